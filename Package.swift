@@ -1,0 +1,67 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "DropMate",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dropmate", targets: ["dropmate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C libraries through system-library shims.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+
+        // Pure domain and conversation machine: no I/O.
+        .target(name: "DropMateCore"),
+
+        // WeChat protocol only: signatures, AES message crypto, libxml2 reader/writer, message types.
+        .target(name: "DropMateWeChat", dependencies: [
+            "CLibXML2",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+
+        // SQL stores and migrations (SQLite embedded; the same SQL serves PostgreSQL later).
+        .target(name: "DropMateStorage", dependencies: [
+            "DropMateCore",
+            .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "SQLiteKit", package: "sqlite-kit"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // HTTP routes, configuration, the conversation engine, job queue and wiring.
+        .target(name: "DropMateApp", dependencies: [
+            "DropMateCore", "DropMateWeChat", "DropMateStorage",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // The one binary: serve, chat, loadgen, …
+        .executableTarget(name: "dropmate", dependencies: [
+            "DropMateApp", "DropMateWeChat",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+
+        .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"]),
+        .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
+        .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage"]),
+        .testTarget(name: "DropMateAppTests", dependencies: [
+            "DropMateApp", "DropMateWeChat",
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

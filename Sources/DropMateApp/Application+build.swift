@@ -1,0 +1,71 @@
+import DropMateCore
+import DropMateStorage
+import DropMateWeChat
+import Foundation
+import Hummingbird
+import Logging
+
+/// Everything the app runs on, built once and passed down (no singletons).
+public struct AppDependencies: Sendable {
+    public var config: AppConfig
+    public var backend: any SQLBackend
+    public var store: SQLConversationStore
+    public var queue: SQLJobQueue
+    public var engine: ConversationEngine
+    public var webhook: WeChatWebhook
+    public var signer: LinkSigner
+    public var renderer: ReplyRenderer
+    public var notifier: any Notifier
+    public var clock: @Sendable () -> Int64
+    public var logger: Logger
+
+    /// The embedded default: SQLite in the data directory, demo catalog on first start, in-process queue.
+    public static func embedded(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) async throws -> AppDependencies {
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        let backend = try await SQLiteBackend.open(path: config.databasePath, logger: logger)
+        try await Migrations.migrate(backend, now: clock())
+        let store = try await SQLConversationStore.open(backend)
+        try await store.seedIfEmpty(DemoCatalog.catalog, now: clock())
+        let signer = LinkSigner(secret: config.linkSecret)
+        let baseURL = config.publicBaseURL, ttl = config.confirmationLinkTTL
+        let renderer = ReplyRenderer(
+            utcOffsetSeconds: config.utcOffsetSeconds,
+            confirmationLink: { order in
+                let expires = order.createdAt + ttl
+                return "\(baseURL)/confirm/\(order.id)?exp=\(expires)&sig=\(signer.signature(purpose: "confirm", id: "\(order.id)", expires: expires))"
+            },
+            adLink: { item in "\(baseURL)/ads/\(item.id)" }
+        )
+        let engine = ConversationEngine(store: store, catalog: try await store.catalog(), renderer: renderer, clock: clock, logger: logger)
+        try await engine.warmUp()
+        let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
+        return AppDependencies(
+            config: config, backend: backend, store: store, queue: SQLJobQueue(backend: backend), engine: engine, webhook: webhook,
+            signer: signer, renderer: renderer, notifier: LogNotifier(logger: logger), clock: clock, logger: logger
+        )
+    }
+
+    /// The background worker over these dependencies.
+    public var worker: JobWorker { JobWorker(queue: queue, engine: engine, notifier: notifier, clock: clock, logger: logger) }
+}
+
+/// The HTTP routes: webhook, pages, health and (dev mode) the outbox.
+public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestContext> {
+    let router = Router()
+    WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, accountID: dependencies.config.wechatAccountID,
+                 replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock).add(to: router)
+    PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
+    OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, devMode: dependencies.config.devMode).add(to: router)
+    return router
+}
+
+/// The whole app: HTTP server plus, when `runWorker`, the in-process job worker.
+public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(dependencies.config.host, port: dependencies.config.port), serverName: "DropMate"),
+        services: runWorker ? [dependencies.worker] : [],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? dependencies.config.port) },
+        logger: dependencies.logger
+    )
+}

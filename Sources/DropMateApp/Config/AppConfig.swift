@@ -1,0 +1,98 @@
+import DropMateCore
+import Foundation
+
+/// DropMate's configuration, read and validated once at start-up. Secrets never appear in `description`.
+public struct AppConfig: Sendable {
+    public var host: String
+    public var port: Int
+    /// Where the embedded default keeps its SQLite database and dev secrets.
+    public var dataDirectory: String
+    public var wechatToken: String
+    public var wechatAppID: String
+    /// Our Official Account's id (`gh_…`), the `FromUserName` of replies when known.
+    public var wechatAccountID: String
+    /// nil: plaintext mode only.
+    public var wechatEncodingAESKey: String?
+    /// Seconds a WeChat timestamp may differ from our clock.
+    public var timestampWindow: Int64
+    /// Base URL of links sent in chat (confirmation pages, ads).
+    public var publicBaseURL: String
+    /// Key for signed links.
+    public var linkSecret: [UInt8]
+    /// How long a confirmation link stays valid, in seconds.
+    public var confirmationLinkTTL: Int64
+    /// Seconds east of UTC for times shown to customers.
+    public var utcOffsetSeconds: Int
+    /// Answer WeChat by then at the latest (its limit is 5 s); later replies go out as pushes.
+    public var replyDeadline: Duration
+    /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
+    public var devMode: Bool
+    /// The token and key were generated for this data directory (first start with no configuration).
+    public var usesGeneratedSecrets: Bool
+
+    /// A configuration problem, reported together with every other one.
+    public struct Problem: Error, Sendable, CustomStringConvertible {
+        public var variable: String
+        public var message: String
+        public var description: String { "\(variable): \(message)" }
+    }
+
+    /// Every problem found, so an operator fixes them in one go.
+    public struct Problems: Error, Sendable, CustomStringConvertible {
+        public var problems: [Problem]
+        public var description: String {
+            "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+        }
+    }
+
+    /// Reads `environment` (flags already merged in), creating dev secrets in the data directory when none are configured.
+    public static func load(environment env: [String: String]) throws -> AppConfig {
+        var problems: [Problem] = []
+        func problem(_ variable: String, _ message: String) { problems.append(Problem(variable: variable, message: message)) }
+
+        let port = Int(env["PORT"] ?? "8080") ?? -1
+        if !(0...65535).contains(port) { problem("PORT", "must be a number from 0 (any free port) to 65535") }
+        let host = env["HOST"] ?? "127.0.0.1"
+        let dataDirectory = env["DROPMATE_DATA_DIR"] ?? ".dropmate"
+        let window = Int64(env["WECHAT_TIMESTAMP_WINDOW"] ?? "300") ?? -1
+        if window < 30 { problem("WECHAT_TIMESTAMP_WINDOW", "must be a whole number of seconds, at least 30") }
+        let offsetHours = Double(env["DROPMATE_UTC_OFFSET_HOURS"] ?? "8")
+        if offsetHours == nil || !(-12...14).contains(offsetHours!) { problem("DROPMATE_UTC_OFFSET_HOURS", "must be a number of hours from -12 to 14") }
+        let publicBaseURL = (env["PUBLIC_BASE_URL"] ?? "http://localhost:\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        if URL(string: publicBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true { problem("PUBLIC_BASE_URL", "must be an http(s) URL") }
+
+        var dev: DevSecrets?
+        let needsDevSecrets = env["WECHAT_TOKEN"] == nil || env["JWT_SECRET"] == nil
+        if needsDevSecrets {
+            do { dev = try DevSecrets.loadOrCreate(in: dataDirectory) } catch { problem("DROPMATE_DATA_DIR", "cannot create dev secrets in \(dataDirectory): \(error)") }
+        }
+        let token = env["WECHAT_TOKEN"] ?? dev?.token ?? ""
+        if token.count < 3 || token.count > 32 || !token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+            problem("WECHAT_TOKEN", "must be 3 to 32 letters or digits (as in the Official Account settings)")
+        }
+        let appID = env["WECHAT_APP_ID"] ?? DevSecrets.appID
+        if appID.isEmpty || appID.count > 64 { problem("WECHAT_APP_ID", "must be the Official Account's AppID (wx…)") }
+        var aesKey = env["WECHAT_ENCODING_AES_KEY"]
+        if aesKey == nil, env["WECHAT_TOKEN"] == nil { aesKey = dev?.encodingAESKey }
+        if let key = aesKey, key.isEmpty { aesKey = nil }
+        if let key = aesKey, key.count != 43 || Data(base64Encoded: key + "=") == nil {
+            problem("WECHAT_ENCODING_AES_KEY", "must be the 43-character EncodingAESKey")
+        }
+        var linkSecret = Array((env["JWT_SECRET"] ?? "").utf8)
+        if env["JWT_SECRET"] == nil { linkSecret = dev.map { Array($0.linkSecret.utf8) } ?? [] }
+        else if linkSecret.count < 32 { problem("JWT_SECRET", "must be at least 32 characters") }
+        let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
+        if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
+
+        guard problems.isEmpty else { throw Problems(problems: problems) }
+        return AppConfig(
+            host: host, port: port, dataDirectory: dataDirectory, wechatToken: token, wechatAppID: appID,
+            wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey,
+            timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
+            utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500),
+            devMode: (env["WECHAT_APP_SECRET"] ?? "").isEmpty, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
+        )
+    }
+
+    public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("dropmate.sqlite") }
+}

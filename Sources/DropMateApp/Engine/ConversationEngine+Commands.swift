@@ -1,0 +1,72 @@
+import DropMateCore
+
+/// Why the engine refused a command from staff or a web page.
+public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+    case orderNotFound(Int64)
+    case transition(OrderTransitionError)
+
+    public var description: String {
+        switch self {
+        case .orderNotFound(let id): "order #\(id) does not exist"
+        case .transition(let error): error.description
+        }
+    }
+}
+
+extension ConversationEngine {
+    /// A staff action on an order (dispatch, deliver, cancel). Idempotent; the customer is told by push.
+    @discardableResult
+    public func apply(_ command: OrderCommand, toOrder id: Int64) async throws -> Order {
+        guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
+        return try await withCustomer(found.customer) {
+            let now = clock()
+            guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
+            let transition: Order.Transition
+            do throws(OrderTransitionError) { transition = try order.applying(command, at: now) } catch { throw EngineError.transition(error) }
+            guard case .changed(let changed) = transition else { return (order, nil) }
+            let state = try await state(of: order.customer, now: now)
+            var outcome = try await run(customer: order.customer, state: state, input: .orderChanged(changed), now: now,
+                                        pushKey: "order:\(id):\(changed.status.rawValue)")
+            outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0)
+            try await store.commit(outcome.unit)
+            logger.info("order changed by staff", metadata: ["dropmate.order_id": "\(id)", "dropmate.status": "\(changed.status.rawValue)"])
+            return (changed, outcome.state)
+        }
+    }
+
+    /// The customer confirmed on the signed link's page. Returns the order as it now stands.
+    public func confirmThroughLink(orderID id: Int64) async throws -> Order {
+        guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
+        return try await withCustomer(found.customer) {
+            let now = clock()
+            guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
+            guard order.status == .awaitingConfirmation else { return (order, nil) }
+            let state = try await state(of: order.customer, now: now)
+            let outcome = try await run(customer: order.customer, state: state, input: .confirmationLinkUsed(orderID: id), now: now,
+                                        pushKey: "confirm-link:\(id)")
+            try await store.commit(outcome.unit)
+            let updated = outcome.unit.orders.first { $0.order.id == id }?.order ?? order
+            return (updated, outcome.state)
+        }
+    }
+
+    /// Lets idle drafts lapse, telling each customer by push. Returns how many lapsed.
+    @discardableResult
+    public func expireIdleDrafts() async throws -> Int {
+        let now = clock()
+        let customers = try await store.customersWithExpiredDrafts(now: now, limit: 500)
+        for customer in customers {
+            try await withCustomer(customer) {
+                let state = try await state(of: customer, now: now)
+                guard let expiresAt = state.expiresAt(ttl: rules.draftTTL), expiresAt <= now else { return ((), nil) }
+                let outcome = try await run(customer: customer, state: state, input: .tick, now: now, pushKey: "expire:\(customer):\(expiresAt)")
+                try await store.commit(outcome.unit)
+                return ((), outcome.state)
+            }
+        }
+        return customers.count
+    }
+
+    /// Looks an order up (for pages and tests).
+    public func order(id: Int64) async throws -> Order? { try await store.order(id: id) }
+}

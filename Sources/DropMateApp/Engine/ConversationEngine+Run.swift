@@ -1,0 +1,57 @@
+import DropMateCore
+
+/// What one input did: the next state, the rendered reply and everything to commit.
+struct StepOutcome: Sendable {
+    var state: ConversationState
+    var reply: OutgoingMessage?
+    var unit: UnitOfWork
+}
+
+extension ConversationEngine {
+    /// Steps the machine for `input` and performs its effects, feeding results back, into one unit of work.
+    func run(customer: String, state: ConversationState, input: ConversationInput, now: Int64, pushKey: String) async throws -> StepOutcome {
+        let needs = ConversationMachine.needs(input, state: state)
+        var facts = ConversationFacts(
+            now: now, catalog: catalog,
+            orders: needs.orders ? try await store.recentOrders(customer: customer, limit: 10) : [],
+            board: needs.board ? try await store.publicBoard(limit: 5) : [],
+            rules: rules, eta: eta
+        )
+        if case .orderChanged(let order) = input, let index = facts.orders.firstIndex(where: { $0.id == order.id }) {
+            facts.orders[index] = order
+        }
+        var step = machine.step(customer: customer, state: state, input: input, facts: facts)
+        var unit = UnitOfWork(customer: customer, now: now)
+        var replies = step.replies
+        var effects = step.effects
+        var pushes = 0
+        while !effects.isEmpty {
+            switch effects.removeFirst() {
+            case .placeOrder(let request):
+                let order = request.order(id: try await store.nextOrderID(), createdAt: now)
+                unit.orders.append(OrderWrite(order: order, isNew: true))
+                facts.orders.insert(order, at: 0)
+                let next = machine.step(customer: customer, state: step.state, input: .orderPlaced(order), facts: facts)
+                step.state = next.state
+                replies += next.replies
+                effects += next.effects
+            case .saveOrder(let order):
+                if let index = unit.orders.firstIndex(where: { $0.order.id == order.id }) {
+                    unit.orders[index].order = order
+                } else {
+                    unit.orders.append(OrderWrite(order: order, isNew: false))
+                }
+            case .post(let request):
+                unit.posts.append(NewBoardPost(customer: request.customer, orderID: request.orderID, body: request.body, createdAt: now))
+            case .push(let notice):
+                guard let message = renderer.render(notice, language: step.state.language, catalog: facts.catalog) else { continue }
+                pushes += 1
+                unit.jobs.append(try PushJob(openID: customer, message: message).job(key: "\(pushKey)#\(pushes)", now: now))
+            }
+        }
+        unit.state = step.state
+        unit.expiresAt = step.state.expiresAt(ttl: rules.draftTTL)
+        let reply = renderer.render(replies, language: step.state.language, catalog: facts.catalog)
+        return StepOutcome(state: step.state, reply: reply, unit: unit)
+    }
+}

@@ -1,0 +1,25 @@
+import DropMateCore
+import Foundation
+
+/// A message to a customer outside the passive reply (customer-service message, template or SMS later).
+public struct PushJob: Sendable, Hashable, Codable {
+    public static let kind = "push"
+    public var openID: String
+    public var message: OutgoingMessage
+
+    public init(openID: String, message: OutgoingMessage) {
+        self.openID = openID
+        self.message = message
+    }
+
+    /// The queued job; `key` makes enqueuing it twice one job.
+    func job(key: String, now: Int64) throws -> NewJob {
+        let payload = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
+        return NewJob(kind: Self.kind, payload: payload, idempotencyKey: key, runAt: now)
+    }
+
+    /// Decodes a queued job's payload.
+    public init(payload: String) throws {
+        self = try JSONDecoder().decode(PushJob.self, from: Data(payload.utf8))
+    }
+}

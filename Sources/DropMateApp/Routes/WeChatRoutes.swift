@@ -1,0 +1,100 @@
+import DropMateCore
+import DropMateWeChat
+import Hummingbird
+import Logging
+
+/// `/wechat`: URL verification (GET) and message pushes (POST) in plaintext, compatible and safe modes.
+struct WeChatRoutes: Sendable {
+    let webhook: WeChatWebhook
+    let engine: ConversationEngine
+    let accountID: String
+    let replyDeadline: Duration
+    let clock: @Sendable () -> Int64
+
+    func add(to router: Router<BasicRequestContext>) {
+        router.get("/wechat") { request, _ in
+            guard let echo = webhook.verifyURL(query: Self.query(request), now: clock()) else {
+                return Self.plain("invalid signature", status: .forbidden)
+            }
+            return Self.plain(echo)
+        }
+        router.post("/wechat") { request, context in try await receive(request, context: context) }
+    }
+
+    func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        var request = request
+        let body: ByteBuffer
+        do { body = try await request.collectBody(upTo: WeChatXML.maxBodyBytes) } catch {
+            return Self.plain("request body too large", status: .contentTooLarge)
+        }
+        let query = Self.query(request)
+        let opened: WeChatWebhook.OpenedMessage
+        do {
+            opened = try webhook.open(query: query, body: Array(body.readableBytesView), now: clock())
+        } catch {
+            context.logger.notice("refused WeChat push", metadata: ["dropmate.reason": "\(error)"])
+            return Self.refusal(error)
+        }
+        let message = opened.message
+        let chat = IncomingChat(message)
+        let reply: OutgoingMessage?
+        do {
+            reply = try await Self.withDeadline(replyDeadline) { try await engine.handle(chat) }
+        } catch is DeadlinePassed {
+            engine.replyLater(chat)
+            context.logger.warning("reply missed the 5-second window; it will be pushed", metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
+            return Self.plain("success")
+        }
+        guard let reply else { return Self.plain("success") }
+        let content: OutboundReply.Content
+        switch reply {
+        case .text(let text): content = .text(text)
+        case .news(let title, let description, let pictureURL, let url):
+            content = .news(OutboundReply.Article(title: title, description: description, picURL: pictureURL, url: url))
+        }
+        let from = message.toUserName.isEmpty ? accountID : message.toUserName
+        let xml = OutboundReply(toUserName: message.fromUserName, fromUserName: from, createTime: clock(), content: content).xml()
+        let sealed = webhook.seal(reply: xml, mode: opened.mode, timestamp: query["timestamp"] ?? "\(clock())", nonce: query["nonce"] ?? "")
+        return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: sealed)))
+    }
+
+    static func refusal(_ error: WeChatWebhookError) -> Response {
+        switch error {
+        case .badSignature: plain("invalid signature", status: .forbidden)
+        case .staleTimestamp: plain("stale timestamp", status: .forbidden)
+        case .badXML(.tooLarge): plain("request body too large", status: .contentTooLarge)
+        case .badXML(let xml): plain("bad XML: \(xml)", status: .badRequest)
+        case .badMessage(let message): plain("bad message: \(message)", status: .badRequest)
+        case .decryptionFailed: plain("cannot decrypt message", status: .badRequest)
+        case .missingQuery(let name): plain("missing query parameter \(name)", status: .badRequest)
+        case .encryptionNotConfigured: plain("encrypted mode is not configured", status: .badRequest)
+        }
+    }
+
+    static func query(_ request: Request) -> [String: String] {
+        var query: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters where query[String(key)] == nil {
+            query[String(key)] = String(value)
+        }
+        return query
+    }
+
+    static func plain(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    struct DeadlinePassed: Error {}
+
+    /// `work`'s result, or `DeadlinePassed` once `deadline` is up (the work itself carries on).
+    static func withDeadline<T: Sendable>(_ deadline: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: deadline)
+                throw DeadlinePassed()
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+}

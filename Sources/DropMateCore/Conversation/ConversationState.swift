@@ -1,0 +1,63 @@
+/// Everything DropMate remembers about one customer's conversation. Stored as one row per OpenID.
+public struct ConversationState: Sendable, Hashable, Codable {
+    /// The language the customer last wrote in; replies follow it.
+    public var language: Language
+    /// Remembered between orders.
+    public var profile: CustomerProfile
+    /// An order being put together (items, then address, then phone).
+    public var draft: OrderDraft?
+    /// An order shown in a summary and waiting for "确认 / confirm".
+    public var pendingOrderID: Int64?
+    /// Unix seconds of the customer's last message, click or event.
+    public var lastActivityAt: Int64
+    /// Whether the customer ever placed an order (so the engine knows to load them).
+    public var hasOrders: Bool
+
+    /// A customer DropMate has never heard from.
+    public static func new(at now: Int64) -> ConversationState {
+        ConversationState(language: .zh, profile: CustomerProfile(), draft: nil, pendingOrderID: nil, lastActivityAt: now, hasOrders: false)
+    }
+
+    public init(language: Language, profile: CustomerProfile, draft: OrderDraft?, pendingOrderID: Int64?, lastActivityAt: Int64, hasOrders: Bool) {
+        self.language = language
+        self.profile = profile
+        self.draft = draft
+        self.pendingOrderID = pendingOrderID
+        self.lastActivityAt = lastActivityAt
+        self.hasOrders = hasOrders
+    }
+
+    /// When an idle draft or unconfirmed order lapses, if there is one.
+    public func expiresAt(ttl: Int64) -> Int64? {
+        draft != nil || pendingOrderID != nil ? lastActivityAt + ttl : nil
+    }
+}
+
+/// What a customer told us once and should not have to repeat.
+public struct CustomerProfile: Sendable, Hashable, Codable {
+    public var phone: PhoneNumber?
+    public var lastAddress: DeliveryAddress?
+    /// The last WeChat location the customer sent or reported, used when they say "here / 这里".
+    public var lastLocation: DeliveryAddress?
+
+    public init(phone: PhoneNumber? = nil, lastAddress: DeliveryAddress? = nil, lastLocation: DeliveryAddress? = nil) {
+        self.phone = phone
+        self.lastAddress = lastAddress
+        self.lastLocation = lastLocation
+    }
+}
+
+/// An order being put together in chat; it becomes an `Order` once it has an address and a phone.
+public struct OrderDraft: Sendable, Hashable, Codable {
+    public var merchantID: String
+    public var lines: [OrderLine]
+    public var address: DeliveryAddress?
+
+    public init(merchantID: String, lines: [OrderLine], address: DeliveryAddress? = nil) {
+        self.merchantID = merchantID
+        self.lines = lines
+        self.address = address
+    }
+
+    public var total: Money { lines.reduce(.zero) { $0 + $1.total } }
+}

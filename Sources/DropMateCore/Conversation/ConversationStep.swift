@@ -1,0 +1,114 @@
+/// Something that happened to a customer's conversation.
+public enum ConversationInput: Sendable, Hashable {
+    /// A text message (or a voice message's recognised text).
+    case text(String)
+    /// A WeChat location message the customer sent.
+    case location(Coordinate, label: String)
+    /// The location WeChat reports by itself (the LOCATION event): remembered silently.
+    case reportedLocation(Coordinate)
+    /// A menu button.
+    case click(key: String)
+    case subscribed
+    case unsubscribed
+    /// A message kind DropMate cannot read (image, video, link…).
+    case unsupported(kind: String)
+    /// Feedback for `.placeOrder`: the order now exists, awaiting confirmation.
+    case orderPlaced(Order)
+    /// The customer confirmed through the signed link's page.
+    case confirmationLinkUsed(orderID: Int64)
+    /// Staff changed one of the customer's orders (dispatched, delivered, cancelled).
+    case orderChanged(Order)
+    /// Time passed with no message: lets an idle draft expire with a notice.
+    case tick
+}
+
+/// What the machine may look at; gathered by the engine before each step.
+public struct ConversationFacts: Sendable {
+    /// Unix seconds, from the injected clock.
+    public var now: Int64
+    public var catalog: Catalog
+    /// The customer's recent orders, newest first (empty unless the engine was asked to load them).
+    public var orders: [Order]
+    /// The latest public board posts, newest first (loaded only for a board view).
+    public var board: [BoardPost]
+    public var rules: ConversationRules
+    public var eta: ETAEstimator
+
+    public init(now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(), eta: ETAEstimator = .init()) {
+        self.now = now
+        self.catalog = catalog
+        self.orders = orders
+        self.board = board
+        self.rules = rules
+        self.eta = eta
+    }
+
+    public func order(id: Int64) -> Order? { orders.first { $0.id == id } }
+}
+
+/// The business's limits on conversations.
+public struct ConversationRules: Sendable, Hashable {
+    /// Largest quantity of one item per order.
+    public var maxQuantity: Int
+    /// Seconds of silence after which a draft or unconfirmed order lapses.
+    public var draftTTL: Int64
+
+    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60) {
+        self.maxQuantity = maxQuantity
+        self.draftTTL = draftTTL
+    }
+}
+
+/// What the engine must do after a step. The machine never does I/O itself.
+public enum ConversationEffect: Sendable, Hashable {
+    /// Allocate an order number and store a new order awaiting confirmation; feed back `.orderPlaced`.
+    case placeOrder(OrderRequest)
+    /// Store an order whose status the machine changed (confirmed, cancelled…).
+    case saveOrder(Order)
+    /// Store a board post.
+    case post(BoardPostRequest)
+    /// Tell the customer something out of band (customer-service or template message, via the job queue).
+    case push([Reply])
+}
+
+/// A new order as the machine asks for it; the engine gives it a number.
+public struct OrderRequest: Sendable, Hashable {
+    public var customer: String
+    public var merchantID: String
+    public var lines: [OrderLine]
+    public var address: DeliveryAddress
+    public var phone: PhoneNumber
+    public var language: Language
+
+    /// The order this request becomes once numbered.
+    public func order(id: Int64, createdAt: Int64) -> Order {
+        Order(id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone, language: language, createdAt: createdAt)
+    }
+}
+
+/// A board post as the machine asks for it; the engine gives it an id.
+public struct BoardPostRequest: Sendable, Hashable {
+    public var customer: String
+    public var orderID: Int64?
+    public var body: String
+}
+
+/// The result of one step: the next state, what to answer now, and what to do.
+public struct ConversationStep: Sendable, Hashable {
+    public var state: ConversationState
+    /// The passive reply, rendered in `state.language`. Empty means acknowledge silently.
+    public var replies: [Reply]
+    public var effects: [ConversationEffect]
+
+    public init(state: ConversationState, replies: [Reply] = [], effects: [ConversationEffect] = []) {
+        self.state = state
+        self.replies = replies
+        self.effects = effects
+    }
+}
+
+/// Which facts a step needs, so the engine loads no more than that.
+public struct FactNeeds: Sendable, Hashable {
+    public var orders: Bool
+    public var board: Bool
+}

@@ -1,0 +1,113 @@
+/// What a customer's text means, before the conversation's context is applied.
+public enum Intent: Sendable, Hashable {
+    case greeting
+    case help
+    case menu
+    case featured
+    case confirm
+    /// "取消" or "cancel #1001".
+    case cancel(orderID: Int64?)
+    /// "到哪了", "where is my order", "#1001".
+    case eta(orderID: Int64?)
+    /// "留言 …" / "post …" with the text after the keyword (maybe empty).
+    case boardPost(String)
+    case boardView
+    /// An order with the lines it names and the words that matched no item.
+    case order(ParsedOrder)
+    case phone(PhoneNumber)
+    /// "同上 / same": the previous address.
+    case sameAddress
+    /// Nothing recognised; in context it may still be an address.
+    case other
+}
+
+/// Items named in a message, with what could not be matched.
+public struct ParsedOrder: Sendable, Hashable {
+    public var lines: [(item: CatalogItem, quantity: Int)]
+    public var unknown: [String]
+
+    public static func == (lhs: ParsedOrder, rhs: ParsedOrder) -> Bool {
+        lhs.unknown == rhs.unknown && lhs.lines.elementsEqual(rhs.lines) { $0.item == $1.item && $0.quantity == $1.quantity }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(unknown)
+        for line in lines { hasher.combine(line.item.id); hasher.combine(line.quantity) }
+    }
+}
+
+/// Reads intents from free text in Chinese or English.
+public struct IntentParser: Sendable {
+    public var catalog: Catalog
+
+    public init(catalog: Catalog) { self.catalog = catalog }
+
+    /// The intent of `text`; keywords first, then phone numbers, then orders.
+    public func parse(_ text: String) -> Intent {
+        let normalized = TextNormalizer.normalize(text)
+        let bare = TextNormalizer.trimPunctuation(normalized)
+        if let keyword = Self.keywords[bare] { return keyword }
+        if let post = Self.boardPost(text.trimmingSpaces()) { return post }
+        if let orderID = Self.orderReference(bare, prefixes: Self.cancelPrefixes) { return .cancel(orderID: orderID) }
+        if let orderID = Self.orderReference(bare, prefixes: Self.etaPrefixes) { return .eta(orderID: orderID) }
+        if Self.etaPhrases.contains(where: { bare.contains($0) }) { return .eta(orderID: nil) }
+        if let phone = Self.phone(bare) { return .phone(phone) }
+        let order = OrderTextParser(catalog: catalog).parse(normalized)
+        if let order { return .order(order) }
+        return .other
+    }
+
+    static let keywords: [String: Intent] = {
+        var table: [String: Intent] = [:]
+        func add(_ intent: Intent, _ words: [String]) { for word in words { table[word] = intent } }
+        add(.greeting, ["hi", "hello", "hey", "你好", "您好", "在吗", "嗨", "哈喽"])
+        add(.help, ["help", "帮助", "?", "？", "怎么用", "使用说明", "说明", "h", "start"])
+        add(.menu, ["menu", "ads", "ad", "list", "catalog", "菜单", "广告", "点餐", "看看", "有什么", "有什么吃的", "看菜单", "food"])
+        add(.featured, ["今日推荐", "推荐", "特价", "special", "today's special", "todays special", "deal", "featured"])
+        add(.confirm, ["确认", "确定", "好的", "好", "是", "对", "确认下单", "confirm", "yes", "y", "ok", "okay", "sure", "confirm order"])
+        add(.cancel(orderID: nil), ["取消", "不要了", "算了", "取消订单", "cancel", "cancel order", "no", "n"])
+        add(.eta(orderID: nil), ["到哪了", "到哪里了", "我的订单", "订单状态", "进度", "多久", "还要多久", "什么时候到", "eta", "status", "order status", "track", "where is my order", "where's my order", "my order", "my orders", "查订单"])
+        add(.boardView, ["留言板", "看留言", "board", "message board", "posts"])
+        add(.sameAddress, ["同上", "老地址", "上次的地址", "原地址", "same", "same address", "same as last time"])
+        return table
+    }()
+
+    static let etaPhrases = ["到哪", "where is my", "where's my", "when will", "多久到", "什么时候到"]
+    static let cancelPrefixes = ["取消订单", "取消", "cancel order", "cancel"]
+    static let etaPrefixes = ["订单", "order", "查", "track", "eta", "status", ""]
+
+    /// "留言 好吃" → .boardPost("好吃"); "Post Hello" → .boardPost("Hello"): the body keeps the customer's own case.
+    static func boardPost(_ text: String) -> Intent? {
+        let lowered = text.lowercased()
+        for prefix in ["留言", "post", "board post"] where lowered.hasPrefix(prefix) {
+            let rest = text.dropFirst(prefix.count)
+            guard prefix == "留言" || rest.isEmpty || rest.first == " " || rest.first == ":" else { continue }
+            if prefix == "留言", rest.hasPrefix("板") { continue }
+            return .boardPost(TextNormalizer.trimLeading(String(rest), of: " :：,，"))
+        }
+        return nil
+    }
+
+    /// "#1001", "订单 1001", "cancel #1001" → 1001, when `text` is one of `prefixes` followed by a number.
+    static func orderReference(_ text: String, prefixes: [String]) -> Int64? {
+        for prefix in prefixes where text.hasPrefix(prefix) {
+            var rest = Substring(text.dropFirst(prefix.count))
+            rest = rest.drop { $0 == " " }
+            guard rest.first == "#" || (!prefix.isEmpty && rest.first?.isNumber == true) else { continue }
+            if rest.first == "#" { rest = rest.dropFirst() }
+            guard !rest.isEmpty, rest.count <= 12, rest.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
+            return Int64(rest)
+        }
+        return nil
+    }
+
+    /// A phone number alone, or after "电话" / "phone" / "手机".
+    static func phone(_ text: String) -> PhoneNumber? {
+        var rest = Substring(text)
+        for prefix in ["手机号", "电话", "手机", "phone", "tel", "mobile"] where rest.hasPrefix(prefix) {
+            rest = rest.dropFirst(prefix.count).drop { " :：".contains($0) }
+            break
+        }
+        return PhoneNumber(String(rest))
+    }
+}

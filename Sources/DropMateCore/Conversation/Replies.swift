@@ -1,0 +1,149 @@
+/// The words DropMate says, in Chinese and English.
+struct Replies {
+    let language: Language
+    let catalog: Catalog
+    let renderer: ReplyRenderer
+
+    var zh: Bool { language == .zh }
+    func pick(_ chinese: String, _ english: String) -> String { zh ? chinese : english }
+
+    func text(for reply: Reply) -> String {
+        switch reply {
+        case .welcome:
+            return pick("欢迎关注！我是 DropMate 外卖助手。\n", "Welcome! I'm DropMate, your delivery assistant.\n") + help
+        case .help: return help
+        case .fallback:
+            return pick("抱歉，我没听懂。发送“菜单”看看有什么，或发“帮助”查看用法。", "Sorry, I didn't get that. Send \"menu\" to see what's on offer, or \"help\" for what I can do.")
+        case .emptyMessage: return pick("您发送了一条空消息。发送“帮助”查看用法。", "That message was empty. Send \"help\" to see what I can do.")
+        case .unsupportedMessage:
+            return pick("暂时只能看懂文字和位置消息。", "I can only read text and location messages for now.")
+        case .adList: return adList
+        case .featuredAd(let item): return "\(item.name(language)) \(item.price)"
+        case .noAds: return pick("今天暂时没有可点的菜品。", "Nothing is on offer right now.")
+        case .unknownItems(let names):
+            if names.isEmpty { return pick("想点什么呢？例如“2 份牛肉面”。", "What would you like? For example \"order 2 beef noodles\".") }
+            return pick("没有找到：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I couldn't find: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
+        case .quantityOutOfRange(let item, let quantity, let max):
+            return pick("\(item.zh) 的数量 \(quantity) 不行哦，每样可点 1 到 \(max) 份。", "\(quantity) × \(item.en) won't work: order between 1 and \(max) of each item.")
+        case .oneMerchantPerOrder:
+            return pick("一个订单只能来自同一家店，请分开下单。", "One order can only come from one shop; please order separately.")
+        case .draftSummary(let draft): return pick("已加入订单：", "Added to your order: ") + lines(draft.lines) + pick("，合计 ", ", total ") + "\(draft.total)"
+        case .askAddress(let previous):
+            let base = pick("请发送送餐地址，或直接发送微信位置。", "Where should we deliver? Send the address, or share your WeChat location.")
+            guard let previous else { return base }
+            return base + pick("回复“同上”使用上次的地址：\(previous.text)", " Reply \"same\" for last time's address: \(previous.text)")
+        case .addressTooShort: return pick("这个地址太短了，请发送详细地址（如“人民大道200号3楼”），或发送位置。", "That address is too short. Send the full address (like \"200 People's Ave, 3F\") or share your location.")
+        case .addressSaved(let address): return pick("送餐地址：\(address.text)", "Delivering to: \(address.text)")
+        case .askPhone: return pick("请留下手机号，方便骑手联系您。", "What's your mobile number, so the courier can reach you?")
+        case .invalidPhone: return pick("手机号格式不对，请发送 11 位手机号，如 13800138000。", "That doesn't look like a mobile number. Send 11 digits, like 13800138000.")
+        case .phoneSaved(let phone): return pick("已记下手机号 \(phone.masked)。", "Saved your number \(phone.masked).")
+        case .locationSaved(let address): return pick("已记下您的位置：\(address.text)。下单时会用到。", "Got your location: \(address.text). I'll use it when you order.")
+        case .orderSummary(let order, let eta): return summary(order, eta: eta)
+        case .orderConfirmed(let order, let eta):
+            return pick("订单 #\(order.id) 已确认！预计 \(time(eta)) 送达。发送“到哪了”随时查看进度。", "Order #\(order.id) is confirmed! Expected at \(time(eta)). Send \"where is my order\" any time.")
+        case .orderCancelled(let order): return pick("订单 #\(order.id) 已取消。", "Order #\(order.id) is cancelled.")
+        case .draftCancelled: return pick("好的，已取消这次点单。", "OK, I've dropped that order.")
+        case .nothingToCancel: return pick("没有可以取消的订单。", "There's nothing to cancel.")
+        case .nothingToConfirm: return pick("没有待确认的订单。发送“菜单”开始点餐。", "There's no order waiting for confirmation. Send \"menu\" to start one.")
+        case .cannotCancel(let order):
+            return pick("订单 #\(order.id) \(status(order.status))，无法取消。如有问题请留言。", "Order #\(order.id) is \(status(order.status)) and can't be cancelled. Post a message if something's wrong.")
+        case .confirmPendingFirst(let order):
+            return pick("订单 #\(order.id) 还在等您确认，请先回复“确认”或“取消”。", "Order #\(order.id) is still waiting: reply \"confirm\" or \"cancel\" first.")
+        case .orderStatus(let statusLines): return statusLines.map(statusLine).joined(separator: "\n")
+        case .noOrders: return pick("您还没有订单。发送“菜单”开始点餐。", "You have no orders yet. Send \"menu\" to start one.")
+        case .orderNotFound(let id): return pick("没有找到订单 #\(id)。", "I couldn't find order #\(id).")
+        case .draftReminder(let draft):
+            let next = draft.address == nil ? pick("送餐地址", "the delivery address") : pick("手机号", "your mobile number")
+            return pick("（您的订单还在：\(lines(draft.lines))，还需要\(next)。）", "(Your order is still open: \(lines(draft.lines)); I still need \(next).)")
+        case .pendingReminder(let id):
+            return pick("（订单 #\(id) 等待确认：回复“确认”或“取消”。）", "(Order #\(id) is waiting: reply \"confirm\" or \"cancel\".)")
+        case .boardPosted(let orderID):
+            if let orderID { return pick("留言已收到，已附在订单 #\(orderID) 上，工作人员会尽快回复。", "Thanks! Your message is attached to order #\(orderID); staff will reply soon.") }
+            return pick("留言已发布到留言板，谢谢！", "Posted on the message board. Thanks!")
+        case .boardPostEmpty: return pick("留言内容是空的，请在“留言”后面写上内容。", "Your post is empty: write something after \"post\".")
+        case .boardPostTooLong(let max): return pick("留言太长了，最多 \(max) 个字。", "That post is too long: at most \(max) characters.")
+        case .board(let posts): return board(posts)
+        case .draftExpired: return pick("您的订单草稿超过 30 分钟未完成，已自动取消。想点单时再发给我。", "Your unfinished order expired after 30 minutes. Just message me when you'd like to order again.")
+        case .orderExpired(let order): return pick("订单 #\(order.id) 超时未确认，已自动取消。", "Order #\(order.id) wasn't confirmed in time and has been cancelled.")
+        case .statusChanged(let order, let eta): return statusChanged(order, eta: eta)
+        }
+    }
+
+    var help: String {
+        pick("""
+        您可以这样跟我说：
+        · “菜单”：看看有什么
+        · “2 份牛肉面”：下单
+        · “到哪了”：查订单进度
+        · “留言 …”：给我们留言
+        · “取消”：取消订单
+        """, """
+        Here's what you can say:
+        · "menu": see what's on offer
+        · "order 2 beef noodles": place an order
+        · "where is my order": track it
+        · "post …": leave us a message
+        · "cancel": cancel an order
+        """)
+    }
+
+    var adList: String {
+        var text = pick("今日菜单：", "Today's menu:")
+        for merchant in catalog.merchants {
+            let items = catalog.items.filter { $0.merchantID == merchant.id }
+            guard !items.isEmpty else { continue }
+            text += "\n【\(merchant.name(language))】"
+            for item in items { text += "\n· \(item.name(language)) \(item.price)" + (item.isFeatured ? pick(" ★推荐", " ★ special") : "") }
+        }
+        return text + pick("\n回复如“2 份牛肉面”下单。", "\nReply like \"order 2 beef noodles\" to order.")
+    }
+
+    func lines(_ lines: [OrderLine]) -> String {
+        lines.map { "\($0.name(language)) ×\($0.quantity)" }.joined(separator: pick("、", ", "))
+    }
+
+    func time(_ unixSeconds: Int64) -> String { renderer.clockTime(unixSeconds) }
+
+    func summary(_ order: Order, eta: Int64) -> String {
+        let shop = catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID
+        var text = pick("订单 #\(order.id)（\(shop)）\n", "Order #\(order.id) (\(shop))\n")
+        for line in order.lines { text += "· \(line.name(language)) ×\(line.quantity)  \(line.total)\n" }
+        text += pick("合计：\(order.total)\n送至：\(order.address.text)\n电话：\(order.phone.masked)\n预计 \(time(eta)) 送达\n回复“确认”下单，或“取消”。",
+                     "Total: \(order.total)\nTo: \(order.address.text)\nPhone: \(order.phone.masked)\nExpected at \(time(eta))\nReply \"confirm\" to place it, or \"cancel\".")
+        if let link = renderer.confirmationLink(order) { text += pick("\n也可以点击确认：\(link)", "\nOr confirm here: \(link)") }
+        return text
+    }
+
+    func status(_ status: OrderStatus) -> String {
+        switch status {
+        case .awaitingConfirmation: pick("待确认", "awaiting confirmation")
+        case .confirmed: pick("已确认，正在备餐", "confirmed and being prepared")
+        case .dispatched: pick("骑手已出发", "on its way")
+        case .delivered: pick("已送达", "delivered")
+        case .cancelled: pick("已取消", "cancelled")
+        }
+    }
+
+    func statusLine(_ line: OrderStatusLine) -> String {
+        var text = pick("订单 #\(line.order.id)：\(status(line.order.status))", "Order #\(line.order.id): \(status(line.order.status))")
+        if let eta = line.eta { text += pick("，预计 \(time(eta)) 送达", ", expected at \(time(eta))") }
+        if line.order.status == .delivered, let at = line.order.deliveredAt { text += pick("（\(time(at))）", " (\(time(at)))") }
+        return text + pick("。", ".")
+    }
+
+    func board(_ posts: [BoardPost]) -> String {
+        guard !posts.isEmpty else { return pick("留言板还是空的。发送“留言 …”来写第一条吧！", "The board is empty. Send \"post …\" to write the first message!") }
+        return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(time($0.createdAt)) \($0.body)" }.joined()
+    }
+
+    func statusChanged(_ order: Order, eta: Int64?) -> String {
+        switch order.status {
+        case .dispatched:
+            return pick("订单 #\(order.id) 骑手已出发", "Order #\(order.id) is on its way") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+        case .delivered: return pick("订单 #\(order.id) 已送达，祝您用餐愉快！", "Order #\(order.id) has been delivered. Enjoy your meal!")
+        case .cancelled: return pick("很抱歉，订单 #\(order.id) 已被商家取消。", "Sorry, order #\(order.id) was cancelled by the shop.") + (order.cancelReason.map { pick("原因：\($0)", " Reason: \($0)") } ?? "")
+        case .confirmed: return pick("订单 #\(order.id) 已确认", "Order #\(order.id) is confirmed") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+        case .awaitingConfirmation: return pick("订单 #\(order.id) 等待确认。", "Order #\(order.id) is waiting for confirmation.")
+        }
+    }
+}

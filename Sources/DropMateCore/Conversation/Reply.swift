@@ -1,0 +1,70 @@
+/// What DropMate says, as meaning rather than text; `ReplyRenderer` turns it into Chinese or English.
+public enum Reply: Sendable, Hashable {
+    case welcome
+    case help
+    /// Anything DropMate did not understand.
+    case fallback
+    case emptyMessage
+    /// An image, video, link… that DropMate cannot read.
+    case unsupportedMessage
+    /// The active ads with prices.
+    case adList
+    /// Today's special as a single news article.
+    case featuredAd(CatalogItem)
+    case noAds
+    case unknownItems([String])
+    case quantityOutOfRange(item: LocalizedText, quantity: Int, max: Int)
+    case oneMerchantPerOrder
+    /// The draft's items and total so far.
+    case draftSummary(OrderDraft)
+    case askAddress(previous: DeliveryAddress?)
+    case addressTooShort
+    case addressSaved(DeliveryAddress)
+    case askPhone
+    case invalidPhone
+    case phoneSaved(PhoneNumber)
+    case locationSaved(DeliveryAddress)
+    /// The order exists; confirm or cancel it (with the signed link).
+    case orderSummary(Order, eta: Int64)
+    case orderConfirmed(Order, eta: Int64)
+    case orderCancelled(Order)
+    case draftCancelled
+    case nothingToCancel
+    case nothingToConfirm
+    case cannotCancel(Order)
+    case confirmPendingFirst(Order)
+    /// Status and ETA of each order asked about.
+    case orderStatus([OrderStatusLine])
+    case noOrders
+    case orderNotFound(Int64)
+    /// Where the customer is in an interrupted draft.
+    case draftReminder(OrderDraft)
+    /// An order summary still waits for "确认 / confirm".
+    case pendingReminder(orderID: Int64)
+    case boardPosted(orderID: Int64?)
+    case boardPostEmpty
+    case boardPostTooLong(max: Int)
+    case board([BoardPost])
+    case draftExpired
+    case orderExpired(Order)
+    /// A push after staff changed an order.
+    case statusChanged(Order, eta: Int64?)
+}
+
+/// One order's status for an ETA answer.
+public struct OrderStatusLine: Sendable, Hashable {
+    public var order: Order
+    /// Expected arrival, nil once delivered or cancelled.
+    public var eta: Int64?
+
+    public init(order: Order, eta: Int64?) {
+        self.order = order
+        self.eta = eta
+    }
+}
+
+/// A rendered reply, as the WeChat adapter sends it.
+public enum OutgoingMessage: Sendable, Hashable, Codable {
+    case text(String)
+    case news(title: String, description: String, pictureURL: String, url: String)
+}

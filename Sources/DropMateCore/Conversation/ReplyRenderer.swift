@@ -1,0 +1,41 @@
+/// Turns semantic replies into the text customers read. Every customer-facing string lives in `Replies`.
+public struct ReplyRenderer: Sendable {
+    /// Seconds east of UTC for the business's clock times (Asia/Shanghai: +8 h).
+    public var utcOffsetSeconds: Int
+    /// The signed, expiring confirmation link for an order awaiting confirmation.
+    public var confirmationLink: @Sendable (Order) -> String?
+    /// The ad page for a catalog item (the featured news article's link).
+    public var adLink: @Sendable (CatalogItem) -> String
+
+    public init(
+        utcOffsetSeconds: Int = 8 * 3600,
+        confirmationLink: @escaping @Sendable (Order) -> String? = { _ in nil },
+        adLink: @escaping @Sendable (CatalogItem) -> String = { _ in "" }
+    ) {
+        self.utcOffsetSeconds = utcOffsetSeconds
+        self.confirmationLink = confirmationLink
+        self.adLink = adLink
+    }
+
+    /// The message for `replies`: a news article alone, else the texts joined by blank lines; nil for none.
+    public func render(_ replies: [Reply], language: Language, catalog: Catalog) -> OutgoingMessage? {
+        if replies.count == 1, case .featuredAd(let item) = replies[0] {
+            return .news(title: "\(item.name(language)) \(item.price)", description: item.description(language), pictureURL: item.pictureURL, url: adLink(item))
+        }
+        let texts = replies.map { text(for: $0, language: language, catalog: catalog) }.filter { !$0.isEmpty }
+        return texts.isEmpty ? nil : .text(texts.joined(separator: "\n\n"))
+    }
+
+    /// One reply's text.
+    public func text(for reply: Reply, language: Language, catalog: Catalog) -> String {
+        Replies(language: language, catalog: catalog, renderer: self).text(for: reply)
+    }
+
+    /// "12:35" in the business's time zone.
+    public func clockTime(_ unixSeconds: Int64) -> String {
+        let local = unixSeconds + Int64(utcOffsetSeconds)
+        let minutesOfDay = Int(((local % 86_400) + 86_400) % 86_400) / 60
+        let hours = minutesOfDay / 60, minutes = minutesOfDay % 60
+        return "\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
+    }
+}

@@ -1,0 +1,77 @@
+/// A business that prepares what customers order, with the place couriers pick up from.
+public struct Merchant: Sendable, Hashable, Codable, Identifiable {
+    public var id: String
+    public var name: LocalizedText
+    public var location: Coordinate
+    /// Typical minutes from confirmation until the food is ready for pickup.
+    public var preparationMinutes: Int
+
+    public init(id: String, name: LocalizedText, location: Coordinate, preparationMinutes: Int) {
+        self.id = id
+        self.name = name
+        self.location = location
+        self.preparationMinutes = preparationMinutes
+    }
+}
+
+/// Text shown to customers, in Chinese and English.
+public struct LocalizedText: Sendable, Hashable, Codable {
+    public var zh: String
+    public var en: String
+
+    public init(zh: String, en: String) {
+        self.zh = zh
+        self.en = en
+    }
+
+    /// The text in `language`.
+    public func callAsFunction(_ language: Language) -> String { language == .zh ? zh : en }
+}
+
+/// An advertised item a customer can order.
+public struct CatalogItem: Sendable, Hashable, Codable, Identifiable {
+    public var id: String
+    public var merchantID: String
+    public var name: LocalizedText
+    public var description: LocalizedText
+    public var price: Money
+    /// Extra names customers use ("tea", "牛肉拉面"); matched case-insensitively.
+    public var aliases: [String]
+    /// Shown as the single news article for "today's special".
+    public var isFeatured: Bool
+    public var pictureURL: String
+    /// Ordering position in the ad list.
+    public var position: Int
+
+    public init(
+        id: String, merchantID: String, name: LocalizedText, description: LocalizedText, price: Money,
+        aliases: [String] = [], isFeatured: Bool = false, pictureURL: String = "", position: Int = 0
+    ) {
+        self.id = id
+        self.merchantID = merchantID
+        self.name = name
+        self.description = description
+        self.price = price
+        self.aliases = aliases
+        self.isFeatured = isFeatured
+        self.pictureURL = pictureURL
+        self.position = position
+    }
+}
+
+/// The active ads and their merchants, as the conversation sees them.
+public struct Catalog: Sendable, Hashable {
+    public var merchants: [Merchant]
+    /// Active items, in display order.
+    public var items: [CatalogItem]
+
+    public init(merchants: [Merchant], items: [CatalogItem]) {
+        self.merchants = merchants
+        self.items = items.sorted { ($0.position, $0.id) < ($1.position, $1.id) }
+    }
+
+    public func merchant(id: String) -> Merchant? { merchants.first { $0.id == id } }
+    public func item(id: String) -> CatalogItem? { items.first { $0.id == id } }
+    /// The item for today's special news reply: the first featured item, else the first item.
+    public var featured: CatalogItem? { items.first(where: \.isFeatured) ?? items.first }
+}

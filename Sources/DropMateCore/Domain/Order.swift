@@ -1,0 +1,153 @@
+/// Where an order is in its life. The only moves are the ones `Order` allows.
+public enum OrderStatus: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Summary shown; waiting for the customer to confirm in chat or through the signed link.
+    case awaitingConfirmation = "awaiting_confirmation"
+    case confirmed
+    case dispatched
+    case delivered
+    case cancelled
+
+    /// Delivered and cancelled orders never change again.
+    public var isFinal: Bool { self == .delivered || self == .cancelled }
+}
+
+/// One line of an order: an item, its quantity and the price it was ordered at.
+public struct OrderLine: Sendable, Hashable, Codable {
+    public var itemID: String
+    public var name: LocalizedText
+    public var quantity: Int
+    public var unitPrice: Money
+
+    public init(itemID: String, name: LocalizedText, quantity: Int, unitPrice: Money) {
+        self.itemID = itemID
+        self.name = name
+        self.quantity = quantity
+        self.unitPrice = unitPrice
+    }
+
+    public var total: Money { unitPrice * quantity }
+}
+
+/// Where to deliver: what the customer typed, or a WeChat location (label plus coordinates).
+public struct DeliveryAddress: Sendable, Hashable, Codable {
+    public var text: String
+    /// Known when the customer shared a WeChat location; the ETA is then exact.
+    public var coordinate: Coordinate?
+
+    public init(text: String, coordinate: Coordinate? = nil) {
+        self.text = text
+        self.coordinate = coordinate
+    }
+}
+
+/// A customer's order and its timeline.
+public struct Order: Sendable, Hashable, Codable, Identifiable {
+    /// The order number customers see ("#1001").
+    public var id: Int64
+    /// The customer's OpenID.
+    public var customer: String
+    public var merchantID: String
+    public var lines: [OrderLine]
+    public var address: DeliveryAddress
+    public var phone: PhoneNumber
+    public var status: OrderStatus
+    public var language: Language
+    public var createdAt: Int64
+    public var confirmedAt: Int64?
+    public var dispatchedAt: Int64?
+    public var deliveredAt: Int64?
+    public var cancelledAt: Int64?
+    public var cancelReason: String?
+    /// The first delivery time promised at confirmation (kept for on-time and ETA-accuracy figures).
+    public var promisedAt: Int64?
+
+    public init(
+        id: Int64, customer: String, merchantID: String, lines: [OrderLine], address: DeliveryAddress,
+        phone: PhoneNumber, language: Language, createdAt: Int64
+    ) {
+        self.id = id
+        self.customer = customer
+        self.merchantID = merchantID
+        self.lines = lines
+        self.address = address
+        self.phone = phone
+        self.status = .awaitingConfirmation
+        self.language = language
+        self.createdAt = createdAt
+    }
+
+    public var total: Money { lines.reduce(.zero) { $0 + $1.total } }
+
+    /// The customer can still cancel by themselves until a courier has it.
+    public var isCancellableByCustomer: Bool { status == .awaitingConfirmation || status == .confirmed }
+}
+
+/// What may happen to an order. Each is idempotent: repeating it changes nothing.
+public enum OrderCommand: Sendable, Hashable {
+    case confirm(promisedAt: Int64)
+    case dispatch
+    case deliver
+    case cancel(reason: String)
+}
+
+/// Why an order refused a command.
+public enum OrderTransitionError: Error, Sendable, Hashable, CustomStringConvertible {
+    case notAllowed(from: OrderStatus, command: String)
+
+    public var description: String {
+        switch self {
+        case .notAllowed(let from, let command): "cannot \(command) an order that is \(from.rawValue)"
+        }
+    }
+}
+
+extension Order {
+    /// The outcome of a command: the order changed, or it already was in that state.
+    public enum Transition: Sendable, Hashable {
+        case changed(Order)
+        case unchanged(Order)
+
+        public var order: Order {
+            switch self { case .changed(let order), .unchanged(let order): order }
+        }
+    }
+
+    /// Applies `command` at `now`; repeating a command that already took effect is `.unchanged`, not an error.
+    public func applying(_ command: OrderCommand, at now: Int64) throws(OrderTransitionError) -> Transition {
+        var next = self
+        switch (command, status) {
+        case (.confirm, .confirmed), (.confirm, .dispatched), (.confirm, .delivered),
+             (.dispatch, .dispatched), (.dispatch, .delivered), (.deliver, .delivered), (.cancel, .cancelled):
+            return .unchanged(self)
+        case (.confirm(let promisedAt), .awaitingConfirmation):
+            next.status = .confirmed
+            next.confirmedAt = now
+            next.promisedAt = promisedAt
+        case (.dispatch, .confirmed):
+            next.status = .dispatched
+            next.dispatchedAt = now
+        case (.deliver, .confirmed), (.deliver, .dispatched):
+            next.status = .delivered
+            next.dispatchedAt = next.dispatchedAt ?? now
+            next.deliveredAt = now
+        case (.cancel(let reason), .awaitingConfirmation), (.cancel(let reason), .confirmed), (.cancel(let reason), .dispatched):
+            next.status = .cancelled
+            next.cancelledAt = now
+            next.cancelReason = reason
+        default:
+            throw .notAllowed(from: status, command: command.name)
+        }
+        return .changed(next)
+    }
+}
+
+extension OrderCommand {
+    var name: String {
+        switch self {
+        case .confirm: "confirm"
+        case .dispatch: "dispatch"
+        case .deliver: "deliver"
+        case .cancel: "cancel"
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// Durable storage for conversations, orders, board posts and the job outbox.
+///
+/// Everything one message changes is committed together in one `UnitOfWork`, so a crash
+/// never leaves an order without its notification job or a reply without its dedupe record.
+public protocol ConversationStore: Sendable {
+    /// The customer's saved state (nil for a new customer) and, when `dedupeKey` was already handled, its reply.
+    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?)
+    /// Whether a WeChat message or event key was already handled, and what was answered.
+    func handled(dedupeKey: String) async throws -> HandledMessage?
+    /// Keys handled at or after `since` (newest first, at most `limit`), to warm the in-memory dedupe after a restart.
+    func recentlyHandled(since: Int64, limit: Int) async throws -> [(key: String, at: Int64, message: HandledMessage)]
+    /// The customer's most recent orders, newest first.
+    func recentOrders(customer: String, limit: Int) async throws -> [Order]
+    func order(id: Int64) async throws -> Order?
+    /// Latest public board posts, newest first.
+    func publicBoard(limit: Int) async throws -> [BoardPost]
+    /// A fresh order number, never handed out before.
+    func nextOrderID() async throws -> Int64
+    /// Active merchants and ads.
+    func catalog() async throws -> Catalog
+    /// Customers whose draft or unconfirmed order lapses at or before `now`.
+    func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String]
+    /// Commits everything one step changed, atomically.
+    func commit(_ unit: UnitOfWork) async throws
+}
+
+/// What was answered to a WeChat message, kept so a retry gets the same answer.
+public struct HandledMessage: Sendable, Hashable, Codable {
+    /// The passive reply, or nil for a plain `success`.
+    public var reply: OutgoingMessage?
+
+    public init(reply: OutgoingMessage?) { self.reply = reply }
+}
+
+/// Everything one conversation step changed.
+public struct UnitOfWork: Sendable {
+    public var customer: String
+    public var state: ConversationState?
+    /// When the state's draft lapses (for the expiry sweep).
+    public var expiresAt: Int64?
+    /// The WeChat message key and its answer.
+    public var handled: (key: String, message: HandledMessage)?
+    public var orders: [OrderWrite]
+    public var posts: [NewBoardPost]
+    public var jobs: [NewJob]
+    public var now: Int64
+
+    public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: HandledMessage)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
+        self.customer = customer
+        self.now = now
+        self.state = state
+        self.expiresAt = expiresAt
+        self.handled = handled
+        self.orders = orders
+        self.posts = posts
+        self.jobs = jobs
+    }
+}
+
+/// A new or changed order, with the event for its history.
+public struct OrderWrite: Sendable, Hashable {
+    public var order: Order
+    public var isNew: Bool
+
+    public init(order: Order, isNew: Bool) {
+        self.order = order
+        self.isNew = isNew
+    }
+}
+
+/// A board post to store; the store assigns its id.
+public struct NewBoardPost: Sendable, Hashable {
+    public var customer: String
+    public var orderID: Int64?
+    public var body: String
+    public var createdAt: Int64
+
+    public init(customer: String, orderID: Int64?, body: String, createdAt: Int64) {
+        self.customer = customer
+        self.orderID = orderID
+        self.body = body
+        self.createdAt = createdAt
+    }
+}

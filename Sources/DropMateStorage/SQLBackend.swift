@@ -1,0 +1,18 @@
+import SQLKit
+
+/// A SQL database DropMate can run on: a way to read and a way to write atomically.
+///
+/// SQLite and PostgreSQL each provide one; every store is written once against this seam.
+public protocol SQLBackend: Sendable {
+    /// A database handle for reads outside a transaction (committed data only).
+    var reader: any SQLDatabase { get }
+    /// Runs `body` in one transaction on one connection; commits when it returns, rolls back when it throws.
+    func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Closes every connection.
+    func shutdown() async
+}
+
+extension SQLBackend {
+    /// Whether the backend is SQLite (for the few DDL words that differ).
+    var isSQLite: Bool { reader.dialect.name == "sqlite" }
+}

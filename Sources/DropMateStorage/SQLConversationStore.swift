@@ -1,0 +1,121 @@
+import DropMateCore
+import Foundation
+import SQLKit
+import Synchronization
+
+/// `ConversationStore` over any `SQLBackend`: the same SQL on SQLite and PostgreSQL.
+public final class SQLConversationStore: ConversationStore {
+    private let backend: any SQLBackend
+    private let committer: GroupCommitter<UnitOfWork>
+    private let orderIDs: Mutex<Int64>
+
+    /// A store over a migrated backend. Order numbers continue after the highest stored one.
+    public static func open(_ backend: any SQLBackend) async throws -> SQLConversationStore {
+        let row = try await backend.reader.raw("SELECT MAX(id) AS id FROM orders").first()
+        let highest = try row?.decode(column: "id", as: Int64?.self) ?? nil
+        return SQLConversationStore(backend: backend, lastOrderID: highest ?? 1000)
+    }
+
+    private init(backend: any SQLBackend, lastOrderID: Int64) {
+        self.backend = backend
+        self.orderIDs = Mutex(lastOrderID)
+        self.committer = GroupCommitter { units in
+            try await backend.transaction { db in try await Self.write(units, to: db) }
+        }
+    }
+
+    public func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?) {
+        let row = try await backend.reader.raw("""
+            SELECT (SELECT state FROM customers WHERE openid = \(bind: customer)) AS state,
+                   (SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey ?? "")) AS reply
+            """).first()
+        let state = try row?.decode(column: "state", as: String?.self).map { try JSONColumn.decode(ConversationState.self, from: $0) }
+        let handled = try row?.decode(column: "reply", as: String?.self).map { try JSONColumn.decode(HandledMessage.self, from: $0) }
+        return (state, handled)
+    }
+
+    public func handled(dedupeKey: String) async throws -> HandledMessage? {
+        let row = try await backend.reader.raw("SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey)").first()
+        return try row.map { try JSONColumn.decode(HandledMessage.self, from: $0.decode(column: "reply", as: String.self)) }
+    }
+
+    public func recentlyHandled(since: Int64, limit: Int) async throws -> [(key: String, at: Int64, message: HandledMessage)] {
+        try await backend.reader.raw("SELECT key, reply, created_at FROM handled_messages WHERE created_at >= \(bind: since) ORDER BY created_at DESC LIMIT \(bind: limit)")
+            .all().map { row in
+                (try row.decode(column: "key", as: String.self), try row.decode(column: "created_at", as: Int64.self),
+                 try JSONColumn.decode(HandledMessage.self, from: row.decode(column: "reply", as: String.self)))
+            }
+    }
+
+    public func recentOrders(customer: String, limit: Int) async throws -> [Order] {
+        try await backend.reader.raw("SELECT data FROM orders WHERE customer = \(bind: customer) ORDER BY id DESC LIMIT \(bind: limit)")
+            .all().map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }
+    }
+
+    public func order(id: Int64) async throws -> Order? {
+        let row = try await backend.reader.raw("SELECT data FROM orders WHERE id = \(bind: id)").first()
+        return try row.map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }
+    }
+
+    public func publicBoard(limit: Int) async throws -> [BoardPost] {
+        try await backend.reader.raw("""
+            SELECT id, customer, body, created_at FROM board_posts WHERE order_id IS NULL AND hidden = 0 ORDER BY id DESC LIMIT \(bind: limit)
+            """).all().map {
+            BoardPost(id: try $0.decode(column: "id", as: Int64.self), customer: try $0.decode(column: "customer", as: String.self),
+                      orderID: nil, body: try $0.decode(column: "body", as: String.self), createdAt: try $0.decode(column: "created_at", as: Int64.self))
+        }
+    }
+
+    /// Every board post about one order, oldest first (for staff and tests).
+    public func posts(orderID: Int64) async throws -> [BoardPost] {
+        try await backend.reader.raw("SELECT id, customer, body, created_at FROM board_posts WHERE order_id = \(bind: orderID) ORDER BY id").all().map {
+            BoardPost(id: try $0.decode(column: "id", as: Int64.self), customer: try $0.decode(column: "customer", as: String.self),
+                      orderID: orderID, body: try $0.decode(column: "body", as: String.self), createdAt: try $0.decode(column: "created_at", as: Int64.self))
+        }
+    }
+
+    public func nextOrderID() async throws -> Int64 {
+        orderIDs.withLock { last in
+            last += 1
+            return last
+        }
+    }
+
+    public func catalog() async throws -> Catalog {
+        let merchants = try await backend.reader.raw("SELECT data FROM merchants ORDER BY id").all()
+            .map { try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)) }
+        let items = try await backend.reader.raw("SELECT data FROM catalog_items WHERE active = 1 ORDER BY position, id").all()
+            .map { try JSONColumn.decode(CatalogItem.self, from: $0.decode(column: "data", as: String.self)) }
+        return Catalog(merchants: merchants, items: items)
+    }
+
+    /// Stores `catalog` when the database has no merchants yet (the embedded default's demo data).
+    public func seedIfEmpty(_ catalog: Catalog, now: Int64) async throws {
+        try await backend.transaction { db in
+            guard try await db.raw("SELECT id FROM merchants LIMIT 1").first() == nil else { return }
+            for merchant in catalog.merchants {
+                try await db.raw("INSERT INTO merchants (id, data, updated_at) VALUES (\(bind: merchant.id), \(bind: try JSONColumn.encode(merchant)), \(bind: now))").run()
+            }
+            for item in catalog.items {
+                try await db.raw("""
+                    INSERT INTO catalog_items (id, merchant_id, position, active, data, updated_at)
+                    VALUES (\(bind: item.id), \(bind: item.merchantID), \(bind: item.position), 1, \(bind: try JSONColumn.encode(item)), \(bind: now))
+                    """).run()
+            }
+        }
+    }
+
+    public func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String] {
+        try await backend.reader.raw("SELECT openid FROM customers WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) ORDER BY expires_at LIMIT \(bind: limit)")
+            .all().map { try $0.decode(column: "openid", as: String.self) }
+    }
+
+    public func commit(_ unit: UnitOfWork) async throws {
+        try await committer.commit(unit)
+    }
+
+    /// Forgets handled-message keys older than `cutoff` (WeChat retries within seconds; a week is ample).
+    public func pruneHandled(before cutoff: Int64) async throws {
+        try await backend.transaction { db in try await db.raw("DELETE FROM handled_messages WHERE created_at < \(bind: cutoff)").run() }
+    }
+}

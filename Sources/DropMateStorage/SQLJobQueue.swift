@@ -1,0 +1,90 @@
+import DropMateCore
+import SQLKit
+
+/// The durable job queue of the embedded default: a `jobs` table, leased claims, retries and dead letters.
+public final class SQLJobQueue: JobQueue {
+    private let backend: any SQLBackend
+
+    public init(backend: any SQLBackend) { self.backend = backend }
+
+    public func enqueue(_ job: NewJob) async throws {
+        try await backend.transaction { db in try await Self.insert(job, now: job.runAt, in: db) }
+    }
+
+    /// Inserts `job` unless its idempotency key is already queued (used inside store commits too).
+    static func insert(_ job: NewJob, now: Int64, in db: any SQLDatabase) async throws {
+        try await db.insert(into: "jobs")
+            .columns("kind", "payload", "idempotency_key", "state", "run_at", "attempts", "max_attempts", "created_at", "updated_at")
+            .values(SQLBind(job.kind), SQLBind(job.payload), SQLBind(job.idempotencyKey), SQLBind("ready"), SQLBind(job.runAt),
+                    SQLBind(0), SQLBind(job.maxAttempts), SQLBind(now), SQLBind(now))
+            .ignoringConflicts(with: ["idempotency_key"])
+            .run()
+    }
+
+    public func claim(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Job] {
+        try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
+                WHERE id IN (
+                    SELECT id FROM jobs
+                    WHERE (state = 'ready' AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now))
+                    ORDER BY run_at, id LIMIT \(bind: limit))
+                RETURNING id, kind, payload, attempts, max_attempts, last_error
+                """).all().map(Self.job)
+        }
+    }
+
+    public func complete(_ id: Int64) async throws {
+        try await backend.transaction { db in
+            try await db.raw("UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = \(bind: id)").run()
+        }
+    }
+
+    public func fail(_ job: Job, reason: String, retryAt: Int64) async throws {
+        let dead = job.attempts >= job.maxAttempts
+        try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = \(bind: dead ? "dead" : "ready"), run_at = \(bind: retryAt), locked_until = NULL,
+                    last_error = \(bind: String(reason.prefix(1000))), updated_at = \(bind: retryAt)
+                WHERE id = \(bind: job.id)
+                """).run()
+        }
+    }
+
+    public func deadJobs(limit: Int) async throws -> [Job] {
+        try await backend.reader.raw("""
+            SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE state = 'dead' ORDER BY id DESC LIMIT \(bind: limit)
+            """).all().map(Self.job)
+    }
+
+    public func retryDead(_ id: Int64, now: Int64) async throws -> Bool {
+        try await backend.transaction { db in
+            let row = try await db.raw("""
+                UPDATE jobs SET state = 'ready', attempts = 0, run_at = \(bind: now), updated_at = \(bind: now)
+                WHERE id = \(bind: id) AND state = 'dead' RETURNING id
+                """).first()
+            return row != nil
+        }
+    }
+
+    public func counts() async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for row in try await backend.reader.raw("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state").all() {
+            counts[try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        return counts
+    }
+
+    /// Jobs of one kind in insertion order, whatever their state (for tests and the dev outbox).
+    public func jobs(kind: String, after id: Int64 = 0) async throws -> [Job] {
+        try await backend.reader.raw("""
+            SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE kind = \(bind: kind) AND id > \(bind: id) ORDER BY id
+            """).all().map(Self.job)
+    }
+
+    static func job(_ row: any SQLRow) throws -> Job {
+        Job(id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),
+            payload: try row.decode(column: "payload", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
+            maxAttempts: try row.decode(column: "max_attempts", as: Int.self), lastError: try row.decode(column: "last_error", as: String?.self))
+    }
+}

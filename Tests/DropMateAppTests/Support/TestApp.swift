@@ -1,0 +1,67 @@
+import DropMateApp
+import DropMateCore
+import Foundation
+import Logging
+import Synchronization
+
+/// A clock tests set and advance by hand.
+final class TestClock: Sendable {
+    private let value: Mutex<Int64>
+
+    init(_ start: Int64) { value = Mutex(start) }
+
+    var now: Int64 { value.withLock { $0 } }
+    func set(_ seconds: Int64) { value.withLock { $0 = seconds } }
+    func advance(_ seconds: Int64) { value.withLock { $0 += seconds } }
+}
+
+/// WeChat's published test credentials (WECHAT.md §7), used as the test account's configuration.
+enum TestAccount {
+    static let token = "123456"
+    static let appID = "wx49f0ab532d5d035a"
+    static let encodingAESKey = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+    static let accountID = "gh_testaccount"
+    /// 2026-11-25 12:00 in Shanghai.
+    static let start: Int64 = Calendar.epoch(year: 2026, month: 11, day: 25, hour: 12, minute: 0, utcOffsetHours: 8)
+}
+
+extension Calendar {
+    /// Unix seconds of a local date and time at a fixed UTC offset (days-from-civil, no time-zone database).
+    static func epoch(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int = 0, utcOffsetHours: Int) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = Int64(era * 146_097 + dayOfEra - 719_468)
+        return days * 86_400 + Int64(hour * 3600 + minute * 60 + second - utcOffsetHours * 3600)
+    }
+}
+
+/// A fresh embedded DropMate in a temporary directory, with a settable clock.
+struct TestApp {
+    let dependencies: AppDependencies
+    let clock: TestClock
+    let directory: String
+
+    static func make(clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:]) async throws -> TestApp {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-test-\(UUID().uuidString)").path
+        var environment = [
+            "PORT": "0", "DROPMATE_DATA_DIR": directory,
+            "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
+            "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "WECHAT_ACCOUNT_ID": TestAccount.accountID,
+            "JWT_SECRET": "test-secret-test-secret-test-secret-0123", "PUBLIC_BASE_URL": "https://dropmate.example",
+        ]
+        environment.merge(extra) { _, new in new }
+        let config = try AppConfig.load(environment: environment)
+        var logger = Logger(label: "dropmate-test")
+        logger.logLevel = .critical
+        let dependencies = try await AppDependencies.embedded(config: config, clock: { clock.now }, logger: logger)
+        return TestApp(dependencies: dependencies, clock: clock, directory: directory)
+    }
+
+    func shutdown() async {
+        await dependencies.backend.shutdown()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}

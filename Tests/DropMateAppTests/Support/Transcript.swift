@@ -1,0 +1,105 @@
+import Foundation
+
+/// A golden chat transcript (`conversations/**/*.chat`); the format is described in conversations/README.md.
+struct Transcript {
+    /// One step: an action with the reply and pushes it must produce.
+    struct Step {
+        var line: Int
+        var action: Action
+        var expectedReply: [String]?
+        var expectedPushes: [[String]] = []
+    }
+
+    enum Action: Equatable {
+        case send(String)
+        case retry
+        case user(String)
+        case mode(String)
+        case clockSet(String)
+        case clockAdvance(Int64)
+        case staff(command: String, orderID: Int64, reason: String?)
+        case sweep
+        case confirmLink
+        case expectOrder(id: Int64, status: String)
+    }
+
+    var path: String
+    var lines: [String]
+    var steps: [Step]
+
+    struct ParseError: Error, CustomStringConvertible {
+        var path: String
+        var line: Int
+        var message: String
+        var description: String { "\(path):\(line): \(message)" }
+    }
+
+    init(path: String) throws {
+        self.path = path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        lines = text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        steps = []
+        for (index, raw) in lines.enumerated() {
+            let number = index + 1
+            if raw.hasPrefix("#") || raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if raw == "<" || raw.hasPrefix("< ") {
+                guard !steps.isEmpty else { throw ParseError(path: path, line: number, message: "reply before any action") }
+                steps[steps.count - 1].expectedReply = (steps[steps.count - 1].expectedReply ?? []) + [String(raw.dropFirst(2))]
+            } else if raw == "!" || raw.hasPrefix("! ") || raw.hasPrefix("!! ") {
+                guard !steps.isEmpty else { throw ParseError(path: path, line: number, message: "push before any action") }
+                let startsNew = raw.hasPrefix("!! ") || steps[steps.count - 1].expectedPushes.isEmpty
+                let content = raw.hasPrefix("!! ") ? String(raw.dropFirst(3)) : String(raw.dropFirst(2))
+                if startsNew { steps[steps.count - 1].expectedPushes.append([content]) }
+                else { steps[steps.count - 1].expectedPushes[steps[steps.count - 1].expectedPushes.count - 1].append(content) }
+            } else if raw.hasPrefix("> ") || raw == ">" {
+                steps.append(Step(line: number, action: .send(String(raw.dropFirst(2)))))
+            } else if raw.hasPrefix("@") {
+                steps.append(Step(line: number, action: try Self.directive(String(raw.dropFirst()), path: path, line: number)))
+            } else {
+                throw ParseError(path: path, line: number, message: "unknown line; start it with >, <, !, @ or #")
+            }
+        }
+    }
+
+    static func directive(_ text: String, path: String, line: Int) throws -> Action {
+        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        func fail(_ message: String) -> ParseError { ParseError(path: path, line: line, message: message) }
+        switch words.first {
+        case "user": guard words.count == 2 else { throw fail("@user OPENID") }; return .user(words[1])
+        case "mode": guard words.count == 2 else { throw fail("@mode plaintext|compatible|safe") }; return .mode(words[1])
+        case "retry": return .retry
+        case "sweep": return .sweep
+        case "confirm-link": return .confirmLink
+        case "clock":
+            guard words.count >= 2 else { throw fail("@clock +30m or @clock YYYY-MM-DD HH:MM") }
+            if words[1].hasPrefix("+") {
+                let amount = words[1].dropFirst()
+                guard let unit = amount.last, let value = Int64(amount.dropLast()) else { throw fail("@clock +NNm / +NNs / +NNh") }
+                switch unit {
+                case "s": return .clockAdvance(value)
+                case "m": return .clockAdvance(value * 60)
+                case "h": return .clockAdvance(value * 3600)
+                default: throw fail("clock unit must be s, m or h")
+                }
+            }
+            return .clockSet(words.dropFirst().joined(separator: " "))
+        case "staff":
+            guard words.count >= 3, let id = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else {
+                throw fail("@staff dispatch|deliver|cancel ORDER [reason]")
+            }
+            return .staff(command: words[1], orderID: id, reason: words.count > 3 ? words.dropFirst(3).joined(separator: " ") : nil)
+        case "order":
+            guard words.count == 3, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@order ID STATUS") }
+            return .expectOrder(id: id, status: words[2])
+        default: throw fail("unknown directive @\(words.first ?? "")")
+        }
+    }
+
+    /// Every transcript under `conversations/`, sorted.
+    static func all(root: String) -> [String] {
+        let base = (root as NSString).appendingPathComponent("conversations")
+        let files = FileManager.default.enumerator(atPath: base)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".chat") } ?? []
+        return files.sorted()
+    }
+}

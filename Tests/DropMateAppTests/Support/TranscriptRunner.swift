@@ -1,0 +1,88 @@
+import DropMateApp
+import DropMateCore
+import DropMateWeChat
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+
+/// Plays a transcript against a fresh DropMate through the real signed webhook over HTTP.
+struct TranscriptRunner {
+    struct Outcome {
+        var reply: [String]?
+        var pushes: [[String]]
+    }
+
+    struct Mismatch {
+        var line: Int
+        var message: String
+    }
+
+    let transcript: Transcript
+    /// Forces every message into this mode, whatever `@mode` says.
+    var forcedMode: WeChatWebhook.Mode?
+
+    /// What each step produced, by the step's line.
+    func run() async throws -> [Int: Outcome] {
+        let app = try await TestApp.make()
+        defer { Task { await app.shutdown() } }
+        let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
+        let application = buildApplication(app.dependencies, runWorker: false)
+        return try await application.test(.live) { client in
+            var session = Session(app: app, signer: signer, client: client, mode: forcedMode ?? .plaintext)
+            var outcomes: [Int: Outcome] = [:]
+            for step in transcript.steps {
+                if case .mode(let name) = step.action, forcedMode != nil { _ = name; continue }
+                let reply = try await session.perform(step.action)
+                outcomes[step.line] = Outcome(reply: reply, pushes: try await session.newPushes())
+            }
+            return outcomes
+        }
+    }
+
+    /// Differences between the transcript's expectations and `outcomes`.
+    func compare(_ outcomes: [Int: Outcome]) -> [Mismatch] {
+        var mismatches: [Mismatch] = []
+        for step in transcript.steps {
+            guard let outcome = outcomes[step.line] else { continue }
+            if let actual = outcome.reply, actual != (step.expectedReply ?? []) {
+                mismatches.append(Mismatch(line: step.line, message: "reply differs\n" + Self.diff(expected: step.expectedReply ?? [], actual: actual, marker: "<")))
+            } else if outcome.reply == nil, let expected = step.expectedReply {
+                mismatches.append(Mismatch(line: step.line, message: "expected a reply, this action gives none\n" + expected.map { "< \($0)" }.joined(separator: "\n")))
+            }
+            if outcome.pushes != step.expectedPushes {
+                let expected = step.expectedPushes.map { $0.joined(separator: "\n") }, actual = outcome.pushes.map { $0.joined(separator: "\n") }
+                mismatches.append(Mismatch(line: step.line, message: "pushes differ\n" + Self.diff(expected: expected, actual: actual, marker: "!")))
+            }
+        }
+        return mismatches
+    }
+
+    static func diff(expected: [String], actual: [String], marker: String) -> String {
+        var text = ""
+        for index in 0..<max(expected.count, actual.count) {
+            let e = index < expected.count ? expected[index] : nil, a = index < actual.count ? actual[index] : nil
+            if e == a { text += "  \(marker) \(e!)\n" } else {
+                if let e { text += "- \(marker) \(e)\n" }
+                if let a { text += "+ \(marker) \(a)\n" }
+            }
+        }
+        return text
+    }
+
+    /// The transcript's text with every `<` and `!` line replaced by what actually happened (record mode).
+    func recorded(_ outcomes: [Int: Outcome]) -> String {
+        var output: [String] = []
+        for (index, line) in transcript.lines.enumerated() {
+            if line == "<" || line.hasPrefix("< ") || line == "!" || line.hasPrefix("! ") || line.hasPrefix("!! ") { continue }
+            output.append(line)
+            guard let outcome = outcomes[index + 1] else { continue }
+            for replyLine in outcome.reply ?? [] { output.append(replyLine.isEmpty ? "<" : "< \(replyLine)") }
+            for push in outcome.pushes {
+                for (offset, pushLine) in push.enumerated() {
+                    output.append(offset == 0 && outcome.pushes.count > 1 && push != outcome.pushes.first! ? "!! \(pushLine)" : (pushLine.isEmpty ? "!" : "! \(pushLine)"))
+                }
+            }
+        }
+        return output.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,136 @@
+import DropMateApp
+import DropMateCore
+import DropMateWeChat
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+
+/// The customer side of a transcript: who is talking, in which mode, and what was last sent.
+struct Session {
+    let app: TestApp
+    let signer: WeChatClientSigner
+    let client: any TestClientProtocol
+    var mode: WeChatWebhook.Mode
+    var user = "o_alice"
+    var nextMsgID: Int64 = 24_000_000_000_000_001
+    var lastMessage: InboundMessage?
+    var lastReplyText = ""
+    var lastPushID: Int64 = 0
+    var nonce = 100_000
+
+    init(app: TestApp, signer: WeChatClientSigner, client: any TestClientProtocol, mode: WeChatWebhook.Mode) {
+        self.app = app
+        self.signer = signer
+        self.client = client
+        self.mode = mode
+    }
+
+    var engine: ConversationEngine { app.dependencies.engine }
+
+    /// Performs one action; returns the reply lines for actions that have a reply.
+    mutating func perform(_ action: Transcript.Action) async throws -> [String]? {
+        switch action {
+        case .send(let text):
+            let message = makeMessage(text)
+            lastMessage = message
+            return try await post(message)
+        case .retry:
+            guard let lastMessage else { return ["error: nothing to retry"] }
+            return try await post(lastMessage)
+        case .user(let openID): user = openID
+        case .mode(let name): mode = WeChatWebhook.Mode(rawValue: name) ?? .plaintext
+        case .clockAdvance(let seconds): app.clock.advance(seconds)
+        case .clockSet(let text): app.clock.set(Self.parseLocalTime(text) ?? app.clock.now)
+        case .staff(let command, let orderID, let reason):
+            let orderCommand: OrderCommand
+            switch command {
+            case "dispatch": orderCommand = .dispatch
+            case "deliver": orderCommand = .deliver
+            case "cancel": orderCommand = .cancel(reason: reason ?? "staff")
+            default: return ["error: unknown staff command \(command)"]
+            }
+            do { try await engine.apply(orderCommand, toOrder: orderID) } catch { return ["error: \(error)"] }
+        case .sweep: try await engine.expireIdleDrafts()
+        case .confirmLink: return try await openConfirmationLink()
+        case .expectOrder(let id, let status):
+            let actual = try await engine.order(id: id)?.status.rawValue ?? "missing"
+            return actual == status ? nil : ["order #\(id) is \(actual), expected \(status)"]
+        }
+        return nil
+    }
+
+    mutating func makeMessage(_ text: String) -> InboundMessage {
+        let now = app.clock.now
+        let msgID = "\(nextMsgID)"
+        nextMsgID += 1
+        let kind: InboundMessage.Kind
+        let words = text.split(separator: " ", maxSplits: 2).map(String.init)
+        switch words.first {
+        case "/location":
+            let parts = (words.count > 1 ? words[1] : "").split(separator: ",").compactMap { Double($0) }
+            kind = .location(latitude: parts.first ?? 0, longitude: parts.count > 1 ? parts[1] : 0, scale: 15, label: words.count > 2 ? words[2] : "", msgID: msgID)
+        case "/subscribe": kind = .event(.subscribe(eventKey: nil, ticket: nil))
+        case "/unsubscribe": kind = .event(.unsubscribe)
+        case "/click": kind = .event(.click(key: words.count > 1 ? words[1] : ""))
+        case "/view": kind = .event(.view(url: words.count > 1 ? words[1] : ""))
+        case "/reported-location":
+            let parts = (words.count > 1 ? words[1] : "").split(separator: ",").compactMap { Double($0) }
+            kind = .event(.location(latitude: parts.first ?? 0, longitude: parts.count > 1 ? parts[1] : 0, precision: 30))
+        case "/image": kind = .image(picURL: "http://mmbiz.qpic.cn/test.jpg", mediaID: "media1", msgID: msgID)
+        case "/voice": kind = .voice(mediaID: "voice1", format: "amr", recognition: words.count > 1 ? String(text.dropFirst(7)) : nil, msgID: msgID)
+        case "/link": kind = .link(title: "A link", description: "", url: "https://example.com", msgID: msgID)
+        case "/unknown": kind = .unknown(msgType: "miniprogrampage", msgID: msgID)
+        default: kind = .text(content: text, msgID: msgID)
+        }
+        return InboundMessage(toUserName: TestAccount.accountID, fromUserName: user, createTime: now, kind: kind)
+    }
+
+    mutating func post(_ message: InboundMessage) async throws -> [String] {
+        nonce += 1
+        let (query, body) = signer.request(for: message, mode: mode, timestamp: app.clock.now, nonce: "\(nonce)")
+        let response = try await client.execute(uri: "/wechat?\(query)", method: .post, headers: [.contentType: "text/xml"], body: ByteBuffer(string: body))
+        guard response.status == .ok else { return ["HTTP \(response.status.code): \(String(buffer: response.body))"] }
+        guard let reply = try signer.openReply(Array(response.body.readableBytesView)) else { return [] }
+        guard reply.toUserName == message.fromUserName else { return ["reply addressed to \(reply.toUserName)"] }
+        switch reply.content {
+        case .text(let text):
+            lastReplyText = text
+            return text.components(separatedBy: "\n")
+        case .news(let article):
+            return ["[news] \(article.title) | \(article.description) | \(article.url)"]
+        }
+    }
+
+    /// GET then POST the last confirmation link, like a customer tapping it and the button.
+    mutating func openConfirmationLink() async throws -> [String] {
+        guard let range = lastReplyText.range(of: #"https://dropmate\.example(/confirm/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#, options: .regularExpression) else {
+            return ["error: no confirmation link in the last reply"]
+        }
+        let path = String(lastReplyText[range].dropFirst("https://dropmate.example".count))
+        let page = try await client.execute(uri: path, method: .get)
+        let confirmed = try await client.execute(uri: path, method: .post)
+        return ["page \(page.status.code), confirm \(confirmed.status.code)"]
+    }
+
+    /// Pushes queued since the last call, each as its lines.
+    mutating func newPushes() async throws -> [[String]] {
+        let jobs = try await app.dependencies.queue.jobs(kind: PushJob.kind, after: lastPushID)
+        lastPushID = jobs.last?.id ?? lastPushID
+        return try jobs.map { job in
+            let push = try PushJob(payload: job.payload)
+            let prefix = push.openID == user ? "" : "[\(push.openID)] "
+            switch push.message {
+            case .text(let text): return (prefix + text).components(separatedBy: "\n")
+            case .news(let title, _, _, let url): return ["\(prefix)[news] \(title) | \(url)"]
+            }
+        }
+    }
+
+    /// "2026-11-25 12:30" in Shanghai time.
+    static func parseLocalTime(_ text: String) -> Int64? {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == ":" }).compactMap { Int($0) }
+        guard parts.count >= 5 else { return nil }
+        return Calendar.epoch(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts.count > 5 ? parts[5] : 0, utcOffsetHours: 8)
+    }
+}
