@@ -103,7 +103,15 @@ public struct InboundMessage: Sendable, Equatable {
     /// without an id) `evt:<FromUserName>:<CreateTime>:<Event or MsgType>`.
     public var dedupeKey: String {
         if let id = msgID, !id.isEmpty { return "msg:\(id)" }
-        let name = if case .event(let event) = kind { event.name } else { msgType }
-        return "evt:\(fromUserName):\(createTime):\(name)"
+        guard case .event(let event) = kind else { return "evt:\(fromUserName):\(createTime):\(msgType)" }
+        // The event key tells apart two different buttons tapped within the same second; a retry repeats it.
+        let key: String? = switch event {
+        case .click(let key): key
+        case .view(let url): url
+        case .scan(let key, _): key
+        case .subscribe(let key, _): key
+        default: nil
+        }
+        return "evt:\(fromUserName):\(createTime):\(event.name)" + (key.map { ":\($0)" } ?? "")
     }
 }

@@ -114,7 +114,8 @@ import Testing
             InboundMessage(toUserName: "gh", fromUserName: "oX", createTime: 123, kind: kind)
         }
         #expect(message(.text(content: "a", msgID: "99")).dedupeKey == "msg:99")
-        #expect(message(.event(.click(key: "K"))).dedupeKey == "evt:oX:123:CLICK")
+        #expect(message(.event(.click(key: "K"))).dedupeKey == "evt:oX:123:CLICK:K")
+        #expect(message(.event(.click(key: "MENU"))).dedupeKey != message(.event(.click(key: "HELP"))).dedupeKey)
         #expect(message(.event(.subscribe(eventKey: nil, ticket: nil))).dedupeKey == "evt:oX:123:subscribe")
         #expect(message(.event(.templateSendJobFinish(msgID: "5", status: "success"))).dedupeKey
             == "evt:oX:123:TEMPLATESENDJOBFINISH")

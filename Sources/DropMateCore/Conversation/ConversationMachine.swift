@@ -101,7 +101,8 @@ struct Turn {
 
     mutating func handle(_ intent: Intent, text: String) {
         switch intent {
-        case .greeting, .help: say(.help); remind()
+        case .greeting: say(.greeting); remind()
+        case .help: say(.help); remind()
         case .menu: say(facts.catalog.items.isEmpty ? .noAds : .adList); remind()
         case .featured:
             if let item = facts.catalog.featured { say(.featuredAd(item)) } else { say(.noAds) }

@@ -18,17 +18,19 @@ struct OrderTextParser {
         guard !segments.isEmpty else { return hadVerb ? ParsedOrder(lines: [], unknown: []) : nil }
         var lines: [(item: CatalogItem, quantity: Int)] = []
         var unknown: [String] = []
+        var unknownWithoutQuantity = false
         for segment in segments {
             let (quantity, name) = Self.quantityAndName(segment)
             if let item = match(name) {
                 lines.append((item, quantity ?? 1))
             } else {
                 unknown.append(name.isEmpty ? segment : name)
+                if quantity == nil { unknownWithoutQuantity = true }
             }
         }
-        // Without a verb, only text made entirely of items is an order ("2 份牛肉面"), so an address
-        // or a question is never mistaken for one.
-        guard hadVerb || (unknown.isEmpty && !lines.isEmpty) else { return nil }
+        // Without a verb, text is an order only when it names an item and every other part has a
+        // quantity ("2 份牛肉面和 1 份寿司"), so an address or a question is never mistaken for one.
+        guard hadVerb || (!lines.isEmpty && !unknownWithoutQuantity) else { return nil }
         return ParsedOrder(lines: lines, unknown: unknown)
     }
 

@@ -12,6 +12,7 @@ struct Replies {
         case .welcome:
             return pick("欢迎关注！我是 DropMate 外卖助手。\n", "Welcome! I'm DropMate, your delivery assistant.\n") + help
         case .help: return help
+        case .greeting: return pick("你好！我是 DropMate 外卖助手。\n", "Hello! I'm DropMate, your delivery assistant.\n") + help
         case .fallback:
             return pick("抱歉，我没听懂。发送“菜单”看看有什么，或发“帮助”查看用法。", "Sorry, I didn't get that. Send \"menu\" to see what's on offer, or \"help\" for what I can do.")
         case .emptyMessage: return pick("您发送了一条空消息。发送“帮助”查看用法。", "That message was empty. Send \"help\" to see what I can do.")
@@ -24,7 +25,7 @@ struct Replies {
             if names.isEmpty { return pick("想点什么呢？例如“2 份牛肉面”。", "What would you like? For example \"order 2 beef noodles\".") }
             return pick("没有找到：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I couldn't find: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
         case .quantityOutOfRange(let item, let quantity, let max):
-            return pick("\(item.zh) 的数量 \(quantity) 不行哦，每样可点 1 到 \(max) 份。", "\(quantity) × \(item.en) won't work: order between 1 and \(max) of each item.")
+            return pick("\(item.zh)的数量 \(quantity) 不行哦，每样可点 1 到 \(max) 份。", "\(quantity) × \(item.en) won't work: order between 1 and \(max) of each item.")
         case .oneMerchantPerOrder:
             return pick("一个订单只能来自同一家店，请分开下单。", "One order can only come from one shop; please order separately.")
         case .draftSummary(let draft): return pick("已加入订单：", "Added to your order: ") + lines(draft.lines) + pick("，合计 ", ", total ") + "\(draft.total)"
@@ -89,7 +90,7 @@ struct Replies {
 
     var adList: String {
         var text = pick("今日菜单：", "Today's menu:")
-        for merchant in catalog.merchants {
+        for merchant in catalog.merchantsInAdOrder {
             let items = catalog.items.filter { $0.merchantID == merchant.id }
             guard !items.isEmpty else { continue }
             text += "\n【\(merchant.name(language))】"

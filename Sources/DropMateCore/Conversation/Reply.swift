@@ -1,6 +1,7 @@
 /// What DropMate says, as meaning rather than text; `ReplyRenderer` turns it into Chinese or English.
 public enum Reply: Sendable, Hashable {
     case welcome
+    case greeting
     case help
     /// Anything DropMate did not understand.
     case fallback

@@ -71,6 +71,15 @@ public struct Catalog: Sendable, Hashable {
     }
 
     public func merchant(id: String) -> Merchant? { merchants.first { $0.id == id } }
+
+    /// Merchants ordered by their first ad's position, as the menu lists them.
+    public var merchantsInAdOrder: [Merchant] {
+        merchants.sorted { lhs, rhs in
+            let left = items.firstIndex { $0.merchantID == lhs.id } ?? Int.max
+            let right = items.firstIndex { $0.merchantID == rhs.id } ?? Int.max
+            return (left, lhs.id) < (right, rhs.id)
+        }
+    }
     public func item(id: String) -> CatalogItem? { items.first { $0.id == id } }
     /// The item for today's special news reply: the first featured item, else the first item.
     public var featured: CatalogItem? { items.first(where: \.isFeatured) ?? items.first }
