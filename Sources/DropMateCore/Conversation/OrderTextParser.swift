@@ -19,18 +19,20 @@ struct OrderTextParser {
         var lines: [(item: CatalogItem, quantity: Int)] = []
         var unknown: [String] = []
         var unknownWithoutQuantity = false
+        var looseMatch = false
         for segment in segments {
             let (quantity, name) = Self.quantityAndName(segment)
-            if let item = match(name) {
+            if let (item, exact) = match(name) {
                 lines.append((item, quantity ?? 1))
+                if !exact && quantity == nil { looseMatch = true }
             } else {
                 unknown.append(name.isEmpty ? segment : name)
                 if quantity == nil { unknownWithoutQuantity = true }
             }
         }
-        // Without a verb, text is an order only when it names an item and every other part has a
-        // quantity ("2 份牛肉面和 1 份寿司"), so an address or a question is never mistaken for one.
-        guard hadVerb || (!lines.isEmpty && !unknownWithoutQuantity) else { return nil }
+        // Without a verb, text is an order only when each part is an exact item name or has a quantity
+        // ("牛肉面", "2 份牛肉面和 1 份寿司"), so an address or a question ("牛肉面好吃吗") is never taken for one.
+        guard hadVerb || (!lines.isEmpty && !unknownWithoutQuantity && !looseMatch) else { return nil }
         return ParsedOrder(lines: lines, unknown: unknown)
     }
 
@@ -50,12 +52,12 @@ struct OrderTextParser {
         return parts.map { $0.trimmingSpaces() }.filter { !$0.isEmpty && $0 != "please" && $0 != "谢谢" }
     }
 
-    /// The catalog item `name` means: exact name or alias first, then the longest name contained in it.
-    func match(_ name: String) -> CatalogItem? {
+    /// The catalog item `name` means (exact name or alias first, then the longest name contained in it), and whether it was exact.
+    func match(_ name: String) -> (CatalogItem, exact: Bool)? {
         guard !name.isEmpty else { return nil }
         let candidates = [name, Self.singular(name)]
         for candidate in candidates {
-            if let item = catalog.items.first(where: { Self.names(of: $0).contains(candidate) }) { return item }
+            if let item = catalog.items.first(where: { Self.names(of: $0).contains(candidate) }) { return (item, true) }
         }
         var best: (item: CatalogItem, length: Int)?
         for item in catalog.items {
@@ -63,7 +65,7 @@ struct OrderTextParser {
                 if itemName.count > best?.length ?? 0 { best = (item, itemName.count) }
             }
         }
-        return best?.item
+        return best.map { ($0.item, false) }
     }
 
     static func names(of item: CatalogItem) -> [String] {
