@@ -66,7 +66,7 @@ public struct Catalog: Sendable, Hashable {
     public var items: [CatalogItem]
 
     public init(merchants: [Merchant], items: [CatalogItem]) {
-        self.merchants = merchants
+        self.merchants = merchants.sorted { $0.id < $1.id }
         self.items = items.sorted { ($0.position, $0.id) < ($1.position, $1.id) }
     }
 

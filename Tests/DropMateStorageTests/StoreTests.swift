@@ -1,0 +1,152 @@
+import DropMateCore
+@testable import DropMateStorage
+import Foundation
+import Logging
+import Testing
+
+/// A migrated SQLite database in its own temporary file.
+struct TestDatabase {
+    let path: String
+    let backend: SQLiteBackend
+
+    static func make() async throws -> TestDatabase {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-store-\(UUID().uuidString).sqlite").path
+        let backend = try await SQLiteBackend.open(path: path, logger: Logger(label: "test"))
+        try await Migrations.migrate(backend, now: 1)
+        return TestDatabase(path: path, backend: backend)
+    }
+
+    /// Runs `body` on a fresh database and always closes it (sqlite-nio insists on closed connections).
+    static func with(_ body: (TestDatabase) async throws -> Void) async throws {
+        let db = try await make()
+        do { try await body(db) } catch {
+            await db.backend.shutdown()
+            throw error
+        }
+        await db.backend.shutdown()
+    }
+
+    func reopen() async throws -> SQLiteBackend {
+        await backend.shutdown()
+        return try await SQLiteBackend.open(path: path, logger: Logger(label: "test"))
+    }
+}
+
+func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
+    Order(id: id, customer: customer, merchantID: "lanzhou",
+          lines: [OrderLine(itemID: "beef-noodles", name: LocalizedText(zh: "牛肉面", en: "beef noodles"), quantity: 2, unitPrice: Money(fen: 1800))],
+          address: DeliveryAddress(text: "人民大道200号", coordinate: Coordinate(latitude: 31.2, longitude: 121.4)),
+          phone: PhoneNumber("13800138000")!, language: .zh, createdAt: 100)
+}
+
+@Suite struct StoreTests {
+    @Test func migratingTwiceChangesNothing() async throws {
+        try await TestDatabase.with { db in
+            try await Migrations.migrate(db.backend, now: 2)
+            #expect(try await Migrations.currentVersion(db.backend) == Migrations.latest)
+        }
+    }
+
+    @Test func aUnitOfWorkIsStoredWhole() async throws {
+        try await TestDatabase.with { db in
+            let store = try await SQLConversationStore.open(db.backend)
+            try await store.seedIfEmpty(DemoCatalog.catalog, now: 1)
+            var state = ConversationState.new(at: 100)
+            state.pendingOrderID = 1001
+            let job = NewJob(kind: "push", payload: "{}", idempotencyKey: "k1", runAt: 100)
+            try await store.commit(UnitOfWork(
+                customer: "o_a", now: 100, state: state, expiresAt: 1900, handled: ("msg:1", HandledMessage(reply: .text("你好"))),
+                orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)],
+                posts: [NewBoardPost(customer: "o_a", orderID: nil, body: "好吃", createdAt: 100)], jobs: [job, job]
+            ))
+            let loaded = try await store.load(customer: "o_a", dedupeKey: "msg:1")
+            #expect(loaded.state == state)
+            #expect(loaded.handled == HandledMessage(reply: .text("你好")))
+            #expect(try await store.order(id: 1001) == sampleOrder(id: 1001))
+            #expect(try await store.recentOrders(customer: "o_a", limit: 5).map(\.id) == [1001])
+            #expect(try await store.publicBoard(limit: 5).map(\.body) == ["好吃"])
+            #expect(try await store.customersWithExpiredDrafts(now: 1899, limit: 10).isEmpty)
+            #expect(try await store.customersWithExpiredDrafts(now: 1900, limit: 10) == ["o_a"])
+            #expect(try await SQLJobQueue(backend: db.backend).counts() == ["ready": 1], "the same idempotency key makes one job")
+            #expect(try await store.catalog() == DemoCatalog.catalog)
+        }
+    }
+
+    @Test func orderNumbersContinueAfterARestart() async throws {
+        try await TestDatabase.with { db in
+            let store = try await SQLConversationStore.open(db.backend)
+            #expect(try await store.nextOrderID() == 1001)
+            try await store.commit(UnitOfWork(customer: "o_a", now: 1, orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)]))
+            let backend = try await db.reopen()
+            let reopened = try await SQLConversationStore.open(backend)
+            #expect(try await reopened.nextOrderID() == 1002)
+            await backend.shutdown()
+        }
+    }
+
+    @Test func concurrentCommitsAllLandAndABadOneFailsAlone() async throws {
+        try await TestDatabase.with { db in
+            let store = try await SQLConversationStore.open(db.backend)
+            try await store.commit(UnitOfWork(customer: "o_0", now: 1, orders: [OrderWrite(order: sampleOrder(id: 5000), isNew: true)]))
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for index in 0..<300 {
+                    group.addTask {
+                        // Unit 150 inserts an order number that already exists: only it may fail.
+                        let orders = index == 150 ? [OrderWrite(order: sampleOrder(id: 5000), isNew: true)] : []
+                        let unit = UnitOfWork(customer: "o_\(index)", now: 2, state: .new(at: 2), handled: ("msg:\(index)", HandledMessage(reply: nil)), orders: orders)
+                        return (try? await store.commit(unit)) != nil
+                    }
+                }
+                var results: [Bool] = []
+                for await result in group { results.append(result) }
+                return results
+            }
+            #expect(results.filter { !$0 }.count == 1)
+            #expect(try await store.handled(dedupeKey: "msg:150") == nil, "the failed unit left nothing behind")
+            #expect(try await store.handled(dedupeKey: "msg:149") != nil)
+            #expect(try await store.recentlyHandled(since: 0, limit: 1000).count == 299)
+        }
+    }
+}
+
+@Suite struct JobQueueTests {
+    @Test func aClaimedJobIsLeasedThenCompleted() async throws {
+        try await TestDatabase.with { db in
+            let queue = SQLJobQueue(backend: db.backend)
+            try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
+            try await queue.enqueue(NewJob(kind: "push", payload: "later", runAt: 500))
+            let claimed = try await queue.claim(limit: 10, now: 100, leaseSeconds: 60)
+            #expect(claimed.map(\.payload) == ["a"] && claimed.first?.attempts == 1)
+            #expect(try await queue.claim(limit: 10, now: 150, leaseSeconds: 60).isEmpty, "leased, not due again")
+            try await queue.complete(claimed[0].id)
+            #expect(try await queue.claim(limit: 10, now: 1000, leaseSeconds: 60).map(\.payload) == ["later"])
+        }
+    }
+
+    @Test func aWorkerThatDiesLosesItsLease() async throws {
+        try await TestDatabase.with { db in
+            let queue = SQLJobQueue(backend: db.backend)
+            try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
+            _ = try await queue.claim(limit: 1, now: 100, leaseSeconds: 60)
+            let reclaimed = try await queue.claim(limit: 1, now: 161, leaseSeconds: 60)
+            #expect(reclaimed.map(\.payload) == ["a"] && reclaimed.first?.attempts == 2)
+        }
+    }
+
+    @Test func failuresRetryThenGoToTheDeadLettersWithTheReason() async throws {
+        try await TestDatabase.with { db in
+            let queue = SQLJobQueue(backend: db.backend)
+            try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 0, maxAttempts: 2))
+            var job = try await queue.claim(limit: 1, now: 0, leaseSeconds: 60)[0]
+            try await queue.fail(job, reason: "WeChat busy (-1)", retryAt: 10)
+            #expect(try await queue.claim(limit: 1, now: 9, leaseSeconds: 60).isEmpty, "waits for its backoff")
+            job = try await queue.claim(limit: 1, now: 10, leaseSeconds: 60)[0]
+            try await queue.fail(job, reason: "WeChat busy (-1) again", retryAt: 30)
+            #expect(try await queue.claim(limit: 1, now: 1000, leaseSeconds: 60).isEmpty)
+            let dead = try await queue.deadJobs(limit: 10)
+            #expect(dead.map(\.lastError) == ["WeChat busy (-1) again"])
+            #expect(try await queue.retryDead(dead[0].id, now: 2000))
+            #expect(try await queue.claim(limit: 1, now: 2000, leaseSeconds: 60).first?.attempts == 1)
+        }
+    }
+}
