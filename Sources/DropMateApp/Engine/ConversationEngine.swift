@@ -49,34 +49,24 @@ public final class ConversationEngine: Sendable {
     }
 
     /// Handles one WeChat message exactly once and returns the passive reply (nil: answer `success`).
-    public func handle(_ message: IncomingChat) async throws -> OutgoingMessage? {
-        let key = message.dedupeKey
-        let lookup = handledMessages.lookup(key) { [self] in
-            do {
-                let reply = try await process(message)
-                return try await finish(message, reply: reply)
-            } catch {
-                handledMessages.abandon(key)
-                throw error
-            }
-        }
-        switch lookup {
-        case .answered(let reply): return reply
-        case .inFlight(let task), .started(let task): return try await task.value
-        }
+    ///
+    /// Throws `HandledMessages.DeadlinePassed` when the reply is not ready within `deadline`; the work
+    /// goes on and its reply is pushed to the customer instead (unless a retry is there to take it).
+    public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> OutgoingMessage? {
+        try await handledMessages.reply(
+            for: message.dedupeKey, deadline: deadline, now: clock,
+            work: { [self] in try await process(message) },
+            push: { [self] reply in await pushLate(reply, for: message) }
+        )
     }
 
-    /// The HTTP answer for `message` had to go without waiting; its reply will be pushed instead.
-    public func replyLater(_ message: IncomingChat) {
-        handledMessages.markLate(message.dedupeKey)
-    }
-
-    private func finish(_ message: IncomingChat, reply: OutgoingMessage?) async throws -> OutgoingMessage? {
-        let late = handledMessages.finish(message.dedupeKey, reply: reply, at: clock())
-        guard late, let reply else { return reply }
-        let job = try PushJob(openID: message.customer, message: reply).job(key: "late:\(message.dedupeKey)", now: clock())
-        try await store.commit(UnitOfWork(customer: message.customer, now: clock(), jobs: [job]))
-        return nil
+    private func pushLate(_ reply: OutgoingMessage, for message: IncomingChat) async {
+        do {
+            let job = try PushJob(openID: message.customer, message: reply).job(key: "late:\(message.dedupeKey)", now: clock())
+            try await store.commit(UnitOfWork(customer: message.customer, now: clock(), jobs: [job]))
+        } catch {
+            logger.error("could not queue a late reply", metadata: ["dropmate.msg_key": "\(message.dedupeKey)", "dropmate.error": "\(error)"])
+        }
     }
 
     private func process(_ message: IncomingChat) async throws -> OutgoingMessage? {

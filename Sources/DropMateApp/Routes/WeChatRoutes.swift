@@ -39,9 +39,8 @@ struct WeChatRoutes: Sendable {
         let chat = IncomingChat(message)
         let reply: OutgoingMessage?
         do {
-            reply = try await Self.withDeadline(replyDeadline) { try await engine.handle(chat) }
-        } catch is DeadlinePassed {
-            engine.replyLater(chat)
+            reply = try await engine.handle(chat, deadline: replyDeadline)
+        } catch is HandledMessages.DeadlinePassed {
             context.logger.warning("reply missed the 5-second window; it will be pushed", metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
             return Self.plain("success")
         }
@@ -81,20 +80,5 @@ struct WeChatRoutes: Sendable {
 
     static func plain(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    struct DeadlinePassed: Error {}
-
-    /// `work`'s result, or `DeadlinePassed` once `deadline` is up (the work itself carries on).
-    static func withDeadline<T: Sendable>(_ deadline: Duration, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                try await Task.sleep(for: deadline)
-                throw DeadlinePassed()
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
     }
 }

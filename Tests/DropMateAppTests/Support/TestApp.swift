@@ -1,6 +1,8 @@
 import DropMateApp
 import DropMateCore
 import Foundation
+import Hummingbird
+import HummingbirdTesting
 import Logging
 import Synchronization
 
@@ -40,12 +42,13 @@ extension Calendar {
 
 /// A fresh embedded DropMate in a temporary directory, with a settable clock.
 struct TestApp {
-    let dependencies: AppDependencies
+    var dependencies: AppDependencies
     let clock: TestClock
     let directory: String
 
-    static func make(clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:]) async throws -> TestApp {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-test-\(UUID().uuidString)").path
+    static func make(clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:], directory: String? = nil,
+                     configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
+        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-test-\(UUID().uuidString)").path
         var environment = [
             "PORT": "0", "DROPMATE_DATA_DIR": directory,
             "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
@@ -53,15 +56,29 @@ struct TestApp {
             "JWT_SECRET": "test-secret-test-secret-test-secret-0123", "PUBLIC_BASE_URL": "https://dropmate.example",
         ]
         environment.merge(extra) { _, new in new }
-        let config = try AppConfig.load(environment: environment)
+        var config = try AppConfig.load(environment: environment)
+        configure(&config)
         var logger = Logger(label: "dropmate-test")
         logger.logLevel = .critical
         let dependencies = try await AppDependencies.embedded(config: config, clock: { clock.now }, logger: logger)
         return TestApp(dependencies: dependencies, clock: clock, directory: directory)
     }
 
-    func shutdown() async {
+    func shutdown(keepingFiles: Bool = false) async {
         await dependencies.backend.shutdown()
-        try? FileManager.default.removeItem(atPath: directory)
+        if !keepingFiles { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
+    /// Runs `body` against the app served over real HTTP on a free loopback port, then shuts down.
+    func live<T: Sendable>(runWorker: Bool = false, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+        let application = buildApplication(dependencies, runWorker: runWorker)
+        do {
+            let result = try await application.test(.live, body)
+            await shutdown()
+            return result
+        } catch {
+            await shutdown()
+            throw error
+        }
     }
 }
