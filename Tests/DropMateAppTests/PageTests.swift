@@ -1,0 +1,35 @@
+@testable import DropMateApp
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite struct PageTests {
+    @Test func signedLinksCannotBeForgedAndExpire() {
+        let signer = LinkSigner(secret: Array("0123456789abcdef0123456789abcdef".utf8))
+        let signature = signer.signature(purpose: "confirm", id: "1001", expires: 2000)
+        #expect(signer.verify(purpose: "confirm", id: "1001", expires: 2000, signature: signature, now: 1999) == .valid)
+        #expect(signer.verify(purpose: "confirm", id: "1001", expires: 2000, signature: signature, now: 2001) == .expired)
+        #expect(signer.verify(purpose: "confirm", id: "1002", expires: 2000, signature: signature, now: 1999) == .forged)
+        #expect(signer.verify(purpose: "confirm", id: "1001", expires: 9000, signature: signature, now: 1999) == .forged)
+    }
+
+    @Test func pagesAndHealthAnswer() async throws {
+        let app = try await TestApp.make()
+        try await app.live { client in
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            let ad = try await client.execute(uri: "/ads/beef-noodles", method: .get)
+            #expect(ad.status == .ok && String(buffer: ad.body).contains("牛肉面") && String(buffer: ad.body).contains("¥18.00"))
+            #expect(try await client.execute(uri: "/ads/nope", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/confirm/1001?exp=9999999999&sig=00", method: .get).status == .forbidden)
+            #expect(try await client.execute(uri: "/confirm/1001", method: .get).status == .badRequest)
+            let outbox = try await client.execute(uri: "/dev/outbox?openid=o_a", method: .get)
+            #expect(outbox.status == .ok && String(buffer: outbox.body) == "[]")
+        }
+    }
+
+    @Test func htmlIsEscaped() {
+        #expect(HTML.escape("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
+    }
+}

@@ -1,0 +1,111 @@
+@testable import DropMateApp
+import DropMateCore
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+/// Stands in for WeChat's customer-service API (outside our control): records pushes, fails when told to.
+final class RecordingNotifier: Notifier {
+    let sent = Mutex<[PushJob]>([])
+    let failuresLeft: Mutex<Int>
+
+    init(failures: Int = 0) { failuresLeft = Mutex(failures) }
+
+    func send(_ push: PushJob) async throws {
+        let fail = failuresLeft.withLock { left in
+            defer { left -= 1 }
+            return left > 0
+        }
+        if fail { throw WeChatBusy() }
+        sent.withLock { $0.append(push) }
+    }
+
+    struct WeChatBusy: Error, CustomStringConvertible { var description: String { "WeChat errcode -1 (system busy)" } }
+}
+
+@Suite struct WorkerTests {
+    func queuePush(_ app: TestApp, text: String) async throws {
+        let job = try PushJob(openID: "o_a", message: .text(text)).job(key: text, now: app.clock.now)
+        try await app.dependencies.queue.enqueue(job)
+    }
+
+    @Test func pushesAreDeliveredOnceAndCompleted() async throws {
+        let app = try await TestApp.make()
+        let notifier = RecordingNotifier()
+        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
+        try await queuePush(app, text: "订单 #1001 已送达")
+        #expect(try await worker.runDueJobs() == 1)
+        #expect(try await worker.runDueJobs() == 0)
+        #expect(notifier.sent.withLock { $0.map(\.message) } == [.text("订单 #1001 已送达")])
+        #expect(try await app.dependencies.queue.counts() == ["done": 1])
+        await app.shutdown()
+    }
+
+    @Test func aFailingPushIsRetriedWithBackoffThenDeadLettered() async throws {
+        let app = try await TestApp.make()
+        let notifier = RecordingNotifier(failures: 100)
+        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
+        try await queuePush(app, text: "hello")
+        #expect(try await worker.runDueJobs() == 1)
+        #expect(try await worker.runDueJobs() == 0, "the retry waits for its backoff")
+        for _ in 0..<7 {
+            app.clock.advance(2 * 3600)
+            #expect(try await worker.runDueJobs() == 1)
+        }
+        app.clock.advance(2 * 3600)
+        #expect(try await worker.runDueJobs() == 0)
+        let dead = try await app.dependencies.queue.deadJobs(limit: 5)
+        #expect(dead.count == 1 && dead[0].attempts == 8 && dead[0].lastError == "WeChat errcode -1 (system busy)")
+        await app.shutdown()
+    }
+
+    @Test func backoffGrowsExponentiallyWithJitterAndACap() {
+        for attempt in 1...30 {
+            let delay = JobWorker.backoff(attempt: attempt)
+            let base = min(3600.0, 5.0 * pow(2.0, Double(attempt - 1)))
+            #expect(Double(delay) >= (base * 0.8).rounded(.down) && Double(delay) <= base * 1.2)
+        }
+    }
+
+    @Test func theSweepLetsIdleDraftsLapse() async throws {
+        let app = try await TestApp.make()
+        let engine = app.dependencies.engine
+        let chat = IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "msg:1", input: .text("2 份牛肉面"))
+        _ = try await engine.handle(chat)
+        #expect(try await engine.expireIdleDrafts() == 0)
+        app.clock.advance(31 * 60)
+        #expect(try await engine.expireIdleDrafts() == 1)
+        #expect(try await engine.expireIdleDrafts() == 0, "a lapsed draft is not swept twice")
+        let pushes = try await app.dependencies.queue.jobs(kind: PushJob.kind)
+        #expect(pushes.count == 1)
+        await app.shutdown()
+    }
+}
+
+@Suite struct ConfigTests {
+    @Test func everyProblemIsReportedAtOnceWithoutEchoingSecrets() {
+        let environment = [
+            "PORT": "99999", "WECHAT_TOKEN": "x", "WECHAT_ENCODING_AES_KEY": "short-secret-value",
+            "JWT_SECRET": "tiny-secret", "WECHAT_TIMESTAMP_WINDOW": "ten", "PUBLIC_BASE_URL": "ftp://nope",
+        ]
+        #expect {
+            _ = try AppConfig.load(environment: environment)
+        } throws: { error in
+            let text = "\(error)"
+            return ["PORT", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "JWT_SECRET", "WECHAT_TIMESTAMP_WINDOW", "PUBLIC_BASE_URL"].allSatisfy(text.contains)
+                && !text.contains("short-secret-value") && !text.contains("tiny-secret")
+        }
+    }
+
+    @Test func noConfigurationAtAllGeneratesDevSecretsOnce() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-config-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let first = try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory])
+        let second = try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory])
+        #expect(first.wechatToken == second.wechatToken && first.wechatEncodingAESKey == second.wechatEncodingAESKey)
+        #expect(first.usesGeneratedSecrets && first.devMode && first.port == 8080)
+        let attributes = try FileManager.default.attributesOfItem(atPath: DevSecrets.path(in: directory))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+}
