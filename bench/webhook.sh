@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The DropMate webhook benchmark (BENCHMARKS.md): release build, embedded default, wrk on loopback,
+# every request a distinct, correctly signed text message, in plaintext and safe (AES) modes.
+#
+#   bench/webhook.sh                      # build, run both modes, print a summary
+#   SKIP_BUILD=1 BENCH_DURATION=30s bench/webhook.sh
+#
+# Knobs (env): BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_DURATION (15s), BENCH_WARMUP (5s),
+# BENCH_COUNT (requests generated per mode, 400000), BENCH_USERS (5000), BENCH_MODES ("plaintext safe"),
+# SKIP_BUILD (1: use the existing .build/release/dropmate), LOG_LEVEL (server log level, default info).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+THREADS=${BENCH_THREADS:-2}
+CONNECTIONS=${BENCH_CONNECTIONS:-32}
+DURATION=${BENCH_DURATION:-15s}
+WARMUP=${BENCH_WARMUP:-5s}
+COUNT=${BENCH_COUNT:-400000}
+USERS=${BENCH_USERS:-5000}
+MODES=${BENCH_MODES:-plaintext safe}
+BIN=.build/release/dropmate
+
+# Fixed, throwaway credentials: the same values go to the server and to loadgen.
+export WECHAT_TOKEN=benchtoken2026
+export WECHAT_ENCODING_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
+export WECHAT_APP_ID=wxbench000000001
+export WECHAT_TIMESTAMP_WINDOW=7200   # requests are signed before the run; keep them fresh for two hours
+
+say() { printf '==> %s\n' "$*" >&2; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+
+if ! command -v wrk >/dev/null; then
+    say "installing wrk"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get install -y wrk >/dev/null 2>&1 || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y wrk >/dev/null; }
+fi
+
+if [ "${SKIP_BUILD:-0}" != 1 ]; then
+    say "building release (swift build -c release --product dropmate)"
+    swift build -c release --product dropmate >&2
+fi
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/dropmate-bench.XXXXXX")
+SERVER_PID=""
+cleanup() {
+    if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+        kill "$SERVER_PID" 2>/dev/null || true
+        wait "$SERVER_PID" 2>/dev/null || true
+    fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+       || shuf -i 20000-60000 -n 1)
+URL="http://127.0.0.1:$PORT"
+
+say "starting $BIN serve on port $PORT (data in $WORK/data)"
+started=$(date +%s%N)
+"$BIN" serve --port "$PORT" --data-dir "$WORK/data" >"$WORK/server.log" 2>&1 &
+SERVER_PID=$!
+until curl -fsS -o /dev/null "$URL/healthz" 2>/dev/null; do
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; say "the server exited"; exit 1; fi
+    if [ $(( ($(date +%s%N) - started) / 1000000 )) -gt 30000 ]; then say "no /healthz after 30 s"; exit 1; fi
+    sleep 0.005
+done
+STARTUP_MS=$(( ($(date +%s%N) - started) / 1000000 ))
+sleep 1
+IDLE_RSS=$(rss_kb "$SERVER_PID")
+say "up in ${STARTUP_MS} ms, idle RSS $((IDLE_RSS / 1024)) MB"
+
+declare -A RESULT CPU
+for mode in $MODES; do
+    say "$mode: generating $COUNT requests (+ warm-up)"
+    "$BIN" loadgen --mode "$mode" --count 100000 --users "$USERS" --out "$WORK/warmup-$mode.tsv"
+    "$BIN" loadgen --mode "$mode" --count "$COUNT" --users "$USERS" --out "$WORK/$mode.tsv"
+    say "$mode: warm-up ($WARMUP)"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/wechat.lua "$URL" -- "$WORK/warmup-$mode.tsv" "$THREADS" >/dev/null
+    say "$mode: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/wechat.lua"
+    before=$(cpu_ticks "$SERVER_PID")
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wechat.lua "$URL" -- "$WORK/$mode.tsv" "$THREADS" \
+        | tee "$WORK/wrk-$mode.txt" >&2
+    CPU[$mode]=$(( $(cpu_ticks "$SERVER_PID") - before ))
+    RESULT[$mode]=$(grep '^RESULT ' "$WORK/wrk-$mode.txt" | cut -d' ' -f2-)
+    rm -f "$WORK/$mode.tsv" "$WORK/warmup-$mode.tsv"
+done
+LOADED_RSS=$(rss_kb "$SERVER_PID")
+sleep 3
+SETTLED_RSS=$(rss_kb "$SERVER_PID")
+DB_MB=$(du -sm "$WORK/data" | cut -f1)
+
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+HZ=$(getconf CLK_TCK)
+echo
+echo "DropMate webhook benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $COUNT distinct messages per mode, $USERS customers"
+printf '%-10s %10s %14s %9s %9s %9s %9s %8s %14s\n' mode "req/s" "conservative" p50_ms p90_ms p99_ms p99.9_ms non200 "server CPU/req"
+for mode in $MODES; do
+    r=${RESULT[$mode]}
+    requests=$(awk '/requests in/ { print $1 }' "$WORK/wrk-$mode.txt")
+    cpu_us=$(awk -v t="${CPU[$mode]}" -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.0f us", t / hz * 1e6 / n }')
+    printf '%-10s %10s %14s %9s %9s %9s %9s %8s %14s\n' "$mode" "$(field "$r" rps)" "$(field "$r" conservative_rps)" \
+        "$(field "$r" p50_ms)" "$(field "$r" p90_ms)" "$(field "$r" p99_ms)" "$(field "$r" p999_ms)" "$(field "$r" non200)" "$cpu_us"
+    [ "$(field "$r" cycles)" = 0 ] || echo "WARNING: $mode ran out of requests $(field "$r" cycles) time(s); raise BENCH_COUNT"
+done
+echo "start-up (exec to first /healthz answer): ${STARTUP_MS} ms"
+echo "RSS: idle $((IDLE_RSS / 1024)) MB, right after load $((LOADED_RSS / 1024)) MB, 3 s later $((SETTLED_RSS / 1024)) MB"
+echo "data directory after the run: ${DB_MB} MB"
