@@ -55,6 +55,8 @@ let package = Package(
         .executableTarget(name: "dropmate", dependencies: [
             "DropMateApp", "DropMateWeChat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),
 

@@ -1,14 +1,42 @@
+import DropMateCore
 import Foundation
 
 /// JSON for the columns that hold whole values (state, orders, replies).
 enum JSONColumn {
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    /// Configured once; encoding with a shared encoder is safe from any thread.
+    private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+    private static let decoder = JSONDecoder()
+
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
+        try decoder.decode(type, from: Data(text.utf8))
+    }
+}
+
+/// The `handled_messages.reply` column: "" for `success`, "T" + the text for a text reply, "N" + JSON for news.
+/// Text replies (nearly all of them) are stored as they are, with no encoding on the hot path.
+enum ReplyColumn {
+    static func encode(_ handled: HandledMessage) throws -> String {
+        switch handled.reply {
+        case nil: ""
+        case .text(let text)?: "T" + text
+        case .news?: "N" + (try JSONColumn.encode(handled.reply))
+        }
+    }
+
+    static func decode(_ column: String) throws -> HandledMessage {
+        switch column.first {
+        case nil: HandledMessage(reply: nil)
+        case "T": HandledMessage(reply: .text(String(column.dropFirst())))
+        case "N": HandledMessage(reply: try JSONColumn.decode(OutgoingMessage.self, from: String(column.dropFirst())))
+        default: try JSONColumn.decode(HandledMessage.self, from: column)
+        }
     }
 }

@@ -8,9 +8,10 @@ extension SQLConversationStore {
         if !handled.isEmpty {
             var insert = db.insert(into: "handled_messages").columns("key", "reply", "created_at")
             for (unit, entry) in handled {
-                insert = insert.values(SQLBind(entry.key), SQLBind(try JSONColumn.encode(entry.message)), SQLBind(unit.now))
+                insert = insert.values(SQLBind(entry.key), SQLBind(try ReplyColumn.encode(entry.message)), SQLBind(unit.now))
             }
-            try await insert.ignoringConflicts(with: ["key"]).run()
+            // First answer wins, except that a reply later delivered by push is replaced by `success`.
+            try await insert.onConflict(with: ["key"]) { $0.set(excludedValueOf: "reply") }.run()
         }
         let states = units.filter { $0.state != nil }
         if !states.isEmpty {

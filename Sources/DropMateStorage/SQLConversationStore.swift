@@ -30,21 +30,18 @@ public final class SQLConversationStore: ConversationStore {
                    (SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey ?? "")) AS reply
             """).first()
         let state = try row?.decode(column: "state", as: String?.self).map { try JSONColumn.decode(ConversationState.self, from: $0) }
-        let handled = try row?.decode(column: "reply", as: String?.self).map { try JSONColumn.decode(HandledMessage.self, from: $0) }
+        let handled = try row?.decode(column: "reply", as: String?.self).map { try ReplyColumn.decode($0) }
         return (state, handled)
     }
 
     public func handled(dedupeKey: String) async throws -> HandledMessage? {
         let row = try await backend.reader.raw("SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey)").first()
-        return try row.map { try JSONColumn.decode(HandledMessage.self, from: $0.decode(column: "reply", as: String.self)) }
+        return try row.map { try ReplyColumn.decode($0.decode(column: "reply", as: String.self)) }
     }
 
-    public func recentlyHandled(since: Int64, limit: Int) async throws -> [(key: String, at: Int64, message: HandledMessage)] {
-        try await backend.reader.raw("SELECT key, reply, created_at FROM handled_messages WHERE created_at >= \(bind: since) ORDER BY created_at DESC LIMIT \(bind: limit)")
-            .all().map { row in
-                (try row.decode(column: "key", as: String.self), try row.decode(column: "created_at", as: Int64.self),
-                 try JSONColumn.decode(HandledMessage.self, from: row.decode(column: "reply", as: String.self)))
-            }
+    public func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)] {
+        try await backend.reader.raw("SELECT key, created_at FROM handled_messages WHERE created_at >= \(bind: since) ORDER BY created_at DESC LIMIT \(bind: limit)")
+            .all().map { row in (try row.decode(column: "key", as: String.self), try row.decode(column: "created_at", as: Int64.self)) }
     }
 
     public func recentOrders(customer: String, limit: Int) async throws -> [Order] {

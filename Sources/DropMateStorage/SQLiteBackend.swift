@@ -5,16 +5,23 @@ import SQLiteKit
 import Synchronization
 
 /// The embedded database: one SQLite file in WAL mode, one writer connection and a few readers.
+///
+/// Commits do not fsync (`synchronous=NORMAL` in WAL mode): a killed process loses nothing, a power
+/// cut may lose the last moments but never corrupts. Checkpoints run in the background every second
+/// on their own connection, so no commit pays for one.
 public final class SQLiteBackend: SQLBackend {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
+    private let checkpointer: SQLiteConnection
+    private let checkpoints: Mutex<Task<Void, Never>?> = Mutex(nil)
     private let writeLock = AsyncLock()
     private let nextReader = Atomic<Int>(0)
 
     /// Opens (creating if needed) the database at `path`.
     public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteBackend {
         let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON"] {
+        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON",
+                       "PRAGMA wal_autocheckpoint=0", "PRAGMA journal_size_limit=67108864"] {
             _ = try await writer.query(pragma)
         }
         var readers: [SQLiteConnection] = []
@@ -23,12 +30,25 @@ public final class SQLiteBackend: SQLBackend {
             _ = try await reader.query("PRAGMA busy_timeout=5000")
             readers.append(reader)
         }
-        return SQLiteBackend(writer: writer, readers: readers)
+        let checkpointer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        _ = try await checkpointer.query("PRAGMA busy_timeout=5000")
+        let backend = SQLiteBackend(writer: writer, readers: readers, checkpointer: checkpointer)
+        backend.checkpoints.withLock { $0 = Task { [checkpointer] in await Self.checkpointEverySecond(checkpointer) } }
+        return backend
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: SQLiteConnection) {
         self.writer = writer
         self.readers = readers
+        self.checkpointer = checkpointer
+    }
+
+    /// Copies the WAL into the database file without waiting for readers or the writer (PASSIVE).
+    private static func checkpointEverySecond(_ connection: SQLiteConnection) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            _ = try? await connection.query("PRAGMA wal_checkpoint(PASSIVE)")
+        }
     }
 
     public var reader: any SQLDatabase {
@@ -52,6 +72,11 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public func shutdown() async {
-        for connection in readers + [writer] { try? await connection.close() }
+        if let task = checkpoints.withLock({ $0.take() }) {
+            task.cancel()
+            await task.value
+        }
+        _ = try? await checkpointer.query("PRAGMA wal_checkpoint(TRUNCATE)")
+        for connection in readers + [writer, checkpointer] { try? await connection.close() }
     }
 }

@@ -1,7 +1,18 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
+
+/// The process entry: Swift concurrency runs on NIO's event loops (no thread hop between the
+/// network and the handlers), then the command line decides what to do.
+@main
+enum Entry {
+    static func main() async {
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await DropMateCommand.main()
+    }
+}
 
 /// The one DropMate binary: `serve` (default), `chat`, `loadgen`, …
-@main
 struct DropMateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dropmate",

@@ -96,7 +96,7 @@ struct SlowStore: ConversationStore {
 
     func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?) { try await base.load(customer: customer, dedupeKey: dedupeKey) }
     func handled(dedupeKey: String) async throws -> HandledMessage? { try await base.handled(dedupeKey: dedupeKey) }
-    func recentlyHandled(since: Int64, limit: Int) async throws -> [(key: String, at: Int64, message: HandledMessage)] { try await base.recentlyHandled(since: since, limit: limit) }
+    func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)] { try await base.recentlyHandledKeys(since: since, limit: limit) }
     func recentOrders(customer: String, limit: Int) async throws -> [Order] { try await base.recentOrders(customer: customer, limit: limit) }
     func order(id: Int64) async throws -> Order? { try await base.order(id: id) }
     func publicBoard(limit: Int) async throws -> [BoardPost] { try await base.publicBoard(limit: limit) }

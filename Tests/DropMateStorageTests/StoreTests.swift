@@ -104,7 +104,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(results.filter { !$0 }.count == 1)
             #expect(try await store.handled(dedupeKey: "msg:150") == nil, "the failed unit left nothing behind")
             #expect(try await store.handled(dedupeKey: "msg:149") != nil)
-            #expect(try await store.recentlyHandled(since: 0, limit: 1000).count == 299)
+            #expect(try await store.recentlyHandledKeys(since: 0, limit: 1000).count == 299)
         }
     }
 }

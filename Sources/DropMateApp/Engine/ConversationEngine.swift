@@ -15,12 +15,12 @@ public final class ConversationEngine: Sendable {
     let logger: Logger
     private let catalogValue: Mutex<Catalog>
     private let locks = KeyedLock()
-    private let states: Mutex<BoundedCache<ConversationState>>
+    private let states: Mutex<BoundedCache<String, ConversationState>>
     let handledMessages: HandledMessages
 
     /// An engine over `store`. Call `warmUp()` once before serving.
     public init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
-                rules: ConversationRules = .init(), eta: ETAEstimator = .init(), cacheCapacity: Int = 200_000, logger: Logger) {
+                rules: ConversationRules = .init(), eta: ETAEstimator = .init(), cacheCapacity: Int = 100_000, logger: Logger) {
         self.store = store
         self.renderer = renderer
         self.clock = clock
@@ -29,7 +29,7 @@ public final class ConversationEngine: Sendable {
         self.logger = logger
         self.catalogValue = Mutex(catalog)
         self.states = Mutex(BoundedCache(capacity: cacheCapacity))
-        self.handledMessages = HandledMessages(capacity: cacheCapacity, horizon: clock())
+        self.handledMessages = HandledMessages(capacity: 1_000_000, horizon: clock())
     }
 
     /// The catalog the conversation offers now.
@@ -43,8 +43,9 @@ public final class ConversationEngine: Sendable {
 
     /// Loads the last ten minutes of answered messages so retries across a restart are still recognised.
     public func warmUp() async throws {
-        let since = clock() - 600
-        handledMessages.warm(try await store.recentlyHandled(since: since, limit: 200_000))
+        let since = clock() - 600, limit = 1_000_000
+        let recent = try await store.recentlyHandledKeys(since: since, limit: limit)
+        handledMessages.warm(recent, since: since, complete: recent.count < limit)
         try await reloadCatalog()
     }
 
@@ -53,17 +54,29 @@ public final class ConversationEngine: Sendable {
     /// Throws `HandledMessages.DeadlinePassed` when the reply is not ready within `deadline`; the work
     /// goes on and its reply is pushed to the customer instead (unless a retry is there to take it).
     public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> OutgoingMessage? {
-        try await handledMessages.reply(
-            for: message.dedupeKey, deadline: deadline, now: clock,
-            work: { [self] in try await process(message) },
-            push: { [self] reply in await pushLate(reply, for: message) }
-        )
+        do {
+            return try await handledMessages.reply(
+                for: message.dedupeKey, deadline: deadline, now: clock,
+                work: { [self] in try await process(message) },
+                push: { [self] reply in await pushLate(reply, for: message) }
+            )
+        } catch is HandledMessages.AnsweredBefore {
+            // A retry: answer what was answered (nil when the reply went out as a push).
+            if let stored = try await store.handled(dedupeKey: message.dedupeKey) { return stored.reply }
+            // Not in the store after all (two keys sharing a hash): handle it like any new message.
+            return try await handledMessages.reply(
+                for: message.dedupeKey, trustingMemory: false, deadline: deadline, now: clock,
+                work: { [self] in try await process(message) },
+                push: { [self] reply in await pushLate(reply, for: message) }
+            )
+        }
     }
 
     private func pushLate(_ reply: OutgoingMessage, for message: IncomingChat) async {
         do {
             let job = try PushJob(openID: message.customer, message: reply).job(key: "late:\(message.dedupeKey)", now: clock())
-            try await store.commit(UnitOfWork(customer: message.customer, now: clock(), jobs: [job]))
+            // The stored answer becomes `success`, so a later retry does not deliver the reply twice.
+            try await store.commit(UnitOfWork(customer: message.customer, now: clock(), handled: (message.dedupeKey, HandledMessage(reply: nil)), jobs: [job]))
         } catch {
             logger.error("could not queue a late reply", metadata: ["dropmate.msg_key": "\(message.dedupeKey)", "dropmate.error": "\(error)"])
         }

@@ -3,9 +3,11 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// In-memory memory of WeChat messages: answered ones (with their reply) and ones still being handled.
+/// In-memory memory of WeChat messages: which were answered, and which are still being handled.
 ///
-/// The work for a key runs once. Every HTTP request for the key (the original and WeChat's retries)
+/// Answered keys are kept as 64-bit hashes with the time they were handled (about 16 bytes each),
+/// enough to tell "never seen" without asking the store; a hit (a real retry, or a rare hash
+/// collision) is resolved against the stored reply. The work for a key runs once. Every HTTP request for the key (the original and WeChat's retries)
 /// waits for it with its own deadline. When the work finishes, the requests still waiting get the
 /// reply; if every one of them had to give up first, the reply is pushed instead and later retries
 /// get `success`, so the customer hears it exactly once. Keys older than `horizon` may have been
@@ -25,7 +27,7 @@ final class HandledMessages: Sendable {
     }
 
     private struct State {
-        var done: BoundedCache<(reply: OutgoingMessage?, at: Int64)>
+        var done: BoundedCache<Int64, Int64>
         var inFlight: [String: InFlight] = [:]
         var nextWaiter: UInt64 = 0
         /// Messages created after this (Unix seconds) are known to memory if they were handled.
@@ -35,20 +37,32 @@ final class HandledMessages: Sendable {
     /// The reply could not be ready before the request's deadline.
     struct DeadlinePassed: Error {}
 
+    /// The key was answered before: its reply is in the store.
+    struct AnsweredBefore: Error {}
+
     private let state: Mutex<State>
     private let eventLoops: any EventLoopGroup
-    /// Clock skew allowed between WeChat's CreateTime and our clock.
-    static let skew: Int64 = 120
+    /// How far our clock may run behind WeChat's CreateTime.
+    static let skew: Int64 = 30
 
+    /// `capacity` answered keys are remembered; at N messages/s that covers capacity/N seconds (keep it above `skew`).
     init(capacity: Int, horizon: Int64, eventLoops: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
-        state = Mutex(State(done: BoundedCache(capacity: capacity), horizon: horizon))
+        state = Mutex(State(done: BoundedCache(capacity: capacity, reserve: true), horizon: horizon))
         self.eventLoops = eventLoops
     }
 
-    /// Loads answers from the store (after a restart).
-    func warm(_ entries: [(key: String, at: Int64, message: HandledMessage)]) {
+    static func hash(_ key: String) -> Int64 {
+        var hasher = Hasher()
+        hasher.combine(key)
+        return Int64(hasher.finalize())
+    }
+
+    /// Loads the answers the store has since `since` (after a restart), newest first as given.
+    /// When `complete`, memory now knows every message handled since then, so newer ones need no store lookup.
+    func warm(_ entries: [(key: String, at: Int64)], since: Int64, complete: Bool) {
         state.withLock { state in
-            for entry in entries.reversed() { state.done.set(entry.key, (entry.message.reply, entry.at)) }
+            for entry in entries.reversed() { state.done.set(Self.hash(entry.key), entry.at) }
+            state.horizon = complete ? since : max(since, entries.last?.at ?? since)
         }
     }
 
@@ -57,17 +71,19 @@ final class HandledMessages: Sendable {
         state.withLock { createTime > $0.horizon + Self.skew }
     }
 
-    /// The reply for `key`: remembered, awaited from work in flight, or from `work` started now.
-    /// Throws `DeadlinePassed` after `deadline`; the work carries on and `push` delivers its reply if nobody waits any more.
+    /// The reply for `key`: awaited from work in flight, or from `work` started now.
+    /// Throws `AnsweredBefore` when memory says the key was answered (look the reply up in the store), and
+    /// `DeadlinePassed` after `deadline`; the work carries on and `push` delivers its reply if nobody waits any more.
     func reply(
-        for key: String, deadline: Duration, now: @escaping @Sendable () -> Int64,
+        for key: String, trustingMemory: Bool = true, deadline: Duration, now: @escaping @Sendable () -> Int64,
         work: @escaping @Sendable () async throws -> OutgoingMessage?,
         push: @escaping @Sendable (OutgoingMessage) async -> Void
     ) async throws -> OutgoingMessage? {
         try await withCheckedThrowingContinuation { continuation in
-            enum Next { case answered(OutgoingMessage?), wait(UInt64), start(UInt64) }
+            enum Next { case answered, wait(UInt64), start(UInt64) }
+            let hash = Self.hash(key)
             let next: Next = state.withLock { state in
-                if let done = state.done[key] { return .answered(done.reply) }
+                if trustingMemory, state.done[hash] != nil { return .answered }
                 state.nextWaiter += 1
                 let id = state.nextWaiter
                 let waiter = Waiter(id: id, continuation: continuation, timer: nil)
@@ -80,8 +96,8 @@ final class HandledMessages: Sendable {
             }
             let waiterID: UInt64
             switch next {
-            case .answered(let reply):
-                continuation.resume(returning: reply)
+            case .answered:
+                continuation.resume(throwing: AnsweredBefore())
                 return
             case .wait(let id):
                 waiterID = id
@@ -90,7 +106,10 @@ final class HandledMessages: Sendable {
                 Task {
                     do {
                         let reply = try await work()
-                        if let late = finish(key, with: .success(reply), at: now()) { await push(late) }
+                        if let late = finish(key, with: .success(reply), at: now()) {
+                            await push(late)
+                            settleAfterPush(key, at: now())
+                        }
                     } catch {
                         _ = finish(key, with: .failure(error), at: now())
                     }
@@ -117,21 +136,46 @@ final class HandledMessages: Sendable {
         waiter?.continuation.resume(throwing: DeadlinePassed())
     }
 
-    /// Ends the work for `key`. Returns the reply to push when every request had given up on it.
+    /// Ends the work for `key`. Returns the reply to push when every request had given up on it; the key then
+    /// stays in flight (newcomers wait) until `settleAfterPush`, so nobody gets the reply both ways.
     private func finish(_ key: String, with result: Result<OutgoingMessage?, any Error>, at now: Int64) -> OutgoingMessage? {
         let (waiters, pushed): ([Waiter], OutgoingMessage?) = state.withLock { state in
-            let entry = state.inFlight.removeValue(forKey: key) ?? InFlight()
-            guard case .success(let reply) = result else { return (entry.waiters, nil) }  // failed: a retry may try again
-            let pushed = entry.waiters.isEmpty && entry.someoneGaveUp ? reply : nil
-            if let evicted = state.done.set(key, (pushed == nil ? reply : nil, now)) {
-                state.horizon = max(state.horizon, evicted.value.at)
+            guard let entry = state.inFlight[key] else { return ([], nil) }
+            guard case .success(let reply) = result else {  // failed: a retry may try again
+                state.inFlight[key] = nil
+                return (entry.waiters, nil)
             }
-            return (entry.waiters, pushed)
+            if entry.waiters.isEmpty, entry.someoneGaveUp, let reply {
+                state.inFlight[key]!.someoneGaveUp = false
+                return ([], reply)
+            }
+            state.inFlight[key] = nil
+            remember(key, at: now, in: &state)
+            return (entry.waiters, nil)
         }
         for waiter in waiters {
             waiter.timer?.cancel()
             waiter.continuation.resume(with: result)
         }
         return pushed
+    }
+
+    /// The late reply is queued as a push: whoever waits now gets `success`.
+    private func settleAfterPush(_ key: String, at now: Int64) {
+        let waiters: [Waiter] = state.withLock { state in
+            let entry = state.inFlight.removeValue(forKey: key) ?? InFlight()
+            remember(key, at: now, in: &state)
+            return entry.waiters
+        }
+        for waiter in waiters {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: nil)
+        }
+    }
+
+    private func remember(_ key: String, at now: Int64, in state: inout State) {
+        if let evicted = state.done.set(Self.hash(key), now) {
+            state.horizon = max(state.horizon, evicted.value)
+        }
     }
 }

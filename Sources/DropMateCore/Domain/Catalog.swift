@@ -61,13 +61,16 @@ public struct CatalogItem: Sendable, Hashable, Codable, Identifiable {
 
 /// The active ads and their merchants, as the conversation sees them.
 public struct Catalog: Sendable, Hashable {
-    public var merchants: [Merchant]
+    public let merchants: [Merchant]
     /// Active items, in display order.
-    public var items: [CatalogItem]
+    public let items: [CatalogItem]
+    /// Each item's names and aliases as customers' text is matched against them (normalized once, here).
+    let matchNames: [[String]]
 
     public init(merchants: [Merchant], items: [CatalogItem]) {
         self.merchants = merchants.sorted { $0.id < $1.id }
         self.items = items.sorted { ($0.position, $0.id) < ($1.position, $1.id) }
+        self.matchNames = self.items.map { item in ([item.name.zh, item.name.en] + item.aliases).map { TextNormalizer.normalize($0) } }
     }
 
     public func merchant(id: String) -> Merchant? { merchants.first { $0.id == id } }

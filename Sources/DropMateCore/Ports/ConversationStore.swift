@@ -8,7 +8,7 @@ public protocol ConversationStore: Sendable {
     /// Whether a WeChat message or event key was already handled, and what was answered.
     func handled(dedupeKey: String) async throws -> HandledMessage?
     /// Keys handled at or after `since` (newest first, at most `limit`), to warm the in-memory dedupe after a restart.
-    func recentlyHandled(since: Int64, limit: Int) async throws -> [(key: String, at: Int64, message: HandledMessage)]
+    func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)]
     /// The customer's most recent orders, newest first.
     func recentOrders(customer: String, limit: Int) async throws -> [Order]
     func order(id: Int64) async throws -> Order?
