@@ -8,6 +8,9 @@ public protocol SQLBackend: Sendable {
     var reader: any SQLDatabase { get }
     /// Runs `body` in one transaction on one connection; commits when it returns, rolls back when it throws.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs `body`, which issues exactly one statement, on the write path without an explicit transaction
+    /// (a single statement is atomic by itself, and saves the BEGIN and COMMIT round trips).
+    func singleStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws
     /// Closes every connection.
     func shutdown() async
 }

@@ -20,7 +20,12 @@ public final class SQLConversationStore: ConversationStore {
         self.backend = backend
         self.orderIDs = Mutex(lastOrderID)
         self.committer = GroupCommitter { units in
-            try await backend.transaction { db in try await Self.write(units, to: db) }
+            if units.allSatisfy(\.onlyRecordsAnAnswer) {
+                // The common case (chit-chat): one multi-row INSERT, atomic without BEGIN/COMMIT.
+                try await backend.singleStatement { db in try await Self.write(units, to: db) }
+            } else {
+                try await backend.transaction { db in try await Self.write(units, to: db) }
+            }
         }
     }
 

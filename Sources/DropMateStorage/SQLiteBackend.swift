@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import SQLKit
 import SQLiteKit
 import Synchronization
@@ -19,7 +21,14 @@ public final class SQLiteBackend: SQLBackend {
 
     /// Opens (creating if needed) the database at `path`.
     public static func open(path: String, readers readerCount: Int = 2, logger: Logger) async throws -> SQLiteBackend {
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        // The writer and the checkpointer each get a thread of their own, so commits never queue behind
+        // reads or a checkpoint's fsync; readers share NIO's thread pool.
+        let writerThread = NIOThreadPool(numberOfThreads: 1)
+        writerThread.start()
+        let checkpointThread = NIOThreadPool(numberOfThreads: 1)
+        checkpointThread.start()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThread, logger: logger, on: eventLoop)
         for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON",
                        "PRAGMA wal_autocheckpoint=0", "PRAGMA journal_size_limit=67108864"] {
             _ = try await writer.query(pragma)
@@ -30,17 +39,20 @@ public final class SQLiteBackend: SQLBackend {
             _ = try await reader.query("PRAGMA busy_timeout=5000")
             readers.append(reader)
         }
-        let checkpointer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let checkpointer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: checkpointThread, logger: logger, on: eventLoop)
         _ = try await checkpointer.query("PRAGMA busy_timeout=5000")
-        let backend = SQLiteBackend(writer: writer, readers: readers, checkpointer: checkpointer)
+        let backend = SQLiteBackend(writer: writer, readers: readers, checkpointer: checkpointer, threads: [writerThread, checkpointThread])
         backend.checkpoints.withLock { $0 = Task { [checkpointer] in await Self.checkpointEverySecond(checkpointer) } }
         return backend
     }
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: SQLiteConnection) {
+    private let threads: [NIOThreadPool]
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: SQLiteConnection, threads: [NIOThreadPool]) {
         self.writer = writer
         self.readers = readers
         self.checkpointer = checkpointer
+        self.threads = threads
     }
 
     /// Copies the WAL into the database file without waiting for readers or the writer (PASSIVE).
@@ -71,6 +83,10 @@ public final class SQLiteBackend: SQLBackend {
         }
     }
 
+    public func singleStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await writeLock.withLock { try await body(writer.sql()) }
+    }
+
     public func shutdown() async {
         if let task = checkpoints.withLock({ $0.take() }) {
             task.cancel()
@@ -78,5 +94,6 @@ public final class SQLiteBackend: SQLBackend {
         }
         _ = try? await checkpointer.query("PRAGMA wal_checkpoint(TRUNCATE)")
         for connection in readers + [writer, checkpointer] { try? await connection.close() }
+        for thread in threads { try? await thread.shutdownGracefully() }
     }
 }

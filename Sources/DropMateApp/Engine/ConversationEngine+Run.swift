@@ -8,6 +8,16 @@ struct StepOutcome: Sendable {
 }
 
 extension ConversationEngine {
+    /// Whether a step's state must be written. Everything is, except a bare `lastActivityAt` bump of under a
+    /// minute with no draft or unconfirmed order: then only draft expiry could care, and there is no draft.
+    /// Chit-chat ("菜单", "到哪了") thus writes its dedupe row only, not a customer row per message.
+    static func needsSaving(_ new: ConversationState, comparedWith old: ConversationState) -> Bool {
+        guard new.draft == nil, new.pendingOrderID == nil, new.lastActivityAt - old.lastActivityAt < 60 else { return true }
+        var touched = old
+        touched.lastActivityAt = new.lastActivityAt
+        return touched != new
+    }
+
     /// Steps the machine for `input` and performs its effects, feeding results back, into one unit of work.
     func run(customer: String, state: ConversationState, input: ConversationInput, now: Int64, pushKey: String) async throws -> StepOutcome {
         let needs = ConversationMachine.needs(input, state: state)
@@ -49,8 +59,12 @@ extension ConversationEngine {
                 unit.jobs.append(try PushJob(openID: customer, message: message).job(key: "\(pushKey)#\(pushes)", now: now))
             }
         }
-        unit.state = step.state
-        unit.expiresAt = step.state.expiresAt(ttl: rules.draftTTL)
+        if Self.needsSaving(step.state, comparedWith: state) {
+            unit.state = step.state
+            unit.expiresAt = step.state.expiresAt(ttl: rules.draftTTL)
+        } else {
+            step.state = state  // what is stored stays what is cached
+        }
         let reply = renderer.render(replies, language: step.state.language, catalog: facts.catalog)
         return StepOutcome(state: step.state, reply: reply, unit: unit)
     }

@@ -66,7 +66,7 @@ public struct IntentParser: Sendable {
         add(.featured, ["今日推荐", "推荐", "特价", "special", "today's special", "todays special", "deal", "featured"])
         add(.confirm, ["确认", "确定", "好的", "好", "是", "对", "确认下单", "confirm", "yes", "y", "ok", "okay", "sure", "confirm order"])
         add(.cancel(orderID: nil), ["取消", "不要了", "算了", "取消订单", "cancel", "cancel order", "no", "n"])
-        add(.eta(orderID: nil), ["到哪了", "到哪里了", "我的订单", "订单状态", "进度", "多久", "还要多久", "什么时候到", "eta", "status", "order status", "track", "where is my order", "where's my order", "my order", "my orders", "查订单"])
+        add(.eta(orderID: nil), ["到哪了", "到哪里了", "我的订单", "订单状态", "进度", "多久", "还要多久", "什么时候到", "eta", "status", "order status", "track", "where is my order", "where's my order", "my order", "my orders", "查订单", "订单", "order", "orders"])
         add(.boardView, ["留言板", "看留言", "board", "message board", "posts"])
         add(.sameAddress, ["同上", "老地址", "上次的地址", "原地址", "same", "same address", "same as last time"])
         return table
