@@ -103,6 +103,7 @@ struct SlowStore: ConversationStore {
     func nextOrderID() async throws -> Int64 { try await base.nextOrderID() }
     func catalog() async throws -> Catalog { try await base.catalog() }
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String] { try await base.customersWithExpiredDrafts(now: now, limit: limit) }
+    func pruneHandled(before cutoff: Int64) async throws { try await base.pruneHandled(before: cutoff) }
     func commit(_ unit: UnitOfWork) async throws {
         try await Task.sleep(for: commitDelay)
         try await base.commit(unit)

@@ -109,3 +109,41 @@ final class RecordingNotifier: Notifier {
         #expect((attributes[.posixPermissions] as? Int) == 0o600)
     }
 }
+
+@Suite struct StateWritesTests {
+    let base = ConversationState.new(at: 1_000)
+
+    @Test func aBareActivityBumpUnderAMinuteIsNotRewritten() {
+        var touched = base
+        touched.lastActivityAt += 59
+        #expect(!ConversationEngine.needsSaving(touched, comparedWith: base))
+        touched.lastActivityAt += 1
+        #expect(ConversationEngine.needsSaving(touched, comparedWith: base))
+    }
+
+    @Test func anyRealChangeOrAnOpenDraftIsWritten() {
+        var english = base
+        english.language = .en
+        #expect(ConversationEngine.needsSaving(english, comparedWith: base))
+        var drafting = base
+        drafting.draft = OrderDraft(merchantID: "lanzhou", lines: [])
+        var later = drafting
+        later.lastActivityAt += 5
+        #expect(ConversationEngine.needsSaving(later, comparedWith: drafting), "draft expiry depends on lastActivityAt")
+        var pending = base
+        pending.pendingOrderID = 1001
+        var pendingLater = pending
+        pendingLater.lastActivityAt += 5
+        #expect(ConversationEngine.needsSaving(pendingLater, comparedWith: pending))
+    }
+
+    @Test func oldDedupeRecordsArePruned() async throws {
+        let app = try await TestApp.make()
+        let engine = app.dependencies.engine
+        _ = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "msg:1", input: .text("hi")))
+        app.clock.advance(8 * 86_400)
+        try await engine.pruneHandledMessages()
+        #expect(try await app.dependencies.store.handled(dedupeKey: "msg:1") == nil)
+        await app.shutdown()
+    }
+}

@@ -67,6 +67,11 @@ extension ConversationEngine {
         return customers.count
     }
 
+    /// Forgets dedupe records older than `retention` seconds.
+    public func pruneHandledMessages(olderThan retention: Int64 = 7 * 86_400) async throws {
+        try await store.pruneHandled(before: clock() - retention)
+    }
+
     /// Looks an order up (for pages and tests).
     public func order(id: Int64) async throws -> Order? { try await store.order(id: id) }
 }

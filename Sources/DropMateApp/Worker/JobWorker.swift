@@ -27,12 +27,16 @@ public struct JobWorker: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            var lastSweep: Int64 = 0
+            var lastSweep: Int64 = 0, lastPrune: Int64 = 0
             while !Task.isCancelled {
                 do {
                     if clock() - lastSweep >= sweepEvery {
                         lastSweep = clock()
                         try await engine.expireIdleDrafts()
+                    }
+                    if clock() - lastPrune >= 3600 {
+                        lastPrune = clock()
+                        try await engine.pruneHandledMessages()
                     }
                     let ran = try await runDueJobs()
                     if ran == 0 { try? await Task.sleep(for: pollInterval) }

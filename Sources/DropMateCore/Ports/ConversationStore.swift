@@ -20,6 +20,8 @@ public protocol ConversationStore: Sendable {
     func catalog() async throws -> Catalog
     /// Customers whose draft or unconfirmed order lapses at or before `now`.
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String]
+    /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space).
+    func pruneHandled(before cutoff: Int64) async throws
     /// Commits everything one step changed, atomically.
     func commit(_ unit: UnitOfWork) async throws
 }
