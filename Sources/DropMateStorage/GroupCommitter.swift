@@ -1,3 +1,5 @@
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// Commits many callers' writes in one transaction (group commit).
@@ -5,12 +7,31 @@ import Synchronization
 /// Each caller waits until its own write is durable. While one transaction runs, new writes
 /// queue up and go together in the next one, so throughput grows with load while latency
 /// stays one transaction. If a batch fails, its writes are retried one by one so a bad
-/// write fails alone.
+/// write fails alone. Each caller is resumed on the event loop it committed from: Swift tasks have no
+/// home executor, so resuming a whole batch from the committing loop would pile every caller's next steps
+/// (rendering, writing the response) onto one event loop while the others sit idle.
 final class GroupCommitter<Item: Sendable>: Sendable {
     typealias Write = @Sendable ([Item]) async throws -> Void
 
+    private struct Waiter {
+        /// nil for a barrier (`flush`).
+        var item: Item?
+        /// nil for a write nobody waits for (`enqueue`).
+        var continuation: CheckedContinuation<Void, any Error>?
+        var eventLoop: (any EventLoop)?
+
+        func resume(with result: Result<Void, any Error>) {
+            guard let continuation else { return }
+            if let eventLoop, !eventLoop.inEventLoop {
+                eventLoop.execute { continuation.resume(with: result) }
+            } else {
+                continuation.resume(with: result)
+            }
+        }
+    }
+
     private struct Pending {
-        var items: [(Item, CheckedContinuation<Void, any Error>)] = []
+        var items: [Waiter] = []
         var draining = false
     }
 
@@ -26,19 +47,36 @@ final class GroupCommitter<Item: Sendable>: Sendable {
     /// Returns once `item` is committed; throws what its transaction threw.
     func commit(_ item: Item) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            let startDrain = pending.withLock { pending in
-                pending.items.append((item, continuation))
-                if pending.draining { return false }
-                pending.draining = true
-                return true
-            }
-            if startDrain { Task { await self.drain() } }
+            add(Waiter(item: item, continuation: continuation, eventLoop: MultiThreadedEventLoopGroup.currentEventLoop))
         }
+    }
+
+    /// Adds `item` to the next batch without waiting for it. A failed write is dropped: only use this for
+    /// writes whose loss is harmless.
+    func enqueue(_ item: Item) {
+        add(Waiter(item: item, continuation: nil, eventLoop: nil))
+    }
+
+    /// Returns once everything queued before the call has been written (or has failed).
+    func flush() async {
+        try? await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            add(Waiter(item: nil, continuation: continuation, eventLoop: MultiThreadedEventLoopGroup.currentEventLoop))
+        }
+    }
+
+    private func add(_ waiter: Waiter) {
+        let startDrain = pending.withLock { pending in
+            pending.items.append(waiter)
+            if pending.draining { return false }
+            pending.draining = true
+            return true
+        }
+        if startDrain { Task { await self.drain() } }
     }
 
     private func drain() async {
         while true {
-            let batch: [(Item, CheckedContinuation<Void, any Error>)] = pending.withLock { pending in
+            let batch: [Waiter] = pending.withLock { pending in
                 let count = min(pending.items.count, maxBatch)
                 let batch = Array(pending.items.prefix(count))
                 pending.items.removeFirst(count)
@@ -46,20 +84,21 @@ final class GroupCommitter<Item: Sendable>: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
+            let items = batch.compactMap(\.item)
             do {
-                try await write(batch.map(\.0))
-                for (_, continuation) in batch { continuation.resume() }
-            } catch where batch.count > 1 {
-                for (item, continuation) in batch {
+                if !items.isEmpty { try await write(items) }
+                for waiter in batch { waiter.resume(with: .success(())) }
+            } catch where items.count > 1 {
+                for waiter in batch {
                     do {
-                        try await write([item])
-                        continuation.resume()
+                        if let item = waiter.item { try await write([item]) }
+                        waiter.resume(with: .success(()))
                     } catch {
-                        continuation.resume(throwing: error)
+                        waiter.resume(with: .failure(error))
                     }
                 }
             } catch {
-                batch[0].1.resume(throwing: error)
+                for waiter in batch { waiter.resume(with: waiter.item == nil ? .success(()) : .failure(error)) }
             }
         }
     }

@@ -1,11 +1,6 @@
 import DropMateCore
 import SQLKit
 
-extension UnitOfWork {
-    /// Nothing but the dedupe record: written with a single statement.
-    var onlyRecordsAnAnswer: Bool { state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty }
-}
-
 extension SQLConversationStore {
     /// Writes a batch of units inside one transaction: multi-row statements for the per-message rows.
     static func write(_ units: [UnitOfWork], to db: any SQLDatabase) async throws {

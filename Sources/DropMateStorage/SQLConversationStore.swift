@@ -116,6 +116,16 @@ public final class SQLConversationStore: ConversationStore {
         try await committer.commit(unit)
     }
 
+    /// Waits until every answer queued with `recordAnswer` so far is written (call before shutting down).
+    public func flush() async {
+        await committer.flush()
+    }
+
+    public func recordAnswer(_ unit: UnitOfWork) {
+        precondition(unit.onlyRecordsAnAnswer, "only answer records may be written behind")
+        committer.enqueue(unit)
+    }
+
     /// Forgets handled-message keys older than `cutoff` (WeChat retries within seconds; a week is ample).
     public func pruneHandled(before cutoff: Int64) async throws {
         try await backend.transaction { db in try await db.raw("DELETE FROM handled_messages WHERE created_at < \(bind: cutoff)").run() }

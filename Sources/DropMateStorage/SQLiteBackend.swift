@@ -9,10 +9,10 @@ import Synchronization
 /// The embedded database: one SQLite file in WAL mode, one writer connection and a few readers.
 ///
 /// Commits do not fsync (`synchronous=NORMAL` in WAL mode): a killed process loses nothing, a power
-/// cut may lose the last moments but never corrupts. A background checkpoint every second, on its own
+/// cut may lose the last moments but never corrupts. A background checkpoint four times a second, on its own
 /// connection and thread, copies the WAL into the database so that the writer's own automatic checkpoint
-/// finds almost nothing left to do; that one completes, so the WAL is reset and reused in place instead
-/// of growing (growing it made every frame write allocate and zero new file blocks).
+/// finds little left to do; that one completes, so the WAL is reset and reused in place instead of growing
+/// (growing it made every frame write allocate and zero new file blocks).
 public final class SQLiteBackend: SQLBackend {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
@@ -44,7 +44,7 @@ public final class SQLiteBackend: SQLBackend {
         let checkpointer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: checkpointThread, logger: logger, on: eventLoop)
         _ = try await checkpointer.query("PRAGMA busy_timeout=5000")
         let backend = SQLiteBackend(writer: writer, readers: readers, checkpointer: checkpointer, threads: [writerThread, checkpointThread])
-        backend.checkpoints.withLock { $0 = Task { [checkpointer] in await Self.checkpointEverySecond(checkpointer) } }
+        backend.checkpoints.withLock { $0 = Task { [checkpointer] in await Self.checkpointContinuously(checkpointer) } }
         return backend
     }
 
@@ -57,10 +57,11 @@ public final class SQLiteBackend: SQLBackend {
         self.threads = threads
     }
 
-    /// Copies the WAL into the database file without waiting for readers or the writer (PASSIVE).
-    private static func checkpointEverySecond(_ connection: SQLiteConnection) async {
+    /// Copies the WAL into the database file four times a second without blocking anyone (PASSIVE), so the
+    /// writer's own automatic checkpoint finds little left to copy.
+    private static func checkpointContinuously(_ connection: SQLiteConnection) async {
         while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
+            try? await Task.sleep(for: .milliseconds(250))
             _ = try? await connection.query("PRAGMA wal_checkpoint(PASSIVE)")
         }
     }

@@ -31,6 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))
         }
         try await app.runService()
+        await dependencies.store.flush()
         await dependencies.backend.shutdown()
     }
 

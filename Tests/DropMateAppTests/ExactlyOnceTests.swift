@@ -72,7 +72,8 @@ import Testing
         let now = app.clock.now
         let queue = dependencies.queue
         try await app.live { client in
-            let menu = Self.message("菜单", id: "42", at: now)
+            // Starting a draft changes state, so its reply waits for the (slow) commit.
+            let menu = Self.message("2 份牛肉面", id: "42", at: now)
             #expect(try await Self.send(menu, to: client, at: now, nonce: "1") == "")
             var pushes: [Job] = []
             let deadline = ContinuousClock.now + .seconds(5)
@@ -82,7 +83,7 @@ import Testing
             }
             let push = try PushJob(payload: try #require(pushes.first).payload)
             guard case .text(let text) = push.message else { Issue.record("expected text"); return }
-            #expect(push.openID == "o_a" && text.contains("今日菜单"))
+            #expect(push.openID == "o_a" && text.contains("牛肉面 ×2"))
             #expect(try await Self.send(menu, to: client, at: now, nonce: "2") == "", "the retry must not deliver it twice")
             #expect(try await queue.jobs(kind: PushJob.kind).count == 1)
         }
@@ -104,6 +105,7 @@ struct SlowStore: ConversationStore {
     func catalog() async throws -> Catalog { try await base.catalog() }
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String] { try await base.customersWithExpiredDrafts(now: now, limit: limit) }
     func pruneHandled(before cutoff: Int64) async throws { try await base.pruneHandled(before: cutoff) }
+    func recordAnswer(_ unit: UnitOfWork) { base.recordAnswer(unit) }
     func commit(_ unit: UnitOfWork) async throws {
         try await Task.sleep(for: commitDelay)
         try await base.commit(unit)

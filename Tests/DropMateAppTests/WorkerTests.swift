@@ -137,10 +137,23 @@ final class RecordingNotifier: Notifier {
         #expect(ConversationEngine.needsSaving(pendingLater, comparedWith: pending))
     }
 
+    @Test func answerOnlyRecordsAreWrittenBehindAndDurableAfterAFlush() async throws {
+        let app = try await TestApp.make()
+        let engine = app.dependencies.engine
+        let hello = IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "msg:1", input: .text("hi"))
+        let reply = try await engine.handle(hello)
+        #expect(try await engine.handle(hello) == reply, "a retry is answered from memory at once")
+        await app.dependencies.store.flush()
+        #expect(try await app.dependencies.store.handled(dedupeKey: "msg:1") == HandledMessage(reply: reply))
+        await app.shutdown()
+    }
+
     @Test func oldDedupeRecordsArePruned() async throws {
         let app = try await TestApp.make()
         let engine = app.dependencies.engine
         _ = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "msg:1", input: .text("hi")))
+        await app.dependencies.store.flush()
+        #expect(try await app.dependencies.store.handled(dedupeKey: "msg:1") != nil)
         app.clock.advance(8 * 86_400)
         try await engine.pruneHandledMessages()
         #expect(try await app.dependencies.store.handled(dedupeKey: "msg:1") == nil)

@@ -103,7 +103,11 @@ public final class ConversationEngine: Sendable {
             var outcome = try await run(customer: message.customer, state: state, input: input, now: now, pushKey: message.dedupeKey)
             let reply = outcome.reply
             outcome.unit.handled = (message.dedupeKey, HandledMessage(reply: reply))
-            try await store.commit(outcome.unit)
+            if outcome.unit.onlyRecordsAnAnswer {
+                store.recordAnswer(outcome.unit)  // nothing to lose: see ConversationStore.recordAnswer
+            } else {
+                try await store.commit(outcome.unit)
+            }
             states.withLock { _ = $0.set(message.customer, outcome.state) }
             return reply
         }

@@ -22,8 +22,12 @@ public protocol ConversationStore: Sendable {
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String]
     /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space).
     func pruneHandled(before cutoff: Int64) async throws
-    /// Commits everything one step changed, atomically.
+    /// Commits everything one step changed, atomically, and returns once it is durable.
     func commit(_ unit: UnitOfWork) async throws
+    /// Queues a unit that only records an answer (`onlyRecordsAnAnswer`) and returns at once; it is
+    /// committed with the next batch. Losing it in a crash is harmless: a retry then runs the same step
+    /// on the same stored state, gets the same answer, and nothing is created twice.
+    func recordAnswer(_ unit: UnitOfWork)
 }
 
 /// What was answered to a WeChat message, kept so a retry gets the same answer.
@@ -57,6 +61,11 @@ public struct UnitOfWork: Sendable {
         self.posts = posts
         self.jobs = jobs
     }
+}
+
+extension UnitOfWork {
+    /// Nothing but the dedupe record: no state, order, post or job.
+    public var onlyRecordsAnAnswer: Bool { state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty }
 }
 
 /// A new or changed order, with the event for its history.
