@@ -3,10 +3,9 @@ extension InboundMessage {
     /// unknown message types and events decode as `.unknown`.
     public init(fields document: WeChatXMLDocument) throws(WeChatMessageError) {
         let fields = FieldReader(document.fields)
-        toUserName = try fields.required("ToUserName")
-        fromUserName = try fields.required("FromUserName")
-        createTime = try fields.int64("CreateTime")
-        let msgType = try fields.required("MsgType")
+        let header = try fields.header()
+        (toUserName, fromUserName, createTime) = (header.toUserName, header.fromUserName, header.createTime)
+        let msgType = header.msgType
         kind = try Self.kind(msgType: msgType, fields)
     }
 
@@ -66,6 +65,11 @@ extension InboundMessage {
 
 /// Typed access to a document's fields, with errors naming the field.
 struct FieldReader {
+    /// The four fields every message and reply starts with.
+    func header() throws(WeChatMessageError) -> (toUserName: String, fromUserName: String, createTime: Int64, msgType: String) {
+        (try required("ToUserName"), try required("FromUserName"), try int64("CreateTime"), try required("MsgType"))
+    }
+
     let fields: [String: String]
 
     init(_ fields: [String: String]) { self.fields = fields }

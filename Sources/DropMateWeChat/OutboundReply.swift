@@ -74,10 +74,9 @@ public struct OutboundReply: Sendable, Equatable {
     /// and a news reply yields its first article.
     public init(fields document: WeChatXMLDocument) throws(WeChatMessageError) {
         let fields = FieldReader(document.fields)
-        toUserName = try fields.required("ToUserName")
-        fromUserName = try fields.required("FromUserName")
-        createTime = try fields.int64("CreateTime")
-        let msgType = try fields.required("MsgType")
+        let header = try fields.header()
+        (toUserName, fromUserName, createTime) = (header.toUserName, header.fromUserName, header.createTime)
+        let msgType = header.msgType
         switch msgType.lowercased() {
         case "text":
             content = .text(try fields.required("Content"))
