@@ -26,6 +26,9 @@ public enum Migrations {
                 "CREATE TABLE jobs (id \(serial), kind TEXT NOT NULL, payload TEXT NOT NULL, idempotency_key TEXT UNIQUE, state TEXT NOT NULL, run_at BIGINT NOT NULL, attempts BIGINT NOT NULL DEFAULT 0, max_attempts BIGINT NOT NULL, locked_until BIGINT, last_error TEXT, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
                 "CREATE INDEX jobs_due ON jobs (state, run_at)",
             ],
+            // Order numbers: a sequence on PostgreSQL, shared by every replica. The embedded SQLite default
+            // is one process and numbers orders in memory after the highest stored one.
+            sqlite ? ["SELECT 1"] : ["CREATE SEQUENCE order_numbers START WITH 1001"],
         ]
     }
 
@@ -37,9 +40,12 @@ public enum Migrations {
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)").run()
         }
         let steps = steps(sqlite: backend.isSQLite)
+        let sqlite = backend.isSQLite
         for (index, statements) in steps.enumerated() {
             let version = index + 1
             try await backend.transaction { db in
+                // Several pods may migrate at once: on PostgreSQL they queue on one advisory lock.
+                if !sqlite { try await db.raw("SELECT pg_advisory_xact_lock(7302451)").run() }
                 let applied = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: version)").first()
                 guard applied == nil else { return }
                 for statement in statements { try await db.raw(SQLQueryString(statement)).run() }

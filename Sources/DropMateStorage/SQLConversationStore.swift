@@ -77,7 +77,11 @@ public final class SQLConversationStore: ConversationStore {
     }
 
     public func nextOrderID() async throws -> Int64 {
-        orderIDs.withLock { last in
+        guard backend.isSQLite else {
+            let row = try await backend.reader.raw("SELECT nextval('order_numbers') AS id").first()
+            return try row!.decode(column: "id", as: Int64.self)
+        }
+        return orderIDs.withLock { last in
             last += 1
             return last
         }

@@ -4,21 +4,51 @@ import Foundation
 import Logging
 import Testing
 
-/// A migrated SQLite database in its own temporary file.
-struct TestDatabase {
-    let path: String
-    let backend: SQLiteBackend
+/// The databases the contract suites run on: SQLite always, PostgreSQL when DATABASE_URL names one.
+enum BackendKind: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite, postgres
 
-    static func make() async throws -> TestDatabase {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-store-\(UUID().uuidString).sqlite").path
-        let backend = try await SQLiteBackend.open(path: path, logger: Logger(label: "test"))
-        try await Migrations.migrate(backend, now: 1)
-        return TestDatabase(path: path, backend: backend)
+    var description: String { rawValue }
+
+    static let postgresURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.hasPrefix("postgres") ? $0 : nil }
+    static var available: [BackendKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
+}
+
+/// A migrated, empty database of one kind: a temporary SQLite file, or a fresh PostgreSQL database.
+struct TestDatabase {
+    let kind: BackendKind
+    let location: String
+    let backend: any SQLBackend
+
+    static func make(_ kind: BackendKind) async throws -> TestDatabase {
+        let logger = Logger(label: "test")
+        switch kind {
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-store-\(UUID().uuidString).sqlite").path
+            let backend = try await SQLiteBackend.open(path: path, logger: logger)
+            try await Migrations.migrate(backend, now: 1)
+            return TestDatabase(kind: kind, location: path, backend: backend)
+        case .postgres:
+            let admin = try await PostgresBackend.connect(url: BackendKind.postgresURL!, logger: logger)
+            let name = "dm_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+            try await admin.singleStatement { db in try await db.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
+            await admin.shutdown()
+            let url = Self.replacingDatabase(in: BackendKind.postgresURL!, with: name)
+            let backend = try await PostgresBackend.connect(url: url, logger: logger)
+            try await Migrations.migrate(backend, now: 1)
+            return TestDatabase(kind: kind, location: url, backend: backend)
+        }
+    }
+
+    static func replacingDatabase(in url: String, with name: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
     }
 
     /// Runs `body` on a fresh database and always closes it (sqlite-nio insists on closed connections).
-    static func with(_ body: (TestDatabase) async throws -> Void) async throws {
-        let db = try await make()
+    static func with(_ kind: BackendKind, _ body: (TestDatabase) async throws -> Void) async throws {
+        let db = try await make(kind)
         do { try await body(db) } catch {
             await db.backend.shutdown()
             throw error
@@ -26,9 +56,13 @@ struct TestDatabase {
         await db.backend.shutdown()
     }
 
-    func reopen() async throws -> SQLiteBackend {
+    /// Closes this database's connections and opens new ones to the same data (a restart).
+    func reopen() async throws -> any SQLBackend {
         await backend.shutdown()
-        return try await SQLiteBackend.open(path: path, logger: Logger(label: "test"))
+        switch kind {
+        case .sqlite: return try await SQLiteBackend.open(path: location, logger: Logger(label: "test"))
+        case .postgres: return try await PostgresBackend.connect(url: location, logger: Logger(label: "test"))
+        }
     }
 }
 
@@ -40,15 +74,23 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 }
 
 @Suite struct StoreTests {
-    @Test func migratingTwiceChangesNothing() async throws {
-        try await TestDatabase.with { db in
+    @Test(.enabled(if: BackendKind.postgresURL != nil, "DATABASE_URL names no PostgreSQL"))
+    func postgresIsReachableAndMigrates() async throws {
+        try await TestDatabase.with(.postgres) { db in
+            let version = try await Migrations.currentVersion(db.backend)
+            #expect(version == Migrations.latest)
+        }
+    }
+
+    @Test(arguments: BackendKind.available) func migratingTwiceChangesNothing(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
             try await Migrations.migrate(db.backend, now: 2)
             #expect(try await Migrations.currentVersion(db.backend) == Migrations.latest)
         }
     }
 
-    @Test func aUnitOfWorkIsStoredWhole() async throws {
-        try await TestDatabase.with { db in
+    @Test(arguments: BackendKind.available) func aUnitOfWorkIsStoredWhole(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend)
             try await store.seedIfEmpty(DemoCatalog.catalog, now: 1)
             var state = ConversationState.new(at: 100)
@@ -72,8 +114,8 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test func orderNumbersContinueAfterARestart() async throws {
-        try await TestDatabase.with { db in
+    @Test(arguments: BackendKind.available) func orderNumbersContinueAfterARestart(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend)
             #expect(try await store.nextOrderID() == 1001)
             try await store.commit(UnitOfWork(customer: "o_a", now: 1, orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)]))
@@ -84,8 +126,8 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test func concurrentCommitsAllLandAndABadOneFailsAlone() async throws {
-        try await TestDatabase.with { db in
+    @Test(arguments: BackendKind.available) func concurrentCommitsAllLandAndABadOneFailsAlone(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend)
             try await store.commit(UnitOfWork(customer: "o_0", now: 1, orders: [OrderWrite(order: sampleOrder(id: 5000), isNew: true)]))
             let results = await withTaskGroup(of: Bool.self) { group in
@@ -110,8 +152,8 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 }
 
 @Suite struct JobQueueTests {
-    @Test func aClaimedJobIsLeasedThenCompleted() async throws {
-        try await TestDatabase.with { db in
+    @Test(arguments: BackendKind.available) func aClaimedJobIsLeasedThenCompleted(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
             let queue = SQLJobQueue(backend: db.backend)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
             try await queue.enqueue(NewJob(kind: "push", payload: "later", runAt: 500))
@@ -123,8 +165,8 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test func aWorkerThatDiesLosesItsLease() async throws {
-        try await TestDatabase.with { db in
+    @Test(arguments: BackendKind.available) func aWorkerThatDiesLosesItsLease(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
             let queue = SQLJobQueue(backend: db.backend)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
             _ = try await queue.claim(limit: 1, now: 100, leaseSeconds: 60)
@@ -133,8 +175,8 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test func failuresRetryThenGoToTheDeadLettersWithTheReason() async throws {
-        try await TestDatabase.with { db in
+    @Test(arguments: BackendKind.available) func failuresRetryThenGoToTheDeadLettersWithTheReason(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
             let queue = SQLJobQueue(backend: db.backend)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 0, maxAttempts: 2))
             var job = try await queue.claim(limit: 1, now: 0, leaseSeconds: 60)[0]

@@ -1,0 +1,110 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import PostgresKit
+import PostgresNIO
+import SQLKit
+
+/// PostgreSQL through postgres-nio's pooled `PostgresClient`: the production database.
+public final class PostgresBackend: SQLBackend {
+    private let client: PostgresClient
+    private let running: Task<Void, Never>
+    private let logger: Logger
+
+    /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=…`); the pool runs until `shutdown()`.
+    public static func connect(url: String, logger: Logger) async throws -> PostgresBackend {
+        let client = PostgresClient(configuration: try PostgresURL.configuration(from: url), backgroundLogger: logger)
+        let running = Task { await client.run() }
+        let backend = PostgresBackend(client: client, running: running, logger: logger)
+        do {
+            try await backend.reader.raw("SELECT 1").run()
+        } catch {
+            await backend.shutdown()
+            throw error
+        }
+        return backend
+    }
+
+    private init(client: PostgresClient, running: Task<Void, Never>, logger: Logger) {
+        self.client = client
+        self.running = running
+        self.logger = logger
+    }
+
+    public var reader: any SQLDatabase { PooledPostgresDatabase(client: client, logger: logger) }
+
+    public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: logger) { connection in
+            try await body(connection.sql(queryLogLevel: nil, logger: logger))
+        }
+    }
+
+    public func singleStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil, logger: logger)) }
+    }
+
+    public func shutdown() async {
+        running.cancel()
+        await running.value
+    }
+}
+
+/// A `SQLDatabase` whose every query borrows a connection from the pool (reads outside transactions).
+struct PooledPostgresDatabase: SQLDatabase {
+    let client: PostgresClient
+    let logger: Logger
+
+    var eventLoop: any EventLoop { PostgresClient.defaultEventLoopGroup.any() }
+    var dialect: any SQLDialect { PostgresDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+        try await client.withConnection { connection in
+            try await connection.sql(queryLogLevel: nil, logger: logger).execute(sql: query, onRow)
+        }
+    }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
+    }
+}
+
+/// Reads `DATABASE_URL` into a client configuration, honouring `sslmode` (disable, prefer, require, verify-full).
+enum PostgresURL {
+    struct Invalid: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { "DATABASE_URL is not a usable postgres:// URL: \(reason)" }
+    }
+
+    static func configuration(from text: String) throws -> PostgresClient.Configuration {
+        guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+            throw Invalid(reason: "expected postgres://user:password@host:port/database")
+        }
+        guard let host = components.host, !host.isEmpty else { throw Invalid(reason: "no host") }
+        guard let user = components.user, !user.isEmpty else { throw Invalid(reason: "no user name") }
+        let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
+        let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        let tls: PostgresClient.Configuration.TLS
+        switch sslMode {
+        case "disable": tls = .disable
+        case "allow", "prefer": tls = .prefer(unverified())
+        case "require": tls = .require(unverified())
+        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw Invalid(reason: "unknown sslmode '\(sslMode)'")
+        }
+        return PostgresClient.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: database.isEmpty ? nil : database, tls: tls
+        )
+    }
+
+    /// libpq's `require`: encrypted, but the server certificate is not checked (managed databases' usual setting).
+    private static func unverified() -> TLSConfiguration {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.certificateVerification = .none
+        return configuration
+    }
+}
