@@ -19,10 +19,35 @@ public struct AppDependencies: Sendable {
     public var clock: @Sendable () -> Int64
     public var logger: Logger
 
+    /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else the embedded SQLite default.
+    ///
+    /// On PostgreSQL, run a single `serve` process for now: WeChat retry dedupe and the per-customer lock are
+    /// still in-process; sharing them between replicas through Redis comes with production mode.
+    public static func connect(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) async throws -> AppDependencies {
+        guard let url = config.databaseURL else { return try await embedded(config: config, clock: clock, logger: logger) }
+        let backend = try await PostgresBackend.connect(url: url, logger: logger)
+        do {
+            return try await make(config: config, backend: backend, clock: clock, logger: logger)
+        } catch {
+            await backend.shutdown()
+            throw error
+        }
+    }
+
     /// The embedded default: SQLite in the data directory, demo catalog on first start, in-process queue.
     public static func embedded(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) async throws -> AppDependencies {
         try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
         let backend = try await SQLiteBackend.open(path: config.databasePath, logger: logger)
+        do {
+            return try await make(config: config, backend: backend, clock: clock, logger: logger)
+        } catch {
+            await backend.shutdown()
+            throw error
+        }
+    }
+
+    /// Everything else, the same on either database: migrations, demo catalog when empty, engine, webhook.
+    static func make(config: AppConfig, backend: any SQLBackend, clock: @escaping @Sendable () -> Int64, logger: Logger) async throws -> AppDependencies {
         try await Migrations.migrate(backend, now: clock())
         let store = try await SQLConversationStore.open(backend)
         try await store.seedIfEmpty(DemoCatalog.catalog, now: clock())

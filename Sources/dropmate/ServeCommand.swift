@@ -25,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "dropmate")
         logger.logLevel = Logger.Level(rawValue: logLevel ?? environment["LOG_LEVEL"] ?? "info") ?? .info
-        let dependencies = try await AppDependencies.embedded(config: config, logger: logger)
+        let dependencies = try await AppDependencies.connect(config: config, logger: logger)
         let app = buildApplication(dependencies) { port in
             // Written unbuffered, so the banner shows up even when stdout is a pipe or a log file.
             FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))
@@ -38,7 +38,8 @@ struct ServeCommand: AsyncParsableCommand {
     static func banner(config: AppConfig, port: Int) -> String {
         let url = "http://\(config.host == "0.0.0.0" ? "localhost" : config.host):\(port)/wechat"
         var lines = [
-            "DropMate is serving on the embedded default (data in \(config.dataDirectory)).",
+            config.databaseURL == nil ? "DropMate is serving on the embedded default (data in \(config.dataDirectory))."
+                : "DropMate is serving on PostgreSQL (DATABASE_URL).",
             "  Webhook URL:    \(url)",
             "  AppID:          \(config.wechatAppID)",
         ]

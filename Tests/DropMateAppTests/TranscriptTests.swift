@@ -20,15 +20,22 @@ import Testing
         try await play(file, mode: .safe)
     }
 
+    @Test("a transcript plays the same on PostgreSQL", .enabled(if: PostgresTestDatabase.serverURL != nil, "DATABASE_URL names no PostgreSQL"),
+          arguments: files)
+    func transcriptPlaysTheSameOnPostgres(_ file: String) async throws {
+        guard !Self.recording else { return }
+        try await play(file, mode: nil, databaseURL: try await PostgresTestDatabase.create())
+    }
+
     @Test func thereAreAtLeastTwentyFiveScenarios() {
         #expect(Self.files.count >= 25)
     }
 
-    func play(_ file: String, mode: WeChatWebhook.Mode?) async throws {
+    func play(_ file: String, mode: WeChatWebhook.Mode?, databaseURL: String? = nil) async throws {
         let path = "\(Self.root)/conversations/\(file)"
         let transcript = try Transcript(path: path)
         #expect(!transcript.steps.isEmpty, "\(file) has no steps")
-        let runner = TranscriptRunner(transcript: transcript, forcedMode: mode)
+        let runner = TranscriptRunner(transcript: transcript, forcedMode: mode, databaseURL: databaseURL)
         let outcomes = try await runner.run()
         if Self.recording {
             try runner.recorded(outcomes).write(toFile: path, atomically: true, encoding: .utf8)

@@ -25,6 +25,8 @@ public struct AppConfig: Sendable {
     public var utcOffsetSeconds: Int
     /// Answer WeChat by then at the latest (its limit is 5 s); later replies go out as pushes.
     public var replyDeadline: Duration
+    /// `postgres://…` to run on PostgreSQL; nil for the embedded SQLite default.
+    public var databaseURL: String?
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
     public var devMode: Bool
     /// The token and key were generated for this data directory (first start with no configuration).
@@ -81,6 +83,10 @@ public struct AppConfig: Sendable {
         var linkSecret = Array((env["JWT_SECRET"] ?? "").utf8)
         if env["JWT_SECRET"] == nil { linkSecret = dev.map { Array($0.linkSecret.utf8) } ?? [] }
         else if linkSecret.count < 32 { problem("JWT_SECRET", "must be at least 32 characters") }
+        let databaseURL = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            problem("DATABASE_URL", "must be a postgres:// URL (leave it unset for the embedded SQLite default)")
+        }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
@@ -89,7 +95,7 @@ public struct AppConfig: Sendable {
             host: host, port: port, dataDirectory: dataDirectory, wechatToken: token, wechatAppID: appID,
             wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey,
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
-            utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500),
+            utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL,
             devMode: (env["WECHAT_APP_SECRET"] ?? "").isEmpty, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }

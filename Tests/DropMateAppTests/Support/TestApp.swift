@@ -60,7 +60,7 @@ struct TestApp {
         configure(&config)
         var logger = Logger(label: "dropmate-test")
         logger.logLevel = .critical
-        let dependencies = try await AppDependencies.embedded(config: config, clock: { clock.now }, logger: logger)
+        let dependencies = try await AppDependencies.connect(config: config, clock: { clock.now }, logger: logger)
         return TestApp(dependencies: dependencies, clock: clock, directory: directory)
     }
 

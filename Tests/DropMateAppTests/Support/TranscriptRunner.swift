@@ -20,10 +20,12 @@ struct TranscriptRunner {
     let transcript: Transcript
     /// Forces every message into this mode, whatever `@mode` says.
     var forcedMode: WeChatWebhook.Mode?
+    /// Runs on this PostgreSQL database instead of the embedded SQLite default.
+    var databaseURL: String?
 
     /// What each step produced, by the step's line.
     func run() async throws -> [Int: Outcome] {
-        let app = try await TestApp.make()
+        let app = try await TestApp.make(extra: databaseURL.map { ["DATABASE_URL": $0] } ?? [:])
         defer { Task { await app.shutdown() } }
         let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
         let application = buildApplication(app.dependencies, runWorker: false)
