@@ -24,6 +24,7 @@ let package = Package(
     targets: [
         // C libraries through system-library shims.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
         // Pure domain and conversation machine: no I/O.
         .target(name: "DropMateCore"),
@@ -46,6 +47,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
+        // Redis over SwiftNIO (+ NIOSSL for rediss://), with hiredis for the wire format only.
+        .target(name: "DropMateRedis", dependencies: [
+            "CHiredis",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
@@ -71,6 +81,7 @@ let package = Package(
         .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
         .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage"]),
+        .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),
         .testTarget(name: "DropMateAppTests", dependencies: [
             "DropMateApp", "DropMateWeChat",
             .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,0 +1,76 @@
+import Logging
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+/// One Redis connection: commands are pipelined, replies matched in order.
+public final class RedisConnection: Sendable {
+    private let channel: any Channel
+    private let commandTimeout: Duration
+
+    /// Connects, then authenticates and selects the database the configuration names.
+    public static func connect(_ configuration: RedisConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RedisConnection {
+        let sslContext = configuration.tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: configuration.host))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler())
+                }
+            }
+            .connect(host: configuration.host, port: configuration.port)
+            .get()
+        let connection = RedisConnection(channel: channel, commandTimeout: configuration.commandTimeout)
+        do {
+            if let password = configuration.password {
+                _ = try await connection.send(configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+            }
+            if configuration.database != 0 { _ = try await connection.send(["SELECT", String(configuration.database)]) }
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    private init(channel: any Channel, commandTimeout: Duration) {
+        self.channel = channel
+        self.commandTimeout = commandTimeout
+    }
+
+    public var isActive: Bool { channel.isActive }
+
+    /// Sends one command and returns its reply; an error reply is thrown as `RedisError.server`.
+    /// `timeout` nil uses the configured command timeout; blocking commands pass their own.
+    public func send(_ arguments: [String], timeout: Duration? = nil) async throws -> RedisValue {
+        try await send(bytes: arguments.map { Array($0.utf8) }, timeout: timeout)
+    }
+
+    /// Sends one binary-safe command.
+    public func send(bytes arguments: [[UInt8]], timeout: Duration? = nil) async throws -> RedisValue {
+        let promise = channel.eventLoop.makePromise(of: RedisValue.self)
+        let limit = timeout ?? commandTimeout
+        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)) { [channel] in
+            // A late reply would leave the pipeline out of step: give up on this connection.
+            promise.fail(RedisError.timedOut)
+            channel.close(promise: nil)
+        }
+        promise.futureResult.whenComplete { _ in timer.cancel() }
+        // A write to a connection that is already closed never reaches the handler: fail the reply at once
+        // (completing a promise twice is a no-op in NIO, so the handler failing it too is fine).
+        channel.writeAndFlush(RedisRequest(bytes: ByteBuffer(bytes: RedisWire.encode(arguments)), promise: promise))
+            .whenFailure { promise.fail($0) }
+        let value = try await promise.futureResult.get()
+        if case .error(let message) = value { throw RedisError.server(message) }
+        return value
+    }
+
+    public func close() {
+        channel.close(promise: nil)
+    }
+}

@@ -1,0 +1,97 @@
+import DropMateRedis
+import Foundation
+import Logging
+import Testing
+
+/// The Redis the tests may use: scripts/with-services starts one and sets REDIS_URL.
+enum TestRedis {
+    static let url = ProcessInfo.processInfo.environment["REDIS_URL"]
+}
+
+/// Against a real Redis.
+@Suite(.enabled(if: TestRedis.url != nil, "REDIS_URL names no Redis"))
+struct RedisClientTests {
+    static var url: String? { TestRedis.url }
+
+    func client(database: Int = 0) throws -> RedisClient {
+        var configuration = try RedisConfiguration(url: Self.url!, poolSize: 3)
+        configuration.database = database
+        return RedisClient(configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    func key(_ name: String) -> String { "test:\(name):\(UUID().uuidString)" }
+
+    @Test func pingSetAndGetBinarySafeValues() async throws {
+        let redis = try client()
+        defer { redis.shutdown() }
+        #expect(try await redis.send(["PING"]) == .status("PONG"))
+        let k = key("binary"), value = (0...255).map { UInt8($0) }
+        #expect(try await redis.send(bytes: [Array("SET".utf8), Array(k.utf8), value]) == .status("OK"))
+        #expect(try await redis.send(["GET", k]) == .bulk(value))
+        #expect(try await redis.send(["GET", key("missing")]) == .null)
+    }
+
+    @Test func manyConcurrentCommandsArePipelinedAndAllAnswered() async throws {
+        let redis = try client()
+        defer { redis.shutdown() }
+        let counter = key("counter")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<2_000 { group.addTask { _ = try await redis.send(["INCR", counter]) } }
+            try await group.waitForAll()
+        }
+        #expect(try await redis.send(["GET", counter]).integer == 2_000)
+    }
+
+    @Test func errorRepliesAreThrownAndTheConnectionKeepsWorking() async throws {
+        let redis = try client()
+        defer { redis.shutdown() }
+        let k = key("text")
+        _ = try await redis.send(["SET", k, "not a number"])
+        await #expect(throws: RedisError.server("ERR value is not an integer or out of range")) { try await redis.send(["INCR", k]) }
+        #expect(try await redis.send(["GET", k]).string == "not a number")
+    }
+
+    @Test func theDatabaseIndexFromTheURLIsSelected() async throws {
+        let three = try client(database: 3), zero = try client()
+        defer { three.shutdown(); zero.shutdown() }
+        let k = key("db")
+        _ = try await three.send(["SET", k, "in three"])
+        #expect(try await zero.send(["GET", k]) == .null)
+        #expect(try await three.send(["GET", k]).string == "in three")
+    }
+
+    @Test func aKilledConnectionIsReplaced() async throws {
+        let redis = try client()
+        defer { redis.shutdown() }
+        var ids: Set<Int64> = []
+        for _ in 0..<3 { ids.insert(try await redis.send(["CLIENT", "ID"]).integer!) }  // round robin: each pooled connection
+        #expect(ids.count == 3)
+        let killer = try await redis.dedicatedConnection()
+        defer { killer.close() }
+        for id in ids { _ = try await killer.send(["CLIENT", "KILL", "ID", String(id)]) }  // only ours: other tests run alongside
+        var answered = 0
+        let deadline = ContinuousClock.now + .seconds(5)
+        while answered < 6, ContinuousClock.now < deadline {
+            if (try? await redis.send(["PING"])) == .status("PONG") { answered += 1 }
+        }
+        #expect(answered == 6)
+        var fresh: Set<Int64> = []
+        for _ in 0..<3 { fresh.insert(try await redis.send(["CLIENT", "ID"]).integer!) }
+        #expect(fresh.isDisjoint(with: ids), "every killed connection was replaced")
+    }
+
+    @Test func streamsWithConsumerGroupsWork() async throws {
+        let redis = try client()
+        defer { redis.shutdown() }
+        let stream = key("jobs")
+        _ = try await redis.send(["XGROUP", "CREATE", stream, "workers", "$", "MKSTREAM"])
+        let id = try await redis.send(["XADD", stream, "*", "kind", "push", "payload", "{}"]).string
+        let consumer = try await redis.dedicatedConnection()
+        defer { consumer.close() }
+        let read = try await consumer.send(["XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "BLOCK", "1000", "STREAMS", stream, ">"], timeout: .seconds(3))
+        let entries = read.array?.first?.array?[1].array
+        #expect(entries?.first?.array?.first?.string == id)
+        #expect(try await redis.send(["XACK", stream, "workers", id ?? ""]).integer == 1)
+        #expect(try await redis.send(["XPENDING", stream, "workers"]).array?.first?.integer == 0)
+    }
+}
