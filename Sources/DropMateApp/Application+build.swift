@@ -48,7 +48,15 @@ public struct AppDependencies: Sendable {
 
     /// Everything else, the same on either database: migrations, demo catalog when empty, engine, webhook.
     static func make(config: AppConfig, backend: any SQLBackend, clock: @escaping @Sendable () -> Int64, logger: Logger) async throws -> AppDependencies {
-        try await Migrations.migrate(backend, now: clock())
+        if config.databaseURL == nil {
+            // The embedded default needs no setup step: it migrates itself (and refuses a newer schema).
+            let found = try await Migrations.currentVersion(backend)
+            guard found <= Migrations.latest else { throw Migrations.SchemaMismatch(found: found, expected: Migrations.latest) }
+            try await Migrations.migrate(backend, now: clock())
+        } else {
+            // Production: `dropmate migrate` runs once before a rollout; servers only check.
+            try await Migrations.requireCurrent(backend)
+        }
         let store = try await SQLConversationStore.open(backend)
         try await store.seedIfEmpty(DemoCatalog.catalog, now: clock())
         let signer = LinkSigner(secret: config.linkSecret)
@@ -82,6 +90,29 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
     OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, devMode: dependencies.config.devMode).add(to: router)
     return router
+}
+
+/// Opens the configured database and brings its schema up to date (`dropmate migrate`); safe to run from
+/// several processes at once. Returns the version before and after.
+public func migrateDatabase(config: AppConfig, logger: Logger) async throws -> (from: Int, to: Int) {
+    let backend: any SQLBackend
+    if let url = config.databaseURL {
+        backend = try await PostgresBackend.connect(url: url, logger: logger)
+    } else {
+        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+        backend = try await SQLiteBackend.open(path: config.databasePath, logger: logger)
+    }
+    do {
+        let from = try await Migrations.currentVersion(backend)
+        guard from <= Migrations.latest else { throw Migrations.SchemaMismatch(found: from, expected: Migrations.latest) }
+        try await Migrations.migrate(backend, now: Int64(Date().timeIntervalSince1970))
+        let to = try await Migrations.currentVersion(backend)
+        await backend.shutdown()
+        return (from, to)
+    } catch {
+        await backend.shutdown()
+        throw error
+    }
 }
 
 /// The whole app: HTTP server plus, when `runWorker`, the in-process job worker.

@@ -54,6 +54,29 @@ public enum Migrations {
         }
     }
 
+    /// Why a server will not start on this database.
+    public struct SchemaMismatch: Error, Sendable, Equatable, CustomStringConvertible {
+        public var found: Int
+        public var expected: Int
+
+        public init(found: Int, expected: Int) {
+            self.found = found
+            self.expected = expected
+        }
+
+        public var description: String {
+            found < expected
+                ? "the database schema is at version \(found), this build needs \(expected): run `dropmate migrate` first"
+                : "the database schema is at version \(found), newer than this build's \(expected): deploy the newer build (or restore the matching database)"
+        }
+    }
+
+    /// Throws `SchemaMismatch` unless the database is exactly at `latest`.
+    public static func requireCurrent(_ backend: any SQLBackend) async throws {
+        let found = try await currentVersion(backend)
+        guard found == latest else { throw SchemaMismatch(found: found, expected: latest) }
+    }
+
     /// The database's schema version (0 when never migrated).
     public static func currentVersion(_ backend: any SQLBackend) async throws -> Int {
         let row = try? await backend.reader.raw("SELECT MAX(version) AS version FROM schema_migrations").first()

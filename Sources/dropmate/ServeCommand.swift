@@ -6,27 +6,18 @@ import Logging
 
 /// `dropmate serve`: the webhook, pages and worker in one process on the embedded default.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run DropMate (embedded default: SQLite, in-process queue).")
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run DropMate: the webhook, pages and (on the embedded default) the worker.")
 
-    @Option(help: "Port to listen on (env PORT, default 8080).") var port: Int?
-    @Option(help: "Address to bind (env HOST, default 127.0.0.1).") var host: String?
-    @Option(name: .customLong("data-dir"), help: "Data directory (env DROPMATE_DATA_DIR, default ./.dropmate).") var dataDirectory: String?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL, default info).") var logLevel: String?
+    @OptionGroup var options: ServerOptions
+    @Flag(inversion: .prefixedNo, help: "Run the job worker in this process (default: yes on the embedded default, no on PostgreSQL, where `dropmate worker` runs).")
+    var worker: Bool?
 
     func run() async throws {
-        var environment = ProcessInfo.processInfo.environment
-        if let port { environment["PORT"] = "\(port)" }
-        if let host { environment["HOST"] = host }
-        if let dataDirectory { environment["DROPMATE_DATA_DIR"] = dataDirectory }
-        let config: AppConfig
-        do { config = try AppConfig.load(environment: environment) } catch {
-            FileHandle.standardError.write(Data("dropmate: \(error)\n".utf8))
-            throw ExitCode(78)
-        }
-        var logger = Logger(label: "dropmate")
-        logger.logLevel = Logger.Level(rawValue: logLevel ?? environment["LOG_LEVEL"] ?? "info") ?? .info
-        let dependencies = try await AppDependencies.connect(config: config, logger: logger)
-        let app = buildApplication(dependencies) { port in
+        let config = try options.config()
+        let logger = options.logger()
+        let dependencies = try await options.dependencies(config, logger: logger)
+        let runWorker = worker ?? (config.databaseURL == nil)
+        let app = buildApplication(dependencies, runWorker: runWorker) { port in
             // Written unbuffered, so the banner shows up even when stdout is a pipe or a log file.
             FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))
         }

@@ -40,7 +40,9 @@ import Testing
                 #expect(response.status == body.status, "\(body.name): \(response.status)")
                 let text = String(buffer: response.body)
                 #expect(!text.contains("root:") && !text.contains("lollol") && text.utf8.count < 200, "\(body.name) leaked: \(text.prefix(80))")
-                #expect(elapsed < .seconds(2), "\(body.name) took \(elapsed)")
+                // A stall detector, not a speed target: an expanded entity or a stuck parser takes minutes,
+                // while the whole parallel suite can slow one 10 MB upload past a second or two.
+                #expect(elapsed < .seconds(10), "\(body.name) took \(elapsed)")
             }
             let message = InboundMessage(toUserName: "gh", fromUserName: "o_a", createTime: clock.now, kind: .text(content: "菜单", msgID: "2"))
             let good = signer.request(for: message, mode: .plaintext, timestamp: clock.now, nonce: "8")

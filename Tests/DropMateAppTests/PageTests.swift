@@ -1,4 +1,5 @@
 @testable import DropMateApp
+import DropMateStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -31,5 +32,28 @@ import Testing
 
     @Test func htmlIsEscaped() {
         #expect(HTML.escape("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
+    }
+}
+
+@Suite struct SchemaTests {
+    @Test(.enabled(if: PostgresTestDatabase.serverURL != nil, "DATABASE_URL names no PostgreSQL"))
+    func aServerRefusesAnUnmigratedPostgresDatabase() async throws {
+        let url = try await PostgresTestDatabase.createEmpty()
+        await #expect(throws: Migrations.SchemaMismatch(found: 0, expected: Migrations.latest)) {
+            _ = try await TestApp.make(extra: ["DATABASE_URL": url])
+        }
+    }
+
+    @Test func theEmbeddedDefaultMigratesItselfButRefusesANewerSchema() async throws {
+        let app = try await TestApp.make()
+        let directory = app.directory
+        try await app.dependencies.backend.transaction { db in
+            try await db.raw("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)").run()
+        }
+        await app.shutdown(keepingFiles: true)
+        await #expect(throws: Migrations.SchemaMismatch(found: 999, expected: Migrations.latest)) {
+            _ = try await TestApp.make(directory: directory)
+        }
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }

@@ -65,6 +65,9 @@ public struct JobWorker: Service {
         return jobs.count
     }
 
+    /// Every job kind the worker can run.
+    public static let kinds: Set<String> = [PushJob.kind]
+
     func perform(_ job: Job) async throws {
         switch job.kind {
         case PushJob.kind: try await notifier.send(try PushJob(payload: job.payload))

@@ -1,0 +1,21 @@
+import ArgumentParser
+import DropMateApp
+import Foundation
+
+/// `dropmate migrate`: brings the database schema up to date; idempotent, safe from several pods at once.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations, then exit.")
+
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let config = try options.config()
+        do {
+            let (from, to) = try await migrateDatabase(config: config, logger: options.logger())
+            print(from == to ? "schema already at version \(to)" : "schema migrated from version \(from) to \(to)")
+        } catch {
+            FileHandle.standardError.write(Data("dropmate: migrate failed: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import DropMateApp
+import Foundation
+import Logging
+
+/// The options every server role shares, and turning them into a validated configuration.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "Port to listen on (env PORT, default 8080).") var port: Int?
+    @Option(help: "Address to bind (env HOST, default 127.0.0.1).") var host: String?
+    @Option(name: .customLong("data-dir"), help: "Data directory (env DROPMATE_DATA_DIR, default ./.dropmate).") var dataDirectory: String?
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL, default info).") var logLevel: String?
+
+    /// The environment with these flags applied, validated; every problem is printed and the process exits 78.
+    func config() throws -> AppConfig {
+        var environment = ProcessInfo.processInfo.environment
+        if let port { environment["PORT"] = "\(port)" }
+        if let host { environment["HOST"] = host }
+        if let dataDirectory { environment["DROPMATE_DATA_DIR"] = dataDirectory }
+        do { return try AppConfig.load(environment: environment) } catch {
+            FileHandle.standardError.write(Data("dropmate: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+    }
+
+    func logger() -> Logger {
+        var logger = Logger(label: "dropmate")
+        logger.logLevel = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        return logger
+    }
+
+    /// Connects to the configured database; a failure is one clear line and exit status 1, not a trace.
+    func dependencies(_ config: AppConfig, logger: Logger) async throws -> AppDependencies {
+        do { return try await AppDependencies.connect(config: config, logger: logger) } catch {
+            FileHandle.standardError.write(Data("dropmate: cannot start: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+}
