@@ -22,13 +22,18 @@ public final class SQLJobQueue: JobQueue {
     }
 
     public func claim(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Job] {
-        try await backend.transaction { db in
+        // PostgreSQL: several workers claim at once. Rows another claim holds are skipped rather than waited
+        // for, and the due condition is checked again on the rows being updated (a waiting UPDATE does not
+        // re-run its IN subquery), so no job is ever handed to two workers. SQLite has one writer: no locking.
+        let skipLocked: SQLQueryString = backend.isSQLite ? "" : " FOR UPDATE SKIP LOCKED"
+        return try await backend.transaction { db in
             try await db.raw("""
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
                 WHERE id IN (
                     SELECT id FROM jobs
                     WHERE (state = 'ready' AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now))
-                    ORDER BY run_at, id LIMIT \(bind: limit))
+                    ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked))
+                AND ((state = 'ready' AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now)))
                 RETURNING id, kind, payload, attempts, max_attempts, last_error
                 """).all().map(Self.job)
         }
@@ -37,6 +42,17 @@ public final class SQLJobQueue: JobQueue {
     public func complete(_ id: Int64) async throws {
         try await backend.transaction { db in
             try await db.raw("UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = \(bind: id)").run()
+        }
+    }
+
+    public func release(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        try await backend.transaction { db in
+            for id in ids {
+                try await db.raw("""
+                    UPDATE jobs SET state = 'ready', attempts = attempts - 1, locked_until = NULL WHERE id = \(bind: id) AND state = 'running'
+                    """).run()
+            }
         }
     }
 

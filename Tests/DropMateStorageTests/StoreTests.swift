@@ -165,6 +165,17 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
+    @Test(arguments: BackendKind.available) func releasedJobsAreDueAgainAtOnceWithTheAttemptUncounted(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
+            let queue = SQLJobQueue(backend: db.backend)
+            try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
+            let claimed = try await queue.claim(limit: 1, now: 100, leaseSeconds: 600)
+            try await queue.release(claimed.map(\.id))
+            let again = try await queue.claim(limit: 1, now: 101, leaseSeconds: 600)
+            #expect(again.map(\.id) == claimed.map(\.id) && again.first?.attempts == 1)
+        }
+    }
+
     @Test(arguments: BackendKind.available) func aWorkerThatDiesLosesItsLease(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
             let queue = SQLJobQueue(backend: db.backend)
@@ -189,6 +200,31 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(dead.map(\.lastError) == ["WeChat busy (-1) again"])
             #expect(try await queue.retryDead(dead[0].id, now: 2000))
             #expect(try await queue.claim(limit: 1, now: 2000, leaseSeconds: 60).first?.attempts == 1)
+        }
+    }
+}
+
+@Suite struct ConcurrentWorkerTests {
+    @Test(arguments: BackendKind.available)
+    func concurrentClaimersNeverShareAJob(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
+            let queue = SQLJobQueue(backend: db.backend)
+            for index in 0..<200 { try await queue.enqueue(NewJob(kind: "push", payload: "\(index)", runAt: 0)) }
+            let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while true {
+                            let jobs = try await queue.claim(limit: 7, now: 10, leaseSeconds: 600)
+                            if jobs.isEmpty { return mine }
+                            mine += jobs.map(\.id)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            #expect(claimed.count == 200, "every job claimed")
+            #expect(Set(claimed).count == claimed.count, "no job handed to two workers")
         }
     }
 }

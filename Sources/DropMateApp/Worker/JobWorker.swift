@@ -52,7 +52,13 @@ public struct JobWorker: Service {
     @discardableResult
     public func runDueJobs(limit: Int = 32) async throws -> Int {
         let jobs = try await queue.claim(limit: limit, now: clock(), leaseSeconds: leaseSeconds)
-        for job in jobs {
+        for (index, job) in jobs.enumerated() {
+            if Task.isCancelled {
+                // Shutting down: hand back what was not started, so another worker runs it now rather than
+                // after the lease expires.
+                try await queue.release(jobs[index...].map(\.id))
+                return index
+            }
             do {
                 try await perform(job)
                 try await queue.complete(job.id)

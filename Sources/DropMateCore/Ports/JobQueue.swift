@@ -43,6 +43,8 @@ public protocol JobQueue: Sendable {
     /// Up to `limit` due jobs, leased until `now + leaseSeconds`.
     func claim(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Job]
     func complete(_ id: Int64) async throws
+    /// Hands claimed jobs back unrun (a worker shutting down): due again at once, the attempt not counted.
+    func release(_ ids: [Int64]) async throws
     /// Retry at `retryAt`, or dead-letter with `reason` when attempts are used up.
     func fail(_ job: Job, reason: String, retryAt: Int64) async throws
     /// Dead jobs, newest first.
