@@ -60,7 +60,7 @@ let package = Package(
 
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
         .target(name: "DropMateApp", dependencies: [
-            "DropMateCore", "DropMateWeChat", "DropMateStorage",
+            "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateRedis
 import DropMateStorage
 import DropMateWeChat
 import Foundation
@@ -16,6 +17,8 @@ public struct AppDependencies: Sendable {
     public var signer: LinkSigner
     public var renderer: ReplyRenderer
     public var notifier: any Notifier
+    /// The configured Redis (production mode), nil on the embedded default.
+    public var redis: RedisClient?
     public var clock: @Sendable () -> Int64
     public var logger: Logger
 
@@ -74,7 +77,8 @@ public struct AppDependencies: Sendable {
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
         return AppDependencies(
             config: config, backend: backend, store: store, queue: SQLJobQueue(backend: backend), engine: engine, webhook: webhook,
-            signer: signer, renderer: renderer, notifier: LogNotifier(logger: logger), clock: clock, logger: logger
+            signer: signer, renderer: renderer, notifier: LogNotifier(logger: logger),
+            redis: config.redis.map { RedisClient(configuration: $0, logger: logger) }, clock: clock, logger: logger
         )
     }
 
@@ -88,7 +92,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, accountID: dependencies.config.wechatAccountID,
                  replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock).add(to: router)
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
-    OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, devMode: dependencies.config.devMode).add(to: router)
+    OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)
     return router
 }
 

@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))
         }
         try await app.runService()
+        dependencies.redis?.shutdown()
         await dependencies.store.flush()
         await dependencies.backend.shutdown()
     }

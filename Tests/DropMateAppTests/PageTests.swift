@@ -57,3 +57,28 @@ import Testing
         try? FileManager.default.removeItem(atPath: directory)
     }
 }
+
+@Suite struct ReadinessTests {
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["REDIS_URL"] != nil, "REDIS_URL names no Redis"))
+    func readyWhenRedisAnswers() async throws {
+        let app = try await TestApp.make(extra: ["REDIS_URL": ProcessInfo.processInfo.environment["REDIS_URL"]!])
+        try await app.live { client in
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            #expect(response.status == .ok)
+        }
+    }
+
+    @Test func notReadyWhenRedisIsUnreachable() async throws {
+        let app = try await TestApp.make(extra: ["REDIS_URL": "redis://127.0.0.1:1"])
+        try await app.live { client in
+            let response = try await client.execute(uri: "/readyz", method: .get)
+            #expect(response.status == .serviceUnavailable && String(buffer: response.body) == "redis unreachable")
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(health.status == .ok, "alive, just not ready")
+        }
+    }
+
+    @Test func aMalformedRedisURLIsAConfigurationProblem() {
+        #expect(throws: AppConfig.Problems.self) { try AppConfig.load(environment: ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32), "REDIS_URL": "http://nope"]) }
+    }
+}

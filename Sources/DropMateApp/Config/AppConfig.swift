@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateRedis
 import Foundation
 
 /// DropMate's configuration, read and validated once at start-up. Secrets never appear in `description`.
@@ -27,6 +28,8 @@ public struct AppConfig: Sendable {
     public var replyDeadline: Duration
     /// `postgres://…` to run on PostgreSQL; nil for the embedded SQLite default.
     public var databaseURL: String?
+    /// `redis://…` or `rediss://…`; nil when no Redis is configured.
+    public var redis: RedisConfiguration?
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
     public var devMode: Bool
     /// The token and key were generated for this data directory (first start with no configuration).
@@ -87,6 +90,10 @@ public struct AppConfig: Sendable {
         if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             problem("DATABASE_URL", "must be a postgres:// URL (leave it unset for the embedded SQLite default)")
         }
+        var redis: RedisConfiguration?
+        if let url = env["REDIS_URL"], !url.isEmpty {
+            do { redis = try RedisConfiguration(url: url) } catch { problem("REDIS_URL", "\(error)") }
+        }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
@@ -95,7 +102,7 @@ public struct AppConfig: Sendable {
             host: host, port: port, dataDirectory: dataDirectory, wechatToken: token, wechatAppID: appID,
             wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey,
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
-            utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL,
+            utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             devMode: (env["WECHAT_APP_SECRET"] ?? "").isEmpty, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }

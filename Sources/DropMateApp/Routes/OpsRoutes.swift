@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateRedis
 import DropMateStorage
 import Foundation
 import Hummingbird
@@ -7,6 +8,7 @@ import Hummingbird
 struct OpsRoutes: Sendable {
     let backend: any SQLBackend
     let queue: SQLJobQueue
+    let redis: RedisClient?
     let devMode: Bool
 
     func add(to router: Router<BasicRequestContext>) {
@@ -15,10 +17,15 @@ struct OpsRoutes: Sendable {
             do {
                 let version = try await Migrations.currentVersion(backend)
                 guard version == Migrations.latest else { return WeChatRoutes.plain("schema version \(version), expected \(Migrations.latest)", status: .serviceUnavailable) }
-                return WeChatRoutes.plain("ready")
             } catch {
                 return WeChatRoutes.plain("database unreachable", status: .serviceUnavailable)
             }
+            if let redis {
+                guard (try? await redis.send(["PING"], timeout: .seconds(1))) == .status("PONG") else {
+                    return WeChatRoutes.plain("redis unreachable", status: .serviceUnavailable)
+                }
+            }
+            return WeChatRoutes.plain("ready")
         }
         guard devMode else { return }
         router.get("/dev/outbox") { request, _ in

@@ -65,6 +65,7 @@ struct TestApp {
     }
 
     func shutdown(keepingFiles: Bool = false) async {
+        dependencies.redis?.shutdown()
         await dependencies.store.flush()
         await dependencies.backend.shutdown()
         if !keepingFiles { try? FileManager.default.removeItem(atPath: directory) }
