@@ -99,14 +99,16 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             try await store.commit(UnitOfWork(
                 customer: "o_a", now: 100, state: state, expiresAt: 1900, handled: ("msg:1", HandledMessage(reply: .text("你好"))),
                 orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)],
-                posts: [NewBoardPost(customer: "o_a", orderID: nil, body: "好吃", createdAt: 100)], jobs: [job, job]
+                posts: [NewBoardPost(customer: "o_a", orderID: nil, body: "好吃", createdAt: 100),
+                        NewBoardPost(customer: "o_a", orderID: 1001, body: "请按两次门铃", createdAt: 100)], jobs: [job, job]
             ))
             let loaded = try await store.load(customer: "o_a", dedupeKey: "msg:1")
             #expect(loaded.state == state)
             #expect(loaded.handled == HandledMessage(reply: .text("你好")))
             #expect(try await store.order(id: 1001) == sampleOrder(id: 1001))
             #expect(try await store.recentOrders(customer: "o_a", limit: 5).map(\.id) == [1001])
-            #expect(try await store.publicBoard(limit: 5).map(\.body) == ["好吃"])
+            #expect(try await store.publicBoard(limit: 5).map(\.body) == ["好吃"], "a post about an order stays off the public board")
+            #expect(try await store.posts(orderID: 1001).map(\.body) == ["请按两次门铃"])
             #expect(try await store.customersWithExpiredDrafts(now: 1899, limit: 10).isEmpty)
             #expect(try await store.customersWithExpiredDrafts(now: 1900, limit: 10) == ["o_a"])
             #expect(try await SQLJobQueue(backend: db.backend).counts() == ["ready": 1], "the same idempotency key makes one job")
