@@ -27,20 +27,7 @@ public struct AppDependencies: Sendable {
     /// On PostgreSQL, run a single `serve` process for now: WeChat retry dedupe and the per-customer lock are
     /// still in-process; sharing them between replicas through Redis comes with production mode.
     public static func connect(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) async throws -> AppDependencies {
-        guard let url = config.databaseURL else { return try await embedded(config: config, clock: clock, logger: logger) }
-        let backend = try await PostgresBackend.connect(url: url, logger: logger)
-        do {
-            return try await make(config: config, backend: backend, clock: clock, logger: logger)
-        } catch {
-            await backend.shutdown()
-            throw error
-        }
-    }
-
-    /// The embedded default: SQLite in the data directory, demo catalog on first start, in-process queue.
-    public static func embedded(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) async throws -> AppDependencies {
-        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-        let backend = try await SQLiteBackend.open(path: config.databasePath, logger: logger)
+        let backend = try await openDatabase(config: config, logger: logger)
         do {
             return try await make(config: config, backend: backend, clock: clock, logger: logger)
         } catch {
@@ -53,8 +40,6 @@ public struct AppDependencies: Sendable {
     static func make(config: AppConfig, backend: any SQLBackend, clock: @escaping @Sendable () -> Int64, logger: Logger) async throws -> AppDependencies {
         if config.databaseURL == nil {
             // The embedded default needs no setup step: it migrates itself (and refuses a newer schema).
-            let found = try await Migrations.currentVersion(backend)
-            guard found <= Migrations.latest else { throw Migrations.SchemaMismatch(found: found, expected: Migrations.latest) }
             try await Migrations.migrate(backend, now: clock())
         } else {
             // Production: `dropmate migrate` runs once before a rollout; servers only check.
@@ -86,6 +71,13 @@ public struct AppDependencies: Sendable {
     public var worker: JobWorker { JobWorker(queue: queue, engine: engine, notifier: notifier, clock: clock, logger: logger) }
 }
 
+/// The database the configuration names: PostgreSQL for `DATABASE_URL`, else SQLite in the data directory.
+func openDatabase(config: AppConfig, logger: Logger) async throws -> any SQLBackend {
+    if let url = config.databaseURL { return try await PostgresBackend.connect(url: url, logger: logger) }
+    try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
+    return try await SQLiteBackend.open(path: config.databasePath, logger: logger)
+}
+
 /// The HTTP routes: webhook, pages, health and (dev mode) the outbox.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestContext> {
     let router = Router()
@@ -99,16 +91,9 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
 /// Opens the configured database and brings its schema up to date (`dropmate migrate`); safe to run from
 /// several processes at once. Returns the version before and after.
 public func migrateDatabase(config: AppConfig, logger: Logger) async throws -> (from: Int, to: Int) {
-    let backend: any SQLBackend
-    if let url = config.databaseURL {
-        backend = try await PostgresBackend.connect(url: url, logger: logger)
-    } else {
-        try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
-        backend = try await SQLiteBackend.open(path: config.databasePath, logger: logger)
-    }
+    let backend = try await openDatabase(config: config, logger: logger)
     do {
         let from = try await Migrations.currentVersion(backend)
-        guard from <= Migrations.latest else { throw Migrations.SchemaMismatch(found: from, expected: Migrations.latest) }
         try await Migrations.migrate(backend, now: Int64(Date().timeIntervalSince1970))
         let to = try await Migrations.currentVersion(backend)
         await backend.shutdown()

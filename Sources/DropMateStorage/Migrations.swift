@@ -35,10 +35,13 @@ public enum Migrations {
     static var steps: [[String]] { steps(sqlite: true) }
 
     /// Applies every step newer than the database's version, each in its own transaction.
+    /// Throws `SchemaMismatch` for a database newer than this build, touching nothing.
     public static func migrate(_ backend: any SQLBackend, now: Int64) async throws {
         try await backend.transaction { db in
             try await db.raw("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at BIGINT NOT NULL)").run()
         }
+        let found = try await currentVersion(backend)
+        guard found <= latest else { throw SchemaMismatch(found: found, expected: latest) }
         let steps = steps(sqlite: backend.isSQLite)
         let sqlite = backend.isSQLite
         for (index, statements) in steps.enumerated() {

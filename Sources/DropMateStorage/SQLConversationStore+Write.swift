@@ -10,7 +10,8 @@ extension SQLConversationStore {
             for (unit, entry) in handled {
                 insert = insert.values(SQLBind(entry.key), SQLBind(try ReplyColumn.encode(entry.message)), SQLBind(unit.now))
             }
-            // First answer wins, except that a reply later delivered by push is replaced by `success`.
+            // The latest record for a key wins: a key is processed once, so the only rewrite is a late
+            // reply's answer becoming `success` once that reply has been queued as a push.
             try await insert.onConflict(with: ["key"]) { $0.set(excludedValueOf: "reply") }.run()
         }
         let states = units.filter { $0.state != nil }

@@ -55,21 +55,21 @@ public final class ConversationEngine: Sendable {
     /// goes on and its reply is pushed to the customer instead (unless a retry is there to take it).
     public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> OutgoingMessage? {
         do {
-            return try await handledMessages.reply(
-                for: message.dedupeKey, deadline: deadline, now: clock,
-                work: { [self] in try await process(message) },
-                push: { [self] reply in await pushLate(reply, for: message) }
-            )
+            return try await answer(message, deadline: deadline, trustingMemory: true)
         } catch is HandledMessages.AnsweredBefore {
             // A retry: answer what was answered (nil when the reply went out as a push).
             if let stored = try await store.handled(dedupeKey: message.dedupeKey) { return stored.reply }
             // Not in the store after all (two keys sharing a hash): handle it like any new message.
-            return try await handledMessages.reply(
-                for: message.dedupeKey, trustingMemory: false, deadline: deadline, now: clock,
-                work: { [self] in try await process(message) },
-                push: { [self] reply in await pushLate(reply, for: message) }
-            )
+            return try await answer(message, deadline: deadline, trustingMemory: false)
         }
+    }
+
+    private func answer(_ message: IncomingChat, deadline: Duration, trustingMemory: Bool) async throws -> OutgoingMessage? {
+        try await handledMessages.reply(
+            for: message.dedupeKey, trustingMemory: trustingMemory, deadline: deadline, now: clock,
+            work: { [self] in try await process(message) },
+            push: { [self] reply in await pushLate(reply, for: message) }
+        )
     }
 
     private func pushLate(_ reply: OutgoingMessage, for message: IncomingChat) async {
