@@ -23,9 +23,8 @@ public struct AppDependencies: Sendable {
     public var logger: Logger
 
     /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else the embedded SQLite default.
-    ///
-    /// On PostgreSQL, run a single `serve` process for now: WeChat retry dedupe and the per-customer lock are
-    /// still in-process; sharing them between replicas through Redis comes with production mode.
+    /// With `REDIS_URL`, replicas share customers' locks, states, answers and rate counters through Redis;
+    /// without it, one process must serve every customer.
     public static func connect(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) async throws -> AppDependencies {
         let backend = try await openDatabase(config: config, logger: logger)
         do {
@@ -57,13 +56,18 @@ public struct AppDependencies: Sendable {
             },
             adLink: { item in "\(baseURL)/ads/\(item.id)" }
         )
-        let engine = ConversationEngine(store: store, catalog: try await store.catalog(), renderer: renderer, clock: clock, logger: logger)
+        let redis = config.redis.map { RedisClient(configuration: $0, logger: logger) }
+        var settings = RedisCoordinationSettings(rateLimit: config.rateLimit)
+        settings.keyPrefix = config.redisKeyPrefix
+        let coordination: Coordination = redis.map { .redis($0, settings) } ?? .local(rateLimit: config.rateLimit)
+        let engine = ConversationEngine(store: store, catalog: try await store.catalog(), renderer: renderer, clock: clock,
+                                        coordination: coordination, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
         return AppDependencies(
             config: config, backend: backend, store: store, queue: SQLJobQueue(backend: backend), engine: engine, webhook: webhook,
             signer: signer, renderer: renderer, notifier: LogNotifier(logger: logger),
-            redis: config.redis.map { RedisClient(configuration: $0, logger: logger) }, clock: clock, logger: logger
+            redis: redis, clock: clock, logger: logger
         )
     }
 

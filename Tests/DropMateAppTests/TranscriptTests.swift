@@ -20,22 +20,23 @@ import Testing
         try await play(file, mode: .safe)
     }
 
-    @Test("a transcript plays the same on PostgreSQL", .enabled(if: PostgresTestDatabase.serverURL != nil, "DATABASE_URL names no PostgreSQL"),
+    @Test("a transcript plays the same in production mode (PostgreSQL + Redis)",
+          .enabled(if: PostgresTestDatabase.serverURL != nil && TestRedis.url != nil, "DATABASE_URL and REDIS_URL name no servers"),
           arguments: files)
-    func transcriptPlaysTheSameOnPostgres(_ file: String) async throws {
+    func transcriptPlaysTheSameInProductionMode(_ file: String) async throws {
         guard !Self.recording else { return }
-        try await play(file, mode: nil, databaseURL: try await PostgresTestDatabase.create())
+        try await play(file, mode: nil, environment: ["DATABASE_URL": try await PostgresTestDatabase.create()].merging(TestRedis.environment()) { $1 })
     }
 
     @Test func thereAreAtLeastTwentyFiveScenarios() {
         #expect(Self.files.count >= 25)
     }
 
-    func play(_ file: String, mode: WeChatWebhook.Mode?, databaseURL: String? = nil) async throws {
+    func play(_ file: String, mode: WeChatWebhook.Mode?, environment: [String: String] = [:]) async throws {
         let path = "\(Self.root)/conversations/\(file)"
         let transcript = try Transcript(path: path)
         #expect(!transcript.steps.isEmpty, "\(file) has no steps")
-        let runner = TranscriptRunner(transcript: transcript, forcedMode: mode, databaseURL: databaseURL)
+        let runner = TranscriptRunner(transcript: transcript, forcedMode: mode, environment: environment)
         let outcomes = try await runner.run()
         if Self.recording {
             try runner.recorded(outcomes).write(toFile: path, atomically: true, encoding: .utf8)

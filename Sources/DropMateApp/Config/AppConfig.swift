@@ -30,6 +30,10 @@ public struct AppConfig: Sendable {
     public var databaseURL: String?
     /// `redis://…` or `rediss://…`; nil when no Redis is configured.
     public var redis: RedisConfiguration?
+    /// Prefix of every Redis key (`REDIS_KEY_PREFIX`), so deployments can share a Redis.
+    public var redisKeyPrefix: String
+    /// Messages per customer per minute before DropMate asks them to slow down (`DROPMATE_RATE_LIMIT`, 0: no limit).
+    public var rateLimit: RateLimit
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
     public var devMode: Bool
     /// The token and key were generated for this data directory (first start with no configuration).
@@ -94,6 +98,12 @@ public struct AppConfig: Sendable {
         if let url = env["REDIS_URL"], !url.isEmpty {
             do { redis = try RedisConfiguration(url: url) } catch { problem("REDIS_URL", "\(error)") }
         }
+        let redisKeyPrefix = env["REDIS_KEY_PREFIX"] ?? "dm"
+        if redisKeyPrefix.isEmpty || redisKeyPrefix.count > 64 || redisKeyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
+            problem("REDIS_KEY_PREFIX", "must be 1 to 64 characters without spaces or braces")
+        }
+        let rateLimit = Int(env["DROPMATE_RATE_LIMIT"] ?? "60") ?? -1
+        if rateLimit < 0 { problem("DROPMATE_RATE_LIMIT", "must be a whole number of messages per customer per minute (0: no limit)") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
@@ -103,6 +113,7 @@ public struct AppConfig: Sendable {
             wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey,
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
+            redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)),
             devMode: (env["WECHAT_APP_SECRET"] ?? "").isEmpty, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }

@@ -18,13 +18,12 @@ extension ConversationEngine {
     @discardableResult
     public func apply(_ command: OrderCommand, toOrder id: Int64) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
-        return try await withCustomer(found.customer) {
+        return try await withCustomer(found.customer) { state in
             let now = clock()
             guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
             let transition: Order.Transition
             do throws(OrderTransitionError) { transition = try order.applying(command, at: now) } catch { throw EngineError.transition(error) }
             guard case .changed(let changed) = transition else { return (order, nil) }
-            let state = try await state(of: order.customer, now: now)
             var outcome = try await run(customer: order.customer, state: state, input: .orderChanged(changed), now: now,
                                         pushKey: "order:\(id):\(changed.status.rawValue)")
             outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0)
@@ -37,11 +36,10 @@ extension ConversationEngine {
     /// The customer confirmed on the signed link's page. Returns the order as it now stands.
     public func confirmThroughLink(orderID id: Int64) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
-        return try await withCustomer(found.customer) {
+        return try await withCustomer(found.customer) { state in
             let now = clock()
             guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
             guard order.status == .awaitingConfirmation else { return (order, nil) }
-            let state = try await state(of: order.customer, now: now)
             let outcome = try await run(customer: order.customer, state: state, input: .confirmationLinkUsed(orderID: id), now: now,
                                         pushKey: "confirm-link:\(id)")
             try await store.commit(outcome.unit)
@@ -56,8 +54,7 @@ extension ConversationEngine {
         let now = clock()
         let customers = try await store.customersWithExpiredDrafts(now: now, limit: 500)
         for customer in customers {
-            try await withCustomer(customer) {
-                let state = try await state(of: customer, now: now)
+            try await withCustomer(customer) { state in
                 guard let expiresAt = state.expiresAt(ttl: rules.draftTTL), expiresAt <= now else { return ((), nil) }
                 let outcome = try await run(customer: customer, state: state, input: .tick, now: now, pushKey: "expire:\(customer):\(expiresAt)")
                 try await store.commit(outcome.unit)

@@ -14,13 +14,16 @@ public final class ConversationEngine: Sendable {
     let eta: ETAEstimator
     let logger: Logger
     private let catalogValue: Mutex<Catalog>
-    private let locks = KeyedLock()
-    private let states: Mutex<BoundedCache<String, ConversationState>>
+    private let coordinator: any CustomerCoordinator
     let handledMessages: HandledMessages
 
     /// An engine over `store`. Call `warmUp()` once before serving.
+    ///
+    /// `coordination` says who else serves these customers: nobody (`.local`, the embedded default) or
+    /// other replicas sharing a Redis (`.redis`), which then carries the locks, cached states and dedupe.
     public init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
-                rules: ConversationRules = .init(), eta: ETAEstimator = .init(), cacheCapacity: Int = 100_000, logger: Logger) {
+                rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordination: Coordination = .local(rateLimit: .off),
+                cacheCapacity: Int = 100_000, logger: Logger) {
         self.store = store
         self.renderer = renderer
         self.clock = clock
@@ -28,8 +31,14 @@ public final class ConversationEngine: Sendable {
         self.eta = eta
         self.logger = logger
         self.catalogValue = Mutex(catalog)
-        self.states = Mutex(BoundedCache(capacity: cacheCapacity))
-        self.handledMessages = HandledMessages(capacity: 1_000_000, horizon: clock())
+        let handledMessages = HandledMessages(capacity: 1_000_000, horizon: clock())
+        self.handledMessages = handledMessages
+        switch coordination {
+        case .local(let rateLimit):
+            coordinator = LocalCoordinator(handledMessages: handledMessages, rateLimit: rateLimit, cacheCapacity: cacheCapacity)
+        case .redis(let redis, let settings):
+            coordinator = RedisCoordinator(redis: redis, settings: settings, logger: logger)
+        }
     }
 
     /// The catalog the conversation offers now.
@@ -61,7 +70,15 @@ public final class ConversationEngine: Sendable {
             if let stored = try await store.handled(dedupeKey: message.dedupeKey) { return stored.reply }
             // Not in the store after all (two keys sharing a hash): handle it like any new message.
             return try await answer(message, deadline: deadline, trustingMemory: false)
+        } catch let replayed as Replayed {
+            return replayed.answer.reply
         }
+    }
+
+    /// The message was answered before (here or by another replica): the work ends without a new answer,
+    /// so nothing is pushed, and every request waiting for it gets the first answer.
+    struct Replayed: Error {
+        var answer: HandledMessage
     }
 
     private func answer(_ message: IncomingChat, deadline: Duration, trustingMemory: Bool) async throws -> OutgoingMessage? {
@@ -77,30 +94,46 @@ public final class ConversationEngine: Sendable {
             let job = try PushJob(openID: message.customer, message: reply).job(key: "late:\(message.dedupeKey)", now: clock())
             // The stored answer becomes `success`, so a later retry does not deliver the reply twice.
             try await store.commit(UnitOfWork(customer: message.customer, now: clock(), handled: (message.dedupeKey, HandledMessage(reply: nil)), jobs: [job]))
+            try await coordinator.remember(HandledMessage(reply: nil), for: message)
         } catch {
             logger.error("could not queue a late reply", metadata: ["dropmate.msg_key": "\(message.dedupeKey)", "dropmate.error": "\(error)"])
         }
     }
 
+    private enum Answer: Sendable {
+        case fresh(OutgoingMessage?)
+        case replay(HandledMessage)
+    }
+
     private func process(_ message: IncomingChat) async throws -> OutgoingMessage? {
-        try await locks.withLock(message.customer) {
+        let answer: Answer = try await coordinator.withTurn(of: message.customer, message: message, now: clock()) { turn in
             let now = clock()
-            var state: ConversationState
-            if let cached = states.withLock({ $0[message.customer] }) {
-                if !handledMessages.knowsAbout(createTime: message.createTime), let handled = try await store.handled(dedupeKey: message.dedupeKey) {
-                    return handled.reply
+            var state = turn.cachedState
+            switch turn.message {
+            case .answered(let handled):
+                return TurnOutcome(value: .replay(handled))
+            case .unknown:
+                if state == nil {
+                    let loaded = try await store.load(customer: message.customer, dedupeKey: message.dedupeKey)
+                    if let handled = loaded.handled { return TurnOutcome(value: .replay(handled), state: loaded.state) }
+                    state = loaded.state
+                } else if let handled = try await store.handled(dedupeKey: message.dedupeKey) {
+                    return TurnOutcome(value: .replay(handled))
                 }
-                state = cached
-            } else {
-                let loaded = try await store.load(customer: message.customer, dedupeKey: message.dedupeKey)
-                if let handled = loaded.handled { return handled.reply }
-                state = loaded.state ?? .new(at: now)
+            case .new, nil:
+                if state == nil { state = try await store.load(customer: message.customer, dedupeKey: nil).state }
             }
+            let current = state ?? .new(at: now)
             guard let input = message.input else {
                 try await store.commit(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: nil))))
-                return nil
+                return TurnOutcome(value: .fresh(nil), state: state, answer: HandledMessage(reply: nil))
             }
-            var outcome = try await run(customer: message.customer, state: state, input: input, now: now, pushKey: message.dedupeKey)
+            if turn.overRateLimit {
+                let reply = renderer.render([.slowDown], language: current.language, catalog: catalog)
+                store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: reply))))
+                return TurnOutcome(value: .fresh(reply), state: state, answer: HandledMessage(reply: reply))
+            }
+            var outcome = try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
             let reply = outcome.reply
             outcome.unit.handled = (message.dedupeKey, HandledMessage(reply: reply))
             if outcome.unit.onlyRecordsAnAnswer {
@@ -108,23 +141,22 @@ public final class ConversationEngine: Sendable {
             } else {
                 try await store.commit(outcome.unit)
             }
-            states.withLock { _ = $0.set(message.customer, outcome.state) }
-            return reply
+            return TurnOutcome(value: .fresh(reply), state: outcome.state, answer: HandledMessage(reply: reply))
+        }
+        switch answer {
+        case .fresh(let reply): return reply
+        case .replay(let handled): throw Replayed(answer: handled)
         }
     }
 
-    /// Loads the customer's state from the cache or the store.
-    func state(of customer: String, now: Int64) async throws -> ConversationState {
-        if let cached = states.withLock({ $0[customer] }) { return cached }
-        return try await store.load(customer: customer, dedupeKey: nil).state ?? .new(at: now)
-    }
-
-    /// Runs `body` holding `customer`'s lock, then caches the state it committed.
-    func withCustomer<T: Sendable>(_ customer: String, _ body: () async throws -> (T, ConversationState?)) async throws -> T {
-        try await locks.withLock(customer) {
-            let (result, state) = try await body()
-            if let state { states.withLock { _ = $0.set(customer, state) } }
-            return result
+    /// Runs `body` holding `customer`'s lock (across replicas in production). `body` gets the customer's current
+    /// state and returns its result and the state it committed (nil: unchanged).
+    func withCustomer<T: Sendable>(_ customer: String, _ body: (ConversationState) async throws -> (T, ConversationState?)) async throws -> T {
+        try await coordinator.withTurn(of: customer, message: nil, now: clock()) { turn in
+            var state = turn.cachedState
+            if state == nil { state = try await store.load(customer: customer, dedupeKey: nil).state }
+            let (result, committed) = try await body(state ?? .new(at: clock()))
+            return TurnOutcome(value: result, state: committed ?? state)
         }
     }
 }

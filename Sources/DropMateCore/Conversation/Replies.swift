@@ -67,6 +67,7 @@ struct Replies {
         case .draftExpired: return pick("您的订单草稿超过 30 分钟未完成，已自动取消。想点单时再发给我。", "Your unfinished order expired after 30 minutes. Just message me when you'd like to order again.")
         case .orderExpired(let order): return pick("订单 #\(order.id) 超时未确认，已自动取消。", "Order #\(order.id) wasn't confirmed in time and has been cancelled.")
         case .statusChanged(let order, let eta): return statusChanged(order, eta: eta)
+        case .slowDown: return pick("您发消息太快了，请稍等一分钟再发。刚才这条没有处理。", "You're sending messages too quickly. Please wait a minute and send that again.")
         }
     }
 

@@ -50,6 +50,8 @@ public enum Reply: Sendable, Hashable {
     case orderExpired(Order)
     /// A push after staff changed an order.
     case statusChanged(Order, eta: Int64?)
+    /// The customer sent more messages than the rate limit allows; this one was not acted on.
+    case slowDown
 }
 
 /// One order's status for an ETA answer.

@@ -21,11 +21,12 @@ struct TranscriptRunner {
     /// Forces every message into this mode, whatever `@mode` says.
     var forcedMode: WeChatWebhook.Mode?
     /// Runs on this PostgreSQL database instead of the embedded SQLite default.
-    var databaseURL: String?
+    /// Extra configuration (DATABASE_URL, REDIS_URL…) for the app under test.
+    var environment: [String: String] = [:]
 
     /// What each step produced, by the step's line.
     func run() async throws -> [Int: Outcome] {
-        let app = try await TestApp.make(extra: databaseURL.map { ["DATABASE_URL": $0] } ?? [:])
+        let app = try await TestApp.make(extra: environment)
         defer { Task { await app.shutdown() } }
         let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
         let application = buildApplication(app.dependencies, runWorker: false)

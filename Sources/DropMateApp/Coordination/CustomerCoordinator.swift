@@ -1,0 +1,61 @@
+import DropMateCore
+
+/// What is known about a WeChat message when its customer's turn starts.
+enum MessageStatus: Sendable, Equatable {
+    /// Never handled: run it.
+    case new
+    /// Handled before; a retry gets this answer again.
+    case answered(HandledMessage)
+    /// Cannot be told without asking the store (an old message, or a cache that was lost).
+    case unknown
+}
+
+/// A customer's turn. The customer's lock is held while the turn runs.
+struct CustomerTurn: Sendable {
+    /// The cached conversation state; nil when it must be loaded from the store.
+    var cachedState: ConversationState?
+    /// nil when the turn is not about a WeChat message (staff commands, the draft sweep).
+    var message: MessageStatus?
+    /// The customer sent more messages in the current window than the rate limit allows.
+    var overRateLimit: Bool
+}
+
+/// What a turn leaves behind for the next one.
+struct TurnOutcome<Value: Sendable>: Sendable {
+    var value: Value
+    /// The customer's state as now stored, cached for the next turn; nil when the turn did not change it.
+    var state: ConversationState?
+    /// The message's answer, remembered so a retry gets it again.
+    var answer: HandledMessage?
+}
+
+/// Serialises each customer's turns, caches their state, remembers answered messages and counts messages
+/// against the rate limit: within one process (`LocalCoordinator`, the embedded default) or across every
+/// replica (`RedisCoordinator`, production).
+protocol CustomerCoordinator: Sendable {
+    /// Runs `body` holding `customer`'s lock. `message` is the WeChat message the turn answers, if any.
+    func withTurn<Value: Sendable>(
+        of customer: String, message: IncomingChat?, now: Int64,
+        _ body: (CustomerTurn) async throws -> TurnOutcome<Value>
+    ) async throws -> Value
+
+    /// Replaces a message's remembered answer (a late reply went out as a push: retries now get `success`).
+    func remember(_ answer: HandledMessage, for message: IncomingChat) async throws
+}
+
+/// Messages per customer per window, counted in fixed windows.
+public struct RateLimit: Sendable, Hashable {
+    /// 0 turns the limit off.
+    public var messages: Int
+    public var windowSeconds: Int64
+
+    public init(messages: Int, windowSeconds: Int64 = 60) {
+        self.messages = messages
+        self.windowSeconds = windowSeconds
+    }
+
+    public static let off = RateLimit(messages: 0)
+
+    /// The fixed window `now` falls in.
+    func window(at now: Int64) -> Int64 { now / max(windowSeconds, 1) }
+}

@@ -1,0 +1,181 @@
+import DropMateCore
+import DropMateRedis
+import Foundation
+import Logging
+
+/// How `ConversationEngine` shares customers with other replicas.
+public enum Coordination: Sendable {
+    /// This process alone serves every customer (the embedded default).
+    case local(rateLimit: RateLimit)
+    /// Replicas share locks, cached states, answered messages and rate counters in Redis.
+    case redis(RedisClient, RedisCoordinationSettings)
+}
+
+/// Lifetimes and limits of what `RedisCoordinator` keeps in Redis.
+public struct RedisCoordinationSettings: Sendable {
+    /// A lock not released by then (its holder died) lapses.
+    public var lockTTL: Duration = .seconds(30)
+    /// How long a turn waits for a busy customer before giving up.
+    public var lockWait: Duration = .seconds(30)
+    /// Cached conversation states lapse after this much silence (the database keeps them for good).
+    public var stateTTL: Int64 = 86_400
+    /// Answers are kept this long for retries; older messages are checked against the database.
+    public var answerTTL: Int64 = 3_600
+    public var rateLimit: RateLimit
+    /// Prepended to every key, so several deployments can share one Redis.
+    public var keyPrefix: String = "dm"
+
+    public init(rateLimit: RateLimit) { self.rateLimit = rateLimit }
+}
+
+/// Coordinates replicas through Redis. Per customer it keeps a lock (`SET NX PX` with a random token,
+/// released only by its holder), the cached state, the answers to recent messages and a rate counter,
+/// all under one hash tag so each turn costs two script calls: one to start it, one to end it.
+///
+/// The cached state is *checked out* when a turn starts (read and deleted) and put back when it ends.
+/// A turn that fails or whose process dies leaves no cache behind, so the next turn reads the database:
+/// the cache can be missing, never stale.
+final class RedisCoordinator: CustomerCoordinator {
+    private let redis: RedisClient
+    private let settings: RedisCoordinationSettings
+    private let logger: Logger
+
+    init(redis: RedisClient, settings: RedisCoordinationSettings, logger: Logger) {
+        self.redis = redis
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// The customer waited longer than `lockWait` for another replica to finish a turn.
+    struct CustomerBusy: Error, CustomStringConvertible {
+        var description: String { "another replica held the customer's lock for too long" }
+    }
+
+    private struct Keys {
+        var lock, state, epoch: String
+        var rate: String
+        var answer: String?
+
+        init(prefix: String, customer: String, message: IncomingChat?, window: Int64) {
+            let base = "\(prefix):{\(customer)}"
+            lock = base + ":lock"
+            state = base + ":state"
+            rate = base + ":rate:\(window)"
+            epoch = "\(prefix):epoch"  // global: this coordinator needs a single Redis node, not a cluster
+            answer = message.map { base + ":msg:" + $0.dedupeKey }
+        }
+    }
+
+    func withTurn<Value: Sendable>(
+        of customer: String, message: IncomingChat?, now: Int64,
+        _ body: (CustomerTurn) async throws -> TurnOutcome<Value>
+    ) async throws -> Value {
+        let keys = Keys(prefix: settings.keyPrefix, customer: customer, message: message, window: settings.rateLimit.window(at: now))
+        let token = UUID().uuidString
+        let (turn, checkedOut) = try await acquire(keys, token: token, message: message, now: now)
+        let outcome: TurnOutcome<Value>
+        do {
+            outcome = try await body(turn)
+        } catch {
+            await release(keys, token: token, state: nil, answer: nil)
+            throw error
+        }
+        await release(keys, token: token, state: outcome.state.map(Self.encode) ?? checkedOut, answer: outcome.answer.map(Self.encode))
+        return outcome.value
+    }
+
+    func remember(_ answer: HandledMessage, for message: IncomingChat) async throws {
+        let key = "\(settings.keyPrefix):{\(message.customer)}:msg:\(message.dedupeKey)"
+        _ = try await redis.send(["SET", key, Self.encode(answer), "EX", String(settings.answerTTL)])
+    }
+
+    /// Takes the lock (waiting with backoff while another replica holds it) and checks the state out.
+    private func acquire(_ keys: Keys, token: String, message: IncomingChat?, now: Int64) async throws -> (CustomerTurn, checkedOut: String?) {
+        let clock = ContinuousClock()
+        let giveUp = clock.now + settings.lockWait
+        var pause = Duration.milliseconds(1)
+        var scriptKeys = [keys.lock, keys.state, keys.rate, keys.epoch]
+        if let answer = keys.answer { scriptKeys.append(answer) }
+        let arguments = [token, String(Self.milliseconds(settings.lockTTL)), String(settings.rateLimit.messages),
+                         String(settings.rateLimit.windowSeconds * 2), String(now)]
+        while true {
+            let reply = try await redis.run(Self.acquireScript, keys: scriptKeys, arguments: arguments).array ?? []
+            if reply.first?.integer == 1, reply.count == 5 {
+                let checkedOut = reply[1].string
+                let state = checkedOut.flatMap { try? JSONDecoder().decode(ConversationState.self, from: Data($0.utf8)) }
+                var status: MessageStatus?
+                if let message {
+                    let since = reply[3].integer ?? now
+                    if let stored = reply[2].string, let answer = try? JSONDecoder().decode(HandledMessage.self, from: Data(stored.utf8)) {
+                        status = .answered(answer)
+                    } else if message.createTime > max(since, now - settings.answerTTL) + HandledMessages.skew {
+                        status = .new
+                    } else {
+                        status = .unknown
+                    }
+                }
+                return (CustomerTurn(cachedState: state, message: status, overRateLimit: reply[4].integer == 1), state == nil ? nil : checkedOut)
+            }
+            guard clock.now < giveUp else { throw CustomerBusy() }
+            try await Task.sleep(for: pause)
+            pause = min(pause * 2, .milliseconds(50))
+        }
+    }
+
+    /// Records the answer, puts the state back and releases the lock (only if still ours). Never throws:
+    /// a failed release leaves a lock that lapses and no cached state, which is safe.
+    private func release(_ keys: Keys, token: String, state: String?, answer: String?) async {
+        var scriptKeys = [keys.lock, keys.state]
+        if let answerKey = keys.answer { scriptKeys.append(answerKey) }
+        let arguments = [token, state ?? "", String(settings.stateTTL), answer ?? "", String(settings.answerTTL)]
+        do {
+            _ = try await redis.run(Self.releaseScript, keys: scriptKeys, arguments: arguments)
+        } catch {
+            logger.warning("could not release a customer's lock; it lapses by itself", metadata: ["dropmate.error": "\(error)"])
+        }
+    }
+
+    private static func encode(_ value: some Encodable) -> String {
+        (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? ""
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// KEYS: lock, state, rate counter, epoch, [answer]. ARGV: token, lock ms, rate limit, counter TTL, now.
+    /// Returns {0} when the lock is taken, else {1, checked-out state, stored answer, epoch, over the limit}.
+    /// The epoch is when this Redis started remembering answers: older messages may have been forgotten.
+    static let acquireScript = RedisScript("""
+        if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
+        local since = redis.call('GET', KEYS[4])
+        if not since then
+          redis.call('SET', KEYS[4], ARGV[5])
+          since = ARGV[5]
+        end
+        local state = redis.call('GET', KEYS[2])
+        if state then redis.call('DEL', KEYS[2]) end
+        local answer = false
+        local over = 0
+        if KEYS[5] then
+          answer = redis.call('GET', KEYS[5])
+          local limit = tonumber(ARGV[3])
+          if not answer and limit > 0 then
+            local count = redis.call('INCR', KEYS[3])
+            if count == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+            if count > limit then over = 1 end
+          end
+        end
+        return {1, state or false, answer or false, tonumber(since), over}
+        """)
+
+    /// KEYS: lock, state, [answer]. ARGV: token, state ('' none), state TTL, answer ('' none), answer TTL.
+    /// The answer is stored even when the lock lapsed (the turn's work is committed); the state only by the holder.
+    static let releaseScript = RedisScript("""
+        if KEYS[3] and ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5]) end
+        if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+        if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end
+        redis.call('DEL', KEYS[1])
+        return 1
+        """)
+}
