@@ -11,7 +11,10 @@ public struct AppDependencies: Sendable {
     public var config: AppConfig
     public var backend: any SQLBackend
     public var store: SQLConversationStore
+    /// The `jobs` table: the outbox every job is committed to (and the whole queue on the embedded default).
     public var queue: SQLJobQueue
+    /// What workers claim from: Redis Streams fed by the outbox in production, else the table itself.
+    public var jobQueue: any JobQueue
     public var engine: ConversationEngine
     public var webhook: WeChatWebhook
     public var signer: LinkSigner
@@ -64,15 +67,21 @@ public struct AppDependencies: Sendable {
                                         coordination: coordination, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
+        let outbox = SQLJobQueue(backend: backend)
+        let jobQueue: any JobQueue = redis.map {
+            RedisStreamJobQueue(outbox: outbox, redis: $0, keyPrefix: config.redisKeyPrefix, leaseSeconds: config.jobLeaseSeconds, logger: logger)
+        } ?? outbox
         return AppDependencies(
-            config: config, backend: backend, store: store, queue: SQLJobQueue(backend: backend), engine: engine, webhook: webhook,
+            config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
             signer: signer, renderer: renderer, notifier: LogNotifier(logger: logger),
             redis: redis, clock: clock, logger: logger
         )
     }
 
     /// The background worker over these dependencies.
-    public var worker: JobWorker { JobWorker(queue: queue, engine: engine, notifier: notifier, clock: clock, logger: logger) }
+    public var worker: JobWorker {
+        JobWorker(queue: jobQueue, engine: engine, notifier: notifier, clock: clock, leaseSeconds: config.jobLeaseSeconds, logger: logger)
+    }
 }
 
 /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else SQLite in the data directory.

@@ -3,7 +3,7 @@ import SQLKit
 
 /// The durable job queue of the embedded default: a `jobs` table, leased claims, retries and dead letters.
 public final class SQLJobQueue: JobQueue {
-    private let backend: any SQLBackend
+    let backend: any SQLBackend
 
     public init(backend: any SQLBackend) { self.backend = backend }
 
@@ -31,9 +31,9 @@ public final class SQLJobQueue: JobQueue {
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
                 WHERE id IN (
                     SELECT id FROM jobs
-                    WHERE (state = 'ready' AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now))
+                    WHERE (state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('running', 'queued', 'retrying') AND locked_until < \(bind: now))
                     ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked))
-                AND ((state = 'ready' AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now)))
+                AND ((state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('running', 'queued', 'retrying') AND locked_until < \(bind: now)))
                 RETURNING id, kind, payload, attempts, max_attempts, last_error
                 """).all().map(Self.job)
         }

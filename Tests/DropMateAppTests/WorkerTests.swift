@@ -12,7 +12,7 @@ final class RecordingNotifier: Notifier {
 
     init(failures: Int = 0) { failuresLeft = Mutex(failures) }
 
-    func send(_ push: PushJob) async throws {
+    func send(_ push: PushJob, jobID: Int64) async throws {
         let fail = failuresLeft.withLock { left in
             defer { left -= 1 }
             return left > 0

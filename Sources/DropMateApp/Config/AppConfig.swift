@@ -34,6 +34,8 @@ public struct AppConfig: Sendable {
     public var redisKeyPrefix: String
     /// Messages per customer per minute before DropMate asks them to slow down (`DROPMATE_RATE_LIMIT`, 0: no limit).
     public var rateLimit: RateLimit
+    /// Seconds a worker may hold a job before another takes it over (`DROPMATE_JOB_LEASE_SECONDS`).
+    public var jobLeaseSeconds: Int64
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
     public var devMode: Bool
     /// The token and key were generated for this data directory (first start with no configuration).
@@ -104,6 +106,8 @@ public struct AppConfig: Sendable {
         }
         let rateLimit = Int(env["DROPMATE_RATE_LIMIT"] ?? "60") ?? -1
         if rateLimit < 0 { problem("DROPMATE_RATE_LIMIT", "must be a whole number of messages per customer per minute (0: no limit)") }
+        let lease = Int64(env["DROPMATE_JOB_LEASE_SECONDS"] ?? "120") ?? -1
+        if lease < 2 { problem("DROPMATE_JOB_LEASE_SECONDS", "must be a whole number of seconds, at least 2") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
@@ -113,7 +117,7 @@ public struct AppConfig: Sendable {
             wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey,
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
-            redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)),
+            redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
             devMode: (env["WECHAT_APP_SECRET"] ?? "").isEmpty, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }

@@ -17,8 +17,10 @@ public struct JobWorker: Service {
     var sweepEvery: Int64 = 30
     var leaseSeconds: Int64 = 120
 
-    public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+    public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, clock: @escaping @Sendable () -> Int64,
+                leaseSeconds: Int64 = 120, logger: Logger) {
         self.queue = queue
+        self.leaseSeconds = leaseSeconds
         self.engine = engine
         self.notifier = notifier
         self.clock = clock
@@ -39,7 +41,7 @@ public struct JobWorker: Service {
                         try await engine.pruneHandledMessages()
                     }
                     let ran = try await runDueJobs()
-                    if ran == 0 { try? await Task.sleep(for: pollInterval) }
+                    if ran == 0, !queue.waitsForWork { try? await Task.sleep(for: pollInterval) }
                 } catch {
                     logger.error("worker loop failed; retrying", metadata: ["dropmate.error": "\(error)"])
                     try? await Task.sleep(for: .seconds(1))
@@ -76,7 +78,7 @@ public struct JobWorker: Service {
 
     func perform(_ job: Job) async throws {
         switch job.kind {
-        case PushJob.kind: try await notifier.send(try PushJob(payload: job.payload))
+        case PushJob.kind: try await notifier.send(try PushJob(payload: job.payload), jobID: job.id)
         default: throw UnknownJobKind(kind: job.kind)
         }
     }

@@ -4,7 +4,8 @@ import Logging
 /// Delivers a push to a customer. WeChat's customer-service and template messages arrive with the worker issue;
 /// the embedded default without an AppSecret logs pushes and shows them at `/dev/outbox`.
 public protocol Notifier: Sendable {
-    func send(_ push: PushJob) async throws
+    /// Delivers `push`, the payload of job `jobID` (for logs and delivery records).
+    func send(_ push: PushJob, jobID: Int64) async throws
 }
 
 /// The dev notifier: records each push in the log (the outbox page reads the job table).
@@ -13,12 +14,12 @@ public struct LogNotifier: Notifier {
 
     public init(logger: Logger) { self.logger = logger }
 
-    public func send(_ push: PushJob) async throws {
+    public func send(_ push: PushJob, jobID: Int64) async throws {
         let text: String
         switch push.message {
         case .text(let body): text = body
         case .news(let title, _, _, let url): text = "\(title) \(url)"
         }
-        logger.info("push (dev mode, not sent to WeChat)", metadata: ["dropmate.openid": "\(push.openID)", "dropmate.text": "\(text.prefix(80))"])
+        logger.info("push (dev mode, not sent to WeChat)", metadata: ["dropmate.job_id": "\(jobID)", "dropmate.openid": "\(push.openID)", "dropmate.text": "\(text.prefix(80))"])
     }
 }

@@ -53,4 +53,10 @@ public protocol JobQueue: Sendable {
     func retryDead(_ id: Int64, now: Int64) async throws -> Bool
     /// Jobs by state, for status pages and tests.
     func counts() async throws -> [String: Int]
+    /// Whether `claim` itself waits a little for work when there is none (so the worker need not sleep).
+    var waitsForWork: Bool { get }
+}
+
+extension JobQueue {
+    public var waitsForWork: Bool { false }
 }

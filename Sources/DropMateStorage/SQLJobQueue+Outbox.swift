@@ -1,0 +1,70 @@
+import DropMateCore
+import SQLKit
+
+/// The `jobs` table as the outbox of a queue that lives elsewhere (Redis Streams in production).
+///
+/// A job's row is its record: `ready` (committed, not yet handed to the transport), `queued` (handed over),
+/// `retrying` (failed, waiting for `run_at`), `running`, `done` or `dead`. Every handover, retry and start
+/// carries a lease (`locked_until`): a job whose lease runs out — the transport lost it, a worker died —
+/// is handed over again, and `start` lets only one worker run it at a time. So the transport may lose or
+/// duplicate entries: no job is lost and none runs twice concurrently.
+extension SQLJobQueue {
+    /// Jobs to hand to the transport now: new due jobs, and handed-over jobs whose lease ran out.
+    /// They become `queued` until `now + leaseSeconds`.
+    public func takeForRelay(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Job] {
+        let skipLocked: SQLQueryString = backend.isSQLite ? "" : " FOR UPDATE SKIP LOCKED"
+        return try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = 'queued', locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
+                WHERE id IN (
+                    SELECT id FROM jobs
+                    WHERE (state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('queued', 'retrying', 'running') AND locked_until < \(bind: now))
+                    ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked))
+                AND ((state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('queued', 'retrying', 'running') AND locked_until < \(bind: now)))
+                RETURNING id, kind, payload, attempts, max_attempts, last_error
+                """).all().map(Self.job)
+        }
+    }
+
+    /// Starts the jobs with these ids that may run now (handed over and due, or running on an expired lease),
+    /// counting an attempt; ids already done, dead or running elsewhere are left out.
+    public func start(ids: [Int64], now: Int64, leaseSeconds: Int64) async throws -> [Job] {
+        guard !ids.isEmpty else { return [] }
+        let list = SQLList(ids.map { SQLBind($0) })
+        return try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
+                WHERE id IN (\(list))
+                AND ((state IN ('queued', 'retrying') AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now)))
+                RETURNING id, kind, payload, attempts, max_attempts, last_error
+                """).all().map(Self.job)
+        }
+    }
+
+    /// Records a failed attempt: `retrying` until `retryAt` (the transport holds it until then, with a lease
+    /// after that), or `dead` with the reason when attempts are used up. Returns whether it died.
+    @discardableResult
+    public func failAttempt(_ job: Job, reason: String, retryAt: Int64, leaseSeconds: Int64) async throws -> Bool {
+        let dead = job.attempts >= job.maxAttempts
+        try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = \(bind: dead ? "dead" : "retrying"), run_at = \(bind: retryAt),
+                    locked_until = \(bind: dead ? nil : retryAt + leaseSeconds), last_error = \(bind: String(reason.prefix(1000))), updated_at = \(bind: retryAt)
+                WHERE id = \(bind: job.id) AND state = 'running'
+                """).run()
+        }
+        return dead
+    }
+
+    /// Hands started jobs back unrun (a worker stopping): `queued` again, the attempt not counted.
+    public func handBack(ids: [Int64], now: Int64, leaseSeconds: Int64) async throws {
+        guard !ids.isEmpty else { return }
+        let list = SQLList(ids.map { SQLBind($0) })
+        try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
+                WHERE id IN (\(list)) AND state = 'running'
+                """).run()
+        }
+    }
+}

@@ -1,0 +1,872 @@
+#!/usr/bin/env python3
+"""End-to-end multi-process fault test for DropMate's production mode.
+
+Starts a throwaway PostgreSQL and Redis, two `dropmate serve` and two `dropmate worker` processes on them,
+plays WeChat's side (plaintext mode, with WeChat-style retries) and breaks things under traffic:
+duplicate deliveries to both servers, kill -9 of a worker, a Redis restart and a PostgreSQL restart.
+
+Usage: python3 scripts/multiprocess/run.py [path/to/dropmate]   (default: env DROPMATE_BIN, else .build/debug/dropmate)
+Standard library only. Set MULTIPROCESS_KEEP=1 to keep the temp directory (logs) after the run.
+"""
+
+import concurrent.futures
+import hashlib
+import http.client
+import itertools
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import xml.etree.ElementTree as ET
+
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+TOKEN = "mptoken2026"
+APP_ID = "wxmultiproc000001"
+JWT_SECRET = "multiproc-jwt-secret-0123456789abcdefghij"  # 40 characters
+ACCOUNT = "gh_dropmate"
+PRINT_LOCK = threading.Lock()
+
+
+def say(message):
+    with PRINT_LOCK:
+        print(f"multiprocess: {message}", flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread by SIGTERM/SIGINT/SIGHUP so that the finally block cleans up."""
+
+
+class SetupFailed(Exception):
+    pass
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Services: PostgreSQL, Redis, dropmate processes
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Harness:
+    def __init__(self, binary):
+        self.source_binary = binary
+        self.dir = tempfile.mkdtemp(prefix="dropmate-multiprocess-")
+        self.as_owner = []
+        self.pgbin = None
+        self.pg_port = free_port()
+        self.redis_port = free_port()
+        self.pg_started = False
+        self.redis_started = False
+        self.procs = {}  # name -> (Popen, log path, argv)
+        self.logs = {}  # name -> [log paths, oldest first]
+        self.ports = []
+        self.binary = os.path.join(self.dir, "dropmate")
+
+    # --- PostgreSQL ---------------------------------------------------------------------------------------------
+
+    def start_postgres(self):
+        bins = sorted((os.path.join("/usr/lib/postgresql", v, "bin") for v in os.listdir("/usr/lib/postgresql")
+                       if os.path.isdir(os.path.join("/usr/lib/postgresql", v, "bin"))),
+                      key=lambda p: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", p)]) \
+            if os.path.isdir("/usr/lib/postgresql") else []
+        if not bins:
+            raise SetupFailed("PostgreSQL is not installed (no /usr/lib/postgresql/*/bin); apt-get install -y postgresql")
+        self.pgbin = bins[-1]
+        if os.geteuid() == 0:  # initdb refuses to run as root
+            shutil.chown(self.dir, user="postgres")
+            self.as_owner = ["runuser", "-u", "postgres", "--"]
+        result = subprocess.run(self.as_owner + [os.path.join(self.pgbin, "initdb"), "-D", self.pg_data, "-U", "postgres", "-A", "trust"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if result.returncode != 0:
+            raise SetupFailed(f"initdb failed ({result.returncode}):\n{result.stdout[-2000:]}")
+        self.pg_ctl("start", "-o", f"-p {self.pg_port} -k {self.dir} -c listen_addresses=127.0.0.1 -c max_connections=200")
+        self.pg_started = True
+
+    @property
+    def pg_data(self):
+        return os.path.join(self.dir, "data")
+
+    def pg_ctl(self, action, *extra, check=True, timeout=60):
+        argv = self.as_owner + [os.path.join(self.pgbin, "pg_ctl"), "-D", self.pg_data, "-l", os.path.join(self.dir, "pg.log"), "-w"]
+        argv += [action] + list(extra)
+        result = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        if check and result.returncode != 0:
+            raise SetupFailed(f"pg_ctl {action} failed ({result.returncode}): {result.stdout.strip()}\n{tail(os.path.join(self.dir, 'pg.log'))}")
+        return result
+
+    def psql(self, sql, timeout=60):
+        """Runs `sql`; returns the rows as lists of strings. Raises RuntimeError on failure."""
+        result = subprocess.run(["psql", "-h", "127.0.0.1", "-p", str(self.pg_port), "-U", "postgres", "-d", "postgres",
+                                 "-At", "-v", "ON_ERROR_STOP=1", "-c", sql],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=timeout)
+        if result.returncode != 0:
+            raise RuntimeError(f"psql failed: {result.stderr.strip()} (SQL: {sql[:120]})")
+        return [line.split("|") for line in result.stdout.splitlines() if line != ""]
+
+    def scalar(self, sql):
+        rows = self.psql(sql)
+        return rows[0][0] if rows else None
+
+    @property
+    def database_url(self):
+        return f"postgres://postgres@127.0.0.1:{self.pg_port}/postgres?sslmode=disable"
+
+    # --- Redis --------------------------------------------------------------------------------------------------
+
+    @property
+    def redis_pidfile(self):
+        return os.path.join(self.dir, "redis.pid")
+
+    def start_redis(self):
+        if shutil.which("redis-server") is None:
+            raise SetupFailed("redis-server is not installed; apt-get install -y redis-server")
+        try:
+            os.unlink(self.redis_pidfile)
+        except FileNotFoundError:
+            pass
+        result = subprocess.run(["redis-server", "--port", str(self.redis_port), "--bind", "127.0.0.1", "--dir", self.dir,
+                                 "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "yes",
+                                 "--pidfile", self.redis_pidfile, "--logfile", os.path.join(self.dir, "redis.log")],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+        if result.returncode != 0:
+            raise SetupFailed(f"redis-server failed ({result.returncode}): {result.stdout.strip()}")
+        self.redis_started = True
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            if self.redis_ping():
+                return
+            time.sleep(0.05)
+        raise SetupFailed(f"Redis did not answer PING within 15 s\n{tail(os.path.join(self.dir, 'redis.log'))}")
+
+    def redis_cli(self, *args, timeout=10):
+        return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.redis_port)] + list(args),
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+
+    def redis_ping(self):
+        try:
+            return self.redis_cli("ping", timeout=5).stdout.strip() == "PONG"
+        except subprocess.TimeoutExpired:
+            return False
+
+    def redis_pid(self):
+        """The pid of the Redis we started, if it is still running (checked against its command line)."""
+        try:
+            with open(self.redis_pidfile) as f:
+                pid = int(f.read().strip())
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().decode(errors="replace")
+        except (OSError, ValueError):
+            return None
+        return pid if "redis-server" in cmdline and str(self.redis_port) in cmdline else None
+
+    def stop_redis(self, nosave=False):
+        """Shuts our Redis down (SHUTDOWN persists the AOF) and waits until its process is gone."""
+        pid = self.redis_pid()
+        result = self.redis_cli("shutdown", *(["nosave"] if nosave else []))
+        deadline = time.time() + 15
+        while pid is not None and time.time() < deadline:
+            if not os.path.exists(f"/proc/{pid}"):
+                break
+            time.sleep(0.05)
+        else:
+            if pid is not None and self.redis_pid() == pid:
+                os.kill(pid, signal.SIGKILL)
+                return f"SHUTDOWN did not stop it ({result.stdout.strip()}); killed"
+        return None
+
+    @property
+    def redis_url(self):
+        return f"redis://127.0.0.1:{self.redis_port}"
+
+    # --- dropmate -----------------------------------------------------------------------------------------------
+
+    def copy_binary(self):
+        if not os.path.isfile(self.source_binary) or not os.access(self.source_binary, os.X_OK):
+            raise SetupFailed(f"no executable dropmate binary at {self.source_binary}")
+        shutil.copy2(self.source_binary, self.binary)
+        os.chmod(self.binary, 0o755)
+
+    def env(self, name):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "DROPMATE_", "REDIS_", "DATABASE_", "JWT_", "PORT", "HOST"))}
+        env.update({
+            "DATABASE_URL": self.database_url,
+            "REDIS_URL": self.redis_url,
+            "WECHAT_TOKEN": TOKEN,
+            "WECHAT_APP_ID": APP_ID,
+            "JWT_SECRET": JWT_SECRET,
+            "WECHAT_TIMESTAMP_WINDOW": "7200",
+            "DROPMATE_RATE_LIMIT": "0",
+            "DROPMATE_JOB_LEASE_SECONDS": "5",
+            "DROPMATE_DATA_DIR": os.path.join(self.dir, f"data-{name}"),
+            "LOG_LEVEL": "info",
+        })
+        return env
+
+    def migrate(self):
+        log = os.path.join(self.dir, "migrate.log")
+        with open(log, "wb") as out:
+            result = subprocess.run([self.binary, "migrate"], env=self.env("migrate"), stdout=out, stderr=subprocess.STDOUT, timeout=120)
+        self.logs["migrate"] = [log]
+        if result.returncode != 0:
+            raise SetupFailed(f"dropmate migrate exited {result.returncode}\n{tail(log)}")
+        say(f"migrate: {open(log, encoding='utf-8', errors='replace').read().strip()}")
+
+    def start(self, name, *args):
+        paths = self.logs.setdefault(name, [])
+        log = os.path.join(self.dir, f"{name}.log" if not paths else f"{name}.{len(paths) + 1}.log")
+        paths.append(log)
+        argv = [self.binary] + list(args)
+        with open(log, "wb") as out:
+            # A session of its own: a Ctrl-C on the terminal reaches us, and we stop them in order.
+            proc = subprocess.Popen(argv, env=self.env(name), stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)
+        self.procs[name] = (proc, log, argv)
+        return proc
+
+    def stop_all(self, timeout=10):
+        alive = [(name, p) for name, (p, _, _) in self.procs.items() if p.poll() is None]
+        for _, p in alive:
+            try:
+                p.send_signal(signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + timeout
+        for _, p in alive:
+            try:
+                p.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+
+    def cleanup(self):
+        try:
+            self.stop_all()
+        except Exception as error:  # keep cleaning up
+            say(f"cleanup: stopping dropmate: {error}")
+        if self.redis_started:
+            try:
+                if self.redis_pid() is not None:
+                    self.stop_redis(nosave=True)
+            except Exception as error:
+                say(f"cleanup: stopping Redis: {error}")
+        if self.pg_started:
+            try:
+                self.pg_ctl("stop", "-m", "immediate", check=False, timeout=30)
+            except Exception as error:
+                say(f"cleanup: stopping PostgreSQL: {error}")
+        if os.environ.get("MULTIPROCESS_KEEP"):
+            say(f"kept {self.dir}")
+        else:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+    def dump_logs(self, names=None, lines=15):
+        for name in names or list(self.logs):
+            for path in self.logs.get(name, []):
+                say(f"--- tail of {os.path.basename(path)} ---")
+                with PRINT_LOCK:
+                    print(tail(path, lines, skip="push (dev mode"), flush=True)
+
+    def dead_processes(self):
+        return [f"{name} (exit {p.returncode})" for name, (p, _, _) in self.procs.items() if p.poll() is not None]
+
+
+def tail(path, lines=20, skip=None):
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            content = f.read().splitlines()
+    except OSError as error:
+        return f"(cannot read {path}: {error})"
+    if skip:
+        content = [line for line in content if skip not in line]
+    return "\n".join(content[-lines:])
+
+
+def http_get(port, path, timeout=3):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as response:
+            return response.status, response.read().decode("utf-8", errors="replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", errors="replace")
+    except (OSError, http.client.HTTPException) as error:
+        return None, str(error)
+
+
+def wait_ready(ports, timeout=30):
+    """Waits until every port's /readyz answers 200 "ready"; returns None, or why not."""
+    deadline = time.time() + timeout
+    last = {}
+    pending = list(ports)
+    while pending and time.time() < deadline:
+        for port in list(pending):
+            status, body = http_get(port, "/readyz")
+            last[port] = (status, body.strip()[:120])
+            if status == 200 and body.strip() == "ready":
+                pending.remove(port)
+        if pending:
+            time.sleep(0.2)
+    if pending:
+        return "; ".join(f":{p} /readyz -> {last.get(p)}" for p in pending)
+    return None
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# WeChat's side (plaintext mode)
+# ----------------------------------------------------------------------------------------------------------------
+
+_msg_ids = itertools.count(random.randrange(6_000_000_000_000_000_000, 7_000_000_000_000_000_000))
+_msg_lock = threading.Lock()
+
+
+class Message:
+    """One customer message; retries reuse MsgId and CreateTime, as WeChat does."""
+
+    def __init__(self, openid, text):
+        with _msg_lock:
+            self.msg_id = next(_msg_ids)
+        self.openid = openid
+        self.text = text
+        self.create_time = int(time.time())
+
+    def body(self):
+        return (f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><FromUserName><![CDATA[{self.openid}]]></FromUserName>"
+                f"<CreateTime>{self.create_time}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                f"<Content><![CDATA[{self.text}]]></Content><MsgId>{self.msg_id}</MsgId></xml>").encode("utf-8")
+
+
+def signature(timestamp, nonce):
+    return hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
+
+
+def post_once(port, message, timeout=10):
+    """One delivery. Returns ("text", reply) / ("empty", "") for `success`, or ("error", why) for no answer."""
+    timestamp = str(int(time.time()))
+    nonce = str(random.randrange(10**9, 10**10))
+    query = f"/wechat?signature={signature(timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("POST", query, body=message.body(), headers={"Content-Type": "text/xml", "Connection": "close"})
+        response = connection.getresponse()
+        data = response.read().decode("utf-8", errors="replace")
+        status = response.status
+    except (OSError, http.client.HTTPException) as error:
+        return "error", f":{port} {type(error).__name__}: {error}"
+    finally:
+        connection.close()
+    if status != 200:
+        return "error", f":{port} HTTP {status} {data.strip()[:100]}"
+    if data.strip() in ("", "success"):
+        return "empty", ""
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError as error:
+        return "error", f":{port} unparsable reply ({error}): {data[:100]}"
+    content = root.findtext("Content")
+    if content is None:
+        title = root.findtext("Articles/item/Title")  # a news reply
+        return "text", title or ""
+    return "text", content
+
+
+def deliver(ports, message, first=0, attempts=3, pause=0.3):
+    """WeChat-style: up to `attempts` tries, alternating servers from `first`. Returns (kind, text, errors)."""
+    errors = []
+    for attempt in range(attempts):
+        port = ports[(first + attempt) % len(ports)]
+        kind, text = post_once(port, message)
+        if kind != "error":
+            return kind, text, errors
+        errors.append(text)
+        if attempt + 1 < attempts:
+            time.sleep(pause)
+    return "error", "; ".join(errors), errors
+
+
+def outbox_texts(port, openid):
+    status, body = http_get(port, f"/dev/outbox?openid={openid}")
+    if status != 200:
+        return []
+    try:
+        entries = json.loads(body)
+    except ValueError:
+        return []
+    texts = []
+    for entry in entries:
+        message = entry.get("message", {})
+        if "text" in message:
+            value = message["text"]
+            texts.append(value.get("_0", "") if isinstance(value, dict) else str(value))
+        elif "news" in message:
+            texts.append(json.dumps(message["news"], ensure_ascii=False))
+    return texts
+
+
+FLOW = ["2 份牛肉面", "黄浦区人民大道200号", "13800138000", "确认"]
+ORDER_RE = re.compile(r"订单 #(\d+)")
+
+
+def check_step(step, text, order_id):
+    """None if `text` is the reply expected at `step` (0-based); else why not. Returns (problem, order_id)."""
+    if step == 0:
+        return (None if "牛肉面 ×2" in text else f"reply to '{FLOW[0]}' lacks '牛肉面 ×2': {text[:80]!r}"), order_id
+    if step == 1:
+        return (None if text.strip() else "empty reply to the address"), order_id
+    if step == 2:
+        match = ORDER_RE.search(text)
+        if not match:
+            return f"reply to the phone has no '订单 #N': {text[:80]!r}", order_id
+        return None, int(match.group(1))
+    if order_id is None:
+        return "no order number known before '确认'", order_id
+    return (None if f"#{order_id} 已确认" in text else f"reply to '确认' lacks '#{order_id} 已确认': {text[:80]!r}"), order_id
+
+
+class Customer:
+    def __init__(self, openid):
+        self.openid = openid
+        self.step = 0
+        self.pending = None  # the Message of the current step, kept for resending
+        self.order_id = None
+        self.failures = []  # deliveries that got no answer (outage), as (step, why)
+        self.problems = []  # hard failures
+        self.resumed = False
+
+    @property
+    def done(self):
+        return self.step >= len(FLOW)
+
+
+def wait_pushed_reply(ports, customer, step, timeout=8):
+    """A step answered `success` had its reply pushed: find it in the dev outbox."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        for text in reversed(outbox_texts(ports[0], customer.openid)):
+            problem, _ = check_step(step, text, customer.order_id)
+            if problem is None:
+                return text
+        time.sleep(0.3)
+    return None
+
+
+def advance(ports, customer, first, pace=0.0):
+    """Runs the customer's flow from its current step; stops at the first step that gets no answer."""
+    while not customer.done and not customer.problems:
+        if customer.pending is None:
+            customer.pending = Message(customer.openid, FLOW[customer.step])
+        kind, text, _ = deliver(ports, customer.pending, first=first)
+        first += 1
+        if kind == "error":
+            customer.failures.append((customer.step, text))
+            return False
+        if kind == "empty":
+            pushed = wait_pushed_reply(ports, customer, customer.step)
+            if pushed is None:
+                customer.problems.append(f"step {customer.step + 1} ('{FLOW[customer.step]}') answered 'success' and no pushed reply showed up")
+                return False
+            text = pushed
+        problem, customer.order_id = check_step(customer.step, text, customer.order_id)
+        if problem:
+            customer.problems.append(problem)
+            return False
+        customer.step += 1
+        customer.pending = None
+        if pace:
+            time.sleep(pace)
+    return customer.done
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Scenarios
+# ----------------------------------------------------------------------------------------------------------------
+
+
+class Results:
+    def __init__(self):
+        self.items = []
+
+    def record(self, name, problems, info=""):
+        ok = not problems
+        self.items.append((name, ok))
+        detail = info if ok else "; ".join(problems[:8]) + (f" (+{len(problems) - 8} more)" if len(problems) > 8 else "")
+        say(f"{'PASS' if ok else 'FAIL'} {name}" + (f": {detail}" if detail else ""))
+        return ok
+
+
+def scenario_a(h, ports):
+    """Every message to both servers at once (sometimes a third copy): each order exactly once."""
+    customers = [f"o_mp_a_{i:03d}" for i in range(40)]
+    problems = []
+    lock = threading.Lock()
+    stats = {"copies": 0, "empty": 0, "third": 0}
+
+    def copy_of(message, first, delay):
+        if delay:
+            time.sleep(delay)
+        kind, text, _ = deliver(ports, message, first=first)
+        return kind, text
+
+    def run(openid):
+        order_id = None
+        for step, text in enumerate(FLOW):
+            message = Message(openid, text)
+            copies = [(0, 0.0), (1, 0.0)]
+            if random.random() < 0.35:
+                copies.append((random.randrange(2), random.uniform(0.0, 0.4)))
+            with concurrent.futures.ThreadPoolExecutor(len(copies)) as pool:
+                answers = list(pool.map(lambda c: copy_of(message, *c), copies))
+            with lock:
+                stats["copies"] += len(answers)
+                stats["empty"] += sum(1 for kind, _ in answers if kind == "empty")
+                stats["third"] += len(answers) == 3
+            failed = [t for kind, t in answers if kind == "error"]
+            if failed:
+                return f"{openid} step {step + 1}: a copy got no answer in 3 attempts: {failed[0]}"
+            texts = {t for kind, t in answers if kind == "text"}
+            if len(texts) > 1:
+                return f"{openid} step {step + 1}: copies got different replies: {sorted(t[:60] for t in texts)}"
+            if not texts:
+                pushed = outbox_texts(ports[0], openid)
+                note = f" (a reply was pushed instead: {pushed[-1][:60]!r})" if pushed else ""
+                return f"{openid} step {step + 1}: every copy got 'success', none the reply text{note}"
+            problem, order_id = check_step(step, texts.pop(), order_id)
+            if problem:
+                return f"{openid} step {step + 1}: {problem}"
+        return None
+
+    started = time.time()
+    with concurrent.futures.ThreadPoolExecutor(len(customers)) as pool:
+        for problem in pool.map(run, customers):
+            if problem:
+                problems.append(problem)
+    say(f"a: {len(customers)} customers, {stats['copies']} deliveries ({stats['third']} messages with a third copy, "
+        f"{stats['empty']} copies answered 'success') in {time.time() - started:.1f} s")
+    try:
+        counts = {c: int(n) for c, n in h.psql("SELECT customer, COUNT(*) FROM orders WHERE customer LIKE 'o_mp_a_%' GROUP BY customer")}
+        statuses = h.psql("SELECT customer, id, status FROM orders WHERE customer LIKE 'o_mp_a_%'")
+    except RuntimeError as error:
+        return problems + [str(error)], ""
+    for c in customers:
+        if counts.get(c, 0) != 1:
+            problems.append(f"{c} has {counts.get(c, 0)} orders in PostgreSQL, expected 1")
+    for c, order_id, status in statuses:
+        if status != "confirmed":
+            problems.append(f"order #{order_id} of {c} is '{status}', expected 'confirmed'")
+    return problems, f"40 customers, 1 confirmed order each ({stats['copies']} deliveries)"
+
+
+JOBS_B = 20000
+
+
+def scenario_b(h, ports):
+    """20000 push jobs in the outbox; kill -9 worker 1 in the middle; none is lost."""
+    problems = []
+    info = []
+    now = "EXTRACT(EPOCH FROM now())::bigint"
+    h.psql("INSERT INTO jobs (kind, payload, idempotency_key, state, run_at, attempts, max_attempts, created_at, updated_at) "
+           "SELECT 'push', '{\"openID\":\"o_mp_b_' || g || '\",\"message\":{\"text\":{\"_0\":\"hello ' || g || '\"}}}', "
+           f"'mp-b-' || g, 'ready', {now}, 0, 8, {now}, {now} FROM generate_series(1, {JOBS_B}) g")
+    inserted_at = time.time()
+    say(f"b: inserted {JOBS_B} push jobs")
+    done_sql = "SELECT COUNT(*) FROM jobs WHERE idempotency_key LIKE 'mp-b-%' AND state = 'done'"
+    worker1 = h.procs["worker1"][0]
+    killed_at_done = None
+    deadline = time.time() + 60
+    done = 0
+    while time.time() < deadline:
+        done = int(h.scalar(done_sql))
+        if done >= 500 and done < JOBS_B:
+            os.kill(worker1.pid, signal.SIGKILL)
+            worker1.wait()
+            killed_at_done = done
+            break
+        if done >= JOBS_B:
+            break
+        if worker1.poll() is not None:
+            problems.append(f"worker1 exited on its own (status {worker1.returncode}) before it could be killed")
+            break
+        time.sleep(0.05)
+    if killed_at_done is None:
+        if done >= JOBS_B:
+            problems.append(f"all {JOBS_B} jobs were done before the harness saw ≥ 500 and could kill a worker; nothing was tested")
+        elif not problems:
+            problems.append(f"only {done} of {JOBS_B} jobs done after 60 s: the workers do not run jobs from the jobs table")
+        h.dump_logs(["worker1", "worker2"])
+        restart_worker1(h)
+        return problems, ""
+    say(f"b: kill -9 worker1 (pid {worker1.pid}) with {killed_at_done} of {JOBS_B} jobs done "
+        f"({time.time() - inserted_at:.1f} s after the insert)")
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        done = int(h.scalar(done_sql))
+        if done >= JOBS_B:
+            break
+        time.sleep(0.25)
+    waited = time.time() - inserted_at
+    states = {s: int(n) for s, n in h.psql("SELECT state, COUNT(*) FROM jobs WHERE idempotency_key LIKE 'mp-b-%' GROUP BY state")}
+    dead = states.get("dead", 0)
+    if done < JOBS_B:
+        leased = h.psql("SELECT COUNT(*), MIN(locked_until) - EXTRACT(EPOCH FROM now())::bigint, MAX(attempts) FROM jobs "
+                        "WHERE idempotency_key LIKE 'mp-b-%' AND state <> 'done' AND locked_until > EXTRACT(EPOCH FROM now())::bigint")[0]
+        why = (f"only {done} of {JOBS_B} jobs done 90 s after the kill (states: {states}); "
+               f"{leased[0]} not-done jobs are still leased")
+        if int(leased[0]):
+            why += (f", the earliest lease ends in {leased[1]} s: the killed worker's jobs wait for a lease longer than "
+                    f"DROPMATE_JOB_LEASE_SECONDS=5 (is the variable read?)")
+        problems.append(why)
+        h.dump_logs(["worker2"], lines=8)
+    if dead:
+        problems.append(f"{dead} jobs are dead")
+    # Informational: deliveries logged more than once (allowed only for jobs worker1 had in hand).
+    counts = {}
+    by_job_id = False
+    for name in ("worker1", "worker2"):
+        for path in h.logs.get(name, []):
+            with open(path, encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if "o_mp_b_" not in line or "push" not in line:
+                        continue
+                    match = re.search(r"dropmate\.job_id=(\d+)", line)
+                    if match:
+                        by_job_id = True
+                        key = "job " + match.group(1)
+                    else:
+                        match = re.search(r"dropmate\.openid=(o_mp_b_\d+)", line)
+                        if not match:
+                            continue
+                        key = match.group(1)
+                    counts[key] = counts.get(key, 0) + 1
+    duplicates = sum(1 for n in counts.values() if n > 1)
+    how = "job ids" if by_job_id else "OpenIDs (this binary logs no dropmate.job_id; each job has its own OpenID)"
+    info.append(f"killed at {killed_at_done} done; all {done} done in {waited:.1f} s after the insert, {dead} dead")
+    say(f"b: informational: {len(counts)} distinct jobs delivered in the logs, {duplicates} delivered more than once "
+        f"(by {how}); duplicates are allowed only for jobs worker1 had in hand when killed")
+    restart_worker1(h)
+    return problems, "; ".join(info) + f"; {duplicates} duplicate deliveries"
+
+
+def restart_worker1(h):
+    if h.procs["worker1"][0].poll() is not None:
+        h.start("worker1", "worker")
+        say("b: restarted worker1")
+
+
+def outage_scenario(h, ports, letter, what, break_it):
+    """60 customers from 8 threads; `break_it` (which returns a note or None) runs about 1 s in."""
+    customers = [Customer(f"o_mp_{letter}_{i:03d}") for i in range(60)]
+    counter = itertools.count()
+
+    def run(customer):
+        advance(ports, customer, first=next(counter) % 2, pace=0.2)
+
+    started = time.time()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(run, c) for c in customers]
+        time.sleep(1.0)
+        outage_note = break_it()
+        concurrent.futures.wait(futures)
+        for f in futures:
+            f.result()
+    problems = []
+    if outage_note:
+        problems.append(outage_note)
+    interrupted = [c for c in customers if c.failures and not c.done]
+    total_failures = sum(len(c.failures) for c in customers)
+    say(f"{letter}: traffic done in {time.time() - started:.1f} s; {len(customers) - len(interrupted)} flows completed, "
+        f"{len(interrupted)} interrupted by the {what} restart ({total_failures} messages got no answer in 3 attempts)")
+    not_ready = wait_ready(ports, timeout=30)
+    if not_ready:
+        problems.append(f"/readyz not 200 within 30 s after the {what} restart: {not_ready}")
+    for c in customers:
+        if c.problems:
+            problems.append(f"{c.openid}: {c.problems[0]}")
+    # Orders made so far: whoever got a summary has exactly that order; nobody has two.
+    try:
+        before = {}
+        for order_id, customer in h.psql(f"SELECT id, customer FROM orders WHERE customer LIKE 'o_mp_{letter}_%'"):
+            before.setdefault(customer, []).append(int(order_id))
+    except RuntimeError as error:
+        return problems + [f"cannot read orders: {error}"], ""
+    for c in customers:
+        if c.order_id is not None and before.get(c.openid) != [c.order_id]:
+            problems.append(f"{c.openid} was told order #{c.order_id} but PostgreSQL has {before.get(c.openid, [])}")
+        elif c.order_id is None and len(before.get(c.openid, [])) > 1:
+            problems.append(f"{c.openid} has orders {before[c.openid]} after the {what} restart")
+    # Finish the interrupted flows: resend the message that got no answer (same MsgId), then go on.
+    if not not_ready:
+        for c in interrupted:
+            if c.problems:
+                continue
+            c.resumed = True
+            if not advance(ports, c, first=0):
+                why = c.problems[0] if c.problems else c.failures[-1][1]
+                problems.append(f"{c.openid}: resuming at step {c.step + 1} after the {what} restart failed: {why}")
+    try:
+        after = {}
+        for order_id, customer in h.psql(f"SELECT id, customer FROM orders WHERE customer LIKE 'o_mp_{letter}_%'"):
+            after.setdefault(customer, []).append(int(order_id))
+    except RuntimeError as error:
+        return problems + [f"cannot read orders: {error}"], ""
+    for c in customers:
+        orders = after.get(c.openid, [])
+        if len(orders) > 1:
+            problems.append(f"{c.openid} has {len(orders)} orders {orders}")
+        elif c.done and orders != [c.order_id]:
+            problems.append(f"{c.openid} was told order #{c.order_id} but PostgreSQL has {orders}")
+    resumed = sum(1 for c in interrupted if c.resumed and c.done)
+    return problems, f"60 customers, {len(interrupted)} interrupted and {resumed} finished afterwards, one order each"
+
+
+def scenario_c(h, ports):
+    def break_it():
+        pid = h.redis_pid()
+        say(f"c: redis-cli shutdown (pid {pid})")
+        note = h.stop_redis()
+        down = time.time()
+        time.sleep(1.0)
+        h.start_redis()
+        say(f"c: Redis started again after {time.time() - down:.1f} s down")
+        return f"Redis restart: {note}" if note else None
+    return outage_scenario(h, ports, "c", "Redis", break_it)
+
+
+def scenario_d(h, ports):
+    def break_it():
+        say("d: pg_ctl restart -m fast")
+        started = time.time()
+        result = h.pg_ctl("restart", "-m", "fast", check=False)
+        say(f"d: PostgreSQL restarted in {time.time() - started:.1f} s")
+        return None if result.returncode == 0 else f"pg_ctl restart failed ({result.returncode}): {result.stdout.strip()[-300:]}"
+    return outage_scenario(h, ports, "d", "PostgreSQL", break_it)
+
+
+def scenario_e(h):
+    problems = []
+    alive = []
+    for name, (p, _, _) in h.procs.items():
+        if p.poll() is not None:
+            problems.append(f"{name} is not running (exit status {p.returncode}) before SIGTERM")
+        else:
+            alive.append((name, p))
+    for _, p in alive:
+        p.send_signal(signal.SIGTERM)
+    started = time.time()
+    times = []
+    for name, p in alive:
+        try:
+            status = p.wait(max(0.1, started + 15 - time.time()))
+        except subprocess.TimeoutExpired:
+            problems.append(f"{name} still running 15 s after SIGTERM")
+            p.kill()
+            p.wait()
+            continue
+        times.append(f"{name} {time.time() - started:.1f} s")
+        if status != 0:
+            problems.append(f"{name} exited with status {status} after SIGTERM")
+    if problems:
+        h.dump_logs([name for name, _ in h.procs.items()], lines=10)
+    return problems, "all four exited 0 after SIGTERM (" + ", ".join(times) + ")"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+
+
+def main():
+    binary = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("DROPMATE_BIN") or os.path.join(REPO_ROOT, ".build/debug/dropmate")
+    binary = os.path.abspath(binary)
+
+    def on_signal(signum, _frame):
+        raise Interrupted(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+
+    results = Results()
+    h = Harness(binary)
+    begun = time.time()
+    interrupted = None
+    try:
+        say(f"binary {binary}; temp dir {h.dir}")
+        try:
+            h.copy_binary()
+            h.start_postgres()
+            say(f"PostgreSQL on 127.0.0.1:{h.pg_port} ({h.pgbin})")
+            h.start_redis()
+            say(f"Redis on 127.0.0.1:{h.redis_port} (AOF everysec)")
+            h.migrate()
+            ports = [free_port(), free_port()]
+            while ports[0] == ports[1]:
+                ports[1] = free_port()
+            h.ports = ports
+            h.start("server1", "serve", "--port", str(ports[0]))
+            h.start("server2", "serve", "--port", str(ports[1]))
+            h.start("worker1", "worker")
+            h.start("worker2", "worker")
+            not_ready = wait_ready(ports, timeout=30)
+            if not_ready:
+                raise SetupFailed(f"servers not ready within 30 s: {not_ready}")
+            time.sleep(0.5)
+            dead = h.dead_processes()
+            if dead:
+                raise SetupFailed(f"processes exited during start-up: {', '.join(dead)}")
+            say(f"servers ready on :{ports[0]} and :{ports[1]}; two workers running")
+        except (SetupFailed, OSError, subprocess.SubprocessError) as error:
+            results.record("setup", [str(error)])
+            h.dump_logs()
+            return 1
+
+        scenarios = [
+            ("a. retries to both servers make each order exactly once", lambda: scenario_a(h, ports)),
+            ("b. kill -9 of a worker in the middle of jobs loses none", lambda: scenario_b(h, ports)),
+            ("c. restarting Redis under traffic loses no accepted order", lambda: scenario_c(h, ports)),
+            ("d. restarting PostgreSQL under traffic loses no accepted order", lambda: scenario_d(h, ports)),
+        ]
+        for name, run in scenarios:
+            say(f"running {name}")
+            not_ready = wait_ready(ports, timeout=30)
+            try:
+                if not_ready:
+                    problems, info = [f"servers not ready before the scenario: {not_ready}"], ""
+                else:
+                    problems, info = run()
+            except (SetupFailed, RuntimeError, OSError, subprocess.SubprocessError) as error:
+                problems, info = [f"harness error: {type(error).__name__}: {error}"], ""
+            dead = [d for d in h.dead_processes() if not (d.startswith("worker1") and name.startswith("b."))]
+            if dead:
+                problems.append(f"crashed: {', '.join(dead)}")
+            if not results.record(name, problems, info):
+                if dead:
+                    h.dump_logs([d.split(" ")[0] for d in dead])
+        say("running e. every process alive, and SIGTERM stops each with status 0 within 15 s")
+        problems, info = scenario_e(h)
+        results.record("e. processes alive; SIGTERM exits 0 within 15 s", problems, info)
+    except Interrupted as signal_name:
+        interrupted = str(signal_name)
+        say(f"interrupted by {interrupted}; cleaning up")
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        h.cleanup()
+        passed = sum(1 for _, ok in results.items if ok)
+        failed = len(results.items) - passed
+        say(f"total time {time.time() - begun:.0f} s")
+        print(f"multiprocess: {passed} passed, {failed} failed", flush=True)
+    if interrupted:
+        return 130
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
