@@ -1,8 +1,8 @@
 import DropMateCore
 import Foundation
 
-/// JSON for the columns that hold whole values (state, orders, replies).
-enum JSONColumn {
+/// JSON for the columns that hold whole values (state, orders, replies), and for caches that hold the same.
+public enum JSONColumn {
     /// Configured once; encoding with a shared encoder is safe from any thread.
     private static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -11,19 +11,19 @@ enum JSONColumn {
     }()
     private static let decoder = JSONDecoder()
 
-    static func encode<T: Encodable>(_ value: T) throws -> String {
+    public static func encode<T: Encodable>(_ value: T) throws -> String {
         String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+    public static func decode<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
         try decoder.decode(type, from: Data(text.utf8))
     }
 }
 
 /// The `handled_messages.reply` column: "" for `success`, "T" + the text for a text reply, "N" + JSON for news.
 /// Text replies (nearly all of them) are stored as they are, with no encoding on the hot path.
-enum ReplyColumn {
-    static func encode(_ handled: HandledMessage) throws -> String {
+public enum ReplyColumn {
+    public static func encode(_ handled: HandledMessage) throws -> String {
         switch handled.reply {
         case nil: ""
         case .text(let text)?: "T" + text
@@ -31,7 +31,7 @@ enum ReplyColumn {
         }
     }
 
-    static func decode(_ column: String) throws -> HandledMessage {
+    public static func decode(_ column: String) throws -> HandledMessage {
         switch column.first {
         case nil: HandledMessage(reply: nil)
         case "T": HandledMessage(reply: .text(String(column.dropFirst())))

@@ -18,7 +18,7 @@ extension SQLConversationStore {
         if !states.isEmpty {
             var upsert = db.insert(into: "customers").columns("openid", "state", "expires_at", "updated_at")
             for unit in states {
-                upsert = upsert.values(SQLBind(unit.customer), SQLBind(try JSONColumn.encode(unit.state!)), SQLBind(unit.expiresAt), SQLBind(unit.now))
+                upsert = upsert.values(SQLBind(unit.customer), SQLBind(try unit.encodedState ?? JSONColumn.encode(unit.state!)), SQLBind(unit.expiresAt), SQLBind(unit.now))
             }
             try await upsert.onConflict(with: ["openid"]) {
                 $0.set(excludedValueOf: "state").set(excludedValueOf: "expires_at").set(excludedValueOf: "updated_at")

@@ -25,6 +25,8 @@ struct TurnOutcome<Value: Sendable>: Sendable {
     var value: Value
     /// The customer's state as now stored, cached for the next turn; nil when the turn did not change it.
     var state: ConversationState?
+    /// `state` as JSON, when the turn already encoded it.
+    var encodedState: String?
     /// The message's answer, remembered so a retry gets it again.
     var answer: HandledMessage?
 }

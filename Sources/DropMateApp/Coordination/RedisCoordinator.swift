@@ -1,7 +1,9 @@
 import DropMateCore
 import DropMateRedis
+import DropMateStorage
 import Foundation
 import Logging
+import Synchronization
 
 /// How `ConversationEngine` shares customers with other replicas.
 public enum Coordination: Sendable {
@@ -39,11 +41,15 @@ final class RedisCoordinator: CustomerCoordinator {
     private let redis: RedisClient
     private let settings: RedisCoordinationSettings
     private let logger: Logger
+    /// The last state this process decoded or encoded per customer, with its JSON: a checked-out state that
+    /// is the same text is not decoded again (a customer's turns mostly land on the same replica's cache).
+    private let decoded: Mutex<BoundedCache<String, (json: String, state: ConversationState)>>
 
-    init(redis: RedisClient, settings: RedisCoordinationSettings, logger: Logger) {
+    init(redis: RedisClient, settings: RedisCoordinationSettings, cacheCapacity: Int = 50_000, logger: Logger) {
         self.redis = redis
         self.settings = settings
         self.logger = logger
+        self.decoded = Mutex(BoundedCache(capacity: cacheCapacity))
     }
 
     /// The customer waited longer than `lockWait` for another replica to finish a turn.
@@ -72,7 +78,7 @@ final class RedisCoordinator: CustomerCoordinator {
     ) async throws -> Value {
         let keys = Keys(prefix: settings.keyPrefix, customer: customer, message: message, window: settings.rateLimit.window(at: now))
         let token = UUID().uuidString
-        let (turn, checkedOut) = try await acquire(keys, token: token, message: message, now: now)
+        let (turn, checkedOut) = try await acquire(keys, customer: customer, token: token, message: message, now: now)
         let outcome: TurnOutcome<Value>
         do {
             outcome = try await body(turn)
@@ -80,17 +86,22 @@ final class RedisCoordinator: CustomerCoordinator {
             await release(keys, token: token, state: nil, answer: nil)
             throw error
         }
-        await release(keys, token: token, state: outcome.state.map(Self.encode) ?? checkedOut, answer: outcome.answer.map(Self.encode))
+        var state = checkedOut
+        if let changed = outcome.state {
+            state = outcome.encodedState ?? Self.encode(changed)
+            if let json = state, !json.isEmpty { decoded.withLock { _ = $0.set(customer, (json, changed)) } }
+        }
+        await release(keys, token: token, state: state, answer: outcome.answer.map(Self.encodeAnswer))
         return outcome.value
     }
 
     func remember(_ answer: HandledMessage, for message: IncomingChat) async throws {
         let key = "\(settings.keyPrefix):{\(message.customer)}:msg:\(message.dedupeKey)"
-        _ = try await redis.send(["SET", key, Self.encode(answer), "EX", String(settings.answerTTL)])
+        _ = try await redis.send(["SET", key, Self.encodeAnswer(answer), "EX", String(settings.answerTTL)])
     }
 
     /// Takes the lock (waiting with backoff while another replica holds it) and checks the state out.
-    private func acquire(_ keys: Keys, token: String, message: IncomingChat?, now: Int64) async throws -> (CustomerTurn, checkedOut: String?) {
+    private func acquire(_ keys: Keys, customer: String, token: String, message: IncomingChat?, now: Int64) async throws -> (CustomerTurn, checkedOut: String?) {
         let clock = ContinuousClock()
         let giveUp = clock.now + settings.lockWait
         var pause = Duration.milliseconds(1)
@@ -102,11 +113,16 @@ final class RedisCoordinator: CustomerCoordinator {
             let reply = try await redis.run(Self.acquireScript, keys: scriptKeys, arguments: arguments).array ?? []
             if reply.first?.integer == 1, reply.count == 5 {
                 let checkedOut = reply[1].string
-                let state = checkedOut.flatMap { try? JSONDecoder().decode(ConversationState.self, from: Data($0.utf8)) }
+                let state = checkedOut.flatMap { json in
+                    if let known = decoded.withLock({ $0[customer] }), known.json == json { return known.state }
+                    guard let state = try? JSONColumn.decode(ConversationState.self, from: json) else { return nil }
+                    decoded.withLock { _ = $0.set(customer, (json, state)) }
+                    return state
+                }
                 var status: MessageStatus?
                 if let message {
                     let since = reply[3].integer ?? now
-                    if let stored = reply[2].string, let answer = try? JSONDecoder().decode(HandledMessage.self, from: Data(stored.utf8)) {
+                    if let stored = reply[2].string, let answer = Self.decodeAnswer(stored) {
                         status = .answered(answer)
                     } else if message.createTime > max(since, now - settings.answerTTL) + HandledMessages.skew {
                         status = .new
@@ -135,8 +151,18 @@ final class RedisCoordinator: CustomerCoordinator {
         }
     }
 
-    private static func encode(_ value: some Encodable) -> String {
-        (try? String(decoding: JSONEncoder().encode(value), as: UTF8.self)) ?? ""
+    private static func encode(_ state: ConversationState) -> String {
+        (try? JSONColumn.encode(state)) ?? ""  // "" stores nothing: the next turn reads the database
+    }
+
+    /// An answer as the database stores it, behind a marker so `success` is not the empty string.
+    private static func encodeAnswer(_ answer: HandledMessage) -> String {
+        "=" + ((try? ReplyColumn.encode(answer)) ?? "")
+    }
+
+    private static func decodeAnswer(_ stored: String) -> HandledMessage? {
+        guard stored.first == "=" else { return nil }
+        return try? ReplyColumn.decode(String(stored.dropFirst()))
     }
 
     private static func milliseconds(_ duration: Duration) -> Int64 {

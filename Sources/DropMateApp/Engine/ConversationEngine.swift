@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateStorage
 import Foundation
 import Logging
 import Synchronization
@@ -136,12 +137,16 @@ public final class ConversationEngine: Sendable {
             var outcome = try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
             let reply = outcome.reply
             outcome.unit.handled = (message.dedupeKey, HandledMessage(reply: reply))
+            if let saved = outcome.unit.state { outcome.unit.encodedState = try JSONColumn.encode(saved) }  // once, for the store and the cache
             if outcome.unit.onlyRecordsAnAnswer {
                 store.recordAnswer(outcome.unit)  // nothing to lose: see ConversationStore.recordAnswer
             } else {
                 try await store.commit(outcome.unit)
             }
-            return TurnOutcome(value: .fresh(reply), state: outcome.state, answer: HandledMessage(reply: reply))
+            // A cached state the step left as it was needs no re-caching (saves encoding it for Redis).
+            let changed = turn.cachedState == nil || outcome.unit.state != nil
+            return TurnOutcome(value: .fresh(reply), state: changed ? outcome.state : nil, encodedState: outcome.unit.encodedState,
+                               answer: HandledMessage(reply: reply))
         }
         switch answer {
         case .fresh(let reply): return reply

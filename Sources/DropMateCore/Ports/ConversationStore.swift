@@ -42,6 +42,8 @@ public struct HandledMessage: Sendable, Hashable, Codable {
 public struct UnitOfWork: Sendable {
     public var customer: String
     public var state: ConversationState?
+    /// `state` already encoded as JSON by whoever needed it first, so it is not encoded twice.
+    public var encodedState: String?
     /// When the state's draft lapses (for the expiry sweep).
     public var expiresAt: Int64?
     /// The WeChat message key and its answer.
