@@ -5,24 +5,45 @@ import SQLKit
 ///
 /// A job's row is its record: `ready` (committed, not yet handed to the transport), `queued` (handed over),
 /// `retrying` (failed, waiting for `run_at`), `running`, `done` or `dead`. Every handover, retry and start
-/// carries a lease (`locked_until`): a job whose lease runs out — the transport lost it, a worker died —
-/// is handed over again, and `start` lets only one worker run it at a time. So the transport may lose or
-/// duplicate entries: no job is lost and none runs twice concurrently.
+/// carries a lease (`locked_until`): a job that stays quiet well past it — the transport lost it — is handed
+/// over again, and `start` lets only one worker run it at a time. So the transport may lose or duplicate
+/// entries: no job is lost and none runs twice concurrently.
 extension SQLJobQueue {
-    /// Jobs to hand to the transport now: new due jobs, and handed-over jobs whose lease ran out.
-    /// They become `queued` until `now + leaseSeconds`.
-    public func takeForRelay(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Job] {
+    /// Hands due jobs to the transport: new due rows, and rows that went quiet — handed over, retrying or
+    /// running, with a lease that ran out more than `grace` seconds ago (the transport must have lost them;
+    /// a running job's own lease is the transport's business: Redis Streams reclaim it sooner). `handOver`
+    /// runs inside the transaction, before the rows become `queued` until `now + grace`: if it throws, nothing
+    /// changes; if the commit fails after it, the rows stay due and the transport's copies are refused by `start`.
+    @discardableResult
+    public func relay(limit: Int, now: Int64, grace: Int64, handOver: @escaping @Sendable ([Job]) async throws -> Void) async throws -> Int {
         let skipLocked: SQLQueryString = backend.isSQLite ? "" : " FOR UPDATE SKIP LOCKED"
         return try await backend.transaction { db in
-            try await db.raw("""
-                UPDATE jobs SET state = 'queued', locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
-                WHERE id IN (
-                    SELECT id FROM jobs
-                    WHERE (state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('queued', 'retrying', 'running') AND locked_until < \(bind: now))
-                    ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked))
-                AND ((state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('queued', 'retrying', 'running') AND locked_until < \(bind: now)))
-                RETURNING id, kind, payload, attempts, max_attempts, last_error
+            let due: SQLQueryString = """
+                (state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('queued', 'retrying', 'running') AND locked_until < \(bind: now - grace))
+                """
+            let jobs = try await db.raw("""
+                SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE \(due) ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked)
                 """).all().map(Self.job)
+            guard !jobs.isEmpty else { return 0 }
+            try await handOver(jobs)
+            let list = SQLList(jobs.map { SQLBind($0.id) })
+            try await db.raw("""
+                UPDATE jobs SET state = 'queued', locked_until = \(bind: now + grace), updated_at = \(bind: now) WHERE id IN (\(list))
+                """).run()
+            return jobs.count
+        }
+    }
+
+    /// The transport lost everything it held (Redis restarted empty): every handed-over or retrying row, and every
+    /// running row whose lease ran out, becomes `ready` again (a retry keeps its time). Returns how many.
+    @discardableResult
+    public func takeBackFromTransport(now: Int64) async throws -> Int {
+        try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE jobs SET state = 'ready', locked_until = NULL, updated_at = \(bind: now)
+                WHERE state IN ('queued', 'retrying') OR (state = 'running' AND locked_until < \(bind: now))
+                RETURNING id
+                """).all().count
         }
     }
 
@@ -41,8 +62,8 @@ extension SQLJobQueue {
         }
     }
 
-    /// Records a failed attempt: `retrying` until `retryAt` (the transport holds it until then, with a lease
-    /// after that), or `dead` with the reason when attempts are used up. Returns whether it died.
+    /// Records a failed attempt: `retrying` until `retryAt` (the transport holds it until then), or `dead` with
+    /// the reason when attempts are used up. Returns whether it died.
     @discardableResult
     public func failAttempt(_ job: Job, reason: String, retryAt: Int64, leaseSeconds: Int64) async throws -> Bool {
         let dead = job.attempts >= job.maxAttempts

@@ -156,4 +156,20 @@ struct RedisCoordinatorTests {
         let new = try await coordinator.withTurn(of: "o_a", message: later, now: now + 120) { turn in TurnOutcome(value: turn.message) }
         #expect(new == .new, "messages after the epoch are known to Redis")
     }
+
+    @Test func aMessageWhoseTurnDiedSendsItsRetryToTheDatabase() async throws {
+        let coordinator = try Self.coordinator(prefix: Self.prefix())
+        let now: Int64 = 2_000_000_000
+        _ = try await coordinator.withTurn(of: "o_a", message: nil, now: now - 3_600) { _ in TurnOutcome(value: ()) }  // an old epoch
+        let message = IncomingChat(customer: "o_a", createTime: now, dedupeKey: "msg:9", input: .text("2 份牛肉面"))
+        struct Crash: Error {}
+        await #expect(throws: Crash.self) {
+            try await coordinator.withTurn(of: "o_a", message: message, now: now) { turn -> TurnOutcome<Void> in
+                #expect(turn.message == .new)
+                throw Crash()  // e.g. the commit's outcome is unknown
+            }
+        }
+        let retry = try await coordinator.withTurn(of: "o_a", message: message, now: now + 5) { turn in TurnOutcome(value: turn.message) }
+        #expect(retry == .unknown, "the retry must not be taken for a new message: the database decides")
+    }
 }

@@ -35,6 +35,10 @@ struct TurnOutcome<Value: Sendable>: Sendable {
 /// against the rate limit: within one process (`LocalCoordinator`, the embedded default) or across every
 /// replica (`RedisCoordinator`, production).
 protocol CustomerCoordinator: Sendable {
+    /// Whether the answers it remembers outlive this process (Redis). Turns that only answer then need no
+    /// database record: if the answer is ever forgotten, rerunning such a turn changes nothing.
+    var keepsAnswers: Bool { get }
+
     /// Runs `body` holding `customer`'s lock. `message` is the WeChat message the turn answers, if any.
     func withTurn<Value: Sendable>(
         of customer: String, message: IncomingChat?, now: Int64,

@@ -17,6 +17,8 @@ final class LocalCoordinator: CustomerCoordinator {
         self.counters = Mutex(BoundedCache(capacity: cacheCapacity))
     }
 
+    var keepsAnswers: Bool { false }
+
     func withTurn<Value: Sendable>(
         of customer: String, message: IncomingChat?, now: Int64,
         _ body: (CustomerTurn) async throws -> TurnOutcome<Value>

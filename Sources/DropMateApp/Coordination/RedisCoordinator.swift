@@ -72,6 +72,8 @@ final class RedisCoordinator: CustomerCoordinator {
         }
     }
 
+    var keepsAnswers: Bool { true }
+
     func withTurn<Value: Sendable>(
         of customer: String, message: IncomingChat?, now: Int64,
         _ body: (CustomerTurn) async throws -> TurnOutcome<Value>
@@ -108,7 +110,7 @@ final class RedisCoordinator: CustomerCoordinator {
         var scriptKeys = [keys.lock, keys.state, keys.rate, keys.epoch]
         if let answer = keys.answer { scriptKeys.append(answer) }
         let arguments = [token, String(Self.milliseconds(settings.lockTTL)), String(settings.rateLimit.messages),
-                         String(settings.rateLimit.windowSeconds * 2), String(now)]
+                         String(settings.rateLimit.windowSeconds * 2), String(now), String(settings.answerTTL)]
         while true {
             let reply = try await redis.run(Self.acquireScript, keys: scriptKeys, arguments: arguments).array ?? []
             if reply.first?.integer == 1, reply.count == 5 {
@@ -122,8 +124,9 @@ final class RedisCoordinator: CustomerCoordinator {
                 var status: MessageStatus?
                 if let message {
                     let since = reply[3].integer ?? now
-                    if let stored = reply[2].string, let answer = Self.decodeAnswer(stored) {
-                        status = .answered(answer)
+                    if let stored = reply[2].string {
+                        // An answer, or the marker of a turn that never stored one (the database knows).
+                        status = Self.decodeAnswer(stored).map { .answered($0) } ?? .unknown
                     } else if message.createTime > max(since, now - settings.answerTTL) + HandledMessages.skew {
                         status = .new
                     } else {
@@ -169,8 +172,10 @@ final class RedisCoordinator: CustomerCoordinator {
         duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
-    /// KEYS: lock, state, rate counter, epoch, [answer]. ARGV: token, lock ms, rate limit, counter TTL, now.
+    /// KEYS: lock, state, rate counter, epoch, [answer]. ARGV: token, lock ms, rate limit, counter TTL, now, answer TTL.
     /// Returns {0} when the lock is taken, else {1, checked-out state, stored answer, epoch, over the limit}.
+    /// A message seen for the first time gets the marker `~` as its answer until the turn stores the real one,
+    /// so a turn that died or could not store its answer sends retries to the database, never to a rerun.
     /// The epoch is when this Redis started remembering answers: older messages may have been forgotten.
     static let acquireScript = RedisScript("""
         if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
@@ -185,11 +190,15 @@ final class RedisCoordinator: CustomerCoordinator {
         local over = 0
         if KEYS[5] then
           answer = redis.call('GET', KEYS[5])
-          local limit = tonumber(ARGV[3])
-          if not answer and limit > 0 then
-            local count = redis.call('INCR', KEYS[3])
-            if count == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
-            if count > limit then over = 1 end
+          if not answer then
+            -- Taken: until the answer replaces it, a retry that finds this marker asks the database.
+            redis.call('SET', KEYS[5], '~', 'EX', ARGV[6])
+            local limit = tonumber(ARGV[3])
+            if limit > 0 then
+              local count = redis.call('INCR', KEYS[3])
+              if count == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+              if count > limit then over = 1 end
+            end
           end
         end
         return {1, state or false, answer or false, tonumber(since), over}

@@ -65,12 +65,15 @@ public final class ConversationEngine: Sendable {
     /// goes on and its reply is pushed to the customer instead (unless a retry is there to take it).
     public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> OutgoingMessage? {
         do {
-            return try await answer(message, deadline: deadline, trustingMemory: true)
-        } catch is HandledMessages.AnsweredBefore {
-            // A retry: answer what was answered (nil when the reply went out as a push).
-            if let stored = try await store.handled(dedupeKey: message.dedupeKey) { return stored.reply }
-            // Not in the store after all (two keys sharing a hash): handle it like any new message.
-            return try await answer(message, deadline: deadline, trustingMemory: false)
+            do {
+                return try await answer(message, deadline: deadline, trustingMemory: true)
+            } catch is HandledMessages.AnsweredBefore {
+                // A retry: answer what was answered (nil when the reply went out as a push). Where the coordinator
+                // keeps answers (Redis), it has them, and the turn below replays them.
+                if !coordinator.keepsAnswers, let stored = try await store.handled(dedupeKey: message.dedupeKey) { return stored.reply }
+                // Not in the store after all (two keys sharing a hash): handle it like any new message.
+                return try await answer(message, deadline: deadline, trustingMemory: false)
+            }
         } catch let replayed as Replayed {
             return replayed.answer.reply
         }
@@ -131,7 +134,9 @@ public final class ConversationEngine: Sendable {
             }
             if turn.overRateLimit {
                 let reply = renderer.render([.slowDown], language: current.language, catalog: catalog)
-                store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: reply))))
+                if !coordinator.keepsAnswers {
+                    store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: reply))))
+                }
                 return TurnOutcome(value: .fresh(reply), state: state, answer: HandledMessage(reply: reply))
             }
             var outcome = try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
@@ -139,7 +144,8 @@ public final class ConversationEngine: Sendable {
             outcome.unit.handled = (message.dedupeKey, HandledMessage(reply: reply))
             if let saved = outcome.unit.state { outcome.unit.encodedState = try JSONColumn.encode(saved) }  // once, for the store and the cache
             if outcome.unit.onlyRecordsAnAnswer {
-                store.recordAnswer(outcome.unit)  // nothing to lose: see ConversationStore.recordAnswer
+                // Nothing to lose (see ConversationStore.recordAnswer); with Redis keeping answers, not even written.
+                if !coordinator.keepsAnswers { store.recordAnswer(outcome.unit) }
             } else {
                 try await store.commit(outcome.unit)
             }

@@ -14,8 +14,9 @@ import Synchronization
 ///   dead-letter stream `<prefix>:jobs:dead` with the reason.
 /// - Entries a dead worker had read are taken over by another after the lease (`XAUTOCLAIM`).
 /// - The table stays the record: a row is started (`SQLJobQueue.start`) before it runs, so a duplicate
-///   entry never runs a job twice at once, and a row whose lease ran out is relayed again, so an entry
-///   Redis lost (a restart without persistence, a trimmed stream) is never a lost job.
+///   entry never runs a job twice at once. When Redis comes back empty (no persistence), whoever recreates
+///   the consumer group takes every job the stream held back into the outbox; a row that stays quiet long
+///   after its lease (a trimmed stream) is relayed again. An entry Redis lost is never a lost job.
 public final class RedisStreamJobQueue: JobQueue {
     private let outbox: SQLJobQueue
     private let redis: RedisClient
@@ -23,6 +24,8 @@ public final class RedisStreamJobQueue: JobQueue {
     private let keys: Keys
     private let consumer: String
     private let leaseSeconds: Int64
+    /// Seconds a handed-over job may stay quiet past its lease before it is handed over again.
+    private let handoverGrace: Int64
     /// How long a read waits for new entries before the worker's loop goes round again.
     private let block: Duration
     private let state = Mutex(State())
@@ -46,6 +49,7 @@ public final class RedisStreamJobQueue: JobQueue {
         self.redis = redis
         self.logger = logger
         self.leaseSeconds = leaseSeconds
+        self.handoverGrace = max(600, 4 * leaseSeconds)
         self.block = block
         self.keys = Keys(stream: "\(keyPrefix):jobs", delayed: "\(keyPrefix):jobs:delayed", dead: "\(keyPrefix):jobs:dead")
         self.consumer = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
@@ -67,7 +71,7 @@ public final class RedisStreamJobQueue: JobQueue {
     }
 
     private func claimEntries(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Job] {
-        try await ensureGroup()
+        try await ensureGroup(now: now)
         try await promoteDueRetries(now: now)
         try await relayOutbox(now: now)
         var entries = try await reclaimAbandoned()
@@ -139,11 +143,14 @@ public final class RedisStreamJobQueue: JobQueue {
         _ = try await redis.send(["XACK", keys.stream, keys.group] + entryIDs)
     }
 
-    /// Creates the stream and its consumer group once (again after Redis lost them).
-    private func ensureGroup() async throws {
+    /// Creates the stream and its consumer group once. Whoever creates them finds Redis without them: new, or
+    /// restarted empty. Then every job the stream held is taken back into the outbox to be relayed again.
+    private func ensureGroup(now: Int64) async throws {
         guard !state.withLock({ $0.groupReady }) else { return }
         do {
             _ = try await redis.send(["XGROUP", "CREATE", keys.stream, keys.group, "0", "MKSTREAM"])
+            let recovered = try await outbox.takeBackFromTransport(now: now)
+            if recovered > 0 { logger.warning("Redis had lost the job stream; relaying its jobs again from the outbox", metadata: ["dropmate.jobs": "\(recovered)"]) }
         } catch RedisError.server(let message) where message.hasPrefix("BUSYGROUP") {}
         state.withLock { $0.groupReady = true }
     }
@@ -153,7 +160,8 @@ public final class RedisStreamJobQueue: JobQueue {
         _ = try await redis.run(Self.promoteScript, keys: [keys.delayed, keys.stream], arguments: [String(now), "100"])
     }
 
-    /// Hands due outbox rows (and rows whose lease ran out) to the stream, at most every 200 ms.
+    /// Hands due outbox rows to the stream (one script call per batch), at most every 200 ms. Rows the stream
+    /// held but that went quiet for `handoverGrace` seconds (a trimmed stream) are handed over again too.
     private func relayOutbox(now: Int64) async throws {
         let due = state.withLock { state in
             guard ContinuousClock.now - state.lastRelay >= .milliseconds(200) else { return false }
@@ -161,11 +169,10 @@ public final class RedisStreamJobQueue: JobQueue {
             return true
         }
         guard due else { return }
-        while true {
-            let jobs = try await outbox.takeForRelay(limit: 500, now: now, leaseSeconds: leaseSeconds)
-            for job in jobs { _ = try await redis.send(["XADD", keys.stream, "MAXLEN", "~", "500000", "*", "id", String(job.id)]) }
-            if jobs.count < 500 { return }
-        }
+        let redis = redis, stream = keys.stream
+        while try await outbox.relay(limit: 500, now: now, grace: handoverGrace, handOver: { jobs in
+            _ = try await redis.run(Self.appendScript, keys: [stream], arguments: jobs.map { String($0.id) })
+        }) == 500 {}
     }
 
     /// Takes over entries another consumer read but never acknowledged within the lease (it died).
@@ -210,6 +217,14 @@ public final class RedisStreamJobQueue: JobQueue {
             return nil
         }
     }
+
+    /// KEYS: stream. ARGV: job ids. Appends one entry per job.
+    static let appendScript = RedisScript("""
+        for _, id in ipairs(ARGV) do
+          redis.call('XADD', KEYS[1], 'MAXLEN', '~', '500000', '*', 'id', id)
+        end
+        return #ARGV
+        """)
 
     /// KEYS: delayed set, stream. ARGV: now, batch size. Moves due members onto the stream.
     static let promoteScript = RedisScript("""
