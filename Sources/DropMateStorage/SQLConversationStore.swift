@@ -96,16 +96,21 @@ public final class SQLConversationStore: ConversationStore {
     }
 
     /// Stores `catalog` when the database has no merchants yet (the embedded default's demo data).
+    /// Several processes starting at once on an empty database may all try: rows another one stored first are kept.
     public func seedIfEmpty(_ catalog: Catalog, now: Int64) async throws {
         try await backend.transaction { db in
             guard try await db.raw("SELECT id FROM merchants LIMIT 1").first() == nil else { return }
             for merchant in catalog.merchants {
-                try await db.raw("INSERT INTO merchants (id, data, updated_at) VALUES (\(bind: merchant.id), \(bind: try JSONColumn.encode(merchant)), \(bind: now))").run()
+                try await db.raw("""
+                    INSERT INTO merchants (id, data, updated_at) VALUES (\(bind: merchant.id), \(bind: try JSONColumn.encode(merchant)), \(bind: now))
+                    ON CONFLICT (id) DO NOTHING
+                    """).run()
             }
             for item in catalog.items {
                 try await db.raw("""
                     INSERT INTO catalog_items (id, merchant_id, position, active, data, updated_at)
                     VALUES (\(bind: item.id), \(bind: item.merchantID), \(bind: item.position), 1, \(bind: try JSONColumn.encode(item)), \(bind: now))
+                    ON CONFLICT (id) DO NOTHING
                     """).run()
             }
         }

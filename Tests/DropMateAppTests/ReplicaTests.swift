@@ -20,6 +20,17 @@ struct ReplicaTests {
         return (try await TestApp.make(clock: clock, extra: environment), try await TestApp.make(clock: clock, extra: environment))
     }
 
+    @Test func replicasStartingTogetherOnAFreshDatabaseAllStart() async throws {
+        let environment = ["DATABASE_URL": try await PostgresTestDatabase.create()].merging(TestRedis.environment()) { $1 }
+        let apps = try await withThrowingTaskGroup(of: TestApp.self) { group in
+            for _ in 0..<4 { group.addTask { try await TestApp.make(extra: environment) } }
+            return try await group.reduce(into: [TestApp]()) { $0.append($1) }
+        }
+        #expect(apps.count == 4)
+        #expect(apps.allSatisfy { $0.dependencies.engine.catalog.items.count == apps[0].dependencies.engine.catalog.items.count })
+        for app in apps { await app.shutdown() }
+    }
+
     @Test func retriesSentToBothReplicasMakeOneOrder() async throws {
         let (a, b) = try await Self.replicas()
         let now = a.clock.now
