@@ -62,6 +62,15 @@ extension SQLJobQueue {
         }
     }
 
+    /// Which of these jobs will never run again: done, dead or gone.
+    public func finished(ids: [Int64]) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        let list = SQLList(ids.map { SQLBind($0) })
+        let open = try await backend.reader.raw("SELECT id FROM jobs WHERE id IN (\(list)) AND state NOT IN ('done', 'dead')").all()
+            .map { try $0.decode(column: "id", as: Int64.self) }
+        return Set(ids).subtracting(open)
+    }
+
     /// Records a failed attempt: `retrying` until `retryAt` (the transport holds it until then), or `dead` with
     /// the reason when attempts are used up. Returns whether it died.
     @discardableResult

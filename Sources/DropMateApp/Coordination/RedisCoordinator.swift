@@ -141,8 +141,9 @@ final class RedisCoordinator: CustomerCoordinator {
         }
     }
 
-    /// Records the answer, puts the state back and releases the lock (only if still ours). Never throws:
-    /// a failed release leaves a lock that lapses and no cached state, which is safe.
+    /// Records the answer, puts the state back and releases the lock (only if still ours). Never throws: when
+    /// Redis is away (a restart), it keeps trying in the background until the lock would have lapsed anyway,
+    /// so the customer's next message is not held up for the lock's whole lifetime.
     private func release(_ keys: Keys, token: String, state: String?, answer: String?) async {
         var scriptKeys = [keys.lock, keys.state]
         if let answerKey = keys.answer { scriptKeys.append(answerKey) }
@@ -150,7 +151,17 @@ final class RedisCoordinator: CustomerCoordinator {
         do {
             _ = try await redis.run(Self.releaseScript, keys: scriptKeys, arguments: arguments)
         } catch {
-            logger.warning("could not release a customer's lock; it lapses by itself", metadata: ["dropmate.error": "\(error)"])
+            logger.warning("could not release a customer's lock; retrying in the background", metadata: ["dropmate.error": "\(error)"])
+            let redis = redis, logger = logger, giveUp = ContinuousClock.now + settings.lockTTL
+            Task {
+                while ContinuousClock.now < giveUp {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    if (try? await redis.run(Self.releaseScript, keys: scriptKeys, arguments: arguments)) != nil {
+                        logger.info("released a customer's lock after Redis came back")
+                        return
+                    }
+                }
+            }
         }
     }
 

@@ -79,17 +79,21 @@ public final class RedisStreamJobQueue: JobQueue {
         guard !entries.isEmpty else { return [] }
         let jobs = try await outbox.start(ids: Array(Set(entries.map(\.jobID))), now: now, leaseSeconds: leaseSeconds)
         let started = Set(jobs.map(\.id))
-        var stale: [String] = []
+        // Entries of jobs that could not start: finished ones are dropped; the others (running elsewhere on a
+        // lease that has not run out yet) stay pending, so XAUTOCLAIM offers them again after the lease.
+        let notStarted = Set(entries.map(\.jobID)).subtracting(started)
+        let finished = notStarted.isEmpty ? [] : try await outbox.finished(ids: Array(notStarted))
+        var drop: [String] = []
         state.withLock { state in
             for entry in entries {
-                if started.contains(entry.jobID), state.entries[entry.jobID] == nil {
-                    state.entries[entry.jobID] = entry.id
-                } else {
-                    stale.append(entry.id)  // a duplicate, or a job already done or running elsewhere
+                if started.contains(entry.jobID) {
+                    if state.entries[entry.jobID] == nil { state.entries[entry.jobID] = entry.id } else { drop.append(entry.id) }  // a duplicate
+                } else if finished.contains(entry.jobID) {
+                    drop.append(entry.id)
                 }
             }
         }
-        if !stale.isEmpty { _ = try await redis.send(["XACK", keys.stream, keys.group] + stale) }
+        if !drop.isEmpty { _ = try await redis.send(["XACK", keys.stream, keys.group] + drop) }
         return jobs
     }
 
@@ -183,7 +187,8 @@ public final class RedisStreamJobQueue: JobQueue {
             return true
         }
         guard due else { return [] }
-        let reply = try await redis.send(["XAUTOCLAIM", keys.stream, keys.group, consumer, String(leaseSeconds * 1000), "0-0", "COUNT", "100"])
+        // A second past the lease, so the job's lease in the database (whole seconds) has surely run out too.
+        let reply = try await redis.send(["XAUTOCLAIM", keys.stream, keys.group, consumer, String((leaseSeconds + 1) * 1000), "0-0", "COUNT", "100"])
         let entries = Self.entries(reply.array?.dropFirst().first ?? .null)
         if !entries.isEmpty { logger.info("took over jobs of a worker that stopped answering", metadata: ["dropmate.jobs": "\(entries.count)"]) }
         return entries
