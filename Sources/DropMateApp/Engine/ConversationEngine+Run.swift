@@ -9,10 +9,11 @@ struct StepOutcome: Sendable {
 
 extension ConversationEngine {
     /// Whether a step's state must be written. Everything is, except a bare `lastActivityAt` bump of under a
-    /// minute with no draft or unconfirmed order: then only draft expiry could care, and there is no draft.
-    /// Chit-chat ("菜单", "到哪了") thus writes its dedupe row only, not a customer row per message.
+    /// minute: only draft expiry reads it, and 30-minute expiry does not need it to the second. The stored
+    /// (and cached) activity time is thus at most a minute behind, so an idle draft lapses after 29 to 30
+    /// minutes. Chit-chat ("菜单", "到哪了"), even mid-draft, writes no customer row per message.
     static func needsSaving(_ new: ConversationState, comparedWith old: ConversationState) -> Bool {
-        guard new.draft == nil, new.pendingOrderID == nil, new.lastActivityAt - old.lastActivityAt < 60 else { return true }
+        guard new.lastActivityAt - old.lastActivityAt < 60 else { return true }
         var touched = old
         touched.lastActivityAt = new.lastActivityAt
         return touched != new
