@@ -7,6 +7,8 @@ import NIOSSL
 public final class RedisConnection: Sendable {
     private let channel: any Channel
     private let commandTimeout: Duration
+    /// A flush is already scheduled on the event loop (read and written there only).
+    private let flushPending: NIOLoopBoundBox<Bool>
 
     /// Connects, then authenticates and selects the database the configuration names.
     public static func connect(_ configuration: RedisConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RedisConnection {
@@ -41,6 +43,7 @@ public final class RedisConnection: Sendable {
     private init(channel: any Channel, commandTimeout: Duration) {
         self.channel = channel
         self.commandTimeout = commandTimeout
+        self.flushPending = NIOLoopBoundBox.makeBoxSendingValue(false, as: Bool.self, eventLoop: channel.eventLoop)
     }
 
     public var isActive: Bool { channel.isActive }
@@ -55,19 +58,30 @@ public final class RedisConnection: Sendable {
     public func send(bytes arguments: [[UInt8]], timeout: Duration? = nil) async throws -> RedisValue {
         let promise = channel.eventLoop.makePromise(of: RedisValue.self)
         let limit = timeout ?? commandTimeout
-        let timer = channel.eventLoop.scheduleTask(in: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)) { [channel] in
-            // A late reply would leave the pipeline out of step: give up on this connection.
-            promise.fail(RedisError.timedOut)
-            channel.close(promise: nil)
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)
+        let request = RedisRequest(bytes: ByteBuffer(bytes: RedisWire.encode(arguments)), promise: promise, deadline: deadline)
+        if channel.eventLoop.inEventLoop {
+            enqueue(request)
+        } else {
+            channel.eventLoop.execute { self.enqueue(request) }
         }
-        promise.futureResult.whenComplete { _ in timer.cancel() }
-        // A write to a connection that is already closed never reaches the handler: fail the reply at once
-        // (completing a promise twice is a no-op in NIO, so the handler failing it too is fine).
-        channel.writeAndFlush(RedisRequest(bytes: ByteBuffer(bytes: RedisWire.encode(arguments)), promise: promise))
-            .whenFailure { promise.fail($0) }
         let value = try await promise.futureResult.get()
         if case .error(let message) = value { throw RedisError.server(message) }
         return value
+    }
+
+    /// Writes `request` and makes sure a flush follows: one flush for every command written in the same turn of
+    /// the event loop, so concurrent commands leave in one `writev` instead of one each. On the event loop only.
+    private func enqueue(_ request: RedisRequest) {
+        // A write to a connection that is already closed never reaches the handler: fail the reply at once
+        // (completing a promise twice is a no-op in NIO, so the handler failing it too is fine).
+        channel.write(request).whenFailure { request.promise.fail($0) }
+        guard !flushPending.value else { return }
+        flushPending.value = true
+        channel.eventLoop.execute {
+            self.flushPending.value = false
+            self.channel.flush()
+        }
     }
 
     public func close() {

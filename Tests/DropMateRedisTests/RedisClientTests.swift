@@ -21,6 +21,17 @@ struct RedisClientTests {
 
     func key(_ name: String) -> String { "test:\(name):\(UUID().uuidString)" }
 
+    @Test func aCommandPastItsTimeoutFailsAndClosesItsConnection() async throws {
+        let connection = try await client().dedicatedConnection()
+        let started = ContinuousClock.now
+        await #expect(throws: RedisError.timedOut) {
+            _ = try await connection.send(["BLPOP", key("never"), "5"], timeout: .milliseconds(300))
+        }
+        #expect(ContinuousClock.now - started < .seconds(2), "the connection's watchdog notices within a fraction of a second")
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(!connection.isActive, "a late reply would put the pipeline out of step: the connection is given up")
+    }
+
     @Test func pingSetAndGetBinarySafeValues() async throws {
         let redis = try client()
         defer { redis.shutdown() }

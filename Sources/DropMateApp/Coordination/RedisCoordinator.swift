@@ -195,8 +195,7 @@ final class RedisCoordinator: CustomerCoordinator {
           redis.call('SET', KEYS[4], ARGV[5])
           since = ARGV[5]
         end
-        local state = redis.call('GET', KEYS[2])
-        if state then redis.call('DEL', KEYS[2]) end
+        local state = redis.call('GETDEL', KEYS[2])
         local answer = false
         local over = 0
         if KEYS[5] then
