@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import DropMateCore
 import DropMateRedis
 import DropMateStorage
@@ -73,7 +74,7 @@ public struct AppDependencies: Sendable {
         } ?? outbox
         return AppDependencies(
             config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
-            signer: signer, renderer: renderer, notifier: LogNotifier(logger: logger),
+            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, clock: clock, logger: logger),
             redis: redis, clock: clock, logger: logger
         )
     }
@@ -82,6 +83,16 @@ public struct AppDependencies: Sendable {
     public var worker: JobWorker {
         JobWorker(queue: jobQueue, engine: engine, notifier: notifier, clock: clock, leaseSeconds: config.jobLeaseSeconds, logger: logger)
     }
+}
+
+/// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
+/// else to the log and `/dev/outbox`.
+func makeNotifier(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
+    guard let secret = config.wechatAppSecret else { return LogNotifier(logger: logger) }
+    let api = WeChatAPI(http: .shared, baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
+    let store: any AccessTokenStore = redis.map { RedisAccessTokenStore(redis: $0, keyPrefix: config.redisKeyPrefix) } ?? MemoryAccessTokenStore()
+    let tokens = AccessTokens(api: api, store: store, clock: clock, logger: logger)
+    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, logger: logger)
 }
 
 /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else SQLite in the data directory.

@@ -36,6 +36,12 @@ public struct AppConfig: Sendable {
     public var rateLimit: RateLimit
     /// Seconds a worker may hold a job before another takes it over (`DROPMATE_JOB_LEASE_SECONDS`).
     public var jobLeaseSeconds: Int64
+    /// The AppSecret for WeChat's server API (pushes); nil in dev mode.
+    public var wechatAppSecret: String?
+    /// Base URL of WeChat's server API (`WECHAT_API_BASE_URL`; tests point it at a fake).
+    public var wechatAPIBaseURL: String
+    /// Template (and its text field) for pushes outside the 48-hour customer-service window.
+    public var templateFallback: (id: String, field: String)?
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
     public var devMode: Bool
     /// The token and key were generated for this data directory (first start with no configuration).
@@ -106,6 +112,12 @@ public struct AppConfig: Sendable {
         }
         let rateLimit = Int(env["DROPMATE_RATE_LIMIT"] ?? "60") ?? -1
         if rateLimit < 0 { problem("DROPMATE_RATE_LIMIT", "must be a whole number of messages per customer per minute (0: no limit)") }
+        let apiBaseURL = env["WECHAT_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.weixin.qq.com"
+        if URL(string: apiBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true { problem("WECHAT_API_BASE_URL", "must be an http(s) URL") }
+        let appSecret = env["WECHAT_APP_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        if let secret = appSecret, secret.count < 16 || secret.count > 64 { problem("WECHAT_APP_SECRET", "must be the Official Account's AppSecret (32 characters)") }
+        let fallbackID = env["WECHAT_TEMPLATE_FALLBACK_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        let fallbackField = env["WECHAT_TEMPLATE_FALLBACK_FIELD"] ?? "thing1"
         let lease = Int64(env["DROPMATE_JOB_LEASE_SECONDS"] ?? "120") ?? -1
         if lease < 2 { problem("DROPMATE_JOB_LEASE_SECONDS", "must be a whole number of seconds, at least 2") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
@@ -118,9 +130,31 @@ public struct AppConfig: Sendable {
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
-            devMode: (env["WECHAT_APP_SECRET"] ?? "").isEmpty, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
+            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) },
+            devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("dropmate.sqlite") }
+}
+
+extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
+    /// The settings an operator may read in a log: secrets show only whether they are set, URLs without passwords.
+    public var description: String {
+        func secret(_ value: Any?) -> String { value == nil ? "unset" : "(set)" }
+        let database = databaseURL.map { url -> String in
+            guard var components = URLComponents(string: url) else { return "(set)" }
+            if components.password != nil { components.password = "****" }
+            return components.string ?? "(set)"
+        } ?? "embedded SQLite in \(dataDirectory)"
+        return """
+            AppConfig(listen: \(host):\(port), database: \(database), redis: \(redis.map { "\($0.tls ? "rediss" : "redis")://\($0.host):\($0.port)/\($0.database)" } ?? "none"), \
+            wechatAppID: \(wechatAppID), wechatAccountID: \(wechatAccountID), wechatToken: \(secret(wechatToken)), \
+            wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
+            wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
+            jobLeaseSeconds: \(jobLeaseSeconds), devMode: \(devMode))
+            """
+    }
+
+    public var debugDescription: String { description }
 }

@@ -66,7 +66,9 @@ public struct JobWorker: Service {
                 try await queue.complete(job.id)
             } catch {
                 let retryAt = clock() + Self.backoff(attempt: job.attempts)
-                try await queue.fail(job, reason: "\(error)", retryAt: retryAt)
+                var failed = job
+                if error is PermanentFailure { failed.attempts = max(job.attempts, job.maxAttempts) }  // dead at once
+                try await queue.fail(failed, reason: "\(error)", retryAt: retryAt)
                 logger.warning("job failed", metadata: ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)", "dropmate.error": "\(error)"])
             }
         }

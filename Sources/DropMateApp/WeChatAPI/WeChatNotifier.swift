@@ -1,0 +1,94 @@
+import DropMateCore
+import Logging
+
+/// Delivers pushes as WeChat customer-service messages (`/cgi-bin/message/custom/send`).
+///
+/// WeChat's answers decide what happens to the job:
+/// - 40001 / 42001 / 40014 (token invalid or expired): a fresh token, one more try.
+/// - -1 (busy), 45009 (daily quota), 45047 (send limit): the job fails and is retried with backoff; quota and
+///   limit errors are logged as errors, for an alert.
+/// - 45015 (the customer has not written in 48 hours): sent as a template message when
+///   `WECHAT_TEMPLATE_FALLBACK_ID` is configured, else dead-lettered with the reason.
+/// - 43004 (unsubscribed), 40003 (invalid OpenID): not retried; dead-lettered with the reason, which is the record.
+public struct WeChatNotifier: Notifier {
+    let api: WeChatAPI
+    let tokens: AccessTokens
+    /// Template for pushes outside the 48-hour window, and the field that carries the text (`thing` fields
+    /// take at most 20 characters).
+    let fallbackTemplate: (id: String, field: String)?
+    let logger: Logger
+
+    public init(api: WeChatAPI, tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, logger: Logger) {
+        self.api = api
+        self.tokens = tokens
+        self.fallbackTemplate = fallbackTemplate
+        self.logger = logger
+    }
+
+    public func send(_ push: PushJob, jobID: Int64) async throws {
+        let answer = try await post("/cgi-bin/message/custom/send", Self.customerServiceMessage(push))
+        switch answer.code {
+        case 0:
+            return
+        case 45015:
+            guard let template = fallbackTemplate else {
+                throw PermanentFailure(reason: "outside the 48-hour customer-service window (45015) and no WECHAT_TEMPLATE_FALLBACK_ID")
+            }
+            let sent = try await post("/cgi-bin/message/template/send", Self.templateMessage(push, template: template))
+            guard sent.code == 0 else { throw Self.failure(sent, push: push, logger: logger) }
+            logger.info("push sent as a template message (outside the 48-hour window)", metadata: ["dropmate.job_id": "\(jobID)"])
+        default:
+            throw Self.failure(answer, push: push, logger: logger)
+        }
+    }
+
+    /// Posts with the current token; on a token error, once more with a fresh one.
+    private func post(_ path: String, _ json: [String: Any]) async throws -> WeChatAPI.Answer {
+        let token = try await tokens.token()
+        let answer = try await api.post(path, token: token, json: json)
+        guard [40001, 42001, 40014].contains(answer.code) else { return answer }
+        logger.notice("WeChat refused the access_token; refreshing it", metadata: ["dropmate.errcode": "\(answer.code)"])
+        return try await api.post(path, token: try await tokens.refreshed(replacing: token), json: json)
+    }
+
+    static func failure(_ answer: WeChatAPI.Answer, push: PushJob, logger: Logger) -> any Error {
+        let refused = WeChatAPIError.refused(code: answer.code, message: answer.errmsg ?? "")
+        switch answer.code {
+        case 43004: return PermanentFailure(reason: "the customer has unsubscribed (43004)")
+        case 40003: return PermanentFailure(reason: "invalid OpenID (40003)")
+        case 45009, 45047:
+            logger.error("WeChat send limit reached; pushes are backing off", metadata: ["dropmate.errcode": "\(answer.code)"])
+            return refused
+        default: return refused  // -1 and anything unknown: retried with backoff
+        }
+    }
+
+    static func customerServiceMessage(_ push: PushJob) -> [String: Any] {
+        switch push.message {
+        case .text(let text):
+            return ["touser": push.openID, "msgtype": "text", "text": ["content": text]]
+        case .news(let title, let description, let pictureURL, let url):
+            return ["touser": push.openID, "msgtype": "news",
+                    "news": ["articles": [["title": title, "description": description, "url": url, "picurl": pictureURL]]]]
+        }
+    }
+
+    static func templateMessage(_ push: PushJob, template: (id: String, field: String)) -> [String: Any] {
+        let text: String, url: String?
+        switch push.message {
+        case .text(let body): (text, url) = (body, nil)
+        case .news(let title, _, _, let link): (text, url) = (title, link)
+        }
+        let short = text.count > 20 ? String(text.prefix(19)) + "…" : text
+        var message: [String: Any] = ["touser": push.openID, "template_id": template.id, "data": [template.field: ["value": short]]]
+        if let url { message["url"] = url }
+        return message
+    }
+}
+
+/// A job that must not be retried (the customer unsubscribed, the OpenID is invalid…): dead-lettered at once.
+public struct PermanentFailure: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}

@@ -1,0 +1,116 @@
+@testable import DropMateApp
+import AsyncHTTPClient
+import DropMateCore
+import DropMateRedis
+import Foundation
+import Logging
+import Testing
+
+/// Pushes through WeChat's API (a fake on loopback): one token for everyone, and each errcode's path.
+@Suite struct WeChatPushTests {
+    static let logger = Logger(label: "test")
+
+    static func notifier(_ fake: FakeWeChatAPI, baseURL: String, store: any AccessTokenStore = MemoryAccessTokenStore(),
+                         fallback: (id: String, field: String)? = nil) -> WeChatNotifier {
+        let api = WeChatAPI(http: .shared, baseURL: baseURL, appID: fake.appID, appSecret: fake.appSecret)
+        let tokens = AccessTokens(api: api, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
+        return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: fallback, logger: logger)
+    }
+
+    static let push = PushJob(openID: "o_a", message: .text("订单 #1001 已送达，祝您用餐愉快！"))
+
+    @Test func manyConcurrentPushesFetchOneToken() async throws {
+        let fake = FakeWeChatAPI()
+        try await fake.serve { url in
+            let notifier = Self.notifier(fake, baseURL: url)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<100 { group.addTask { try await notifier.send(PushJob(openID: "o_\(index)", message: .text("hi")), jobID: Int64(index)) } }
+                try await group.waitForAll()
+            }
+        }
+        #expect(fake.tokenFetches == 1)
+        #expect(fake.sent.count == 100)
+        #expect(fake.sent.allSatisfy { $0.path == "/cgi-bin/message/custom/send" && $0.json.contains(#""msgtype":"text""#) })
+    }
+
+    @Test func aRejectedTokenIsReplacedAndTheSendTriedOnceMore() async throws {
+        let fake = FakeWeChatAPI()
+        try await fake.serve { url in
+            let notifier = Self.notifier(fake, baseURL: url)
+            try await notifier.send(Self.push, jobID: 1)
+            fake.expireToken()
+            try await notifier.send(Self.push, jobID: 2)
+        }
+        #expect(fake.tokenFetches == 2)
+        #expect(fake.sent.count == 2)
+    }
+
+    @Test func busyAndLimitsFailTheAttemptSoTheJobIsRetriedLater() async throws {
+        let fake = FakeWeChatAPI()
+        fake.script([-1, 45047])
+        try await fake.serve { url in
+            let notifier = Self.notifier(fake, baseURL: url)
+            await #expect(throws: WeChatAPIError.refused(code: -1, message: "scripted")) { try await notifier.send(Self.push, jobID: 1) }
+            await #expect(throws: WeChatAPIError.refused(code: 45047, message: "scripted")) { try await notifier.send(Self.push, jobID: 1) }
+            try await notifier.send(Self.push, jobID: 1)
+        }
+        #expect(fake.sent.count == 1)
+    }
+
+    @Test func outsideThe48HourWindowAPushBecomesATemplateMessage() async throws {
+        let fake = FakeWeChatAPI()
+        fake.script([45015])
+        try await fake.serve { url in
+            try await Self.notifier(fake, baseURL: url, fallback: ("TPL_ORDER", "thing1")).send(Self.push, jobID: 1)
+        }
+        let sent = try #require(fake.sent.first)
+        #expect(sent.path == "/cgi-bin/message/template/send")
+        #expect(sent.json.contains(#""template_id":"TPL_ORDER""#) && sent.json.contains("订单 #1001 已送达"))
+    }
+
+    @Test(arguments: [(45015, "48-hour"), (43004, "unsubscribed"), (40003, "invalid OpenID")])
+    func pushesThatCanNeverSucceedAreDeadLetteredAtOnceWithTheReason(code: Int, reason: String) async throws {
+        let fake = FakeWeChatAPI()
+        fake.script([code])
+        let app = try await TestApp.make()
+        try await fake.serve { url in
+            let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: Self.notifier(fake, baseURL: url),
+                                   clock: { app.clock.now }, logger: Self.logger)
+            try await app.dependencies.queue.enqueue(try Self.push.job(key: "k", now: app.clock.now))
+            #expect(try await worker.runDueJobs() == 1)
+        }
+        let dead = try await app.dependencies.queue.deadJobs(limit: 5)
+        #expect(dead.count == 1 && dead[0].attempts == 1, "not retried")
+        #expect(dead.first?.lastError?.contains(reason) == true, "\(dead.first?.lastError ?? "")")
+        await app.shutdown()
+    }
+
+    @Test(.enabled(if: TestRedis.url != nil, "REDIS_URL names no Redis"))
+    func processesSharingRedisShareOneToken() async throws {
+        let fake = FakeWeChatAPI()
+        let redis = RedisClient(configuration: try RedisConfiguration(url: TestRedis.url!), logger: Self.logger)
+        let prefix = "test-\(UUID().uuidString.prefix(8))"
+        try await fake.serve { url in
+            let processes = (0..<3).map { _ in Self.notifier(fake, baseURL: url, store: RedisAccessTokenStore(redis: redis, keyPrefix: prefix)) }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<60 { group.addTask { try await processes[index % 3].send(Self.push, jobID: Int64(index)) } }
+                try await group.waitForAll()
+            }
+        }
+        #expect(fake.tokenFetches == 1, "one process fetched; the others waited for its token")
+        #expect(fake.sent.count == 60)
+        redis.shutdown()
+    }
+
+    @Test func anAppSecretSwitchesPushesFromTheLogToWeChat() throws {
+        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
+        let dev = try AppConfig.load(environment: base)
+        #expect(dev.devMode && makeNotifier(config: dev, redis: nil, clock: { 0 }, logger: Self.logger) is LogNotifier)
+        let live = try AppConfig.load(environment: base.merging(["WECHAT_APP_SECRET": "0123456789abcdef0123456789abcdef"]) { $1 })
+        #expect(!live.devMode && makeNotifier(config: live, redis: nil, clock: { 0 }, logger: Self.logger) is WeChatNotifier)
+        for printed in ["\(live)", String(reflecting: live)] {
+            #expect(!printed.contains("0123456789abcdef") && !printed.contains(String(repeating: "x", count: 32)) && printed.contains("wechatAppSecret: (set)"),
+                    "secrets are never printed: \(printed)")
+        }
+    }
+}
