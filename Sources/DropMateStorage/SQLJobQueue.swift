@@ -39,9 +39,11 @@ public final class SQLJobQueue: JobQueue {
         }
     }
 
-    public func complete(_ id: Int64) async throws {
+    public func complete(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        let list = SQLList(ids.map { SQLBind($0) })
         try await backend.transaction { db in
-            try await db.raw("UPDATE jobs SET state = 'done', locked_until = NULL WHERE id = \(bind: id)").run()
+            try await db.raw("UPDATE jobs SET state = 'done', locked_until = NULL WHERE id IN (\(list))").run()
         }
     }
 

@@ -60,6 +60,35 @@ final class RecordingNotifier: Notifier {
         await app.shutdown()
     }
 
+    @Test func pushesRunConcurrentlyButEachCustomersInOrder() async throws {
+        let app = try await TestApp.make()
+        /// Slow for the first push of each customer, so a later one would overtake it if it could.
+        final class SlowFirst: Notifier {
+            let sent = Mutex<[String]>([])
+            func send(_ push: PushJob, jobID: Int64) async throws {
+                guard case .text(let text) = push.message else { return }
+                if text.hasSuffix("1") { try await Task.sleep(for: .milliseconds(200)) }
+                sent.withLock { $0.append(push.openID + ":" + text) }
+            }
+        }
+        let notifier = SlowFirst()
+        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
+        for customer in ["o_a", "o_b", "o_c"] {
+            for step in 1...3 {
+                try await app.dependencies.queue.enqueue(try PushJob(openID: customer, message: .text("step \(step)")).job(key: "\(customer)-\(step)", now: app.clock.now))
+            }
+        }
+        let started = ContinuousClock.now
+        #expect(try await worker.runDueJobs() == 9)
+        #expect(ContinuousClock.now - started < .milliseconds(550), "the three customers' lanes ran side by side")
+        let sent = notifier.sent.withLock { $0 }
+        for customer in ["o_a", "o_b", "o_c"] {
+            #expect(sent.filter { $0.hasPrefix(customer) } == ["step 1", "step 2", "step 3"].map { "\(customer):\($0)" })
+        }
+        #expect(try await app.dependencies.queue.counts() == ["done": 9])
+        await app.shutdown()
+    }
+
     @Test func backoffGrowsExponentiallyWithJitterAndACap() {
         for attempt in 1...30 {
             let delay = JobWorker.backoff(attempt: attempt)

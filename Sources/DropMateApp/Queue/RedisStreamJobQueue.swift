@@ -97,9 +97,9 @@ public final class RedisStreamJobQueue: JobQueue {
         return jobs
     }
 
-    public func complete(_ id: Int64) async throws {
-        try await outbox.complete(id)
-        try await acknowledge([id])
+    public func complete(_ ids: [Int64]) async throws {
+        try await outbox.complete(ids)
+        try await acknowledge(ids)
     }
 
     public func fail(_ job: Job, reason: String, retryAt: Int64) async throws {

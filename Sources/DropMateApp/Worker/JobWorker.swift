@@ -16,6 +16,8 @@ public struct JobWorker: Service {
     var pollInterval: Duration = .milliseconds(250)
     var sweepEvery: Int64 = 30
     var leaseSeconds: Int64 = 120
+    /// Jobs (lanes) run at once: pushes mostly wait on WeChat's API.
+    var concurrency = 32
 
     public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, clock: @escaping @Sendable () -> Int64,
                 leaseSeconds: Int64 = 120, logger: Logger) {
@@ -51,19 +53,68 @@ public struct JobWorker: Service {
     }
 
     /// Claims and runs the jobs due now; returns how many ran.
+    ///
+    /// Jobs run `concurrency` at a time, except that one customer's pushes run one after another in the order
+    /// they were queued (a "delivered" must not overtake its "on its way"). Completions are recorded together
+    /// once the batch is done; a crash before that runs the batch's jobs again, which their handlers allow.
     @discardableResult
-    public func runDueJobs(limit: Int = 32) async throws -> Int {
+    public func runDueJobs(limit: Int = 64) async throws -> Int {
         let jobs = try await queue.claim(limit: limit, now: clock(), leaseSeconds: leaseSeconds)
-        for (index, job) in jobs.enumerated() {
+        guard !jobs.isEmpty else { return 0 }
+        var lanes: [[Job]] = []
+        var laneOf: [String: Int] = [:]
+        for job in jobs {
+            let key = Self.lane(of: job)
+            if let index = laneOf[key] { lanes[index].append(job) } else {
+                laneOf[key] = lanes.count
+                lanes.append([job])
+            }
+        }
+        let outcomes = try await withThrowingTaskGroup(of: LaneOutcome.self) { group in
+            var next = 0, running = 0
+            var outcome = LaneOutcome()
+            while next < lanes.count {
+                if running == concurrency, let finished = try await group.next() {
+                    outcome.merge(finished)
+                    running -= 1
+                }
+                let lane = lanes[next]
+                next += 1
+                running += 1
+                group.addTask { try await self.run(lane) }
+            }
+            for try await finished in group { outcome.merge(finished) }
+            return outcome
+        }
+        try await queue.complete(outcomes.completed)
+        if !outcomes.unstarted.isEmpty {
+            // Shutting down: hand back what was not started, so another worker runs it now rather than after the lease.
+            try await queue.release(outcomes.unstarted)
+        }
+        return jobs.count - outcomes.unstarted.count
+    }
+
+    private struct LaneOutcome: Sendable {
+        var completed: [Int64] = []
+        var unstarted: [Int64] = []
+
+        mutating func merge(_ other: LaneOutcome) {
+            completed += other.completed
+            unstarted += other.unstarted
+        }
+    }
+
+    /// Runs one lane's jobs in order; failures are recorded (retry or dead letter) as they happen.
+    private func run(_ lane: [Job]) async throws -> LaneOutcome {
+        var outcome = LaneOutcome()
+        for (index, job) in lane.enumerated() {
             if Task.isCancelled {
-                // Shutting down: hand back what was not started, so another worker runs it now rather than
-                // after the lease expires.
-                try await queue.release(jobs[index...].map(\.id))
-                return index
+                outcome.unstarted += lane[index...].map(\.id)
+                break
             }
             do {
                 try await perform(job)
-                try await queue.complete(job.id)
+                outcome.completed.append(job.id)
             } catch {
                 let retryAt = clock() + Self.backoff(attempt: job.attempts)
                 var failed = job
@@ -72,7 +123,13 @@ public struct JobWorker: Service {
                 logger.warning("job failed", metadata: ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)", "dropmate.error": "\(error)"])
             }
         }
-        return jobs.count
+        return outcome
+    }
+
+    /// Jobs in the same lane run in order: a customer's pushes share one.
+    static func lane(of job: Job) -> String {
+        if job.kind == PushJob.kind, let push = try? PushJob(payload: job.payload) { return "push:" + push.openID }
+        return "job:\(job.id)"
     }
 
     /// Every job kind the worker can run.

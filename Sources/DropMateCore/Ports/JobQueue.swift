@@ -42,7 +42,8 @@ public protocol JobQueue: Sendable {
     func enqueue(_ job: NewJob) async throws
     /// Up to `limit` due jobs, leased until `now + leaseSeconds`.
     func claim(limit: Int, now: Int64, leaseSeconds: Int64) async throws -> [Job]
-    func complete(_ id: Int64) async throws
+    /// Marks jobs done (their handlers returned), in one go.
+    func complete(_ ids: [Int64]) async throws
     /// Hands claimed jobs back unrun (a worker shutting down): due again at once, the attempt not counted.
     func release(_ ids: [Int64]) async throws
     /// Retry at `retryAt`, or dead-letter with `reason` when attempts are used up.
@@ -59,4 +60,6 @@ public protocol JobQueue: Sendable {
 
 extension JobQueue {
     public var waitsForWork: Bool { false }
+
+    public func complete(_ id: Int64) async throws { try await complete([id]) }
 }
