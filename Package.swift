@@ -72,6 +72,16 @@ let package = Package(
         ]),
 
         // The one binary: serve, chat, loadgen, …
+        // Stand-ins for services outside our control (WeChat's API), shared by tests and benchmarks.
+        .target(name: "DropMateFakes", dependencies: [
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+        .executableTarget(name: "fake-wechat", dependencies: [
+            "DropMateFakes",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
+
         .executableTarget(name: "dropmate", dependencies: [
             "DropMateApp", "DropMateWeChat",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -86,6 +96,7 @@ let package = Package(
         .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage"]),
         .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),
         .testTarget(name: "DropMateAppTests", dependencies: [
+            "DropMateFakes",
             "DropMateApp", "DropMateWeChat",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

@@ -89,7 +89,7 @@ public struct AppDependencies: Sendable {
 /// else to the log and `/dev/outbox`.
 func makeNotifier(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
     guard let secret = config.wechatAppSecret else { return LogNotifier(logger: logger) }
-    let api = WeChatAPI(http: .shared, baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
+    let api = WeChatAPI(baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
     let store: any AccessTokenStore = redis.map { RedisAccessTokenStore(redis: $0, keyPrefix: config.redisKeyPrefix) } ?? MemoryAccessTokenStore()
     let tokens = AccessTokens(api: api, store: store, clock: clock, logger: logger)
     return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, logger: logger)

@@ -1,6 +1,7 @@
 @testable import DropMateApp
 import AsyncHTTPClient
 import DropMateCore
+import DropMateFakes
 import DropMateRedis
 import Foundation
 import Logging

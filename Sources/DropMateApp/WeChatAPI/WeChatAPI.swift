@@ -13,7 +13,15 @@ public struct WeChatAPI: Sendable {
     let appSecret: String
     let timeout: TimeAmount
 
-    public init(http: HTTPClient, baseURL: String, appID: String, appSecret: String, timeout: TimeAmount = .seconds(5)) {
+    /// One client for the process's life: up to 64 connections to WeChat's API at once (the worker runs 64 lanes).
+    public static let sharedClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String, appID: String, appSecret: String, timeout: TimeAmount = .seconds(5)) {
         self.http = http
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.appID = appID

@@ -17,7 +17,7 @@ public struct JobWorker: Service {
     var sweepEvery: Int64 = 30
     var leaseSeconds: Int64 = 120
     /// Jobs (lanes) run at once: pushes mostly wait on WeChat's API.
-    var concurrency = 32
+    var concurrency = 64
 
     public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, clock: @escaping @Sendable () -> Int64,
                 leaseSeconds: Int64 = 120, logger: Logger) {
@@ -54,11 +54,11 @@ public struct JobWorker: Service {
 
     /// Claims and runs the jobs due now; returns how many ran.
     ///
-    /// Jobs run `concurrency` at a time, except that one customer's pushes run one after another in the order
+    /// Jobs run `concurrency` (64) lanes at a time, except that one customer's pushes run one after another in the order
     /// they were queued (a "delivered" must not overtake its "on its way"). Completions are recorded together
     /// once the batch is done; a crash before that runs the batch's jobs again, which their handlers allow.
     @discardableResult
-    public func runDueJobs(limit: Int = 64) async throws -> Int {
+    public func runDueJobs(limit: Int = 256) async throws -> Int {
         let jobs = try await queue.claim(limit: limit, now: clock(), leaseSeconds: leaseSeconds)
         guard !jobs.isEmpty else { return 0 }
         var lanes: [[Job]] = []

@@ -1,14 +1,13 @@
 import Foundation
 import Hummingbird
-import HummingbirdTesting
 import Synchronization
 
-/// WeChat's server API as a real HTTP server on loopback: hands out access_tokens, accepts customer-service and
-/// template messages, and answers with whatever errcodes a test scripts.
-final class FakeWeChatAPI: Sendable {
-    struct Sent: Sendable, Equatable {
-        var path: String
-        var json: String
+/// WeChat's server API as a real HTTP server on loopback, for tests and the push benchmark: hands out
+/// access_tokens, accepts customer-service and template messages, and answers whatever errcodes it is told to.
+public final class FakeWeChatAPI: Sendable {
+    public struct Sent: Sendable, Equatable {
+        public var path: String
+        public var json: String
     }
 
     private struct State {
@@ -17,23 +16,37 @@ final class FakeWeChatAPI: Sendable {
         /// errcodes for the next customer-service sends, in order (then 0).
         var scripted: [Int] = []
         var sent: [Sent] = []
+        var sentCount = 0
     }
 
     private let state = Mutex(State())
-    let appID = "wxfake00000000001"
-    let appSecret = "fakesecretfakesecretfakesecret12"
+    public let appID: String
+    public let appSecret: String
+    /// Keep the messages sent (tests); a benchmark only counts them.
+    private let keepsMessages: Bool
 
-    var tokenFetches: Int { state.withLock { $0.tokenFetches } }
-    var sent: [Sent] { state.withLock { $0.sent } }
+    public init(appID: String = "wxfake00000000001", appSecret: String = "fakesecretfakesecretfakesecret12", keepsMessages: Bool = true) {
+        self.appID = appID
+        self.appSecret = appSecret
+        self.keepsMessages = keepsMessages
+    }
+
+    public var tokenFetches: Int { state.withLock { $0.tokenFetches } }
+    public var sent: [Sent] { state.withLock { $0.sent } }
+    public var sentCount: Int { state.withLock { $0.sentCount } }
 
     /// The next customer-service sends answer these errcodes.
-    func script(_ codes: [Int]) { state.withLock { $0.scripted += codes } }
+    public func script(_ codes: [Int]) { state.withLock { $0.scripted += codes } }
 
     /// WeChat forgets the current token (as when another party fetched a new one): it now gets 40001.
-    func expireToken() { state.withLock { $0.validToken = nil } }
+    public func expireToken() { state.withLock { $0.validToken = nil } }
 
-    var router: Router<BasicRequestContext> {
+    public var router: Router<BasicRequestContext> {
         let router = Router()
+        router.get("/stats") { _, _ -> Response in
+            let (fetches, sent) = self.state.withLock { ($0.tokenFetches, $0.sentCount) }
+            return Self.json(#"{"token_fetches":\#(fetches),"sent":\#(sent)}"#)
+        }
         router.get("/cgi-bin/token") { request, _ -> Response in
             let query = request.uri.queryParameters
             guard query.get("grant_type") == "client_credential", query.get("appid") == self.appID, query.get("secret") == self.appSecret else {
@@ -54,7 +67,10 @@ final class FakeWeChatAPI: Sendable {
                 let code: Int = self.state.withLock { state in
                     guard token != nil, token == state.validToken else { return 40001 }
                     let code = path.hasSuffix("custom/send") && !state.scripted.isEmpty ? state.scripted.removeFirst() : 0
-                    if code == 0 { state.sent.append(Sent(path: path, json: body)) }
+                    if code == 0 {
+                        state.sentCount += 1
+                        if self.keepsMessages { state.sent.append(Sent(path: path, json: body)) }
+                    }
                     return code
                 }
                 return Self.json(code == 0 ? #"{"errcode":0,"errmsg":"ok","msgid":1}"# : #"{"errcode":\#(code),"errmsg":"scripted"}"#)
@@ -65,11 +81,5 @@ final class FakeWeChatAPI: Sendable {
 
     static func json(_ text: String) -> Response {
         Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    /// Serves the fake on a free loopback port while `body` runs; `body` gets the base URL.
-    func serve<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
-        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        return try await application.test(.live) { client in try await body("http://127.0.0.1:\(client.port!)") }
     }
 }
