@@ -88,11 +88,17 @@ public struct AppDependencies: Sendable {
 /// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
 /// else to the log and `/dev/outbox`.
 func makeNotifier(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
-    guard let secret = config.wechatAppSecret else { return LogNotifier(logger: logger) }
+    guard let (api, tokens) = makeWeChatAPI(config: config, redis: redis, clock: clock, logger: logger) else { return LogNotifier(logger: logger) }
+    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, logger: logger)
+}
+
+/// WeChat's server API and the deployment's shared access_token; nil without an AppSecret.
+public func makeWeChatAPI(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64,
+                          logger: Logger) -> (WeChatAPI, AccessTokens)? {
+    guard let secret = config.wechatAppSecret else { return nil }
     let api = WeChatAPI(baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
     let store: any AccessTokenStore = redis.map { RedisAccessTokenStore(redis: $0, keyPrefix: config.redisKeyPrefix) } ?? MemoryAccessTokenStore()
-    let tokens = AccessTokens(api: api, store: store, clock: clock, logger: logger)
-    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, logger: logger)
+    return (api, AccessTokens(api: api, store: store, clock: clock, logger: logger))
 }
 
 /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else SQLite in the data directory.

@@ -60,7 +60,7 @@ public final class FakeWeChatAPI: Sendable {
             }
             return Self.json(#"{"access_token":"\#(token)","expires_in":7200}"#)
         }
-        for path in ["/cgi-bin/message/custom/send", "/cgi-bin/message/template/send"] {
+        for path in ["/cgi-bin/message/custom/send", "/cgi-bin/message/template/send", "/cgi-bin/menu/create"] {
             router.post(RouterPath(path)) { request, _ -> Response in
                 let token: String? = request.uri.queryParameters.get("access_token").map { String($0) }
                 let body = String(buffer: try await request.body.collect(upTo: 1 << 20))

@@ -35,4 +35,19 @@ struct ServerOptions: ParsableArguments {
             throw ExitCode.failure
         }
     }
+
+    /// Runs `body` with the configured dependencies, shutting them down afterwards whatever happens.
+    func withDependencies(_ body: (AppDependencies) async throws -> Void) async throws {
+        let config = try config()
+        let dependencies = try await dependencies(config, logger: logger())
+        do {
+            try await body(dependencies)
+        } catch {
+            dependencies.redis?.shutdown()
+            await dependencies.backend.shutdown()
+            throw error
+        }
+        dependencies.redis?.shutdown()
+        await dependencies.backend.shutdown()
+    }
 }

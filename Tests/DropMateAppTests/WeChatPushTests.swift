@@ -103,6 +103,19 @@ import Testing
         redis.shutdown()
     }
 
+    @Test func theMenuIsInstalledWithEveryClickKeyTheChatUnderstands() async throws {
+        let fake = FakeWeChatAPI()
+        try await fake.serve { url in
+            let api = WeChatAPI(baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
+            let tokens = AccessTokens(api: api, store: MemoryAccessTokenStore(), clock: { Int64(Date().timeIntervalSince1970) }, logger: Self.logger)
+            try await OfficialAccountMenu.install(api: api, tokens: tokens)
+        }
+        let sent = try #require(fake.sent.first)
+        #expect(sent.path == "/cgi-bin/menu/create")
+        for key in ClickKey.allCases { #expect(sent.json.contains(#""key":"\#(key.rawValue)""#), "\(key) has a button") }
+        #expect(sent.json.contains("我的订单"))
+    }
+
     @Test func anAppSecretSwitchesPushesFromTheLogToWeChat() throws {
         let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
         let dev = try AppConfig.load(environment: base)

@@ -1,0 +1,24 @@
+import DropMateCore
+
+/// The Official Account's menu: every button is a click whose key the conversation understands
+/// (`ClickKey`), so tapping it is the same as typing the words.
+public enum OfficialAccountMenu {
+    /// The `/cgi-bin/menu/create` body.
+    public static var definition: [String: Any] {
+        func click(_ name: String, _ key: ClickKey) -> [String: Any] { ["type": "click", "name": name, "key": key.rawValue] }
+        return ["button": [
+            ["name": "点餐", "sub_button": [click("菜单", .menu), click("今日特价", .featured)]],
+            click("我的订单", .myOrders),
+            ["name": "更多", "sub_button": [click("留言板", .board), click("帮助", .help)]],
+        ]]
+    }
+
+    /// Installs the menu (it replaces the account's current one).
+    public static func install(api: WeChatAPI, tokens: AccessTokens) async throws {
+        var answer = try await api.post("/cgi-bin/menu/create", token: try await tokens.token(), json: definition)
+        if [40001, 42001, 40014].contains(answer.code) {
+            answer = try await api.post("/cgi-bin/menu/create", token: try await tokens.refreshed(replacing: try await tokens.token()), json: definition)
+        }
+        guard answer.code == 0 else { throw WeChatAPIError.refused(code: answer.code, message: answer.errmsg ?? "") }
+    }
+}
