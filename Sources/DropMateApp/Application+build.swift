@@ -81,7 +81,8 @@ public struct AppDependencies: Sendable {
 
     /// The background worker over these dependencies.
     public var worker: JobWorker {
-        JobWorker(queue: jobQueue, engine: engine, notifier: notifier, clock: clock, leaseSeconds: config.jobLeaseSeconds, logger: logger)
+        JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: config.sms.makeProvider(clock: clock, logger: logger), clock: clock,
+                  leaseSeconds: config.jobLeaseSeconds, logger: logger)
     }
 }
 

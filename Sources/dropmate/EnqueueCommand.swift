@@ -20,6 +20,9 @@ struct EnqueueCommand: AsyncParsableCommand {
         if kind == PushJob.kind, (try? PushJob(payload: payload)) == nil {
             throw ValidationError("a push payload is {\"openID\": \"…\", \"message\": {\"text\": {\"_0\": \"…\"}}}")
         }
+        if kind == SMSJob.kind, (try? SMSJob(payload: payload)) == nil {
+            throw ValidationError("an sms payload is {\"phone\": \"+8613800138000\", \"text\": \"…\"}")
+        }
     }
 
     func run() async throws {

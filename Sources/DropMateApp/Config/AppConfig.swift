@@ -42,6 +42,8 @@ public struct AppConfig: Sendable {
     public var wechatAPIBaseURL: String
     /// Template (and its text field) for pushes outside the 48-hour customer-service window.
     public var templateFallback: (id: String, field: String)?
+    /// Which SMS provider sends text messages (`SMS_PROVIDER`: log, tencent, twilio), and its account.
+    public var sms: SMSSettings
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
     public var devMode: Bool
     /// The token and key were generated for this data directory (first start with no configuration).
@@ -118,6 +120,7 @@ public struct AppConfig: Sendable {
         if let secret = appSecret, secret.count < 16 || secret.count > 64 { problem("WECHAT_APP_SECRET", "must be the Official Account's AppSecret (32 characters)") }
         let fallbackID = env["WECHAT_TEMPLATE_FALLBACK_ID"].flatMap { $0.isEmpty ? nil : $0 }
         let fallbackField = env["WECHAT_TEMPLATE_FALLBACK_FIELD"] ?? "thing1"
+        let sms = SMSSettings.load(env, problem: problem)
         let lease = Int64(env["DROPMATE_JOB_LEASE_SECONDS"] ?? "120") ?? -1
         if lease < 2 { problem("DROPMATE_JOB_LEASE_SECONDS", "must be a whole number of seconds, at least 2") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
@@ -130,7 +133,7 @@ public struct AppConfig: Sendable {
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
-            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) },
+            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }
@@ -152,7 +155,7 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             wechatAppID: \(wechatAppID), wechatAccountID: \(wechatAccountID), wechatToken: \(secret(wechatToken)), \
             wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
-            jobLeaseSeconds: \(jobLeaseSeconds), devMode: \(devMode))
+            jobLeaseSeconds: \(jobLeaseSeconds), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), devMode: \(devMode))
             """
     }
 

@@ -11,6 +11,7 @@ public struct JobWorker: Service {
     let queue: any JobQueue
     let engine: ConversationEngine
     let notifier: any Notifier
+    let sms: any SMSProvider
     let clock: @Sendable () -> Int64
     let logger: Logger
     var pollInterval: Duration = .milliseconds(250)
@@ -19,9 +20,10 @@ public struct JobWorker: Service {
     /// Jobs (lanes) run at once: pushes mostly wait on WeChat's API.
     var concurrency = 64
 
-    public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, clock: @escaping @Sendable () -> Int64,
-                leaseSeconds: Int64 = 120, logger: Logger) {
+    public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
+                clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger) {
         self.queue = queue
+        self.sms = sms ?? LogSMS(logger: logger)
         self.leaseSeconds = leaseSeconds
         self.engine = engine
         self.notifier = notifier
@@ -129,15 +131,20 @@ public struct JobWorker: Service {
     /// Jobs in the same lane run in order: a customer's pushes share one.
     static func lane(of job: Job) -> String {
         if job.kind == PushJob.kind, let push = try? PushJob(payload: job.payload) { return "push:" + push.openID }
+        if job.kind == SMSJob.kind, let message = try? SMSJob(payload: job.payload) { return "sms:" + message.phone }
         return "job:\(job.id)"
     }
 
     /// Every job kind the worker can run.
-    public static let kinds: Set<String> = [PushJob.kind]
+    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind]
 
     func perform(_ job: Job) async throws {
         switch job.kind {
         case PushJob.kind: try await notifier.send(try PushJob(payload: job.payload), jobID: job.id)
+        case SMSJob.kind:
+            let message: SMSJob
+            do { message = try SMSJob(payload: job.payload) } catch { throw PermanentFailure(reason: "unreadable sms job: \(error)") }
+            try await sms.send(to: message.phone, text: message.text)
         default: throw UnknownJobKind(kind: job.kind)
         }
     }

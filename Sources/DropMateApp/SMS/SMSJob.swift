@@ -1,0 +1,75 @@
+import DropMateCore
+import Foundation
+import Logging
+
+/// The `sms` job's payload: one text message to one phone.
+public struct SMSJob: Sendable, Hashable, Codable {
+    public static let kind = "sms"
+    /// E.164, e.g. `+8613800138000`.
+    public var phone: String
+    public var text: String
+
+    public init(phone: String, text: String) {
+        self.phone = phone
+        self.text = text
+    }
+
+    public init(payload: String) throws {
+        self = try JSONDecoder().decode(SMSJob.self, from: Data(payload.utf8))
+        guard phone.first == "+", phone.dropFirst().allSatisfy(\.isNumber), (8...16).contains(phone.count) else {
+            throw SMSError(provider: "job", reason: "the phone is not an E.164 number")
+        }
+    }
+
+    func job(key: String, now: Int64) throws -> NewJob {
+        NewJob(kind: Self.kind, payload: String(decoding: try JSONEncoder().encode(self), as: UTF8.self), idempotencyKey: key, runAt: now)
+    }
+}
+
+/// The SMS settings: which provider, and its account.
+public struct SMSSettings: Sendable {
+    public enum Provider: String, Sendable { case log, tencent, twilio }
+    public var provider: Provider
+    public var id: String?
+    public var key: String?
+    public var sender: String?
+    public var signName: String?
+    public var templateID: String?
+    public var region: String
+    public var baseURL: String?
+
+    /// Reads `SMS_*`, adding every problem to `problem`.
+    static func load(_ env: [String: String], problem: (String, String) -> Void) -> SMSSettings {
+        func value(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
+        let name = value("SMS_PROVIDER") ?? "log"
+        let provider = Provider(rawValue: name.lowercased())
+        if provider == nil { problem("SMS_PROVIDER", "must be log, tencent or twilio") }
+        let settings = SMSSettings(provider: provider ?? .log, id: value("SMS_PROVIDER_ID"), key: value("SMS_PROVIDER_KEY"), sender: value("SMS_SENDER"),
+                                   signName: value("SMS_SIGN_NAME"), templateID: value("SMS_TEMPLATE_ID"), region: value("SMS_REGION") ?? "ap-guangzhou",
+                                   baseURL: value("SMS_API_BASE_URL"))
+        var required: [String] = []
+        switch settings.provider {
+        case .log: break
+        case .tencent: required = ["SMS_PROVIDER_ID", "SMS_PROVIDER_KEY", "SMS_SENDER", "SMS_SIGN_NAME", "SMS_TEMPLATE_ID"]
+        case .twilio: required = ["SMS_PROVIDER_ID", "SMS_PROVIDER_KEY", "SMS_SENDER"]
+        }
+        for variable in required where value(variable) == nil { problem(variable, "is required for SMS_PROVIDER=\(settings.provider.rawValue)") }
+        if let url = settings.baseURL, URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true { problem("SMS_API_BASE_URL", "must be an http(s) URL") }
+        return settings
+    }
+
+    /// The configured provider, rate limited per recipient.
+    func makeProvider(clock: @escaping @Sendable () -> Int64, logger: Logging.Logger) -> any SMSProvider {
+        let provider: any SMSProvider
+        switch self.provider {
+        case .log:
+            provider = LogSMS(logger: logger)
+        case .tencent:
+            provider = TencentSMS(baseURL: baseURL ?? "https://sms.tencentcloudapi.com", secretID: id ?? "", secretKey: key ?? "", appID: sender ?? "",
+                                  signName: signName ?? "", templateID: templateID ?? "", region: region, clock: clock)
+        case .twilio:
+            provider = TwilioSMS(baseURL: baseURL ?? "https://api.twilio.com", accountSID: id ?? "", authToken: key ?? "", from: sender ?? "")
+        }
+        return RateLimitedSMS(provider, clock: clock)
+    }
+}

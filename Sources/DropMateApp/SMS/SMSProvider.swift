@@ -1,0 +1,70 @@
+import DropMateCore
+import Foundation
+import Logging
+import Synchronization
+
+/// Sends a text message to a mobile phone: for customers WeChat cannot reach, and for couriers.
+public protocol SMSProvider: Sendable {
+    /// `phone` in E.164 (`+8613800138000`).
+    func send(to phone: String, text: String) async throws
+}
+
+/// A refused or failed SMS. Never carries a key or the full phone number.
+public struct SMSError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var provider: String
+    public var reason: String
+    public var description: String { "\(provider) SMS failed: \(reason)" }
+}
+
+/// Phone numbers as logs may show them: `+86138****8000`.
+public enum PhoneMask {
+    public static func mask(_ phone: String) -> String {
+        let digits = Array(phone)
+        guard digits.count >= 7 else { return String(repeating: "*", count: digits.count) }
+        return String(digits[..<(digits.count - 8)]) + "****" + String(digits[(digits.count - 4)...])
+    }
+}
+
+/// The embedded default's provider: the message goes to the log, the number masked.
+public struct LogSMS: SMSProvider {
+    let logger: Logger
+    public init(logger: Logger) { self.logger = logger }
+
+    public func send(to phone: String, text: String) async throws {
+        logger.info("SMS (log provider, not sent)", metadata: ["dropmate.phone": "\(PhoneMask.mask(phone))", "dropmate.text": "\(text.prefix(70))"])
+    }
+}
+
+/// At most `limit` messages per recipient per `windowSeconds`, whatever the provider; the rest fail (and their
+/// jobs retry later), so a loop or a flood cannot run up a bill or pester someone.
+public final class RateLimitedSMS: SMSProvider {
+    private let provider: any SMSProvider
+    private let limit: Int
+    private let windowSeconds: Int64
+    private let clock: @Sendable () -> Int64
+    private let sent = Mutex<[String: (window: Int64, count: Int)]>([:])
+
+    public init(_ provider: any SMSProvider, limit: Int = 5, windowSeconds: Int64 = 3600, clock: @escaping @Sendable () -> Int64) {
+        self.provider = provider
+        self.limit = limit
+        self.windowSeconds = windowSeconds
+        self.clock = clock
+    }
+
+    public func send(to phone: String, text: String) async throws {
+        let window = clock() / windowSeconds
+        let allowed = sent.withLock { sent in
+            if sent.count > 100_000 { sent = sent.filter { $0.value.window == window } }
+            var entry = sent[phone] ?? (window, 0)
+            if entry.window != window { entry = (window, 0) }
+            guard entry.count < limit else { return false }
+            entry.count += 1
+            sent[phone] = entry
+            return true
+        }
+        guard allowed else {
+            throw SMSError(provider: "rate limit", reason: "\(PhoneMask.mask(phone)) already got \(limit) messages this hour")
+        }
+        try await provider.send(to: phone, text: text)
+    }
+}
