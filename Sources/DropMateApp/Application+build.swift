@@ -21,6 +21,8 @@ public struct AppDependencies: Sendable {
     public var signer: LinkSigner
     public var renderer: ReplyRenderer
     public var notifier: any Notifier
+    /// Text messages to phones (rate limited per recipient, shared by the notifier's fallback and sms jobs).
+    public var sms: any SMSProvider
     /// The configured Redis (production mode), nil on the embedded default.
     public var redis: RedisClient?
     public var clock: @Sendable () -> Int64
@@ -68,29 +70,30 @@ public struct AppDependencies: Sendable {
                                         coordination: coordination, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
+        let sms = config.sms.makeProvider(clock: clock, logger: logger)
         let outbox = SQLJobQueue(backend: backend)
         let jobQueue: any JobQueue = redis.map {
             RedisStreamJobQueue(outbox: outbox, redis: $0, keyPrefix: config.redisKeyPrefix, leaseSeconds: config.jobLeaseSeconds, logger: logger)
         } ?? outbox
         return AppDependencies(
             config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
-            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, clock: clock, logger: logger),
+            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, clock: clock, logger: logger), sms: sms,
             redis: redis, clock: clock, logger: logger
         )
     }
 
     /// The background worker over these dependencies.
     public var worker: JobWorker {
-        JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: config.sms.makeProvider(clock: clock, logger: logger), clock: clock,
+        JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
                   leaseSeconds: config.jobLeaseSeconds, logger: logger)
     }
 }
 
 /// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
 /// else to the log and `/dev/outbox`.
-func makeNotifier(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
+func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
     guard let (api, tokens) = makeWeChatAPI(config: config, redis: redis, clock: clock, logger: logger) else { return LogNotifier(logger: logger) }
-    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, logger: logger)
+    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, logger: logger)
 }
 
 /// WeChat's server API and the deployment's shared access_token; nil without an AppSecret.

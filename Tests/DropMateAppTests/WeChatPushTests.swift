@@ -12,10 +12,10 @@ import Testing
     static let logger = Logger(label: "test")
 
     static func notifier(_ fake: FakeWeChatAPI, baseURL: String, store: any AccessTokenStore = MemoryAccessTokenStore(),
-                         fallback: (id: String, field: String)? = nil) -> WeChatNotifier {
+                         fallback: (id: String, field: String)? = nil, sms: (any SMSProvider)? = nil) -> WeChatNotifier {
         let api = WeChatAPI(http: .shared, baseURL: baseURL, appID: fake.appID, appSecret: fake.appSecret)
         let tokens = AccessTokens(api: api, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
-        return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: fallback, logger: logger)
+        return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: fallback, sms: sms, logger: logger)
     }
 
     static let push = PushJob(openID: "o_a", message: .text("订单 #1001 已送达，祝您用餐愉快！"))
@@ -67,6 +67,31 @@ import Testing
         let sent = try #require(fake.sent.first)
         #expect(sent.path == "/cgi-bin/message/template/send")
         #expect(sent.json.contains(#""template_id":"TPL_ORDER""#) && sent.json.contains("订单 #1001 已送达"))
+    }
+
+    @Test(arguments: [45015, 43004])
+    func customersWeChatCannotReachGetAnSMSWhenTheirPhoneIsKnown(code: Int) async throws {
+        let fake = FakeWeChatAPI()
+        fake.script([code])
+        let sms = SMSTests.Recording()
+        let push = PushJob(openID: "o_a", message: .text("订单 #1001 骑手已出发"), phone: "+8613800138000")
+        try await fake.serve { url in try await Self.notifier(fake, baseURL: url, sms: sms).send(push, jobID: 1) }
+        #expect(sms.sent.withLock { $0 } == ["+8613800138000 订单 #1001 骑手已出发"])
+        #expect(fake.sent.isEmpty)
+    }
+
+    @Test func pushesCarryThePhoneTheCustomerGave() async throws {
+        let app = try await TestApp.make()
+        let engine = app.dependencies.engine
+        var id = 0
+        for text in ["2 份牛肉面", "黄浦区人民大道200号", "13800138000", "确认"] {
+            id += 1
+            _ = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "m\(id)", input: .text(text)))
+        }
+        try await engine.apply(.dispatch, toOrder: 1001)
+        let push = try PushJob(payload: try #require(try await app.dependencies.queue.jobs(kind: PushJob.kind).last).payload)
+        #expect(push.phone == "+8613800138000")
+        await app.shutdown()
     }
 
     @Test(arguments: [(45015, "48-hour"), (43004, "unsubscribed"), (40003, "invalid OpenID")])

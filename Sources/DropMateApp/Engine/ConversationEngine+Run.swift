@@ -57,7 +57,8 @@ extension ConversationEngine {
             case .push(let notice):
                 guard let message = renderer.render(notice, language: step.state.language, catalog: facts.catalog) else { continue }
                 pushes += 1
-                unit.jobs.append(try PushJob(openID: customer, message: message).job(key: "\(pushKey)#\(pushes)", now: now))
+                let phone = step.state.profile.phone.map { "+86" + $0.digits }
+                unit.jobs.append(try PushJob(openID: customer, message: message, phone: phone).job(key: "\(pushKey)#\(pushes)", now: now))
             }
         }
         if Self.needsSaving(step.state, comparedWith: state) {

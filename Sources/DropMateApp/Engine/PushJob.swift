@@ -6,10 +6,14 @@ public struct PushJob: Sendable, Hashable, Codable {
     public static let kind = "push"
     public var openID: String
     public var message: OutgoingMessage
+    /// The customer's mobile (E.164), when known: the push goes out as an SMS if WeChat cannot deliver it
+    /// (outside the 48-hour window with no template configured, or unsubscribed).
+    public var phone: String?
 
-    public init(openID: String, message: OutgoingMessage) {
+    public init(openID: String, message: OutgoingMessage, phone: String? = nil) {
         self.openID = openID
         self.message = message
+        self.phone = phone
     }
 
     /// The queued job; `key` makes enqueuing it twice one job.

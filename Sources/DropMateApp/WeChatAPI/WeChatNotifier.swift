@@ -8,20 +8,25 @@ import Logging
 /// - -1 (busy), 45009 (daily quota), 45047 (send limit): the job fails and is retried with backoff; quota and
 ///   limit errors are logged as errors, for an alert.
 /// - 45015 (the customer has not written in 48 hours): sent as a template message when
-///   `WECHAT_TEMPLATE_FALLBACK_ID` is configured, else dead-lettered with the reason.
-/// - 43004 (unsubscribed), 40003 (invalid OpenID): not retried; dead-lettered with the reason, which is the record.
+///   `WECHAT_TEMPLATE_FALLBACK_ID` is configured, else as an SMS when the customer's phone is known, else
+///   dead-lettered with the reason.
+/// - 43004 (unsubscribed): as an SMS when the phone is known, else dead-lettered with the reason (the record).
+/// - 40003 (invalid OpenID): not retried; dead-lettered with the reason.
 public struct WeChatNotifier: Notifier {
     let api: WeChatAPI
     let tokens: AccessTokens
     /// Template for pushes outside the 48-hour window, and the field that carries the text (`thing` fields
     /// take at most 20 characters).
     let fallbackTemplate: (id: String, field: String)?
+    /// For customers WeChat cannot reach.
+    let sms: (any SMSProvider)?
     let logger: Logger
 
-    public init(api: WeChatAPI, tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, logger: Logger) {
+    public init(api: WeChatAPI, tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil, logger: Logger) {
         self.api = api
         self.tokens = tokens
         self.fallbackTemplate = fallbackTemplate
+        self.sms = sms
         self.logger = logger
     }
 
@@ -31,15 +36,33 @@ public struct WeChatNotifier: Notifier {
         case 0:
             return
         case 45015:
-            guard let template = fallbackTemplate else {
-                throw PermanentFailure(reason: "outside the 48-hour customer-service window (45015) and no WECHAT_TEMPLATE_FALLBACK_ID")
+            if let template = fallbackTemplate {
+                let sent = try await post("/cgi-bin/message/template/send", Self.templateMessage(push, template: template))
+                guard sent.code == 0 else { throw Self.failure(sent, push: push, logger: logger) }
+                logger.info("push sent as a template message (outside the 48-hour window)", metadata: ["dropmate.job_id": "\(jobID)"])
+            } else if try await sendBySMS(push, jobID: jobID) {
+                return
+            } else {
+                throw PermanentFailure(reason: "outside the 48-hour customer-service window (45015), no WECHAT_TEMPLATE_FALLBACK_ID and no phone")
             }
-            let sent = try await post("/cgi-bin/message/template/send", Self.templateMessage(push, template: template))
-            guard sent.code == 0 else { throw Self.failure(sent, push: push, logger: logger) }
-            logger.info("push sent as a template message (outside the 48-hour window)", metadata: ["dropmate.job_id": "\(jobID)"])
+        case 43004:
+            guard try await sendBySMS(push, jobID: jobID) else { throw Self.failure(answer, push: push, logger: logger) }
         default:
             throw Self.failure(answer, push: push, logger: logger)
         }
+    }
+
+    /// Sends the push's text as an SMS when a provider and the customer's phone are known.
+    private func sendBySMS(_ push: PushJob, jobID: Int64) async throws -> Bool {
+        guard let sms, let phone = push.phone else { return false }
+        let text: String
+        switch push.message {
+        case .text(let body): text = body
+        case .news(let title, _, _, let url): text = "\(title) \(url)"
+        }
+        try await sms.send(to: phone, text: text)
+        logger.info("push sent as an SMS (WeChat cannot reach the customer)", metadata: ["dropmate.job_id": "\(jobID)"])
+        return true
     }
 
     /// Posts with the current token; on a token error, once more with a fresh one.
