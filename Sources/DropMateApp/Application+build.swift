@@ -93,7 +93,7 @@ public struct AppDependencies: Sendable {
 /// else to the log and `/dev/outbox`.
 func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
     guard let (api, tokens) = makeWeChatAPI(config: config, redis: redis, clock: clock, logger: logger) else { return LogNotifier(logger: logger) }
-    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, logger: logger)
+    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates, logger: logger)
 }
 
 /// WeChat's server API and the deployment's shared access_token; nil without an AppSecret.

@@ -12,10 +12,11 @@ import Testing
     static let logger = Logger(label: "test")
 
     static func notifier(_ fake: FakeWeChatAPI, baseURL: String, store: any AccessTokenStore = MemoryAccessTokenStore(),
-                         fallback: (id: String, field: String)? = nil, sms: (any SMSProvider)? = nil) -> WeChatNotifier {
+                         fallback: (id: String, field: String)? = nil, sms: (any SMSProvider)? = nil,
+                         templates: OrderTemplates = .none) -> WeChatNotifier {
         let api = WeChatAPI(http: .shared, baseURL: baseURL, appID: fake.appID, appSecret: fake.appSecret)
         let tokens = AccessTokens(api: api, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
-        return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: fallback, sms: sms, logger: logger)
+        return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: fallback, sms: sms, orderTemplates: templates, logger: logger)
     }
 
     static let push = PushJob(openID: "o_a", message: .text("订单 #1001 已送达，祝您用餐愉快！"))
@@ -80,6 +81,42 @@ import Testing
         #expect(fake.sent.isEmpty)
     }
 
+    static let templatesJSON = #"{"dispatched": {"id": "TPL_DISPATCHED", "fields": {"character_string1": "order_id", "thing2": "items", "time3": "eta"}}}"#
+
+    @Test func orderEventsWithATemplateGoOutAsTemplateMessagesWithTheirFieldsFilled() async throws {
+        let fake = FakeWeChatAPI()
+        let templates = try OrderTemplates(json: Self.templatesJSON)
+        let dispatched = PushJob(openID: "o_a", message: .text("订单 #1001 骑手已出发"), event: OrderEventNotice(
+            event: .dispatched, orderID: 1001, values: ["order_id": "1001", "items": "牛肉面 ×2、红烧牛肉面加大份加蛋加肠 ×1", "eta": "12:35"]))
+        let delivered = PushJob(openID: "o_a", message: .text("订单 #1001 已送达"), event: OrderEventNotice(event: .delivered, orderID: 1001, values: [:]))
+        try await fake.serve { url in
+            let notifier = Self.notifier(fake, baseURL: url, templates: templates)
+            try await notifier.send(dispatched, jobID: 1)
+            try await notifier.send(delivered, jobID: 2)
+        }
+        #expect(fake.sent.map(\.path) == ["/cgi-bin/message/template/send", "/cgi-bin/message/custom/send"], "delivered has no template: a customer-service message")
+        let json = try JSONSerialization.jsonObject(with: Data(try #require(fake.sent.first).json.utf8)) as? [String: Any]
+        #expect(json?["template_id"] as? String == "TPL_DISPATCHED")
+        let data = json?["data"] as? [String: [String: String]]
+        #expect(data?["character_string1"]?["value"] == "1001" && data?["time3"]?["value"] == "12:35")
+        #expect(data?["thing2"]?["value"]?.count == 20, "thing fields are cut to WeChat's 20 characters")
+    }
+
+    @Test func templateConfigurationNamesWhatIsWrong() throws {
+        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
+        #expect(try AppConfig.load(environment: base.merging(["WECHAT_TEMPLATES": Self.templatesJSON]) { $1 }).orderTemplates.templates[.dispatched]?.id == "TPL_DISPATCHED")
+        for (json, complaint) in [(#"{"shipped": {"id": "T", "fields": {"thing1": "items"}}}"#, "unknown event 'shipped'"),
+                                  (#"{"delivered": {"id": "T", "fields": {"thing1": "colour"}}}"#, "unknown value 'colour'"),
+                                  ("not json", "JSON object")] {
+            do {
+                _ = try AppConfig.load(environment: base.merging(["WECHAT_TEMPLATES": json]) { $1 })
+                Issue.record("\(json) was accepted")
+            } catch let problems as AppConfig.Problems {
+                #expect(problems.problems.first?.variable == "WECHAT_TEMPLATES" && problems.problems.first?.message.contains(complaint) == true, "\(problems)")
+            }
+        }
+    }
+
     @Test func pushesCarryThePhoneTheCustomerGave() async throws {
         let app = try await TestApp.make()
         let engine = app.dependencies.engine
@@ -91,6 +128,8 @@ import Testing
         try await engine.apply(.dispatch, toOrder: 1001)
         let push = try PushJob(payload: try #require(try await app.dependencies.queue.jobs(kind: PushJob.kind).last).payload)
         #expect(push.phone == "+8613800138000")
+        #expect(push.event?.event == .dispatched && push.event?.orderID == 1001, "and the order event, for a template")
+        #expect(push.event?.values["items"] == "牛肉面 ×2" && push.event?.values["order_id"] == "1001")
         await app.shutdown()
     }
 

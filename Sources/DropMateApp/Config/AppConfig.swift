@@ -42,6 +42,8 @@ public struct AppConfig: Sendable {
     public var wechatAPIBaseURL: String
     /// Template (and its text field) for pushes outside the 48-hour customer-service window.
     public var templateFallback: (id: String, field: String)?
+    /// Template messages for order events (`WECHAT_TEMPLATES`).
+    public var orderTemplates: OrderTemplates
     /// Which SMS provider sends text messages (`SMS_PROVIDER`: log, tencent, twilio), and its account.
     public var sms: SMSSettings
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
@@ -121,6 +123,10 @@ public struct AppConfig: Sendable {
         let fallbackID = env["WECHAT_TEMPLATE_FALLBACK_ID"].flatMap { $0.isEmpty ? nil : $0 }
         let fallbackField = env["WECHAT_TEMPLATE_FALLBACK_FIELD"] ?? "thing1"
         let sms = SMSSettings.load(env, problem: problem)
+        var orderTemplates = OrderTemplates.none
+        if let json = env["WECHAT_TEMPLATES"], !json.isEmpty {
+            do { orderTemplates = try OrderTemplates(json: json) } catch { problem("WECHAT_TEMPLATES", error.description) }
+        }
         let lease = Int64(env["DROPMATE_JOB_LEASE_SECONDS"] ?? "120") ?? -1
         if lease < 2 { problem("DROPMATE_JOB_LEASE_SECONDS", "must be a whole number of seconds, at least 2") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
@@ -133,7 +139,7 @@ public struct AppConfig: Sendable {
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
-            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, sms: sms,
+            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }

@@ -58,7 +58,8 @@ extension ConversationEngine {
                 guard let message = renderer.render(notice, language: step.state.language, catalog: facts.catalog) else { continue }
                 pushes += 1
                 let phone = step.state.profile.phone.map { "+86" + $0.digits }
-                unit.jobs.append(try PushJob(openID: customer, message: message, phone: phone).job(key: "\(pushKey)#\(pushes)", now: now))
+                let event = renderer.orderEvent(in: notice, language: step.state.language, catalog: facts.catalog)
+                unit.jobs.append(try PushJob(openID: customer, message: message, phone: phone, event: event).job(key: "\(pushKey)#\(pushes)", now: now))
             }
         }
         if Self.needsSaving(step.state, comparedWith: state) {

@@ -9,11 +9,14 @@ public struct PushJob: Sendable, Hashable, Codable {
     /// The customer's mobile (E.164), when known: the push goes out as an SMS if WeChat cannot deliver it
     /// (outside the 48-hour window with no template configured, or unsubscribed).
     public var phone: String?
+    /// The order event the push is about, for a template message when one is configured for it.
+    public var event: OrderEventNotice?
 
-    public init(openID: String, message: OutgoingMessage, phone: String? = nil) {
+    public init(openID: String, message: OutgoingMessage, phone: String? = nil, event: OrderEventNotice? = nil) {
         self.openID = openID
         self.message = message
         self.phone = phone
+        self.event = event
     }
 
     /// The queued job; `key` makes enqueuing it twice one job.

@@ -20,17 +20,28 @@ public struct WeChatNotifier: Notifier {
     let fallbackTemplate: (id: String, field: String)?
     /// For customers WeChat cannot reach.
     let sms: (any SMSProvider)?
+    /// Template messages for order events (`WECHAT_TEMPLATES`).
+    let orderTemplates: OrderTemplates
     let logger: Logger
 
-    public init(api: WeChatAPI, tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil, logger: Logger) {
+    public init(api: WeChatAPI, tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil,
+                orderTemplates: OrderTemplates = .none, logger: Logger) {
         self.api = api
         self.tokens = tokens
         self.fallbackTemplate = fallbackTemplate
         self.sms = sms
+        self.orderTemplates = orderTemplates
         self.logger = logger
     }
 
     public func send(_ push: PushJob, jobID: Int64) async throws {
+        if let event = push.event, let template = orderTemplates.message(for: event, to: push.openID) {
+            // An order event with its own template: a template message, which needs no 48-hour window.
+            let answer = try await post("/cgi-bin/message/template/send", template)
+            if answer.code == 0 { return }
+            if answer.code == 43004, try await sendBySMS(push, jobID: jobID) { return }
+            throw Self.failure(answer, push: push, logger: logger)
+        }
         let answer = try await post("/cgi-bin/message/custom/send", Self.customerServiceMessage(push))
         switch answer.code {
         case 0:
