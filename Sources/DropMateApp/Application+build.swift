@@ -21,6 +21,8 @@ public struct AppDependencies: Sendable {
     public var signer: LinkSigner
     public var renderer: ReplyRenderer
     public var notifier: any Notifier
+    /// What became of each push.
+    public var deliveries: SQLDeliveryLog
     /// Text messages to phones (rate limited per recipient, shared by the notifier's fallback and sms jobs).
     public var sms: any SMSProvider
     /// The configured Redis (production mode), nil on the embedded default.
@@ -77,7 +79,8 @@ public struct AppDependencies: Sendable {
         } ?? outbox
         return AppDependencies(
             config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
-            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, clock: clock, logger: logger), sms: sms,
+            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock, logger: logger),
+            deliveries: SQLDeliveryLog(backend: backend), sms: sms,
             redis: redis, clock: clock, logger: logger
         )
     }
@@ -91,9 +94,11 @@ public struct AppDependencies: Sendable {
 
 /// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
 /// else to the log and `/dev/outbox`.
-func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
+func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, deliveries: SQLDeliveryLog? = nil,
+                  clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
     guard let (api, tokens) = makeWeChatAPI(config: config, redis: redis, clock: clock, logger: logger) else { return LogNotifier(logger: logger) }
-    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates, logger: logger)
+    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates,
+                          deliveries: deliveries, clock: clock, logger: logger)
 }
 
 /// WeChat's server API and the deployment's shared access_token; nil without an AppSecret.
@@ -115,7 +120,7 @@ func openDatabase(config: AppConfig, logger: Logger) async throws -> any SQLBack
 /// The HTTP routes: webhook, pages, health and (dev mode) the outbox.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestContext> {
     let router = Router()
-    WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, accountID: dependencies.config.wechatAccountID,
+    WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
                  replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock).add(to: router)
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
     OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)

@@ -29,6 +29,12 @@ public enum Migrations {
             // Order numbers: a sequence on PostgreSQL, shared by every replica. The embedded SQLite default
             // is one process and numbers orders in memory after the highest stored one.
             sqlite ? ["SELECT 1"] : ["CREATE SEQUENCE order_numbers START WITH 1001"],
+            // What became of each push: the channel it went out on and, for template messages, WeChat's msgid
+            // and the outcome its TEMPLATESENDJOBFINISH event reports.
+            [
+                "CREATE TABLE deliveries (job_id BIGINT PRIMARY KEY, openid TEXT NOT NULL, channel TEXT NOT NULL, msgid TEXT, status TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+                "CREATE INDEX deliveries_msgid ON deliveries (msgid)",
+            ],
         ]
     }
 

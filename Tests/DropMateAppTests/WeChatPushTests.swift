@@ -3,6 +3,8 @@ import AsyncHTTPClient
 import DropMateCore
 import DropMateFakes
 import DropMateRedis
+import DropMateStorage
+import DropMateWeChat
 import Foundation
 import Logging
 import Testing
@@ -100,6 +102,34 @@ import Testing
         let data = json?["data"] as? [String: [String: String]]
         #expect(data?["character_string1"]?["value"] == "1001" && data?["time3"]?["value"] == "12:35")
         #expect(data?["thing2"]?["value"]?.count == 20, "thing fields are cut to WeChat's 20 characters")
+    }
+
+    @Test func deliveriesAreRecordedAndTemplateOutcomesUpdateThem() async throws {
+        let fake = FakeWeChatAPI()
+        let app = try await TestApp.make()
+        let deliveries = app.dependencies.deliveries
+        let templates = try OrderTemplates(json: Self.templatesJSON)
+        let dispatched = PushJob(openID: "o_a", message: .text("订单 #1001 骑手已出发"), event: OrderEventNotice(event: .dispatched, orderID: 1001, values: ["order_id": "1001"]))
+        try await fake.serve { url in
+            let api = WeChatAPI(baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
+            let tokens = AccessTokens(api: api, store: MemoryAccessTokenStore(), clock: { app.clock.now }, logger: Self.logger)
+            let notifier = WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: nil, orderTemplates: templates, deliveries: deliveries,
+                                          clock: { app.clock.now }, logger: Self.logger)
+            try await notifier.send(dispatched, jobID: 7)
+            try await notifier.send(Self.push, jobID: 8)
+        }
+        #expect(try await deliveries.delivery(jobID: 7) == Delivery(jobID: 7, openID: "o_a", channel: .template, msgID: "1", status: "sent"))
+        #expect(try await deliveries.delivery(jobID: 8)?.channel == .customerService)
+        // WeChat reports the template message's outcome through the webhook.
+        let finished = InboundMessage(toUserName: TestAccount.accountID, fromUserName: "o_a", createTime: app.clock.now,
+                                      kind: .event(.templateSendJobFinish(msgID: "1", status: "failed:user block")))
+        let now = app.clock.now
+        let reply = try await buildApplication(app.dependencies, runWorker: false).test(.live) { client in
+            try await ExactlyOnceTests.send(finished, to: client, at: now, nonce: "1")
+        }
+        #expect(reply == "")
+        #expect(try await deliveries.delivery(jobID: 7)?.status == "failed:user block")
+        await app.shutdown()
     }
 
     @Test func templateConfigurationNamesWhatIsWrong() throws {

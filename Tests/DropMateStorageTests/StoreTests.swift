@@ -229,4 +229,16 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(Set(claimed).count == claimed.count, "no job handed to two workers")
         }
     }
+
+    @Test(arguments: BackendKind.available) func deliveriesAreRecordedOncePerJobAndTemplateOutcomesFoundByMsgID(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
+            let log = SQLDeliveryLog(backend: db.backend)
+            try await log.record(Delivery(jobID: 1, openID: "o_a", channel: .customerService), now: 100)
+            try await log.record(Delivery(jobID: 1, openID: "o_a", channel: .template, msgID: "200"), now: 110)  // the job ran again
+            #expect(try await log.delivery(jobID: 1) == Delivery(jobID: 1, openID: "o_a", channel: .template, msgID: "200", status: "sent"))
+            #expect(try await log.templateFinished(msgID: "200", status: "success", now: 120))
+            #expect(try await log.templateFinished(msgID: "999", status: "success", now: 120) == false, "not one of ours")
+            #expect(try await log.delivery(jobID: 1)?.status == "success")
+        }
+    }
 }

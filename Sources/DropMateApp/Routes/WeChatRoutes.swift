@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateStorage
 import DropMateWeChat
 import Hummingbird
 import Logging
@@ -7,6 +8,7 @@ import Logging
 struct WeChatRoutes: Sendable {
     let webhook: WeChatWebhook
     let engine: ConversationEngine
+    let deliveries: SQLDeliveryLog
     let accountID: String
     let replyDeadline: Duration
     let clock: @Sendable () -> Int64
@@ -36,6 +38,12 @@ struct WeChatRoutes: Sendable {
             return Self.refusal(error)
         }
         let message = opened.message
+        if case .event(.templateSendJobFinish(let msgID, let status)) = message.kind {
+            // A template message's outcome (retries update it again, to the same value).
+            do { try await deliveries.templateFinished(msgID: msgID, status: status, now: clock()) } catch {
+                context.logger.warning("could not record a template message's outcome", metadata: ["dropmate.error": "\(error)"])
+            }
+        }
         let chat = IncomingChat(message)
         let reply: OutgoingMessage?
         do {

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateStorage
 import Logging
 
 /// Delivers pushes as WeChat customer-service messages (`/cgi-bin/message/custom/send`).
@@ -22,34 +23,50 @@ public struct WeChatNotifier: Notifier {
     let sms: (any SMSProvider)?
     /// Template messages for order events (`WECHAT_TEMPLATES`).
     let orderTemplates: OrderTemplates
+    /// Where each push's delivery is recorded.
+    let deliveries: SQLDeliveryLog?
+    let clock: @Sendable () -> Int64
     let logger: Logger
 
     public init(api: WeChatAPI, tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil,
-                orderTemplates: OrderTemplates = .none, logger: Logger) {
+                orderTemplates: OrderTemplates = .none, deliveries: SQLDeliveryLog? = nil, clock: @escaping @Sendable () -> Int64 = { 0 }, logger: Logger) {
         self.api = api
         self.tokens = tokens
         self.fallbackTemplate = fallbackTemplate
         self.sms = sms
         self.orderTemplates = orderTemplates
+        self.deliveries = deliveries
+        self.clock = clock
         self.logger = logger
+    }
+
+    /// Records how `push` went out. The push is out either way: a failure here is logged, not retried.
+    private func record(_ push: PushJob, jobID: Int64, _ channel: Delivery.Channel, msgID: Int64? = nil) async {
+        guard let deliveries else { return }
+        do {
+            try await deliveries.record(Delivery(jobID: jobID, openID: push.openID, channel: channel, msgID: msgID.map { String($0) }), now: clock())
+        } catch {
+            logger.warning("could not record a delivery", metadata: ["dropmate.job_id": "\(jobID)", "dropmate.error": "\(error)"])
+        }
     }
 
     public func send(_ push: PushJob, jobID: Int64) async throws {
         if let event = push.event, let template = orderTemplates.message(for: event, to: push.openID) {
             // An order event with its own template: a template message, which needs no 48-hour window.
             let answer = try await post("/cgi-bin/message/template/send", template)
-            if answer.code == 0 { return }
+            if answer.code == 0 { return await record(push, jobID: jobID, .template, msgID: answer.msgid) }
             if answer.code == 43004, try await sendBySMS(push, jobID: jobID) { return }
             throw Self.failure(answer, push: push, logger: logger)
         }
         let answer = try await post("/cgi-bin/message/custom/send", Self.customerServiceMessage(push))
         switch answer.code {
         case 0:
-            return
+            await record(push, jobID: jobID, .customerService)
         case 45015:
             if let template = fallbackTemplate {
                 let sent = try await post("/cgi-bin/message/template/send", Self.templateMessage(push, template: template))
                 guard sent.code == 0 else { throw Self.failure(sent, push: push, logger: logger) }
+                await record(push, jobID: jobID, .template, msgID: sent.msgid)
                 logger.info("push sent as a template message (outside the 48-hour window)", metadata: ["dropmate.job_id": "\(jobID)"])
             } else if try await sendBySMS(push, jobID: jobID) {
                 return
@@ -72,6 +89,7 @@ public struct WeChatNotifier: Notifier {
         case .news(let title, _, _, let url): text = "\(title) \(url)"
         }
         try await sms.send(to: phone, text: text)
+        await record(push, jobID: jobID, .sms)
         logger.info("push sent as an SMS (WeChat cannot reach the customer)", metadata: ["dropmate.job_id": "\(jobID)"])
         return true
     }
