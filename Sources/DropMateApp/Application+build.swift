@@ -68,8 +68,14 @@ public struct AppDependencies: Sendable {
         var settings = RedisCoordinationSettings(rateLimit: config.rateLimit)
         settings.keyPrefix = config.redisKeyPrefix
         let coordination: Coordination = redis.map { .redis($0, settings) } ?? .local(rateLimit: config.rateLimit)
+        let routes = config.maps.map { maps -> RouteLookup in
+            let provider: any RouteProvider = maps.provider == "amap"
+                ? AmapRoutes(baseURL: maps.baseURL ?? "https://restapi.amap.com", key: maps.key)
+                : TencentRoutes(baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key)
+            return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
+        }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(), renderer: renderer, clock: clock,
-                                        coordination: coordination, logger: logger)
+                                        coordination: coordination, routes: routes, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
         let sms = config.sms.makeProvider(clock: clock, logger: logger)

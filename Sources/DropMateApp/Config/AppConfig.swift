@@ -44,6 +44,8 @@ public struct AppConfig: Sendable {
     public var templateFallback: (id: String, field: String)?
     /// Template messages for order events (`WECHAT_TEMPLATES`).
     public var orderTemplates: OrderTemplates
+    /// The map service for road distances (`MAPS_PROVIDER`: none, amap, tencent), its key, base URL and deadline.
+    public var maps: (provider: String, key: String, baseURL: String?, timeout: Duration)?
     /// Which SMS provider sends text messages (`SMS_PROVIDER`: log, tencent, twilio), and its account.
     public var sms: SMSSettings
     /// True when no WeChat AppSecret is configured: pushes are logged and shown at /dev/outbox.
@@ -123,6 +125,20 @@ public struct AppConfig: Sendable {
         let fallbackID = env["WECHAT_TEMPLATE_FALLBACK_ID"].flatMap { $0.isEmpty ? nil : $0 }
         let fallbackField = env["WECHAT_TEMPLATE_FALLBACK_FIELD"] ?? "thing1"
         let sms = SMSSettings.load(env, problem: problem)
+        var maps: (provider: String, key: String, baseURL: String?, timeout: Duration)?
+        let mapsProvider = (env["MAPS_PROVIDER"] ?? "none").lowercased()
+        let mapsTimeout = Int(env["MAPS_TIMEOUT_MS"] ?? "800") ?? -1
+        if !(50...4000).contains(mapsTimeout) { problem("MAPS_TIMEOUT_MS", "must be 50 to 4000 milliseconds (the reply is due within 5 s)") }
+        switch mapsProvider {
+        case "none", "": break
+        case "amap", "tencent":
+            if let key = env["MAPS_API_KEY"], !key.isEmpty {
+                maps = (mapsProvider, key, env["MAPS_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }, .milliseconds(mapsTimeout))
+            } else {
+                problem("MAPS_API_KEY", "is required for MAPS_PROVIDER=\(mapsProvider)")
+            }
+        default: problem("MAPS_PROVIDER", "must be none, amap or tencent")
+        }
         var orderTemplates = OrderTemplates.none
         if let json = env["WECHAT_TEMPLATES"], !json.isEmpty {
             do { orderTemplates = try OrderTemplates(json: json) } catch { problem("WECHAT_TEMPLATES", error.description) }
@@ -139,7 +155,7 @@ public struct AppConfig: Sendable {
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
-            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, sms: sms,
+            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
     }
@@ -161,7 +177,7 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             wechatAppID: \(wechatAppID), wechatAccountID: \(wechatAccountID), wechatToken: \(secret(wechatToken)), \
             wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
-            jobLeaseSeconds: \(jobLeaseSeconds), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), devMode: \(devMode))
+            jobLeaseSeconds: \(jobLeaseSeconds), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
             """
     }
 

@@ -39,7 +39,10 @@ extension ConversationEngine {
         while !effects.isEmpty {
             switch effects.removeFirst() {
             case .placeOrder(let request):
-                let order = request.order(id: try await store.nextOrderID(), createdAt: now)
+                var order = request.order(id: try await store.nextOrderID(), createdAt: now)
+                if let routes, let destination = order.address.coordinate, let merchant = facts.catalog.merchant(id: order.merchantID) {
+                    order.routeMetres = await routes.roadMetres(from: merchant.location, to: destination)
+                }
                 unit.orders.append(OrderWrite(order: order, isNew: true))
                 facts.orders.insert(order, at: 0)
                 let next = machine.step(customer: customer, state: step.state, input: .orderPlaced(order), facts: facts)

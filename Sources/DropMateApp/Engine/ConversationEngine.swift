@@ -14,6 +14,8 @@ public final class ConversationEngine: Sendable {
     let rules: ConversationRules
     let eta: ETAEstimator
     let logger: Logger
+    /// A map service's road distances for new orders (nil: the built-in estimate alone).
+    let routes: RouteLookup?
     private let catalogValue: Mutex<Catalog>
     private let coordinator: any CustomerCoordinator
     let handledMessages: HandledMessages
@@ -24,7 +26,8 @@ public final class ConversationEngine: Sendable {
     /// other replicas sharing a Redis (`.redis`), which then carries the locks, cached states and dedupe.
     public init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
                 rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordination: Coordination = .local(rateLimit: .off),
-                cacheCapacity: Int = 100_000, logger: Logger) {
+                routes: RouteLookup? = nil, cacheCapacity: Int = 100_000, logger: Logger) {
+        self.routes = routes
         self.store = store
         self.renderer = renderer
         self.clock = clock

@@ -60,6 +60,8 @@ public struct Order: Sendable, Hashable, Codable, Identifiable {
     public var cancelReason: String?
     /// The first delivery time promised at confirmation (kept for on-time and ETA-accuracy figures).
     public var promisedAt: Int64?
+    /// Road metres from the merchant, when a map provider measured them (else the estimator's straight-line guess).
+    public var routeMetres: Double?
 
     public init(
         id: Int64, customer: String, merchantID: String, lines: [OrderLine], address: DeliveryAddress,

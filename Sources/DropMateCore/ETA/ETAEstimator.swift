@@ -1,7 +1,7 @@
 /// The built-in delivery-time estimate: preparation, then road distance at courier speed.
 ///
 /// Road distance is the straight line times `roadFactor`; without coordinates (a typed address)
-/// `assumedDistanceMetres` stands in. Couriers and map providers refine this later.
+/// `assumedDistanceMetres` stands in. A map provider's road distance, when the order has one, replaces both.
 public struct ETAEstimator: Sendable, Hashable {
     public var roadFactor: Double
     public var speedMetresPerMinute: Double
@@ -29,7 +29,7 @@ public struct ETAEstimator: Sendable, Hashable {
 
     /// The expected arrival (Unix seconds) of `order` as things stand at `now`; nil once it is final.
     public func arrival(of order: Order, merchant: Merchant, now: Int64) -> Int64? {
-        let travel = Int64(travelMinutes(metres: roadDistance(from: merchant, to: order.address)) * 60)
+        let travel = Int64(travelMinutes(metres: order.routeMetres ?? roadDistance(from: merchant, to: order.address)) * 60)
         switch order.status {
         case .awaitingConfirmation:
             return now + Int64(merchant.preparationMinutes + pickupMinutes) * 60 + travel
