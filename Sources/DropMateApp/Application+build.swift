@@ -102,18 +102,17 @@ public struct AppDependencies: Sendable {
 /// else to the log and `/dev/outbox`.
 func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, deliveries: SQLDeliveryLog? = nil,
                   clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
-    guard let (api, tokens) = makeWeChatAPI(config: config, redis: redis, clock: clock, logger: logger) else { return LogNotifier(logger: logger) }
-    return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates,
+    guard let tokens = makeAccessTokens(config: config, redis: redis, clock: clock, logger: logger) else { return LogNotifier(logger: logger) }
+    return WeChatNotifier(tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates,
                           deliveries: deliveries, clock: clock, logger: logger)
 }
 
-/// WeChat's server API and the deployment's shared access_token; nil without an AppSecret.
-public func makeWeChatAPI(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64,
-                          logger: Logger) -> (WeChatAPI, AccessTokens)? {
+/// WeChat's server API through the deployment's shared access_token; nil without an AppSecret.
+public func makeAccessTokens(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, logger: Logger) -> AccessTokens? {
     guard let secret = config.wechatAppSecret else { return nil }
     let api = WeChatAPI(baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
     let store: any AccessTokenStore = redis.map { RedisAccessTokenStore(redis: $0, keyPrefix: config.redisKeyPrefix) } ?? MemoryAccessTokenStore()
-    return (api, AccessTokens(api: api, store: store, clock: clock, logger: logger))
+    return AccessTokens(api: api, store: store, clock: clock, logger: logger)
 }
 
 /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else SQLite in the data directory.

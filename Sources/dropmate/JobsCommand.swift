@@ -72,12 +72,12 @@ struct WeChatCommand: AsyncParsableCommand {
             }
             let config = try options.config()
             let logger = options.logger()
-            guard let (api, tokens) = makeWeChatAPI(config: config, redis: nil, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger) else {
+            guard let tokens = makeAccessTokens(config: config, redis: nil, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger) else {
                 FileHandle.standardError.write(Data("dropmate: set WECHAT_APP_ID and WECHAT_APP_SECRET to install the menu\n".utf8))
                 throw ExitCode(78)
             }
             do {
-                try await OfficialAccountMenu.install(api: api, tokens: tokens)
+                try await OfficialAccountMenu.install(tokens: tokens)
                 Swift.print("menu installed")
             } catch {
                 FileHandle.standardError.write(Data("dropmate: \(error)\n".utf8))

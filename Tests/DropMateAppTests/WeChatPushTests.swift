@@ -18,7 +18,7 @@ import Testing
                          templates: OrderTemplates = .none) -> WeChatNotifier {
         let api = WeChatAPI(http: .shared, baseURL: baseURL, appID: fake.appID, appSecret: fake.appSecret)
         let tokens = AccessTokens(api: api, store: store, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger)
-        return WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: fallback, sms: sms, orderTemplates: templates, logger: logger)
+        return WeChatNotifier(tokens: tokens, fallbackTemplate: fallback, sms: sms, orderTemplates: templates, logger: logger)
     }
 
     static let push = PushJob(openID: "o_a", message: .text("订单 #1001 已送达，祝您用餐愉快！"))
@@ -113,7 +113,7 @@ import Testing
         try await fake.serve { url in
             let api = WeChatAPI(baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
             let tokens = AccessTokens(api: api, store: MemoryAccessTokenStore(), clock: { app.clock.now }, logger: Self.logger)
-            let notifier = WeChatNotifier(api: api, tokens: tokens, fallbackTemplate: nil, orderTemplates: templates, deliveries: deliveries,
+            let notifier = WeChatNotifier(tokens: tokens, fallbackTemplate: nil, orderTemplates: templates, deliveries: deliveries,
                                           clock: { app.clock.now }, logger: Self.logger)
             try await notifier.send(dispatched, jobID: 7)
             try await notifier.send(Self.push, jobID: 8)
@@ -202,7 +202,7 @@ import Testing
         try await fake.serve { url in
             let api = WeChatAPI(baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
             let tokens = AccessTokens(api: api, store: MemoryAccessTokenStore(), clock: { Int64(Date().timeIntervalSince1970) }, logger: Self.logger)
-            try await OfficialAccountMenu.install(api: api, tokens: tokens)
+            try await OfficialAccountMenu.install(tokens: tokens)
         }
         let sent = try #require(fake.sent.first)
         #expect(sent.path == "/cgi-bin/menu/create")

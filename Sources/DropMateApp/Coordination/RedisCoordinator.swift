@@ -109,7 +109,7 @@ final class RedisCoordinator: CustomerCoordinator {
         var pause = Duration.milliseconds(1)
         var scriptKeys = [keys.lock, keys.state, keys.rate, keys.epoch]
         if let answer = keys.answer { scriptKeys.append(answer) }
-        let arguments = [token, String(Self.milliseconds(settings.lockTTL)), String(settings.rateLimit.messages),
+        let arguments = [token, String(settings.lockTTL.wholeMilliseconds), String(settings.rateLimit.messages),
                          String(settings.rateLimit.windowSeconds * 2), String(now), String(settings.answerTTL)]
         while true {
             let reply = try await redis.run(Self.acquireScript, keys: scriptKeys, arguments: arguments).array ?? []
@@ -177,10 +177,6 @@ final class RedisCoordinator: CustomerCoordinator {
     private static func decodeAnswer(_ stored: String) -> HandledMessage? {
         guard stored.first == "=" else { return nil }
         return try? ReplyColumn.decode(String(stored.dropFirst()))
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// KEYS: lock, state, rate counter, epoch, [answer]. ARGV: token, lock ms, rate limit, counter TTL, now, answer TTL.

@@ -203,8 +203,7 @@ public final class RedisStreamJobQueue: JobQueue {
             reader = try await redis.dedicatedConnection()
             state.withLock { $0.reader = reader }
         }
-        let milliseconds = block.components.seconds * 1000 + block.components.attoseconds / 1_000_000_000_000_000
-        let reply = try await reader.send(["XREADGROUP", "GROUP", keys.group, consumer, "COUNT", String(limit), "BLOCK", String(milliseconds),
+        let reply = try await reader.send(["XREADGROUP", "GROUP", keys.group, consumer, "COUNT", String(limit), "BLOCK", String(block.wholeMilliseconds),
                                            "STREAMS", keys.stream, ">"], timeout: block + .seconds(5))
         guard let streams = reply.array, let first = streams.first?.array, first.count == 2 else { return [] }
         return Self.entries(first[1])

@@ -55,8 +55,7 @@ public struct RedisAccessTokenStore: AccessTokenStore {
     }
 
     public func lockRefresh(owner: String, ttl: Duration) async throws -> Bool {
-        let milliseconds = ttl.components.seconds * 1000 + ttl.components.attoseconds / 1_000_000_000_000_000
-        return try await redis.send(["SET", lockKey, owner, "NX", "PX", String(milliseconds)]) == .status("OK")
+        try await redis.send(["SET", lockKey, owner, "NX", "PX", String(ttl.wholeMilliseconds)]) == .status("OK")
     }
 
     public func unlockRefresh(owner: String) async throws {
@@ -128,6 +127,16 @@ public final class AccessTokens: Sendable {
             state.withLock { $0.refreshing = nil }
             throw error
         }
+    }
+
+    /// POSTs `json` to WeChat's `path` with the current token; when WeChat refuses the token (40001, 42001,
+    /// 40014), once more with a fresh one.
+    public func post(_ path: String, json: [String: Any]) async throws -> WeChatAPI.Answer {
+        let token = try await token()
+        let answer = try await api.post(path, token: token, json: json)
+        guard [40001, 42001, 40014].contains(answer.code) else { return answer }
+        logger.notice("WeChat refused the access_token; refreshing it", metadata: ["dropmate.errcode": "\(answer.code)"])
+        return try await api.post(path, token: try await refreshed(replacing: token), json: json)
     }
 
     /// The shared token if another process has a usable one, else a fresh one fetched under the refresh lock.

@@ -14,11 +14,8 @@ public enum OfficialAccountMenu {
     }
 
     /// Installs the menu (it replaces the account's current one).
-    public static func install(api: WeChatAPI, tokens: AccessTokens) async throws {
-        var answer = try await api.post("/cgi-bin/menu/create", token: try await tokens.token(), json: definition)
-        if [40001, 42001, 40014].contains(answer.code) {
-            answer = try await api.post("/cgi-bin/menu/create", token: try await tokens.refreshed(replacing: try await tokens.token()), json: definition)
-        }
+    public static func install(tokens: AccessTokens) async throws {
+        let answer = try await tokens.post("/cgi-bin/menu/create", json: definition)
         guard answer.code == 0 else { throw WeChatAPIError.refused(code: answer.code, message: answer.errmsg ?? "") }
     }
 }

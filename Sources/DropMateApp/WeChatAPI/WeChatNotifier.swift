@@ -14,7 +14,7 @@ import Logging
 /// - 43004 (unsubscribed): as an SMS when the phone is known, else dead-lettered with the reason (the record).
 /// - 40003 (invalid OpenID): not retried; dead-lettered with the reason.
 public struct WeChatNotifier: Notifier {
-    let api: WeChatAPI
+    /// WeChat's API, through the deployment's shared access_token.
     let tokens: AccessTokens
     /// Template for pushes outside the 48-hour window, and the field that carries the text (`thing` fields
     /// take at most 20 characters).
@@ -28,9 +28,8 @@ public struct WeChatNotifier: Notifier {
     let clock: @Sendable () -> Int64
     let logger: Logger
 
-    public init(api: WeChatAPI, tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil,
+    public init(tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil,
                 orderTemplates: OrderTemplates = .none, deliveries: SQLDeliveryLog? = nil, clock: @escaping @Sendable () -> Int64 = { 0 }, logger: Logger) {
-        self.api = api
         self.tokens = tokens
         self.fallbackTemplate = fallbackTemplate
         self.sms = sms
@@ -94,13 +93,8 @@ public struct WeChatNotifier: Notifier {
         return true
     }
 
-    /// Posts with the current token; on a token error, once more with a fresh one.
     private func post(_ path: String, _ json: [String: Any]) async throws -> WeChatAPI.Answer {
-        let token = try await tokens.token()
-        let answer = try await api.post(path, token: token, json: json)
-        guard [40001, 42001, 40014].contains(answer.code) else { return answer }
-        logger.notice("WeChat refused the access_token; refreshing it", metadata: ["dropmate.errcode": "\(answer.code)"])
-        return try await api.post(path, token: try await tokens.refreshed(replacing: token), json: json)
+        try await tokens.post(path, json: json)
     }
 
     static func failure(_ answer: WeChatAPI.Answer, push: PushJob, logger: Logger) -> any Error {
