@@ -1,0 +1,137 @@
+import Foundation
+
+/// Where a finished report's files are, and what it found.
+public struct DailyReportFiles: Sendable {
+    /// The Office Open XML workbook.
+    public var xlsx: URL
+    /// One CSV per section, keyed by sheet name (`Summary`, `Orders`, `Couriers`, `Merchants`, `Items`, `By hour`).
+    public var csvFiles: [String: URL]
+    /// The same CSVs in one zip, for a single download.
+    public var csvZip: URL
+    /// The by-hour bar chart for the H5 page.
+    public var chartSVG: URL
+    public var aggregates: DailyAggregates
+    /// Shorthand for `aggregates.summary`.
+    public var summary: DailySummary { aggregates.summary }
+}
+
+/// Builds one day's report from orders fed one at a time.
+///
+/// ```swift
+/// let builder = try DailyReportBuilder(day: day, directory: folder)
+/// for try await order in store.ordersPlaced(on: day) { try builder.add(order) }
+/// let files = try builder.finish(extras: extras)
+/// ```
+/// The Orders sheet and CSV are streamed to disk as orders arrive; the other sections are
+/// written from the aggregates at the end. Files appear in `directory` only once complete:
+/// everything is written in a hidden work folder and moved into place by `finish`.
+/// Not thread-safe: feed it from one task.
+public final class DailyReportBuilder {
+    public let day: ReportDay
+    public let directory: URL
+    private let workDirectory: URL
+    private var aggregator: DailyReportAggregator
+    private let workbook: XLSXWorkbookWriter
+    private let ordersCSV: CSVWriter
+    private let clock: BusinessClock
+    private var finished = false
+
+    /// Output file names inside `directory`.
+    public static let xlsxName = "report.xlsx"
+    public static let csvZipName = "report-csv.zip"
+    public static let csvFolderName = "csv"
+    public static let chartName = "chart.svg"
+
+    /// Prepares a report of `day` (its `timeZone` is the business zone) to be written into `directory`, created if missing.
+    public init(day: ReportDay, directory: URL) throws {
+        self.day = day
+        self.directory = directory
+        workDirectory = directory.appendingPathComponent(".building-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
+        clock = BusinessClock(timeZone: day.timeZone)
+        aggregator = DailyReportAggregator(day: day)
+        workbook = try XLSXWorkbookWriter(workDirectory: workDirectory, clock: clock)
+        ordersCSV = try CSVWriter(url: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)),
+                                  columns: ReportTables.orderColumns, clock: clock)
+    }
+
+    /// Convenience: the day `date` (`YYYY-MM-DD`) in `timeZone`.
+    public convenience init(date: String, timeZone: TimeZone = ReportDay.defaultTimeZone, directory: URL) throws {
+        guard let day = ReportDay(date, timeZone: timeZone) else { throw ReportError.invalidDate(date) }
+        try self.init(day: day, directory: directory)
+    }
+
+    /// Adds one order: counted, and written as a row of the Orders sheet and CSV.
+    public func add(_ order: ReportOrder) throws {
+        guard !finished else { throw ReportError.alreadyFinished }
+        aggregator.add(order)
+        let row = ReportTables.orderRow(order)
+        workbook.appendOrder(row)
+        ordersCSV.appendRow(row)
+    }
+
+    /// Writes the remaining sections, the workbook, the CSVs and the chart, and moves them into `directory`.
+    public func finish(extras: DayExtras = DayExtras()) throws -> DailyReportFiles {
+        guard !finished else { throw ReportError.alreadyFinished }
+        finished = true
+        defer { try? FileManager.default.removeItem(at: workDirectory) }
+        let aggregates = aggregator.aggregates(extras: extras)
+
+        try ordersCSV.finish()
+        let csvStaging = workDirectory.appendingPathComponent(Self.csvFolderName)
+        try FileManager.default.createDirectory(at: csvStaging, withIntermediateDirectories: true)
+        try FileManager.default.moveItem(
+            at: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)),
+            to: csvStaging.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)))
+        try writeAggregateCSVs(aggregates, into: csvStaging)
+
+        let xlsxStaging = workDirectory.appendingPathComponent(Self.xlsxName)
+        try workbook.finish(aggregates: aggregates, day: day, to: xlsxStaging)
+
+        let zipStaging = workDirectory.appendingPathComponent(Self.csvZipName)
+        let zip = try ZipPackager(url: zipStaging)
+        for name in ReportTables.sheetOrder {
+            let file = ReportTables.csvFileName(name)
+            try zip.add(path: file, file: csvStaging.appendingPathComponent(file))
+        }
+
+        let chartStaging = workDirectory.appendingPathComponent(Self.chartName)
+        let chart = SVGChart(title: "Orders and deliveries by hour 每小时订单与送达 \(day.isoDate)", hours: aggregates.hours)
+        try Data(chart.svg.utf8).write(to: chartStaging)
+
+        let csvFolder = directory.appendingPathComponent(Self.csvFolderName)
+        try publish(csvStaging, as: csvFolder)
+        try publish(zipStaging, as: directory.appendingPathComponent(Self.csvZipName))
+        try publish(chartStaging, as: directory.appendingPathComponent(Self.chartName))
+        try publish(xlsxStaging, as: directory.appendingPathComponent(Self.xlsxName))
+        return DailyReportFiles(
+            xlsx: directory.appendingPathComponent(Self.xlsxName),
+            csvFiles: Dictionary(uniqueKeysWithValues: ReportTables.sheetOrder.map {
+                ($0, csvFolder.appendingPathComponent(ReportTables.csvFileName($0)))
+            }),
+            csvZip: directory.appendingPathComponent(Self.csvZipName),
+            chartSVG: directory.appendingPathComponent(Self.chartName),
+            aggregates: aggregates
+        )
+    }
+
+    private func writeAggregateCSVs(_ aggregates: DailyAggregates, into folder: URL) throws {
+        func write(_ name: String, _ columns: [ReportColumn], _ rows: [[ReportCell]]) throws {
+            let csv = try CSVWriter(url: folder.appendingPathComponent(ReportTables.csvFileName(name)), columns: columns, clock: clock)
+            rows.forEach { csv.appendRow($0) }
+            try csv.finish()
+        }
+        try write(ReportTables.summary, ReportTables.summaryColumns, ReportTables.summaryRows(aggregates.summary, day: day))
+        try write(ReportTables.couriers, ReportTables.courierColumns, aggregates.couriers.map(ReportTables.courierRow))
+        try write(ReportTables.merchants, ReportTables.merchantColumns, aggregates.merchants.map(ReportTables.merchantRow))
+        try write(ReportTables.items, ReportTables.itemColumns,
+                  aggregates.items.enumerated().map { ReportTables.itemRow($0.element, rank: $0.offset + 1) })
+        try write(ReportTables.byHour, ReportTables.hourColumns, aggregates.hours.map(ReportTables.hourRow))
+    }
+
+    /// Replaces `destination` with `staged` (a rename within the same folder tree).
+    private func publish(_ staged: URL, as destination: URL) throws {
+        try? FileManager.default.removeItem(at: destination)
+        try FileManager.default.moveItem(at: staged, to: destination)
+    }
+}

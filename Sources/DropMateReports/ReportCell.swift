@@ -1,0 +1,51 @@
+import Foundation
+
+/// One typed cell of a report table. Both writers render the same cells, so the XLSX
+/// and the CSV always agree: the XLSX keeps the type, the CSV writes plain text.
+public enum ReportCell: Sendable, Hashable {
+    /// No value (an order not yet delivered has no delivery time).
+    case empty
+    /// Text; neutralised against formula injection when written.
+    case text(String)
+    /// A whole number.
+    case integer(Int)
+    /// Money in fen, shown as yuan with two decimals.
+    case yuan(fen: Int)
+    /// An instant, shown as a local date-time in the report's business zone.
+    case dateTime(Date)
+    /// A decimal such as minutes, shown with one decimal.
+    case decimal(Double)
+    /// A ratio in 0…1, shown as a percentage in the XLSX and as the ratio in the CSV.
+    case ratio(Double)
+}
+
+extension ReportCell {
+    /// `.text`, or `.empty` for blank text.
+    static func textOrEmpty(_ text: String?) -> ReportCell {
+        guard let text, !text.isEmpty else { return .empty }
+        return .text(text)
+    }
+
+    /// `.dateTime`, or `.empty` for `nil`.
+    static func dateOrEmpty(_ date: Date?) -> ReportCell { date.map(ReportCell.dateTime) ?? .empty }
+
+    /// `.decimal`, or `.empty` for `nil`.
+    static func decimalOrEmpty(_ value: Double?) -> ReportCell { value.map(ReportCell.decimal) ?? .empty }
+
+    /// `.ratio`, or `.empty` for `nil`.
+    static func ratioOrEmpty(_ value: Double?) -> ReportCell { value.map(ReportCell.ratio) ?? .empty }
+
+    /// `.integer`, or `.empty` for `nil`.
+    static func integerOrEmpty(_ value: Int?) -> ReportCell { value.map(ReportCell.integer) ?? .empty }
+}
+
+/// A column of a report table: its header and its width in the XLSX (in characters).
+public struct ReportColumn: Sendable, Hashable {
+    public var header: String
+    public var width: Double
+
+    public init(_ header: String, width: Double = 12) {
+        self.header = header
+        self.width = width
+    }
+}

@@ -1,0 +1,135 @@
+import Foundation
+
+/// The report's sections as tables of typed cells. Both the XLSX and the CSV writer are fed
+/// from here, so the two formats hold the same columns and the same values.
+enum ReportTables {
+    /// Sheet names in workbook order; CSV files use ``csvFileName(_:)`` of the same name.
+    static let summary = "Summary"
+    static let orders = "Orders"
+    static let couriers = "Couriers"
+    static let merchants = "Merchants"
+    static let items = "Items"
+    static let byHour = "By hour"
+    static let sheetOrder = [summary, orders, couriers, merchants, items, byHour]
+
+    /// `Summary` → `summary.csv`, `By hour` → `by_hour.csv`.
+    static func csvFileName(_ section: String) -> String {
+        section.lowercased().replacingOccurrences(of: " ", with: "_") + ".csv"
+    }
+
+    // MARK: Orders
+
+    static let orderColumns = [
+        ReportColumn("Order", width: 16), ReportColumn("Status", width: 11),
+        ReportColumn("Placed", width: 19), ReportColumn("Confirmed", width: 19),
+        ReportColumn("Dispatched", width: 19), ReportColumn("Picked up", width: 19),
+        ReportColumn("Delivered", width: 19), ReportColumn("Cancelled", width: 19),
+        ReportColumn("Cancel reason", width: 16), ReportColumn("Merchant", width: 18),
+        ReportColumn("Courier", width: 12), ReportColumn("Items", width: 36),
+        ReportColumn("Item count", width: 10), ReportColumn("Total (yuan)", width: 12),
+        ReportColumn("Promised", width: 19), ReportColumn("Minutes late", width: 12),
+        ReportColumn("Delivery minutes", width: 15), ReportColumn("Distance (m)", width: 12),
+        ReportColumn("Phone", width: 13), ReportColumn("Address (district)", width: 22),
+        ReportColumn("Note", width: 30),
+    ]
+
+    static func orderRow(_ order: ReportOrder) -> [ReportCell] {
+        let cancelReason = order.isCancelled ? (order.cancelReason ?? ReportOrder.unspecifiedCancelReason) : nil
+        return [
+            .text(order.id), .text(order.status),
+            .dateTime(order.placedAt), .dateOrEmpty(order.confirmedAt),
+            .dateOrEmpty(order.dispatchedAt), .dateOrEmpty(order.pickedUpAt),
+            .dateOrEmpty(order.isCancelled ? nil : order.deliveredAt), .dateOrEmpty(order.cancelledAt),
+            .textOrEmpty(cancelReason), .text(order.merchantName),
+            .textOrEmpty(order.courierName), .text(itemsText(order.items)),
+            .integer(order.items.reduce(0) { $0 + $1.quantity }), .yuan(fen: order.totalFen),
+            .dateOrEmpty(order.promisedAt), .decimalOrEmpty(order.minutesLate),
+            .decimalOrEmpty(order.deliverySeconds.map { Double($0) / 60 }), .integerOrEmpty(order.distanceMetres),
+            .textOrEmpty(order.maskedPhone), .textOrEmpty(order.districtAddress),
+            .textOrEmpty(order.note),
+        ]
+    }
+
+    /// `宫保鸡丁×2; 米饭×1`.
+    static func itemsText(_ items: [ReportItem]) -> String {
+        items.map { "\($0.name)×\($0.quantity)" }.joined(separator: "; ")
+    }
+
+    // MARK: Summary
+
+    static let summaryColumns = [ReportColumn("Metric", width: 46), ReportColumn("Value", width: 16)]
+
+    static func summaryRows(_ summary: DailySummary, day: ReportDay) -> [[ReportCell]] {
+        func minutes(_ seconds: Double?) -> ReportCell { .decimalOrEmpty(seconds.map { $0 / 60 }) }
+        var rows: [[ReportCell]] = [
+            [.text("Date"), .text(day.isoDate)],
+            [.text("Time zone"), .text(day.timeZone.identifier)],
+            [.text("Orders placed"), .integer(summary.placed)],
+            [.text("Orders confirmed"), .integer(summary.confirmed)],
+            [.text("Orders delivered"), .integer(summary.delivered)],
+            [.text("Delivered after the day ended"), .integer(summary.deliveredAfterDay)],
+            [.text("Orders cancelled"), .integer(summary.cancelled)],
+        ]
+        rows += summary.cancelledByReason.map { [.text("Cancelled: \($0.reason)"), .integer($0.count)] }
+        rows += [
+            [.text("Revenue (yuan, orders not cancelled)"), .yuan(fen: summary.revenueFen)],
+            [.text("Average delivery minutes (confirmed to delivered)"), minutes(summary.averageDeliverySeconds)],
+            [.text("P90 delivery minutes"), minutes(summary.p90DeliverySeconds.map(Double.init))],
+            [.text("On-time rate (delivered by promised time)"), .ratioOrEmpty(summary.onTimeRate)],
+            [.text("ETA mean absolute error (minutes)"), .decimalOrEmpty(summary.etaMeanAbsoluteErrorMinutes)],
+            [.text("WeChat pushes sent"), .integer(summary.extras.pushesSent)],
+            [.text("WeChat pushes failed"), .integer(summary.extras.pushesFailed)],
+            [.text("SMS sent"), .integer(summary.extras.smsSent)],
+            [.text("Board posts"), .integer(summary.extras.boardPosts)],
+            [.text("Dead jobs"), .integer(summary.extras.deadJobs)],
+        ]
+        rows += summary.topItems.enumerated().map { [.text("Top item \($0.offset + 1): \($0.element.name)"), .integer($0.element.quantity)] }
+        return rows
+    }
+
+    // MARK: Couriers, merchants, items, hours
+
+    static let courierColumns = [
+        ReportColumn("Courier", width: 14), ReportColumn("Orders assigned", width: 15),
+        ReportColumn("Deliveries", width: 11), ReportColumn("On-time rate", width: 12),
+        ReportColumn("Average delivery minutes", width: 22), ReportColumn("Distance (km)", width: 13),
+    ]
+
+    static func courierRow(_ courier: CourierStats) -> [ReportCell] {
+        [
+            .text(courier.name), .integer(courier.assigned), .integer(courier.deliveries),
+            .ratioOrEmpty(courier.onTimeRate), .decimalOrEmpty(courier.averageDeliverySeconds.map { $0 / 60 }),
+            courier.deliveriesWithDistance == 0 ? .empty : .decimal(Double(courier.distanceMetres) / 1_000),
+        ]
+    }
+
+    static let merchantColumns = [
+        ReportColumn("Merchant", width: 20), ReportColumn("Orders", width: 9), ReportColumn("Delivered", width: 10),
+        ReportColumn("Cancelled", width: 10), ReportColumn("Revenue (yuan)", width: 14),
+    ]
+
+    static func merchantRow(_ merchant: MerchantStats) -> [ReportCell] {
+        [.text(merchant.name), .integer(merchant.orders), .integer(merchant.delivered),
+         .integer(merchant.cancelled), .yuan(fen: merchant.revenueFen)]
+    }
+
+    static let itemColumns = [
+        ReportColumn("Rank", width: 6), ReportColumn("Item", width: 22), ReportColumn("Quantity", width: 10),
+        ReportColumn("Orders", width: 9), ReportColumn("Revenue (yuan)", width: 14),
+    ]
+
+    static func itemRow(_ item: ItemStats, rank: Int) -> [ReportCell] {
+        [.integer(rank), .text(item.name), .integer(item.quantity), .integer(item.orders), .yuan(fen: item.revenueFen)]
+    }
+
+    static let hourColumns = [
+        ReportColumn("Hour", width: 8), ReportColumn("Orders placed", width: 14), ReportColumn("Deliveries", width: 11),
+    ]
+
+    /// `07:00`.
+    static func hourLabel(_ hour: Int) -> String { (hour < 10 ? "0" : "") + "\(hour):00" }
+
+    static func hourRow(_ hour: HourStats) -> [ReportCell] {
+        [.text(hourLabel(hour.hour)), .integer(hour.placed), .integer(hour.delivered)]
+    }
+}

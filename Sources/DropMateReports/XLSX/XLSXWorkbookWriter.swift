@@ -1,0 +1,70 @@
+import Foundation
+
+/// Builds `report.xlsx`: the Orders sheet is streamed to a temporary file while orders
+/// arrive; the aggregate sheets are written at the end; then every part is zipped.
+final class XLSXWorkbookWriter {
+    private let workDirectory: URL
+    private let clock: BusinessClock
+    private let orders: XLSXSheetWriter
+
+    /// `workDirectory` must exist; sheet files are written there until ``finish(aggregates:day:to:)``.
+    init(workDirectory: URL, clock: BusinessClock) throws {
+        self.workDirectory = workDirectory
+        self.clock = clock
+        orders = try XLSXSheetWriter(url: Self.sheetURL(ReportTables.orders, in: workDirectory),
+                                     columns: ReportTables.orderColumns, clock: clock)
+    }
+
+    private static func sheetURL(_ name: String, in directory: URL) -> URL {
+        let index = ReportTables.sheetOrder.firstIndex(of: name)! + 1
+        return directory.appendingPathComponent("sheet\(index).xml")
+    }
+
+    func appendOrder(_ row: [ReportCell]) { orders.appendRow(row) }
+
+    /// Writes the aggregate sheets and the package parts, and zips them into `destination`.
+    func finish(aggregates: DailyAggregates, day: ReportDay, to destination: URL) throws {
+        try orders.finish()
+        try writeSheet(ReportTables.summary, ReportTables.summaryColumns,
+                       ReportTables.summaryRows(aggregates.summary, day: day), fitsOnOnePage: true)
+        try writeSheet(ReportTables.couriers, ReportTables.courierColumns, aggregates.couriers.map(ReportTables.courierRow))
+        try writeSheet(ReportTables.merchants, ReportTables.merchantColumns, aggregates.merchants.map(ReportTables.merchantRow))
+        try writeSheet(ReportTables.items, ReportTables.itemColumns,
+                       aggregates.items.enumerated().map { ReportTables.itemRow($0.element, rank: $0.offset + 1) })
+        try writeSheet(ReportTables.byHour, ReportTables.hourColumns, aggregates.hours.map(ReportTables.hourRow),
+                       drawingRelationshipID: "rId1", fitsOnOnePage: true)
+
+        let chart = XLSXBarChart(
+            sheetName: ReportTables.byHour, title: "Orders and deliveries by hour \(day.isoDate)",
+            categories: aggregates.hours.map { ReportTables.hourLabel($0.hour) },
+            series: [(ReportTables.hourColumns[1].header, aggregates.hours.map(\.placed)),
+                     (ReportTables.hourColumns[2].header, aggregates.hours.map(\.delivered))]
+        )
+        let sheetCount = ReportTables.sheetOrder.count
+        let chartSheetIndex = ReportTables.sheetOrder.firstIndex(of: ReportTables.byHour)! + 1
+        let zip = try ZipPackager(url: destination)
+        try zip.add(path: "[Content_Types].xml", text: XLSXPackageParts.contentTypes(sheetCount: sheetCount))
+        try zip.add(path: "_rels/.rels", text: XLSXPackageParts.rootRelationships)
+        try zip.add(path: "docProps/app.xml", text: XLSXPackageParts.app)
+        try zip.add(path: "docProps/core.xml", text: XLSXPackageParts.core(
+            title: "DropMate daily report \(day.isoDate)", created: ISO8601DateFormatter().string(from: Date())))
+        try zip.add(path: "xl/workbook.xml", text: XLSXPackageParts.workbook(sheetNames: ReportTables.sheetOrder))
+        try zip.add(path: "xl/_rels/workbook.xml.rels", text: XLSXPackageParts.workbookRelationships(sheetCount: sheetCount))
+        try zip.add(path: "xl/styles.xml", text: XLSXStyles.xml)
+        for index in 1...sheetCount {
+            try zip.add(path: "xl/worksheets/sheet\(index).xml", file: workDirectory.appendingPathComponent("sheet\(index).xml"))
+        }
+        try zip.add(path: "xl/worksheets/_rels/sheet\(chartSheetIndex).xml.rels", text: XLSXPackageParts.chartSheetRelationships)
+        try zip.add(path: "xl/drawings/drawing1.xml", text: XLSXPackageParts.drawing)
+        try zip.add(path: "xl/drawings/_rels/drawing1.xml.rels", text: XLSXPackageParts.drawingRelationships)
+        try zip.add(path: "xl/charts/chart1.xml", text: chart.xml)
+    }
+
+    private func writeSheet(_ name: String, _ columns: [ReportColumn], _ rows: [[ReportCell]],
+                            drawingRelationshipID: String? = nil, fitsOnOnePage: Bool = false) throws {
+        let sheet = try XLSXSheetWriter(url: Self.sheetURL(name, in: workDirectory), columns: columns, clock: clock,
+                                        drawingRelationshipID: drawingRelationshipID, fitsOnOnePage: fitsOnOnePage)
+        rows.forEach { sheet.appendRow($0) }
+        try sheet.finish()
+    }
+}
