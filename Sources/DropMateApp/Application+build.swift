@@ -30,6 +30,9 @@ public struct AppDependencies: Sendable {
     public var clock: @Sendable () -> Int64
     public var logger: Logger
 
+    /// Couriers as staff manage them.
+    public var couriers: CourierRoster { CourierRoster(store: store, clock: clock) }
+
     /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else the embedded SQLite default.
     /// With `REDIS_URL`, replicas share customers' locks, states, answers and rate counters through Redis;
     /// without it, one process must serve every customer.
@@ -75,7 +78,7 @@ public struct AppDependencies: Sendable {
             return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
         }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(), renderer: renderer, clock: clock,
-                                        coordination: coordination, routes: routes, logger: logger)
+                                        rules: ConversationRules(etaPush: config.etaPush), coordination: coordination, routes: routes, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
         let sms = config.sms.makeProvider(clock: clock, logger: logger)
@@ -94,7 +97,7 @@ public struct AppDependencies: Sendable {
     /// The background worker over these dependencies.
     public var worker: JobWorker {
         JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
-                  leaseSeconds: config.jobLeaseSeconds, logger: logger)
+                  leaseSeconds: config.jobLeaseSeconds, etaRefreshEvery: config.etaRefreshSeconds, logger: logger)
     }
 }
 
@@ -128,6 +131,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
                  replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock).add(to: router)
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
+    CourierAPIRoutes(engine: dependencies.engine, couriers: dependencies.couriers).add(to: router)
     OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)
     return router
 }

@@ -35,6 +35,13 @@ public enum Migrations {
                 "CREATE TABLE deliveries (job_id BIGINT PRIMARY KEY, openid TEXT NOT NULL, channel TEXT NOT NULL, msgid TEXT, status TEXT NOT NULL, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
                 "CREATE INDEX deliveries_msgid ON deliveries (msgid)",
             ],
+            // Couriers: bound to a WeChat user by a one-time code, with their last position and an API token
+            // (stored as a SHA-256 hash) for a courier app's position updates. Orders know their courier.
+            [
+                "CREATE TABLE couriers (id \(serial), name TEXT NOT NULL, phone TEXT, openid TEXT UNIQUE, binding_code TEXT UNIQUE, binding_expires_at BIGINT, api_token_hash TEXT UNIQUE, latitude \(real), longitude \(real), position_at BIGINT, active BIGINT NOT NULL DEFAULT 1, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+                "ALTER TABLE orders ADD COLUMN courier_id BIGINT",
+                "CREATE INDEX orders_courier ON orders (courier_id, status)",
+            ],
         ]
     }
 

@@ -33,6 +33,7 @@ extension SQLConversationStore {
                     """).run()
             }
             for job in unit.jobs { try await SQLJobQueue.insert(job, now: unit.now, in: db) }
+            for write in unit.couriers { try await store(write, now: unit.now, in: db) }
         }
     }
 
@@ -48,10 +49,40 @@ extension SQLConversationStore {
                 """).run()
         } else {
             try await db.raw("""
-                UPDATE orders SET status = \(bind: order.status.rawValue), promised_at = \(bind: order.promisedAt), data = \(bind: data), updated_at = \(bind: now)
+                UPDATE orders SET status = \(bind: order.status.rawValue), promised_at = \(bind: order.promisedAt), courier_id = \(bind: order.courierID),
+                                  data = \(bind: data), updated_at = \(bind: now)
                 WHERE id = \(bind: order.id)
                 """).run()
         }
+        guard write.logsEvent else { return }
         try await db.raw("INSERT INTO order_events (order_id, status, at) VALUES (\(bind: order.id), \(bind: order.status.rawValue), \(bind: now))").run()
     }
+
+    static func store(_ write: CourierWrite, now: Int64, in db: any SQLDatabase) async throws {
+        switch write {
+        case .binding(let courierID, let openID?, let code):
+            // One courier per WeChat user: a user who binds again leaves their previous courier record.
+            try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE openid = \(bind: openID) AND id <> \(bind: courierID)").run()
+            let bound = try await db.raw("""
+                UPDATE couriers SET openid = \(bind: openID), binding_code = NULL, binding_expires_at = NULL, updated_at = \(bind: now)
+                WHERE id = \(bind: courierID) AND binding_code = \(bind: code ?? "") RETURNING id
+                """).first()
+            // Someone else used the code first: the whole step fails, and WeChat's retry finds the code spent.
+            guard bound != nil else { throw CourierBindingRaced(courierID: courierID) }
+        case .binding(let courierID, nil, _):
+            try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE id = \(bind: courierID)").run()
+        case .position(let courierID, let position):
+            try await db.raw("""
+                UPDATE couriers SET latitude = \(bind: position.coordinate.latitude), longitude = \(bind: position.coordinate.longitude),
+                                    position_at = \(bind: position.at), updated_at = \(bind: now)
+                WHERE id = \(bind: courierID) AND (position_at IS NULL OR position_at <= \(bind: position.at))
+                """).run()
+        }
+    }
+}
+
+/// A binding code was used by two people at once; the second one's step is rolled back.
+public struct CourierBindingRaced: Error, Sendable, CustomStringConvertible {
+    public var courierID: Int64
+    public var description: String { "courier \(courierID)'s binding code was used concurrently" }
 }

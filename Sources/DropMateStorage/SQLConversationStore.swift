@@ -5,7 +5,7 @@ import Synchronization
 
 /// `ConversationStore` over any `SQLBackend`: the same SQL on SQLite and PostgreSQL.
 public final class SQLConversationStore: ConversationStore {
-    private let backend: any SQLBackend
+    let backend: any SQLBackend
     private let committer: GroupCommitter<UnitOfWork>
     private let orderIDs: Mutex<Int64>
 

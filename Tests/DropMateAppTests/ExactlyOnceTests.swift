@@ -103,6 +103,10 @@ struct SlowStore: ConversationStore {
     func publicBoard(limit: Int) async throws -> [BoardPost] { try await base.publicBoard(limit: limit) }
     func nextOrderID() async throws -> Int64 { try await base.nextOrderID() }
     func catalog() async throws -> Catalog { try await base.catalog() }
+    func deliveries(courierID: Int64) async throws -> [Order] { try await base.deliveries(courierID: courierID) }
+    func courier(id: Int64) async throws -> Courier? { try await base.courier(id: id) }
+    func courier(bindingCode: String, now: Int64) async throws -> Courier? { try await base.courier(bindingCode: bindingCode, now: now) }
+    func ordersInProgress(limit: Int) async throws -> [Int64] { try await base.ordersInProgress(limit: limit) }
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String] { try await base.customersWithExpiredDrafts(now: now, limit: limit) }
     func pruneHandled(before cutoff: Int64) async throws { try await base.pruneHandled(before: cutoff) }
     func recordAnswer(_ unit: UnitOfWork) { base.recordAnswer(unit) }

@@ -36,6 +36,10 @@ public struct AppConfig: Sendable {
     public var rateLimit: RateLimit
     /// Seconds a worker may hold a job before another takes it over (`DROPMATE_JOB_LEASE_SECONDS`).
     public var jobLeaseSeconds: Int64
+    /// When a refreshed ETA is pushed (`DROPMATE_ETA_PUSH_THRESHOLD_MINUTES`, `DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES`).
+    public var etaPush: ETAPushRules
+    /// Seconds between sweeps that refresh the ETA of every order in progress (`DROPMATE_ETA_REFRESH_SECONDS`).
+    public var etaRefreshSeconds: Int64
     /// The AppSecret for WeChat's server API (pushes); nil in dev mode.
     public var wechatAppSecret: String?
     /// Base URL of WeChat's server API (`WECHAT_API_BASE_URL`; tests point it at a fake).
@@ -145,6 +149,12 @@ public struct AppConfig: Sendable {
         }
         let lease = Int64(env["DROPMATE_JOB_LEASE_SECONDS"] ?? "120") ?? -1
         if lease < 2 { problem("DROPMATE_JOB_LEASE_SECONDS", "must be a whole number of seconds, at least 2") }
+        let etaThreshold = Int64(env["DROPMATE_ETA_PUSH_THRESHOLD_MINUTES"] ?? "5") ?? -1
+        if !(1...240).contains(etaThreshold) { problem("DROPMATE_ETA_PUSH_THRESHOLD_MINUTES", "must be 1 to 240 minutes") }
+        let etaInterval = Int64(env["DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES"] ?? "10") ?? -1
+        if !(0...1440).contains(etaInterval) { problem("DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES", "must be 0 to 1440 minutes") }
+        let etaRefresh = Int64(env["DROPMATE_ETA_REFRESH_SECONDS"] ?? "120") ?? -1
+        if !(10...3600).contains(etaRefresh) { problem("DROPMATE_ETA_REFRESH_SECONDS", "must be 10 to 3600 seconds") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
@@ -155,6 +165,7 @@ public struct AppConfig: Sendable {
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
+            etaPush: ETAPushRules(threshold: etaThreshold * 60, minInterval: etaInterval * 60), etaRefreshSeconds: etaRefresh,
             wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
@@ -177,7 +188,8 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             wechatAppID: \(wechatAppID), wechatAccountID: \(wechatAccountID), wechatToken: \(secret(wechatToken)), \
             wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
-            jobLeaseSeconds: \(jobLeaseSeconds), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
+            jobLeaseSeconds: \(jobLeaseSeconds), etaPush: ±\(etaPush.threshold / 60) min every \(etaPush.minInterval / 60)+ min, \
+            etaRefresh: \(etaRefreshSeconds) s, sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
             """
     }
 

@@ -4,28 +4,40 @@ import DropMateCore
 public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case orderNotFound(Int64)
     case transition(OrderTransitionError)
+    case courierNotFound(Int64)
+    case courierInactive(Int64)
+    /// The order is assigned to another courier (or to none).
+    case notTheCourier(orderID: Int64, courierID: Int64)
+    /// A courier cannot deliver their own order (their chat is a courier's, and one turn cannot wait on itself).
+    case ownOrder(orderID: Int64, courierID: Int64)
 
     public var description: String {
         switch self {
         case .orderNotFound(let id): "order #\(id) does not exist"
         case .transition(let error): error.description
+        case .courierNotFound(let id): "courier \(id) does not exist"
+        case .courierInactive(let id): "courier \(id) is inactive"
+        case .notTheCourier(let order, let courier): "order #\(order) is not assigned to courier \(courier)"
+        case .ownOrder(let order, let courier): "order #\(order) was placed by courier \(courier) themselves"
         }
     }
 }
 
 extension ConversationEngine {
     /// A staff action on an order (dispatch, deliver, cancel). Idempotent; the customer is told by push.
+    /// `check` vets the order as it stands under the customer's lock (a courier's action checks it is theirs).
     @discardableResult
-    public func apply(_ command: OrderCommand, toOrder id: Int64) async throws -> Order {
+    public func apply(_ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in }) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
         return try await withCustomer(found.customer) { state in
             let now = clock()
             guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
+            try check(order)
             let transition: Order.Transition
             do throws(OrderTransitionError) { transition = try order.applying(command, at: now) } catch { throw EngineError.transition(error) }
             guard case .changed(let changed) = transition else { return (order, nil) }
             var outcome = try await run(customer: order.customer, state: state, input: .orderChanged(changed), now: now,
-                                        pushKey: "order:\(id):\(changed.status.rawValue)")
+                                        pushKey: "order:\(id):\(command.name):\(now)")
             outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0)
             try await store.commit(outcome.unit)
             logger.info("order changed by staff", metadata: ["dropmate.order_id": "\(id)", "dropmate.status": "\(changed.status.rawValue)"])

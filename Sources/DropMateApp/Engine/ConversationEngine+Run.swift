@@ -26,7 +26,8 @@ extension ConversationEngine {
             now: now, catalog: catalog,
             orders: needs.orders ? try await store.recentOrders(customer: customer, limit: 10) : [],
             board: needs.board ? try await store.publicBoard(limit: 5) : [],
-            rules: rules, eta: eta
+            rules: rules, eta: eta,
+            deliveries: needs.deliveries ? try await store.deliveries(courierID: state.courierID ?? 0) : []
         )
         if case .orderChanged(let order) = input, let index = facts.orders.firstIndex(where: { $0.id == order.id }) {
             facts.orders[index] = order
@@ -36,6 +37,13 @@ extension ConversationEngine {
         var replies = step.replies
         var effects = step.effects
         var pushes = 0
+        /// Feeds an effect's result back into the machine.
+        func feed(_ input: ConversationInput) {
+            let next = machine.step(customer: customer, state: step.state, input: input, facts: facts)
+            step.state = next.state
+            replies += next.replies
+            effects += next.effects
+        }
         while !effects.isEmpty {
             switch effects.removeFirst() {
             case .placeOrder(let request):
@@ -45,16 +53,15 @@ extension ConversationEngine {
                 }
                 unit.orders.append(OrderWrite(order: order, isNew: true))
                 facts.orders.insert(order, at: 0)
-                let next = machine.step(customer: customer, state: step.state, input: .orderPlaced(order), facts: facts)
-                step.state = next.state
-                replies += next.replies
-                effects += next.effects
+                feed(.orderPlaced(order))
             case .saveOrder(let order):
                 if let index = unit.orders.firstIndex(where: { $0.order.id == order.id }) {
                     unit.orders[index].order = order
                 } else {
                     unit.orders.append(OrderWrite(order: order, isNew: false))
                 }
+            case .noteETA(let order):
+                unit.orders.append(OrderWrite(order: order, isNew: false, logsEvent: false))
             case .post(let request):
                 unit.posts.append(NewBoardPost(customer: request.customer, orderID: request.orderID, body: request.body, createdAt: now))
             case .push(let notice):
@@ -63,6 +70,16 @@ extension ConversationEngine {
                 let phone = step.state.profile.phone.map { "+86" + $0.digits }
                 let event = renderer.orderEvent(in: notice, language: step.state.language, catalog: facts.catalog)
                 unit.jobs.append(try PushJob(openID: customer, message: message, phone: phone, event: event).job(key: "\(pushKey)#\(pushes)", now: now))
+            case .bindCourier(let code):
+                feed(.courierBound(try await store.courier(bindingCode: code, now: now), code: code))
+            case .saveCourierBinding(let courierID, let openID, let code):
+                unit.couriers.append(.binding(courierID: courierID, openID: openID, code: code))
+            case .courierAction(let orderID, let action):
+                feed(.courierActionDone(try await perform(action, orderID: orderID, courierID: step.state.courierID ?? 0, courierOpenID: customer)))
+            case .courierMoved(let courierID, let coordinate):
+                unit.couriers.append(.position(courierID: courierID, CourierPosition(coordinate: coordinate, at: now)))
+                let deliveries = needs.deliveries ? facts.deliveries : try await store.deliveries(courierID: courierID)
+                unit.jobs += try deliveries.map { try ETARefreshJob(orderID: $0.id).job(reason: .courierMoved, now: now) }
             }
         }
         if Self.needsSaving(step.state, comparedWith: state) {

@@ -17,12 +17,15 @@ public struct JobWorker: Service {
     var pollInterval: Duration = .milliseconds(250)
     var sweepEvery: Int64 = 30
     var leaseSeconds: Int64 = 120
+    /// Seconds between sweeps that queue an ETA refresh for every order in progress.
+    var etaRefreshEvery: Int64 = 120
     /// Jobs (lanes) run at once: pushes mostly wait on WeChat's API.
     var concurrency = 64
 
     public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
-                clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger) {
+                clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, etaRefreshEvery: Int64 = 120, logger: Logger) {
         self.queue = queue
+        self.etaRefreshEvery = etaRefreshEvery
         self.sms = sms ?? LogSMS(logger: logger)
         self.leaseSeconds = leaseSeconds
         self.engine = engine
@@ -33,12 +36,16 @@ public struct JobWorker: Service {
 
     public func run() async throws {
         await cancelWhenGracefulShutdown {
-            var lastSweep: Int64 = 0, lastPrune: Int64 = 0
+            var lastSweep: Int64 = 0, lastPrune: Int64 = 0, lastETASweep: Int64 = 0
             while !Task.isCancelled {
                 do {
                     if clock() - lastSweep >= sweepEvery {
                         lastSweep = clock()
                         try await engine.expireIdleDrafts()
+                    }
+                    if clock() - lastETASweep >= etaRefreshEvery {
+                        lastETASweep = clock()
+                        try await engine.scheduleETARefreshes(every: etaRefreshEvery)
                     }
                     if clock() - lastPrune >= 3600 {
                         lastPrune = clock()
@@ -132,15 +139,17 @@ public struct JobWorker: Service {
     static func lane(of job: Job) -> String {
         if job.kind == PushJob.kind, let push = try? PushJob(payload: job.payload) { return "push:" + push.openID }
         if job.kind == SMSJob.kind, let message = try? SMSJob(payload: job.payload) { return "sms:" + message.phone }
+        if job.kind == ETARefreshJob.kind, let refresh = try? ETARefreshJob(payload: job.payload) { return "eta:\(refresh.orderID)" }
         return "job:\(job.id)"
     }
 
     /// Every job kind the worker can run.
-    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind]
+    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind]
 
     func perform(_ job: Job) async throws {
         switch job.kind {
         case PushJob.kind: try await notifier.send(try PushJob(payload: job.payload), jobID: job.id)
+        case ETARefreshJob.kind: try await engine.refreshETA(orderID: try ETARefreshJob(payload: job.payload).orderID)
         case SMSJob.kind:
             let message: SMSJob
             do { message = try SMSJob(payload: job.payload) } catch { throw PermanentFailure(reason: "unreadable sms job: \(error)") }

@@ -7,6 +7,14 @@ public struct ConversationMachine: Sendable {
 
     /// The facts a step for `input` will look at, so the engine loads nothing more.
     public static func needs(_ input: ConversationInput, state: ConversationState) -> FactNeeds {
+        if state.courierID != nil {
+            switch input {
+            case .text, .location, .click: return FactNeeds(orders: false, board: false, deliveries: true)
+            case .courierActionDone, .courierBound, .reportedLocation, .unsubscribed, .subscribed, .unsupported, .tick:
+                return FactNeeds(orders: false, board: false)
+            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed: break  // their own orders as a customer
+            }
+        }
         let board: Bool
         switch input {
         case .text(let text): board = IntentParser.keywords[TextNormalizer.trimPunctuation(TextNormalizer.normalize(text))] == .boardView
@@ -14,7 +22,7 @@ public struct ConversationMachine: Sendable {
         default: board = false
         }
         switch input {
-        case .reportedLocation, .unsubscribed, .orderPlaced: return FactNeeds(orders: false, board: board)
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .etaRefreshed: return FactNeeds(orders: false, board: board)
         default: return FactNeeds(orders: state.hasOrders, board: board)
         }
     }
@@ -63,13 +71,14 @@ struct Turn {
     var result: ConversationStep { ConversationStep(state: state, replies: replies, effects: effects) }
 
     mutating func run(_ input: ConversationInput) {
+        if let courierID = state.courierID, runAsCourier(courierID, input) { return }
         switch input {
         case .text, .location, .click, .subscribed, .unsupported:
             expireIfIdle(notifyByPush: false)
             state.lastActivityAt = facts.now
-        case .tick, .confirmationLinkUsed, .orderChanged:
+        case .tick, .confirmationLinkUsed, .orderChanged, .etaRefreshed:
             expireIfIdle(notifyByPush: true)
-        case .reportedLocation, .unsubscribed, .orderPlaced:
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone:
             break
         }
         switch input {
@@ -85,6 +94,9 @@ struct Turn {
         case .orderPlaced(let order): orderPlaced(order)
         case .confirmationLinkUsed(let orderID): confirmThroughLink(orderID)
         case .orderChanged(let order): orderChanged(order)
+        case .etaRefreshed(let order, let eta): etaRefreshed(order, eta: eta)
+        case .courierBound(let courier, let code): courierBound(courier, code: code)
+        case .courierActionDone: break  // only a courier's turn asks for one
         case .tick: break
         }
     }
@@ -114,6 +126,7 @@ struct Turn {
         case .order(let parsed):
             if isAwaitingAddress, parsed.lines.isEmpty { addressText(text) } else { order(parsed) }
         case .phone(let phone): savePhone(phone)
+        case .bindCourier(let code): effects.append(.bindCourier(code: code))
         case .sameAddress:
             if isAwaitingAddress, let previous = state.profile.lastAddress { setAddress(previous) } else { say(.fallback); remind() }
         case .other:

@@ -12,6 +12,8 @@ public struct ConversationState: Sendable, Hashable, Codable {
     public var lastActivityAt: Int64
     /// Whether the customer ever placed an order (so the engine knows to load them).
     public var hasOrders: Bool
+    /// Set once this WeChat user bound themselves to a courier record: their chat is then a courier's.
+    public var courierID: Int64?
 
     /// A customer DropMate has never heard from.
     public static func new(at now: Int64) -> ConversationState {

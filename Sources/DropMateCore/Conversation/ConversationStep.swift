@@ -20,6 +20,23 @@ public enum ConversationInput: Sendable, Hashable {
     case orderChanged(Order)
     /// Time passed with no message: lets an idle draft expire with a notice.
     case tick
+    /// Feedback for `.bindCourier`: the courier `code` belongs to, nil for an unknown or expired code.
+    case courierBound(Courier?, code: String)
+    /// Feedback for `.courierAction`: what became of the courier's delivery.
+    case courierActionDone(CourierActionResult)
+    /// An ETA refresh worked out that `order` now arrives at `eta`.
+    case etaRefreshed(Order, eta: Int64)
+}
+
+/// What became of a courier's "取件 / 送达".
+public enum CourierActionResult: Sendable, Hashable {
+    /// Done (or already done before): the order as it now stands.
+    case done(CourierAction, Order)
+    case notFound(orderID: Int64)
+    /// The order is someone else's delivery.
+    case notYours(orderID: Int64)
+    /// The order's status does not allow it (cancelled, not dispatched yet…).
+    case refused(CourierAction, Order)
 }
 
 /// What the machine may look at; gathered by the engine before each step.
@@ -33,14 +50,17 @@ public struct ConversationFacts: Sendable {
     public var board: [BoardPost]
     public var rules: ConversationRules
     public var eta: ETAEstimator
+    /// A courier's deliveries in progress, oldest first (loaded only for couriers).
+    public var deliveries: [Order]
 
-    public init(now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(), eta: ETAEstimator = .init()) {
+    public init(now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(), eta: ETAEstimator = .init(), deliveries: [Order] = []) {
         self.now = now
         self.catalog = catalog
         self.orders = orders
         self.board = board
         self.rules = rules
         self.eta = eta
+        self.deliveries = deliveries
     }
 
     public func order(id: Int64) -> Order? { orders.first { $0.id == id } }
@@ -52,10 +72,13 @@ public struct ConversationRules: Sendable, Hashable {
     public var maxQuantity: Int
     /// Seconds of silence after which a draft or unconfirmed order lapses.
     public var draftTTL: Int64
+    /// When a refreshed ETA is pushed to the customer.
+    public var etaPush: ETAPushRules
 
-    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60) {
+    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60, etaPush: ETAPushRules = .init()) {
         self.maxQuantity = maxQuantity
         self.draftTTL = draftTTL
+        self.etaPush = etaPush
     }
 }
 
@@ -69,6 +92,16 @@ public enum ConversationEffect: Sendable, Hashable {
     case post(BoardPostRequest)
     /// Tell the customer something out of band (customer-service or template message, via the job queue).
     case push([Reply])
+    /// Look up the courier a binding code belongs to; feed back `.courierBound`.
+    case bindCourier(code: String)
+    /// Record that WeChat user `openID` works as courier `courierID`, using up `code` (nil openID: unbind the courier).
+    case saveCourierBinding(courierID: Int64, openID: String?, code: String?)
+    /// Apply a courier's action to one of their deliveries (under its customer's lock); feed back `.courierActionDone`.
+    case courierAction(orderID: Int64, CourierAction)
+    /// Store the courier's position and refresh the ETAs of their deliveries.
+    case courierMoved(courierID: Int64, Coordinate)
+    /// Store an order's ETA bookkeeping (no status change, no history entry).
+    case noteETA(Order)
 }
 
 /// A new order as the machine asks for it; the engine gives it a number.
@@ -111,4 +144,6 @@ public struct ConversationStep: Sendable, Hashable {
 public struct FactNeeds: Sendable, Hashable {
     public var orders: Bool
     public var board: Bool
+    /// The courier's deliveries in progress (for couriers only).
+    public var deliveries: Bool = false
 }

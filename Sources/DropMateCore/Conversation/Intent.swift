@@ -17,6 +17,8 @@ public enum Intent: Sendable, Hashable {
     case phone(PhoneNumber)
     /// "同上 / same": the previous address.
     case sameAddress
+    /// "绑定 123456 / bind 123456": a courier's binding code from staff.
+    case bindCourier(code: String)
     /// Nothing recognised; in context it may still be an address.
     case other
 }
@@ -48,6 +50,7 @@ public struct IntentParser: Sendable {
         let bare = TextNormalizer.trimPunctuation(normalized)
         if let keyword = Self.keywords[bare] { return keyword }
         if let post = Self.boardPost(text.trimmingSpaces()) { return post }
+        if let code = Self.bindingCode(bare) { return .bindCourier(code: code) }
         if let orderID = Self.orderReference(bare, prefixes: Self.cancelPrefixes) { return .cancel(orderID: orderID) }
         if let orderID = Self.orderReference(bare, prefixes: Self.etaPrefixes) { return .eta(orderID: orderID) }
         if Self.etaPhrases.contains(where: { bare.contains($0) }) { return .eta(orderID: nil) }
@@ -97,6 +100,16 @@ public struct IntentParser: Sendable {
             if rest.first == "#" { rest = rest.dropFirst() }
             guard !rest.isEmpty, rest.count <= 12, rest.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
             return Int64(rest)
+        }
+        return nil
+    }
+
+    /// "绑定 123456", "bind 123456" → "123456": six digits after the keyword.
+    static func bindingCode(_ text: String) -> String? {
+        for prefix in ["绑定骑手", "绑定", "bind courier", "bind"] where text.hasPrefix(prefix) {
+            let code = text.dropFirst(prefix.count).drop { " :：#".contains($0) }
+            guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
+            return String(code)
         }
         return nil
     }

@@ -29,6 +29,7 @@ extension ReplyRenderer {
             switch reply {
             case .orderConfirmed(let order, let eta): found = (.confirmed, order, eta)
             case .orderExpired(let order), .orderCancelled(let order): found = (.cancelled, order, nil)
+            case .etaChanged(let order, let eta): found = (.etaChanged, order, eta)
             case .statusChanged(let order, let eta):
                 switch order.status {
                 case .confirmed: found = (.etaChanged, order, eta)

@@ -67,6 +67,9 @@ struct Replies {
         case .draftExpired: return pick("您的订单草稿超过 30 分钟未完成，已自动取消。想点单时再发给我。", "Your unfinished order expired after 30 minutes. Just message me when you'd like to order again.")
         case .orderExpired(let order): return pick("订单 #\(order.id) 超时未确认，已自动取消。", "Order #\(order.id) wasn't confirmed in time and has been cancelled.")
         case .statusChanged(let order, let eta): return statusChanged(order, eta: eta)
+        case .etaChanged(let order, let eta):
+            return pick("订单 #\(order.id) 的预计送达时间更新为 \(time(eta))。", "Order #\(order.id) is now expected at \(time(eta)).")
+        case .courier(let reply): return courierText(reply)
         case .slowDown: return pick("您发消息太快了，请稍等一分钟再发。刚才这条没有处理。", "You're sending messages too quickly. Please wait a minute and send that again.")
         }
     }
@@ -126,8 +129,16 @@ struct Replies {
         }
     }
 
+    /// The status, with the courier's progress once there is a courier.
+    func stage(_ order: Order) -> String {
+        guard order.status == .dispatched, let courier = order.courierName else { return status(order.status) }
+        return order.pickedUpAt == nil
+            ? pick("骑手 \(courier) 正在取餐", "courier \(courier) is on the way to the shop")
+            : pick("骑手 \(courier) 已取餐，正在配送", "picked up by \(courier) and on its way")
+    }
+
     func statusLine(_ line: OrderStatusLine) -> String {
-        var text = pick("订单 #\(line.order.id)：\(status(line.order.status))", "Order #\(line.order.id): \(status(line.order.status))")
+        var text = pick("订单 #\(line.order.id)：\(stage(line.order))", "Order #\(line.order.id): \(stage(line.order))")
         if let eta = line.eta { text += pick("，预计 \(time(eta)) 送达", ", expected at \(time(eta))") }
         if line.order.status == .delivered, let at = line.order.deliveredAt { text += pick("（\(time(at))）", " (\(time(at)))") }
         return text + pick("。", ".")
@@ -140,8 +151,10 @@ struct Replies {
 
     func statusChanged(_ order: Order, eta: Int64?) -> String {
         switch order.status {
+        case .dispatched where order.pickedUpAt != nil:
+            return pick("订单 #\(order.id) 骑手已取餐", "Order #\(order.id) has been picked up") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
         case .dispatched:
-            return pick("订单 #\(order.id) 骑手已出发", "Order #\(order.id) is on its way") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+            return pick("订单 #\(order.id) 骑手\(order.courierName.map { " \($0) " } ?? "")已出发", "Order #\(order.id) is on its way\(order.courierName.map { " with \($0)" } ?? "")") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
         case .delivered: return pick("订单 #\(order.id) 已送达，祝您用餐愉快！", "Order #\(order.id) has been delivered. Enjoy your meal!")
         case .cancelled: return pick("很抱歉，订单 #\(order.id) 已被商家取消。", "Sorry, order #\(order.id) was cancelled by the shop.") + (order.cancelReason.map { pick("原因：\($0)", " Reason: \($0)") } ?? "")
         case .confirmed: return pick("订单 #\(order.id) 已确认", "Order #\(order.id) is confirmed") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))

@@ -52,6 +52,27 @@ public enum Reply: Sendable, Hashable {
     case statusChanged(Order, eta: Int64?)
     /// The customer sent more messages than the rate limit allows; this one was not acted on.
     case slowDown
+    /// A push: the order's arrival moved (a courier's position, a late kitchen).
+    case etaChanged(Order, eta: Int64)
+    /// What a courier's chat says.
+    case courier(CourierReply)
+}
+
+/// What DropMate says to couriers.
+public enum CourierReply: Sendable, Hashable {
+    case help
+    case bound(name: String)
+    case bindingFailed
+    case unbound
+    /// The deliveries in progress.
+    case deliveries([Order])
+    case actionDone(CourierAction, Order)
+    case notYours(orderID: Int64)
+    case refused(CourierAction, Order)
+    /// "取件" without a number while several (or no) deliveries could be meant.
+    case whichOrder(CourierAction, [Int64])
+    case positionSaved(activeDeliveries: Int)
+    case invalidPosition
 }
 
 /// One order's status for an ETA answer.

@@ -166,6 +166,12 @@ extension Turn {
     /// Staff moved an order on: tell the customer, and stop waiting for a confirmation that no longer applies.
     mutating func orderChanged(_ order: Order) {
         if state.pendingOrderID == order.id, order.status != .awaitingConfirmation { state.pendingOrderID = nil }
-        effects.append(.push([.statusChanged(order, eta: arrival(of: order))]))
+        let eta = arrival(of: order)
+        effects.append(.push([.statusChanged(order, eta: eta)]))
+        // What the customer was just told is what later ETA pushes compare with (and wait after).
+        var told = order
+        told.notifiedETA = eta ?? order.notifiedETA
+        told.notifiedAt = facts.now
+        effects.append(.saveOrder(told))
     }
 }

@@ -18,4 +18,17 @@ extension Turn {
     func statusLine(_ order: Order) -> OrderStatusLine {
         OrderStatusLine(order: order, eta: arrival(of: order))
     }
+
+    /// A refresh worked out a new arrival: keep it, and push it when it moved enough since the customer last heard.
+    mutating func etaRefreshed(_ order: Order, eta: Int64) {
+        var updated = order
+        updated.latestETA = order.status == .dispatched ? eta : nil
+        if facts.rules.etaPush.shouldNotify(order, eta: eta, now: facts.now) {
+            effects.append(.push([.etaChanged(order, eta: eta)]))
+            updated.notifiedETA = eta
+            updated.notifiedAt = facts.now
+        }
+        guard updated != order else { return }
+        effects.append(.noteETA(updated))
+    }
 }

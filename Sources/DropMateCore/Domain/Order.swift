@@ -62,6 +62,16 @@ public struct Order: Sendable, Hashable, Codable, Identifiable {
     public var promisedAt: Int64?
     /// Road metres from the merchant, when a map provider measured them (else the estimator's straight-line guess).
     public var routeMetres: Double?
+    /// The courier it is assigned to, once dispatched.
+    public var courierID: Int64?
+    public var courierName: String?
+    /// When the courier said they had the food ("取件 / picked up").
+    public var pickedUpAt: Int64?
+    /// The latest arrival an ETA refresh worked out from the courier's position (nil: the estimator's guess stands).
+    public var latestETA: Int64?
+    /// The arrival last told to the customer and when, so ETA pushes go out only on a real shift, and not too often.
+    public var notifiedETA: Int64?
+    public var notifiedAt: Int64?
 
     public init(
         id: Int64, customer: String, merchantID: String, lines: [OrderLine], address: DeliveryAddress,
@@ -87,7 +97,12 @@ public struct Order: Sendable, Hashable, Codable, Identifiable {
 /// What may happen to an order. Each is idempotent: repeating it changes nothing.
 public enum OrderCommand: Sendable, Hashable {
     case confirm(promisedAt: Int64)
+    /// Out for delivery with no courier on record (staff deliver it themselves).
     case dispatch
+    /// Out for delivery with this courier; on a dispatched order, hands it to another courier.
+    case assign(courierID: Int64, courierName: String)
+    /// The courier has the food.
+    case pickUp
     case deliver
     case cancel(reason: String)
 }
@@ -119,8 +134,22 @@ extension Order {
         var next = self
         switch (command, status) {
         case (.confirm, .confirmed), (.confirm, .dispatched), (.confirm, .delivered),
-             (.dispatch, .dispatched), (.dispatch, .delivered), (.deliver, .delivered), (.cancel, .cancelled):
+             (.dispatch, .dispatched), (.dispatch, .delivered), (.deliver, .delivered), (.cancel, .cancelled), (.pickUp, .delivered):
             return .unchanged(self)
+        case (.assign(let assigned, _), .dispatched) where assigned == courierID:
+            return .unchanged(self)
+        case (.pickUp, .dispatched) where pickedUpAt != nil:
+            return .unchanged(self)
+        case (.assign(let courierID, let name), .confirmed), (.assign(let courierID, let name), .dispatched):
+            next.status = .dispatched
+            next.dispatchedAt = dispatchedAt ?? now
+            next.courierID = courierID
+            next.courierName = name
+            next.pickedUpAt = nil
+            next.latestETA = nil
+        case (.pickUp, .dispatched):
+            next.pickedUpAt = now
+            next.latestETA = nil
         case (.confirm(let promisedAt), .awaitingConfirmation):
             next.status = .confirmed
             next.confirmedAt = now
@@ -128,6 +157,7 @@ extension Order {
         case (.dispatch, .confirmed):
             next.status = .dispatched
             next.dispatchedAt = now
+            next.latestETA = nil
         case (.deliver, .confirmed), (.deliver, .dispatched):
             next.status = .delivered
             next.dispatchedAt = next.dispatchedAt ?? now
@@ -144,10 +174,13 @@ extension Order {
 }
 
 extension OrderCommand {
-    var name: String {
+    /// "confirm", "assign", "pick up"…: for errors and logs.
+    public var name: String {
         switch self {
         case .confirm: "confirm"
         case .dispatch: "dispatch"
+        case .assign: "assign"
+        case .pickUp: "pick up"
         case .deliver: "deliver"
         case .cancel: "cancel"
         }

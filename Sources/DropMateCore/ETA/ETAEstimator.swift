@@ -37,7 +37,19 @@ public struct ETAEstimator: Sendable, Hashable {
             let ready = (order.confirmedAt ?? now) + Int64(merchant.preparationMinutes + pickupMinutes) * 60
             return max(ready, now) + travel
         case .dispatched:
-            return max((order.dispatchedAt ?? now) + travel, now + 60)
+            // A refresh from the courier's position knows better than the dispatch-time guess.
+            if let latest = order.latestETA { return max(latest, now + 60) }
+            let leaves: Int64
+            if let pickedUpAt = order.pickedUpAt {
+                leaves = pickedUpAt
+            } else if order.courierID != nil {
+                // A courier on the way to the shop leaves it once the food is ready and they have reached it.
+                let ready = (order.confirmedAt ?? order.createdAt) + Int64(merchant.preparationMinutes) * 60
+                leaves = max(ready, (order.dispatchedAt ?? now) + Int64(pickupMinutes) * 60)
+            } else {
+                leaves = order.dispatchedAt ?? now  // staff sent it out themselves: on the road already
+            }
+            return max(leaves + travel, now + 60)
         case .delivered, .cancelled:
             return nil
         }

@@ -18,6 +18,13 @@ public protocol ConversationStore: Sendable {
     func nextOrderID() async throws -> Int64
     /// Active merchants and ads.
     func catalog() async throws -> Catalog
+    /// Courier `courierID`'s dispatched orders, oldest first.
+    func deliveries(courierID: Int64) async throws -> [Order]
+    func courier(id: Int64) async throws -> Courier?
+    /// The active courier an unexpired binding code belongs to.
+    func courier(bindingCode: String, now: Int64) async throws -> Courier?
+    /// Confirmed and dispatched orders (at most `limit`, oldest first): those whose ETA can still change.
+    func ordersInProgress(limit: Int) async throws -> [Int64]
     /// Customers whose draft or unconfirmed order lapses at or before `now`.
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String]
     /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space).
@@ -51,6 +58,8 @@ public struct UnitOfWork: Sendable {
     public var orders: [OrderWrite]
     public var posts: [NewBoardPost]
     public var jobs: [NewJob]
+    /// Courier bindings and positions.
+    public var couriers: [CourierWrite] = []
     public var now: Int64
 
     public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: HandledMessage)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
@@ -67,18 +76,29 @@ public struct UnitOfWork: Sendable {
 
 extension UnitOfWork {
     /// Nothing but the dedupe record: no state, order, post or job.
-    public var onlyRecordsAnAnswer: Bool { state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty }
+    public var onlyRecordsAnAnswer: Bool { state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty && couriers.isEmpty }
 }
 
 /// A new or changed order, with the event for its history.
 public struct OrderWrite: Sendable, Hashable {
     public var order: Order
     public var isNew: Bool
+    /// Whether the write is a step in the order's history (a status change) rather than bookkeeping (an ETA).
+    public var logsEvent: Bool
 
-    public init(order: Order, isNew: Bool) {
+    public init(order: Order, isNew: Bool, logsEvent: Bool = true) {
         self.order = order
         self.isNew = isNew
+        self.logsEvent = logsEvent
     }
+}
+
+/// A change to a courier record that a conversation step makes.
+public enum CourierWrite: Sendable, Hashable {
+    /// WeChat user `openID` now works as the courier (their binding code is used up); nil unbinds.
+    case binding(courierID: Int64, openID: String?, code: String?)
+    /// The courier reported a position.
+    case position(courierID: Int64, CourierPosition)
 }
 
 /// A board post to store; the store assigns its id.

@@ -18,6 +18,16 @@ struct Transcript {
         case clockSet(String)
         case clockAdvance(Int64)
         case staff(command: String, orderID: Int64, reason: String?)
+        /// `@staff courier NAME CODE`: a new courier whose binding code is CODE.
+        case addCourier(name: String, code: String)
+        /// `@staff assign ORDER COURIER`.
+        case assign(orderID: Int64, courierID: Int64)
+        /// `@courier-app COURIER LAT,LNG`: the courier's app posts a position to the REST endpoint.
+        case courierApp(courierID: Int64, latitude: Double, longitude: Double)
+        /// `@eta-refresh`: the worker's periodic ETA sweep, then every queued ETA refresh runs.
+        case etaRefresh
+        /// `@worker`: the queued ETA refreshes run (as the worker would).
+        case runETAJobs
         case sweep
         case confirmLink
         case expectOrder(id: Int64, status: String)
@@ -84,6 +94,20 @@ struct Transcript {
                 }
             }
             return .clockSet(words.dropFirst().joined(separator: " "))
+        case "staff" where words.count >= 2 && words[1] == "courier":
+            guard words.count == 4, words[3].count == 6 else { throw fail("@staff courier NAME CODE (six digits)") }
+            return .addCourier(name: words[2], code: words[3])
+        case "staff" where words.count >= 2 && words[1] == "assign":
+            guard words.count == 4, let order = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))), let courier = Int64(words[3]) else {
+                throw fail("@staff assign ORDER COURIER")
+            }
+            return .assign(orderID: order, courierID: courier)
+        case "courier-app":
+            let parts = words.count == 3 ? words[2].split(separator: ",").compactMap { Double($0) } : []
+            guard words.count == 3, let courier = Int64(words[1]), parts.count == 2 else { throw fail("@courier-app COURIER LAT,LNG") }
+            return .courierApp(courierID: courier, latitude: parts[0], longitude: parts[1])
+        case "eta-refresh": return .etaRefresh
+        case "worker": return .runETAJobs
         case "staff":
             guard words.count >= 3, let id = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else {
                 throw fail("@staff dispatch|deliver|cancel ORDER [reason]")

@@ -17,7 +17,10 @@ struct Session {
     var lastMessage: InboundMessage?
     var lastReplyText = ""
     var lastPushID: Int64 = 0
+    var lastETAJobID: Int64 = 0
     var nonce = 100_000
+    /// API tokens of the couriers the transcript added, by courier id.
+    var courierTokens: [Int64: String] = [:]
 
     init(app: TestApp, signer: WeChatClientSigner, client: any TestClientProtocol, mode: WeChatWebhook.Mode) {
         self.app = app
@@ -51,6 +54,23 @@ struct Session {
             default: return ["error: unknown staff command \(command)"]
             }
             do { try await engine.apply(orderCommand, toOrder: orderID) } catch { return ["error: \(error)"] }
+        case .addCourier(let name, let code):
+            let created = try await app.dependencies.couriers.create(name: name, phone: nil)
+            courierTokens[created.courier.id] = created.apiToken
+            _ = try await app.dependencies.couriers.issueBindingCode(courierID: created.courier.id, code: code)
+            return ["courier #\(created.courier.id) \(name)"]
+        case .assign(let orderID, let courierID):
+            do { try await engine.assign(orderID: orderID, courierID: courierID) } catch { return ["error: \(error)"] }
+        case .courierApp(let courierID, let latitude, let longitude):
+            let body = #"{"latitude": \#(latitude), "longitude": \#(longitude)}"#
+            let response = try await client.execute(uri: "/api/v1/courier/position", method: .post,
+                                                    headers: [.authorization: "Bearer \(courierTokens[courierID] ?? "none")", .contentType: "application/json"],
+                                                    body: ByteBuffer(string: body))
+            return ["HTTP \(response.status.code) \(String(buffer: response.body))"]
+        case .etaRefresh:
+            try await engine.scheduleETARefreshes(every: 120)
+            try await runETAJobs()
+        case .runETAJobs: try await runETAJobs()
         case .sweep: try await engine.expireIdleDrafts()
         case .confirmLink: return try await openConfirmationLink()
         case .expectOrder(let id, let status):
@@ -111,6 +131,17 @@ struct Session {
         let page = try await client.execute(uri: path, method: .get)
         let confirmed = try await client.execute(uri: path, method: .post)
         return ["page \(page.status.code), confirm \(confirmed.status.code)"]
+    }
+
+    /// Runs the ETA refreshes queued since the last run, once per order, as the worker would.
+    mutating func runETAJobs() async throws {
+        let jobs = try await app.dependencies.queue.jobs(kind: ETARefreshJob.kind, after: lastETAJobID)
+        lastETAJobID = jobs.last?.id ?? lastETAJobID
+        var seen = Set<Int64>()
+        for job in jobs {
+            let orderID = try ETARefreshJob(payload: job.payload).orderID
+            if seen.insert(orderID).inserted { try await engine.refreshETA(orderID: orderID) }
+        }
     }
 
     /// Pushes queued since the last call, each as its lines.

@@ -1,0 +1,51 @@
+/// The words couriers read.
+extension Replies {
+    func courierText(_ reply: CourierReply) -> String {
+        switch reply {
+        case .help:
+            return pick("""
+            骑手指令：
+            · “任务”：查看配送中的订单
+            · “取件 #单号”：已取餐
+            · “送达 #单号”：已送达
+            · 发送位置：更新您的位置（顾客的预计送达时间随之更新）
+            · “解绑”：解除骑手绑定
+            """, """
+            Courier commands:
+            · "deliveries": your deliveries in progress
+            · "picked up #ID": you have the food
+            · "delivered #ID": handed over
+            · share your location: updates your position (and the customers' ETAs)
+            · "unbind": stop working as a courier in this chat
+            """)
+        case .bound(let name): return pick("绑定成功！您现在是骑手 \(name)。", "You're bound as courier \(name).")
+        case .bindingFailed: return pick("绑定码无效或已过期，请向调度员索取新的绑定码。", "That binding code is wrong or has expired. Ask your dispatcher for a new one.")
+        case .unbound: return pick("已解除骑手绑定。", "You're no longer bound as a courier here.")
+        case .deliveries(let orders):
+            guard !orders.isEmpty else { return pick("目前没有配送中的订单。", "You have no deliveries in progress.") }
+            return pick("配送中的订单：", "Your deliveries:") + orders.map { "\n" + delivery($0) }.joined()
+        case .actionDone(.pickUp, let order): return pick("订单 #\(order.id) 已取件，请送往：\(order.address.text)", "Order #\(order.id) picked up. Deliver to: \(order.address.text)")
+        case .actionDone(.deliver, let order): return pick("订单 #\(order.id) 已送达，辛苦了！", "Order #\(order.id) delivered. Thank you!")
+        case .notYours(let id): return pick("订单 #\(id) 不在您的配送任务中。", "Order #\(id) is not one of your deliveries.")
+        case .refused(let action, let order):
+            let verb = action == .pickUp ? pick("取件", "pick up") : pick("送达", "deliver")
+            return pick("订单 #\(order.id) \(status(order.status))，无法\(verb)。", "Order #\(order.id) is \(status(order.status)); you can't \(verb) it.")
+        case .whichOrder(let action, let ids):
+            let command = action == .pickUp ? pick("取件", "picked up") : pick("送达", "delivered")
+            guard !ids.isEmpty else { return pick("没有可以\(command)的订单。", "There's no delivery to mark \(command).") }
+            return pick("请写明单号，例如“\(command) #\(ids[0])”。", "Which one? For example \"\(command) #\(ids[0])\".")
+        case .positionSaved(let count):
+            return count == 0
+                ? pick("位置已更新。", "Position updated.")
+                : pick("位置已更新，\(count) 个订单的预计送达时间将随之刷新。", "Position updated; the ETA of \(count) \(count == 1 ? "delivery" : "deliveries") will be refreshed.")
+        case .invalidPosition: return pick("这个位置无效。", "That position isn't valid.")
+        }
+    }
+
+    /// "#1001 牛肉面 ×2 → 人民广场 13800138000 (待取件)": what a courier needs for one delivery.
+    func delivery(_ order: Order) -> String {
+        let merchant = catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID
+        let stage = order.pickedUpAt == nil ? pick("待取件：\(merchant)", "to pick up at \(merchant)") : pick("配送中", "on the way")
+        return "· #\(order.id) \(lines(order.lines)) → \(order.address.text) \(order.phone.digits) (\(stage))"
+    }
+}

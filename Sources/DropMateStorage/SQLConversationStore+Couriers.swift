@@ -1,0 +1,81 @@
+import DropMateCore
+import SQLKit
+
+/// Couriers: the reads a conversation needs, and what staff and the worker do with them.
+extension SQLConversationStore {
+    public func deliveries(courierID: Int64) async throws -> [Order] {
+        try await backend.reader.raw("""
+            SELECT data FROM orders WHERE courier_id = \(bind: courierID) AND status = \(bind: OrderStatus.dispatched.rawValue) ORDER BY id
+            """).all().map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }
+    }
+
+    public func courier(id: Int64) async throws -> Courier? {
+        try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers WHERE id = \(bind: id)").first().map(Self.courier)
+    }
+
+    public func courier(bindingCode: String, now: Int64) async throws -> Courier? {
+        try await backend.reader.raw("""
+            SELECT \(unsafeRaw: Self.courierColumns) FROM couriers
+            WHERE binding_code = \(bind: bindingCode) AND binding_expires_at > \(bind: now) AND active = 1
+            """).first().map(Self.courier)
+    }
+
+    /// The active courier whose API token hashes to `tokenHash`.
+    public func courier(apiTokenHash tokenHash: String) async throws -> Courier? {
+        try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers WHERE api_token_hash = \(bind: tokenHash) AND active = 1")
+            .first().map(Self.courier)
+    }
+
+    /// Every courier, by id.
+    public func couriers() async throws -> [Courier] {
+        try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers ORDER BY id").all().map(Self.courier)
+    }
+
+    /// A new active courier; `apiTokenHash` is the SHA-256 of the token their app will send.
+    public func createCourier(name: String, phone: PhoneNumber?, apiTokenHash: String, now: Int64) async throws -> Courier {
+        let row = try await backend.transaction { db in
+            try await db.raw("""
+                INSERT INTO couriers (name, phone, api_token_hash, active, created_at, updated_at)
+                VALUES (\(bind: name), \(bind: phone?.digits), \(bind: apiTokenHash), 1, \(bind: now), \(bind: now)) RETURNING id
+                """).first()
+        }
+        return Courier(id: try row!.decode(column: "id", as: Int64.self), name: name, phone: phone)
+    }
+
+    /// Gives courier `id` a fresh one-time binding code (any earlier one stops working). False when there is no such courier.
+    public func issueBindingCode(courierID id: Int64, code: String, expiresAt: Int64, now: Int64) async throws -> Bool {
+        try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE couriers SET binding_code = \(bind: code), binding_expires_at = \(bind: expiresAt), updated_at = \(bind: now)
+                WHERE id = \(bind: id) RETURNING id
+                """).first() != nil
+        }
+    }
+
+    /// Whether `code` is some courier's binding code right now (so a new one is not a duplicate).
+    public func bindingCodeInUse(_ code: String) async throws -> Bool {
+        try await backend.reader.raw("SELECT id FROM couriers WHERE binding_code = \(bind: code)").first() != nil
+    }
+
+    /// Confirmed and dispatched orders, oldest first: the ones whose ETA a scheduled refresh looks at.
+    public func ordersInProgress(limit: Int) async throws -> [Int64] {
+        try await backend.reader.raw("""
+            SELECT id FROM orders WHERE status IN (\(bind: OrderStatus.confirmed.rawValue), \(bind: OrderStatus.dispatched.rawValue)) ORDER BY id LIMIT \(bind: limit)
+            """).all().map { try $0.decode(column: "id", as: Int64.self) }
+    }
+
+    static let courierColumns = "id, name, phone, openid, latitude, longitude, position_at, active"
+
+    static func courier(_ row: any SQLRow) throws -> Courier {
+        var position: CourierPosition?
+        if let latitude = try row.decode(column: "latitude", as: Double?.self), let longitude = try row.decode(column: "longitude", as: Double?.self),
+           let at = try row.decode(column: "position_at", as: Int64?.self) {
+            position = CourierPosition(coordinate: Coordinate(latitude: latitude, longitude: longitude), at: at)
+        }
+        return Courier(
+            id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
+            phone: try row.decode(column: "phone", as: String?.self).flatMap(PhoneNumber.init), openID: try row.decode(column: "openid", as: String?.self),
+            position: position, active: try row.decode(column: "active", as: Int64.self) != 0
+        )
+    }
+}
