@@ -86,7 +86,7 @@ enum XLSXPackageParts {
         + "</a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/></xdr:twoCellAnchor></xdr:wsDr>"
 }
 
-/// `text` with the five XML special characters escaped (for small fixed parts; sheets stream through ``ByteSink``).
+/// `text` with `&`, `<`, `>` and `"` escaped (for small fixed parts; sheets stream through ``ByteSink``).
 func xmlEscaped(_ text: String) -> String {
     var result = ""
     result.reserveCapacity(text.utf8.count)
@@ -96,7 +96,6 @@ func xmlEscaped(_ text: String) -> String {
         case "<": result += "&lt;"
         case ">": result += "&gt;"
         case "\"": result += "&quot;"
-        case "'": result += "&apos;"
         case "\t", "\n", "\r": result.unicodeScalars.append(character)
         case _ where character.value < 0x20 || character.value == 0xFFFE || character.value == 0xFFFF: continue
         default: result.unicodeScalars.append(character)
