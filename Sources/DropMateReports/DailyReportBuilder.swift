@@ -24,8 +24,10 @@ public struct DailyReportFiles: Sendable {
 /// ```
 /// The Orders sheet and CSV are streamed to disk as orders arrive; the other sections are
 /// written from the aggregates at the end. Files appear in `directory` only once complete:
-/// everything is written in a hidden work folder and moved into place by `finish`.
-/// Not thread-safe: feed it from one task.
+/// everything is written in a hidden work folder and moved into place by `finish`, the workbook
+/// last, so a `report.xlsx` in `directory` means the whole report is there. Record the report
+/// (and notify anyone) only after `finish` returns. A builder dropped before `finish` removes its
+/// work folder. Not thread-safe: feed it from one task.
 public final class DailyReportBuilder {
     public let day: ReportDay
     public let directory: URL
@@ -59,6 +61,10 @@ public final class DailyReportBuilder {
     public convenience init(date: String, timeZone: TimeZone = ReportDay.defaultTimeZone, directory: URL) throws {
         guard let day = ReportDay(date, timeZone: timeZone) else { throw ReportError.invalidDate(date) }
         try self.init(day: day, directory: directory)
+    }
+
+    deinit {
+        if !finished { try? FileManager.default.removeItem(at: workDirectory) }
     }
 
     /// Adds one order: counted, and written as a row of the Orders sheet and CSV.

@@ -13,9 +13,9 @@ public enum ReportCell: Sendable, Hashable {
     case yuan(fen: Int)
     /// An instant, shown as a local date-time in the report's business zone.
     case dateTime(Date)
-    /// A decimal such as minutes, shown with one decimal.
+    /// A decimal such as minutes: stored rounded to two decimals in both formats, shown with one in the XLSX.
     case decimal(Double)
-    /// A ratio in 0…1, shown as a percentage in the XLSX and as the ratio in the CSV.
+    /// A ratio in 0…1, rounded to four decimals: a percentage format in the XLSX, the plain ratio in the CSV.
     case ratio(Double)
 }
 

@@ -21,13 +21,13 @@ enum ReportTables {
 
     static let orderColumns = [
         ReportColumn("Order", width: 16), ReportColumn("Status", width: 11),
-        ReportColumn("Placed", width: 19), ReportColumn("Confirmed", width: 19),
-        ReportColumn("Dispatched", width: 19), ReportColumn("Picked up", width: 19),
-        ReportColumn("Delivered", width: 19), ReportColumn("Cancelled", width: 19),
+        ReportColumn("Placed", width: 20), ReportColumn("Confirmed", width: 20),
+        ReportColumn("Dispatched", width: 20), ReportColumn("Picked up", width: 20),
+        ReportColumn("Delivered", width: 20), ReportColumn("Cancelled", width: 20),
         ReportColumn("Cancel reason", width: 16), ReportColumn("Merchant", width: 18),
         ReportColumn("Courier", width: 12), ReportColumn("Items", width: 36),
         ReportColumn("Item count", width: 10), ReportColumn("Total (yuan)", width: 12),
-        ReportColumn("Promised", width: 19), ReportColumn("Minutes late", width: 12),
+        ReportColumn("Promised", width: 20), ReportColumn("Minutes late", width: 12),
         ReportColumn("Delivery minutes", width: 15), ReportColumn("Distance (m)", width: 12),
         ReportColumn("Phone", width: 13), ReportColumn("Address (district)", width: 22),
         ReportColumn("Note", width: 30),

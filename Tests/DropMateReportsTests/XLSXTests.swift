@@ -134,4 +134,14 @@ private struct Workbook {
         #expect(names == ["chart.svg", "csv", "report-csv.zip", "report.xlsx"])
         #expect(throws: ReportError.self) { try builder.add(order()) }
     }
+
+    @Test func aBuilderDroppedBeforeFinishingLeavesNothingBehind() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        do {
+            let builder = try DailyReportBuilder(day: shanghaiDay, directory: folder)
+            try builder.add(order())
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
+    }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// Cells are written as plain text: money as yuan with two decimals, date-times as local
 /// `yyyy-MM-dd HH:mm:ss` in the business zone, ratios as decimals (0.9375). Text that starts
 /// like a formula gets a leading `'` (see ``FormulaGuard``); numbers never do.
-public final class CSVWriter {
+final class CSVWriter {
     private let sink: ByteSink
     private var clock: BusinessClock
 
