@@ -73,6 +73,33 @@ import Testing
         await app.shutdown()
     }
 
+    @Test func theMapServiceMeasuresTheCouriersRoadToTheShop() async throws {
+        let seen = SMSTests.Received()
+        let answer = #"{"status":"1","info":"OK","route":{"paths":[{"distance":"12000","duration":"1800"}]}}"#
+        try await SMSTests.serve(RouteTests.fake(path: "/v3/direction/driving", answer: answer, seen: seen)) { url in
+            let app = try await TestApp.make(extra: ["MAPS_PROVIDER": "amap", "MAPS_API_KEY": "k", "MAPS_API_BASE_URL": url])
+            let (courier, _) = try await Self.dispatchedOrder(app)
+            let courierAt = Coordinate(latitude: 31.2305, longitude: 121.4740)  // next door to the shop: 12 km by road only on the map
+            try await app.dependencies.engine.updatePosition(courierID: courier.id, coordinate: courierAt)
+            try await app.dependencies.engine.refreshETA(orderID: 1001)
+            let order = try #require(try await app.dependencies.engine.order(id: 1001))
+            let merchant = try #require(app.dependencies.engine.catalog.merchant(id: order.merchantID))
+            let expected = ETAEstimator().arrival(of: order, merchant: merchant, route: RemainingRoute(toMerchantMetres: 12_000, toCustomerMetres: 12_000), now: app.clock.now)
+            #expect(order.routeMetres == 12_000 && order.latestETA == expected)
+            #expect(seen.requests.withLock { $0.last?.headers["query"] }?.contains("origin=121.474000,31.230500") == true, "from the courier")
+            await app.shutdown()
+        }
+    }
+
+    @Test func aCourierWithoutWeChatHearsOfANewDeliveryBySMS() async throws {
+        let app = try await TestApp.make()
+        _ = try await Self.dispatchedOrder(app)
+        let texts = try await app.dependencies.queue.jobs(kind: SMSJob.kind).map { try SMSJob(payload: $0.payload) }
+        #expect(texts.count == 1)
+        #expect(texts.first?.phone == "+8613900139000" && texts.first?.text.contains("#1001") == true)
+        await app.shutdown()
+    }
+
     @Test func aCourierIsNeverAssignedTheirOwnOrder() async throws {
         let app = try await TestApp.make()
         _ = try await Self.dispatchedOrder(app)

@@ -27,7 +27,9 @@ extension ConversationEngine {
     /// A staff action on an order (dispatch, deliver, cancel). Idempotent; the customer is told by push.
     /// `check` vets the order as it stands under the customer's lock (a courier's action checks it is theirs).
     @discardableResult
-    public func apply(_ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in }) async throws -> Order {
+    /// `alsoQueue` adds jobs to the same commit (a courier's new-delivery message).
+    public func apply(_ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in },
+                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
         return try await withCustomer(found.customer) { state in
             let now = clock()
@@ -39,6 +41,7 @@ extension ConversationEngine {
             var outcome = try await run(customer: order.customer, state: state, input: .orderChanged(changed), now: now,
                                         pushKey: "order:\(id):\(command.name):\(now)")
             outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0)
+            outcome.unit.jobs += try alsoQueue(changed, now)
             try await store.commit(outcome.unit)
             logger.info("order changed by staff", metadata: ["dropmate.order_id": "\(id)", "dropmate.status": "\(changed.status.rawValue)"])
             return (changed, outcome.state)

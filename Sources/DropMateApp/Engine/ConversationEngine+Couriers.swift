@@ -8,9 +8,29 @@ extension ConversationEngine {
     public func assign(orderID: Int64, courierID: Int64) async throws -> Order {
         guard let courier = try await store.courier(id: courierID) else { throw EngineError.courierNotFound(courierID) }
         guard courier.active else { throw EngineError.courierInactive(courierID) }
-        return try await apply(.assign(courierID: courier.id, courierName: courier.name), toOrder: orderID) { order in
+        let renderer = renderer, catalog = catalog
+        // The courier reads it in the language they last wrote in.
+        var courierLanguage = Language.zh
+        if let openID = courier.openID, let state = try await store.load(customer: openID, dedupeKey: nil).state { courierLanguage = state.language }
+        let language = courierLanguage
+        return try await apply(.assign(courierID: courier.id, courierName: courier.name), toOrder: orderID, check: { order in
             if let openID = courier.openID, openID == order.customer { throw EngineError.ownOrder(orderID: orderID, courierID: courierID) }
+        }, alsoQueue: { order, now in
+            try Self.newDeliveryNotice(order, for: courier, language: language, renderer: renderer, catalog: catalog, now: now)
+        })
+    }
+
+    /// Tells the courier about a new delivery: in WeChat once they are bound (an SMS if WeChat cannot reach them),
+    /// else by SMS when their phone is known.
+    static func newDeliveryNotice(_ order: Order, for courier: Courier, language: Language, renderer: ReplyRenderer, catalog: Catalog, now: Int64) throws -> [NewJob] {
+        let key = "courier:\(courier.id):order:\(order.id):\(now)"
+        let phone = courier.phone.map { "+86" + $0.digits }
+        guard let message = renderer.render([.courier(.newDelivery(order))], language: language, catalog: catalog) else { return [] }
+        if let openID = courier.openID {
+            return [try PushJob(openID: openID, message: message, phone: phone).job(key: key, now: now)]
         }
+        guard let phone, case .text(let text) = message else { return [] }
+        return [try SMSJob(phone: phone, text: text).job(key: key, now: now)]
     }
 
     /// A courier's "取件 / 送达" on order `orderID`, checked to be theirs. Runs under the order's customer's lock

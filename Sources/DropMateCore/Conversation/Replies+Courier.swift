@@ -39,6 +39,8 @@ extension Replies {
                 ? pick("位置已更新。", "Position updated.")
                 : pick("位置已更新，\(count) 个订单的预计送达时间将随之刷新。", "Position updated; the ETA of \(count) \(count == 1 ? "delivery" : "deliveries") will be refreshed.")
         case .invalidPosition: return pick("这个位置无效。", "That position isn't valid.")
+        case .newDelivery(let order):
+            return pick("新配送任务：\n", "New delivery:\n") + delivery(order) + pick("\n取餐后回复“取件 #\(order.id)”。", "\nReply \"picked up #\(order.id)\" once you have it.")
         }
     }
 

@@ -73,6 +73,8 @@ public enum CourierReply: Sendable, Hashable {
     case whichOrder(CourierAction, [Int64])
     case positionSaved(activeDeliveries: Int)
     case invalidPosition
+    /// A push: staff gave the courier a delivery.
+    case newDelivery(Order)
 }
 
 /// One order's status for an ETA answer.
