@@ -49,6 +49,17 @@ public struct CourierStats: Sendable, Hashable {
     public var distanceMetres = 0
     /// Deliveries whose distance was known (so a reader can tell 0 m from "unknown").
     public var deliveriesWithDistance = 0
+
+    public init(name: String, assigned: Int = 0, deliveries: Int = 0, onTimeRate: Double? = nil,
+                averageDeliverySeconds: Double? = nil, distanceMetres: Int = 0, deliveriesWithDistance: Int = 0) {
+        self.name = name
+        self.assigned = assigned
+        self.deliveries = deliveries
+        self.onTimeRate = onTimeRate
+        self.averageDeliverySeconds = averageDeliverySeconds
+        self.distanceMetres = distanceMetres
+        self.deliveriesWithDistance = deliveriesWithDistance
+    }
 }
 
 /// One merchant's day.
@@ -59,6 +70,14 @@ public struct MerchantStats: Sendable, Hashable {
     public var cancelled = 0
     /// Totals of the merchant's orders not cancelled (same rule as ``DailySummary/revenueFen``).
     public var revenueFen = 0
+
+    public init(name: String, orders: Int = 0, delivered: Int = 0, cancelled: Int = 0, revenueFen: Int = 0) {
+        self.name = name
+        self.orders = orders
+        self.delivered = delivered
+        self.cancelled = cancelled
+        self.revenueFen = revenueFen
+    }
 }
 
 /// One item's day, over orders not cancelled.
@@ -68,6 +87,13 @@ public struct ItemStats: Sendable, Hashable {
     public var orders = 0
     /// Σ quantity × unit price.
     public var revenueFen = 0
+
+    public init(name: String, quantity: Int = 0, orders: Int = 0, revenueFen: Int = 0) {
+        self.name = name
+        self.quantity = quantity
+        self.orders = orders
+        self.revenueFen = revenueFen
+    }
 }
 
 /// Orders placed and deliveries made in one local hour of the business day.
@@ -76,6 +102,12 @@ public struct HourStats: Sendable, Hashable {
     public var hour: Int
     public var placed = 0
     public var delivered = 0
+
+    public init(hour: Int, placed: Int = 0, delivered: Int = 0) {
+        self.hour = hour
+        self.placed = placed
+        self.delivered = delivered
+    }
 }
 
 /// Everything the aggregates sheets are written from.

@@ -2,7 +2,7 @@ import Foundation
 
 /// One typed cell of a report table. Both writers render the same cells, so the XLSX
 /// and the CSV always agree: the XLSX keeps the type, the CSV writes plain text.
-public enum ReportCell: Sendable, Hashable {
+enum ReportCell: Sendable, Hashable {
     /// No value (an order not yet delivered has no delivery time).
     case empty
     /// Text; neutralised against formula injection when written.
@@ -40,11 +40,11 @@ extension ReportCell {
 }
 
 /// A column of a report table: its header and its width in the XLSX (in characters).
-public struct ReportColumn: Sendable, Hashable {
-    public var header: String
-    public var width: Double
+struct ReportColumn: Sendable, Hashable {
+    var header: String
+    var width: Double
 
-    public init(_ header: String, width: Double = 12) {
+    init(_ header: String, width: Double = 12) {
         self.header = header
         self.width = width
     }
