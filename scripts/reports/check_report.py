@@ -13,6 +13,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import subprocess
@@ -34,6 +35,7 @@ ORDER_DATES = ["Placed", "Confirmed", "Dispatched", "Picked up", "Delivered", "C
 ORDER_NUMBERS = ["Item count", "Total (yuan)", "Minutes late", "Delivery minutes", "Distance (m)"]
 # A workbook bigger than this is read in openpyxl's read-only mode (structure then comes from the XML).
 FULL_LOAD_LIMIT = 8 * 1024 * 1024
+BARE_LF = re.compile(rb"(?<!\r)\n")
 
 
 class Checker:
@@ -62,24 +64,22 @@ def read_csv_bytes(report_dir):
 
 
 def check_csv_encoding(check, section, raw):
-    """BOM, CRLF after every record, quotes only where RFC 4180 needs them, balanced."""
+    """BOM, CRLF after every record (a bare LF is allowed only inside quotes), balanced quotes."""
     check.expect(raw.startswith(b"\xef\xbb\xbf"), f"{section}.csv: no UTF-8 BOM")
-    text = raw[3:].decode("utf-8")
-    in_quotes = False
-    previous = ""
-    for char in text:
-        if char == '"':
-            in_quotes = not in_quotes
-        elif char == "\n" and not in_quotes and previous != "\r":
+    body = raw[3:]
+    # Splitting on quotes alternates outside / inside segments; "" inside a field splits into an empty outside one.
+    segments = body.split(b'"')
+    check.expect(len(segments) % 2 == 1, f"{section}.csv: unbalanced quotes")
+    for index in range(0, len(segments), 2):
+        segment = segments[index]
+        if BARE_LF.search(segment) or (segment.startswith(b"\n") and index > 0):
             check.expect(False, f"{section}.csv: a record ends with a bare LF, not CRLF")
             break
-        previous = char
-    check.expect(not in_quotes, f"{section}.csv: unbalanced quotes")
-    check.expect(text.endswith("\r\n"), f"{section}.csv: last record not ended by CRLF")
+    check.expect(body.endswith(b"\r\n"), f"{section}.csv: last record not ended by CRLF")
 
 
 def parse_csv(raw):
-    return list(csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline="")))
+    return csv.reader(io.StringIO(raw[3:].decode("utf-8"), newline=""))
 
 
 def as_number(text):
@@ -147,13 +147,16 @@ def sheet_rows(workbook, name):
 
 
 def check_orders(check, xlsx_rows, csv_rows):
-    header = xlsx_rows[0]
-    check.expect(header == csv_rows[0], "Orders: XLSX and CSV headers differ")
-    check.expect(len(xlsx_rows) == len(csv_rows), f"Orders: {len(xlsx_rows) - 1} XLSX rows, {len(csv_rows) - 1} CSV rows")
+    """Walks the Orders rows of both formats in step (neither is held in memory) and counts totals."""
+    header = list(next(xlsx_rows))
+    check.expect(header == next(csv_rows), "Orders: XLSX and CSV headers differ")
     column = {name: index for index, name in enumerate(header)}
     width = len(header)
+    text_columns = [i for i, name in enumerate(header) if name not in ORDER_DATES + ORDER_NUMBERS]
     totals = {"placed": 0, "delivered": 0, "cancelled": 0, "revenue": 0.0}
-    for number, (x_row, c_row) in enumerate(zip(xlsx_rows[1:], csv_rows[1:]), start=2):
+    for number, (x_row, c_row) in enumerate(itertools.zip_longest(xlsx_rows, csv_rows), start=2):
+        if not check.expect(x_row is not None and c_row is not None, f"Orders: row {number} is missing from one format"):
+            break
         x_row = list(x_row) + [None] * (width - len(x_row))
         if not check.expect(len(c_row) == width, f"Orders.csv row {number}: {len(c_row)} fields, not {width}"):
             continue
@@ -165,12 +168,11 @@ def check_orders(check, xlsx_rows, csv_rows):
             x, c = x_row[column[name]], c_row[column[name]]
             check.expect(x is None or isinstance(x, (int, float)), f"Orders!{name}{number}: {x!r} is not a number")
             check.expect(close(x, as_number(c)), f"Orders {name} row {number}: XLSX {x} vs CSV {c}")
-        for index, value in enumerate(c_row):
-            if index not in (column[n] for n in ORDER_DATES + ORDER_NUMBERS):
-                x = x_row[index]
-                check.expect((x or "") == value, f"Orders {header[index]} row {number}: XLSX {x!r} vs CSV {value!r}")
-                check_text_cell(check, f"Orders.csv {header[index]}{number}", value)
-                check_text_cell(check, f"Orders!{header[index]}{number}", x)
+        for index in text_columns:
+            x, value = x_row[index], c_row[index]
+            check.expect((x or "") == value, f"Orders {header[index]} row {number}: XLSX {x!r} vs CSV {value!r}")
+            check_text_cell(check, f"Orders.csv {header[index]}{number}", value)
+            check_text_cell(check, f"Orders!{header[index]}{number}", x)
         phone = c_row[column["Phone"]]
         check.expect(phone == "" or re.fullmatch(r"\d{3}\*{4}\d{4}", phone), f"Orders row {number}: phone not masked: {phone}")
         status = c_row[column["Status"]]
@@ -251,9 +253,12 @@ def main():
     for section in SHEETS:
         check_csv_encoding(check, section, raw[section])
         csvs[section] = parse_csv(raw[section])
+    orders_csv = csvs.pop("Orders")
+    del raw  # the CSV readers hold their own text
 
     xlsx = {name: sheet_rows(workbook, name) for name in SHEETS if name != "Orders"}
-    order_totals = check_orders(check, sheet_rows(workbook, "Orders"), csvs["Orders"])
+    csvs = {name: list(rows) for name, rows in csvs.items()}
+    order_totals = check_orders(check, workbook["Orders"].iter_rows(values_only=True), orders_csv)
     for name in xlsx:
         check_same_section(check, name, xlsx[name], csvs[name])
     expected = json.loads(args.expected.read_text()) if args.expected else None
