@@ -20,10 +20,22 @@ enum ReportCell: Sendable, Hashable {
 }
 
 extension ReportCell {
-    /// `.text`, or `.empty` for blank text.
+    /// The most UTF-16 units an Excel cell holds; longer text makes Excel refuse the workbook.
+    static let maximumTextLength = 32_767
+
+    /// `.text`, or `.empty` for blank text. Text is cut to what a spreadsheet cell can hold
+    /// (with room for the apostrophe of ``FormulaGuard``), the same in both formats.
     static func textOrEmpty(_ text: String?) -> ReportCell {
         guard let text, !text.isEmpty else { return .empty }
-        return .text(text)
+        guard text.utf16.count >= maximumTextLength else { return .text(text) }
+        var clipped = ""
+        var length = 0
+        for character in text {
+            length += character.utf16.count
+            if length >= maximumTextLength - 1 { break }
+            clipped.append(character)
+        }
+        return .text(clipped + "…")
     }
 
     /// `.dateTime`, or `.empty` for `nil`.

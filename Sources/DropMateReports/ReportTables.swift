@@ -36,12 +36,12 @@ enum ReportTables {
     static func orderRow(_ order: ReportOrder) -> [ReportCell] {
         let cancelReason = order.isCancelled ? (order.cancelReason ?? ReportOrder.unspecifiedCancelReason) : nil
         return [
-            .text(order.id), .text(order.status),
+            .textOrEmpty(order.id), .text(order.status),
             .dateTime(order.placedAt), .dateOrEmpty(order.confirmedAt),
             .dateOrEmpty(order.dispatchedAt), .dateOrEmpty(order.pickedUpAt),
             .dateOrEmpty(order.isCancelled ? nil : order.deliveredAt), .dateOrEmpty(order.cancelledAt),
-            .textOrEmpty(cancelReason), .text(order.merchantName),
-            .textOrEmpty(order.courierName), .text(itemsText(order.items)),
+            .textOrEmpty(cancelReason), .textOrEmpty(order.merchantName),
+            .textOrEmpty(order.courierName), .textOrEmpty(itemsText(order.items)),
             .integer(order.items.reduce(0) { $0 + $1.quantity }), .yuan(fen: order.totalFen),
             .dateOrEmpty(order.promisedAt), .decimalOrEmpty(order.minutesLate),
             .decimalOrEmpty(order.deliverySeconds.map { Double($0) / 60 }), .integerOrEmpty(order.distanceMetres),

@@ -12,3 +12,17 @@ import Testing
         #expect(FormulaGuard.neutralise(text) == text)
     }
 }
+
+@Suite struct CellTextTests {
+    @Test func textLongerThanAnExcelCellIsCutTheSameWayForBothFormats() {
+        let note = String(repeating: "长", count: 40_000)
+        guard case .text(let clipped) = ReportCell.textOrEmpty(note) else {
+            Issue.record("expected text")
+            return
+        }
+        #expect(clipped.utf16.count < ReportCell.maximumTextLength)
+        #expect(clipped.hasSuffix("…"))
+        #expect(ReportCell.textOrEmpty("短") == .text("短"))
+        #expect(ReportCell.textOrEmpty("") == .empty)
+    }
+}
