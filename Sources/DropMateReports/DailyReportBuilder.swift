@@ -6,8 +6,8 @@ public struct DailyReportFiles: Sendable {
     public var xlsx: URL
     /// One CSV per section, keyed by sheet name (`Summary`, `Orders`, `Couriers`, `Merchants`, `Items`, `By hour`).
     public var csvFiles: [String: URL]
-    /// The same CSVs in one zip, for a single download.
-    public var csvZip: URL
+    /// The same CSVs in one zip, for a single download; only when the builder was asked to bundle them.
+    public var csvZip: URL?
     /// The by-hour bar chart for the H5 page.
     public var chartSVG: URL
     public var aggregates: DailyAggregates
@@ -36,6 +36,7 @@ public final class DailyReportBuilder {
     private let workbook: XLSXWorkbookWriter
     private let ordersCSV: CSVWriter
     private let clock: BusinessClock
+    private let bundlesCSVs: Bool
     private var finished = false
 
     /// Output file names inside `directory`.
@@ -45,9 +46,12 @@ public final class DailyReportBuilder {
     public static let chartName = "chart.svg"
 
     /// Prepares a report of `day` (its `timeZone` is the business zone) to be written into `directory`, created if missing.
-    public init(day: ReportDay, directory: URL) throws {
+    /// With `bundlesCSVs`, the CSVs are also zipped into one `report-csv.zip`; that costs about a sixth
+    /// more time (the Orders CSV is deflated a second time), so it is off unless a single download is wanted.
+    public init(day: ReportDay, directory: URL, bundlesCSVs: Bool = false) throws {
         self.day = day
         self.directory = directory
+        self.bundlesCSVs = bundlesCSVs
         workDirectory = directory.appendingPathComponent(".building-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: workDirectory, withIntermediateDirectories: true)
         clock = BusinessClock(timeZone: day.timeZone)
@@ -58,9 +62,10 @@ public final class DailyReportBuilder {
     }
 
     /// Convenience: the day `date` (`YYYY-MM-DD`) in `timeZone`.
-    public convenience init(date: String, timeZone: TimeZone = ReportDay.defaultTimeZone, directory: URL) throws {
+    public convenience init(date: String, timeZone: TimeZone = ReportDay.defaultTimeZone, directory: URL,
+                            bundlesCSVs: Bool = false) throws {
         guard let day = ReportDay(date, timeZone: timeZone) else { throw ReportError.invalidDate(date) }
-        try self.init(day: day, directory: directory)
+        try self.init(day: day, directory: directory, bundlesCSVs: bundlesCSVs)
     }
 
     deinit {
@@ -95,10 +100,12 @@ public final class DailyReportBuilder {
         try workbook.finish(aggregates: aggregates, day: day, to: xlsxStaging)
 
         let zipStaging = workDirectory.appendingPathComponent(Self.csvZipName)
-        let zip = try ZipPackager(url: zipStaging)
-        for name in ReportTables.sheetOrder {
-            let file = ReportTables.csvFileName(name)
-            try zip.add(path: file, file: csvStaging.appendingPathComponent(file))
+        if bundlesCSVs {
+            let zip = try ZipPackager(url: zipStaging)
+            for name in ReportTables.sheetOrder {
+                let file = ReportTables.csvFileName(name)
+                try zip.add(path: file, file: csvStaging.appendingPathComponent(file))
+            }
         }
 
         let chartStaging = workDirectory.appendingPathComponent(Self.chartName)
@@ -107,7 +114,7 @@ public final class DailyReportBuilder {
 
         let csvFolder = directory.appendingPathComponent(Self.csvFolderName)
         try publish(csvStaging, as: csvFolder)
-        try publish(zipStaging, as: directory.appendingPathComponent(Self.csvZipName))
+        if bundlesCSVs { try publish(zipStaging, as: directory.appendingPathComponent(Self.csvZipName)) }
         try publish(chartStaging, as: directory.appendingPathComponent(Self.chartName))
         try publish(xlsxStaging, as: directory.appendingPathComponent(Self.xlsxName))
         return DailyReportFiles(
@@ -115,7 +122,7 @@ public final class DailyReportBuilder {
             csvFiles: Dictionary(uniqueKeysWithValues: ReportTables.sheetOrder.map {
                 ($0, csvFolder.appendingPathComponent(ReportTables.csvFileName($0)))
             }),
-            csvZip: directory.appendingPathComponent(Self.csvZipName),
+            csvZip: bundlesCSVs ? directory.appendingPathComponent(Self.csvZipName) : nil,
             chartSVG: directory.appendingPathComponent(Self.chartName),
             aggregates: aggregates
         )

@@ -51,13 +51,16 @@ extension ReportCell {
     static func integerOrEmpty(_ value: Int?) -> ReportCell { value.map(ReportCell.integer) ?? .empty }
 }
 
-/// A column of a report table: its header and its width in the XLSX (in characters).
+/// A column of a report table: its header, its width in the XLSX (in characters), and whether
+/// its text repeats from row to row (then the XLSX stores each distinct value once).
 struct ReportColumn: Sendable, Hashable {
     var header: String
     var width: Double
+    var repeats: Bool
 
-    init(_ header: String, width: Double = 12) {
+    init(_ header: String, width: Double = 12, repeats: Bool = false) {
         self.header = header
         self.width = width
+        self.repeats = repeats
     }
 }

@@ -20,16 +20,16 @@ enum ReportTables {
     // MARK: Orders
 
     static let orderColumns = [
-        ReportColumn("Order", width: 16), ReportColumn("Status", width: 11),
+        ReportColumn("Order", width: 16), ReportColumn("Status", width: 11, repeats: true),
         ReportColumn("Placed", width: 20), ReportColumn("Confirmed", width: 20),
         ReportColumn("Dispatched", width: 20), ReportColumn("Picked up", width: 20),
         ReportColumn("Delivered", width: 20), ReportColumn("Cancelled", width: 20),
-        ReportColumn("Cancel reason", width: 16), ReportColumn("Merchant", width: 18),
-        ReportColumn("Courier", width: 12), ReportColumn("Items", width: 36),
+        ReportColumn("Cancel reason", width: 16, repeats: true), ReportColumn("Merchant", width: 18, repeats: true),
+        ReportColumn("Courier", width: 12, repeats: true), ReportColumn("Items", width: 36),
         ReportColumn("Item count", width: 10), ReportColumn("Total (yuan)", width: 12),
         ReportColumn("Promised", width: 20), ReportColumn("Minutes late", width: 12),
         ReportColumn("Delivery minutes", width: 15), ReportColumn("Distance (m)", width: 12),
-        ReportColumn("Phone", width: 13), ReportColumn("Address (district)", width: 22),
+        ReportColumn("Phone", width: 13), ReportColumn("Address (district)", width: 22, repeats: true),
         ReportColumn("Note", width: 30),
     ]
 

@@ -35,7 +35,7 @@ private struct Workbook {
             let book = try Workbook(files.xlsx)
             let fixedParts: Set<String> = [
                 "[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml", "xl/workbook.xml",
-                "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/worksheets/_rels/sheet6.xml.rels",
+                "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/_rels/sheet6.xml.rels",
                 "xl/drawings/drawing1.xml", "xl/drawings/_rels/drawing1.xml.rels", "xl/charts/chart1.xml",
             ]
             let expected = fixedParts.union((1...6).map { "xl/worksheets/sheet\($0).xml" })
@@ -86,15 +86,29 @@ private struct Workbook {
         try withReport([order(note: "=cmd|' /C calc'!A0")]) { files in
             let orders = try Workbook(files.xlsx).part("xl/worksheets/sheet2.xml")
             #expect(!orders.contains("<f>"))
-            #expect(orders.contains(#"s="\#(XLSXStyles.quotePrefixedText)" t="inlineStr"><is><t xml:space="preserve">'=cmd|' /C calc'!A0</t>"#))
+            #expect(orders.contains(#"s="\#(XLSXStyles.quotePrefixedText)" t="inlineStr"><is><t>'=cmd|' /C calc'!A0</t>"#))
         }
     }
 
     @Test func chineseEmojiAndMarkupCharactersAreKeptIntactAndEscaped() throws {
-        try withReport([order(merchant: "老王 <麻辣烫> & 🍜", note: "bad\u{0001}control")]) { files in
-            let orders = try Workbook(files.xlsx).part("xl/worksheets/sheet2.xml")
-            #expect(orders.contains("老王 &lt;麻辣烫&gt; &amp; 🍜"))
-            #expect(orders.contains(">badcontrol<"))
+        try withReport([order(merchant: "老王 <麻辣烫> & 🍜", note: "bad\u{0001}control <ok> ")]) { files in
+            let book = try Workbook(files.xlsx)
+            #expect(try book.part("xl/sharedStrings.xml").contains("<si><t>老王 &lt;麻辣烫&gt; &amp; 🍜</t></si>"))
+            #expect(try book.part("xl/worksheets/sheet2.xml").contains(#"<t xml:space="preserve">badcontrol &lt;ok&gt; </t>"#))
+        }
+    }
+
+    @Test func repeatedTextIsStoredOnceAndMostlyUniqueTextInline() throws {
+        let orders = (1...3).map { order("o\($0)", merchant: "沙县小吃", note: "note \($0)") }
+        try withReport(orders) { files in
+            let book = try Workbook(files.xlsx)
+            let shared = try book.part("xl/sharedStrings.xml")
+            #expect(shared.components(separatedBy: "<t>沙县小吃</t>").count == 2)
+            #expect(!shared.contains("note 1"))
+            let sheet = try book.part("xl/worksheets/sheet2.xml")
+            #expect(!sheet.contains("沙县小吃"))
+            #expect(sheet.contains(#"<c r="J2" t="s"><v>"#))
+            #expect(sheet.contains("<t>note 3</t>"))
         }
     }
 
@@ -109,7 +123,6 @@ private struct Workbook {
             #expect(hours.count == 26)  // header, 24 hours, trailing empty
             #expect(hours[1] == "00:00,0,0")
             #expect(FileManager.default.fileExists(atPath: files.chartSVG.path))
-            #expect(FileManager.default.fileExists(atPath: files.csvZip.path))
         }
     }
 
@@ -131,8 +144,18 @@ private struct Workbook {
         try builder.add(order())
         _ = try builder.finish()
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
-        #expect(names == ["chart.svg", "csv", "report-csv.zip", "report.xlsx"])
+        #expect(names == ["chart.svg", "csv", "report.xlsx"])
         #expect(throws: ReportError.self) { try builder.add(order()) }
+    }
+
+    @Test func bundledCSVsComeAsOneZipOfEverySection() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let builder = try DailyReportBuilder(day: shanghaiDay, directory: folder, bundlesCSVs: true)
+        try builder.add(order())
+        let files = try builder.finish()
+        let archive = try Archive(url: try #require(files.csvZip), accessMode: .read)
+        #expect(Set(archive.map(\.path)) == ["summary.csv", "orders.csv", "couriers.csv", "merchants.csv", "items.csv", "by_hour.csv"])
     }
 
     @Test func aBuilderDroppedBeforeFinishingLeavesNothingBehind() throws {

@@ -2,27 +2,40 @@ import Foundation
 
 /// Streams one worksheet's XML to a file: header row first, then each row as it arrives.
 ///
-/// Cells are typed (numbers, money, date-times, ratios) with the styles of ``XLSXStyles``;
-/// text is written as inline strings, so no shared-string table has to be held in memory.
+/// Cells are typed (numbers, money, date-times, ratios) with the styles of ``XLSXStyles``.
+/// Text in columns marked ``ReportColumn/repeats`` goes through the bounded shared-string table;
+/// all other text (notes, items: mostly unique) is written inline, so nothing grows with the day.
 final class XLSXSheetWriter {
     private let sink: ByteSink
     private var clock: BusinessClock
     private let columnLetters: [[UInt8]]
+    private let sharedColumns: [Bool]
+    private let sharedStrings: XLSXSharedStrings?
     private var rowNumber = 0
     /// Whether the sheet carries a drawing (the By hour chart); it must be referenced at the end.
     private let drawingRelationshipID: String?
     /// Whether printing scales the sheet to one page (small aggregate sheets, so the chart prints whole).
     private let fitsOnOnePage: Bool
 
-    init(url: URL, columns: [ReportColumn], clock: BusinessClock, drawingRelationshipID: String? = nil,
-         fitsOnOnePage: Bool = false) throws {
+    init(url: URL, columns: [ReportColumn], clock: BusinessClock, sharedStrings: XLSXSharedStrings? = nil,
+         drawingRelationshipID: String? = nil, fitsOnOnePage: Bool = false) throws {
         sink = try ByteSink(url: url)
+        self.sharedStrings = sharedStrings
+        sharedColumns = columns.map(\.repeats)
         self.clock = clock
         self.drawingRelationshipID = drawingRelationshipID
         self.fitsOnOnePage = fitsOnOnePage
         columnLetters = (0..<max(columns.count, 1)).map { Array(XLSXSheetWriter.columnName($0).utf8) }
         writeStart(columns: columns)
         appendRow(columns.map { .text($0.header) }, style: XLSXStyles.header)
+    }
+
+    /// Whether `text` needs `xml:space="preserve"`: it starts or ends with whitespace, or holds a tab or line break.
+    static func needsPreservedSpace(_ text: String) -> Bool {
+        let utf8 = text.utf8
+        if let first = utf8.first, first == 0x20 || first == 0x0A { return true }
+        if let last = utf8.last, last == 0x20 || last == 0x0A { return true }
+        return utf8.contains { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
     }
 
     /// `A`, `B`, … `Z`, `AA`, … for a zero-based column index.
@@ -61,12 +74,12 @@ final class XLSXSheetWriter {
             sink.write(#"<c r=""#)
             sink.write(bytes: columnLetters[min(index, columnLetters.count - 1)])
             sink.write(row)
-            writeValue(cell, style: overrideStyle)
+            writeValue(cell, style: overrideStyle, shared: index < sharedColumns.count && sharedColumns[index])
         }
         sink.write("</row>")
     }
 
-    private func writeValue(_ cell: ReportCell, style overrideStyle: Int?) {
+    private func writeValue(_ cell: ReportCell, style overrideStyle: Int?, shared: Bool) {
         func number(_ text: String, style: Int) {
             sink.write("\" s=\"\(overrideStyle ?? style)\"><v>")
             sink.write(text)
@@ -77,10 +90,15 @@ final class XLSXSheetWriter {
             return
         case .text(let text):
             let dangerous = FormulaGuard.isDangerous(text)
+            if shared, !dangerous, overrideStyle == nil, let index = sharedStrings?.index(of: text) {
+                sink.write("\" t=\"s\"><v>\(index)</v></c>")
+                return
+            }
             let style = overrideStyle ?? (dangerous ? XLSXStyles.quotePrefixedText : nil)
-            sink.write(style.map { "\" s=\"\($0)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">" }
-                ?? "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">")
-            sink.writeXMLEscaped(dangerous ? FormulaGuard.neutralise(text) : text)
+            sink.write(style.map { "\" s=\"\($0)\" t=\"inlineStr\"><is>" } ?? "\" t=\"inlineStr\"><is>")
+            let value = dangerous ? FormulaGuard.neutralise(text) : text
+            sink.write(Self.needsPreservedSpace(value) ? "<t xml:space=\"preserve\">" : "<t>")
+            sink.writeXMLEscaped(value)
             sink.write("</t></is></c>")
         case .integer(let value):
             number(String(value), style: XLSXStyles.integer)

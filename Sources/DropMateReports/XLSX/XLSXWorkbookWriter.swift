@@ -6,13 +6,14 @@ final class XLSXWorkbookWriter {
     private let workDirectory: URL
     private let clock: BusinessClock
     private let orders: XLSXSheetWriter
+    private let sharedStrings = XLSXSharedStrings()
 
     /// `workDirectory` must exist; sheet files are written there until ``finish(aggregates:day:to:)``.
     init(workDirectory: URL, clock: BusinessClock) throws {
         self.workDirectory = workDirectory
         self.clock = clock
         orders = try XLSXSheetWriter(url: Self.sheetURL(ReportTables.orders, in: workDirectory),
-                                     columns: ReportTables.orderColumns, clock: clock)
+                                     columns: ReportTables.orderColumns, clock: clock, sharedStrings: sharedStrings)
     }
 
     private static func sheetURL(_ name: String, in directory: URL) -> URL {
@@ -42,6 +43,8 @@ final class XLSXWorkbookWriter {
         )
         let sheetCount = ReportTables.sheetOrder.count
         let chartSheetIndex = ReportTables.sheetOrder.firstIndex(of: ReportTables.byHour)! + 1
+        let sharedStringsURL = workDirectory.appendingPathComponent("sharedStrings.xml")
+        try sharedStrings.write(to: sharedStringsURL)
         let zip = try ZipPackager(url: destination)
         try zip.add(path: "[Content_Types].xml", text: XLSXPackageParts.contentTypes(sheetCount: sheetCount))
         try zip.add(path: "_rels/.rels", text: XLSXPackageParts.rootRelationships)
@@ -51,6 +54,7 @@ final class XLSXWorkbookWriter {
         try zip.add(path: "xl/workbook.xml", text: XLSXPackageParts.workbook(sheetNames: ReportTables.sheetOrder))
         try zip.add(path: "xl/_rels/workbook.xml.rels", text: XLSXPackageParts.workbookRelationships(sheetCount: sheetCount))
         try zip.add(path: "xl/styles.xml", text: XLSXStyles.xml)
+        try zip.add(path: "xl/sharedStrings.xml", file: sharedStringsURL)
         for index in 1...sheetCount {
             try zip.add(path: "xl/worksheets/sheet\(index).xml", file: workDirectory.appendingPathComponent("sheet\(index).xml"))
         }

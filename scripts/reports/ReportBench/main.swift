@@ -3,7 +3,7 @@
 // `expected.json` with totals counted here, independently of the report library's aggregator,
 // for scripts/reports/check_report.py.
 //
-// usage: report-bench ORDERS OUTPUT_DIR [YYYY-MM-DD]
+// usage: report-bench ORDERS OUTPUT_DIR [YYYY-MM-DD]   (REPORT_BUNDLE_CSVS=1 also zips the CSVs)
 import DropMateReports
 import Foundation
 
@@ -50,7 +50,8 @@ var calendar = Calendar(identifier: .gregorian)
 calendar.timeZone = day.timeZone
 
 let started = Date()
-let builder = try DailyReportBuilder(day: day, directory: output)
+let bundlesCSVs = ProcessInfo.processInfo.environment["REPORT_BUNDLE_CSVS"] == "1"
+let builder = try DailyReportBuilder(day: day, directory: output, bundlesCSVs: bundlesCSVs)
 for index in 0..<count {
     var pick = Int.random(in: 0..<weightTotal, using: &random)
     var hour = 0
