@@ -3,7 +3,9 @@
 // `expected.json` with totals counted here, independently of the report library's aggregator,
 // for scripts/reports/check_report.py.
 //
-// usage: report-bench ORDERS OUTPUT_DIR [YYYY-MM-DD]   (REPORT_BUNDLE_CSVS=1 also zips the CSVs)
+// usage: report-bench ORDERS OUTPUT_DIR [YYYY-MM-DD]
+//   REPORT_BUNDLE_CSVS=1 also zips the CSVs; REPORT_GENERATE_ONLY=1 times the synthetic orders alone
+//   (what the generator costs, to subtract from a full run).
 import DropMateReports
 import Foundation
 
@@ -50,6 +52,7 @@ var calendar = Calendar(identifier: .gregorian)
 calendar.timeZone = day.timeZone
 
 let started = Date()
+let generateOnly = ProcessInfo.processInfo.environment["REPORT_GENERATE_ONLY"] == "1"
 let bundlesCSVs = ProcessInfo.processInfo.environment["REPORT_BUNDLE_CSVS"] == "1"
 let builder = try DailyReportBuilder(day: day, directory: output, bundlesCSVs: bundlesCSVs)
 for index in 0..<count {
@@ -85,7 +88,7 @@ for index in 0..<count {
         note: notes[index % notes.count],
         distanceMetres: deliveredAt == nil ? nil : Int.random(in: 300...6_000, using: &random)
     )
-    try builder.add(order)
+    if !generateOnly { try builder.add(order) }
     placed += 1
     placedByHour[calendar.component(.hour, from: placedAt)] += 1
     if isCancelled { cancelled += 1 } else { revenueFen += total }
