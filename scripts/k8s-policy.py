@@ -3,6 +3,7 @@
 
 Usage: scripts/k8s-policy.py OVERLAY RENDERED.yaml   (OVERLAY: minikube or do)
        scripts/k8s-policy.py --same A.yaml B.yaml NAME  (two kustomize versions rendered the same objects)
+       scripts/k8s-policy.py --requests RENDERED.yaml   (replicas x requests per workload: docs/COST.md)
 Prints every violation and exits 1 if there is one. Called by scripts/validate-deploy.
 """
 import base64
@@ -297,8 +298,48 @@ def same(a, b, name):
     print(f"{name}: kustomize v2 and the local kustomize render the same {len(left)} objects")
 
 
+def quantity(text, unit):
+    """CPU in millicores or memory in MiB from a Kubernetes quantity."""
+    text = str(text)
+    if unit == "cpu":
+        return float(text[:-1]) if text.endswith("m") else float(text) * 1000
+    factors = {"Ki": 1 / 1024, "Mi": 1, "Gi": 1024, "K": 1e3 / 2**20, "M": 1e6 / 2**20, "G": 1e9 / 2**20}
+    for suffix, factor in factors.items():
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    return float(text) / 2**20
+
+
+def requests(path):
+    docs = [d for d in yaml.safe_load_all(open(path)) if d]
+    hpas = {d["spec"]["scaleTargetRef"]["name"]: d["spec"] for d in docs if d["kind"] == "HorizontalPodAutoscaler"}
+    print("| workload | replicas (HPA max) | CPU request each | memory request / limit each | CPU at min | memory at min |")
+    print("| --- | --- | --- | --- | --- | --- |")
+    total_cpu = total_mem = max_cpu = 0
+    for d in docs:
+        template = pod_template(d)
+        if not template:
+            continue
+        cpu = sum(quantity(c["resources"]["requests"]["cpu"], "cpu") for c in template["spec"]["containers"])
+        mem = sum(quantity(c["resources"]["requests"]["memory"], "mem") for c in template["spec"]["containers"])
+        lim = sum(quantity(c["resources"]["limits"]["memory"], "mem") for c in template["spec"]["containers"])
+        if d["kind"] in ("Deployment", "StatefulSet"):
+            hpa = hpas.get(d["metadata"]["name"], {})
+            low, high = hpa.get("minReplicas", d["spec"].get("replicas", 1)), hpa.get("maxReplicas", d["spec"].get("replicas", 1))
+            total_cpu += low * cpu
+            total_mem += low * mem
+            max_cpu += high * cpu
+            print(f"| {d['kind']} {d['metadata']['name']} | {low} ({high}) | {cpu:.0f}m | {mem:.0f} / {lim:.0f} MiB | {low * cpu:.0f}m | {low * mem:.0f} MiB |")
+        else:
+            print(f"| {d['kind']} {d['metadata']['name']} | runs to completion | {cpu:.0f}m | {mem:.0f} / {lim:.0f} MiB | — | — |")
+    print(f"| **always running** | | | | **{total_cpu:.0f}m** | **{total_mem:.0f} MiB** |")
+    print(f"\nAt every HPA's maximum: {max_cpu:.0f}m CPU requested.")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--same":
+    if sys.argv[1] == "--requests":
+        requests(sys.argv[2])
+    elif sys.argv[1] == "--same":
         same(sys.argv[2], sys.argv[3], sys.argv[4])
     else:
         main(sys.argv[1], sys.argv[2])
