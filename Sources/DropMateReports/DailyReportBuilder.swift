@@ -114,7 +114,11 @@ public final class DailyReportBuilder {
 
         let csvFolder = directory.appendingPathComponent(Self.csvFolderName)
         try publish(csvStaging, as: csvFolder)
-        if bundlesCSVs { try publish(zipStaging, as: directory.appendingPathComponent(Self.csvZipName)) }
+        if bundlesCSVs {
+            try publish(zipStaging, as: directory.appendingPathComponent(Self.csvZipName))
+        } else {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.csvZipName))  // an earlier build's
+        }
         try publish(chartStaging, as: directory.appendingPathComponent(Self.chartName))
         try publish(xlsxStaging, as: directory.appendingPathComponent(Self.xlsxName))
         return DailyReportFiles(
@@ -129,17 +133,12 @@ public final class DailyReportBuilder {
     }
 
     private func writeAggregateCSVs(_ aggregates: DailyAggregates, into folder: URL) throws {
-        func write(_ name: String, _ columns: [ReportColumn], _ rows: [[ReportCell]]) throws {
-            let csv = try CSVWriter(url: folder.appendingPathComponent(ReportTables.csvFileName(name)), columns: columns, clock: clock)
-            rows.forEach { csv.appendRow($0) }
+        for section in ReportTables.aggregateSections(aggregates, day: day) {
+            let url = folder.appendingPathComponent(ReportTables.csvFileName(section.name))
+            let csv = try CSVWriter(url: url, columns: section.columns, clock: clock)
+            section.rows.forEach { csv.appendRow($0) }
             try csv.finish()
         }
-        try write(ReportTables.summary, ReportTables.summaryColumns, ReportTables.summaryRows(aggregates.summary, day: day))
-        try write(ReportTables.couriers, ReportTables.courierColumns, aggregates.couriers.map(ReportTables.courierRow))
-        try write(ReportTables.merchants, ReportTables.merchantColumns, aggregates.merchants.map(ReportTables.merchantRow))
-        try write(ReportTables.items, ReportTables.itemColumns,
-                  aggregates.items.enumerated().map { ReportTables.itemRow($0.element, rank: $0.offset + 1) })
-        try write(ReportTables.byHour, ReportTables.hourColumns, aggregates.hours.map(ReportTables.hourRow))
     }
 
     /// Replaces `destination` with `staged` (a rename within the same folder tree).

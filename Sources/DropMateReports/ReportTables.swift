@@ -17,6 +17,25 @@ enum ReportTables {
         section.lowercased().replacingOccurrences(of: " ", with: "_") + ".csv"
     }
 
+    /// One section written from the aggregates: its name, columns and every row.
+    struct Section {
+        var name: String
+        var columns: [ReportColumn]
+        var rows: [[ReportCell]]
+    }
+
+    /// Every section but Orders, in workbook order.
+    static func aggregateSections(_ aggregates: DailyAggregates, day: ReportDay) -> [Section] {
+        [
+            Section(name: summary, columns: summaryColumns, rows: summaryRows(aggregates.summary, day: day)),
+            Section(name: couriers, columns: courierColumns, rows: aggregates.couriers.map(courierRow)),
+            Section(name: merchants, columns: merchantColumns, rows: aggregates.merchants.map(merchantRow)),
+            Section(name: items, columns: itemColumns,
+                    rows: aggregates.items.enumerated().map { itemRow($0.element, rank: $0.offset + 1) }),
+            Section(name: byHour, columns: hourColumns, rows: aggregates.hours.map(hourRow)),
+        ]
+    }
+
     // MARK: Orders
 
     static let orderColumns = [

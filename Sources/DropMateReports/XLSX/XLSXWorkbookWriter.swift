@@ -26,14 +26,11 @@ final class XLSXWorkbookWriter {
     /// Writes the aggregate sheets and the package parts, and zips them into `destination`.
     func finish(aggregates: DailyAggregates, day: ReportDay, to destination: URL) throws {
         try orders.finish()
-        try writeSheet(ReportTables.summary, ReportTables.summaryColumns,
-                       ReportTables.summaryRows(aggregates.summary, day: day), fitsOnOnePage: true)
-        try writeSheet(ReportTables.couriers, ReportTables.courierColumns, aggregates.couriers.map(ReportTables.courierRow))
-        try writeSheet(ReportTables.merchants, ReportTables.merchantColumns, aggregates.merchants.map(ReportTables.merchantRow))
-        try writeSheet(ReportTables.items, ReportTables.itemColumns,
-                       aggregates.items.enumerated().map { ReportTables.itemRow($0.element, rank: $0.offset + 1) })
-        try writeSheet(ReportTables.byHour, ReportTables.hourColumns, aggregates.hours.map(ReportTables.hourRow),
-                       drawingRelationshipID: "rId1", fitsOnOnePage: true)
+        for section in ReportTables.aggregateSections(aggregates, day: day) {
+            let isByHour = section.name == ReportTables.byHour
+            try writeSheet(section, drawingRelationshipID: isByHour ? "rId1" : nil,
+                           fitsOnOnePage: isByHour || section.name == ReportTables.summary)
+        }
 
         let chart = XLSXBarChart(
             sheetName: ReportTables.byHour, title: "Orders and deliveries by hour \(day.isoDate)",
@@ -64,11 +61,11 @@ final class XLSXWorkbookWriter {
         try zip.add(path: "xl/charts/chart1.xml", text: chart.xml)
     }
 
-    private func writeSheet(_ name: String, _ columns: [ReportColumn], _ rows: [[ReportCell]],
-                            drawingRelationshipID: String? = nil, fitsOnOnePage: Bool = false) throws {
-        let sheet = try XLSXSheetWriter(url: Self.sheetURL(name, in: workDirectory), columns: columns, clock: clock,
-                                        drawingRelationshipID: drawingRelationshipID, fitsOnOnePage: fitsOnOnePage)
-        rows.forEach { sheet.appendRow($0) }
+    private func writeSheet(_ section: ReportTables.Section, drawingRelationshipID: String?, fitsOnOnePage: Bool) throws {
+        let sheet = try XLSXSheetWriter(url: Self.sheetURL(section.name, in: workDirectory), columns: section.columns,
+                                        clock: clock, drawingRelationshipID: drawingRelationshipID,
+                                        fitsOnOnePage: fitsOnOnePage)
+        section.rows.forEach { sheet.appendRow($0) }
         try sheet.finish()
     }
 }
