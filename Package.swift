@@ -20,6 +20,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         // C libraries through system-library shims.
@@ -59,9 +63,26 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
+        // PII at rest (AES-GCM with key ids, keyed lookup hashes, masking) and staff password hashing (scrypt).
+        .target(name: "DropMateDataProtection", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+
+        // Object storage for ad images and reports: local files (embedded default) or S3-compatible (SigV4).
+        .target(name: "DropMateObjectStore", dependencies: [
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
+
+        // Daily dispatch reports: streaming XLSX (native chart), CSV and SVG from rows the caller feeds.
+        .target(name: "DropMateReports", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
         .target(name: "DropMateApp", dependencies: [
-            "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis",
+            "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -69,6 +90,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
         ]),
 
         // The one binary: serve, chat, loadgen, …
@@ -95,6 +119,12 @@ let package = Package(
         .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
         .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage"]),
         .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),
+        .testTarget(name: "DropMateObjectStoreTests", dependencies: [
+            "DropMateObjectStore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .testTarget(name: "DropMateDataProtectionTests", dependencies: ["DropMateDataProtection"]),
+        .testTarget(name: "DropMateReportsTests", dependencies: ["DropMateReports", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DropMateAppTests", dependencies: [
             "DropMateFakes",
             "DropMateApp", "DropMateWeChat",

@@ -1,5 +1,8 @@
 import AsyncHTTPClient
+import Crypto
 import DropMateCore
+import DropMateDataProtection
+import DropMateObjectStore
 import DropMateRedis
 import DropMateStorage
 import DropMateWeChat
@@ -32,6 +35,16 @@ public struct AppDependencies: Sendable {
 
     /// Couriers as staff manage them.
     public var couriers: CourierRoster { CourierRoster(store: store, clock: clock) }
+    /// Staff accounts, tokens, the audit log.
+    public var staff: SQLStaffStore { SQLStaffStore(backend: backend) }
+    /// Merchants and ads as staff edit them.
+    public var catalogStore: SQLCatalogStore { SQLCatalogStore(backend: backend) }
+    /// Ad images (and reports): local files in the data directory, or S3-compatible storage.
+    public var objects: any ObjectStore
+    /// Signs and checks the local object store's download links (`/files/…`).
+    public var downloads: LocalDownloadSigner
+    /// Slows password guessing at `/api/v1/auth/login`.
+    let loginGuard = LoginGuard()
 
     /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else the embedded SQLite default.
     /// With `REDIS_URL`, replicas share customers' locks, states, answers and rate counters through Redis;
@@ -77,7 +90,7 @@ public struct AppDependencies: Sendable {
                 : TencentRoutes(baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key)
             return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
         }
-        let engine = ConversationEngine(store: store, catalog: try await store.catalog(), renderer: renderer, clock: clock,
+        let engine = ConversationEngine(store: store, catalog: try await store.catalog(at: clock()), renderer: renderer, clock: clock,
                                         rules: ConversationRules(etaPush: config.etaPush), coordination: coordination, routes: routes, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
@@ -86,12 +99,22 @@ public struct AppDependencies: Sendable {
         let jobQueue: any JobQueue = redis.map {
             RedisStreamJobQueue(outbox: outbox, redis: $0, keyPrefix: config.redisKeyPrefix, leaseSeconds: config.jobLeaseSeconds, logger: logger)
         } ?? outbox
+        let downloads = LocalDownloadSigner(baseURL: URL(string: config.publicBaseURL)!, secret: SymmetricKey(data: HMAC<SHA256>.authenticationCode(
+            for: Array("dropmate downloads".utf8), using: SymmetricKey(data: config.linkSecret))))
+        let objects = config.objectStore.makeStore(httpClient: WeChatAPI.sharedClient, localDownloads: downloads)
         return AppDependencies(
             config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
             signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock, logger: logger),
             deliveries: SQLDeliveryLog(backend: backend), sms: sms,
-            redis: redis, clock: clock, logger: logger
+            redis: redis, clock: clock, logger: logger, objects: objects, downloads: downloads
         )
+    }
+
+    /// The staff REST API over these dependencies.
+    var staffAPI: StaffAPI {
+        StaffAPI(engine: engine, store: store, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
+                 jwt: StaffJWT(secret: config.linkSecret), passwords: PasswordHasher(logN: config.passwordCost, r: 8, p: 1), images: objects,
+                 loginGuard: loginGuard, publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger)
     }
 
     /// The background worker over these dependencies.
@@ -131,7 +154,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
                  replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock).add(to: router)
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
-    CourierAPIRoutes(engine: dependencies.engine, couriers: dependencies.couriers).add(to: router)
+    dependencies.staffAPI.add(to: router)
+    MediaRoutes(objects: dependencies.objects, downloads: dependencies.downloads, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)
     return router
 }
@@ -157,7 +181,7 @@ public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = 
     Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(dependencies.config.host, port: dependencies.config.port), serverName: "DropMate"),
-        services: runWorker ? [dependencies.worker] : [],
+        services: (runWorker ? [dependencies.worker] : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? dependencies.config.port) },
         logger: dependencies.logger
     )

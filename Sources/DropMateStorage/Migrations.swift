@@ -42,6 +42,29 @@ public enum Migrations {
                 "ALTER TABLE orders ADD COLUMN courier_id BIGINT",
                 "CREATE INDEX orders_courier ON orders (courier_id, status)",
             ],
+            // Staff: accounts (scrypt password hashes), tokens (API and refresh, stored as SHA-256), the audit log
+            // (append-only: the database refuses updates and deletes), and replayable answers for Idempotency-Key.
+            // Ads get an active window and an image in object storage; board posts a moderation state and replies.
+            [
+                "CREATE TABLE staff (id \(serial), username TEXT NOT NULL UNIQUE, password_hash TEXT NOT NULL, role TEXT NOT NULL, courier_id BIGINT, wechat_openid TEXT, notify_reports BIGINT NOT NULL DEFAULT 0, active BIGINT NOT NULL DEFAULT 1, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+                "CREATE TABLE staff_tokens (id \(serial), staff_id BIGINT NOT NULL REFERENCES staff(id), kind TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE, name TEXT, expires_at BIGINT, revoked BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, last_used_at BIGINT)",
+                "CREATE TABLE audit_log (id \(serial), actor_id BIGINT, actor TEXT NOT NULL, role TEXT NOT NULL, action TEXT NOT NULL, target TEXT NOT NULL, before_summary TEXT, after_summary TEXT, at BIGINT NOT NULL)",
+                "CREATE INDEX audit_log_at ON audit_log (at)",
+                "CREATE TABLE idempotency_keys (staff_id BIGINT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (staff_id, key))",
+                "ALTER TABLE catalog_items ADD COLUMN starts_at BIGINT",
+                "ALTER TABLE catalog_items ADD COLUMN ends_at BIGINT",
+                "ALTER TABLE catalog_items ADD COLUMN image_key TEXT",
+                "ALTER TABLE merchants ADD COLUMN active BIGINT NOT NULL DEFAULT 1",
+                "ALTER TABLE board_posts ADD COLUMN moderation TEXT",
+                "ALTER TABLE board_posts ADD COLUMN moderation_reason TEXT",
+                "CREATE TABLE board_replies (id \(serial), post_id BIGINT NOT NULL REFERENCES board_posts(id), staff_id BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL)",
+            ] + (sqlite ? [
+                "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+                "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+            ] : [
+                "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",
+                "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+            ]),
         ]
     }
 

@@ -32,23 +32,30 @@ extension SQLConversationStore {
     }
 
     /// A new active courier; `apiTokenHash` is the SHA-256 of the token their app will send.
-    public func createCourier(name: String, phone: PhoneNumber?, apiTokenHash: String, now: Int64) async throws -> Courier {
+    public func createCourier(name: String, phone: PhoneNumber?, apiTokenHash: String, now: Int64, audit: AuditEntry? = nil) async throws -> Courier {
         let row = try await backend.transaction { db in
-            try await db.raw("""
+            let row = try await db.raw("""
                 INSERT INTO couriers (name, phone, api_token_hash, active, created_at, updated_at)
                 VALUES (\(bind: name), \(bind: phone?.digits), \(bind: apiTokenHash), 1, \(bind: now), \(bind: now)) RETURNING id
                 """).first()
+            if var audit, let id = try row?.decode(column: "id", as: Int64.self) {
+                audit.target = "courier:\(id)"
+                try await SQLStaffStore.append(audit, in: db)
+            }
+            return row
         }
         return Courier(id: try row!.decode(column: "id", as: Int64.self), name: name, phone: phone)
     }
 
     /// Gives courier `id` a fresh one-time binding code (any earlier one stops working). False when there is no such courier.
-    public func issueBindingCode(courierID id: Int64, code: String, expiresAt: Int64, now: Int64) async throws -> Bool {
+    public func issueBindingCode(courierID id: Int64, code: String, expiresAt: Int64, now: Int64, audit: AuditEntry? = nil) async throws -> Bool {
         try await backend.transaction { db in
-            try await db.raw("""
+            let found = try await db.raw("""
                 UPDATE couriers SET binding_code = \(bind: code), binding_expires_at = \(bind: expiresAt), updated_at = \(bind: now)
                 WHERE id = \(bind: id) RETURNING id
                 """).first() != nil
+            if found, let audit { try await SQLStaffStore.append(audit, in: db) }
+            return found
         }
     }
 

@@ -34,6 +34,7 @@ extension SQLConversationStore {
             }
             for job in unit.jobs { try await SQLJobQueue.insert(job, now: unit.now, in: db) }
             for write in unit.couriers { try await store(write, now: unit.now, in: db) }
+            for entry in unit.audit { try await SQLStaffStore.append(entry, in: db) }
         }
     }
 

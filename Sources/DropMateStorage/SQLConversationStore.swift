@@ -87,10 +87,15 @@ public final class SQLConversationStore: ConversationStore {
         }
     }
 
-    public func catalog() async throws -> Catalog {
+    public func catalog(at now: Int64) async throws -> Catalog {
         let merchants = try await backend.reader.raw("SELECT data FROM merchants ORDER BY id").all()
             .map { try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)) }
-        let items = try await backend.reader.raw("SELECT data FROM catalog_items WHERE active = 1 ORDER BY position, id").all()
+        // Ads of active merchants, switched on, inside their window. Archived merchants stay listed: old orders name them.
+        let items = try await backend.reader.raw("""
+            SELECT c.data FROM catalog_items c JOIN merchants m ON m.id = c.merchant_id
+            WHERE c.active = 1 AND m.active = 1 AND (c.starts_at IS NULL OR c.starts_at <= \(bind: now)) AND (c.ends_at IS NULL OR c.ends_at > \(bind: now))
+            ORDER BY c.position, c.id
+            """).all()
             .map { try JSONColumn.decode(CatalogItem.self, from: $0.decode(column: "data", as: String.self)) }
         return Catalog(merchants: merchants, items: items)
     }

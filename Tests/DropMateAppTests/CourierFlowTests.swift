@@ -47,7 +47,7 @@ import Testing
             #expect(offTheMap.status == 400 && offTheMap.body.contains("invalid_position"))
             #expect(try await Self.post(client, token: token, body: String(repeating: " ", count: 5000) + "{}").status == 413)
             let accepted = try await Self.post(client, token: token, body: #"{"latitude": 31.3, "longitude": 121.5}"#)
-            #expect(accepted.status == 202 && accepted.body == #"{"courierID":\#(courier.id),"deliveries":1}"#)
+            #expect(accepted.status == 202 && accepted.body == #"{"courier_id":\#(courier.id),"deliveries":1}"#)
             let stored = try await store.courier(id: courier.id)?.position
             #expect(stored?.coordinate == Coordinate(latitude: 31.3, longitude: 121.5) && stored?.at == app.clock.now)
         }

@@ -102,7 +102,7 @@ struct SlowStore: ConversationStore {
     func order(id: Int64) async throws -> Order? { try await base.order(id: id) }
     func publicBoard(limit: Int) async throws -> [BoardPost] { try await base.publicBoard(limit: limit) }
     func nextOrderID() async throws -> Int64 { try await base.nextOrderID() }
-    func catalog() async throws -> Catalog { try await base.catalog() }
+    func catalog(at now: Int64) async throws -> Catalog { try await base.catalog(at: now) }
     func deliveries(courierID: Int64) async throws -> [Order] { try await base.deliveries(courierID: courierID) }
     func courier(id: Int64) async throws -> Courier? { try await base.courier(id: id) }
     func courier(bindingCode: String, now: Int64) async throws -> Courier? { try await base.courier(bindingCode: bindingCode, now: now) }

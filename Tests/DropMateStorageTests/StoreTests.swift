@@ -112,7 +112,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(try await store.customersWithExpiredDrafts(now: 1899, limit: 10).isEmpty)
             #expect(try await store.customersWithExpiredDrafts(now: 1900, limit: 10) == ["o_a"])
             #expect(try await SQLJobQueue(backend: db.backend).counts() == ["ready": 1], "the same idempotency key makes one job")
-            #expect(try await store.catalog() == DemoCatalog.catalog)
+            #expect(try await store.catalog(at: 0) == DemoCatalog.catalog)
         }
     }
 

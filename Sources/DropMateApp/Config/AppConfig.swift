@@ -1,5 +1,6 @@
 import DropMateCore
 import DropMateRedis
+import DropMateObjectStore
 import Foundation
 
 /// DropMate's configuration, read and validated once at start-up. Secrets never appear in `description`.
@@ -40,6 +41,10 @@ public struct AppConfig: Sendable {
     public var etaPush: ETAPushRules
     /// Seconds between sweeps that refresh the ETA of every order in progress (`DROPMATE_ETA_REFRESH_SECONDS`).
     public var etaRefreshSeconds: Int64
+    /// Where ad images and reports are kept (`STORAGE_BACKEND`: local files in the data directory, or S3-compatible).
+    public var objectStore: ObjectStoreConfig
+    /// scrypt's cost for staff passwords, as log2(N) (`DROPMATE_PASSWORD_COST`, 15 by default).
+    public var passwordCost: Int
     /// The AppSecret for WeChat's server API (pushes); nil in dev mode.
     public var wechatAppSecret: String?
     /// Base URL of WeChat's server API (`WECHAT_API_BASE_URL`; tests point it at a fake).
@@ -155,6 +160,12 @@ public struct AppConfig: Sendable {
         if !(0...1440).contains(etaInterval) { problem("DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES", "must be 0 to 1440 minutes") }
         let etaRefresh = Int64(env["DROPMATE_ETA_REFRESH_SECONDS"] ?? "120") ?? -1
         if !(10...3600).contains(etaRefresh) { problem("DROPMATE_ETA_REFRESH_SECONDS", "must be 10 to 3600 seconds") }
+        var objectStore = ObjectStoreConfig.local(directory: dataDirectory + "/objects")
+        do { objectStore = try ObjectStoreConfig.fromEnvironment(env) } catch {
+            for found in error.problems { problem(found.variable, found.message) }
+        }
+        let passwordCost = Int(env["DROPMATE_PASSWORD_COST"] ?? "15") ?? -1
+        if !(10...20).contains(passwordCost) { problem("DROPMATE_PASSWORD_COST", "must be 10 to 20 (scrypt log2 N)") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
@@ -166,6 +177,7 @@ public struct AppConfig: Sendable {
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
             etaPush: ETAPushRules(threshold: etaThreshold * 60, minInterval: etaInterval * 60), etaRefreshSeconds: etaRefresh,
+            objectStore: objectStore, passwordCost: passwordCost,
             wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
         )
@@ -189,7 +201,7 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
             jobLeaseSeconds: \(jobLeaseSeconds), etaPush: ±\(etaPush.threshold / 60) min every \(etaPush.minInterval / 60)+ min, \
-            etaRefresh: \(etaRefreshSeconds) s, sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
+            etaRefresh: \(etaRefreshSeconds) s, objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
             """
     }
 

@@ -12,19 +12,19 @@ public struct CourierRoster: Sendable {
     }
 
     /// A new courier with a fresh API token (returned once, stored only as its hash).
-    public func create(name: String, phone: PhoneNumber?) async throws -> (courier: Courier, apiToken: String) {
+    public func create(name: String, phone: PhoneNumber?, audit: AuditEntry? = nil) async throws -> (courier: Courier, apiToken: String) {
         let token = CourierToken.generate()
-        let courier = try await store.createCourier(name: name, phone: phone, apiTokenHash: CourierToken.hash(token), now: clock())
+        let courier = try await store.createCourier(name: name, phone: phone, apiTokenHash: CourierToken.hash(token), now: clock(), audit: audit)
         return (courier, token)
     }
 
     /// A fresh six-digit binding code for courier `courierID`, valid for `validFor` seconds; the courier sends
     /// "绑定 CODE" to the Official Account. `code` is for tests; production draws a random one.
-    public func issueBindingCode(courierID: Int64, validFor: Int64 = 86_400, code fixed: String? = nil) async throws -> String {
+    public func issueBindingCode(courierID: Int64, validFor: Int64 = 86_400, code fixed: String? = nil, audit: AuditEntry? = nil) async throws -> String {
         var code = fixed ?? CourierToken.bindingCode()
         while fixed == nil, try await store.bindingCodeInUse(code) { code = CourierToken.bindingCode() }
         let now = clock()
-        guard try await store.issueBindingCode(courierID: courierID, code: code, expiresAt: now + validFor, now: now) else {
+        guard try await store.issueBindingCode(courierID: courierID, code: code, expiresAt: now + validFor, now: now, audit: audit) else {
             throw EngineError.courierNotFound(courierID)
         }
         return code

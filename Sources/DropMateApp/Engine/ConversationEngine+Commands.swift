@@ -27,9 +27,10 @@ extension ConversationEngine {
     /// A staff action on an order (dispatch, deliver, cancel). Idempotent; the customer is told by push.
     /// `check` vets the order as it stands under the customer's lock (a courier's action checks it is theirs).
     @discardableResult
-    /// `alsoQueue` adds jobs to the same commit (a courier's new-delivery message).
+    /// `alsoQueue` adds jobs to the same commit (a courier's new-delivery message); `audit` records the staff member
+    /// who did it, in the same transaction (nothing is recorded when the command changes nothing).
     public func apply(_ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in },
-                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }) async throws -> Order {
+                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }, audit: AuditEntry? = nil) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
         return try await withCustomer(found.customer) { state in
             let now = clock()
@@ -40,8 +41,10 @@ extension ConversationEngine {
             guard case .changed(let changed) = transition else { return (order, nil) }
             var outcome = try await run(customer: order.customer, state: state, input: .orderChanged(changed), now: now,
                                         pushKey: "order:\(id):\(command.name):\(now)")
-            outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0)
+            // The machine saves the order with what it told the customer; otherwise the change is saved as it is.
+            if !outcome.unit.orders.contains(where: { $0.order.id == id }) { outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0) }
             outcome.unit.jobs += try alsoQueue(changed, now)
+            if let audit { outcome.unit.audit.append(audit) }
             try await store.commit(outcome.unit)
             logger.info("order changed by staff", metadata: ["dropmate.order_id": "\(id)", "dropmate.status": "\(changed.status.rawValue)"])
             return (changed, outcome.state)

@@ -5,7 +5,7 @@ import Foundation
 extension ConversationEngine {
     /// Dispatches order `orderID` to courier `courierID` (or hands it over to them); the customer is told by push.
     @discardableResult
-    public func assign(orderID: Int64, courierID: Int64) async throws -> Order {
+    public func assign(orderID: Int64, courierID: Int64, audit: AuditEntry? = nil) async throws -> Order {
         guard let courier = try await store.courier(id: courierID) else { throw EngineError.courierNotFound(courierID) }
         guard courier.active else { throw EngineError.courierInactive(courierID) }
         let renderer = renderer, catalog = catalog
@@ -17,7 +17,7 @@ extension ConversationEngine {
             if let openID = courier.openID, openID == order.customer { throw EngineError.ownOrder(orderID: orderID, courierID: courierID) }
         }, alsoQueue: { order, now in
             try Self.newDeliveryNotice(order, for: courier, language: language, renderer: renderer, catalog: catalog, now: now)
-        })
+        }, audit: audit)
     }
 
     /// Tells the courier about a new delivery: in WeChat once they are bound (an SMS if WeChat cannot reach them),

@@ -50,7 +50,7 @@ public final class ConversationEngine: Sendable {
 
     /// Reloads merchants and ads from the store.
     public func reloadCatalog() async throws {
-        let catalog = try await store.catalog()
+        let catalog = try await store.catalog(at: clock())
         catalogValue.withLock { $0 = catalog }
     }
 

@@ -16,8 +16,8 @@ public protocol ConversationStore: Sendable {
     func publicBoard(limit: Int) async throws -> [BoardPost]
     /// A fresh order number, never handed out before.
     func nextOrderID() async throws -> Int64
-    /// Active merchants and ads.
-    func catalog() async throws -> Catalog
+    /// Every merchant, and the ads shown at `now` (switched on, inside their window, of an active merchant).
+    func catalog(at now: Int64) async throws -> Catalog
     /// Courier `courierID`'s dispatched orders, oldest first.
     func deliveries(courierID: Int64) async throws -> [Order]
     func courier(id: Int64) async throws -> Courier?
@@ -60,6 +60,8 @@ public struct UnitOfWork: Sendable {
     public var jobs: [NewJob]
     /// Courier bindings and positions.
     public var couriers: [CourierWrite] = []
+    /// Staff actions this unit carries out, for the audit log (written in the same transaction).
+    public var audit: [AuditEntry] = []
     public var now: Int64
 
     public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: HandledMessage)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
@@ -76,7 +78,7 @@ public struct UnitOfWork: Sendable {
 
 extension UnitOfWork {
     /// Nothing but the dedupe record: no state, order, post or job.
-    public var onlyRecordsAnAnswer: Bool { state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty && couriers.isEmpty }
+    public var onlyRecordsAnAnswer: Bool { state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty && couriers.isEmpty && audit.isEmpty }
 }
 
 /// A new or changed order, with the event for its history.

@@ -47,19 +47,20 @@ struct TestApp {
     let directory: String
 
     static func make(clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:], directory: String? = nil,
-                     configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
+                     logger customLogger: Logger? = nil, configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
         let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-test-\(UUID().uuidString)").path
         var environment = [
             "PORT": "0", "DROPMATE_DATA_DIR": directory,
             "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
             "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "WECHAT_ACCOUNT_ID": TestAccount.accountID,
             "JWT_SECRET": "test-secret-test-secret-test-secret-0123", "PUBLIC_BASE_URL": "https://dropmate.example",
+            "DROPMATE_PASSWORD_COST": "10",
         ]
         environment.merge(extra) { _, new in new }
         var config = try AppConfig.load(environment: environment)
         configure(&config)
-        var logger = Logger(label: "dropmate-test")
-        logger.logLevel = .critical
+        var logger = customLogger ?? Logger(label: "dropmate-test")
+        if customLogger == nil { logger.logLevel = .critical }
         let dependencies = try await AppDependencies.connect(config: config, clock: { clock.now }, logger: logger)
         return TestApp(dependencies: dependencies, clock: clock, directory: directory)
     }

@@ -1,0 +1,48 @@
+import DropMateCore
+import Hummingbird
+
+/// One endpoint of the staff API: what the OpenAPI document lists and the role matrix test checks.
+public struct APIEndpoint: Sendable, Hashable {
+    public var method: String
+    /// Relative to `/api/v1`, Hummingbird style (`/orders/:id`).
+    public var path: String
+    /// Empty: public (no credentials).
+    public var roles: Set<StaffRole>
+    /// Whether it honours an `Idempotency-Key` header.
+    public var idempotent: Bool
+
+    /// The path as OpenAPI writes it (`/orders/{id}`).
+    public var openAPIPath: String {
+        path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.reduce("") { $0 + "/" + $1 }
+    }
+}
+
+/// What a handler gets: the request, its collected body, path parameters and who is calling.
+struct APICall: Sendable {
+    var request: Request
+    var context: BasicRequestContext
+    var body: ByteBuffer
+    /// Nil only on public endpoints.
+    var staff: StaffIdentity?
+
+    /// The caller (handlers of non-public endpoints only).
+    var identity: StaffIdentity { staff! }
+
+    func parameter(_ name: String) throws -> Int64 { try Validate.id(stringParameter(name), field: name) }
+    func stringParameter(_ name: String) -> String {
+        let value: String? = context.parameters.get(name)
+        return value ?? ""
+    }
+    func query(_ name: String) -> String? { request.uri.queryParameters.get(name) }
+}
+
+/// Who is calling: a staff account (through a JWT or an API token) or a courier's app (its courier token).
+public struct StaffIdentity: Sendable {
+    public var account: StaffAccount
+
+    /// An audit entry by this caller.
+    func audit(_ action: String, target: String, before: String? = nil, after: String? = nil, at now: Int64) -> AuditEntry {
+        AuditEntry(actorID: account.id > 0 ? account.id : nil, actor: account.username, role: account.role.rawValue,
+                   action: action, target: target, before: before, after: after, at: now)
+    }
+}

@@ -1,0 +1,121 @@
+import Crypto
+import DropMateCore
+import DropMateStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Synchronization
+
+/// Registers staff API endpoints under `/api/v1`: each checks credentials and role first (401, or 403 logged),
+/// collects the body within its size limit, and replays the stored answer for a repeated `Idempotency-Key`.
+final class APIRouter: Sendable {
+    private let group: RouterGroup<BasicRequestContext>
+    private let authenticator: StaffAuthenticator
+    private let staff: SQLStaffStore
+    private let clock: @Sendable () -> Int64
+    private let logger: Logger
+    private let registered = Mutex<[APIEndpoint]>([])
+
+    init(router: Router<BasicRequestContext>, authenticator: StaffAuthenticator, staff: SQLStaffStore, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+        group = router.group("/api/v1").add(middleware: APIErrorMiddleware(logger: logger))
+        self.authenticator = authenticator
+        self.staff = staff
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Answers any other path under `/api/v1` with the JSON 404 (call after registering every endpoint).
+    func finish() {
+        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+            group.on("**", method: method) { _, _ -> Response in throw APIError(status: .notFound, code: "not_found", message: "no such endpoint") }
+        }
+    }
+
+    /// Every endpoint registered so far.
+    var endpoints: [APIEndpoint] { registered.withLock { $0 } }
+
+    /// Adds an endpoint. `roles` empty: public. `maxBody`: bytes accepted.
+    func on(_ method: HTTPRequest.Method, _ path: String, roles: Set<StaffRole>, idempotent: Bool = false, maxBody: Int = 64 * 1024,
+            _ handler: @escaping @Sendable (APICall) async throws -> APIResponse) {
+        registered.withLock { $0.append(APIEndpoint(method: method.rawValue, path: path, roles: roles, idempotent: idempotent)) }
+        group.on(RouterPath(path), method: method) { [self] (request: Request, context: BasicRequestContext) async throws -> Response in
+            var identity: StaffIdentity?
+            if !roles.isEmpty {
+                guard let found = try await authenticator.identify(request) else { throw APIError.unauthorized }
+                guard roles.contains(found.account.role) else {
+                    logger.warning("staff API call denied", metadata: [
+                        "dropmate.staff": "\(found.account.username)", "dropmate.role": "\(found.account.role.rawValue)",
+                        "dropmate.method": "\(method.rawValue)", "dropmate.route": "/api/v1\(path)",
+                    ])
+                    throw APIError.forbidden
+                }
+                identity = found
+            }
+            let body: ByteBuffer
+            do { body = try await request.body.collect(upTo: maxBody) } catch { throw APIError.tooLarge }
+            let call = APICall(request: request, context: context, body: body, staff: identity)
+            guard idempotent, let identity, let key = request.headers[.idempotencyKey] else { return try await handler(call).response }
+            return try await replaying(key: key, for: identity, method: method, path: request.uri.path, body: body) { try await handler(call) }
+        }
+    }
+
+    /// Runs `work` once per key and caller; a repeat with the same request gets the same answer, a different
+    /// request under a used key is refused.
+    private func replaying(key: String, for identity: StaffIdentity, method: HTTPRequest.Method, path: String, body: ByteBuffer,
+                           _ work: () async throws -> APIResponse) async throws -> Response {
+        guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+            throw APIError.badRequest("Idempotency-Key must be 1 to 200 visible ASCII characters", code: "invalid_idempotency_key")
+        }
+        var hasher = SHA256()
+        hasher.update(data: Data("\(method.rawValue) \(path)\n".utf8))
+        hasher.update(data: Data(body.readableBytesView))
+        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        if let stored = try await staff.idempotentAnswer(staffID: identity.account.id, key: key) {
+            guard stored.requestHash == fingerprint else {
+                throw APIError(status: .unprocessableContent, code: "idempotency_key_reused", message: "this Idempotency-Key was used for a different request")
+            }
+            var response = APIResponse(status: HTTPResponse.Status(code: stored.status), body: Data(stored.body.utf8)).response
+            response.headers[.idempotentReplayed] = "true"
+            return response
+        }
+        let answer: APIResponse
+        do {
+            answer = try await work()
+        } catch let error as APIError where error.status.code < 500 {
+            // A refused request is an answer too: replaying it must not suddenly succeed later.
+            try await staff.storeIdempotentAnswer(staffID: identity.account.id, key: key, requestHash: fingerprint, status: Int(error.status.code),
+                                                  body: String(decoding: error.body, as: UTF8.self), now: clock())
+            throw error
+        }
+        try await staff.storeIdempotentAnswer(staffID: identity.account.id, key: key, requestHash: fingerprint, status: Int(answer.status.code),
+                                              body: String(decoding: answer.body, as: UTF8.self), now: clock())
+        return answer.response
+    }
+}
+
+extension HTTPField.Name {
+    static let idempotencyKey = Self("Idempotency-Key")!
+    static let idempotentReplayed = Self("Idempotent-Replayed")!
+}
+
+/// Every failure under `/api/v1` becomes the JSON error body; unexpected errors are logged and answered as a
+/// plain 500 that reveals nothing.
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as APIError {
+            return error.response
+        } catch let error as HTTPError {
+            let code = error.status == .notFound ? "not_found" : error.status == .methodNotAllowed ? "method_not_allowed" : "http_\(error.status.code)"
+            return APIError(status: error.status, code: code, message: error.status == .notFound ? "no such endpoint" : error.status.reasonPhrase).response
+        } catch {
+            logger.error("staff API call failed", metadata: ["dropmate.route": "\(context.endpointPath ?? request.uri.path)", "dropmate.error": "\(error)"])
+            return APIError.internalError.response
+        }
+    }
+}

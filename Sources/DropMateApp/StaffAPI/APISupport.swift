@@ -1,0 +1,125 @@
+import DropMateCore
+import Foundation
+import Hummingbird
+
+/// The API's error body, the same for every endpoint: `{"error": {"code": "…", "message": "…"}}`.
+/// Messages say what is wrong with the request; they never carry stack traces, SQL or secrets.
+struct APIError: Error, Sendable, HTTPResponseError {
+    var status: HTTPResponse.Status
+    var code: String
+    var message: String
+
+    static func badRequest(_ message: String, code: String = "invalid_request") -> APIError { APIError(status: .badRequest, code: code, message: message) }
+    static func notFound(_ what: String) -> APIError { APIError(status: .notFound, code: "not_found", message: "\(what) does not exist") }
+    static func conflict(_ message: String, code: String = "conflict") -> APIError { APIError(status: .conflict, code: code, message: message) }
+    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "missing or invalid credentials")
+    static let forbidden = APIError(status: .forbidden, code: "forbidden", message: "your role may not do this")
+    static let tooLarge = APIError(status: .contentTooLarge, code: "body_too_large", message: "the request body is too large")
+    static let internalError = APIError(status: .internalServerError, code: "internal", message: "something went wrong on our side; it has been logged")
+
+    var body: Data {
+        (try? JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": message]], options: [.sortedKeys])) ?? Data()
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response { response }
+
+    var response: Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// A JSON answer, kept as bytes so an idempotent write can replay it exactly.
+struct APIResponse: Sendable {
+    var status: HTTPResponse.Status
+    var body: Data
+    var contentType = "application/json; charset=utf-8"
+
+    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> APIResponse {
+        APIResponse(status: status, body: try APIJSON.encoder.encode(value))
+    }
+
+    var response: Response {
+        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// 204: done, nothing to say.
+    static let noContent = APIResponse(status: .noContent, body: Data())
+}
+
+/// JSON as the API speaks it: snake_case keys, sorted, times as ISO 8601 strings (UTC).
+enum APIJSON {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }()
+
+    /// Decodes a request body, or throws an `APIError` that says what is wrong.
+    static func decode<T: Decodable>(_ type: T.Type, from body: ByteBuffer) throws -> T {
+        guard body.readableBytes > 0 else { throw APIError.badRequest("a JSON body is required") }
+        do {
+            return try decoder.decode(T.self, from: Data(body.readableBytesView))
+        } catch DecodingError.keyNotFound(let key, _) {
+            throw APIError.badRequest("missing field \"\(snake(key.stringValue))\"")
+        } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+            throw APIError.badRequest("wrong type for \"\(context.codingPath.map { snake($0.stringValue) }.joined(separator: "."))\"")
+        } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            throw APIError.badRequest("invalid value for \"\(context.codingPath.map { snake($0.stringValue) }.joined(separator: "."))\"")
+        } catch {
+            throw APIError.badRequest("the body is not valid JSON")
+        }
+    }
+
+    static func snake(_ name: String) -> String {
+        var out = ""
+        for character in name {
+            if character.isUppercase, !out.isEmpty, out.last != "_" { out.append("_") }
+            out.append(contentsOf: character.lowercased())
+        }
+        return out
+    }
+
+    /// "2026-11-25T04:00:00Z".
+    static func time(_ unix: Int64?) -> String? {
+        guard let unix else { return nil }
+        return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(unix)))
+    }
+
+    /// A query time: ISO 8601 date-time, or a date (midnight in the business time zone, `utcOffset` seconds east).
+    static func parseTime(_ text: String, utcOffset: Int) -> Int64? {
+        if let date = ISO8601DateFormatter().date(from: text) { return Int64(date.timeIntervalSince1970) }
+        let parts = text.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3, text.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        var components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
+        components.timeZone = TimeZone(secondsFromGMT: utcOffset)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: utcOffset)!
+        return calendar.date(from: components).map { Int64($0.timeIntervalSince1970) }
+    }
+}
+
+/// Text checks shared by every endpoint.
+enum Validate {
+    /// Trimmed, 1…`max` characters, no control characters.
+    static func text(_ value: String, field: String, max: Int) throws -> String {
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw APIError.badRequest("\"\(field)\" must not be empty") }
+        guard trimmed.count <= max else { throw APIError.badRequest("\"\(field)\" must be at most \(max) characters") }
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+            throw APIError.badRequest("\"\(field)\" contains control characters")
+        }
+        return trimmed
+    }
+
+    static func id(_ text: String?, field: String = "id") throws -> Int64 {
+        guard let text, let value = Int64(text), value > 0 else { throw APIError.badRequest("\"\(field)\" must be a positive whole number") }
+        return value
+    }
+}

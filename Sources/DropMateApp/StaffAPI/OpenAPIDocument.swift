@@ -1,0 +1,796 @@
+/// The staff API's OpenAPI 3 document, served at `/api/v1/openapi.yaml`. `OpenAPITests` keeps it true: every
+/// registered endpoint is in it with its roles, and nothing else is.
+enum OpenAPIDocument {
+    static let yaml = #"""
+openapi: 3.0.3
+info:
+  title: DropMate staff API
+  version: "1.0"
+  description: |
+    Staff (admins, dispatchers, couriers) run the business through this API. Log in at /auth/login and send the
+    token as `Authorization: Bearer <token>`; API tokens (`dms_…`) work the same way. Each operation lists the
+    roles it admits in `x-roles`; any other role gets 403. Writes marked `x-idempotent` honour an
+    `Idempotency-Key` header: a repeat gets the first answer (with `Idempotent-Replayed: true`). Errors are
+    `{"error": {"code", "message"}}`.
+servers:
+  - url: /api/v1
+security:
+  - bearer: []
+components:
+  securitySchemes:
+    bearer:
+      type: http
+      scheme: bearer
+  parameters:
+    Id:
+      name: id
+      in: path
+      required: true
+      schema: {type: integer, format: int64, minimum: 1}
+    Slug:
+      name: id
+      in: path
+      required: true
+      schema: {type: string, pattern: "^[a-z0-9-]{1,64}$"}
+    IdempotencyKey:
+      name: Idempotency-Key
+      in: header
+      required: false
+      schema: {type: string, minLength: 1, maxLength: 200, pattern: "^[!-~]+$"}
+    Page:
+      name: page
+      in: query
+      schema: {type: integer, minimum: 1, maximum: 100000}
+    PerPage:
+      name: per_page
+      in: query
+      schema: {type: integer, minimum: 1, maximum: 100}
+  responses:
+    Error:
+      description: The request was refused; the body says why.
+      content:
+        application/json:
+          schema: {$ref: "#/components/schemas/Error"}
+    NoContent:
+      description: Done.
+  schemas:
+    Error:
+      type: object
+      required: [error]
+      properties:
+        error:
+          type: object
+          required: [code, message]
+          properties:
+            code: {type: string}
+            message: {type: string}
+    Login:
+      type: object
+      required: [username, password]
+      properties:
+        username: {type: string, maxLength: 200}
+        password: {type: string, maxLength: 1024}
+    Refresh:
+      type: object
+      required: [refresh_token]
+      properties:
+        refresh_token: {type: string, maxLength: 200}
+    Tokens:
+      type: object
+      required: [token, token_type, expires_in, refresh_token, role]
+      properties:
+        token: {type: string}
+        token_type: {type: string, enum: [Bearer]}
+        expires_in: {type: integer}
+        refresh_token: {type: string}
+        role: {type: string, enum: [admin, dispatcher, courier]}
+    Staff:
+      type: object
+      required: [id, username, role, wechat_bound, notify_reports, active]
+      properties:
+        id: {type: integer, format: int64}
+        username: {type: string}
+        role: {type: string, enum: [admin, dispatcher, courier]}
+        courier_id: {type: integer, format: int64}
+        wechat_bound: {type: boolean}
+        notify_reports: {type: boolean}
+        active: {type: boolean}
+    NewStaff:
+      type: object
+      required: [username, password, role]
+      properties:
+        username: {type: string, pattern: "^[A-Za-z0-9._-]{3,40}$"}
+        password: {type: string, minLength: 10, maxLength: 1024}
+        role: {type: string, enum: [admin, dispatcher, courier]}
+        courier_id: {type: integer, format: int64, minimum: 1}
+    NewToken:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string, minLength: 1, maxLength: 80}
+    TokenIssued:
+      type: object
+      required: [token, name]
+      properties:
+        token: {type: string}
+        name: {type: string}
+    Notifications:
+      type: object
+      required: [notify_reports]
+      properties:
+        wechat_openid: {type: string, pattern: "^[A-Za-z0-9_-]{1,64}$"}
+        notify_reports: {type: boolean}
+    OrderLine:
+      type: object
+      properties:
+        item_id: {type: string}
+        name: {type: string}
+        quantity: {type: integer}
+        unit_price_fen: {type: integer}
+    Order:
+      type: object
+      required: [id, status, customer, merchant_id, lines, total_fen, phone, address]
+      properties:
+        id: {type: integer, format: int64}
+        status: {type: string, enum: [awaiting_confirmation, confirmed, dispatched, delivered, cancelled]}
+        customer: {type: string}
+        merchant_id: {type: string}
+        courier_id: {type: integer, format: int64}
+        courier_name: {type: string}
+        lines: {type: array, items: {$ref: "#/components/schemas/OrderLine"}}
+        total_fen: {type: integer}
+        phone: {type: string, description: "masked (138****8000) unless the role needs the number"}
+        address: {type: string}
+        latitude: {type: number}
+        longitude: {type: number}
+        created_at: {type: string, format: date-time}
+        confirmed_at: {type: string, format: date-time}
+        dispatched_at: {type: string, format: date-time}
+        picked_up_at: {type: string, format: date-time}
+        delivered_at: {type: string, format: date-time}
+        cancelled_at: {type: string, format: date-time}
+        cancel_reason: {type: string}
+        promised_at: {type: string, format: date-time}
+        latest_eta: {type: string, format: date-time}
+    OrderPage:
+      type: object
+      required: [items, page, per_page, total]
+      properties:
+        items: {type: array, items: {$ref: "#/components/schemas/Order"}}
+        page: {type: integer}
+        per_page: {type: integer}
+        total: {type: integer}
+    OrderDetail:
+      type: object
+      required: [order, history, posts]
+      properties:
+        order: {$ref: "#/components/schemas/Order"}
+        history:
+          type: array
+          items:
+            type: object
+            properties:
+              status: {type: string}
+              at: {type: string, format: date-time}
+        posts:
+          type: array
+          items:
+            type: object
+            properties:
+              id: {type: integer}
+              body: {type: string}
+              created_at: {type: string, format: date-time}
+    Dispatch:
+      type: object
+      required: [courier_id]
+      properties:
+        courier_id: {type: integer, format: int64, minimum: 1}
+    Cancel:
+      type: object
+      required: [reason]
+      properties:
+        reason: {type: string, minLength: 1, maxLength: 200}
+    Courier:
+      type: object
+      required: [id, name, active, wechat_bound]
+      properties:
+        id: {type: integer, format: int64}
+        name: {type: string}
+        phone: {type: string}
+        active: {type: boolean}
+        wechat_bound: {type: boolean}
+        latitude: {type: number}
+        longitude: {type: number}
+        position_at: {type: string, format: date-time}
+    NewCourier:
+      type: object
+      required: [name]
+      properties:
+        name: {type: string, minLength: 1, maxLength: 40}
+        phone: {type: string, pattern: "^1[3-9][0-9]{9}$"}
+    CourierCreated:
+      type: object
+      required: [courier, api_token, binding_code]
+      properties:
+        courier: {$ref: "#/components/schemas/Courier"}
+        api_token: {type: string}
+        binding_code: {type: string}
+        binding_code_expires_at: {type: string, format: date-time}
+    BindingCode:
+      type: object
+      required: [code]
+      properties:
+        code: {type: string}
+        expires_at: {type: string, format: date-time}
+    Position:
+      type: object
+      required: [latitude, longitude]
+      properties:
+        latitude: {type: number, minimum: -90, maximum: 90}
+        longitude: {type: number, minimum: -180, maximum: 180}
+    PositionAccepted:
+      type: object
+      required: [courier_id, deliveries]
+      properties:
+        courier_id: {type: integer}
+        deliveries: {type: integer}
+    Merchant:
+      type: object
+      required: [id, name_zh, name_en, latitude, longitude, preparation_minutes]
+      properties:
+        id: {type: string, pattern: "^[a-z0-9-]{1,64}$"}
+        name_zh: {type: string, minLength: 1, maxLength: 60}
+        name_en: {type: string, minLength: 1, maxLength: 60}
+        latitude: {type: number, minimum: -90, maximum: 90}
+        longitude: {type: number, minimum: -180, maximum: 180}
+        preparation_minutes: {type: integer, minimum: 0, maximum: 240}
+        active: {type: boolean}
+    Ad:
+      type: object
+      required: [id, merchant_id, name_zh, name_en, price_fen]
+      properties:
+        id: {type: string, pattern: "^[a-z0-9-]{1,64}$"}
+        merchant_id: {type: string, pattern: "^[a-z0-9-]{1,64}$"}
+        name_zh: {type: string, minLength: 1, maxLength: 40}
+        name_en: {type: string, minLength: 1, maxLength: 40}
+        description_zh: {type: string, maxLength: 300}
+        description_en: {type: string, maxLength: 300}
+        price_fen: {type: integer, minimum: 1, maximum: 10000000}
+        aliases: {type: array, maxItems: 20, items: {type: string, minLength: 1, maxLength: 40}}
+        featured: {type: boolean}
+        position: {type: integer, minimum: 0, maximum: 100000}
+        active: {type: boolean}
+        starts_at: {type: string, format: date-time}
+        ends_at: {type: string, format: date-time}
+        image_url: {type: string, readOnly: true}
+    Post:
+      type: object
+      required: [id, customer, body, state]
+      properties:
+        id: {type: integer, format: int64}
+        customer: {type: string}
+        order_id: {type: integer, format: int64}
+        body: {type: string}
+        created_at: {type: string, format: date-time}
+        state: {type: string, enum: [visible, hidden, removed]}
+        reason: {type: string}
+    Reply:
+      type: object
+      required: [body]
+      properties:
+        body: {type: string, minLength: 1, maxLength: 500}
+    Moderation:
+      type: object
+      required: [reason]
+      properties:
+        reason: {type: string, minLength: 1, maxLength: 200}
+    Job:
+      type: object
+      required: [id, kind, attempts, max_attempts]
+      properties:
+        id: {type: integer, format: int64}
+        kind: {type: string}
+        attempts: {type: integer}
+        max_attempts: {type: integer}
+        last_error: {type: string}
+    Customer:
+      type: object
+      required: [openid, phone, orders]
+      properties:
+        openid: {type: string}
+        phone: {type: string}
+        orders: {type: array, items: {type: integer, format: int64}}
+    AuditEntry:
+      type: object
+      required: [id, actor, role, action, target]
+      properties:
+        id: {type: integer, format: int64}
+        actor: {type: string}
+        role: {type: string}
+        action: {type: string}
+        target: {type: string}
+        before: {type: string}
+        after: {type: string}
+        at: {type: string, format: date-time}
+    Items:
+      type: object
+      required: [items]
+      properties:
+        items: {type: array, items: {}}
+paths:
+  /openapi.yaml:
+    get:
+      summary: This document.
+      security: []
+      x-roles: []
+      responses:
+        "200": {description: The OpenAPI document., content: {application/yaml: {schema: {type: string}}}}
+  /auth/login:
+    post:
+      summary: Log in with a username and password.
+      security: []
+      x-roles: []
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Login"}}}
+      responses:
+        "200": {description: Tokens., content: {application/json: {schema: {$ref: "#/components/schemas/Tokens"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "429": {$ref: "#/components/responses/Error"}
+  /auth/refresh:
+    post:
+      summary: Trade a refresh token (once) for new tokens.
+      security: []
+      x-roles: []
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Refresh"}}}
+      responses:
+        "200": {description: Tokens., content: {application/json: {schema: {$ref: "#/components/schemas/Tokens"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+  /auth/me:
+    get:
+      summary: The caller's account.
+      x-roles: [admin, dispatcher, courier]
+      responses:
+        "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+  /staff:
+    get:
+      summary: Every staff account.
+      x-roles: [admin]
+      responses:
+        "200": {description: Accounts., content: {application/json: {schema: {type: object, properties: {staff: {type: array, items: {$ref: "#/components/schemas/Staff"}}}}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+    post:
+      summary: Create a staff account.
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/NewStaff"}}}
+      responses:
+        "201": {description: Created., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /staff/{id}/api-tokens:
+    post:
+      summary: Issue an API token for automation (shown once).
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/NewToken"}}}
+      responses:
+        "201": {description: The token., content: {application/json: {schema: {$ref: "#/components/schemas/TokenIssued"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /staff/{id}/notifications:
+    put:
+      summary: Whether (and in which WeChat account) a staff member gets report notices.
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Notifications"}}}
+      responses:
+        "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /orders:
+    get:
+      summary: Orders, newest first, filtered and paged.
+      x-roles: [admin, dispatcher]
+      parameters:
+        - {name: status, in: query, schema: {type: string, enum: [awaiting_confirmation, confirmed, dispatched, delivered, cancelled]}}
+        - {name: from, in: query, description: "placed at or after (YYYY-MM-DD in the business time zone, or ISO 8601)", schema: {type: string}}
+        - {name: to, in: query, description: "placed before", schema: {type: string}}
+        - {name: merchant, in: query, schema: {type: string, maxLength: 64}}
+        - {name: courier, in: query, schema: {type: integer, minimum: 1}}
+        - {$ref: "#/components/parameters/Page"}
+        - {$ref: "#/components/parameters/PerPage"}
+      responses:
+        "200": {description: A page of orders., content: {application/json: {schema: {$ref: "#/components/schemas/OrderPage"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+  /orders/{id}:
+    get:
+      summary: One order with its history and board posts.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      responses:
+        "200": {description: The order., content: {application/json: {schema: {$ref: "#/components/schemas/OrderDetail"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+  /orders/{id}/dispatch:
+    post:
+      summary: Dispatch the order to a courier (or hand it to another); the customer and the courier are told.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Dispatch"}}}
+      responses:
+        "200": {description: The order., content: {application/json: {schema: {$ref: "#/components/schemas/Order"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /orders/{id}/deliver:
+    post:
+      summary: Mark the order delivered (couriers only their own).
+      x-roles: [admin, dispatcher, courier]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The order., content: {application/json: {schema: {$ref: "#/components/schemas/Order"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /orders/{id}/cancel:
+    post:
+      summary: Cancel the order with a reason; the customer is told.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Cancel"}}}
+      responses:
+        "200": {description: The order., content: {application/json: {schema: {$ref: "#/components/schemas/Order"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /courier/deliveries:
+    get:
+      summary: The calling courier's deliveries in progress.
+      x-roles: [courier]
+      responses:
+        "200": {description: Orders., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+  /courier/position:
+    post:
+      summary: The calling courier's position (a courier account, or a courier app's `dmc_` token); their deliveries' ETAs are refreshed.
+      x-roles: [courier]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Position"}}}
+      responses:
+        "202": {description: Accepted., content: {application/json: {schema: {$ref: "#/components/schemas/PositionAccepted"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+  /couriers:
+    get:
+      summary: Every courier with their last position.
+      x-roles: [admin, dispatcher]
+      responses:
+        "200": {description: Couriers., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+    post:
+      summary: Add a courier; returns their app token and a WeChat binding code.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/NewCourier"}}}
+      responses:
+        "201": {description: Created., content: {application/json: {schema: {$ref: "#/components/schemas/CourierCreated"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /couriers/{id}/binding-code:
+    post:
+      summary: A new WeChat binding code for the courier (valid 24 hours).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "201": {description: The code., content: {application/json: {schema: {$ref: "#/components/schemas/BindingCode"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /merchants:
+    get:
+      summary: Every merchant.
+      x-roles: [admin, dispatcher]
+      responses:
+        "200": {description: Merchants., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+    post:
+      summary: Add a merchant.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Merchant"}}}
+      responses:
+        "201": {description: Created., content: {application/json: {schema: {$ref: "#/components/schemas/Merchant"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /merchants/{id}:
+    get:
+      summary: One merchant.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Slug"}]
+      responses:
+        "200": {description: The merchant., content: {application/json: {schema: {$ref: "#/components/schemas/Merchant"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+    put:
+      summary: Replace a merchant.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Merchant"}}}
+      responses:
+        "200": {description: The merchant., content: {application/json: {schema: {$ref: "#/components/schemas/Merchant"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    delete:
+      summary: Archive a merchant that has no ads left (orders keep naming it).
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Slug"}]
+      responses:
+        "204": {$ref: "#/components/responses/NoContent"}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+  /ads:
+    get:
+      summary: Every ad, in position order.
+      x-roles: [admin, dispatcher]
+      responses:
+        "200": {description: Ads., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+    post:
+      summary: Add an ad (with an optional active window and a position).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}
+      responses:
+        "201": {description: Created., content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /ads/{id}:
+    get:
+      summary: One ad.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Slug"}]
+      responses:
+        "200": {description: The ad., content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+    put:
+      summary: Replace an ad.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}
+      responses:
+        "200": {description: The ad., content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    delete:
+      summary: Delete an ad.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Slug"}]
+      responses:
+        "204": {$ref: "#/components/responses/NoContent"}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+  /ads/{id}/image:
+    put:
+      summary: Upload the ad's image (PNG, JPEG or WebP, at most 2 MB) to object storage.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content:
+          image/png: {schema: {type: string, format: binary}}
+          image/jpeg: {schema: {type: string, format: binary}}
+          image/webp: {schema: {type: string, format: binary}}
+      responses:
+        "200": {description: The ad., content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "413": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+        "503": {$ref: "#/components/responses/Error"}
+  /board/posts:
+    get:
+      summary: Board posts, newest first.
+      x-roles: [admin, dispatcher]
+      parameters:
+        - {name: state, in: query, schema: {type: string, enum: [visible, hidden, removed]}}
+        - {name: order_id, in: query, schema: {type: integer, minimum: 1}}
+        - {$ref: "#/components/parameters/Page"}
+        - {$ref: "#/components/parameters/PerPage"}
+      responses:
+        "200": {description: Posts., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+  /board/posts/{id}/replies:
+    post:
+      summary: Reply to a post; the worker pushes the reply to the customer in WeChat.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Reply"}}}
+      responses:
+        "201": {description: Replied.}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /board/posts/{id}/hide:
+    post:
+      summary: Hide a post from the public board, with a reason.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Moderation"}}}
+      responses:
+        "200": {description: The post., content: {application/json: {schema: {$ref: "#/components/schemas/Post"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /board/posts/{id}/remove:
+    post:
+      summary: Remove a post, with a reason.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Moderation"}}}
+      responses:
+        "200": {description: The post., content: {application/json: {schema: {$ref: "#/components/schemas/Post"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /jobs/dead:
+    get:
+      summary: Dead jobs with why they died, newest first.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Page"}, {$ref: "#/components/parameters/PerPage"}]
+      responses:
+        "200": {description: Jobs., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+  /jobs/{id}/retry:
+    post:
+      summary: Put a dead job back on the queue.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: Queued again.}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /customers:
+    get:
+      summary: The customer of an order (phone masked unless admin).
+      x-roles: [admin, dispatcher]
+      parameters:
+        - {name: order_id, in: query, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        "200": {description: The customer., content: {application/json: {schema: {$ref: "#/components/schemas/Customer"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+  /audit:
+    get:
+      summary: The audit log, newest first.
+      x-roles: [admin]
+      parameters:
+        - {name: before_id, in: query, schema: {type: integer, minimum: 1}}
+        - {$ref: "#/components/parameters/PerPage"}
+      responses:
+        "200": {description: Entries., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+"""#
+}

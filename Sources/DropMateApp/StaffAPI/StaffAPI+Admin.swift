@@ -1,0 +1,69 @@
+import DropMateCore
+import DropMateStorage
+import Foundation
+
+/// `/jobs` (dead letters), `/customers` (by order) and `/audit` (admins).
+extension StaffAPI {
+    struct JobView: Encodable {
+        var id: Int64
+        var kind: String
+        var attempts: Int
+        var maxAttempts: Int
+        var lastError: String?
+    }
+
+    struct CustomerView: Encodable {
+        var openid: String
+        var phone: String
+        var orders: [Int64]
+    }
+
+    struct AuditView: Encodable {
+        var id: Int64
+        var actor: String
+        var role: String
+        var action: String
+        var target: String
+        var before: String?
+        var after: String?
+        var at: String?
+    }
+
+    func addJobRoutes(_ api: APIRouter) {
+        api.on(.get, "/jobs/dead", roles: Self.office) { call in
+            let limit = try Self.paging(call).perPage
+            return try .json(["items": try await queue.deadJobs(limit: limit).map {
+                JobView(id: $0.id, kind: $0.kind, attempts: $0.attempts, maxAttempts: $0.maxAttempts, lastError: $0.lastError)
+            }])
+        }
+        api.on(.post, "/jobs/:id/retry", roles: Self.office, idempotent: true, maxBody: 1024) { call in
+            let id = try call.parameter("id")
+            let now = clock()
+            guard try await queue.retryDead(id, now: now) else { throw APIError.conflict("job \(id) is not a dead job", code: "not_dead") }
+            try await staff.append(call.identity.audit("job.retry", target: "job:\(id)", before: "dead", after: "queued", at: now))
+            return try .json(["queued": true])
+        }
+    }
+
+    func addCustomerRoutes(_ api: APIRouter) {
+        api.on(.get, "/customers", roles: Self.office) { call in
+            let orderID = try Validate.id(call.query("order_id"), field: "order_id")
+            guard let order = try await store.order(id: orderID) else { throw APIError.notFound("order #\(orderID)") }
+            let orders = try await store.recentOrders(customer: order.customer, limit: 50).map(\.id)
+            let phone = call.identity.account.role == .admin ? order.phone.digits : order.phone.masked
+            return try .json(CustomerView(openid: order.customer, phone: phone, orders: orders))
+        }
+    }
+
+    func addAuditRoutes(_ api: APIRouter) {
+        api.on(.get, "/audit", roles: Self.admins) { call in
+            let limit = try Self.paging(call).perPage
+            let before = try call.query("before_id").map { try Validate.id($0, field: "before_id") }
+            let entries = try await staff.audit(limit: limit, beforeID: before)
+            return try .json(["items": entries.map {
+                AuditView(id: $0.id, actor: $0.entry.actor, role: $0.entry.role, action: $0.entry.action, target: $0.entry.target,
+                          before: $0.entry.before, after: $0.entry.after, at: APIJSON.time($0.entry.at))
+            }])
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import DropMateCore
+import DropMateStorage
+import Foundation
+
+/// `/orders`: list and look at orders, dispatch, deliver, cancel; `/courier/deliveries` for couriers.
+extension StaffAPI {
+    struct Page<Item: Encodable>: Encodable {
+        var items: [Item]
+        var page: Int
+        var perPage: Int
+        var total: Int
+    }
+
+    struct Dispatch: Decodable { var courierId: Int64 }
+    struct Cancel: Decodable { var reason: String }
+
+    func addOrderRoutes(_ api: APIRouter) {
+        api.on(.get, "/orders", roles: Self.office) { call in
+            let (page, perPage) = try Self.paging(call)
+            let filter = try orderFilter(call)
+            let found = try await store.orders(matching: filter, limit: perPage, offset: (page - 1) * perPage)
+            return try .json(Page(items: found.orders.map { OrderView($0, for: call.identity) }, page: page, perPage: perPage, total: found.total))
+        }
+        api.on(.get, "/orders/:id", roles: Self.office) { call in
+            let id = try call.parameter("id")
+            guard let order = try await store.order(id: id) else { throw APIError.notFound("order #\(id)") }
+            let history = try await store.history(orderID: id).map { OrderDetailView.Event(status: $0.status, at: APIJSON.time($0.at)) }
+            let posts = try await store.posts(orderID: id).map { OrderDetailView.Post(id: $0.id, body: $0.body, createdAt: APIJSON.time($0.createdAt)) }
+            return try .json(OrderDetailView(order: OrderView(order, for: call.identity), history: history, posts: posts))
+        }
+        api.on(.post, "/orders/:id/dispatch", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+            let id = try call.parameter("id")
+            let courierID = try APIJSON.decode(Dispatch.self, from: call.body).courierId
+            let before = try await store.order(id: id)
+            let now = clock()
+            let order = try await runOrderCommand(id) {
+                try await engine.assign(orderID: id, courierID: courierID,
+                                        audit: call.identity.audit("order.dispatch", target: "order:\(id)", before: Self.summary(before),
+                                                                   after: "dispatched to courier \(courierID)", at: now))
+            }
+            return try .json(OrderView(order, for: call.identity))
+        }
+        api.on(.post, "/orders/:id/deliver", roles: Self.everyone, idempotent: true, maxBody: 4096) { call in
+            let id = try call.parameter("id")
+            let identity = call.identity
+            let before = try await store.order(id: id)
+            if identity.account.role == .courier, before?.courierID == nil || before?.courierID != identity.account.courierID {
+                throw APIError(status: .forbidden, code: "not_your_delivery", message: "order #\(id) is not one of your deliveries")
+            }
+            let now = clock()
+            let audit = identity.account.role == .courier ? nil
+                : identity.audit("order.deliver", target: "order:\(id)", before: Self.summary(before), after: "delivered", at: now)
+            let order = try await runOrderCommand(id) { try await engine.apply(.deliver, toOrder: id, audit: audit) }
+            return try .json(OrderView(order, for: identity))
+        }
+        api.on(.post, "/orders/:id/cancel", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+            let id = try call.parameter("id")
+            let reason = try Validate.text(try APIJSON.decode(Cancel.self, from: call.body).reason, field: "reason", max: 200)
+            let before = try await store.order(id: id)
+            let now = clock()
+            let order = try await runOrderCommand(id) {
+                try await engine.apply(.cancel(reason: reason), toOrder: id,
+                                       audit: call.identity.audit("order.cancel", target: "order:\(id)", before: Self.summary(before), after: "cancelled: \(reason)", at: now))
+            }
+            return try .json(OrderView(order, for: call.identity))
+        }
+        api.on(.get, "/courier/deliveries", roles: [.courier]) { call in
+            guard let courierID = call.identity.account.courierID else { return try .json(["items": [OrderView]()]) }
+            return try .json(["items": try await store.deliveries(courierID: courierID).map { OrderView($0, for: call.identity) }])
+        }
+    }
+
+    /// Runs an engine command, turning its refusals into clear API errors.
+    func runOrderCommand(_ id: Int64, _ body: () async throws -> Order) async throws -> Order {
+        do {
+            return try await body()
+        } catch let error as EngineError {
+            switch error {
+            case .orderNotFound: throw APIError.notFound("order #\(id)")
+            case .courierNotFound(let courier): throw APIError.badRequest("courier \(courier) does not exist", code: "unknown_courier")
+            case .transition, .courierInactive, .notTheCourier, .ownOrder: throw APIError.conflict(error.description, code: "not_allowed")
+            }
+        }
+    }
+
+    func orderFilter(_ call: APICall) throws -> SQLConversationStore.OrderFilter {
+        var filter = SQLConversationStore.OrderFilter()
+        if let status = call.query("status") {
+            guard let parsed = OrderStatus(rawValue: status) else {
+                throw APIError.badRequest("\"status\" must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = parsed
+        }
+        for (name, keyPath) in [("from", \SQLConversationStore.OrderFilter.from), ("to", \.to)] {
+            guard let text = call.query(name) else { continue }
+            guard let time = APIJSON.parseTime(text, utcOffset: utcOffset) else { throw APIError.badRequest("\"\(name)\" must be a date (YYYY-MM-DD) or an ISO 8601 time") }
+            filter[keyPath: keyPath] = time
+        }
+        if let merchant = call.query("merchant") { filter.merchantID = try Validate.text(merchant, field: "merchant", max: 64) }
+        if let courier = call.query("courier") { filter.courierID = try Validate.id(courier, field: "courier") }
+        return filter
+    }
+
+    static func paging(_ call: APICall) throws -> (page: Int, perPage: Int) {
+        let page = try call.query("page").map { text -> Int in
+            guard let value = Int(text), (1...100_000).contains(value) else { throw APIError.badRequest("\"page\" must be a whole number from 1") }
+            return value
+        } ?? 1
+        let perPage = try call.query("per_page").map { text -> Int in
+            guard let value = Int(text), (1...100).contains(value) else { throw APIError.badRequest("\"per_page\" must be 1 to 100") }
+            return value
+        } ?? 20
+        return (page, perPage)
+    }
+
+    /// "confirmed, courier 3": an order's state in an audit entry (no customer data).
+    static func summary(_ order: Order?) -> String? {
+        guard let order else { return nil }
+        return order.status.rawValue + (order.courierID.map { ", courier \($0)" } ?? "")
+    }
+}

@@ -1,0 +1,53 @@
+import DropMateCore
+import DropMateDataProtection
+import DropMateObjectStore
+import DropMateStorage
+import Foundation
+import Hummingbird
+import Logging
+
+/// The staff REST API under `/api/v1`: auth, staff accounts, orders, couriers, merchants and ads, the message
+/// board, dead jobs, customers and the audit log. Every endpoint names its roles; every write by an admin or a
+/// dispatcher is audited in the same transaction as the write.
+public struct StaffAPI: Sendable {
+    let engine: ConversationEngine
+    let store: SQLConversationStore
+    let staff: SQLStaffStore
+    let catalog: SQLCatalogStore
+    let queue: SQLJobQueue
+    let couriers: CourierRoster
+    let jwt: StaffJWT
+    let passwords: PasswordHasher
+    let images: any ObjectStore
+    let loginGuard: LoginGuard
+    /// Base of the links and image URLs the API hands out.
+    let publicBaseURL: String
+    let utcOffset: Int
+    let clock: @Sendable () -> Int64
+    let logger: Logger
+
+    /// Registers every endpoint and returns them (the OpenAPI document and the role matrix test read the list).
+    @discardableResult
+    func add(to router: Router<BasicRequestContext>) -> [APIEndpoint] {
+        let api = APIRouter(router: router, authenticator: StaffAuthenticator(jwt: jwt, staff: staff, couriers: couriers, clock: clock),
+                            staff: staff, clock: clock, logger: logger)
+        addAuthRoutes(api)
+        addStaffRoutes(api)
+        addOrderRoutes(api)
+        addCourierRoutes(api)
+        addCatalogRoutes(api)
+        addBoardRoutes(api)
+        addJobRoutes(api)
+        addCustomerRoutes(api)
+        addAuditRoutes(api)
+        api.on(.get, "/openapi.yaml", roles: []) { _ in
+            APIResponse(status: .ok, body: Data(OpenAPIDocument.yaml.utf8), contentType: "application/yaml; charset=utf-8")
+        }
+        api.finish()
+        return api.endpoints
+    }
+
+    static let everyone: Set<StaffRole> = [.admin, .dispatcher, .courier]
+    static let office: Set<StaffRole> = [.admin, .dispatcher]
+    static let admins: Set<StaffRole> = [.admin]
+}

@@ -1,0 +1,43 @@
+import Crypto
+import DropMateCore
+import DropMateStorage
+import Foundation
+import Hummingbird
+
+/// Recognises the `Authorization: Bearer …` credential: a staff JWT, a staff API token (`dms_…`) or a courier
+/// app's token (`dmc_…`, acting as that courier).
+struct StaffAuthenticator: Sendable {
+    let jwt: StaffJWT
+    let staff: SQLStaffStore
+    let couriers: CourierRoster
+    let clock: @Sendable () -> Int64
+
+    func identify(_ request: Request) async throws -> StaffIdentity? {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty, token.count <= 4096 else { return nil }
+        if token.hasPrefix("dms_") {
+            return try await staff.account(tokenHash: SecretToken.hash(token), kind: "api", now: clock()).map(StaffIdentity.init)
+        }
+        if token.hasPrefix("dmc_") {
+            guard let courier = try await couriers.courier(apiToken: token) else { return nil }
+            return StaffIdentity(account: StaffAccount(id: 0, username: "courier-app:\(courier.id)", role: .courier, courierID: courier.id))
+        }
+        guard let claims = jwt.verify(token, now: clock()), let id = Int64(claims.sub) else { return nil }
+        // The account is read again: a deactivated account or a changed role takes effect at once.
+        guard let account = try await staff.account(id: id), account.active else { return nil }
+        return StaffIdentity(account: account)
+    }
+}
+
+/// Random bearer secrets ("dms_…" API tokens, "dmr_…" refresh tokens) and the hash the database keeps of them.
+enum SecretToken {
+    static func generate(prefix: String) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return prefix + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func hash(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+}

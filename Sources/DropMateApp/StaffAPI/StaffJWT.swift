@@ -1,0 +1,69 @@
+import Crypto
+import DropMateCore
+import DropMateWeChat
+import Foundation
+
+/// Short-lived access tokens for staff: HS256 JSON Web Tokens signed with a key derived from `JWT_SECRET`.
+public struct StaffJWT: Sendable {
+    /// What an access token says.
+    public struct Claims: Codable, Sendable, Equatable {
+        /// The staff id.
+        public var sub: String
+        public var role: String
+        public var name: String
+        public var iat: Int64
+        public var exp: Int64
+        /// Always "access": a token minted for another purpose is refused.
+        public var typ: String
+    }
+
+    private let key: SymmetricKey
+    /// Seconds an access token lives (15 minutes): staff refresh or log in again.
+    public let lifetime: Int64
+
+    public init(secret: [UInt8], lifetime: Int64 = 900) {
+        // Its own key: a link signature can never pass for a token, nor the reverse.
+        key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("dropmate staff jwt".utf8), using: SymmetricKey(data: secret)))
+        self.lifetime = lifetime
+    }
+
+    /// A token for `account`, valid from `now` for `lifetime` seconds.
+    public func token(for account: StaffAccount, now: Int64) -> String {
+        let claims = Claims(sub: "\(account.id)", role: account.role.rawValue, name: account.username, iat: now, exp: now + lifetime, typ: "access")
+        let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
+        let payload = Base64URL.encode(Array((try? JSONEncoder().encode(claims)) ?? Data()))
+        return "\(header).\(payload).\(signature(of: "\(header).\(payload)"))"
+    }
+
+    /// The claims of a well-formed, correctly signed, unexpired HS256 access token; nil otherwise.
+    public func verify(_ token: String, now: Int64) -> Claims? {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, token.utf8.count < 4096 else { return nil }
+        guard WeChatSignature.constantTimeEquals(signature(of: "\(parts[0]).\(parts[1])"), String(parts[2])) else { return nil }
+        guard let headerBytes = Base64URL.decode(String(parts[0])),
+              let header = try? JSONDecoder().decode([String: String].self, from: Data(headerBytes)), header["alg"] == "HS256",
+              let payloadBytes = Base64URL.decode(String(parts[1])),
+              let claims = try? JSONDecoder().decode(Claims.self, from: Data(payloadBytes)),
+              claims.typ == "access", claims.iat <= now + 60, now < claims.exp
+        else { return nil }
+        return claims
+    }
+
+    private func signature(of input: String) -> String {
+        Base64URL.encode(Array(HMAC<SHA256>.authenticationCode(for: Array(input.utf8), using: key)))
+    }
+}
+
+/// Unpadded base64url (RFC 4648 §5), as JWTs use it.
+enum Base64URL {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map(Array.init)
+    }
+}

@@ -1,0 +1,68 @@
+import DropMateCore
+import SQLKit
+
+/// The message board as staff moderate it.
+extension SQLConversationStore {
+    /// A post with its moderation state ("hidden" or "removed", nil when visible) and reason.
+    public struct ModeratedPost: Sendable, Hashable {
+        public var post: BoardPost
+        public var moderation: String?
+        public var reason: String?
+    }
+
+    /// Posts newest first. `state`: "visible", "hidden", "removed" or nil for all.
+    public func boardPosts(state: String?, orderID: Int64?, limit: Int, offset: Int, onlyID: Int64? = nil) async throws -> [ModeratedPost] {
+        var conditions: SQLQueryString = "1 = 1"
+        switch state {
+        case "visible": conditions = "\(conditions) AND moderation IS NULL"
+        case let state?: conditions = "\(conditions) AND moderation = \(bind: state)"
+        case nil: break
+        }
+        if let orderID { conditions = "\(conditions) AND order_id = \(bind: orderID)" }
+        if let onlyID { conditions = "\(conditions) AND id = \(bind: onlyID)" }
+        return try await backend.reader.raw("""
+            SELECT id, customer, order_id, body, created_at, moderation, moderation_reason FROM board_posts WHERE \(conditions)
+            ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
+            """).all().map { row in
+            ModeratedPost(
+                post: BoardPost(id: try row.decode(column: "id", as: Int64.self), customer: try row.decode(column: "customer", as: String.self),
+                                orderID: try row.decode(column: "order_id", as: Int64?.self), body: try row.decode(column: "body", as: String.self),
+                                createdAt: try row.decode(column: "created_at", as: Int64.self)),
+                moderation: try row.decode(column: "moderation", as: String?.self), reason: try row.decode(column: "moderation_reason", as: String?.self))
+        }
+    }
+
+    public func boardPost(id: Int64) async throws -> ModeratedPost? {
+        try await boardPosts(state: nil, orderID: nil, limit: 1, offset: 0, onlyID: id).first
+    }
+
+    /// Hides or removes a post (nil: shows it again), with the reason, audited in the same transaction.
+    public func moderate(postID: Int64, as moderation: String?, reason: String?, audit: AuditEntry) async throws -> Bool {
+        try await backend.transaction { db in
+            guard try await db.raw("""
+                UPDATE board_posts SET moderation = \(bind: moderation), moderation_reason = \(bind: reason), hidden = \(bind: moderation == nil ? 0 : 1)
+                WHERE id = \(bind: postID) RETURNING id
+                """).first() != nil else { return false }
+            try await SQLStaffStore.append(audit, in: db)
+            return true
+        }
+    }
+
+    /// Stores a staff reply and the push that carries it to the customer, audited, in one transaction.
+    public func reply(toPost postID: Int64, staffID: Int64, body: String, push: NewJob, audit: AuditEntry, now: Int64) async throws {
+        try await backend.transaction { db in
+            try await db.raw("""
+                INSERT INTO board_replies (post_id, staff_id, body, created_at) VALUES (\(bind: postID), \(bind: staffID), \(bind: body), \(bind: now))
+                """).run()
+            try await SQLJobQueue.insert(push, now: now, in: db)
+            try await SQLStaffStore.append(audit, in: db)
+        }
+    }
+
+    /// Replies to a post, oldest first.
+    public func replies(toPost postID: Int64) async throws -> [(body: String, at: Int64)] {
+        try await backend.reader.raw("SELECT body, created_at FROM board_replies WHERE post_id = \(bind: postID) ORDER BY id").all().map {
+            (try $0.decode(column: "body", as: String.self), try $0.decode(column: "created_at", as: Int64.self))
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import DropMateCore
+import SQLKit
+
+/// Orders as staff look for them.
+extension SQLConversationStore {
+    /// Which orders a list shows.
+    public struct OrderFilter: Sendable, Hashable {
+        public var status: OrderStatus?
+        /// Placed at or after (Unix seconds).
+        public var from: Int64?
+        /// Placed before.
+        public var to: Int64?
+        public var merchantID: String?
+        public var courierID: Int64?
+
+        public init(status: OrderStatus? = nil, from: Int64? = nil, to: Int64? = nil, merchantID: String? = nil, courierID: Int64? = nil) {
+            self.status = status
+            self.from = from
+            self.to = to
+            self.merchantID = merchantID
+            self.courierID = courierID
+        }
+    }
+
+    /// One page of matching orders, newest first, and how many match in all.
+    public func orders(matching filter: OrderFilter, limit: Int, offset: Int) async throws -> (orders: [Order], total: Int) {
+        let conditions = Self.conditions(filter)
+        let total = try await backend.reader.raw("SELECT COUNT(*) AS n FROM orders WHERE \(conditions)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await backend.reader.raw("SELECT data FROM orders WHERE \(conditions) ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
+        return (try rows.map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }, total)
+    }
+
+    /// The filter as SQL. Every value is bound (`SQLQueryString` interpolation), never spliced in.
+    static func conditions(_ filter: OrderFilter) -> SQLQueryString {
+        var sql: SQLQueryString = "1 = 1"
+        if let status = filter.status { sql = "\(sql) AND status = \(bind: status.rawValue)" }
+        if let from = filter.from { sql = "\(sql) AND created_at >= \(bind: from)" }
+        if let to = filter.to { sql = "\(sql) AND created_at < \(bind: to)" }
+        if let merchant = filter.merchantID { sql = "\(sql) AND merchant_id = \(bind: merchant)" }
+        if let courier = filter.courierID { sql = "\(sql) AND courier_id = \(bind: courier)" }
+        return sql
+    }
+
+    /// An order's status history, oldest first.
+    public func history(orderID: Int64) async throws -> [(status: String, at: Int64)] {
+        try await backend.reader.raw("SELECT status, at FROM order_events WHERE order_id = \(bind: orderID) ORDER BY id").all().map {
+            (try $0.decode(column: "status", as: String.self), try $0.decode(column: "at", as: Int64.self))
+        }
+    }
+}
