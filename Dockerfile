@@ -29,7 +29,8 @@ USER 10001:10001
 ENV HOST=0.0.0.0 \
     PORT=8080 \
     DROPMATE_DATA_DIR=/app/data \
-    LOG_LEVEL=info
+    LOG_LEVEL=info \
+    LOG_FORMAT=json
 EXPOSE 8080
 ENTRYPOINT ["dropmate"]
 CMD ["serve"]

@@ -42,7 +42,7 @@ let package = Package(
 
         // SQL stores and migrations (SQLite embedded; the same SQL serves PostgreSQL later).
         .target(name: "DropMateStorage", dependencies: [
-            "DropMateCore",
+            "DropMateCore", "DropMateDataProtection",
             .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "SQLiteKit", package: "sqlite-kit"),
             .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -117,7 +117,7 @@ let package = Package(
 
         .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
-        .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage"]),
+        .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage", "DropMateDataProtection"]),
         .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),
         .testTarget(name: "DropMateObjectStoreTests", dependencies: [
             "DropMateObjectStore",

@@ -69,6 +69,7 @@ URL="http://127.0.0.1:$PORT"
 if [ "$BACKEND" = production ]; then
     [ -n "${REDIS_URL:-}" ] || { say "production backend needs REDIS_URL (redis-server not installed?)"; exit 1; }
     export DATABASE_URL REDIS_URL
+    export DROPMATE_PII_KEYS="${DROPMATE_PII_KEYS:-bench1:$(head -c 32 /dev/urandom | base64)}"
     say "production: PostgreSQL + Redis; migrating"
     "$BIN" migrate --data-dir "$WORK/data" >&2
     # Steady state: this Redis has remembered answers for an hour, as in a deployment that has been running. A Redis

@@ -32,6 +32,8 @@ public struct AppDependencies: Sendable {
     public var redis: RedisClient?
     public var clock: @Sendable () -> Int64
     public var logger: Logger
+    /// Metrics and traces (`Telemetry.production` in the binary; disabled unless a test asks).
+    public var telemetry: Telemetry = .disabled
 
     /// Couriers as staff manage them.
     public var couriers: CourierRoster { CourierRoster(store: store, clock: clock) }
@@ -49,10 +51,11 @@ public struct AppDependencies: Sendable {
     /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else the embedded SQLite default.
     /// With `REDIS_URL`, replicas share customers' locks, states, answers and rate counters through Redis;
     /// without it, one process must serve every customer.
-    public static func connect(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, logger: Logger) async throws -> AppDependencies {
+    public static func connect(config: AppConfig, clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }, telemetry: Telemetry = .disabled,
+                               logger: Logger) async throws -> AppDependencies {
         let backend = try await openDatabase(config: config, logger: logger)
         do {
-            return try await make(config: config, backend: backend, clock: clock, logger: logger)
+            return try await make(config: config, backend: backend, clock: clock, telemetry: telemetry, logger: logger)
         } catch {
             await backend.shutdown()
             throw error
@@ -60,7 +63,8 @@ public struct AppDependencies: Sendable {
     }
 
     /// Everything else, the same on either database: migrations, demo catalog when empty, engine, webhook.
-    static func make(config: AppConfig, backend: any SQLBackend, clock: @escaping @Sendable () -> Int64, logger: Logger) async throws -> AppDependencies {
+    static func make(config: AppConfig, backend: any SQLBackend, clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled,
+                     logger: Logger) async throws -> AppDependencies {
         if config.databaseURL == nil {
             // The embedded default needs no setup step: it migrates itself (and refuses a newer schema).
             try await Migrations.migrate(backend, now: clock())
@@ -68,7 +72,7 @@ public struct AppDependencies: Sendable {
             // Production: `dropmate migrate` runs once before a rollout; servers only check.
             try await Migrations.requireCurrent(backend)
         }
-        let store = try await SQLConversationStore.open(backend)
+        let store = try await SQLConversationStore.open(backend, sealer: PIISealer(keyRing: config.piiKeys))
         try await store.seedIfEmpty(DemoCatalog.catalog, now: clock())
         let signer = LinkSigner(secret: config.linkSecret)
         let baseURL = config.publicBaseURL, ttl = config.confirmationLinkTTL
@@ -78,24 +82,31 @@ public struct AppDependencies: Sendable {
                 let expires = order.createdAt + ttl
                 return "\(baseURL)/confirm/\(order.id)?exp=\(expires)&sig=\(signer.signature(purpose: "confirm", id: "\(order.id)", expires: expires))"
             },
-            adLink: { item in "\(baseURL)/ads/\(item.id)" }
+            adLink: { item in "\(baseURL)/ads/\(item.id)" },
+            trackingLink: { order in
+                // Valid for a day from dispatch: long enough for any delivery, short enough not to linger.
+                let expires = (order.dispatchedAt ?? order.createdAt) + 86_400
+                return "\(baseURL)/track/\(order.id)?exp=\(expires)&sig=\(signer.signature(purpose: "track", id: "\(order.id)", expires: expires))"
+            }
         )
         let redis = config.redis.map { RedisClient(configuration: $0, logger: logger) }
         var settings = RedisCoordinationSettings(rateLimit: config.rateLimit)
+        settings.sealer = store.sealer
         settings.keyPrefix = config.redisKeyPrefix
         let coordination: Coordination = redis.map { .redis($0, settings) } ?? .local(rateLimit: config.rateLimit)
         let routes = config.maps.map { maps -> RouteLookup in
             let provider: any RouteProvider = maps.provider == "amap"
-                ? AmapRoutes(baseURL: maps.baseURL ?? "https://restapi.amap.com", key: maps.key)
-                : TencentRoutes(baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key)
+                ? AmapRoutes(baseURL: maps.baseURL ?? "https://restapi.amap.com", key: maps.key, telemetry: telemetry)
+                : TencentRoutes(baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key, telemetry: telemetry)
             return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
         }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(at: clock()), renderer: renderer, clock: clock,
-                                        rules: ConversationRules(etaPush: config.etaPush), coordination: coordination, routes: routes, logger: logger)
+                                        rules: ConversationRules(etaPush: config.etaPush), coordination: coordination, routes: routes,
+                                        telemetry: telemetry, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
-        let sms = config.sms.makeProvider(clock: clock, logger: logger)
-        let outbox = SQLJobQueue(backend: backend)
+        let sms = config.sms.makeProvider(clock: clock, telemetry: telemetry, logger: logger)
+        let outbox = SQLJobQueue(backend: backend, sealer: store.sealer)
         let jobQueue: any JobQueue = redis.map {
             RedisStreamJobQueue(outbox: outbox, redis: $0, keyPrefix: config.redisKeyPrefix, leaseSeconds: config.jobLeaseSeconds, logger: logger)
         } ?? outbox
@@ -104,9 +115,10 @@ public struct AppDependencies: Sendable {
         let objects = config.objectStore.makeStore(httpClient: WeChatAPI.sharedClient, localDownloads: downloads)
         return AppDependencies(
             config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
-            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock, logger: logger),
+            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock,
+                                                                                          telemetry: telemetry, logger: logger),
             deliveries: SQLDeliveryLog(backend: backend), sms: sms,
-            redis: redis, clock: clock, logger: logger, objects: objects, downloads: downloads
+            redis: redis, clock: clock, logger: logger, telemetry: telemetry, objects: objects, downloads: downloads
         )
     }
 
@@ -114,29 +126,34 @@ public struct AppDependencies: Sendable {
     var staffAPI: StaffAPI {
         StaffAPI(engine: engine, store: store, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
                  jwt: StaffJWT(secret: config.linkSecret), passwords: PasswordHasher(logN: config.passwordCost, r: 8, p: 1), images: objects,
-                 loginGuard: loginGuard, publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger)
+                 loginGuard: loginGuard, publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger, reportAccess: reportAccess)
     }
 
     /// The background worker over these dependencies.
     public var worker: JobWorker {
-        JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
-                  leaseSeconds: config.jobLeaseSeconds, etaRefreshEvery: config.etaRefreshSeconds, logger: logger)
+        var worker = JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
+                               leaseSeconds: config.jobLeaseSeconds, etaRefreshEvery: config.etaRefreshSeconds, logger: logger)
+        worker.reports = reportRunner
+        worker.telemetry = telemetry
+        return worker
     }
 }
 
 /// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
 /// else to the log and `/dev/outbox`.
 func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, deliveries: SQLDeliveryLog? = nil,
-                  clock: @escaping @Sendable () -> Int64, logger: Logger) -> any Notifier {
-    guard let tokens = makeAccessTokens(config: config, redis: redis, clock: clock, logger: logger) else { return LogNotifier(logger: logger) }
+                  clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled, logger: Logger) -> any Notifier {
+    guard let tokens = makeAccessTokens(config: config, redis: redis, clock: clock, telemetry: telemetry, logger: logger) else { return LogNotifier(logger: logger) }
     return WeChatNotifier(tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates,
                           deliveries: deliveries, clock: clock, logger: logger)
 }
 
 /// WeChat's server API through the deployment's shared access_token; nil without an AppSecret.
-public func makeAccessTokens(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, logger: Logger) -> AccessTokens? {
+public func makeAccessTokens(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled,
+                             logger: Logger) -> AccessTokens? {
     guard let secret = config.wechatAppSecret else { return nil }
-    let api = WeChatAPI(baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
+    var api = WeChatAPI(baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
+    api.telemetry = telemetry
     let store: any AccessTokenStore = redis.map { RedisAccessTokenStore(redis: $0, keyPrefix: config.redisKeyPrefix) } ?? MemoryAccessTokenStore()
     return AccessTokens(api: api, store: store, clock: clock, logger: logger)
 }
@@ -151,11 +168,14 @@ func openDatabase(config: AppConfig, logger: Logger) async throws -> any SQLBack
 /// The HTTP routes: webhook, pages, health and (dev mode) the outbox.
 public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestContext> {
     let router = Router()
+    router.add(middleware: HTTPTelemetryMiddleware(telemetry: dependencies.telemetry))
+    MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
-                 replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock).add(to: router)
+                 replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock, telemetry: dependencies.telemetry).add(to: router)
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
     dependencies.staffAPI.add(to: router)
     MediaRoutes(objects: dependencies.objects, downloads: dependencies.downloads, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
+    dependencies.reportPages.add(to: router)
     OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)
     return router
 }
@@ -181,7 +201,8 @@ public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = 
     Application(
         router: buildRouter(dependencies),
         configuration: .init(address: .hostname(dependencies.config.host, port: dependencies.config.port), serverName: "DropMate"),
-        services: (runWorker ? [dependencies.worker] : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)],
+        services: (runWorker ? [dependencies.worker] : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)]
+            + dependencies.reportServices(runWorker: runWorker) + dependencies.telemetryServices,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? dependencies.config.port) },
         logger: dependencies.logger
     )

@@ -71,6 +71,12 @@ public enum Migrations {
                 "ALTER TABLE orders ADD COLUMN phone_hash TEXT",
                 "CREATE INDEX orders_phone_hash ON orders (phone_hash)",
             ],
+            // Daily reports: a row per business day, written only once its files are stored; and orders by the
+            // time they were placed, so a report pages through its day on an index.
+            [
+                "CREATE TABLE reports (date TEXT PRIMARY KEY, built_at BIGINT NOT NULL, job_id BIGINT, summary TEXT NOT NULL, files TEXT NOT NULL)",
+                "CREATE INDEX orders_created_at ON orders (created_at, id)",
+            ],
         ]
     }
 

@@ -50,11 +50,12 @@ extension SQLConversationStore {
 
     /// Stores a staff reply and the push that carries it to the customer, audited, in one transaction.
     public func reply(toPost postID: Int64, staffID: Int64, body: String, push: NewJob, audit: AuditEntry, now: Int64) async throws {
+        let sealer = sealer
         try await backend.transaction { db in
             try await db.raw("""
                 INSERT INTO board_replies (post_id, staff_id, body, created_at) VALUES (\(bind: postID), \(bind: staffID), \(bind: body), \(bind: now))
                 """).run()
-            try await SQLJobQueue.insert(push, now: now, in: db)
+            try await SQLJobQueue.insert(push, now: now, in: db, sealer: sealer)
             try await SQLStaffStore.append(audit, in: db)
         }
     }

@@ -6,29 +6,29 @@ extension SQLConversationStore {
     public func deliveries(courierID: Int64) async throws -> [Order] {
         try await backend.reader.raw("""
             SELECT data FROM orders WHERE courier_id = \(bind: courierID) AND status = \(bind: OrderStatus.dispatched.rawValue) ORDER BY id
-            """).all().map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }
+            """).all().map { try decodeOrder($0.decode(column: "data", as: String.self)) }
     }
 
     public func courier(id: Int64) async throws -> Courier? {
-        try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers WHERE id = \(bind: id)").first().map(Self.courier)
+        try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers WHERE id = \(bind: id)").first().map(courier(row:))
     }
 
     public func courier(bindingCode: String, now: Int64) async throws -> Courier? {
         try await backend.reader.raw("""
             SELECT \(unsafeRaw: Self.courierColumns) FROM couriers
             WHERE binding_code = \(bind: bindingCode) AND binding_expires_at > \(bind: now) AND active = 1
-            """).first().map(Self.courier)
+            """).first().map(courier(row:))
     }
 
     /// The active courier whose API token hashes to `tokenHash`.
     public func courier(apiTokenHash tokenHash: String) async throws -> Courier? {
         try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers WHERE api_token_hash = \(bind: tokenHash) AND active = 1")
-            .first().map(Self.courier)
+            .first().map(courier(row:))
     }
 
     /// Every courier, by id.
     public func couriers() async throws -> [Courier] {
-        try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers ORDER BY id").all().map(Self.courier)
+        try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers ORDER BY id").all().map(courier(row:))
     }
 
     /// A new active courier; `apiTokenHash` is the SHA-256 of the token their app will send.
@@ -36,7 +36,7 @@ extension SQLConversationStore {
         let row = try await backend.transaction { db in
             let row = try await db.raw("""
                 INSERT INTO couriers (name, phone, api_token_hash, active, created_at, updated_at)
-                VALUES (\(bind: name), \(bind: phone?.digits), \(bind: apiTokenHash), 1, \(bind: now), \(bind: now)) RETURNING id
+                VALUES (\(bind: name), \(bind: try phone.map { try sealer.seal($0.digits) }), \(bind: apiTokenHash), 1, \(bind: now), \(bind: now)) RETURNING id
                 """).first()
             if var audit, let id = try row?.decode(column: "id", as: Int64.self) {
                 audit.target = "courier:\(id)"
@@ -73,7 +73,7 @@ extension SQLConversationStore {
 
     static let courierColumns = "id, name, phone, openid, latitude, longitude, position_at, active"
 
-    static func courier(_ row: any SQLRow) throws -> Courier {
+    func courier(row: any SQLRow) throws -> Courier {
         var position: CourierPosition?
         if let latitude = try row.decode(column: "latitude", as: Double?.self), let longitude = try row.decode(column: "longitude", as: Double?.self),
            let at = try row.decode(column: "position_at", as: Int64?.self) {
@@ -81,7 +81,7 @@ extension SQLConversationStore {
         }
         return Courier(
             id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-            phone: try row.decode(column: "phone", as: String?.self).flatMap(PhoneNumber.init), openID: try row.decode(column: "openid", as: String?.self),
+            phone: try row.decode(column: "phone", as: String?.self).flatMap { PhoneNumber(try sealer.open($0)) }, openID: try row.decode(column: "openid", as: String?.self),
             position: position, active: try row.decode(column: "active", as: Int64.self) != 0
         )
     }

@@ -12,8 +12,11 @@ extension SQLConversationStore {
         public var to: Int64?
         public var merchantID: String?
         public var courierID: Int64?
+        /// Keyed hashes of the customer's phone number (one per key in the ring).
+        public var phoneHashes: [String]?
 
-        public init(status: OrderStatus? = nil, from: Int64? = nil, to: Int64? = nil, merchantID: String? = nil, courierID: Int64? = nil) {
+        public init(status: OrderStatus? = nil, from: Int64? = nil, to: Int64? = nil, merchantID: String? = nil, courierID: Int64? = nil, phoneHashes: [String]? = nil) {
+            self.phoneHashes = phoneHashes
             self.status = status
             self.from = from
             self.to = to
@@ -27,7 +30,7 @@ extension SQLConversationStore {
         let conditions = Self.conditions(filter)
         let total = try await backend.reader.raw("SELECT COUNT(*) AS n FROM orders WHERE \(conditions)").first()?.decode(column: "n", as: Int.self) ?? 0
         let rows = try await backend.reader.raw("SELECT data FROM orders WHERE \(conditions) ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
-        return (try rows.map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }, total)
+        return (try rows.map { try decodeOrder($0.decode(column: "data", as: String.self)) }, total)
     }
 
     /// The filter as SQL. Every value is bound (`SQLQueryString` interpolation), never spliced in.
@@ -38,6 +41,7 @@ extension SQLConversationStore {
         if let to = filter.to { sql = "\(sql) AND created_at < \(bind: to)" }
         if let merchant = filter.merchantID { sql = "\(sql) AND merchant_id = \(bind: merchant)" }
         if let courier = filter.courierID { sql = "\(sql) AND courier_id = \(bind: courier)" }
+        if let hashes = filter.phoneHashes, !hashes.isEmpty { sql = "\(sql) AND phone_hash IN \(SQLGroupExpression(hashes.map { SQLBind($0) }))" }
         return sql
     }
 

@@ -3,12 +3,12 @@ import SQLKit
 
 extension SQLConversationStore {
     /// Writes a batch of units inside one transaction: multi-row statements for the per-message rows.
-    static func write(_ units: [UnitOfWork], to db: any SQLDatabase) async throws {
+    static func write(_ units: [UnitOfWork], sealer: PIISealer, to db: any SQLDatabase) async throws {
         let handled = units.compactMap { unit in unit.handled.map { (unit, $0) } }
         if !handled.isEmpty {
             var insert = db.insert(into: "handled_messages").columns("key", "reply", "created_at")
             for (unit, entry) in handled {
-                insert = insert.values(SQLBind(entry.key), SQLBind(try ReplyColumn.encode(entry.message)), SQLBind(unit.now))
+                insert = insert.values(SQLBind(entry.key), SQLBind(try sealer.seal(ReplyColumn.encode(entry.message))), SQLBind(unit.now))
             }
             // The latest record for a key wins: a key is processed once, so the only rewrite is a late
             // reply's answer becoming `success` once that reply has been queued as a push.
@@ -18,40 +18,42 @@ extension SQLConversationStore {
         if !states.isEmpty {
             var upsert = db.insert(into: "customers").columns("openid", "state", "expires_at", "updated_at")
             for unit in states {
-                upsert = upsert.values(SQLBind(unit.customer), SQLBind(try unit.encodedState ?? JSONColumn.encode(unit.state!)), SQLBind(unit.expiresAt), SQLBind(unit.now))
+                upsert = upsert.values(SQLBind(unit.customer), SQLBind(try unit.encodedState ?? sealer.encode(unit.state!)), SQLBind(unit.expiresAt), SQLBind(unit.now))
             }
             try await upsert.onConflict(with: ["openid"]) {
                 $0.set(excludedValueOf: "state").set(excludedValueOf: "expires_at").set(excludedValueOf: "updated_at")
             }.run()
         }
         for unit in units {
-            for write in unit.orders { try await store(write, now: unit.now, in: db) }
+            for write in unit.orders { try await store(write, sealer: sealer, now: unit.now, in: db) }
             for post in unit.posts {
                 try await db.raw("""
                     INSERT INTO board_posts (customer, order_id, body, created_at)
                     VALUES (\(bind: post.customer), \(bind: post.orderID), \(bind: post.body), \(bind: post.createdAt))
                     """).run()
             }
-            for job in unit.jobs { try await SQLJobQueue.insert(job, now: unit.now, in: db) }
+            for job in unit.jobs { try await SQLJobQueue.insert(job, now: unit.now, in: db, sealer: sealer) }
             for write in unit.couriers { try await store(write, now: unit.now, in: db) }
             for entry in unit.audit { try await SQLStaffStore.append(entry, in: db) }
         }
     }
 
-    static func store(_ write: OrderWrite, now: Int64, in db: any SQLDatabase) async throws {
+    static func store(_ write: OrderWrite, sealer: PIISealer, now: Int64, in db: any SQLDatabase) async throws {
         let order = write.order
-        let data = try JSONColumn.encode(order)
+        let data = try sealer.encode(order)
+        let phoneHash = sealer.phoneHash(order.phone)
+        // The delivery location is personal data too: it lives only inside the sealed document (the plain
+        // latitude/longitude columns of schema step 1 stay empty).
         if write.isNew {
             try await db.raw("""
-                INSERT INTO orders (id, customer, merchant_id, status, total_fen, created_at, promised_at, latitude, longitude, data, updated_at)
+                INSERT INTO orders (id, customer, merchant_id, status, total_fen, created_at, promised_at, latitude, longitude, data, updated_at, phone_hash)
                 VALUES (\(bind: order.id), \(bind: order.customer), \(bind: order.merchantID), \(bind: order.status.rawValue), \(bind: order.total.fen),
-                        \(bind: order.createdAt), \(bind: order.promisedAt), \(bind: order.address.coordinate?.latitude), \(bind: order.address.coordinate?.longitude),
-                        \(bind: data), \(bind: now))
+                        \(bind: order.createdAt), \(bind: order.promisedAt), NULL, NULL, \(bind: data), \(bind: now), \(bind: phoneHash))
                 """).run()
         } else {
             try await db.raw("""
                 UPDATE orders SET status = \(bind: order.status.rawValue), promised_at = \(bind: order.promisedAt), courier_id = \(bind: order.courierID),
-                                  data = \(bind: data), updated_at = \(bind: now)
+                                  data = \(bind: data), phone_hash = \(bind: phoneHash), updated_at = \(bind: now)
                 WHERE id = \(bind: order.id)
                 """).run()
         }

@@ -6,42 +6,51 @@ import Synchronization
 /// `ConversationStore` over any `SQLBackend`: the same SQL on SQLite and PostgreSQL.
 public final class SQLConversationStore: ConversationStore {
     let backend: any SQLBackend
+    /// Seals orders, states and answers at rest.
+    public let sealer: PIISealer
     private let committer: GroupCommitter<UnitOfWork>
     private let orderIDs: Mutex<Int64>
 
     /// A store over a migrated backend. Order numbers continue after the highest stored one.
-    public static func open(_ backend: any SQLBackend) async throws -> SQLConversationStore {
+    public static func open(_ backend: any SQLBackend, sealer: PIISealer) async throws -> SQLConversationStore {
         let row = try await backend.reader.raw("SELECT MAX(id) AS id FROM orders").first()
         let highest = try row?.decode(column: "id", as: Int64?.self) ?? nil
-        return SQLConversationStore(backend: backend, lastOrderID: highest ?? 1000)
+        return SQLConversationStore(backend: backend, sealer: sealer, lastOrderID: highest ?? 1000)
     }
 
-    private init(backend: any SQLBackend, lastOrderID: Int64) {
+    private init(backend: any SQLBackend, sealer: PIISealer, lastOrderID: Int64) {
         self.backend = backend
+        self.sealer = sealer
         self.orderIDs = Mutex(lastOrderID)
         self.committer = GroupCommitter { units in
             if units.allSatisfy(\.onlyRecordsAnAnswer) {
                 // The common case (chit-chat): one multi-row INSERT, atomic without BEGIN/COMMIT.
-                try await backend.singleStatement { db in try await Self.write(units, to: db) }
+                try await backend.singleStatement { db in try await Self.write(units, sealer: sealer, to: db) }
             } else {
-                try await backend.transaction { db in try await Self.write(units, to: db) }
+                try await backend.transaction { db in try await Self.write(units, sealer: sealer, to: db) }
             }
         }
     }
+
+    /// An order from its stored `data` column.
+    public func decodeOrder(_ column: String) throws -> Order { try sealer.decode(Order.self, from: column) }
+
+    /// A state as it is stored and cached (sealed JSON).
+    public func encodeState(_ state: ConversationState) throws -> String { try sealer.encode(state) }
 
     public func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?) {
         let row = try await backend.reader.raw("""
             SELECT (SELECT state FROM customers WHERE openid = \(bind: customer)) AS state,
                    (SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey ?? "")) AS reply
             """).first()
-        let state = try row?.decode(column: "state", as: String?.self).map { try JSONColumn.decode(ConversationState.self, from: $0) }
-        let handled = try row?.decode(column: "reply", as: String?.self).map { try ReplyColumn.decode($0) }
+        let state = try row?.decode(column: "state", as: String?.self).map { try sealer.decode(ConversationState.self, from: $0) }
+        let handled = try row?.decode(column: "reply", as: String?.self).map { try ReplyColumn.decode(try sealer.open($0)) }
         return (state, handled)
     }
 
     public func handled(dedupeKey: String) async throws -> HandledMessage? {
         let row = try await backend.reader.raw("SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey)").first()
-        return try row.map { try ReplyColumn.decode($0.decode(column: "reply", as: String.self)) }
+        return try row.map { try ReplyColumn.decode(try sealer.open($0.decode(column: "reply", as: String.self))) }
     }
 
     public func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)] {
@@ -51,12 +60,12 @@ public final class SQLConversationStore: ConversationStore {
 
     public func recentOrders(customer: String, limit: Int) async throws -> [Order] {
         try await backend.reader.raw("SELECT data FROM orders WHERE customer = \(bind: customer) ORDER BY id DESC LIMIT \(bind: limit)")
-            .all().map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }
+            .all().map { try decodeOrder($0.decode(column: "data", as: String.self)) }
     }
 
     public func order(id: Int64) async throws -> Order? {
         let row = try await backend.reader.raw("SELECT data FROM orders WHERE id = \(bind: id)").first()
-        return try row.map { try JSONColumn.decode(Order.self, from: $0.decode(column: "data", as: String.self)) }
+        return try row.map { try decodeOrder($0.decode(column: "data", as: String.self)) }
     }
 
     public func publicBoard(limit: Int) async throws -> [BoardPost] {

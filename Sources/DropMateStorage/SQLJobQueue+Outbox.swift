@@ -23,7 +23,7 @@ extension SQLJobQueue {
                 """
             let jobs = try await db.raw("""
                 SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE \(due) ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked)
-                """).all().map(Self.job)
+                """).all().map(job)
             guard !jobs.isEmpty else { return 0 }
             try await handOver(jobs)
             let list = SQLList(jobs.map { SQLBind($0.id) })
@@ -58,7 +58,7 @@ extension SQLJobQueue {
                 WHERE id IN (\(list))
                 AND ((state IN ('queued', 'retrying') AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now)))
                 RETURNING id, kind, payload, attempts, max_attempts, last_error
-                """).all().map(Self.job)
+                """).all().map(job)
         }
     }
 

@@ -4,18 +4,25 @@ import SQLKit
 /// The durable job queue of the embedded default: a `jobs` table, leased claims, retries and dead letters.
 public final class SQLJobQueue: JobQueue {
     let backend: any SQLBackend
+    /// Seals payloads at rest (pushes and texts carry phone numbers); unsealed payloads are still read.
+    let sealer: PIISealer?
 
-    public init(backend: any SQLBackend) { self.backend = backend }
+    public init(backend: any SQLBackend, sealer: PIISealer? = nil) {
+        self.backend = backend
+        self.sealer = sealer
+    }
 
     public func enqueue(_ job: NewJob) async throws {
-        try await backend.transaction { db in try await Self.insert(job, now: job.runAt, in: db) }
+        let sealer = sealer
+        try await backend.transaction { db in try await Self.insert(job, now: job.runAt, in: db, sealer: sealer) }
     }
 
     /// Inserts `job` unless its idempotency key is already queued (used inside store commits too).
-    static func insert(_ job: NewJob, now: Int64, in db: any SQLDatabase) async throws {
+    static func insert(_ job: NewJob, now: Int64, in db: any SQLDatabase, sealer: PIISealer? = nil) async throws {
+        let payload = try sealer?.seal(job.payload) ?? job.payload
         try await db.insert(into: "jobs")
             .columns("kind", "payload", "idempotency_key", "state", "run_at", "attempts", "max_attempts", "created_at", "updated_at")
-            .values(SQLBind(job.kind), SQLBind(job.payload), SQLBind(job.idempotencyKey), SQLBind("ready"), SQLBind(job.runAt),
+            .values(SQLBind(job.kind), SQLBind(payload), SQLBind(job.idempotencyKey), SQLBind("ready"), SQLBind(job.runAt),
                     SQLBind(0), SQLBind(job.maxAttempts), SQLBind(now), SQLBind(now))
             .ignoringConflicts(with: ["idempotency_key"])
             .run()
@@ -35,7 +42,7 @@ public final class SQLJobQueue: JobQueue {
                     ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked))
                 AND ((state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('running', 'queued', 'retrying') AND locked_until < \(bind: now)))
                 RETURNING id, kind, payload, attempts, max_attempts, last_error
-                """).all().map(Self.job)
+                """).all().map(job)
         }
     }
 
@@ -72,7 +79,7 @@ public final class SQLJobQueue: JobQueue {
     public func deadJobs(limit: Int) async throws -> [Job] {
         try await backend.reader.raw("""
             SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE state = 'dead' ORDER BY id DESC LIMIT \(bind: limit)
-            """).all().map(Self.job)
+            """).all().map(job)
     }
 
     public func retryDead(_ id: Int64, now: Int64) async throws -> Bool {
@@ -97,12 +104,25 @@ public final class SQLJobQueue: JobQueue {
     public func jobs(kind: String, after id: Int64 = 0) async throws -> [Job] {
         try await backend.reader.raw("""
             SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE kind = \(bind: kind) AND id > \(bind: id) ORDER BY id
-            """).all().map(Self.job)
+            """).all().map(job)
     }
 
-    static func job(_ row: any SQLRow) throws -> Job {
-        Job(id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),
-            payload: try row.decode(column: "payload", as: String.self), attempts: try row.decode(column: "attempts", as: Int.self),
+    func job(_ row: any SQLRow) throws -> Job {
+        let stored = try row.decode(column: "payload", as: String.self)
+        let payload: String
+        if PIISealer.isSealed(stored) {
+            guard let sealer else { throw SealedPayload() }
+            payload = try sealer.open(stored)
+        } else {
+            payload = stored
+        }
+        return Job(id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),
+            payload: payload, attempts: try row.decode(column: "attempts", as: Int.self),
             maxAttempts: try row.decode(column: "max_attempts", as: Int.self), lastError: try row.decode(column: "last_error", as: String?.self))
     }
+}
+
+/// A sealed job payload met a queue without the key to open it.
+struct SealedPayload: Error, CustomStringConvertible {
+    var description: String { "the job's payload is sealed and this queue has no personal-data key" }
 }

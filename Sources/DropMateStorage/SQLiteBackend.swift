@@ -68,12 +68,12 @@ public final class SQLiteBackend: SQLBackend {
 
     public var reader: any SQLDatabase {
         let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue
-        return readers[abs(index) % readers.count].sql()
+        return readers[abs(index) % readers.count].sql(queryLogLevel: nil)
     }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
-            let db = writer.sql()
+            let db = writer.sql(queryLogLevel: nil)
             try await db.raw("BEGIN IMMEDIATE").run()
             do {
                 let result = try await body(db)
@@ -87,7 +87,7 @@ public final class SQLiteBackend: SQLBackend {
     }
 
     public func singleStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
-        try await writeLock.withLock { try await body(writer.sql()) }
+        try await writeLock.withLock { try await body(writer.sql(queryLogLevel: nil)) }
     }
 
     public func shutdown() async {

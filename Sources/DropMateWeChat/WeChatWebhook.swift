@@ -49,13 +49,38 @@ public struct WeChatWebhook: Sendable {
         return echo
     }
 
+    /// The steps of opening a push, as `open(query:body:now:observe:)` reports them.
+    public enum Stage: String, Sendable {
+        /// The signature and timestamp (and, when encrypted, the envelope and its `msg_signature`).
+        case verify
+        /// AES decryption (safe and compatible modes only).
+        case decrypt
+        /// Reading the message's XML.
+        case parse
+    }
+
     /// Verifies a push (POST), decrypting it in safe and compatible modes, and decodes the message.
     public func open(query: [String: String], body: [UInt8], now: Int64) throws(WeChatWebhookError) -> OpenedMessage {
+        try open(query: query, body: body, now: now, observe: nil)
+    }
+
+    /// `open`, telling `observe` when each stage begins (`true`) and ends (`false`); a stage that throws has no end.
+    public func open(
+        query: [String: String], body: [UInt8], now: Int64, observe: ((Stage, _ began: Bool) -> Void)?
+    ) throws(WeChatWebhookError) -> OpenedMessage {
+        observe?(.verify, true)
         let (timestamp, nonce) = try checkSignature(query, now: now)
+        let isEncrypted = query["encrypt_type"]?.lowercased() == "aes"
+        if !isEncrypted {
+            observe?(.verify, false)
+            observe?(.parse, true)
+        }
         let outer: WeChatXMLDocument
         do { outer = try WeChatXML.parseFields(body) } catch { throw .badXML(error) }
-        guard query["encrypt_type"]?.lowercased() == "aes" else {
-            return OpenedMessage(message: try Self.message(outer), mode: .plaintext)
+        guard isEncrypted else {
+            let message = try Self.message(outer)
+            observe?(.parse, false)
+            return OpenedMessage(message: message, mode: .plaintext)
         }
         guard let crypto else { throw .encryptionNotConfigured }
         guard let msgSignature = query["msg_signature"] else { throw .missingQuery("msg_signature") }
@@ -63,12 +88,18 @@ public struct WeChatWebhook: Sendable {
         guard WeChatSignature.isValid(
             msgSignature: msgSignature, token: token, timestamp: timestamp, nonce: nonce, encrypted: encrypted
         ) else { throw .badSignature }
+        observe?(.verify, false)
+        observe?(.decrypt, true)
         let inner: [UInt8]
         do { inner = try crypto.decrypt(encrypted) } catch { throw .decryptionFailed(error) }
+        observe?(.decrypt, false)
+        observe?(.parse, true)
         let document: WeChatXMLDocument
         do { document = try WeChatXML.parseFields(inner) } catch { throw .badXML(error) }
         let mode: Mode = outer["MsgType"] == nil ? .safe : .compatible
-        return OpenedMessage(message: try Self.message(document), mode: mode)
+        let message = try Self.message(document)
+        observe?(.parse, false)
+        return OpenedMessage(message: message, mode: mode)
     }
 
     /// The response body for `reply` in `mode`: plaintext as is; in safe and compatible modes the

@@ -10,6 +10,8 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Argument(help: "The job kind (\(JobWorker.kinds.sorted().joined(separator: ", "))).") var kind: String
     @Option(help: "The job's JSON payload.") var payload: String = "{}"
     @Option(help: "Idempotency key: queuing the same key twice makes one job.") var key: String?
+    @Option(help: "daily-report: the business day YYYY-MM-DD (default: yesterday in DROPMATE_TIMEZONE).") var date: String?
+    @Flag(help: "daily-report: build again even if this date was built before.") var force = false
     @OptionGroup var options: ServerOptions
 
     func validate() throws {
@@ -19,6 +21,10 @@ struct EnqueueCommand: AsyncParsableCommand {
         guard (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) != nil else { throw ValidationError("--payload is not JSON") }
         if kind == PushJob.kind, (try? PushJob(payload: payload)) == nil {
             throw ValidationError("a push payload is {\"openID\": \"…\", \"message\": {\"text\": {\"_0\": \"…\"}}}")
+        }
+        if kind != DailyReportJob.kind, date != nil || force { throw ValidationError("--date and --force are for daily-report") }
+        if kind == DailyReportJob.kind, (try? DailyReportJob.make(date: date, force: force, timeZone: .gmt, now: 0)) == nil {
+            throw ValidationError("--date must be a date YYYY-MM-DD")
         }
         if kind == SMSJob.kind, (try? SMSJob(payload: payload)) == nil {
             throw ValidationError("an sms payload is {\"phone\": \"+8613800138000\", \"text\": \"…\"}")
@@ -31,8 +37,13 @@ struct EnqueueCommand: AsyncParsableCommand {
         let dependencies = try await options.dependencies(config, logger: logger)
         let now = Int64(Date().timeIntervalSince1970)
         do {
-            try await dependencies.queue.enqueue(NewJob(kind: kind, payload: payload, idempotencyKey: key, runAt: now))
-            print("queued \(kind)\(key.map { " (key \($0))" } ?? "")")
+            var job = NewJob(kind: kind, payload: payload, idempotencyKey: key, runAt: now)
+            if kind == DailyReportJob.kind {
+                // The report's own payload and key (`daily-report:DATE`): queuing a date twice builds it once.
+                job = try DailyReportJob.make(date: date, force: force, timeZone: config.reports.timeZone, now: now).job(now: now)
+            }
+            try await dependencies.queue.enqueue(job)
+            print("queued \(kind)\(job.idempotencyKey.map { " (key \($0))" } ?? "")")
         } catch {
             FileHandle.standardError.write(Data("dropmate: enqueue failed: \(error)\n".utf8))
             await dependencies.backend.shutdown()

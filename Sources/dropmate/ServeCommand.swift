@@ -15,7 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.config()
         let logger = options.logger()
-        let dependencies = try await options.dependencies(config, logger: logger)
+        let dependencies = try await options.dependencies(config, telemetry: .production(config.observability, logger: logger), logger: logger)
         let runWorker = worker ?? (config.databaseURL == nil)
         let app = buildApplication(dependencies, runWorker: runWorker) { port in
             // Written unbuffered, so the banner shows up even when stdout is a pipe or a log file.

@@ -22,15 +22,18 @@ struct ServerOptions: ParsableArguments {
         }
     }
 
+    /// The process's logger: JSON lines with `LOG_FORMAT=json` (the image's default), readable text otherwise.
     func logger() -> Logger {
+        let format = ProcessInfo.processInfo.environment["LOG_FORMAT"].flatMap { ObservabilityConfig.LogFormat(rawValue: $0.lowercased()) } ?? .text
+        DropMateLogHandler.bootstrap(format: format)
         var logger = Logger(label: "dropmate")
         logger.logLevel = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
         return logger
     }
 
     /// Connects to the configured database; a failure is one clear line and exit status 1, not a trace.
-    func dependencies(_ config: AppConfig, logger: Logger) async throws -> AppDependencies {
-        do { return try await AppDependencies.connect(config: config, logger: logger) } catch {
+    func dependencies(_ config: AppConfig, telemetry: Telemetry = .disabled, logger: Logger) async throws -> AppDependencies {
+        do { return try await AppDependencies.connect(config: config, telemetry: telemetry, logger: logger) } catch {
             FileHandle.standardError.write(Data("dropmate: cannot start: \(error)\n".utf8))
             throw ExitCode.failure
         }

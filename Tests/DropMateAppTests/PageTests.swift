@@ -1,4 +1,5 @@
 @testable import DropMateApp
+import DropMateCore
 import DropMateStorage
 import Foundation
 import Hummingbird
@@ -27,6 +28,38 @@ import Testing
             #expect(try await client.execute(uri: "/confirm/1001", method: .get).status == .badRequest)
             let outbox = try await client.execute(uri: "/dev/outbox?openid=o_a", method: .get)
             #expect(outbox.status == .ok && String(buffer: outbox.body) == "[]")
+        }
+    }
+
+    @Test func theTrackingLinkShowsStatusETAAndHowFarTheCourierIs() async throws {
+        let app = try await TestApp.make()
+        let (courier, _) = try await CourierFlowTests.dispatchedOrder(app)
+        try await app.dependencies.engine.updatePosition(courierID: courier.id, coordinate: Coordinate(latitude: 31.2300, longitude: 121.4805))
+        let pushes = try await app.dependencies.queue.jobs(kind: PushJob.kind).map { try PushJob(payload: $0.payload) }
+        guard case .text(let text)? = pushes.first(where: { $0.event?.event == .dispatched })?.message,
+              let range = text.range(of: #"/track/1001\?exp=[0-9]+&sig=[0-9a-f]+"#, options: .regularExpression) else {
+            Issue.record("the dispatch push carries no tracking link")
+            return
+        }
+        let path = String(text[range])
+        let clock = app.clock
+        try await app.live { client in
+            let page = try await client.execute(uri: path, method: .get)
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok && html.contains("骑手 王师傅 正在取餐") && html.contains("预计") && html.contains("距您约 0.6 公里"))
+            #expect(!html.contains("13800138000") && !html.contains("<script"), "no full phone number, no JavaScript")
+            #expect(try await client.execute(uri: path.replacingOccurrences(of: "/track/1001", with: "/track/1002"), method: .get).status == .forbidden)
+            clock.advance(86_401)
+            #expect(try await client.execute(uri: path, method: .get).status == .gone)
+        }
+    }
+
+    @Test func theBoardPageShowsVisiblePostsEscaped() async throws {
+        let app = try await TestApp.make()
+        _ = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "1", input: .text("留言 <b>好吃</b>")))
+        try await app.live { client in
+            let page = String(buffer: try await client.execute(uri: "/board", method: .get).body)
+            #expect(page.contains("&lt;b&gt;好吃&lt;/b&gt;") && !page.contains("<b>好吃"))
         }
     }
 

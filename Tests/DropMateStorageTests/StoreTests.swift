@@ -1,5 +1,6 @@
 import DropMateCore
 @testable import DropMateStorage
+import DropMateDataProtection
 import Foundation
 import Logging
 import Testing
@@ -91,7 +92,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 
     @Test(arguments: BackendKind.available) func aUnitOfWorkIsStoredWhole(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let store = try await SQLConversationStore.open(db.backend)
+            let store = try await SQLConversationStore.open(db.backend, sealer: .test)
             try await store.seedIfEmpty(DemoCatalog.catalog, now: 1)
             var state = ConversationState.new(at: 100)
             state.pendingOrderID = 1001
@@ -111,18 +112,18 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(try await store.posts(orderID: 1001).map(\.body) == ["请按两次门铃"])
             #expect(try await store.customersWithExpiredDrafts(now: 1899, limit: 10).isEmpty)
             #expect(try await store.customersWithExpiredDrafts(now: 1900, limit: 10) == ["o_a"])
-            #expect(try await SQLJobQueue(backend: db.backend).counts() == ["ready": 1], "the same idempotency key makes one job")
+            #expect(try await SQLJobQueue(backend: db.backend, sealer: .test).counts() == ["ready": 1], "the same idempotency key makes one job")
             #expect(try await store.catalog(at: 0) == DemoCatalog.catalog)
         }
     }
 
     @Test(arguments: BackendKind.available) func orderNumbersContinueAfterARestart(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let store = try await SQLConversationStore.open(db.backend)
+            let store = try await SQLConversationStore.open(db.backend, sealer: .test)
             #expect(try await store.nextOrderID() == 1001)
             try await store.commit(UnitOfWork(customer: "o_a", now: 1, orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)]))
             let backend = try await db.reopen()
-            let reopened = try await SQLConversationStore.open(backend)
+            let reopened = try await SQLConversationStore.open(backend, sealer: .test)
             #expect(try await reopened.nextOrderID() == 1002)
             await backend.shutdown()
         }
@@ -130,7 +131,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 
     @Test(arguments: BackendKind.available) func concurrentCommitsAllLandAndABadOneFailsAlone(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let store = try await SQLConversationStore.open(db.backend)
+            let store = try await SQLConversationStore.open(db.backend, sealer: .test)
             try await store.commit(UnitOfWork(customer: "o_0", now: 1, orders: [OrderWrite(order: sampleOrder(id: 5000), isNew: true)]))
             let results = await withTaskGroup(of: Bool.self) { group in
                 for index in 0..<300 {
@@ -156,7 +157,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 @Suite struct JobQueueTests {
     @Test(arguments: BackendKind.available) func aClaimedJobIsLeasedThenCompleted(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let queue = SQLJobQueue(backend: db.backend)
+            let queue = SQLJobQueue(backend: db.backend, sealer: .test)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
             try await queue.enqueue(NewJob(kind: "push", payload: "later", runAt: 500))
             let claimed = try await queue.claim(limit: 10, now: 100, leaseSeconds: 60)
@@ -169,7 +170,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 
     @Test(arguments: BackendKind.available) func releasedJobsAreDueAgainAtOnceWithTheAttemptUncounted(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let queue = SQLJobQueue(backend: db.backend)
+            let queue = SQLJobQueue(backend: db.backend, sealer: .test)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
             let claimed = try await queue.claim(limit: 1, now: 100, leaseSeconds: 600)
             try await queue.release(claimed.map(\.id))
@@ -180,7 +181,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 
     @Test(arguments: BackendKind.available) func aWorkerThatDiesLosesItsLease(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let queue = SQLJobQueue(backend: db.backend)
+            let queue = SQLJobQueue(backend: db.backend, sealer: .test)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
             _ = try await queue.claim(limit: 1, now: 100, leaseSeconds: 60)
             let reclaimed = try await queue.claim(limit: 1, now: 161, leaseSeconds: 60)
@@ -190,7 +191,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 
     @Test(arguments: BackendKind.available) func failuresRetryThenGoToTheDeadLettersWithTheReason(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let queue = SQLJobQueue(backend: db.backend)
+            let queue = SQLJobQueue(backend: db.backend, sealer: .test)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 0, maxAttempts: 2))
             var job = try await queue.claim(limit: 1, now: 0, leaseSeconds: 60)[0]
             try await queue.fail(job, reason: "WeChat busy (-1)", retryAt: 10)
@@ -210,7 +211,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
     @Test(arguments: BackendKind.available)
     func concurrentClaimersNeverShareAJob(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
-            let queue = SQLJobQueue(backend: db.backend)
+            let queue = SQLJobQueue(backend: db.backend, sealer: .test)
             for index in 0..<200 { try await queue.enqueue(NewJob(kind: "push", payload: "\(index)", runAt: 0)) }
             let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
                 for _ in 0..<4 {
@@ -241,4 +242,9 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(try await log.delivery(jobID: 1)?.status == "success")
         }
     }
+}
+
+extension PIISealer {
+    /// A fixed key for tests.
+    static let test = PIISealer(keyRing: try! PIIKeyRing(parsing: "t1:" + Data(repeating: 7, count: 32).base64EncodedString()))
 }

@@ -32,6 +32,7 @@ import xml.etree.ElementTree as ET
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 TOKEN = "mptoken2026"
 APP_ID = "wxmultiproc000001"
+PII_KEYS = "mp1:" + "B" * 43 + "="  # a fixed test key (32 bytes)
 JWT_SECRET = "multiproc-jwt-secret-0123456789abcdefghij"  # 40 characters
 ACCOUNT = "gh_dropmate"
 PRINT_LOCK = threading.Lock()
@@ -210,6 +211,7 @@ class Harness:
             "WECHAT_TOKEN": TOKEN,
             "WECHAT_APP_ID": APP_ID,
             "JWT_SECRET": JWT_SECRET,
+            "DROPMATE_PII_KEYS": PII_KEYS,
             "WECHAT_TIMESTAMP_WINDOW": "7200",
             "DROPMATE_RATE_LIMIT": "0",
             "DROPMATE_JOB_LEASE_SECONDS": "5",

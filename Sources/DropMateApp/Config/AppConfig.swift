@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateDataProtection
 import DropMateRedis
 import DropMateObjectStore
 import Foundation
@@ -45,6 +46,11 @@ public struct AppConfig: Sendable {
     public var objectStore: ObjectStoreConfig
     /// scrypt's cost for staff passwords, as log2(N) (`DROPMATE_PASSWORD_COST`, 15 by default).
     public var passwordCost: Int
+    /// Daily reports: the business time zone and when the embedded default builds them.
+    public var reports: ReportSettings
+    /// Keys for personal data at rest (`DROPMATE_PII_KEYS`, current first); generated per data directory on the
+    /// embedded default, required with `DATABASE_URL`.
+    public var piiKeys: PIIKeyRing
     /// The AppSecret for WeChat's server API (pushes); nil in dev mode.
     public var wechatAppSecret: String?
     /// Base URL of WeChat's server API (`WECHAT_API_BASE_URL`; tests point it at a fake).
@@ -61,6 +67,8 @@ public struct AppConfig: Sendable {
     public var devMode: Bool
     /// The token and key were generated for this data directory (first start with no configuration).
     public var usesGeneratedSecrets: Bool
+    /// Log format, trace export and the worker's metrics port.
+    public var observability = ObservabilityConfig()
 
     /// A configuration problem, reported together with every other one.
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -134,6 +142,7 @@ public struct AppConfig: Sendable {
         let fallbackID = env["WECHAT_TEMPLATE_FALLBACK_ID"].flatMap { $0.isEmpty ? nil : $0 }
         let fallbackField = env["WECHAT_TEMPLATE_FALLBACK_FIELD"] ?? "thing1"
         let sms = SMSSettings.load(env, problem: problem)
+        let observability = ObservabilityConfig.load(env, problem: problem)
         var maps: (provider: String, key: String, baseURL: String?, timeout: Duration)?
         let mapsProvider = (env["MAPS_PROVIDER"] ?? "none").lowercased()
         let mapsTimeout = Int(env["MAPS_TIMEOUT_MS"] ?? "800") ?? -1
@@ -164,6 +173,17 @@ public struct AppConfig: Sendable {
         do { objectStore = try ObjectStoreConfig.fromEnvironment(env) } catch {
             for found in error.problems { problem(found.variable, found.message) }
         }
+        var piiKeys: PIIKeyRing?
+        if let text = env["DROPMATE_PII_KEYS"], !text.isEmpty {
+            do { piiKeys = try PIIKeyRing(parsing: text) } catch { problem("DROPMATE_PII_KEYS", error.problems.joined(separator: "; ")) }
+        } else if databaseURL != nil {
+            problem("DROPMATE_PII_KEYS", "is required with DATABASE_URL: id:base64key (openssl rand -base64 32), current key first")
+        } else {
+            do { piiKeys = try PIIKeyRing(parsing: try DevSecrets.piiKeys(in: dataDirectory)) } catch {
+                problem("DROPMATE_DATA_DIR", "cannot create the personal-data key in \(dataDirectory): \(error)")
+            }
+        }
+        let reports = ReportSettings.load(env, problem: problem)
         let passwordCost = Int(env["DROPMATE_PASSWORD_COST"] ?? "15") ?? -1
         if !(10...20).contains(passwordCost) { problem("DROPMATE_PASSWORD_COST", "must be 10 to 20 (scrypt log2 N)") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
@@ -177,9 +197,9 @@ public struct AppConfig: Sendable {
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
             etaPush: ETAPushRules(threshold: etaThreshold * 60, minInterval: etaInterval * 60), etaRefreshSeconds: etaRefresh,
-            objectStore: objectStore, passwordCost: passwordCost,
+            objectStore: objectStore, passwordCost: passwordCost, reports: reports, piiKeys: piiKeys!,
             wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
-            devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil
+            devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability
         )
     }
 
@@ -201,7 +221,7 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
             jobLeaseSeconds: \(jobLeaseSeconds), etaPush: ±\(etaPush.threshold / 60) min every \(etaPush.minInterval / 60)+ min, \
-            etaRefresh: \(etaRefreshSeconds) s, objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
+            etaRefresh: \(etaRefreshSeconds) s, piiKeys: \(piiKeys), objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
             """
     }
 

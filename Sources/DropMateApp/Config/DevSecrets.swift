@@ -43,4 +43,21 @@ public struct DevSecrets: Codable, Sendable {
     public static func load(in directory: String) -> DevSecrets? {
         FileManager.default.contents(atPath: path(in: directory)).flatMap { try? JSONDecoder().decode(DevSecrets.self, from: $0) }
     }
+
+    /// The data directory's key for personal data at rest (`dev1:<base64>`), created on first use: the embedded
+    /// default seals orders with no configuration. Losing the file loses the sealed data, so it sits beside it.
+    public static func piiKeys(in directory: String) throws -> String {
+        let path = (directory as NSString).appendingPathComponent("pii-keys")
+        if let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) {
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var random = SystemRandomNumberGenerator()
+        let key = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString()
+        let text = "dev1:\(key)"
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        return text
+    }
 }

@@ -26,6 +26,8 @@ public struct RedisCoordinationSettings: Sendable {
     public var rateLimit: RateLimit
     /// Prepended to every key, so several deployments can share one Redis.
     public var keyPrefix: String = "dm"
+    /// Seals cached states and answers like the database does (Redis persists them too); nil: plain JSON.
+    public var sealer: PIISealer?
 
     public init(rateLimit: RateLimit) { self.rateLimit = rateLimit }
 }
@@ -90,16 +92,16 @@ final class RedisCoordinator: CustomerCoordinator {
         }
         var state = checkedOut
         if let changed = outcome.state {
-            state = outcome.encodedState ?? Self.encode(changed)
+            state = outcome.encodedState ?? Self.encode(changed, sealer: settings.sealer)
             if let json = state, !json.isEmpty { decoded.withLock { _ = $0.set(customer, (json, changed)) } }
         }
-        await release(keys, token: token, state: state, answer: outcome.answer.map(Self.encodeAnswer))
+        await release(keys, token: token, state: state, answer: outcome.answer.map { Self.encodeAnswer($0, sealer: settings.sealer) })
         return outcome.value
     }
 
     func remember(_ answer: HandledMessage, for message: IncomingChat) async throws {
         let key = "\(settings.keyPrefix):{\(message.customer)}:msg:\(message.dedupeKey)"
-        _ = try await redis.send(["SET", key, Self.encodeAnswer(answer), "EX", String(settings.answerTTL)])
+        _ = try await redis.send(["SET", key, Self.encodeAnswer(answer, sealer: settings.sealer), "EX", String(settings.answerTTL)])
     }
 
     /// Takes the lock (waiting with backoff while another replica holds it) and checks the state out.
@@ -117,7 +119,7 @@ final class RedisCoordinator: CustomerCoordinator {
                 let checkedOut = reply[1].string
                 let state = checkedOut.flatMap { json in
                     if let known = decoded.withLock({ $0[customer] }), known.json == json { return known.state }
-                    guard let state = try? JSONColumn.decode(ConversationState.self, from: json) else { return nil }
+                    guard let state = try? Self.decodeState(json, sealer: settings.sealer) else { return nil }
                     decoded.withLock { _ = $0.set(customer, (json, state)) }
                     return state
                 }
@@ -126,7 +128,7 @@ final class RedisCoordinator: CustomerCoordinator {
                     let since = reply[3].integer ?? now
                     if let stored = reply[2].string {
                         // An answer, or the marker of a turn that never stored one (the database knows).
-                        status = Self.decodeAnswer(stored).map { .answered($0) } ?? .unknown
+                        status = Self.decodeAnswer(stored, sealer: settings.sealer).map { .answered($0) } ?? .unknown
                     } else if message.createTime > max(since, now - settings.answerTTL) + HandledMessages.skew {
                         status = .new
                     } else {
@@ -165,18 +167,26 @@ final class RedisCoordinator: CustomerCoordinator {
         }
     }
 
-    private static func encode(_ state: ConversationState) -> String {
-        (try? JSONColumn.encode(state)) ?? ""  // "" stores nothing: the next turn reads the database
+    private static func encode(_ state: ConversationState, sealer: PIISealer?) -> String {
+        // "" stores nothing: the next turn reads the database.
+        ((try? sealer.map { try $0.encode(state) } ?? JSONColumn.encode(state)) ?? nil) ?? ""
+    }
+
+    private static func decodeState(_ stored: String, sealer: PIISealer?) throws -> ConversationState {
+        if let sealer { return try sealer.decode(ConversationState.self, from: stored) }
+        return try JSONColumn.decode(ConversationState.self, from: stored)
     }
 
     /// An answer as the database stores it, behind a marker so `success` is not the empty string.
-    private static func encodeAnswer(_ answer: HandledMessage) -> String {
-        "=" + ((try? ReplyColumn.encode(answer)) ?? "")
+    private static func encodeAnswer(_ answer: HandledMessage, sealer: PIISealer?) -> String {
+        let column = (try? ReplyColumn.encode(answer)) ?? ""
+        return "=" + ((try? sealer?.seal(column)) ?? column)
     }
 
-    private static func decodeAnswer(_ stored: String) -> HandledMessage? {
+    private static func decodeAnswer(_ stored: String, sealer: PIISealer?) -> HandledMessage? {
         guard stored.first == "=" else { return nil }
-        return try? ReplyColumn.decode(String(stored.dropFirst()))
+        let column = String(stored.dropFirst())
+        return try? ReplyColumn.decode((try? sealer?.open(column)) ?? column)
     }
 
     /// KEYS: lock, state, rate counter, epoch, [answer]. ARGV: token, lock ms, rate limit, counter TTL, now, answer TTL.

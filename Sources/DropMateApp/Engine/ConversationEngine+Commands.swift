@@ -45,7 +45,7 @@ extension ConversationEngine {
             if !outcome.unit.orders.contains(where: { $0.order.id == id }) { outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0) }
             outcome.unit.jobs += try alsoQueue(changed, now)
             if let audit { outcome.unit.audit.append(audit) }
-            try await store.commit(outcome.unit)
+            try await commit(outcome.unit)
             logger.info("order changed by staff", metadata: ["dropmate.order_id": "\(id)", "dropmate.status": "\(changed.status.rawValue)"])
             return (changed, outcome.state)
         }
@@ -60,7 +60,7 @@ extension ConversationEngine {
             guard order.status == .awaitingConfirmation else { return (order, nil) }
             let outcome = try await run(customer: order.customer, state: state, input: .confirmationLinkUsed(orderID: id), now: now,
                                         pushKey: "confirm-link:\(id)")
-            try await store.commit(outcome.unit)
+            try await commit(outcome.unit)
             let updated = outcome.unit.orders.first { $0.order.id == id }?.order ?? order
             return (updated, outcome.state)
         }
@@ -75,7 +75,7 @@ extension ConversationEngine {
             try await withCustomer(customer) { state in
                 guard let expiresAt = state.expiresAt(ttl: rules.draftTTL), expiresAt <= now else { return ((), nil) }
                 let outcome = try await run(customer: customer, state: state, input: .tick, now: now, pushKey: "expire:\(customer):\(expiresAt)")
-                try await store.commit(outcome.unit)
+                try await commit(outcome.unit)
                 return ((), outcome.state)
             }
         }
@@ -86,6 +86,12 @@ extension ConversationEngine {
     public func pruneHandledMessages(olderThan retention: Int64 = 7 * 86_400) async throws {
         try await store.pruneHandled(before: clock() - retention)
     }
+
+    /// A courier (for pages).
+    public func courier(id: Int64) async throws -> Courier? { try await store.courier(id: id) }
+
+    /// The latest visible public board posts (for the board page).
+    public func publicBoard(limit: Int) async throws -> [BoardPost] { try await store.publicBoard(limit: limit) }
 
     /// Looks an order up (for pages and tests).
     public func order(id: Int64) async throws -> Order? { try await store.order(id: id) }

@@ -75,7 +75,7 @@ extension ConversationEngine {
             let outcome = try await run(customer: current.customer, state: state, input: .etaRefreshed(current, eta: arrival), now: clock(),
                                         pushKey: "eta:\(id):\(arrival)")
             guard !outcome.unit.orders.isEmpty || !outcome.unit.jobs.isEmpty || outcome.unit.state != nil else { return ((), nil) }
-            try await store.commit(outcome.unit)
+            try await commit(outcome.unit)
             return ((), outcome.state)
         }
     }

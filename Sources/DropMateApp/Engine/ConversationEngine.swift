@@ -19,6 +19,8 @@ public final class ConversationEngine: Sendable {
     private let catalogValue: Mutex<Catalog>
     private let coordinator: any CustomerCoordinator
     let handledMessages: HandledMessages
+    /// Metrics (order events) and spans (`machine`, `store`).
+    let telemetry: Telemetry
 
     /// An engine over `store`. Call `warmUp()` once before serving.
     ///
@@ -26,8 +28,9 @@ public final class ConversationEngine: Sendable {
     /// other replicas sharing a Redis (`.redis`), which then carries the locks, cached states and dedupe.
     public init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
                 rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordination: Coordination = .local(rateLimit: .off),
-                routes: RouteLookup? = nil, cacheCapacity: Int = 100_000, logger: Logger) {
+                routes: RouteLookup? = nil, cacheCapacity: Int = 100_000, telemetry: Telemetry = .disabled, logger: Logger) {
         self.routes = routes
+        self.telemetry = telemetry
         self.store = store
         self.renderer = renderer
         self.clock = clock
@@ -71,6 +74,7 @@ public final class ConversationEngine: Sendable {
             do {
                 return try await answer(message, deadline: deadline, trustingMemory: true)
             } catch is HandledMessages.AnsweredBefore {
+                WebhookNotes.current?.noteDeduplicated()
                 // A retry: answer what was answered (nil when the reply went out as a push). Where the coordinator
                 // keeps answers (Redis), it has them, and the turn below replays them.
                 if !coordinator.keepsAnswers, let stored = try await store.handled(dedupeKey: message.dedupeKey) { return stored.reply }
@@ -78,6 +82,7 @@ public final class ConversationEngine: Sendable {
                 return try await answer(message, deadline: deadline, trustingMemory: false)
             }
         } catch let replayed as Replayed {
+            WebhookNotes.current?.noteDeduplicated()
             return replayed.answer.reply
         }
     }
@@ -132,25 +137,28 @@ public final class ConversationEngine: Sendable {
             }
             let current = state ?? .new(at: now)
             guard let input = message.input else {
-                try await store.commit(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: nil))))
+                try await commit(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: nil))))
                 return TurnOutcome(value: .fresh(nil), state: state, answer: HandledMessage(reply: nil))
             }
             if turn.overRateLimit {
+                WebhookNotes.current?.noteRateLimited()
                 let reply = renderer.render([.slowDown], language: current.language, catalog: catalog)
                 if !coordinator.keepsAnswers {
                     store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: reply))))
                 }
                 return TurnOutcome(value: .fresh(reply), state: state, answer: HandledMessage(reply: reply))
             }
-            var outcome = try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
+            var outcome = try await telemetry.withSpan("machine") {
+                try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
+            }
             let reply = outcome.reply
             outcome.unit.handled = (message.dedupeKey, HandledMessage(reply: reply))
-            if let saved = outcome.unit.state { outcome.unit.encodedState = try JSONColumn.encode(saved) }  // once, for the store and the cache
+            if let saved = outcome.unit.state { outcome.unit.encodedState = try store.encodeState(saved) }  // once, for the store and the cache
             if outcome.unit.onlyRecordsAnAnswer {
                 // Nothing to lose (see ConversationStore.recordAnswer); with Redis keeping answers, not even written.
                 if !coordinator.keepsAnswers { store.recordAnswer(outcome.unit) }
             } else {
-                try await store.commit(outcome.unit)
+                try await commit(outcome.unit)
             }
             // A cached state the step left as it was needs no re-caching (saves encoding it for Redis).
             let changed = turn.cachedState == nil || outcome.unit.state != nil

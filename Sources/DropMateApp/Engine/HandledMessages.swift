@@ -100,6 +100,7 @@ final class HandledMessages: Sendable {
                 continuation.resume(throwing: AnsweredBefore())
                 return
             case .wait(let id):
+                WebhookNotes.current?.noteDeduplicated()  // a retry while the first is still being handled
                 waiterID = id
             case .start(let id):
                 waiterID = id

@@ -21,9 +21,11 @@ public struct AmapRoutes: RouteProvider {
     let http: HTTPClient
     let baseURL: String
     let key: String
+    let telemetry: Telemetry
 
-    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://restapi.amap.com", key: String) {
+    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://restapi.amap.com", key: String, telemetry: Telemetry = .disabled) {
         self.http = http
+        self.telemetry = telemetry
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.key = key
     }
@@ -39,7 +41,7 @@ public struct AmapRoutes: RouteProvider {
             var info: String?
             var route: Route?
         }
-        let answer: Answer = try await MapHTTP.get("\(baseURL)/v3/direction/driving?\(query)", http: http, provider: "Amap")
+        let answer: Answer = try await MapHTTP.get("\(baseURL)/v3/direction/driving?\(query)", http: http, provider: "Amap", span: "maps amap", telemetry: telemetry)
         guard answer.status == "1", let text = answer.route?.paths?.first?.distance, let metres = Double(text) else {
             throw RouteError(provider: "Amap", reason: answer.info ?? "no route")
         }
@@ -57,9 +59,11 @@ public struct TencentRoutes: RouteProvider {
     let http: HTTPClient
     let baseURL: String
     let key: String
+    let telemetry: Telemetry
 
-    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://apis.map.qq.com", key: String) {
+    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://apis.map.qq.com", key: String, telemetry: Telemetry = .disabled) {
         self.http = http
+        self.telemetry = telemetry
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.key = key
     }
@@ -75,7 +79,8 @@ public struct TencentRoutes: RouteProvider {
             var message: String?
             var result: Result?
         }
-        let answer: Answer = try await MapHTTP.get("\(baseURL)/ws/direction/v1/driving/?\(query)", http: http, provider: "Tencent LBS")
+        let answer: Answer = try await MapHTTP.get("\(baseURL)/ws/direction/v1/driving/?\(query)", http: http, provider: "Tencent LBS", span: "maps tencent",
+                                                   telemetry: telemetry)
         guard answer.status == 0, let metres = answer.result?.routes?.first?.distance else {
             throw RouteError(provider: "Tencent LBS", reason: answer.message ?? "no route")
         }
@@ -89,9 +94,9 @@ public struct TencentRoutes: RouteProvider {
 }
 
 enum MapHTTP {
-    static func get<Answer: Decodable>(_ url: String, http: HTTPClient, provider: String) async throws -> Answer {
+    static func get<Answer: Decodable>(_ url: String, http: HTTPClient, provider: String, span: String, telemetry: Telemetry) async throws -> Answer {
         let response: HTTPClientResponse
-        do { response = try await http.execute(HTTPClientRequest(url: url), timeout: .seconds(3)) } catch {
+        do { response = try await telemetry.outbound(span, HTTPClientRequest(url: url)) { try await http.execute($0, timeout: .seconds(3)) } } catch {
             throw RouteError(provider: provider, reason: "unreachable (\(type(of: error)))")  // the error may quote the URL and its key
         }
         let body = try await response.body.collect(upTo: 1 << 20)

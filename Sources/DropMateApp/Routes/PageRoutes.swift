@@ -1,7 +1,7 @@
 import DropMateCore
 import Hummingbird
 
-/// The small H5 pages opened from chat: the signed confirmation page and the ad page.
+/// The small H5 pages opened from chat: the signed confirmation page, the ad page, tracking and the board.
 struct PageRoutes: Sendable {
     let engine: ConversationEngine
     let signer: LinkSigner
@@ -9,6 +9,7 @@ struct PageRoutes: Sendable {
     let clock: @Sendable () -> Int64
 
     func add(to router: Router<BasicRequestContext>) {
+        addTrackingAndBoard(to: router)
         router.get("/confirm/:id") { request, context in try await confirmation(request, context: context, confirm: false) }
         router.post("/confirm/:id") { request, context in try await confirmation(request, context: context, confirm: true) }
         router.get("/ads/:id") { _, context in
@@ -91,7 +92,7 @@ enum HTML {
             <title>\(escape(title))</title>
             <style>body{font-family:-apple-system,"PingFang SC",sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem;line-height:1.5}
             .price{font-size:1.3rem;color:#d4380d}button{width:100%;padding:.8rem;font-size:1.1rem;background:#07c160;color:#fff;border:0;border-radius:.4rem}
-            .ok{color:#07c160}small{color:#888}ul{padding-left:1.2rem}</style></head>
+            .ok{color:#07c160}small{color:#888}ul{padding-left:1.2rem}.board li{margin:.4rem 0;word-break:break-word}</style></head>
             <body>\(body)</body></html>
             """
         return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))

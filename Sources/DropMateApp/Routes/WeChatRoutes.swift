@@ -12,6 +12,7 @@ struct WeChatRoutes: Sendable {
     let accountID: String
     let replyDeadline: Duration
     let clock: @Sendable () -> Int64
+    var telemetry: Telemetry = .disabled
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/wechat") { request, _ in
@@ -24,18 +25,26 @@ struct WeChatRoutes: Sendable {
     }
 
     func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let notes = WebhookNotes()
+        let (response, type, outcome) = try await WebhookNotes.$current.withValue(notes) { try await respond(request, context: context) }
+        telemetry.metrics.record(webhook: type, outcome: outcome, notes: notes)
+        return response
+    }
+
+    /// The response, the message's type and what became of it (before the engine's notes).
+    func respond(_ request: Request, context: BasicRequestContext) async throws -> (Response, String, AppMetrics.WebhookOutcome) {
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: WeChatXML.maxBodyBytes) } catch {
-            return Self.plain("request body too large", status: .contentTooLarge)
+            return (Self.plain("request body too large", status: .contentTooLarge), "unknown", .rejected)
         }
         let query = Self.query(request)
         let opened: WeChatWebhook.OpenedMessage
         do {
-            opened = try webhook.open(query: query, body: Array(body.readableBytesView), now: clock())
+            opened = try open(query: query, body: Array(body.readableBytesView))
         } catch {
             context.logger.notice("refused WeChat push", metadata: ["dropmate.reason": "\(error)"])
-            return Self.refusal(error)
+            return (Self.refusal(error), "unknown", .rejected)
         }
         let message = opened.message
         if case .event(.templateSendJobFinish(let msgID, let status)) = message.kind {
@@ -50,9 +59,15 @@ struct WeChatRoutes: Sendable {
             reply = try await engine.handle(chat, deadline: replyDeadline)
         } catch is HandledMessages.DeadlinePassed {
             context.logger.warning("reply missed the 5-second window; it will be pushed", metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
-            return Self.plain("success")
+            return (Self.plain("success"), Self.typeLabel(message), .late)
         }
-        guard let reply else { return Self.plain("success") }
+        guard let reply else { return (Self.plain("success"), Self.typeLabel(message), .success) }
+        let response = await telemetry.withSpan("reply") { seal(reply, to: message, mode: opened.mode, query: query) }
+        return (response, Self.typeLabel(message), .replied)
+    }
+
+    /// The passive reply as WeChat expects it: reply XML, encrypted in safe and compatible modes.
+    func seal(_ reply: OutgoingMessage, to message: InboundMessage, mode: WeChatWebhook.Mode, query: [String: String]) -> Response {
         let content: OutboundReply.Content
         switch reply {
         case .text(let text): content = .text(text)
@@ -61,7 +76,7 @@ struct WeChatRoutes: Sendable {
         }
         let from = message.toUserName.isEmpty ? accountID : message.toUserName
         let xml = OutboundReply(toUserName: message.fromUserName, fromUserName: from, createTime: clock(), content: content).xml()
-        let sealed = webhook.seal(reply: xml, mode: opened.mode, timestamp: query["timestamp"] ?? "\(clock())", nonce: query["nonce"] ?? "")
+        let sealed = webhook.seal(reply: xml, mode: mode, timestamp: query["timestamp"] ?? "\(clock())", nonce: query["nonce"] ?? "")
         return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: sealed)))
     }
 

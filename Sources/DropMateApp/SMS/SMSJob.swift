@@ -59,17 +59,21 @@ public struct SMSSettings: Sendable {
     }
 
     /// The configured provider, rate limited per recipient.
-    func makeProvider(clock: @escaping @Sendable () -> Int64, logger: Logging.Logger) -> any SMSProvider {
+    func makeProvider(clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled, logger: Logging.Logger) -> any SMSProvider {
         let provider: any SMSProvider
         switch self.provider {
         case .log:
             provider = LogSMS(logger: logger)
         case .tencent:
-            provider = TencentSMS(baseURL: baseURL ?? "https://sms.tencentcloudapi.com", secretID: id ?? "", secretKey: key ?? "", appID: sender ?? "",
-                                  signName: signName ?? "", templateID: templateID ?? "", region: region, clock: clock)
+            var tencent = TencentSMS(baseURL: baseURL ?? "https://sms.tencentcloudapi.com", secretID: id ?? "", secretKey: key ?? "", appID: sender ?? "",
+                                     signName: signName ?? "", templateID: templateID ?? "", region: region, clock: clock)
+            tencent.telemetry = telemetry
+            provider = tencent
         case .twilio:
-            provider = TwilioSMS(baseURL: baseURL ?? "https://api.twilio.com", accountSID: id ?? "", authToken: key ?? "", from: sender ?? "")
+            var twilio = TwilioSMS(baseURL: baseURL ?? "https://api.twilio.com", accountSID: id ?? "", authToken: key ?? "", from: sender ?? "")
+            twilio.telemetry = telemetry
+            provider = twilio
         }
-        return RateLimitedSMS(provider, clock: clock)
+        return RateLimitedSMS(provider, clock: clock, providerName: self.provider.rawValue, metrics: telemetry.metrics)
     }
 }

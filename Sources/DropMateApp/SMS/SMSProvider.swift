@@ -1,3 +1,4 @@
+import DropMateDataProtection
 import DropMateCore
 import Foundation
 import Logging
@@ -31,7 +32,7 @@ public struct LogSMS: SMSProvider {
     public init(logger: Logger) { self.logger = logger }
 
     public func send(to phone: String, text: String) async throws {
-        logger.info("SMS (log provider, not sent)", metadata: ["dropmate.phone": "\(PhoneMask.mask(phone))", "dropmate.text": "\(text.prefix(70))"])
+        logger.info("SMS (log provider, not sent)", metadata: ["dropmate.phone": "\(PhoneMask.mask(phone))", "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(70))))"])
     }
 }
 
@@ -43,9 +44,16 @@ public final class RateLimitedSMS: SMSProvider {
     private let windowSeconds: Int64
     private let clock: @Sendable () -> Int64
     private let sent = Mutex<[String: (window: Int64, count: Int)]>([:])
+    /// The `provider` label of `dropmate_sms_sends_total` ("log", "tencent", "twilio").
+    private let providerName: String
+    private let metrics: AppMetrics
 
-    public init(_ provider: any SMSProvider, limit: Int = 5, windowSeconds: Int64 = 3600, clock: @escaping @Sendable () -> Int64) {
+    public init(_ provider: any SMSProvider, limit: Int = 5, windowSeconds: Int64 = 3600, clock: @escaping @Sendable () -> Int64,
+                providerName: String = "other", metrics: AppMetrics = .disabled) {
         self.provider = provider
+        self.providerName = providerName
+        self.metrics = metrics
+        for outcome in ["success", "failure", "rate_limited"] { metrics.smsSend(provider: providerName, outcome: outcome, count: 0) }
         self.limit = limit
         self.windowSeconds = windowSeconds
         self.clock = clock
@@ -63,8 +71,13 @@ public final class RateLimitedSMS: SMSProvider {
             return true
         }
         guard allowed else {
+            metrics.smsSend(provider: providerName, outcome: "rate_limited")
             throw SMSError(provider: "rate limit", reason: "\(PhoneMask.mask(phone)) already got \(limit) messages this hour")
         }
-        try await provider.send(to: phone, text: text)
+        do { try await provider.send(to: phone, text: text) } catch {
+            metrics.smsSend(provider: providerName, outcome: "failure")
+            throw error
+        }
+        metrics.smsSend(provider: providerName, outcome: "success")
     }
 }

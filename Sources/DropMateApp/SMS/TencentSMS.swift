@@ -16,6 +16,8 @@ public struct TencentSMS: SMSProvider {
     let templateID: String
     let region: String
     let clock: @Sendable () -> Int64
+    /// A client span per send.
+    public var telemetry: Telemetry = .disabled
 
     public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://sms.tencentcloudapi.com", secretID: String, secretKey: String,
                 appID: String, signName: String, templateID: String, region: String = "ap-guangzhou", clock: @escaping @Sendable () -> Int64) {
@@ -49,7 +51,7 @@ public struct TencentSMS: SMSProvider {
             body: Array(body), timestamp: timestamp))
         request.body = .bytes(ByteBuffer(bytes: body))
         let response: HTTPClientResponse
-        do { response = try await http.execute(request, timeout: .seconds(5)) } catch {
+        do { response = try await telemetry.outbound("sms tencent", request) { try await http.execute($0, timeout: .seconds(5)) } } catch {
             throw SMSError(provider: "Tencent", reason: "unreachable (\(type(of: error)))")
         }
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))

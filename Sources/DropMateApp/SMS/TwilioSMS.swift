@@ -9,6 +9,8 @@ public struct TwilioSMS: SMSProvider {
     let accountSID: String
     let authToken: String
     let from: String
+    /// A client span per send.
+    public var telemetry: Telemetry = .disabled
 
     public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://api.twilio.com", accountSID: String, authToken: String, from: String) {
         self.http = http
@@ -26,7 +28,7 @@ public struct TwilioSMS: SMSProvider {
         let form = [("To", phone), ("From", from), ("Body", text)].map { "\($0)=\(WeChatAPI.escape($1))" }.joined(separator: "&")
         request.body = .bytes(ByteBuffer(string: form))
         let response: HTTPClientResponse
-        do { response = try await http.execute(request, timeout: .seconds(5)) } catch {
+        do { response = try await telemetry.outbound("sms twilio", request) { try await http.execute($0, timeout: .seconds(5)) } } catch {
             throw SMSError(provider: "Twilio", reason: "unreachable (\(type(of: error)))")
         }
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))

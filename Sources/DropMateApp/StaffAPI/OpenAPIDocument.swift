@@ -317,6 +317,47 @@ components:
       required: [items]
       properties:
         items: {type: array, items: {}}
+    ReportSummary:
+      type: object
+      description: A day's figures. Money in integer fen; durations in seconds; rates from 0 to 1 (null when nothing was measured).
+      properties:
+        placed: {type: integer}
+        confirmed: {type: integer}
+        delivered: {type: integer}
+        cancelled: {type: integer}
+        cancelled_by_reason: {type: array, items: {type: object, properties: {reason: {type: string}, count: {type: integer}}}}
+        revenue_fen: {type: integer}
+        average_delivery_seconds: {type: number, nullable: true}
+        p90_delivery_seconds: {type: integer, nullable: true}
+        on_time_rate: {type: number, nullable: true}
+        eta_mean_absolute_error_minutes: {type: number, nullable: true}
+        pushes_sent: {type: integer}
+        pushes_failed: {type: integer}
+        sms_sent: {type: integer}
+        board_posts: {type: integer}
+        dead_jobs: {type: integer}
+        top_items: {type: array, items: {type: object, properties: {name: {type: string}, quantity: {type: integer}, revenue_fen: {type: integer}}}}
+    Report:
+      type: object
+      required: [date, summary, files, page_url]
+      properties:
+        date: {type: string, format: date}
+        built_at: {type: string, format: date-time}
+        summary: {$ref: "#/components/schemas/ReportSummary"}
+        files:
+          type: object
+          description: Signed download URLs, valid until links_expire_at.
+          properties:
+            xlsx: {type: string, format: uri}
+            chart: {type: string, format: uri}
+            csv: {type: object, additionalProperties: {type: string, format: uri}}
+        page_url: {type: string, format: uri, description: "The H5 report page (a signed link, as in the WeChat notice)."}
+        links_expire_at: {type: string, format: date-time}
+    ReportBuild:
+      type: object
+      properties:
+        date: {type: string, format: date, description: "The business day (default: yesterday in DROPMATE_TIMEZONE)."}
+        force: {type: boolean, description: "Build again even if the date was built before."}
 paths:
   /openapi.yaml:
     get:
@@ -422,6 +463,7 @@ paths:
         - {name: to, in: query, description: "placed before", schema: {type: string}}
         - {name: merchant, in: query, schema: {type: string, maxLength: 64}}
         - {name: courier, in: query, schema: {type: integer, minimum: 1}}
+        - {name: phone, in: query, description: "the customer's mobile number (matched through a keyed hash)", schema: {type: string, maxLength: 20}}
         - {$ref: "#/components/parameters/Page"}
         - {$ref: "#/components/parameters/PerPage"}
       responses:
@@ -792,5 +834,44 @@ paths:
         "400": {$ref: "#/components/responses/Error"}
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
+  /reports:
+    get:
+      summary: Daily reports recorded so far, newest first, optionally between two business days.
+      x-roles: [admin, dispatcher]
+      parameters:
+        - {name: from, in: query, schema: {type: string, format: date}}
+        - {name: to, in: query, schema: {type: string, format: date}}
+        - {$ref: "#/components/parameters/PerPage"}
+      responses:
+        "200": {description: "Reports: date, built_at, summary.", content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+    post:
+      summary: Queue a build of one day's report now (queuing a date twice builds it once unless forced).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: false
+        content: {application/json: {schema: {$ref: "#/components/schemas/ReportBuild"}}}
+      responses:
+        "202": {description: Queued.}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /reports/{date}:
+    get:
+      summary: One day's report with its summary and signed download URLs for the XLSX, CSVs and chart.
+      x-roles: [admin, dispatcher]
+      parameters:
+        - {name: date, in: path, required: true, schema: {type: string, format: date}}
+      responses:
+        "200": {description: The report., content: {application/json: {schema: {$ref: "#/components/schemas/Report"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
 """#
 }

@@ -98,6 +98,11 @@ extension StaffAPI {
         }
         if let merchant = call.query("merchant") { filter.merchantID = try Validate.text(merchant, field: "merchant", max: 64) }
         if let courier = call.query("courier") { filter.courierID = try Validate.id(courier, field: "courier") }
+        if let phone = call.query("phone") {
+            // Found through the keyed hash: the number itself is never stored or searched in the clear.
+            guard let number = PhoneNumber(phone) else { throw APIError.badRequest("\"phone\" is not a mainland mobile number") }
+            filter.phoneHashes = store.sealer.phoneHashCandidates(number.digits)
+        }
         return filter
     }
 

@@ -25,6 +25,8 @@ public struct StaffAPI: Sendable {
     let utcOffset: Int
     let clock: @Sendable () -> Int64
     let logger: Logger
+    /// Daily reports: their table, the business time zone and page links.
+    let reportAccess: ReportAccess
 
     /// Registers every endpoint and returns them (the OpenAPI document and the role matrix test read the list).
     @discardableResult
@@ -40,6 +42,7 @@ public struct StaffAPI: Sendable {
         addJobRoutes(api)
         addCustomerRoutes(api)
         addAuditRoutes(api)
+        addReportRoutes(api)
         api.on(.get, "/openapi.yaml", roles: []) { _ in
             APIResponse(status: .ok, body: Data(OpenAPIDocument.yaml.utf8), contentType: "application/yaml; charset=utf-8")
         }

@@ -148,7 +148,12 @@ public final class AccessTokens: Sendable {
                 defer { Task { [store, owner] in try? await store.unlockRefresh(owner: owner) } }
                 // Someone may have stored a token between our look and our lock.
                 if let shared = usable(try await store.load(), replacing: rejected) { return shared }
-                let fetched = try await api.fetchToken()
+                let fetched: (token: String, expiresIn: Int64)
+                do { fetched = try await api.fetchToken() } catch {
+                    api.telemetry.metrics.wechatTokenRefresh(succeeded: false)
+                    throw error
+                }
+                api.telemetry.metrics.wechatTokenRefresh(succeeded: true)
                 let token = AccessToken(value: fetched.token, expiresAt: clock() + fetched.expiresIn)
                 try await store.save(token)
                 logger.info("fetched a new WeChat access_token", metadata: ["dropmate.expires_in": "\(fetched.expiresIn)"])

@@ -12,6 +12,8 @@ public struct WeChatAPI: Sendable {
     let appID: String
     let appSecret: String
     let timeout: TimeAmount
+    /// `dropmate_wechat_api_calls_total` and a client span per call.
+    public var telemetry: Telemetry = .disabled
 
     /// One client for the process's life: up to 64 connections to WeChat's API at once (the worker runs 64 lanes).
     public static let sharedClient: HTTPClient = {
@@ -43,7 +45,7 @@ public struct WeChatAPI: Sendable {
     /// A fresh access_token and its lifetime in seconds (`GET /cgi-bin/token`).
     func fetchToken() async throws -> (token: String, expiresIn: Int64) {
         let query = "grant_type=client_credential&appid=\(Self.escape(appID))&secret=\(Self.escape(appSecret))"
-        let answer = try await call(HTTPClientRequest(url: "\(baseURL)/cgi-bin/token?\(query)"))
+        let answer = try await call(HTTPClientRequest(url: "\(baseURL)/cgi-bin/token?\(query)"), api: "token")
         guard answer.code == 0, let token = answer.access_token, !token.isEmpty else {
             throw WeChatAPIError.refused(code: answer.code, message: answer.errmsg ?? "no access_token in the answer")
         }
@@ -57,10 +59,22 @@ public struct WeChatAPI: Sendable {
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         let body = try JSONSerialization.data(withJSONObject: json, options: [.withoutEscapingSlashes])
         request.body = .bytes(ByteBuffer(bytes: body))
-        return try await call(request)
+        return try await call(request, api: path.hasPrefix("/cgi-bin/") ? String(path.dropFirst("/cgi-bin/".count)) : path)
     }
 
-    private func call(_ request: HTTPClientRequest) async throws -> Answer {
+    /// One call; `api` names it in metrics and spans ("token", "message/custom/send"), never with the query.
+    private func call(_ request: HTTPClientRequest, api: String) async throws -> Answer {
+        do {
+            let answer = try await telemetry.outbound("wechat \(api)", request) { request in try await exchange(request) }
+            telemetry.metrics.wechatAPICall(api: api, errcode: String(answer.code))
+            return answer
+        } catch {
+            telemetry.metrics.wechatAPICall(api: api, errcode: "unreachable")
+            throw error
+        }
+    }
+
+    private func exchange(_ request: HTTPClientRequest) async throws -> Answer {
         let response: HTTPClientResponse
         do {
             response = try await http.execute(request, timeout: timeout)

@@ -21,6 +21,10 @@ public struct JobWorker: Service {
     var etaRefreshEvery: Int64 = 120
     /// Jobs (lanes) run at once: pushes mostly wait on WeChat's API.
     var concurrency = 64
+    /// `dropmate_jobs_total` and a `job <kind>` span per run.
+    var telemetry: Telemetry = .disabled
+    /// Builds `daily-report` jobs (nil: such jobs fail as having no handler).
+    var reports: DailyReportRunner?
 
     public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
                 clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, etaRefreshEvery: Int64 = 120, logger: Logger) {
@@ -122,13 +126,17 @@ public struct JobWorker: Service {
                 break
             }
             do {
-                try await perform(job)
+                try await telemetry.withSpan("job \(job.kind)", kind: .consumer, attributes: { $0["dropmate.job_kind"] = job.kind; $0["dropmate.attempt"] = job.attempts }) {
+                    try await perform(job)
+                }
                 outcome.completed.append(job.id)
+                telemetry.metrics.job(kind: job.kind, outcome: .succeeded)
             } catch {
                 let retryAt = clock() + Self.backoff(attempt: job.attempts)
                 var failed = job
                 if error is PermanentFailure { failed.attempts = max(job.attempts, job.maxAttempts) }  // dead at once
                 try await queue.fail(failed, reason: "\(error)", retryAt: retryAt)
+                telemetry.metrics.job(kind: job.kind, outcome: failed.attempts >= failed.maxAttempts ? .dead : .retried)
                 logger.warning("job failed", metadata: ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)", "dropmate.error": "\(error)"])
             }
         }
@@ -144,7 +152,7 @@ public struct JobWorker: Service {
     }
 
     /// Every job kind the worker can run.
-    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind]
+    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind, DailyReportJob.kind]
 
     func perform(_ job: Job) async throws {
         switch job.kind {
@@ -154,6 +162,10 @@ public struct JobWorker: Service {
             let message: SMSJob
             do { message = try SMSJob(payload: job.payload) } catch { throw PermanentFailure(reason: "unreadable sms job: \(error)") }
             try await sms.send(to: message.phone, text: message.text)
+        case DailyReportJob.kind where reports != nil:
+            let request: DailyReportJob
+            do { request = try DailyReportJob(payload: job.payload) } catch { throw PermanentFailure(reason: "unreadable daily-report job: \(error)") }
+            try await reports!.run(request, jobID: job.id)
         default: throw UnknownJobKind(kind: job.kind)
         }
     }

@@ -1,3 +1,4 @@
+import DropMateDataProtection
 import DropMateCore
 import Logging
 
@@ -20,6 +21,6 @@ public struct LogNotifier: Notifier {
         case .text(let body): text = body
         case .news(let title, _, _, let url): text = "\(title) \(url)"
         }
-        logger.info("push (dev mode, not sent to WeChat)", metadata: ["dropmate.job_id": "\(jobID)", "dropmate.openid": "\(push.openID)", "dropmate.text": "\(text.prefix(80))"])
+        logger.info("push (dev mode, not sent to WeChat)", metadata: ["dropmate.job_id": "\(jobID)", "dropmate.openid": "\(push.openID)", "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(80))))"])
     }
 }

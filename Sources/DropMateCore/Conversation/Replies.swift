@@ -155,6 +155,7 @@ struct Replies {
             return pick("订单 #\(order.id) 骑手已取餐", "Order #\(order.id) has been picked up") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
         case .dispatched:
             return pick("订单 #\(order.id) 骑手\(order.courierName.map { " \($0) " } ?? "")已出发", "Order #\(order.id) is on its way\(order.courierName.map { " with \($0)" } ?? "")") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+                + (renderer.trackingLink(order).map { pick("\n实时跟踪：\($0)", "\nTrack it: \($0)") } ?? "")
         case .delivered: return pick("订单 #\(order.id) 已送达，祝您用餐愉快！", "Order #\(order.id) has been delivered. Enjoy your meal!")
         case .cancelled: return pick("很抱歉，订单 #\(order.id) 已被商家取消。", "Sorry, order #\(order.id) was cancelled by the shop.") + (order.cancelReason.map { pick("原因：\($0)", " Reason: \($0)") } ?? "")
         case .confirmed: return pick("订单 #\(order.id) 已确认", "Order #\(order.id) is confirmed") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))

@@ -6,12 +6,16 @@ public struct ReplyRenderer: Sendable {
     public var confirmationLink: @Sendable (Order) -> String?
     /// The ad page for a catalog item (the featured news article's link).
     public var adLink: @Sendable (CatalogItem) -> String
+    /// The signed, expiring tracking page of a dispatched order.
+    public var trackingLink: @Sendable (Order) -> String?
 
     public init(
         utcOffsetSeconds: Int = 8 * 3600,
         confirmationLink: @escaping @Sendable (Order) -> String? = { _ in nil },
-        adLink: @escaping @Sendable (CatalogItem) -> String = { _ in "" }
+        adLink: @escaping @Sendable (CatalogItem) -> String = { _ in "" },
+        trackingLink: @escaping @Sendable (Order) -> String? = { _ in nil }
     ) {
+        self.trackingLink = trackingLink
         self.utcOffsetSeconds = utcOffsetSeconds
         self.confirmationLink = confirmationLink
         self.adLink = adLink

@@ -29,6 +29,8 @@ public protocol ConversationStore: Sendable {
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String]
     /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space).
     func pruneHandled(before cutoff: Int64) async throws
+    /// A state as the store keeps it (sealed JSON), encoded once for the store and any cache.
+    func encodeState(_ state: ConversationState) throws -> String
     /// Commits everything one step changed, atomically, and returns once it is durable.
     func commit(_ unit: UnitOfWork) async throws
     /// Queues a unit that only records an answer (`onlyRecordsAnAnswer`) and returns at once; it is

@@ -23,6 +23,8 @@ enum TestAccount {
     static let appID = "wx49f0ab532d5d035a"
     static let encodingAESKey = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
     static let accountID = "gh_testaccount"
+    /// A fixed key for personal data at rest (required with DATABASE_URL).
+    static let piiKeys = "t1:" + Data(repeating: 7, count: 32).base64EncodedString()
     /// 2026-11-25 12:00 in Shanghai.
     static let start: Int64 = Calendar.epoch(year: 2026, month: 11, day: 25, hour: 12, minute: 0, utcOffsetHours: 8)
 }
@@ -54,7 +56,7 @@ struct TestApp {
             "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
             "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "WECHAT_ACCOUNT_ID": TestAccount.accountID,
             "JWT_SECRET": "test-secret-test-secret-test-secret-0123", "PUBLIC_BASE_URL": "https://dropmate.example",
-            "DROPMATE_PASSWORD_COST": "10",
+            "DROPMATE_PASSWORD_COST": "10", "DROPMATE_PII_KEYS": TestAccount.piiKeys,
         ]
         environment.merge(extra) { _, new in new }
         var config = try AppConfig.load(environment: environment)

@@ -1,0 +1,44 @@
+/// The last line of defence for logs: mainland mobile numbers (11 digits, 13x–19x, alone or after `86`/`+86`)
+/// come out as `138****8000`, whatever code forgot to mask them.
+enum PhoneScrubber {
+    /// `text` with every such number masked; `text` itself (no copy) when there is none.
+    static func scrub(_ text: String) -> String {
+        var masks: [Int] = []  // offsets of the first of four digits to hide
+        var runStart = -1, index = 0
+        var bytes = text.utf8.makeIterator()
+        var window: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0)  // the run's first five bytes
+        func close(_ end: Int) {
+            let length = end - runStart
+            if length == 11, window.0 == UInt8(ascii: "1"), (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(window.1) {
+                masks.append(runStart + 3)
+            } else if length == 13, window.0 == UInt8(ascii: "8"), window.1 == UInt8(ascii: "6"), window.2 == UInt8(ascii: "1"),
+                      (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(window.3) {
+                masks.append(runStart + 5)
+            }
+        }
+        while let byte = bytes.next() {
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                if runStart < 0 { runStart = index }
+                switch index - runStart {
+                case 0: window.0 = byte
+                case 1: window.1 = byte
+                case 2: window.2 = byte
+                case 3: window.3 = byte
+                case 4: window.4 = byte
+                default: break
+                }
+            } else if runStart >= 0 {
+                close(index)
+                runStart = -1
+            }
+            index += 1
+        }
+        if runStart >= 0 { close(index) }
+        guard !masks.isEmpty else { return text }
+        var copy = Array(text.utf8)
+        for start in masks {
+            for offset in start..<(start + 4) { copy[offset] = UInt8(ascii: "*") }
+        }
+        return String(decoding: copy, as: UTF8.self)
+    }
+}

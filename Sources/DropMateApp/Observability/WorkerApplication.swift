@@ -1,0 +1,31 @@
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// `dropmate worker` as Kubernetes sees it: the job worker, plus `/metrics`, `/healthz` and `/readyz` on
+/// `METRICS_PORT` (default 9090) so it can be probed and scraped like the api.
+public func buildWorkerApplication(_ dependencies: AppDependencies, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    let router = Router()
+    router.add(middleware: HTTPTelemetryMiddleware(telemetry: dependencies.telemetry))
+    MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
+    OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: false).add(to: router)
+    let port = dependencies.config.observability.metricsPort
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(dependencies.config.host, port: port), serverName: "DropMate worker"),
+        services: [dependencies.worker] + dependencies.telemetryServices,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        logger: dependencies.logger
+    )
+}
+
+extension AppDependencies {
+    /// What keeps metrics and traces flowing: the queue gauges' refresher (when metrics are recorded) and the span exporter.
+    public var telemetryServices: [any Service] {
+        var services = telemetry.services
+        if telemetry.metrics.registry != nil {
+            services.append(QueueMetricsService(queue: queue, metrics: telemetry.metrics, clock: clock, logger: logger))
+        }
+        return services
+    }
+}

@@ -1,0 +1,61 @@
+import DropMateCore
+import SQLKit
+
+/// `dropmate rotate-key`: reseals personal data under the current key (and seals any left from before sealing).
+extension SQLConversationStore {
+    /// What a rotation changed, per table.
+    public struct Rotation: Sendable, Equatable, CustomStringConvertible {
+        public var orders = 0
+        public var customers = 0
+        public var answers = 0
+        public var couriers = 0
+        public init() {}
+        public var description: String { "orders \(orders), customers \(customers), answers \(answers), couriers \(couriers)" }
+    }
+
+    /// Reseals every value not under the current key, `batch` rows at a time. Safe while serving: each row is
+    /// replaced only if it still holds what was read (a row the app rewrote meanwhile is already current).
+    public func rotatePersonalData(batch: Int = 500) async throws -> Rotation {
+        var rotation = Rotation()
+        rotation.orders = try await reseal(table: "orders", key: "id", column: "data") { old, new, db in
+            let order = try self.sealer.decode(Order.self, from: new)
+            return try await db.raw("UPDATE orders SET data = \(bind: new), phone_hash = \(bind: self.sealer.phoneHash(order.phone)) WHERE id = \(bind: old.key) AND data = \(bind: old.value) RETURNING id").first() != nil
+        }
+        rotation.customers = try await reseal(table: "customers", key: "openid", column: "state") { old, new, db in
+            try await db.raw("UPDATE customers SET state = \(bind: new) WHERE openid = \(bind: old.key) AND state = \(bind: old.value) RETURNING openid").first() != nil
+        }
+        rotation.answers = try await reseal(table: "handled_messages", key: "key", column: "reply") { old, new, db in
+            try await db.raw("UPDATE handled_messages SET reply = \(bind: new) WHERE key = \(bind: old.key) AND reply = \(bind: old.value) RETURNING key").first() != nil
+        }
+        rotation.couriers = try await reseal(table: "couriers", key: "id", column: "phone") { old, new, db in
+            try await db.raw("UPDATE couriers SET phone = \(bind: new) WHERE id = \(bind: old.key) AND phone = \(bind: old.value) RETURNING id").first() != nil
+        }
+        return rotation
+    }
+
+    /// Walks `table` by its key, resealing each `column` value that needs it through `replace` (compare-and-set).
+    private func reseal(table: String, key: String, column: String,
+                        replace: @escaping @Sendable (_ old: (key: String, value: String), _ new: String, any SQLDatabase) async throws -> Bool) async throws -> Int {
+        var after = "", changed = 0
+        while true {
+            let rows = try await backend.reader.raw("""
+                SELECT CAST(\(ident: key) AS TEXT) AS k, \(ident: column) AS v FROM \(ident: table)
+                WHERE CAST(\(ident: key) AS TEXT) > \(bind: after) AND \(ident: column) IS NOT NULL ORDER BY CAST(\(ident: key) AS TEXT) LIMIT 500
+                """).all()
+            guard !rows.isEmpty else { return changed }
+            var stale: [(key: String, value: String)] = []
+            for row in rows {
+                let value = (key: try row.decode(column: "k", as: String.self), value: try row.decode(column: "v", as: String.self))
+                after = value.key
+                if sealer.needsResealing(value.value) { stale.append(value) }
+            }
+            guard !stale.isEmpty else { continue }
+            let sealer = sealer, toReseal = stale
+            changed += try await backend.transaction { db in
+                var count = 0
+                for old in toReseal where try await replace(old, try sealer.seal(try sealer.open(old.value)), db) { count += 1 }
+                return count
+            }
+        }
+    }
+}

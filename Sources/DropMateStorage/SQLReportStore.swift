@@ -1,0 +1,97 @@
+import DropMateCore
+import SQLKit
+
+/// A daily report as recorded once its files are stored: the business day, when it was built, what it found
+/// and where its files are (both JSON the app defines).
+public struct ReportRecord: Sendable, Hashable {
+    /// `YYYY-MM-DD` in the business time zone.
+    public var date: String
+    public var builtAt: Int64
+    /// The job that built it.
+    public var jobID: Int64?
+    public var summary: String
+    public var files: String
+
+    public init(date: String, builtAt: Int64, jobID: Int64?, summary: String, files: String) {
+        self.date = date
+        self.builtAt = builtAt
+        self.jobID = jobID
+        self.summary = summary
+        self.files = files
+    }
+}
+
+/// What happened in a day outside the orders: pushes, text messages, board posts, jobs that died.
+public struct DayActivity: Sendable, Hashable {
+    public var pushesSent = 0
+    public var pushesFailed = 0
+    public var smsSent = 0
+    public var boardPosts = 0
+    public var deadJobs = 0
+
+    public init(pushesSent: Int = 0, pushesFailed: Int = 0, smsSent: Int = 0, boardPosts: Int = 0, deadJobs: Int = 0) {
+        self.pushesSent = pushesSent
+        self.pushesFailed = pushesFailed
+        self.smsSent = smsSent
+        self.boardPosts = boardPosts
+        self.deadJobs = deadJobs
+    }
+}
+
+/// The `reports` table, and the day-level counts a report reads from the other tables.
+public struct SQLReportStore: Sendable {
+    let backend: any SQLBackend
+
+    public init(backend: any SQLBackend) { self.backend = backend }
+
+    /// Records `report` (replacing an earlier build of the same day) and queues `notices` in the same transaction:
+    /// a report is recorded with its notices or not at all. Notices already queued (same idempotency key) stay one.
+    public func record(_ report: ReportRecord, notices: [NewJob]) async throws {
+        try await backend.transaction { db in
+            try await db.raw("""
+                INSERT INTO reports (date, built_at, job_id, summary, files)
+                VALUES (\(bind: report.date), \(bind: report.builtAt), \(bind: report.jobID), \(bind: report.summary), \(bind: report.files))
+                ON CONFLICT (date) DO UPDATE SET built_at = excluded.built_at, job_id = excluded.job_id, summary = excluded.summary, files = excluded.files
+                """).run()
+            for notice in notices { try await SQLJobQueue.insert(notice, now: report.builtAt, in: db) }
+        }
+    }
+
+    /// The recorded report of `date`, if any.
+    public func report(date: String) async throws -> ReportRecord? {
+        try await backend.reader.raw("SELECT date, built_at, job_id, summary, files FROM reports WHERE date = \(bind: date)").first().map(Self.record)
+    }
+
+    /// Recorded reports with `from ≤ date ≤ to` (either bound optional), newest first.
+    public func reports(from: String?, to: String?, limit: Int) async throws -> [ReportRecord] {
+        var conditions: SQLQueryString = "1 = 1"
+        if let from { conditions = "\(conditions) AND date >= \(bind: from)" }
+        if let to { conditions = "\(conditions) AND date <= \(bind: to)" }
+        return try await backend.reader.raw("""
+            SELECT date, built_at, job_id, summary, files FROM reports WHERE \(conditions) ORDER BY date DESC LIMIT \(bind: limit)
+            """).all().map(Self.record)
+    }
+
+    /// Pushes, text messages, board posts and dead jobs in `[from, to)` (Unix seconds).
+    /// A push counts as failed when WeChat reported it failed; text messages are the deliveries that went out as SMS.
+    public func activity(from: Int64, to: Int64) async throws -> DayActivity {
+        let row = try await backend.reader.raw("""
+            SELECT
+              (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel <> 'sms' AND status NOT LIKE 'failed%') AS pushes_sent,
+              (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel <> 'sms' AND status LIKE 'failed%') AS pushes_failed,
+              (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel = 'sms' AND status NOT LIKE 'failed%') AS sms_sent,
+              (SELECT COUNT(*) FROM board_posts WHERE created_at >= \(bind: from) AND created_at < \(bind: to)) AS board_posts,
+              (SELECT COUNT(*) FROM jobs WHERE state = 'dead' AND updated_at >= \(bind: from) AND updated_at < \(bind: to)) AS dead_jobs
+            """).first()
+        guard let row else { return DayActivity() }
+        return DayActivity(pushesSent: try row.decode(column: "pushes_sent", as: Int.self), pushesFailed: try row.decode(column: "pushes_failed", as: Int.self),
+                           smsSent: try row.decode(column: "sms_sent", as: Int.self), boardPosts: try row.decode(column: "board_posts", as: Int.self),
+                           deadJobs: try row.decode(column: "dead_jobs", as: Int.self))
+    }
+
+    static func record(_ row: any SQLRow) throws -> ReportRecord {
+        ReportRecord(date: try row.decode(column: "date", as: String.self), builtAt: try row.decode(column: "built_at", as: Int64.self),
+                     jobID: try row.decode(column: "job_id", as: Int64?.self), summary: try row.decode(column: "summary", as: String.self),
+                     files: try row.decode(column: "files", as: String.self))
+    }
+}

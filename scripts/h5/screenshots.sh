@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Screenshots of every H5 page as WeChat's in-app browser would show it (a 390×844 phone screen), taken with
+# headless Chromium against the real binary on a throwaway data directory: the ad page, the confirmation page,
+# the tracking page (an order dispatched to a courier who shared a position) and the public message board.
+#   scripts/h5/screenshots.sh [path/to/dropmate] [output directory, default docs/screenshots]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN="${1:-.build/debug/dropmate}"
+OUT="${2:-docs/screenshots}"
+[ -x "$BIN" ] || { echo "no dropmate binary at $BIN (swift build first)" >&2; exit 1; }
+CHROME="$(command -v chromium || command -v chromium-browser || command -v google-chrome || true)"
+if [ -z "$CHROME" ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  CHROME="$(command -v chromium)"
+fi
+WORK="$(mktemp -d)"
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+URL="http://127.0.0.1:$PORT"
+export DROPMATE_DATA_DIR="$WORK/data" PORT PUBLIC_BASE_URL="$URL" DROPMATE_PASSWORD_COST=10
+"$BIN" serve >"$WORK/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do curl -fs "$URL/healthz" >/dev/null && break; sleep 0.1; done
+
+# A customer orders by chat; the summary carries the signed confirmation link.
+printf '2 份牛肉面\n/location 31.2243,121.4805 人民广场\n13800138000\n留言 面很好吃，谢谢！\n' \
+  | "$BIN" chat --port "$PORT" --openid o_screenshot >"$WORK/chat.txt"
+CONFIRM="$(grep -o "$URL/confirm/[^ ]*" "$WORK/chat.txt" | head -1)"
+printf '留言 明天还来\n' | "$BIN" chat --port "$PORT" --openid o_other >/dev/null
+
+# Staff confirm nothing for the customer: the page shows the button. Then a second order is confirmed in chat and
+# dispatched through the staff API to a courier whose app reports a position.
+printf '1 份奶茶\n同上\n确认\n' | "$BIN" chat --port "$PORT" --openid o_screenshot >>"$WORK/chat.txt"
+"$BIN" staff create --username admin --role admin --password "screenshots only 123" >/dev/null
+TOKEN="$(curl -fs -X POST "$URL/api/v1/auth/login" -H 'Content-Type: application/json' \
+  -d '{"username":"admin","password":"screenshots only 123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+COURIER="$(curl -fs -X POST "$URL/api/v1/couriers" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"王师傅"}')"
+APP_TOKEN="$(echo "$COURIER" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_token"])')"
+curl -fs -X POST "$URL/api/v1/orders/1002/dispatch" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"courier_id":1}' >/dev/null
+curl -fs -X POST "$URL/api/v1/courier/position" -H "Authorization: Bearer $APP_TOKEN" -H 'Content-Type: application/json' -d '{"latitude":31.2290,"longitude":121.4760}' >/dev/null
+TRACK="$(curl -fs "$URL/dev/outbox" | grep -o "$URL/track/[^ <\"]*" | head -1 | sed 's/&amp;/\&/g')"
+[ -n "$CONFIRM" ] && [ -n "$TRACK" ] || { echo "could not find the links (chat: $WORK/chat.txt)" >&2; cat "$WORK/chat.txt" >&2; exit 1; }
+
+mkdir -p "$OUT"
+shoot() {
+  "$CHROME" --headless=new --no-sandbox --disable-gpu --hide-scrollbars --window-size=390,844 \
+    --screenshot="$OUT/$1.png" "$2" >/dev/null 2>&1
+  echo "$OUT/$1.png  ← $2"
+}
+shoot ad "$URL/ads/beef-noodles"
+shoot confirm "$CONFIRM"
+shoot track "$TRACK"
+shoot board "$URL/board"
