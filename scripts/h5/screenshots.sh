@@ -29,9 +29,9 @@ printf '2 份牛肉面\n/location 31.2243,121.4805 人民广场\n13800138000\n�
 CONFIRM="$(grep -o "$URL/confirm/[^ ]*" "$WORK/chat.txt" | head -1)"
 printf '留言 明天还来\n' | "$BIN" chat --port "$PORT" --openid o_other >/dev/null
 
-# Staff confirm nothing for the customer: the page shows the button. Then a second order is confirmed in chat and
-# dispatched through the staff API to a courier whose app reports a position.
-printf '1 份奶茶\n同上\n确认\n' | "$BIN" chat --port "$PORT" --openid o_screenshot >>"$WORK/chat.txt"
+# That order waits for confirmation (its page shows the button). Another customer's order is confirmed in chat
+# and dispatched through the staff API to a courier whose app reports a position.
+printf '1 份奶茶\n/location 31.2243,121.4805 人民广场\n13900139000\n确认\n' | "$BIN" chat --port "$PORT" --openid o_track >>"$WORK/chat.txt"
 "$BIN" staff create --username admin --role admin --password "screenshots only 123" >/dev/null
 TOKEN="$(curl -fs -X POST "$URL/api/v1/auth/login" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"screenshots only 123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
@@ -39,7 +39,9 @@ COURIER="$(curl -fs -X POST "$URL/api/v1/couriers" -H "Authorization: Bearer $TO
 APP_TOKEN="$(echo "$COURIER" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_token"])')"
 curl -fs -X POST "$URL/api/v1/orders/1002/dispatch" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"courier_id":1}' >/dev/null
 curl -fs -X POST "$URL/api/v1/courier/position" -H "Authorization: Bearer $APP_TOKEN" -H 'Content-Type: application/json' -d '{"latitude":31.2290,"longitude":121.4760}' >/dev/null
-TRACK="$(curl -fs "$URL/dev/outbox" | grep -o "$URL/track/[^ <\"]*" | head -1 | sed 's/&amp;/\&/g')"
+TRACK="$(curl -fs "$URL/dev/outbox" | python3 -c 'import json,re,sys
+texts = [str(entry["message"]) for entry in json.load(sys.stdin)]
+print(next((m.group(0) for t in texts for m in [re.search(r"http://[^ \x27\"\\]*/track/[^ \x27\"\\]*", t)] if m), ""))')"
 [ -n "$CONFIRM" ] && [ -n "$TRACK" ] || { echo "could not find the links (chat: $WORK/chat.txt)" >&2; cat "$WORK/chat.txt" >&2; exit 1; }
 
 mkdir -p "$OUT"
