@@ -1,0 +1,138 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// The real `dropmate` binary, as Kubernetes and Prometheus meet it: JSON logs on stderr, `/metrics` on the api's
+/// port and on the worker's `METRICS_PORT`.
+@Suite(.enabled(if: DropMateBinary.path != nil, "build the dropmate product first (swift build)"))
+struct BinaryObservabilityTests {
+    @Test func serveExposesMetricsAndLogsJSON() async throws {
+        let process = try DropMateBinary.start(["serve"])
+        defer { process.stop() }
+        let port = try #require(try await process.waitForLine { (line: String) -> Int? in
+            line.range(of: #"Webhook URL: +http://[^:]+:(\d+)/"#, options: .regularExpression).flatMap { _ in
+                line.split(separator: ":").last.flatMap { Int($0.split(separator: "/").first ?? "") }
+            }
+        })
+        _ = try await DropMateBinary.get("http://127.0.0.1:\(port)/healthz")
+        let text = try await DropMateBinary.get("http://127.0.0.1:\(port)/metrics")
+        let types = prometheusTypes(text)
+        #expect(types["dropmate_http_request_duration_seconds"] == "histogram")
+        #expect(types["dropmate_queue_depth"] == "gauge")
+        #expect(types["dropmate_orders_total"] == "counter")
+        #expect(types["process_cpu_seconds_total"] == "counter")
+        #expect(types["process_resident_memory_bytes"] == "gauge")
+        #expect(text.contains(#"route="/healthz",method="GET",status="200""#))
+        let logs = process.stderrLines()
+        #expect(!logs.isEmpty)
+        for line in logs {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["time"] != nil && object?["level"] != nil && object?["message"] != nil, "\(line)")
+        }
+    }
+
+    @Test func theWorkerServesMetricsAndProbesOnItsOwnPort() async throws {
+        let process = try DropMateBinary.start(["worker"], environment: ["METRICS_PORT": "0"])
+        defer { process.stop() }
+        let port = try #require(try await process.waitForLine(stderr: true) { (line: String) -> Int? in
+            guard line.contains("worker serving /metrics"),
+                  let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
+            return (object["dropmate.port"] as? String).flatMap { Int($0) }
+        })
+        #expect(try await DropMateBinary.get("http://127.0.0.1:\(port)/healthz") == "ok")
+        #expect(try await DropMateBinary.get("http://127.0.0.1:\(port)/readyz") == "ready")
+        let types = prometheusTypes(try await DropMateBinary.get("http://127.0.0.1:\(port)/metrics"))
+        #expect(types["dropmate_jobs_total"] == nil || types["dropmate_jobs_total"] == "counter")
+        #expect(types["dropmate_queue_oldest_job_age_seconds"] == "gauge")
+        #expect(types["process_start_time_seconds"] == "gauge")
+    }
+}
+
+/// The `dropmate` executable next to the test bundle (the same build), or in the package's `.build/debug`.
+enum DropMateBinary {
+    static let path: String? = {
+        let here = URL(fileURLWithPath: CommandLine.arguments.first ?? "").deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let candidates: [String?] = [
+            ProcessInfo.processInfo.environment["DROPMATE_BINARY"],
+            here.appendingPathComponent("dropmate").path,
+            here.deletingLastPathComponent().appendingPathComponent("dropmate").path,
+            root.appendingPathComponent(".build/debug/dropmate").path,
+        ]
+        return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-bin-\(UUID().uuidString)").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path!)
+        process.arguments = arguments
+        var env = ["PATH": "/usr/bin:/bin", "HOME": directory, "PORT": "0", "HOST": "127.0.0.1", "DROPMATE_DATA_DIR": directory, "LOG_FORMAT": "json"]
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        let running = Running(process: process, directory: directory)
+        try process.run()
+        return running
+    }
+
+    static func get(_ url: String) async throws -> String {
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        return String(buffer: try await response.body.collect(upTo: 1 << 22))
+    }
+
+    /// A started binary: its output collected line by line as it arrives.
+    final class Running: @unchecked Sendable {
+        let process: Process
+        let directory: String
+        private let stdout = Pipe(), stderr = Pipe()
+        private let lock = NSLock()
+        private var out = Data(), err = Data()
+
+        init(process: Process, directory: String) {
+            self.process = process
+            self.directory = directory
+            process.standardOutput = stdout
+            process.standardError = stderr
+            stdout.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.append(handle.availableData, toErr: false) }
+            stderr.fileHandleForReading.readabilityHandler = { [weak self] handle in self?.append(handle.availableData, toErr: true) }
+        }
+
+        private func append(_ data: Data, toErr: Bool) {
+            lock.lock()
+            if toErr { err.append(data) } else { out.append(data) }
+            lock.unlock()
+        }
+
+        func stdoutLines() -> [String] { lines(err: false) }
+        func stderrLines() -> [String] { lines(err: true) }
+
+        private func lines(err fromErr: Bool) -> [String] {
+            lock.lock()
+            let data = fromErr ? err : out
+            lock.unlock()
+            return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+
+        /// Polls the output until `match` finds something, or 30 s pass (or the process exits).
+        func waitForLine<T>(stderr fromErr: Bool = false, _ match: (String) -> T?) async throws -> T? {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline {
+                for line in lines(err: fromErr) { if let found = match(line) { return found } }
+                if !process.isRunning { return nil }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+
+        func stop() {
+            if process.isRunning {
+                process.terminate()
+                process.waitUntilExit()
+            }
+            stdout.fileHandleForReading.readabilityHandler = nil
+            stderr.fileHandleForReading.readabilityHandler = nil
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+@testable import DropMateApp
+import DropMateWeChat
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+import Synchronization
+
+/// Log lines a test's logger wrote, one `[UInt8]` line each.
+final class LogCapture: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var sink: DropMateLogHandler.Sink { DropMateLogHandler.Sink { [self] line in lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) } } }
+    var all: [String] { lines.withLock { $0 } }
+
+    /// The JSON lines as objects (a line that is not JSON fails the caller's `#require`).
+    func objects() -> [[String: Any]] {
+        all.compactMap { line in (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] }
+    }
+
+    func logger(format: ObservabilityConfig.LogFormat = .json, level: Logger.Level = .info) -> Logger {
+        let sink = sink
+        var logger = Logger(label: "dropmate") { label in DropMateLogHandler(label: label, format: format, sink: sink) }
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// A `TestApp`-like embedded DropMate with its own metrics registry, and tracing when a tracer is given.
+enum ObservedApp {
+    static func make(telemetry: Telemetry, logger: Logger, clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:]) async throws -> TestApp {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-obs-\(UUID().uuidString)").path
+        var environment = [
+            "PORT": "0", "DROPMATE_DATA_DIR": directory,
+            "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
+            "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "WECHAT_ACCOUNT_ID": TestAccount.accountID,
+            "JWT_SECRET": "test-secret-test-secret-test-secret-0123", "PUBLIC_BASE_URL": "https://dropmate.example",
+        ]
+        environment.merge(extra) { _, new in new }
+        let config = try AppConfig.load(environment: environment)
+        let dependencies = try await AppDependencies.connect(config: config, clock: { clock.now }, telemetry: telemetry, logger: logger)
+        return TestApp(dependencies: dependencies, clock: clock, directory: directory)
+    }
+
+    /// A signed text message from `customer`, as WeChat would POST it: (path with query, body).
+    static func message(_ text: String, from customer: String, id: String, at time: Int64, mode: WeChatWebhook.Mode = .plaintext) throws -> (String, String) {
+        let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
+        let message = InboundMessage(toUserName: TestAccount.accountID, fromUserName: customer, createTime: time, kind: .text(content: text, msgID: id))
+        let request = signer.request(for: message, mode: mode, timestamp: time, nonce: "n\(id)")
+        return ("/wechat?\(request.query)", request.body)
+    }
+}
+
+/// An OTLP/HTTP collector stand-in on loopback: keeps every span POSTed to `/v1/traces`.
+final class CollectorStandIn: Sendable {
+    struct ReceivedSpan: Sendable, Equatable {
+        var name: String
+        var traceID: String
+        var spanID: String
+        var parentSpanID: String?
+        var kind: Int
+        var serviceName: String?
+    }
+
+    private let received = Mutex<[ReceivedSpan]>([])
+    private let contentTypes = Mutex<[String]>([])
+    var spans: [ReceivedSpan] { received.withLock { $0 } }
+    var requestContentTypes: [String] { contentTypes.withLock { $0 } }
+
+    /// Serves while `body` runs; `body` gets the collector's base URL (what `OTEL_EXPORTER_OTLP_ENDPOINT` names).
+    func serve<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("/v1/traces") { request, _ in
+            let buffer = try await request.body.collect(upTo: 1 << 22)
+            self.contentTypes.withLock { $0.append(request.headers[.contentType] ?? "") }
+            self.receive(Data(buffer.readableBytesView))
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+        }
+        let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        return try await application.test(.live) { client in try await body("http://127.0.0.1:\(client.port!)") }
+    }
+
+    private func receive(_ data: Data) {
+        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let resources = root["resourceSpans"] as? [[String: Any]] else { return }
+        var spans: [ReceivedSpan] = []
+        for resource in resources {
+            let attributes = (resource["resource"] as? [String: Any])?["attributes"] as? [[String: Any]] ?? []
+            let service = attributes.first { $0["key"] as? String == "service.name" }.flatMap { ($0["value"] as? [String: Any])?["stringValue"] as? String }
+            for scope in resource["scopeSpans"] as? [[String: Any]] ?? [] {
+                for span in scope["spans"] as? [[String: Any]] ?? [] {
+                    spans.append(ReceivedSpan(name: span["name"] as? String ?? "", traceID: span["traceId"] as? String ?? "", spanID: span["spanId"] as? String ?? "",
+                                              parentSpanID: span["parentSpanId"] as? String, kind: span["kind"] as? Int ?? 0, serviceName: service))
+                }
+            }
+        }
+        received.withLock { $0 += spans }
+    }
+
+    /// Polls until `done` holds for the spans received, or `seconds` pass (never a fixed sleep).
+    func waitFor(seconds: Double = 20, _ done: ([ReceivedSpan]) -> Bool) async throws -> [ReceivedSpan] {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if done(spans) { return spans }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return spans
+    }
+}
+
+/// The `# TYPE` lines of a Prometheus text exposition: metric name → type.
+func prometheusTypes(_ text: String) -> [String: String] {
+    var types: [String: String] = [:]
+    for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") {
+        let parts = line.split(separator: " ")
+        if parts.count == 4 { types[String(parts[2])] = String(parts[3]) }
+    }
+    return types
+}
