@@ -215,6 +215,26 @@ import Testing
         }
     }
 
+    /// The same upload against a real S3-compatible server (moto, started by scripts/s3/with-moto).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["S3_TEST_ENDPOINT"] != nil, "S3_TEST_ENDPOINT names no S3-compatible server"))
+    func adImagesGoToS3CompatibleStorage() async throws {
+        let env = ProcessInfo.processInfo.environment
+        let (app, courier) = try await Self.app(extra: [
+            "STORAGE_BACKEND": "s3", "STORAGE_ENDPOINT": env["S3_TEST_ENDPOINT"]!, "STORAGE_REGION": env["S3_TEST_REGION"] ?? "us-east-1",
+            "STORAGE_BUCKET": env["S3_TEST_BUCKET"]!, "STORAGE_ACCESS_KEY_ID": env["S3_TEST_ACCESS_KEY_ID"]!,
+            "STORAGE_SECRET_ACCESS_KEY": env["S3_TEST_SECRET_ACCESS_KEY"]!, "STORAGE_PATH_STYLE": "true",
+        ])
+        try await app.live { client in
+            let session = try await StaffSession.start(app, client: client, courierID: courier.id)
+            let uploaded = try await session.call(.put, "/ads/milk-tea/image", as: .dispatcher, headers: [.contentType: "image/png"], bytes: Self.png)
+            let url = try #require(uploaded.json["image_url"] as? String)
+            let key = String(url.dropFirst("https://dropmate.example/media/".count))
+            #expect(try await app.dependencies.objects.get(key: key) == Self.png, "the object is in the bucket")
+            let served = try await client.execute(uri: "/media/" + key, method: .get)
+            #expect(served.status == .ok && Array(served.body.readableBytesView) == Self.png)
+        }
+    }
+
     @Test func requestsThatAreNotJSONOrTooLargeGetClearErrors() async throws {
         let (app, courier) = try await Self.app()
         try await app.live { client in
