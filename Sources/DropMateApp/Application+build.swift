@@ -70,7 +70,7 @@ public struct AppDependencies: Sendable {
             try await Migrations.migrate(backend, now: clock())
         } else {
             // Production: `dropmate migrate` runs once before a rollout; servers only check.
-            try await Migrations.requireCurrent(backend)
+            try await Migrations.requireCurrent(backend, acceptingNewer: true)
         }
         let store = try await SQLConversationStore.open(backend, sealer: PIISealer(keyRing: config.piiKeys))
         try await store.seedIfEmpty(DemoCatalog.catalog, now: clock())
@@ -176,7 +176,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     dependencies.staffAPI.add(to: router)
     MediaRoutes(objects: dependencies.objects, downloads: dependencies.downloads, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     dependencies.reportPages.add(to: router)
-    OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)
+    OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)
     return router
 }
 

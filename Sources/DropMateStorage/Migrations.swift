@@ -122,10 +122,13 @@ public enum Migrations {
         }
     }
 
-    /// Throws `SchemaMismatch` unless the database is exactly at `latest`.
-    public static func requireCurrent(_ backend: any SQLBackend) async throws {
+    /// Throws `SchemaMismatch` unless the database is at `latest`, or (`acceptingNewer`) newer.
+    ///
+    /// Steps only add (tables, columns, indexes), so a build keeps working on a newer schema: during a rolling
+    /// deploy the old pods stay ready after the new build's migration, and a rollback needs no down-migration.
+    public static func requireCurrent(_ backend: any SQLBackend, acceptingNewer: Bool = false) async throws {
         let found = try await currentVersion(backend)
-        guard found == latest else { throw SchemaMismatch(found: found, expected: latest) }
+        guard found == latest || (acceptingNewer && found > latest) else { throw SchemaMismatch(found: found, expected: latest) }
     }
 
     /// The database's schema version (0 when never migrated).

@@ -77,6 +77,21 @@ import Testing
         }
     }
 
+    @Test(.enabled(if: PostgresTestDatabase.serverURL != nil, "DATABASE_URL names no PostgreSQL"))
+    func aProductionServerKeepsServingOnANewerSchemaDuringARollingDeploy() async throws {
+        let url = try await PostgresTestDatabase.create()
+        let first = try await TestApp.make(extra: ["DATABASE_URL": url])
+        try await first.dependencies.backend.transaction { db in
+            try await db.raw("INSERT INTO schema_migrations (version, applied_at) VALUES (999, 0)").run()
+        }
+        await first.shutdown()
+        let app = try await TestApp.make(extra: ["DATABASE_URL": url])
+        try await app.live { client in
+            let ready = try await client.execute(uri: "/readyz", method: .get)
+            #expect(ready.status == .ok)
+        }
+    }
+
     @Test func theEmbeddedDefaultMigratesItselfButRefusesANewerSchema() async throws {
         let app = try await TestApp.make()
         let directory = app.directory

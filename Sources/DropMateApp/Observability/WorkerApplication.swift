@@ -8,7 +8,7 @@ public func buildWorkerApplication(_ dependencies: AppDependencies, onServerRunn
     let router = Router()
     router.add(middleware: HTTPTelemetryMiddleware(telemetry: dependencies.telemetry))
     MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
-    OpsRoutes(backend: dependencies.backend, queue: dependencies.queue, redis: dependencies.redis, devMode: false).add(to: router)
+    OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devMode: false).add(to: router)
     let port = dependencies.config.observability.metricsPort
     return Application(
         router: router,

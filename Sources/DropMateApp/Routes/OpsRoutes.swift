@@ -7,6 +7,8 @@ import Hummingbird
 /// `/healthz`, `/readyz`, and in dev mode `/dev/outbox` (the pushes a real WeChat account would deliver).
 struct OpsRoutes: Sendable {
     let backend: any SQLBackend
+    /// Production (PostgreSQL) stays ready on a newer, additively migrated schema during a rolling deploy.
+    let acceptsNewerSchema: Bool
     let queue: SQLJobQueue
     let redis: RedisClient?
     let devMode: Bool
@@ -16,7 +18,7 @@ struct OpsRoutes: Sendable {
         router.get("/readyz") { _, _ in
             do {
                 let version = try await Migrations.currentVersion(backend)
-                guard version == Migrations.latest else { return WeChatRoutes.plain("schema version \(version), expected \(Migrations.latest)", status: .serviceUnavailable) }
+                guard version == Migrations.latest || (acceptsNewerSchema && version > Migrations.latest) else { return WeChatRoutes.plain("schema version \(version), expected \(Migrations.latest)", status: .serviceUnavailable) }
             } catch {
                 return WeChatRoutes.plain("database unreachable", status: .serviceUnavailable)
             }
