@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 @testable import DropMateApp
 import DropMateCore
 import Foundation
@@ -22,10 +23,24 @@ import Testing
         return router
     }
 
+    /// A client of the test's own: the shared pool may hold a keep-alive connection to a port an earlier test's
+    /// fake used, and a fake started later on the same port number must not inherit it.
+    static func withOwnClient<T: Sendable>(_ body: (HTTPClient) async throws -> T) async throws -> T {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+    }
+
     @Test func amapGivesTheDrivingDistanceLongitudeFirst() async throws {
         let seen = SMSTests.Received()
         let metres = try await SMSTests.serve(Self.fake(path: "/v3/direction/driving", answer: #"{"status":"1","info":"OK","route":{"paths":[{"distance":"2450","duration":"600"}]}}"#, seen: seen)) { url in
-            try await AmapRoutes(baseURL: url, key: "k").roadMetres(from: Self.shop, to: Self.home)
+            try await Self.withOwnClient { try await AmapRoutes(http: $0, baseURL: url, key: "k").roadMetres(from: Self.shop, to: Self.home) }
         }
         #expect(metres == 2450)
         #expect(seen.requests.withLock { $0.first?.headers["query"] }?.contains("origin=121.473700,31.230400") == true)
@@ -34,7 +49,7 @@ import Testing
     @Test func tencentGivesTheDrivingDistanceLatitudeFirst() async throws {
         let seen = SMSTests.Received()
         let metres = try await SMSTests.serve(Self.fake(path: "/ws/direction/v1/driving", answer: #"{"status":0,"message":"query ok","result":{"routes":[{"distance":3100,"duration":700}]}}"#, seen: seen)) { url in
-            try await TencentRoutes(baseURL: url, key: "k").roadMetres(from: Self.shop, to: Self.home)
+            try await Self.withOwnClient { try await TencentRoutes(http: $0, baseURL: url, key: "k").roadMetres(from: Self.shop, to: Self.home) }
         }
         #expect(metres == 3100)
         #expect(seen.requests.withLock { $0.first?.headers["query"] }?.contains("from=31.230400,121.473700") == true)
