@@ -7,14 +7,7 @@ cd "$(dirname "$0")/.."
 BIN="${1:-.build/debug/dropmate}"
 [ -x "$BIN" ] || { echo "no dropmate binary at $BIN (swift build first)" >&2; exit 1; }
 TOOLS="$(scripts/python-tools)"
-WORK="$(mktemp -d)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-URL="http://127.0.0.1:$PORT"
-export DROPMATE_DATA_DIR="$WORK/data" PORT PUBLIC_BASE_URL="$URL" DROPMATE_PASSWORD_COST=10
-"$BIN" serve >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do curl -fs "$URL/healthz" >/dev/null && break; sleep 0.1; done
+. scripts/lib/throwaway-server.sh
 # Something to find: an order in chat, a courier, a staff admin.
 printf '2 份牛肉面\n/location 31.2243,121.4805 人民广场\n13800138000\n确认\n留言 好吃\n' | "$BIN" chat --port "$PORT" --openid o_fuzz >/dev/null
 "$BIN" courier create --name Fuzz >/dev/null

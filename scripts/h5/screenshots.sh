@@ -14,14 +14,7 @@ if [ -z "$CHROME" ]; then
   $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   CHROME="$(command -v chromium)"
 fi
-WORK="$(mktemp -d)"
-PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-URL="http://127.0.0.1:$PORT"
-export DROPMATE_DATA_DIR="$WORK/data" PORT PUBLIC_BASE_URL="$URL" DROPMATE_PASSWORD_COST=10
-"$BIN" serve >"$WORK/server.log" 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do curl -fs "$URL/healthz" >/dev/null && break; sleep 0.1; done
+. scripts/lib/throwaway-server.sh
 
 # A customer orders by chat; the summary carries the signed confirmation link.
 printf '2 份牛肉面\n/location 31.2243,121.4805 人民广场\n13800138000\n留言 面很好吃，谢谢！\n' \
