@@ -5,11 +5,10 @@ import Testing
 
 /// The real `dropmate` binary, as Kubernetes and Prometheus meet it: JSON logs on stderr, `/metrics` on the api's
 /// port and on the worker's `METRICS_PORT`.
-@Suite(.enabled(if: DropMateBinary.path != nil, "build the dropmate product first (swift build)"))
+@Suite(.enabled(if: DropMateBinary.path != nil, "build the dropmate product first (swift build)"), .serialized)
 struct BinaryObservabilityTests {
     @Test func serveExposesMetricsAndLogsJSON() async throws {
-        let process = try DropMateBinary.start(["serve"])
-        defer { process.stop() }
+        try await DropMateBinary.run(["serve"]) { process in
         let port = try #require(try await process.waitForLine { (line: String) -> Int? in
             line.range(of: #"Webhook URL: +http://[^:]+:(\d+)/"#, options: .regularExpression).flatMap { _ in
                 line.split(separator: ":").last.flatMap { Int($0.split(separator: "/").first ?? "") }
@@ -30,11 +29,11 @@ struct BinaryObservabilityTests {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
             #expect(object?["time"] != nil && object?["level"] != nil && object?["message"] != nil, "\(line)")
         }
+        }
     }
 
     @Test func theWorkerServesMetricsAndProbesOnItsOwnPort() async throws {
-        let process = try DropMateBinary.start(["worker"], environment: ["METRICS_PORT": "0"])
-        defer { process.stop() }
+        try await DropMateBinary.run(["worker"], environment: ["METRICS_PORT": "0"]) { process in
         let port = try #require(try await process.waitForLine(stderr: true) { (line: String) -> Int? in
             guard line.contains("worker serving /metrics"),
                   let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else { return nil }
@@ -46,6 +45,7 @@ struct BinaryObservabilityTests {
         #expect(types["dropmate_jobs_total"] == nil || types["dropmate_jobs_total"] == "counter")
         #expect(types["dropmate_queue_oldest_job_age_seconds"] == "gauge")
         #expect(types["process_start_time_seconds"] == "gauge")
+        }
     }
 }
 
@@ -62,6 +62,16 @@ enum DropMateBinary {
         ]
         return candidates.compactMap { $0 }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
+
+    /// Runs the binary while `body` runs, then stops it (SIGTERM) without blocking a thread of the shared pool.
+    static func run(_ arguments: [String], environment: [String: String] = [:], _ body: (Running) async throws -> Void) async throws {
+        let process = try start(arguments, environment: environment)
+        do { try await body(process) } catch {
+            await process.stop()
+            throw error
+        }
+        await process.stop()
+    }
 
     static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Running {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-bin-\(UUID().uuidString)").path
@@ -125,11 +135,13 @@ enum DropMateBinary {
             return nil
         }
 
-        func stop() {
-            if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
-            }
+        /// SIGTERM, then polls for the exit (SIGKILL after 30 s): `waitUntilExit` would hold one of the few
+        /// threads every other test's tasks run on.
+        func stop() async {
+            if process.isRunning { process.terminate() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while process.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             stdout.fileHandleForReading.readabilityHandler = nil
             stderr.fileHandleForReading.readabilityHandler = nil
             try? FileManager.default.removeItem(atPath: directory)

@@ -12,8 +12,9 @@ import Prometheus
 import Synchronization
 import Testing
 
-/// Metrics, JSON logs and traces as an operator (Prometheus, Loki, an OTLP collector) sees them.
-@Suite struct ObservabilityTests {
+/// Metrics, JSON logs and traces as an operator (Prometheus, Loki, an OTLP collector) sees them. One at a time:
+/// each runs a live app, and the whole suite's other loopback tests have deadlines of a few seconds on two cores.
+@Suite(.serialized) struct ObservabilityTests {
     /// Every metric `monitoring/` and `docs/METRICS.md` name, with its type.
     static let expectedTypes: [String: String] = [
         "dropmate_http_request_duration_seconds": "histogram",
@@ -97,6 +98,13 @@ import Testing
         let text = registry.emitToString()
         #expect(text.contains("dropmate_report_build_duration_seconds_count 2"))
         #expect(text.contains(#"dropmate_report_build_duration_seconds_bucket{le="10.0"} 2"#))
+    }
+
+    @Test func theDailyReportJobTimesItselfIntoTheAppsRegistry() async throws {
+        let metrics = AppMetrics(registry: PrometheusCollectorRegistry())
+        let app = try await ObservedApp.make(telemetry: Telemetry(metrics: metrics), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        #expect(app.dependencies.reportRunner.metrics === metrics)
+        await app.shutdown()
     }
 
     @Test func bootstrappingTheProcessRegistryTwiceReturnsTheSameOne() {

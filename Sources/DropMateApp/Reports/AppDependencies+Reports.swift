@@ -10,8 +10,10 @@ extension AppDependencies {
     /// Runs `daily-report` jobs.
     public var reportRunner: DailyReportRunner {
         let engine = self.engine
-        return DailyReportRunner(store: store, reports: reportStore, staff: staff, objects: objects, catalog: { engine.catalog },
-                                 settings: config.reports, signer: signer, publicBaseURL: config.publicBaseURL, clock: clock, logger: logger)
+        var runner = DailyReportRunner(store: store, reports: reportStore, staff: staff, objects: objects, catalog: { engine.catalog },
+                                       settings: config.reports, signer: signer, publicBaseURL: config.publicBaseURL, clock: clock, logger: logger)
+        runner.metrics = telemetry.metrics
+        return runner
     }
 
     var reportAccess: ReportAccess {

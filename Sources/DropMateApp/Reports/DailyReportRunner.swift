@@ -25,6 +25,8 @@ public struct DailyReportRunner: Sendable {
     var pageSize = 4_000
     /// Where reports are built before upload.
     var workRoot = FileManager.default.temporaryDirectory
+    /// Where each run's duration goes (`dropmate_report_build_duration_seconds`).
+    var metrics: AppMetrics = .disabled
 
     /// Builds, stores, records and announces the report `request` asks for, as job `jobID`.
     public func run(_ request: DailyReportJob, jobID: Int64) async throws {
@@ -42,7 +44,7 @@ public struct DailyReportRunner: Sendable {
         try await reports.record(ReportRecord(date: day.isoDate, builtAt: now, jobID: jobID, summary: try JSONColumn.encode(summary),
                                               files: try JSONColumn.encode(keys)), notices: notices)
         let elapsed = started.duration(to: .now)
-        // Metrics hook: observe `elapsed` in the histogram dropmate_report_build_duration_seconds once Observability/ offers it.
+        metrics.recordReportBuild(elapsed)
         logger.info("daily report built", metadata: [
             "dropmate.report_date": "\(day.isoDate)", "dropmate.job_id": "\(jobID)", "dropmate.orders": "\(summary.placed)",
             "dropmate.notices": "\(notices.count)", "dropmate.duration_ms": "\(elapsed.wholeMilliseconds)",
