@@ -15,21 +15,22 @@ extension SQLConversationStore {
     }
 
     /// Up to `limit` orders placed in `[from, to)` (Unix seconds) after `cursor`, in placing order (then id).
-    /// Keyset paging over the `(created_at, id)` index: each page costs the same however deep the walk is.
+    /// Keyset paging over the `(created_at, id)` index: each page starts its range scan at the cursor (a plain lower
+    /// bound both SQLite and PostgreSQL use), so a page costs the same however deep the walk is.
     public func ordersPlaced(from: Int64, to: Int64, after cursor: PlacedCursor?, limit: Int) async throws -> (orders: [Order], next: PlacedCursor?) {
         let after = cursor ?? PlacedCursor(createdAt: from, id: Int64.min)
         let rows = try await backend.reader.raw("""
             SELECT id, created_at, data FROM orders
-            WHERE created_at >= \(bind: from) AND created_at < \(bind: to)
-              AND (created_at > \(bind: after.createdAt) OR (created_at = \(bind: after.createdAt) AND id > \(bind: after.id)))
+            WHERE created_at >= \(bind: max(from, after.createdAt)) AND created_at < \(bind: to)
+              AND (created_at > \(bind: after.createdAt) OR id > \(bind: after.id))
             ORDER BY created_at, id LIMIT \(bind: limit)
             """).all()
         var orders: [Order] = []
         orders.reserveCapacity(rows.count)
         var next: PlacedCursor?
         for row in rows {
-            // The one place the report reads an order's stored document: through the store's own decoding.
-            orders.append(try JSONColumn.decode(Order.self, from: row.decode(column: "data", as: String.self)))
+            // Through the store's own decoding: orders are sealed at rest.
+            orders.append(try decodeOrder(row.decode(column: "data", as: String.self)))
             next = PlacedCursor(createdAt: try row.decode(column: "created_at", as: Int64.self), id: try row.decode(column: "id", as: Int64.self))
         }
         return (orders, rows.count < limit ? nil : next)

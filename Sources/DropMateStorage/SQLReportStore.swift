@@ -41,19 +41,25 @@ public struct DayActivity: Sendable, Hashable {
 /// The `reports` table, and the day-level counts a report reads from the other tables.
 public struct SQLReportStore: Sendable {
     let backend: any SQLBackend
+    /// Seals the notices' payloads as the job queue does.
+    let sealer: PIISealer?
 
-    public init(backend: any SQLBackend) { self.backend = backend }
+    public init(backend: any SQLBackend, sealer: PIISealer? = nil) {
+        self.backend = backend
+        self.sealer = sealer
+    }
 
     /// Records `report` (replacing an earlier build of the same day) and queues `notices` in the same transaction:
     /// a report is recorded with its notices or not at all. Notices already queued (same idempotency key) stay one.
     public func record(_ report: ReportRecord, notices: [NewJob]) async throws {
+        let sealer = sealer
         try await backend.transaction { db in
             try await db.raw("""
                 INSERT INTO reports (date, built_at, job_id, summary, files)
                 VALUES (\(bind: report.date), \(bind: report.builtAt), \(bind: report.jobID), \(bind: report.summary), \(bind: report.files))
                 ON CONFLICT (date) DO UPDATE SET built_at = excluded.built_at, job_id = excluded.job_id, summary = excluded.summary, files = excluded.files
                 """).run()
-            for notice in notices { try await SQLJobQueue.insert(notice, now: report.builtAt, in: db) }
+            for notice in notices { try await SQLJobQueue.insert(notice, now: report.builtAt, in: db, sealer: sealer) }
         }
     }
 

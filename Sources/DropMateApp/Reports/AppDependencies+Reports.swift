@@ -5,7 +5,7 @@ import ServiceLifecycle
 /// Daily reports over these dependencies: the job's runner, the staff API's access, the H5 page, the embedded schedule.
 extension AppDependencies {
     /// The `reports` table.
-    public var reportStore: SQLReportStore { SQLReportStore(backend: backend) }
+    public var reportStore: SQLReportStore { SQLReportStore(backend: backend, sealer: store.sealer) }
 
     /// Runs `daily-report` jobs.
     public var reportRunner: DailyReportRunner {
