@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "DropMateReportsTests", dependencies: ["DropMateReports", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DropMateAppTests", dependencies: [
             "DropMateFakes",
-            "DropMateApp", "DropMateWeChat",
+            "DropMateApp", "DropMateWeChat", "DropMateDataProtection",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

@@ -1,28 +1,44 @@
 extension PIIMask {
-    /// `text` with every mainland mobile number in it (11 digits starting 13–19, not part of a longer number)
-    /// masked as `138****8000`: for free text that goes to a log.
+    /// `text` with every mainland mobile number in it (11 digits, 13x–19x, alone or after `86`/`+86`, not part of a
+    /// longer number) masked as `138****8000`; `text` itself (no copy) when there is none. For anything free-form that
+    /// goes to a log: the last line of defence, whatever code forgot to mask.
     public static func phones(in text: String) -> String {
-        let characters = Array(text)
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        var index = 0
-        while index < characters.count {
-            // A number starts after a non-digit, or after the country code 86 ("+8613800138000").
-            let afterCountryCode = index >= 2 && characters[index - 2] == "8" && characters[index - 1] == "6" && (index == 2 || !characters[index - 3].isASCIIDigit)
-            let startsNumber = index == 0 || !characters[index - 1].isASCIIDigit || afterCountryCode
-            if startsNumber, index + 11 <= characters.count, characters[index] == "1", "3456789".contains(characters[index + 1]),
-               characters[index..<(index + 11)].allSatisfy(\.isASCIIDigit), index + 11 == characters.count || !characters[index + 11].isASCIIDigit {
-                result += phone(String(characters[index..<(index + 11)]))
-                index += 11
-            } else {
-                result.append(characters[index])
-                index += 1
+        var masks: [Int] = []  // offsets of the first of four digits to hide
+        var runStart = -1, index = 0
+        var bytes = text.utf8.makeIterator()
+        var window: (UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0)  // the run's first five bytes
+        func close(_ end: Int) {
+            let length = end - runStart
+            if length == 11, window.0 == UInt8(ascii: "1"), (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(window.1) {
+                masks.append(runStart + 3)
+            } else if length == 13, window.0 == UInt8(ascii: "8"), window.1 == UInt8(ascii: "6"), window.2 == UInt8(ascii: "1"),
+                      (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(window.3) {
+                masks.append(runStart + 5)
             }
         }
-        return result
+        while let byte = bytes.next() {
+            if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") {
+                if runStart < 0 { runStart = index }
+                switch index - runStart {
+                case 0: window.0 = byte
+                case 1: window.1 = byte
+                case 2: window.2 = byte
+                case 3: window.3 = byte
+                case 4: window.4 = byte
+                default: break
+                }
+            } else if runStart >= 0 {
+                close(index)
+                runStart = -1
+            }
+            index += 1
+        }
+        if runStart >= 0 { close(index) }
+        guard !masks.isEmpty else { return text }
+        var copy = Array(text.utf8)
+        for start in masks {
+            for offset in start..<(start + 4) { copy[offset] = UInt8(ascii: "*") }
+        }
+        return String(decoding: copy, as: UTF8.self)
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }

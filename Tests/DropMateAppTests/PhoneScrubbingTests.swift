@@ -1,3 +1,4 @@
+import DropMateDataProtection
 @testable import DropMateApp
 import Foundation
 import Logging
@@ -21,9 +22,9 @@ import Testing
 
     @Test func otherNumbersAreLeftAlone() {
         for text in ["order #1001", "msg 23800138000", "id 12800138000", "1380013800", "138001380001", "time 1764043200123", "¥36.00"] {
-            #expect(PhoneScrubber.scrub(text) == text, "\(text)")
+            #expect(PIIMask.phones(in: text) == text, "\(text)")
         }
-        #expect(PhoneScrubber.scrub("13800138000") == "138****8000")
-        #expect(PhoneScrubber.scrub("电话13800138000，谢谢") == "电话138****8000，谢谢")
+        #expect(PIIMask.phones(in: "13800138000") == "138****8000")
+        #expect(PIIMask.phones(in: "电话13800138000，谢谢") == "电话138****8000，谢谢")
     }
 }
