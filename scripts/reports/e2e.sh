@@ -4,6 +4,7 @@
 # files are downloaded through the staff API's signed links and checked with independent readers
 # (check_report.py: openpyxl and Python's csv) against totals counted while seeding.
 # Usage: scripts/reports/e2e.sh [path/to/dropmate] [orders]
+# REPORT_PREVIEW_DIR=dir also keeps the workbook and PNGs of its first and last pages (LibreOffice) for a person to look at.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=$(realpath "${1:-.build/debug/dropmate}")
@@ -64,3 +65,10 @@ print(f"e2e: report of {date} built once by the real binary: {report['summary'][
 PY
 [ "$(grep 'daily report built' "$work/serve.log" | grep -c "$date")" = 1 ] || { echo "e2e: expected exactly one build in the log"; cat "$work/serve.log"; exit 1; }
 python3 scripts/reports/check_report.py "$work/out" --expected "$work/expected.json"
+if [ -n "${REPORT_PREVIEW_DIR:-}" ]; then
+  mkdir -p "$REPORT_PREVIEW_DIR"
+  cp "$work/out/report.xlsx" "$work/out/chart.svg" "$REPORT_PREVIEW_DIR/"
+  scripts/reports/render_preview.sh "$work/out/report.xlsx" "$REPORT_PREVIEW_DIR/summary.png" 1
+  scripts/reports/render_preview.sh "$work/out/report.xlsx" "$REPORT_PREVIEW_DIR/by-hour.png" last
+  echo "e2e: previews in $REPORT_PREVIEW_DIR"
+fi
