@@ -52,6 +52,8 @@ psql_at() { local port=$1; shift; "$pgbin/psql" -qXAt -v ON_ERROR_STOP=1 -h 127.
 source_port=$(free_port)
 start_cluster source "$source_port"
 source_url="postgres://postgres@127.0.0.1:$source_port/dropmate?sslmode=disable"
+# Production configuration needs the personal-data key even to migrate; a throwaway one does for the drill.
+export DROPMATE_PII_KEYS="drill:$(head -c 32 /dev/urandom | base64)"
 DATABASE_URL="$source_url" DROPMATE_DATA_DIR="$work/data" "$dropmate" migrate >/dev/null 2>"$work/migrate.log" \
   || { cat "$work/migrate.log" >&2; exit 1; }
 
