@@ -69,6 +69,7 @@ class Harness:
         self.dir = tempfile.mkdtemp(prefix="dropmate-multiprocess-")
         self.as_owner = []
         self.pgbin = None
+        self.metrics_ports = {}
         self.pg_port = free_port()
         self.redis_port = free_port()
         self.pg_started = False
@@ -204,7 +205,7 @@ class Harness:
         os.chmod(self.binary, 0o755)
 
     def env(self, name):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "DROPMATE_", "REDIS_", "DATABASE_", "JWT_", "PORT", "HOST"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "DROPMATE_", "REDIS_", "DATABASE_", "JWT_", "PORT", "HOST", "METRICS_"))}
         env.update({
             "DATABASE_URL": self.database_url,
             "REDIS_URL": self.redis_url,
@@ -217,6 +218,8 @@ class Harness:
             "DROPMATE_JOB_LEASE_SECONDS": "5",
             "DROPMATE_DATA_DIR": os.path.join(self.dir, f"data-{name}"),
             "LOG_LEVEL": "info",
+            # Each worker serves /metrics, /healthz and /readyz; on one machine they need ports of their own.
+            "METRICS_PORT": str(self.metrics_ports.setdefault(name, free_port())),
         })
         return env
 
