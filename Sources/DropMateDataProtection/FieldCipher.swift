@@ -52,12 +52,14 @@ public struct FieldCipher: Sendable {
     }
 
     private static func parse(_ ciphertext: String) throws(FieldCipherError) -> (keyID: String, sealed: [UInt8]) {
-        let parts = ciphertext.split(separator: ".", omittingEmptySubsequences: false)
+        // Split on the UTF-8 view: Character-wise splitting of a long ciphertext costs more than opening it.
+        let parts = ciphertext.utf8.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .malformed }
-        guard parts[0] == version else { throw .unsupportedVersion(String(parts[0].prefix(8))) }
-        let keyID = String(parts[1])
+        let header = String(decoding: parts[0], as: UTF8.self)
+        guard header == version else { throw .unsupportedVersion(String(header.prefix(8))) }
+        let keyID = String(decoding: parts[1], as: UTF8.self)
         guard PIIKeyRing.isValidKeyID(keyID),
-              let sealed = Base64URL.decode(String(parts[2])), sealed.count >= nonceBytes + tagBytes
+              let sealed = Base64URL.decode(utf8: parts[2]), sealed.count >= nonceBytes + tagBytes
         else { throw .malformed }
         return (keyID, sealed)
     }
