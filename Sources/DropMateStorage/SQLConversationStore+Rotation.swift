@@ -19,7 +19,7 @@ extension SQLConversationStore {
         var rotation = Rotation()
         rotation.orders = try await reseal(table: "orders", key: "id", column: "data") { old, new, db in
             let order = try self.sealer.decode(Order.self, from: new)
-            return try await db.raw("UPDATE orders SET data = \(bind: new), phone_hash = \(bind: self.sealer.phoneHash(order.phone)) WHERE id = \(bind: old.key) AND data = \(bind: old.value) RETURNING id").first() != nil
+            return try await db.raw("UPDATE orders SET data = \(bind: new), phone_hash = \(bind: self.sealer.phoneHash(order.phone)) WHERE id = \(bind: Int64(old.key) ?? 0) AND data = \(bind: old.value) RETURNING id").first() != nil
         }
         rotation.customers = try await reseal(table: "customers", key: "openid", column: "state") { old, new, db in
             try await db.raw("UPDATE customers SET state = \(bind: new) WHERE openid = \(bind: old.key) AND state = \(bind: old.value) RETURNING openid").first() != nil
@@ -28,7 +28,7 @@ extension SQLConversationStore {
             try await db.raw("UPDATE handled_messages SET reply = \(bind: new) WHERE key = \(bind: old.key) AND reply = \(bind: old.value) RETURNING key").first() != nil
         }
         rotation.couriers = try await reseal(table: "couriers", key: "id", column: "phone") { old, new, db in
-            try await db.raw("UPDATE couriers SET phone = \(bind: new) WHERE id = \(bind: old.key) AND phone = \(bind: old.value) RETURNING id").first() != nil
+            try await db.raw("UPDATE couriers SET phone = \(bind: new) WHERE id = \(bind: Int64(old.key) ?? 0) AND phone = \(bind: old.value) RETURNING id").first() != nil
         }
         return rotation
     }

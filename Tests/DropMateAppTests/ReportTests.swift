@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SQLKit
 import Synchronization
 import Testing
 
@@ -336,6 +337,29 @@ import Testing
         let summary = try JSONColumn.decode(ReportSummary.self, from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
         #expect(summary.placed == 2 && summary.cancelled == 1 && summary.delivered == 1)
         #expect(try await Self.reportNotices(app).count == 1)
+        await app.shutdown()
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.serverURL != nil))
+    func ordersStoredBeforeSealingAreResealedThenReportedOnPostgreSQL() async throws {
+        let app = try await TestApp.make(clock: TestClock(Self.morningAfter), extra: ["DATABASE_URL": try await PostgresTestDatabase.create()])
+        let order = Self.order(9001, placed: Self.local(24, 12, 0))
+        let plain = try JSONColumn.encode(order)
+        try await app.dependencies.backend.transaction { db in
+            try await db.raw("""
+                INSERT INTO orders (id, customer, merchant_id, status, total_fen, created_at, data, updated_at)
+                VALUES (\(bind: order.id), \(bind: order.customer), \(bind: order.merchantID), \(bind: order.status.rawValue), \(bind: order.total.fen),
+                        \(bind: order.createdAt), \(bind: plain), \(bind: order.createdAt))
+                """).run()
+        }
+        let rotation = try await app.dependencies.store.rotatePersonalData()
+        #expect(rotation.orders == 1)
+        let stored = try await app.dependencies.backend.reader.raw("SELECT data FROM orders WHERE id = 9001").first()?.decode(column: "data", as: String.self)
+        #expect(stored?.hasPrefix("v1.") == true, "sealed at rest after rotate-key")
+        try await Self.enqueue(app)
+        try await Self.drain(app)
+        let summary = try JSONColumn.decode(ReportSummary.self, from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
+        #expect(summary.placed == 1 && summary.delivered == 1)
         await app.shutdown()
     }
 }
