@@ -16,6 +16,10 @@ public final class AppMetrics: Sendable {
     let dedupeHits: any CounterHandler
     let droppedSpans: any CounterHandler
     let reportBuilds: any TimerHandler
+    /// The hot path's handlers by label values: the factory's own lookup builds and sorts its labels on every call,
+    /// which every webhook message would pay twice.
+    private let requestTimers = Mutex<[String: any TimerHandler]>([:])
+    private let webhookCounters = Mutex<[String: any CounterHandler]>([:])
 
     /// Metric names.
     public enum Name {
@@ -63,8 +67,14 @@ public final class AppMetrics: Sendable {
     // MARK: HTTP and webhook
 
     func httpRequest(route: String, method: String, status: Int, nanoseconds: Int64) {
-        factory.makeTimer(label: Name.httpRequestDuration, dimensions: [("route", route), ("method", method), ("status", String(status))])
-            .recordNanoseconds(nanoseconds)
+        let key = "\(route) \(method) \(status)"
+        let timer = requestTimers.withLock { timers in
+            if let known = timers[key] { return known }
+            let made = factory.makeTimer(label: Name.httpRequestDuration, dimensions: [("route", route), ("method", method), ("status", String(status))])
+            timers[key] = made
+            return made
+        }
+        timer.recordNanoseconds(nanoseconds)
     }
 
     /// What became of one WeChat push to `/wechat`.
@@ -73,7 +83,14 @@ public final class AppMetrics: Sendable {
     }
 
     func webhookMessage(type: String, outcome: WebhookOutcome) {
-        factory.makeCounter(label: Name.webhookMessages, dimensions: [("type", type), ("outcome", outcome.rawValue)]).increment(by: 1)
+        let key = "\(type) \(outcome.rawValue)"
+        let counter = webhookCounters.withLock { counters in
+            if let known = counters[key] { return known }
+            let made = factory.makeCounter(label: Name.webhookMessages, dimensions: [("type", type), ("outcome", outcome.rawValue)])
+            counters[key] = made
+            return made
+        }
+        counter.increment(by: 1)
     }
 
     func webhookDedupeHit() { dedupeHits.increment(by: 1) }

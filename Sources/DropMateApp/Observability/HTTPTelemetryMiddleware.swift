@@ -5,7 +5,7 @@ import Tracing
 
 /// Times every request into `dropmate_http_request_duration_seconds` by matched route template ("/wechat",
 /// "/confirm/:id"; "unmatched" when no route matched, never the raw path) and logs one line per request (not for
-/// probes and scrapes). When tracing is on, `/wechat` and `/api` requests run in a server span whose parent is the
+/// probes and scrapes; webhook lines at debug). When tracing is on, `/wechat` and `/api` requests run in a server span whose parent is the
 /// caller's `traceparent`, if any, and their log line carries its `trace_id`.
 struct HTTPTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
     let telemetry: Telemetry
@@ -51,7 +51,11 @@ struct HTTPTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
             if status >= 500 { span.setStatus(SpanStatus(code: .error)) }
         }
         guard !Self.isQuiet(route) else { return }
-        context.logger.log(level: status >= 500 ? .error : .info, "request handled", metadata: [
+        // The webhook carries thousands of messages a second: its lines are debug (its outcomes are in the metrics),
+        // every other request's are info; a server error is always an error.
+        let level: Logger.Level = status >= 500 ? .error : route == "/wechat" ? .debug : .info
+        guard context.logger.logLevel <= level else { return }
+        context.logger.log(level: level, "request handled", metadata: [
             "dropmate.method": "\(request.method.rawValue)", "dropmate.route": "\(route)", "dropmate.status": "\(status)",
             "dropmate.duration_ms": "\(Double(nanoseconds / 1000) / 1000)",
         ])
