@@ -17,35 +17,40 @@ extension SQLConversationStore {
     /// replaced only if it still holds what was read (a row the app rewrote meanwhile is already current).
     public func rotatePersonalData(batch: Int = 500) async throws -> Rotation {
         var rotation = Rotation()
-        rotation.orders = try await reseal(table: "orders", key: "id", column: "data") { old, new, db in
+        rotation.orders = try await reseal(table: "orders", key: "id", numericKey: true, column: "data", batch: batch) { old, new, db in
             let order = try self.sealer.decode(Order.self, from: new)
             return try await db.raw("UPDATE orders SET data = \(bind: new), phone_hash = \(bind: self.sealer.phoneHash(order.phone)) WHERE id = \(bind: Int64(old.key) ?? 0) AND data = \(bind: old.value) RETURNING id").first() != nil
         }
-        rotation.customers = try await reseal(table: "customers", key: "openid", column: "state") { old, new, db in
+        rotation.customers = try await reseal(table: "customers", key: "openid", numericKey: false, column: "state", batch: batch) { old, new, db in
             try await db.raw("UPDATE customers SET state = \(bind: new) WHERE openid = \(bind: old.key) AND state = \(bind: old.value) RETURNING openid").first() != nil
         }
-        rotation.answers = try await reseal(table: "handled_messages", key: "key", column: "reply") { old, new, db in
+        rotation.answers = try await reseal(table: "handled_messages", key: "key", numericKey: false, column: "reply", batch: batch) { old, new, db in
             try await db.raw("UPDATE handled_messages SET reply = \(bind: new) WHERE key = \(bind: old.key) AND reply = \(bind: old.value) RETURNING key").first() != nil
         }
-        rotation.couriers = try await reseal(table: "couriers", key: "id", column: "phone") { old, new, db in
+        rotation.couriers = try await reseal(table: "couriers", key: "id", numericKey: true, column: "phone", batch: batch) { old, new, db in
             try await db.raw("UPDATE couriers SET phone = \(bind: new) WHERE id = \(bind: Int64(old.key) ?? 0) AND phone = \(bind: old.value) RETURNING id").first() != nil
         }
         return rotation
     }
 
-    /// Walks `table` by its key, resealing each `column` value that needs it through `replace` (compare-and-set).
-    private func reseal(table: String, key: String, column: String,
+    /// Walks `table` in primary-key order (each page starts where the last ended, on the key's own index),
+    /// resealing each `column` value that needs it through `replace` (compare-and-set).
+    private func reseal(table: String, key: String, numericKey: Bool, column: String, batch: Int,
                         replace: @escaping @Sendable (_ old: (key: String, value: String), _ new: String, any SQLDatabase) async throws -> Bool) async throws -> Int {
-        var after = "", changed = 0
+        var after: String?, changed = 0
         while true {
+            let start: SQLQueryString = numericKey
+                ? "\(ident: key) > \(bind: after.flatMap { Int64($0) } ?? Int64.min)"
+                : "\(ident: key) > \(bind: after ?? "")"
             let rows = try await backend.reader.raw("""
-                SELECT CAST(\(ident: key) AS TEXT) AS k, \(ident: column) AS v FROM \(ident: table)
-                WHERE CAST(\(ident: key) AS TEXT) > \(bind: after) AND \(ident: column) IS NOT NULL ORDER BY CAST(\(ident: key) AS TEXT) LIMIT 500
+                SELECT \(ident: key) AS k, \(ident: column) AS v FROM \(ident: table)
+                WHERE \(start) AND \(ident: column) IS NOT NULL ORDER BY \(ident: key) LIMIT \(bind: batch)
                 """).all()
             guard !rows.isEmpty else { return changed }
             var stale: [(key: String, value: String)] = []
             for row in rows {
-                let value = (key: try row.decode(column: "k", as: String.self), value: try row.decode(column: "v", as: String.self))
+                let rowKey = numericKey ? String(try row.decode(column: "k", as: Int64.self)) : try row.decode(column: "k", as: String.self)
+                let value = (key: rowKey, value: try row.decode(column: "v", as: String.self))
                 after = value.key
                 if sealer.needsResealing(value.value) { stale.append(value) }
             }
