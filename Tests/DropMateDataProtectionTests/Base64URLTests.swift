@@ -1,0 +1,22 @@
+@testable import DropMateDataProtection
+import Foundation
+import Testing
+
+@Suite struct Base64URLTests {
+    @Test func encodesAsRFC4648URLSafeWithoutPaddingForEveryLength() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<70 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Base64URL.encode(bytes) == expected, "length \(length)")
+            #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
+        }
+    }
+
+    @Test func knownVectors() {
+        #expect(Base64URL.encode(Array("foobar".utf8)) == "Zm9vYmFy")
+        #expect(Base64URL.encode(Array("fooba".utf8)) == "Zm9vYmE")
+        #expect(Base64URL.encode([0xfb, 0xff]) == "-_8")
+    }
+}
