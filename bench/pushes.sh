@@ -34,6 +34,7 @@ FAKE_PORT=$(sed -n 's/^fake-wechat listening on //p' "$WORK/fake.log")
 
 export WECHAT_TOKEN=benchtoken2026 WECHAT_APP_ID=wxfake00000000001 WECHAT_APP_SECRET=fakesecretfakesecretfakesecret12
 export WECHAT_API_BASE_URL="http://127.0.0.1:$FAKE_PORT" JWT_SECRET=bench-secret-bench-secret-bench-secret-0
+export DROPMATE_PII_KEYS="${DROPMATE_PII_KEYS:-bench1:$(head -c 32 /dev/urandom | base64)}"
 "$BIN" migrate --data-dir "$WORK/data" >&2
 
 psql_() { psql "$DATABASE_URL" -At -c "$1"; }

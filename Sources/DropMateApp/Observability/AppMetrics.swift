@@ -19,7 +19,7 @@ public final class AppMetrics: Sendable {
     /// The hot path's handlers by label values: the factory's own lookup builds and sorts its labels on every call,
     /// which every webhook message would pay twice.
     private let requestTimers = Mutex<[String: any TimerHandler]>([:])
-    private let webhookCounters = Mutex<[String: any CounterHandler]>([:])
+    private let counters = Mutex<[String: any CounterHandler]>([:])
 
     /// Metric names.
     public enum Name {
@@ -83,14 +83,20 @@ public final class AppMetrics: Sendable {
     }
 
     func webhookMessage(type: String, outcome: WebhookOutcome) {
-        let key = "\(type) \(outcome.rawValue)"
-        let counter = webhookCounters.withLock { counters in
+        counter(Name.webhookMessages, [("type", type), ("outcome", outcome.rawValue)]).increment(by: 1)
+    }
+
+    /// The counter for `name` and `labels`, made once: the factory's own lookup builds and sorts the labels on every
+    /// call, which every message and every job would pay.
+    private func counter(_ name: String, _ labels: [(String, String)]) -> any CounterHandler {
+        var key = name
+        for (_, value) in labels { key += "\u{1F}" + value }
+        return counters.withLock { counters in
             if let known = counters[key] { return known }
-            let made = factory.makeCounter(label: Name.webhookMessages, dimensions: [("type", type), ("outcome", outcome.rawValue)])
+            let made = factory.makeCounter(label: name, dimensions: labels)
             counters[key] = made
             return made
         }
-        counter.increment(by: 1)
     }
 
     func webhookDedupeHit() { dedupeHits.increment(by: 1) }
@@ -102,7 +108,7 @@ public final class AppMetrics: Sendable {
     }
 
     func order(_ event: OrderEvent) {
-        factory.makeCounter(label: Name.orders, dimensions: [("event", event.rawValue)]).increment(by: 1)
+        counter(Name.orders, [("event", event.rawValue)]).increment(by: 1)
     }
 
     public enum JobOutcome: String, Sendable {
@@ -110,7 +116,7 @@ public final class AppMetrics: Sendable {
     }
 
     func job(kind: String, outcome: JobOutcome) {
-        factory.makeCounter(label: Name.jobs, dimensions: [("kind", kind), ("outcome", outcome.rawValue)]).increment(by: 1)
+        counter(Name.jobs, [("kind", kind), ("outcome", outcome.rawValue)]).increment(by: 1)
     }
 
     /// Sets the queue gauges of one job kind.
@@ -124,16 +130,16 @@ public final class AppMetrics: Sendable {
     /// One call to WeChat's server API: `api` is the path after `/cgi-bin/` ("token", "message/custom/send"),
     /// `errcode` "0" on success, WeChat's errcode, or "unreachable".
     func wechatAPICall(api: String, errcode: String) {
-        factory.makeCounter(label: Name.wechatAPICalls, dimensions: [("api", api), ("errcode", errcode)]).increment(by: 1)
+        counter(Name.wechatAPICalls, [("api", api), ("errcode", errcode)]).increment(by: 1)
     }
 
     func wechatTokenRefresh(succeeded: Bool) {
-        factory.makeCounter(label: Name.wechatTokenRefreshes, dimensions: [("outcome", succeeded ? "success" : "failure")]).increment(by: 1)
+        counter(Name.wechatTokenRefreshes, [("outcome", succeeded ? "success" : "failure")]).increment(by: 1)
     }
 
     /// One text message: `outcome` is success, failure or rate_limited.
     func smsSend(provider: String, outcome: String, count: Int64 = 1) {
-        factory.makeCounter(label: Name.smsSends, dimensions: [("provider", provider), ("outcome", outcome)]).increment(by: count)
+        counter(Name.smsSends, [("provider", provider), ("outcome", outcome)]).increment(by: count)
     }
 
     // MARK: Reports
