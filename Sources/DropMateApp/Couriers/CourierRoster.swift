@@ -13,16 +13,16 @@ public struct CourierRoster: Sendable {
 
     /// A new courier with a fresh API token (returned once, stored only as its hash).
     public func create(name: String, phone: PhoneNumber?, audit: AuditEntry? = nil) async throws -> (courier: Courier, apiToken: String) {
-        let token = CourierToken.generate()
-        let courier = try await store.createCourier(name: name, phone: phone, apiTokenHash: CourierToken.hash(token), now: clock(), audit: audit)
+        let token = SecretToken.generate(prefix: "dmc_")
+        let courier = try await store.createCourier(name: name, phone: phone, apiTokenHash: SecretToken.hash(token), now: clock(), audit: audit)
         return (courier, token)
     }
 
     /// A fresh six-digit binding code for courier `courierID`, valid for `validFor` seconds; the courier sends
     /// "绑定 CODE" to the Official Account. `code` is for tests; production draws a random one.
     public func issueBindingCode(courierID: Int64, validFor: Int64 = 86_400, code fixed: String? = nil, audit: AuditEntry? = nil) async throws -> String {
-        var code = fixed ?? CourierToken.bindingCode()
-        while fixed == nil, try await store.bindingCodeInUse(code) { code = CourierToken.bindingCode() }
+        var code = fixed ?? Self.randomBindingCode()
+        while fixed == nil, try await store.bindingCodeInUse(code) { code = Self.randomBindingCode() }
         let now = clock()
         guard try await store.issueBindingCode(courierID: courierID, code: code, expiresAt: now + validFor, now: now, audit: audit) else {
             throw EngineError.courierNotFound(courierID)
@@ -32,7 +32,12 @@ public struct CourierRoster: Sendable {
 
     /// The active courier whose app sent `token`.
     public func courier(apiToken token: String) async throws -> Courier? {
-        try await store.courier(apiTokenHash: CourierToken.hash(token))
+        try await store.courier(apiTokenHash: SecretToken.hash(token))
+    }
+
+    /// Six random digits.
+    static func randomBindingCode() -> String {
+        String(format: "%06d", Int.random(in: 0..<1_000_000))
     }
 
     /// Every courier.

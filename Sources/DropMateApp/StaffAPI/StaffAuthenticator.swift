@@ -1,4 +1,3 @@
-import Crypto
 import DropMateCore
 import DropMateStorage
 import Foundation
@@ -27,17 +26,5 @@ struct StaffAuthenticator: Sendable {
         // The account is read again: a deactivated account or a changed role takes effect at once.
         guard let account = try await staff.account(id: id), account.active else { return nil }
         return StaffIdentity(account: account)
-    }
-}
-
-/// Random bearer secrets ("dms_…" API tokens, "dmr_…" refresh tokens) and the hash the database keeps of them.
-enum SecretToken {
-    static func generate(prefix: String) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return prefix + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
