@@ -1,9 +1,9 @@
 import Foundation
 
 /// URL-safe base64 without padding (RFC 4648 §5), so ciphertext fits in URLs, logs and CSV unchanged.
-enum Base64URL {
+public enum Base64URL {
     /// One table lookup per six bits, straight into UTF-8 (every message's answer is sealed through here).
-    static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func encode<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         let input = Array(bytes)
         var output = [UInt8]()
         output.reserveCapacity((input.count * 4 + 2) / 3)
@@ -33,10 +33,10 @@ enum Base64URL {
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    static func decode(_ text: String) -> [UInt8]? { decode(utf8: text.utf8) }
+    public static func decode(_ text: String) -> [UInt8]? { decode(utf8: text.utf8) }
 
     /// One pass over the bytes (every sealed order is opened through here: a daily report opens 100,000s).
-    static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
+    public static func decode(utf8 text: some Collection<UInt8>) -> [UInt8]? {
         var standard = [UInt8]()
         standard.reserveCapacity(text.count + 3)
         for byte in text {
