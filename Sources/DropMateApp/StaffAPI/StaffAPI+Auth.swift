@@ -25,9 +25,10 @@ extension StaffAPI {
             guard !loginGuard.isLocked(username, now: now) else {
                 throw APIError(status: .tooManyRequests, code: "too_many_attempts", message: "too many failed logins; try again in 15 minutes")
             }
-            guard let found = try await staff.account(username: username), found.account.active,
-                  passwords.verify(login.password, against: found.passwordHash) else {
-                if (try? await staff.account(username: username)) == nil { _ = passwords.verify(login.password, against: Self.decoyHash) }
+            let found = try await staff.account(username: username)
+            guard let found, found.account.active, passwords.verify(login.password, against: found.passwordHash) else {
+                // An unknown name costs a hash too, so the answer's timing does not tell which names exist.
+                if found == nil { _ = passwords.verify(login.password, against: Self.decoyHash) }
                 loginGuard.failed(username, now: now)
                 logger.warning("staff login failed", metadata: ["dropmate.staff": "\(username.prefix(64))"])
                 throw APIError(status: .unauthorized, code: "invalid_credentials", message: "wrong username or password")
