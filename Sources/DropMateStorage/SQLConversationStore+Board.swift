@@ -21,13 +21,11 @@ extension SQLConversationStore {
         if let orderID { conditions = "\(conditions) AND order_id = \(bind: orderID)" }
         if let onlyID { conditions = "\(conditions) AND id = \(bind: onlyID)" }
         return try await backend.reader.raw("""
-            SELECT id, customer, order_id, body, created_at, moderation, moderation_reason FROM board_posts WHERE \(conditions)
+            SELECT \(unsafeRaw: Self.boardPostColumns), moderation, moderation_reason FROM board_posts WHERE \(conditions)
             ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all().map { row in
             ModeratedPost(
-                post: BoardPost(id: try row.decode(column: "id", as: Int64.self), customer: try row.decode(column: "customer", as: String.self),
-                                orderID: try row.decode(column: "order_id", as: Int64?.self), body: try row.decode(column: "body", as: String.self),
-                                createdAt: try row.decode(column: "created_at", as: Int64.self)),
+                post: try Self.boardPost(row),
                 moderation: try row.decode(column: "moderation", as: String?.self), reason: try row.decode(column: "moderation_reason", as: String?.self))
         }
     }

@@ -70,19 +70,23 @@ public final class SQLConversationStore: ConversationStore {
 
     public func publicBoard(limit: Int) async throws -> [BoardPost] {
         try await backend.reader.raw("""
-            SELECT id, customer, body, created_at FROM board_posts WHERE order_id IS NULL AND hidden = 0 ORDER BY id DESC LIMIT \(bind: limit)
-            """).all().map {
-            BoardPost(id: try $0.decode(column: "id", as: Int64.self), customer: try $0.decode(column: "customer", as: String.self),
-                      orderID: nil, body: try $0.decode(column: "body", as: String.self), createdAt: try $0.decode(column: "created_at", as: Int64.self))
-        }
+            SELECT \(unsafeRaw: Self.boardPostColumns) FROM board_posts WHERE order_id IS NULL AND hidden = 0 ORDER BY id DESC LIMIT \(bind: limit)
+            """).all().map(Self.boardPost)
     }
 
     /// Every board post about one order, oldest first (for staff and tests).
     public func posts(orderID: Int64) async throws -> [BoardPost] {
-        try await backend.reader.raw("SELECT id, customer, body, created_at FROM board_posts WHERE order_id = \(bind: orderID) ORDER BY id").all().map {
-            BoardPost(id: try $0.decode(column: "id", as: Int64.self), customer: try $0.decode(column: "customer", as: String.self),
-                      orderID: orderID, body: try $0.decode(column: "body", as: String.self), createdAt: try $0.decode(column: "created_at", as: Int64.self))
-        }
+        try await backend.reader.raw("SELECT \(unsafeRaw: Self.boardPostColumns) FROM board_posts WHERE order_id = \(bind: orderID) ORDER BY id")
+            .all().map(Self.boardPost)
+    }
+
+    static let boardPostColumns = "id, customer, order_id, body, created_at"
+
+    /// A post from a row holding `boardPostColumns`.
+    static func boardPost(_ row: any SQLRow) throws -> BoardPost {
+        BoardPost(id: try row.decode(column: "id", as: Int64.self), customer: try row.decode(column: "customer", as: String.self),
+                  orderID: try row.decode(column: "order_id", as: Int64?.self), body: try row.decode(column: "body", as: String.self),
+                  createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
     public func nextOrderID() async throws -> Int64 {
