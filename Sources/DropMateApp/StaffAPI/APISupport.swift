@@ -89,7 +89,8 @@ enum APIJSON {
     /// "2026-11-25T04:00:00Z".
     static func time(_ unix: Int64?) -> String? {
         guard let unix else { return nil }
-        return ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(unix)))
+        // A format style is a value: no formatter object built per field (an order page formats over a thousand).
+        return Date(timeIntervalSince1970: TimeInterval(unix)).formatted(.iso8601)
     }
 
     /// A query time: ISO 8601 date-time, or a date (midnight in the business time zone, `utcOffset` seconds east).
