@@ -23,15 +23,29 @@ public struct Delivery: Sendable, Hashable {
 /// The `deliveries` table.
 public struct SQLDeliveryLog: Sendable {
     let backend: any SQLBackend
+    /// The worker sends up to 64 pushes at once, each recording its delivery: together they make one INSERT.
+    private let writes = GroupCommit<(delivery: Delivery, now: Int64)>(maxBatch: 128)
 
     public init(backend: any SQLBackend) { self.backend = backend }
 
-    /// Records how a push went out (a job run twice records its latest delivery).
+    /// Records how a push went out (a job run twice records its latest delivery). Returns once the row is written;
+    /// records made at the same moment share one statement.
     public func record(_ delivery: Delivery, now: Int64) async throws {
+        try await writes.submit((delivery, now)) { batch in try await insert(batch) }
+    }
+
+    private func insert(_ batch: [(delivery: Delivery, now: Int64)]) async throws {
+        // One row per job (the latest): a statement may not upsert the same row twice.
+        var latest: [Int64: Int] = [:]
+        for (index, entry) in batch.enumerated() { latest[entry.delivery.jobID] = index }
+        let rows = batch.indices.filter { latest[batch[$0].delivery.jobID] == $0 }.map { index -> SQLQueryString in
+            let (delivery, now) = batch[index]
+            return "(\(bind: delivery.jobID), \(bind: delivery.openID), \(bind: delivery.channel.rawValue), \(bind: delivery.msgID), \(bind: delivery.status), \(bind: now), \(bind: now))"
+        }
         try await backend.singleStatement { db in
             try await db.raw("""
                 INSERT INTO deliveries (job_id, openid, channel, msgid, status, created_at, updated_at)
-                VALUES (\(bind: delivery.jobID), \(bind: delivery.openID), \(bind: delivery.channel.rawValue), \(bind: delivery.msgID), \(bind: delivery.status), \(bind: now), \(bind: now))
+                VALUES \(rows.joined(separator: ", "))
                 ON CONFLICT (job_id) DO UPDATE SET channel = excluded.channel, msgid = excluded.msgid, status = excluded.status, updated_at = excluded.updated_at
                 """).run()
         }

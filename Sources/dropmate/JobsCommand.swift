@@ -66,7 +66,8 @@ struct WeChatCommand: AsyncParsableCommand {
 
         func run() async throws {
             if self.print {
-                let data = try JSONSerialization.data(withJSONObject: OfficialAccountMenu.definition, options: [.prettyPrinted, .sortedKeys])
+                let menu = try JSONSerialization.jsonObject(with: Data(OfficialAccountMenu.definition.bytes))
+                let data = try JSONSerialization.data(withJSONObject: menu, options: [.prettyPrinted, .withoutEscapingSlashes])
                 Swift.print(String(decoding: data, as: UTF8.self))
                 return
             }

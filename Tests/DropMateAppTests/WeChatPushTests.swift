@@ -37,6 +37,25 @@ import Testing
         #expect(fake.sent.allSatisfy { $0.path == "/cgi-bin/message/custom/send" && $0.json.contains(#""msgtype":"text""#) })
     }
 
+    @Test func requestBodiesAreJSONThatSurvivesAnyCustomerText() throws {
+        let text = "订单 #1001 \"加辣\" \\ 备注:\n第二行\t\u{01}🍜 </script> https://dm.example/track/1?sig=a/b"
+        let body = WeChatNotifier.customerServiceMessage(PushJob(openID: "o_a", message: .text(text)))
+        #expect(body.text.hasPrefix(#"{"touser":"o_a","msgtype":"text","text":{"content":"#), "keys in the order written")
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(body.bytes)) as? [String: Any])
+        #expect((parsed["text"] as? [String: String])?["content"] == text)
+        let news = WeChatNotifier.customerServiceMessage(PushJob(openID: "o_b", message: .news(title: "今日特价", description: "牛肉面 ¥18", pictureURL: "https://dm.example/a.png", url: "https://dm.example/ad/1")))
+        let article = try #require(((try JSONSerialization.jsonObject(with: Data(news.bytes)) as? [String: Any])?["news"] as? [String: Any])?["articles"] as? [[String: String]])
+        #expect(article == [["title": "今日特价", "description": "牛肉面 ¥18", "url": "https://dm.example/ad/1", "picurl": "https://dm.example/a.png"]])
+        let counted: JSONBody = ["n": .int(-45_015), "list": [.int(1), "two"], "empty": .object([])]
+        #expect(counted.text == #"{"n":-45015,"list":[1,"two"],"empty":{}}"#)
+    }
+
+    @Test func queryValuesArePercentEncodedOnlyWhenTheyNeedIt() {
+        #expect(WeChatAPI.escape("ACCESS_TOKEN-1.2~x") == "ACCESS_TOKEN-1.2~x")
+        #expect(WeChatAPI.escape("a+b/c=d&e f") == "a%2Bb%2Fc%3Dd%26e%20f")
+        #expect(WeChatAPI.escape("秘") == "%E7%A7%98")
+    }
+
     @Test func aRejectedTokenIsReplacedAndTheSendTriedOnceMore() async throws {
         let fake = FakeWeChatAPI()
         try await fake.serve { url in

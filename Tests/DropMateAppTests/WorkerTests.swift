@@ -91,6 +91,20 @@ final class RecordingNotifier: Notifier {
         await app.shutdown()
     }
 
+    @Test func aJobWhosePayloadDoesNotDecodeIsDeadLetteredAtOnceWithTheReason() async throws {
+        let app = try await TestApp.make()
+        let notifier = RecordingNotifier()
+        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
+        try await app.dependencies.queue.enqueue(NewJob(kind: PushJob.kind, payload: #"{"openID": 42}"#, idempotencyKey: "bad", runAt: app.clock.now))
+        try await queuePush(app, text: "fine")
+        #expect(try await worker.runDueJobs() == 2)
+        let dead = try await app.dependencies.queue.deadJobs(limit: 5)
+        #expect(dead.count == 1 && dead[0].attempts == 1, "dead after its first run: retrying cannot mend a payload")
+        #expect(dead.first?.lastError?.hasPrefix("unreadable push job") == true)
+        #expect(notifier.sent.withLock { $0.map(\.message) } == [.text("fine")], "the good job beside it still ran")
+        await app.shutdown()
+    }
+
     @Test func backoffGrowsExponentiallyWithJitterAndACap() {
         for attempt in 1...30 {
             let delay = JobWorker.backoff(attempt: attempt)

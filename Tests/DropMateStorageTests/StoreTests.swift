@@ -242,6 +242,26 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(try await log.delivery(jobID: 1)?.status == "success")
         }
     }
+
+    @Test(arguments: BackendKind.available) func deliveriesRecordedAtOnceAreAllWrittenEvenWhenOneJobRecordsTwice(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
+            let log = SQLDeliveryLog(backend: db.backend)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for job in Int64(1)...120 {
+                    group.addTask { try await log.record(Delivery(jobID: job, openID: "o_\(job)", channel: .customerService), now: 100) }
+                }
+                // The same job again in the same moment (it ran twice): one statement must not upsert a row twice.
+                group.addTask { try await log.record(Delivery(jobID: 5, openID: "o_5", channel: .sms), now: 100) }
+                try await group.waitForAll()
+            }
+            for job in Int64(1)...120 {
+                let recorded = try await log.delivery(jobID: job)
+                #expect(recorded?.openID == "o_\(job)", "job \(job)")
+            }
+            let five = try await log.delivery(jobID: 5)
+            #expect(five?.channel == .customerService || five?.channel == .sms)
+        }
+    }
 }
 
 extension PIISealer {

@@ -109,12 +109,18 @@ public final class AccessTokens: Sendable {
     }
 
     private func token(replacing rejected: String?) async throws -> String {
-        let task: Task<AccessToken, any Error> = state.withLock { state in
-            if let token = usable(state.token, replacing: rejected) { return Task { token } }
-            if let running = state.refreshing { return running }
+        enum Next { case ready(AccessToken), wait(Task<AccessToken, any Error>) }
+        let next: Next = state.withLock { state in
+            if let token = usable(state.token, replacing: rejected) { return .ready(token) }
+            if let running = state.refreshing { return .wait(running) }
             let task = Task { try await self.obtain(replacing: rejected) }
             state.refreshing = task
-            return task
+            return .wait(task)
+        }
+        let task: Task<AccessToken, any Error>
+        switch next {
+        case .ready(let token): return token.value  // the common case: no task, no suspension
+        case .wait(let running): task = running
         }
         do {
             let token = try await task.value
@@ -131,7 +137,7 @@ public final class AccessTokens: Sendable {
 
     /// POSTs `json` to WeChat's `path` with the current token; when WeChat refuses the token (40001, 42001,
     /// 40014), once more with a fresh one.
-    public func post(_ path: String, json: [String: Any]) async throws -> WeChatAPI.Answer {
+    public func post(_ path: String, json: JSONBody) async throws -> WeChatAPI.Answer {
         let token = try await token()
         let answer = try await api.post(path, token: token, json: json)
         guard [40001, 42001, 40014].contains(answer.code) else { return answer }

@@ -4,8 +4,8 @@ import DropMateCore
 /// (`ClickKey`), so tapping it is the same as typing the words.
 public enum OfficialAccountMenu {
     /// The `/cgi-bin/menu/create` body.
-    public static var definition: [String: Any] {
-        func click(_ name: String, _ key: ClickKey) -> [String: Any] { ["type": "click", "name": name, "key": key.rawValue] }
+    public static var definition: JSONBody {
+        func click(_ name: JSONBody, _ key: ClickKey) -> JSONBody { ["type": "click", "name": name, "key": .string(key.rawValue)] }
         return ["button": [
             ["name": "点餐", "sub_button": [click("菜单", .menu), click("今日特价", .featured)]],
             click("我的订单", .myOrders),

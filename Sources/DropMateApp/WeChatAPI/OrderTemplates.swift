@@ -51,13 +51,12 @@ public struct OrderTemplates: Sendable {
     }
 
     /// The `/cgi-bin/message/template/send` body for `notice`, if its event has a template.
-    func message(for notice: OrderEventNotice, to openID: String) -> [String: Any]? {
+    func message(for notice: OrderEventNotice, to openID: String) -> JSONBody? {
         guard let template = templates[notice.event] else { return nil }
-        var data: [String: Any] = [:]
-        for (field, value) in template.fields {
-            data[field] = ["value": Self.fit(notice.values[value.rawValue] ?? "", field: field)]
+        let data = template.fields.sorted { $0.key < $1.key }.map { field, value in
+            JSONBody.Member(key: field, value: ["value": .string(Self.fit(notice.values[value.rawValue] ?? "", field: field))])
         }
-        return ["touser": openID, "template_id": template.id, "data": data]
+        return ["touser": .string(openID), "template_id": .string(template.id), "data": .object(data)]
     }
 
     /// WeChat's length limits by field type (`thing` 20 characters, `character_string` 32, `phrase` 5).

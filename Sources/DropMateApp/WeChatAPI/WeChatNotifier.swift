@@ -93,7 +93,7 @@ public struct WeChatNotifier: Notifier {
         return true
     }
 
-    private func post(_ path: String, _ json: [String: Any]) async throws -> WeChatAPI.Answer {
+    private func post(_ path: String, _ json: JSONBody) async throws -> WeChatAPI.Answer {
         try await tokens.post(path, json: json)
     }
 
@@ -109,26 +109,27 @@ public struct WeChatNotifier: Notifier {
         }
     }
 
-    static func customerServiceMessage(_ push: PushJob) -> [String: Any] {
+    static func customerServiceMessage(_ push: PushJob) -> JSONBody {
         switch push.message {
         case .text(let text):
-            return ["touser": push.openID, "msgtype": "text", "text": ["content": text]]
+            return ["touser": .string(push.openID), "msgtype": "text", "text": ["content": .string(text)]]
         case .news(let title, let description, let pictureURL, let url):
-            return ["touser": push.openID, "msgtype": "news",
-                    "news": ["articles": [["title": title, "description": description, "url": url, "picurl": pictureURL]]]]
+            return ["touser": .string(push.openID), "msgtype": "news",
+                    "news": ["articles": [["title": .string(title), "description": .string(description), "url": .string(url), "picurl": .string(pictureURL)]]]]
         }
     }
 
-    static func templateMessage(_ push: PushJob, template: (id: String, field: String)) -> [String: Any] {
+    static func templateMessage(_ push: PushJob, template: (id: String, field: String)) -> JSONBody {
         let text: String, url: String?
         switch push.message {
         case .text(let body): (text, url) = (body, nil)
         case .news(let title, _, _, let link): (text, url) = (title, link)
         }
         let short = text.count > 20 ? String(text.prefix(19)) + "…" : text
-        var message: [String: Any] = ["touser": push.openID, "template_id": template.id, "data": [template.field: ["value": short]]]
-        if let url { message["url"] = url }
-        return message
+        var message: [JSONBody.Member] = [.init(key: "touser", value: .string(push.openID)), .init(key: "template_id", value: .string(template.id))]
+        if let url { message.append(.init(key: "url", value: .string(url))) }
+        message.append(.init(key: "data", value: .object([.init(key: template.field, value: ["value": .string(short)])])))
+        return .object(message)
     }
 }
 

@@ -74,13 +74,13 @@ public struct JobWorker: Service {
     public func runDueJobs(limit: Int = 256) async throws -> Int {
         let jobs = try await queue.claim(limit: limit, now: clock(), leaseSeconds: leaseSeconds)
         guard !jobs.isEmpty else { return 0 }
-        var lanes: [[Job]] = []
+        var lanes: [[JobWork]] = []
         var laneOf: [String: Int] = [:]
         for job in jobs {
-            let key = Self.lane(of: job)
-            if let index = laneOf[key] { lanes[index].append(job) } else {
-                laneOf[key] = lanes.count
-                lanes.append([job])
+            let work = JobWork(job)
+            if let index = laneOf[work.lane] { lanes[index].append(work) } else {
+                laneOf[work.lane] = lanes.count
+                lanes.append([work])
             }
         }
         let outcomes = try await withThrowingTaskGroup(of: LaneOutcome.self) { group in
@@ -118,16 +118,17 @@ public struct JobWorker: Service {
     }
 
     /// Runs one lane's jobs in order; failures are recorded (retry or dead letter) as they happen.
-    private func run(_ lane: [Job]) async throws -> LaneOutcome {
+    private func run(_ lane: [JobWork]) async throws -> LaneOutcome {
         var outcome = LaneOutcome()
-        for (index, job) in lane.enumerated() {
+        for (index, work) in lane.enumerated() {
+            let job = work.job
             if Task.isCancelled {
-                outcome.unstarted += lane[index...].map(\.id)
+                outcome.unstarted += lane[index...].map(\.job.id)
                 break
             }
             do {
                 try await telemetry.withSpan("job \(job.kind)", kind: .consumer, attributes: { $0["dropmate.job_kind"] = job.kind; $0["dropmate.attempt"] = job.attempts }) {
-                    try await perform(job)
+                    try await perform(work)
                 }
                 outcome.completed.append(job.id)
                 telemetry.metrics.job(kind: job.kind, outcome: .succeeded)
@@ -143,30 +144,19 @@ public struct JobWorker: Service {
         return outcome
     }
 
-    /// Jobs in the same lane run in order: a customer's pushes share one.
-    static func lane(of job: Job) -> String {
-        if job.kind == PushJob.kind, let push = try? PushJob(payload: job.payload) { return "push:" + push.openID }
-        if job.kind == SMSJob.kind, let message = try? SMSJob(payload: job.payload) { return "sms:" + message.phone }
-        if job.kind == ETARefreshJob.kind, let refresh = try? ETARefreshJob(payload: job.payload) { return "eta:\(refresh.orderID)" }
-        return "job:\(job.id)"
-    }
-
     /// Every job kind the worker can run.
     public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind, DailyReportJob.kind]
 
-    func perform(_ job: Job) async throws {
-        switch job.kind {
-        case PushJob.kind: try await notifier.send(try PushJob(payload: job.payload), jobID: job.id)
-        case ETARefreshJob.kind: try await engine.refreshETA(orderID: try ETARefreshJob(payload: job.payload).orderID)
-        case SMSJob.kind:
-            let message: SMSJob
-            do { message = try SMSJob(payload: job.payload) } catch { throw PermanentFailure(reason: "unreadable sms job: \(error)") }
-            try await sms.send(to: message.phone, text: message.text)
-        case DailyReportJob.kind where reports != nil:
-            let request: DailyReportJob
-            do { request = try DailyReportJob(payload: job.payload) } catch { throw PermanentFailure(reason: "unreadable daily-report job: \(error)") }
-            try await reports!.run(request, jobID: job.id)
-        default: throw UnknownJobKind(kind: job.kind)
+    func perform(_ work: JobWork) async throws {
+        switch work.action {
+        case .push(let push): try await notifier.send(push, jobID: work.job.id)
+        case .etaRefresh(let refresh): try await engine.refreshETA(orderID: refresh.orderID)
+        case .sms(let message): try await sms.send(to: message.phone, text: message.text)
+        case .dailyReport(let request):
+            guard let reports else { throw UnknownJobKind(kind: work.job.kind) }
+            try await reports.run(request, jobID: work.job.id)
+        case .unreadable(let reason): throw PermanentFailure(reason: reason)
+        case .unknown: throw UnknownJobKind(kind: work.job.kind)
         }
     }
 
