@@ -93,20 +93,37 @@ sleep 1
 IDLE_RSS=$(rss_kb "$SERVER_PID")
 say "up in ${STARTUP_MS} ms, idle RSS $((IDLE_RSS / 1024)) MB"
 
-declare -A RESULT CPU
+declare -A RESULT CPU WRK_CPU OUTCOMES
+# What the server did with the measured run's messages, from its own counters (dropmate_webhook_messages_total
+# by outcome, after minus before): "replied=… deduplicated=…".
+outcomes() {
+    awk '/^dropmate_webhook_messages_total\{/ {
+             match($0, /outcome="[a-z_]+"/); key = substr($0, RSTART + 9, RLENGTH - 10)
+             if (FILENAME == ARGV[1]) before[key] += $NF; else after[key] += $NF; keys[key] = 1
+         }
+         END { for (k in keys) { n = after[k] - before[k]; if (n > 0) printf "%s=%d ", k, n } }' "$1" "$2"
+}
 for mode in $MODES; do
     say "$mode: generating $COUNT requests (+ warm-up)"
     "$BIN" loadgen --mode "$mode" --count 100000 --users "$USERS" --out "$WORK/warmup-$mode.tsv"
     "$BIN" loadgen --mode "$mode" --count "$COUNT" --users "$USERS" --out "$WORK/$mode.tsv"
+    # One file per wrk thread (line i to thread i % THREADS, as wechat.lua would pick them): each thread reads half.
+    awk -v n="$THREADS" -v out="$WORK/$mode.tsv" '{ print > (out "." ((NR - 1) % n)) }' "$WORK/$mode.tsv"
     say "$mode: warm-up ($WARMUP)"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/wechat.lua "$URL" -- "$WORK/warmup-$mode.tsv" "$THREADS" >/dev/null
     say "$mode: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/wechat.lua"
+    curl -fsS "$URL/metrics" >"$WORK/metrics-before-$mode.txt"
     before=$(cpu_ticks "$SERVER_PID")
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wechat.lua "$URL" -- "$WORK/$mode.tsv" "$THREADS" \
-        | tee "$WORK/wrk-$mode.txt" >&2
+    TIMEFORMAT='%U %S'
+    { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wechat.lua "$URL" -- "$WORK/$mode.tsv" "$THREADS" \
+        >"$WORK/wrk-$mode.txt"; } 2>"$WORK/wrk-time-$mode.txt"
     CPU[$mode]=$(( $(cpu_ticks "$SERVER_PID") - before ))
+    curl -fsS "$URL/metrics" >"$WORK/metrics-after-$mode.txt"
+    cat "$WORK/wrk-$mode.txt" >&2
+    WRK_CPU[$mode]=$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/wrk-time-$mode.txt")
+    OUTCOMES[$mode]=$(outcomes "$WORK/metrics-before-$mode.txt" "$WORK/metrics-after-$mode.txt")
     RESULT[$mode]=$(grep '^RESULT ' "$WORK/wrk-$mode.txt" | cut -d' ' -f2-)
-    rm -f "$WORK/$mode.tsv" "$WORK/warmup-$mode.tsv"
+    rm -f "$WORK/$mode.tsv" "$WORK/$mode.tsv".* "$WORK/warmup-$mode.tsv"
 done
 LOADED_RSS=$(rss_kb "$SERVER_PID")
 sleep 3
@@ -118,14 +135,17 @@ HZ=$(getconf CLK_TCK)
 echo
 echo "DropMate webhook benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "backend: $BACKEND; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $COUNT distinct messages per mode, $USERS customers"
-printf '%-10s %10s %14s %9s %9s %9s %9s %8s %14s\n' mode "req/s" "conservative" p50_ms p90_ms p99_ms p99.9_ms non200 "server CPU/req"
+printf '%-10s %10s %9s %9s %9s %9s %8s %14s\n' mode "req/s" p50_ms p90_ms p99_ms p99.9_ms non200 "server CPU/req"
 for mode in $MODES; do
     r=${RESULT[$mode]}
     requests=$(awk '/requests in/ { print $1 }' "$WORK/wrk-$mode.txt")
     cpu_us=$(awk -v t="${CPU[$mode]}" -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.0f us", t / hz * 1e6 / n }')
-    printf '%-10s %10s %14s %9s %9s %9s %9s %8s %14s\n' "$mode" "$(field "$r" rps)" "$(field "$r" conservative_rps)" \
+    printf '%-10s %10s %9s %9s %9s %9s %8s %14s\n' "$mode" "$(field "$r" rps)" \
         "$(field "$r" p50_ms)" "$(field "$r" p90_ms)" "$(field "$r" p99_ms)" "$(field "$r" p999_ms)" "$(field "$r" non200)" "$cpu_us"
     [ "$(field "$r" cycles)" = 0 ] || echo "WARNING: $mode ran out of requests $(field "$r" cycles) time(s); raise BENCH_COUNT"
+done
+for mode in $MODES; do
+    echo "$mode: the server counted ${OUTCOMES[$mode]:-nothing}; wrk used ${WRK_CPU[$mode]} s of CPU in $DURATION"
 done
 echo "start-up (exec to first /healthz answer): ${STARTUP_MS} ms"
 echo "RSS: idle $((IDLE_RSS / 1024)) MB, right after load $((LOADED_RSS / 1024)) MB, 3 s later $((SETTLED_RSS / 1024)) MB"
