@@ -24,17 +24,20 @@ public struct Delivery: Sendable, Hashable {
 public struct SQLDeliveryLog: Sendable {
     let backend: any SQLBackend
     /// The worker sends up to 64 pushes at once, each recording its delivery: together they make one INSERT.
-    private let writes = GroupCommit<(delivery: Delivery, now: Int64)>(maxBatch: 128)
+    private let writes: GroupCommitter<(delivery: Delivery, now: Int64)>
 
-    public init(backend: any SQLBackend) { self.backend = backend }
+    public init(backend: any SQLBackend) {
+        self.backend = backend
+        self.writes = GroupCommitter(maxBatch: 128) { batch in try await Self.insert(batch, into: backend) }
+    }
 
     /// Records how a push went out (a job run twice records its latest delivery). Returns once the row is written;
     /// records made at the same moment share one statement.
     public func record(_ delivery: Delivery, now: Int64) async throws {
-        try await writes.submit((delivery, now)) { batch in try await insert(batch) }
+        try await writes.commit((delivery, now))
     }
 
-    private func insert(_ batch: [(delivery: Delivery, now: Int64)]) async throws {
+    private static func insert(_ batch: [(delivery: Delivery, now: Int64)], into backend: any SQLBackend) async throws {
         // One row per job (the latest): a statement may not upsert the same row twice.
         var latest: [Int64: Int] = [:]
         for (index, entry) in batch.enumerated() { latest[entry.delivery.jobID] = index }
