@@ -23,7 +23,7 @@ USERS=${BENCH_USERS:-5000}
 export DROPMATE_RATE_LIMIT=${BENCH_RATE_LIMIT:-1000000}
 BACKEND=${BENCH_BACKEND:-embedded}
 MODES=${BENCH_MODES:-plaintext safe}
-BIN=.build/release/dropmate
+BIN=${BENCH_BIN:-.build/release/dropmate}  # BENCH_BIN: another build, for A/B runs back to back
 
 # Fixed, throwaway credentials: the same values go to the server and to loadgen.
 export WECHAT_TOKEN=benchtoken2026

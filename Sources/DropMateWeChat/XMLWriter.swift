@@ -62,6 +62,12 @@ struct XMLWriter {
 
     private static func appendCDATA(_ value: String, to out: inout [UInt8]) {
         out += "<![CDATA[".utf8
+        if needsNoCare(value) {
+            // Most values (every encrypted envelope, most replies) have nothing to split or drop: copy them whole.
+            out += value.utf8
+            out += "]]>".utf8
+            return
+        }
         var closingBrackets = 0
         forEachXMLByte(of: value) { byte in
             if byte == UInt8(ascii: ">"), closingBrackets >= 2 {
@@ -81,6 +87,14 @@ struct XMLWriter {
             case UInt8(ascii: ">"): out += "&gt;".utf8
             default: out.append(byte)
             }
+        }
+    }
+
+    /// Whether `value` has no "]" (which could end a CDATA section), no control character XML forbids and no
+    /// 0xEF lead byte (U+FFFE and U+FFFF start with it): such a value is written byte for byte.
+    private static func needsNoCare(_ value: String) -> Bool {
+        value.utf8.allSatisfy { byte in
+            byte >= 0x20 ? byte != UInt8(ascii: "]") && byte != 0xEF : byte == 0x09 || byte == 0x0A || byte == 0x0D
         }
     }
 

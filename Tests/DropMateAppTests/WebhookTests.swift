@@ -68,3 +68,22 @@ import Testing
         }
     }
 }
+
+@Suite struct WebhookQueryTests {
+    static func request(_ target: String) -> Request {
+        Request(head: HTTPRequest(method: .post, scheme: "http", authority: "dm.example", path: target), body: RequestBody(buffer: ByteBuffer()))
+    }
+
+    @Test func wechatsQueryIsSplitIntoItsParametersWithTheFirstOfARepeatWinning() {
+        let query = WeChatRoutes.query(Self.request("/wechat?signature=abc123&timestamp=1700000000&nonce=42&openid=o_A-b_c&encrypt_type=aes&msg_signature=ff&nonce=99&flag&=x"))
+        #expect(query == ["signature": "abc123", "timestamp": "1700000000", "nonce": "42", "openid": "o_A-b_c",
+                          "encrypt_type": "aes", "msg_signature": "ff", "flag": ""])
+        #expect(WeChatRoutes.query(Self.request("/wechat")).isEmpty)
+    }
+
+    @Test func percentEncodedValuesAreDecodedAsTheGeneralParserDoes() {
+        let query = WeChatRoutes.query(Self.request("/wechat?echostr=a%2Bb%3D&nonce=1"))
+        #expect(query["echostr"] == "a+b=")
+        #expect(query["nonce"] == "1")
+    }
+}

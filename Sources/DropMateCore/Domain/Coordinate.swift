@@ -1,4 +1,8 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc  // sin, cos, atan2: the pure core needs libm, not Foundation
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A WGS-84 position as WeChat reports it (latitude, longitude in degrees).
 public struct Coordinate: Sendable, Hashable, Codable {
