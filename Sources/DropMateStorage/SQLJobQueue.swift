@@ -82,6 +82,12 @@ public final class SQLJobQueue: JobQueue {
             """).all().map(job)
     }
 
+    /// A job already queued under `key`: its id, its state (`ready`, `running`, `done`, `dead`) and its last error.
+    public func existingJob(key: String) async throws -> (id: Int64, state: String, lastError: String?)? {
+        guard let row = try await backend.reader.raw("SELECT id, state, last_error FROM jobs WHERE idempotency_key = \(bind: key)").first() else { return nil }
+        return (try row.decode(column: "id", as: Int64.self), try row.decode(column: "state", as: String.self), try row.decode(column: "last_error", as: String?.self))
+    }
+
     public func retryDead(_ id: Int64, now: Int64) async throws -> Bool {
         try await backend.transaction { db in
             let row = try await db.raw("""

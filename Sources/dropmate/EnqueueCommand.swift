@@ -42,8 +42,22 @@ struct EnqueueCommand: AsyncParsableCommand {
                 // The report's own payload and key (`daily-report:DATE`): queuing a date twice builds it once.
                 job = try DailyReportJob.make(date: date, force: force, timeZone: config.reports.timeZone, now: now).job(now: now)
             }
-            try await dependencies.queue.enqueue(job)
-            print("queued \(kind)\(job.idempotencyKey.map { " (key \($0))" } ?? "")")
+            if let key = job.idempotencyKey, let existing = try await dependencies.queue.existingJob(key: key) {
+                // Queuing the same key again makes no second job: say what became of the first.
+                if existing.state == "dead" {
+                    let rebuild = kind == DailyReportJob.kind ? ", or --force builds the report anew" : ""
+                    FileHandle.standardError.write(Data("""
+                        dropmate: job #\(existing.id) (key \(key)) is dead: \(existing.lastError ?? "no reason recorded"). \
+                        `dropmate jobs retry \(existing.id)` runs it again\(rebuild).
+
+                        """.utf8))
+                } else {
+                    print("already queued as job #\(existing.id) (key \(key), \(existing.state)): nothing to do")
+                }
+            } else {
+                try await dependencies.queue.enqueue(job)
+                print("queued \(kind)\(job.idempotencyKey.map { " (key \($0))" } ?? "")")
+            }
         } catch {
             FileHandle.standardError.write(Data("dropmate: enqueue failed: \(error)\n".utf8))
             await dependencies.backend.shutdown()

@@ -8,6 +8,7 @@ import ServiceLifecycle
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "worker", abstract: "Run the job worker alone (scale it separately from serve).")
 
+    @Flag(help: "Also queue the daily report at DROPMATE_REPORT_AT (where no CronJob does; safe on every replica).") var scheduleReports = false
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
@@ -18,9 +19,10 @@ struct WorkerCommand: AsyncParsableCommand {
             "dropmate.database": "\(config.databaseURL == nil ? "sqlite" : "postgres")",
             "dropmate.queue": "\(config.redis == nil ? "jobs table" : "redis streams")",
             "dropmate.metrics_port": "\(config.observability.metricsPort)",
+            "dropmate.schedules_reports": "\(scheduleReports)",
         ])
         // The job worker, with /metrics, /healthz and /readyz for Kubernetes; SIGTERM and SIGINT drain it.
-        try await buildWorkerApplication(dependencies) { port in
+        try await buildWorkerApplication(dependencies, schedulesReports: scheduleReports) { port in
             logger.info("worker serving /metrics, /healthz and /readyz", metadata: ["dropmate.port": "\(port)"])
         }.runService()
         (dependencies.jobQueue as? RedisStreamJobQueue)?.shutdown()

@@ -245,6 +245,23 @@ import Testing
         await app.shutdown()
     }
 
+    @Test func aProductionWorkerQueuesReportsOnlyWhenToldAndTwoSchedulersMakeOneJob() async throws {
+        let app = try await TestApp.make(clock: TestClock(Self.local(25, 9, 0)))
+        #expect(!app.dependencies.workerServices(schedulesReports: false).contains { $0 is ReportScheduler })
+        let scheduling = app.dependencies.workerServices(schedulesReports: true).compactMap { $0 as? ReportScheduler }
+        #expect(scheduling.count == 1)
+        // Two replicas ticking at the same moment: the report's idempotency key keeps it one job.
+        let replica = try #require(scheduling.first)
+        async let first = replica.tick(alreadyQueued: nil)
+        async let second = replica.tick(alreadyQueued: nil)
+        _ = try await (first, second)
+        #expect(try await app.dependencies.queue.jobs(kind: DailyReportJob.kind).count == 1)
+        let existing = try await app.dependencies.queue.existingJob(key: "daily-report:\(Self.date)")
+        #expect(existing?.state == "ready")
+        #expect(try await app.dependencies.queue.existingJob(key: "daily-report:1999-01-01") == nil)
+        await app.shutdown()
+    }
+
     @Test func reportSettingsAreValidatedWithTheRest() throws {
         let base = ["WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": "test-secret-test-secret-test-secret-0123",
                     "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("dm-cfg-\(UUID().uuidString)").path]

@@ -192,7 +192,8 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
     @Test(arguments: BackendKind.available) func failuresRetryThenGoToTheDeadLettersWithTheReason(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
             let queue = SQLJobQueue(backend: db.backend, sealer: .test)
-            try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 0, maxAttempts: 2))
+            try await queue.enqueue(NewJob(kind: "push", payload: "a", idempotencyKey: "k", runAt: 0, maxAttempts: 2))
+            #expect(try await queue.existingJob(key: "k")?.state == "ready")
             var job = try await queue.claim(limit: 1, now: 0, leaseSeconds: 60)[0]
             try await queue.fail(job, reason: "WeChat busy (-1)", retryAt: 10)
             #expect(try await queue.claim(limit: 1, now: 9, leaseSeconds: 60).isEmpty, "waits for its backoff")
@@ -201,6 +202,9 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             #expect(try await queue.claim(limit: 1, now: 1000, leaseSeconds: 60).isEmpty)
             let dead = try await queue.deadJobs(limit: 10)
             #expect(dead.map(\.lastError) == ["WeChat busy (-1) again"])
+            let existing = try await queue.existingJob(key: "k")
+            #expect(existing?.id == dead[0].id && existing?.state == "dead" && existing?.lastError == "WeChat busy (-1) again",
+                    "queuing the key again says the job is dead, and why")
             #expect(try await queue.retryDead(dead[0].id, now: 2000))
             #expect(try await queue.claim(limit: 1, now: 2000, leaseSeconds: 60).first?.attempts == 1)
         }

@@ -22,7 +22,11 @@ unset DATABASE_URL REDIS_URL
 python3 scripts/reports/seed_orders.py --sqlite "$work/data/dropmate.sqlite" --date "$date" --orders "$orders" --expected "$work/expected.json"
 "$bin" staff create --username e2e-admin --role admin --password 'e2e password 1234' >/dev/null
 "$bin" enqueue daily-report --date "$date"
-"$bin" enqueue daily-report --date "$date"
+again=$("$bin" enqueue daily-report --date "$date")
+case "$again" in
+    "already queued as job #"*) ;;
+    *) echo "e2e: the second enqueue of $date said: $again" >&2; exit 1 ;;
+esac
 
 "$bin" serve >"$work/serve.log" 2>&1 &
 server=$!

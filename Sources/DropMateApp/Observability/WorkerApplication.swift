@@ -4,7 +4,9 @@ import ServiceLifecycle
 
 /// `dropmate worker` as Kubernetes sees it: the job worker, plus `/metrics`, `/healthz` and `/readyz` on
 /// `METRICS_PORT` (default 9090) so it can be probed and scraped like the api.
-public func buildWorkerApplication(_ dependencies: AppDependencies, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+/// With `schedulesReports`, the worker also queues the daily report (`AppDependencies.reportScheduler`).
+public func buildWorkerApplication(_ dependencies: AppDependencies, schedulesReports: Bool = false,
+                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     let router = Router()
     router.add(middleware: HTTPTelemetryMiddleware(telemetry: dependencies.telemetry))
     MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
@@ -13,13 +15,18 @@ public func buildWorkerApplication(_ dependencies: AppDependencies, onServerRunn
     return Application(
         router: router,
         configuration: .init(address: .hostname(dependencies.config.host, port: port), serverName: "DropMate worker"),
-        services: [dependencies.worker] + dependencies.telemetryServices,
+        services: dependencies.workerServices(schedulesReports: schedulesReports),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: dependencies.logger
     )
 }
 
 extension AppDependencies {
+    /// What `dropmate worker` runs beside its HTTP endpoints.
+    func workerServices(schedulesReports: Bool) -> [any Service] {
+        [worker] + telemetryServices + (schedulesReports ? [reportScheduler] : [])
+    }
+
     /// What keeps metrics and traces flowing: the queue gauges' refresher (when metrics are recorded) and the span exporter.
     public var telemetryServices: [any Service] {
         var services = telemetry.services

@@ -27,6 +27,13 @@ extension AppDependencies {
     /// The embedded default (no `DATABASE_URL`) schedules its own reports when it runs the worker; production's CronJob does it there.
     func reportServices(runWorker: Bool) -> [any Service] {
         guard runWorker, config.databaseURL == nil else { return [] }
-        return [ReportScheduler(queue: queue, reports: reportStore, settings: config.reports, clock: clock, logger: logger)]
+        return [reportScheduler]
+    }
+
+    /// Queues yesterday's report once `DROPMATE_REPORT_AT` has passed. Production workers run it with
+    /// `dropmate worker --schedule-reports` where there is no CronJob (compose). Several at once are harmless: the
+    /// job's idempotency key makes one report a day.
+    var reportScheduler: any Service {
+        ReportScheduler(queue: queue, reports: reportStore, settings: config.reports, clock: clock, logger: logger)
     }
 }
