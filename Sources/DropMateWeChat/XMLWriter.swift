@@ -93,8 +93,18 @@ struct XMLWriter {
     /// Whether `value` has no "]" (which could end a CDATA section), no control character XML forbids and no
     /// 0xEF lead byte (U+FFFE and U+FFFF start with it): such a value is written byte for byte.
     private static func needsNoCare(_ value: String) -> Bool {
-        value.utf8.allSatisfy { byte in
-            byte >= 0x20 ? byte != UInt8(ascii: "]") && byte != 0xEF : byte == 0x09 || byte == 0x0A || byte == 0x0D
+        var value = value
+        return value.withUTF8 { utf8 in
+            // A plain loop over the contiguous bytes, which the compiler vectorises (iterating `String.UTF8View`
+            // cost ~1.7 ns a byte: a microsecond for every encrypted envelope).
+            var flags: UInt8 = 0
+            for byte in utf8 {
+                let bracket: UInt8 = byte == UInt8(ascii: "]") ? 1 : 0
+                let leadEF: UInt8 = byte == 0xEF ? 1 : 0
+                let control: UInt8 = byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D ? 1 : 0
+                flags |= bracket | leadEF | control
+            }
+            return flags == 0
         }
     }
 
