@@ -105,10 +105,9 @@ outcomes() {
 }
 for mode in $MODES; do
     say "$mode: generating $COUNT requests (+ warm-up)"
-    "$BIN" loadgen --mode "$mode" --count 100000 --users "$USERS" --out "$WORK/warmup-$mode.tsv"
-    "$BIN" loadgen --mode "$mode" --count "$COUNT" --users "$USERS" --out "$WORK/$mode.tsv"
-    # One file per wrk thread (line i to thread i % THREADS, as wechat.lua would pick them): each thread reads half.
-    awk -v n="$THREADS" -v out="$WORK/$mode.tsv" '{ print > (out "." ((NR - 1) % n)) }' "$WORK/$mode.tsv"
+    # Complete HTTP requests, one file per wrk thread: loading them is one read and a slice per request.
+    "$BIN" loadgen --mode "$mode" --count 100000 --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" --out "$WORK/warmup-$mode.tsv"
+    "$BIN" loadgen --mode "$mode" --count "$COUNT" --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" --out "$WORK/$mode.tsv"
     say "$mode: warm-up ($WARMUP)"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/wechat.lua "$URL" -- "$WORK/warmup-$mode.tsv" "$THREADS" >/dev/null
     say "$mode: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/wechat.lua"
@@ -123,7 +122,7 @@ for mode in $MODES; do
     WRK_CPU[$mode]=$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/wrk-time-$mode.txt")
     OUTCOMES[$mode]=$(outcomes "$WORK/metrics-before-$mode.txt" "$WORK/metrics-after-$mode.txt")
     RESULT[$mode]=$(grep '^RESULT ' "$WORK/wrk-$mode.txt" | cut -d' ' -f2-)
-    rm -f "$WORK/$mode.tsv" "$WORK/$mode.tsv".* "$WORK/warmup-$mode.tsv"
+    rm -f "$WORK/$mode.tsv".* "$WORK/warmup-$mode.tsv".*
 done
 LOADED_RSS=$(rss_kb "$SERVER_PID")
 sleep 3

@@ -2,10 +2,10 @@
 --
 --   wrk -t2 -c32 -d15s --latency -s bench/wechat.lua http://127.0.0.1:8080 -- requests.tsv 2
 --
--- requests.tsv comes from `dropmate loadgen`: one pre-signed request per line, `path?query<TAB>body`.
+-- requests.tsv comes from `dropmate loadgen`: one pre-signed request per line, `path?query<TAB>body`,
+-- or, with `--http HOST --split THREADS`, requests.tsv.0, .1, … holding each thread's complete requests.
 -- Arguments after `--`: the file and the number of wrk threads (-t); env BENCH_REQUESTS and
--- BENCH_THREADS work too. Thread k loads only the lines whose index % threads == k (or all of
--- FILE.k when that exists) and sends each once, in order. If it runs out it starts again and says so: repeated MsgIds hit the server's
+-- BENCH_THREADS work too. Thread k sends the requests whose index % threads == k, each once, in order. If it runs out it starts again and says so: repeated MsgIds hit the server's
 -- dedupe, so a cycled run measures less work per request than it claims.
 
 local threads = {}
@@ -37,32 +37,42 @@ function init(args)
    cycles = 0
 end
 
--- Builds every request of this thread, so that sending one costs wrk a table lookup: the load generator
--- shares the machine with the server, and each microsecond it spends per request is taken from the server.
+-- Loads this thread's requests, so that sending one costs wrk a table lookup: the load generator shares the
+-- machine with the server, and each microsecond it spends per request is taken from the server.
 -- It runs on the thread's first request(), not in init(): wrk starts each thread as soon as its init() returns,
 -- so loading there let thread 1 run alone while thread 2 loaded. This way both load at once, and the loading
 -- time counts in wrk's duration (which makes req/s read slightly low, never high).
+--
+-- FILE.<thread> (`dropmate loadgen --http HOST --split THREADS`, what bench/webhook.sh writes) holds this
+-- thread's complete requests, each ended by a NUL byte: loading is one read and one slice per request. Without
+-- it, FILE's `path?query<TAB>body` lines are read and every thread-th one built into a request here.
 local function load()
-   local file, thread_count, id_in_file = source_file, source_threads, id
-   -- FILE.<thread> (bench/webhook.sh splits the file so) holds just this thread's lines: half the reading.
-   local own = io.open(file .. "." .. id, "r")
-   if own then
-      own:close()
-      file, thread_count, id_in_file = file .. "." .. id, 1, 0
-   end
-   local prefix = " HTTP/1.1\r\nHost: " .. wrk.host .. (wrk.port and (":" .. wrk.port) or "") ..
-      "\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: "
    requests = {}
-   local index = 0
-   for line in io.lines(file) do
-      if index % thread_count == id_in_file then
-         local tab = line:find("\t", 1, true)
-         local body = line:sub(tab + 1)
-         requests[#requests + 1] = "POST " .. line:sub(1, tab - 1) .. prefix .. #body .. "\r\n\r\n" .. body
+   local own = io.open(source_file .. "." .. id, "rb")
+   if own then
+      local data = own:read("*a")
+      own:close()
+      local position = 1
+      while true do
+         local stop = data:find("\0", position, true)
+         if not stop then break end
+         requests[#requests + 1] = data:sub(position, stop - 1)
+         position = stop + 1
       end
-      index = index + 1
+   else
+      local prefix = " HTTP/1.1\r\nHost: " .. wrk.host .. (wrk.port and (":" .. wrk.port) or "") ..
+         "\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: "
+      local index = 0
+      for line in io.lines(source_file) do
+         if index % source_threads == id then
+            local tab = line:find("\t", 1, true)
+            local body = line:sub(tab + 1)
+            requests[#requests + 1] = "POST " .. line:sub(1, tab - 1) .. prefix .. #body .. "\r\n\r\n" .. body
+         end
+         index = index + 1
+      end
    end
-   if #requests == 0 then error("no requests for thread " .. id .. " in " .. file) end
+   if #requests == 0 then error("no requests for thread " .. id .. " in " .. source_file) end
    loaded = #requests
 end
 

@@ -2,9 +2,11 @@ import ArgumentParser
 import DropMateWeChat
 import Foundation
 
-/// `dropmate loadgen`: writes pre-signed webhook requests for `bench/wechat.lua` (wrk), one per line
-/// as `path?query<TAB>body`, each a distinct text message (distinct MsgId) so that every request
-/// goes through signature checks, dedupe and persistence.
+/// `dropmate loadgen`: writes pre-signed webhook requests for `bench/wechat.lua` (wrk), each a distinct text
+/// message (distinct MsgId) so that every request goes through signature checks, dedupe and persistence.
+/// By default one per line as `path?query<TAB>body`; with `--http HOST`, each as the complete HTTP request
+/// wrk sends, ended by a NUL byte, so the load generator has nothing left to build (`--split N` writes one
+/// file per wrk thread).
 struct LoadGenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loadgen",
@@ -23,6 +25,8 @@ struct LoadGenCommand: AsyncParsableCommand {
     @Option(name: .customLong("first-msg-id"), help: "MsgId of the first request (default: random), then +1 each.") var firstMsgID: UInt64?
     @Option(help: "Prefix of the generated OpenIDs (vary it between runs for fresh customers).") var userPrefix = "o_load_"
     @Option(help: "Output file.") var out: String
+    @Option(help: "Write complete HTTP requests for this Host header (HOST:PORT), NUL-terminated, instead of lines.") var http: String?
+    @Option(help: "Write OUT.0 … OUT.<N-1>, request i to file i % N (one per wrk thread).") var split: Int = 1
 
     /// What the simulated customers type, in turn.
     static let contents = ["你好", "菜单", "help", "到哪了", "menu", "2 份牛肉面", "订单", "hi"]
@@ -31,6 +35,8 @@ struct LoadGenCommand: AsyncParsableCommand {
         guard WeChatWebhook.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be plaintext, compatible or safe") }
         guard count > 0, users > 0 else { throw ValidationError("--count and --users must be positive") }
         guard path.hasPrefix("/"), !path.contains("?") else { throw ValidationError("--path must be a path like /wechat") }
+        guard split > 0 else { throw ValidationError("--split must be positive") }
+        if let http, http.isEmpty || http.contains(where: \.isWhitespace) { throw ValidationError("--http must be a host like 127.0.0.1:8080") }
     }
 
     func run() async throws {
@@ -47,17 +53,22 @@ struct LoadGenCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("dropmate loadgen: \(error)\n".utf8))
             throw ExitCode(64)
         }
-        guard FileManager.default.createFile(atPath: out, contents: nil), let file = FileHandle(forWritingAtPath: out) else {
-            FileHandle.standardError.write(Data("dropmate loadgen: cannot write \(out)\n".utf8))
-            throw ExitCode(73)
+        let paths = split == 1 ? [out] : (0..<split).map { "\(out).\($0)" }
+        var files: [FileHandle] = []
+        for path in paths {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+                FileHandle.standardError.write(Data("dropmate loadgen: cannot write \(path)\n".utf8))
+                throw ExitCode(73)
+            }
+            files.append(file)
         }
-        defer { try? file.close() }
+        defer { for file in files { try? file.close() } }
         let started = Date()
         let now = Int64(started.timeIntervalSince1970)
         let firstID = firstMsgID ?? UInt64.random(in: 1_000_000_000_000_000_000...8_000_000_000_000_000_000)
         let salt = UInt32.random(in: 0...UInt32.max)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 20)
+        var buffers = [[UInt8]](repeating: [], count: split)
+        for index in buffers.indices { buffers[index].reserveCapacity(1 << 20) }
         for index in 0..<count {
             let content = Self.contents[index % Self.contents.count]
             let message = InboundMessage(
@@ -66,25 +77,28 @@ struct LoadGenCommand: AsyncParsableCommand {
             )
             let nonce = String(salt &+ UInt32(truncatingIfNeeded: index) &* 2_654_435_761)
             let (query, body) = signer.request(for: message, mode: mode, timestamp: now, nonce: nonce)
-            buffer.append(contentsOf: path.utf8)
-            buffer.append(UInt8(ascii: "?"))
-            buffer.append(contentsOf: query.utf8)
-            buffer.append(UInt8(ascii: "\t"))
             // XML whitespace between elements is insignificant; the contents have no newlines or tabs.
-            for byte in body.utf8 where byte != UInt8(ascii: "\n") && byte != UInt8(ascii: "\r") && byte != UInt8(ascii: "\t") {
-                buffer.append(byte)
+            let oneLineBody = Array(body.utf8.filter { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") })
+            let shard = index % split
+            if let http {
+                buffers[shard] += "POST \(path)?\(query) HTTP/1.1\r\nHost: \(http)\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: \(oneLineBody.count)\r\n\r\n".utf8
+                buffers[shard] += oneLineBody
+                buffers[shard].append(0)
+            } else {
+                buffers[shard] += "\(path)?\(query)\t".utf8
+                buffers[shard] += oneLineBody
+                buffers[shard].append(UInt8(ascii: "\n"))
             }
-            buffer.append(UInt8(ascii: "\n"))
-            if buffer.count > (1 << 20) - 4096 {
-                try file.write(contentsOf: buffer)
-                buffer.removeAll(keepingCapacity: true)
+            if buffers[shard].count > (1 << 20) - 4096 {
+                try files[shard].write(contentsOf: buffers[shard])
+                buffers[shard].removeAll(keepingCapacity: true)
             }
         }
-        try file.write(contentsOf: buffer)
+        for (file, buffer) in zip(files, buffers) { try file.write(contentsOf: buffer) }
         let seconds = Date().timeIntervalSince(started)
         FileHandle.standardError.write(Data("""
             dropmate loadgen: wrote \(count) \(mode.rawValue) requests (\(users) users, MsgId \(firstID)…\(firstID &+ UInt64(count - 1)), \
-            timestamp \(now)) to \(out) in \(String(format: "%.1f", seconds)) s
+            timestamp \(now)) to \(paths.count == 1 ? out : "\(out).0…\(paths.count - 1)") in \(String(format: "%.1f", seconds)) s
 
             """.utf8))
     }
