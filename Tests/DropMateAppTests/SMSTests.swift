@@ -1,3 +1,4 @@
+import DropMateDataProtection
 @testable import DropMateApp
 import DropMateCore
 import Foundation
@@ -27,8 +28,11 @@ import Testing
     }
 
     @Test func phoneNumbersAreMaskedForLogs() {
-        #expect(PhoneMask.mask("+8613800138000") == "+86138****8000")
-        #expect(PhoneMask.mask("13800138000") == "138****8000")
+        // One masking rule for every log line (PIIMask.phone); SMS kept a second copy that trapped on 7 characters.
+        #expect(PIIMask.phone("+8613800138000") == "138****8000")
+        #expect(PIIMask.phone("13800138000") == "138****8000")
+        #expect(PIIMask.phone("+14155550123") == "141****0123")
+        #expect(!PIIMask.phone("1234567").contains("12345"))
     }
 
     /// Serves `router` on loopback while `body` runs with its base URL.

@@ -17,22 +17,13 @@ public struct SMSError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(provider) SMS failed: \(reason)" }
 }
 
-/// Phone numbers as logs may show them: `+86138****8000`.
-public enum PhoneMask {
-    public static func mask(_ phone: String) -> String {
-        let digits = Array(phone)
-        guard digits.count >= 7 else { return String(repeating: "*", count: digits.count) }
-        return String(digits[..<(digits.count - 8)]) + "****" + String(digits[(digits.count - 4)...])
-    }
-}
-
 /// The embedded default's provider: the message goes to the log, the number masked.
 public struct LogSMS: SMSProvider {
     let logger: Logger
     public init(logger: Logger) { self.logger = logger }
 
     public func send(to phone: String, text: String) async throws {
-        logger.info("SMS (log provider, not sent)", metadata: ["dropmate.phone": "\(PhoneMask.mask(phone))", "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(70))))"])
+        logger.info("SMS (log provider, not sent)", metadata: ["dropmate.phone": "\(PIIMask.phone(phone))", "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(70))))"])
     }
 }
 
@@ -72,7 +63,7 @@ public final class RateLimitedSMS: SMSProvider {
         }
         guard allowed else {
             metrics.smsSend(provider: providerName, outcome: "rate_limited")
-            throw SMSError(provider: "rate limit", reason: "\(PhoneMask.mask(phone)) already got \(limit) messages this hour")
+            throw SMSError(provider: "rate limit", reason: "\(PIIMask.phone(phone)) already got \(limit) messages this hour")
         }
         do { try await provider.send(to: phone, text: text) } catch {
             metrics.smsSend(provider: providerName, outcome: "failure")
