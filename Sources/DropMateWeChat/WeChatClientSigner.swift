@@ -87,21 +87,6 @@ public struct WeChatClientSigner: Sendable {
 
     /// `name=value&…` with values percent-encoded (RFC 3986 unreserved characters kept).
     static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\($0.0)=\(percentEncode($0.1))" }.joined(separator: "&")
-    }
-
-    static func percentEncode(_ value: String) -> String {
-        var out = ""
-        for byte in value.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                 UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + Hex.uppercase(byte)
-            }
-        }
-        return out
+        pairs.map { "\($0.0)=\(PercentEncoding.queryValue($0.1))" }.joined(separator: "&")
     }
 }

@@ -57,7 +57,7 @@ struct ChatSession: Sendable {
 
     /// Pushes for `openID` after `after`; nil when the server has no dev outbox (not dev mode).
     func pushes(for openID: String, after: Int64) async throws(Failure) -> [ChatPush]? {
-        let query = "openid=" + Self.percentEncode(openID) + "&after=\(after)"
+        let query = "openid=" + PercentEncoding.queryValue(openID) + "&after=\(after)"
         let (status, bytes) = try await perform(HTTPClientRequest(url: outboxURL + "?" + query), url: outboxURL)
         guard status == 200 else { return nil }
         do { return try JSONDecoder().decode([ChatPush].self, from: Data(bytes)) } catch {
@@ -88,10 +88,6 @@ struct ChatSession: Sendable {
     static func excerpt(_ bytes: [UInt8]) -> String {
         let text = String(decoding: bytes.prefix(200), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "empty body" : text
-    }
-
-    static func percentEncode(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? value
     }
 }
 

@@ -51,9 +51,9 @@ import Testing
     }
 
     @Test func queryValuesArePercentEncodedOnlyWhenTheyNeedIt() {
-        #expect(WeChatAPI.escape("ACCESS_TOKEN-1.2~x") == "ACCESS_TOKEN-1.2~x")
-        #expect(WeChatAPI.escape("a+b/c=d&e f") == "a%2Bb%2Fc%3Dd%26e%20f")
-        #expect(WeChatAPI.escape("秘") == "%E7%A7%98")
+        #expect(PercentEncoding.queryValue("ACCESS_TOKEN-1.2~x") == "ACCESS_TOKEN-1.2~x")
+        #expect(PercentEncoding.queryValue("a+b/c=d&e f") == "a%2Bb%2Fc%3Dd%26e%20f")
+        #expect(PercentEncoding.queryValue("秘") == "%E7%A7%98")
     }
 
     @Test func aRejectedTokenIsReplacedAndTheSendTriedOnceMore() async throws {

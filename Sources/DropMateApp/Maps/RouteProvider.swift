@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DropMateCore
+import DropMateWeChat
 import Foundation
 import Logging
 import NIOCore
@@ -31,7 +32,7 @@ public struct AmapRoutes: RouteProvider {
     }
 
     public func roadMetres(from origin: Coordinate, to destination: Coordinate) async throws -> Double {
-        let query = "origin=\(Self.point(origin))&destination=\(Self.point(destination))&key=\(WeChatAPI.escape(key))&output=json"
+        let query = "origin=\(Self.point(origin))&destination=\(Self.point(destination))&key=\(PercentEncoding.queryValue(key))&output=json"
         struct Answer: Decodable {
             struct Route: Decodable {
                 struct Path: Decodable { var distance: String }
@@ -69,7 +70,7 @@ public struct TencentRoutes: RouteProvider {
     }
 
     public func roadMetres(from origin: Coordinate, to destination: Coordinate) async throws -> Double {
-        let query = "from=\(Self.point(origin))&to=\(Self.point(destination))&key=\(WeChatAPI.escape(key))"
+        let query = "from=\(Self.point(origin))&to=\(Self.point(destination))&key=\(PercentEncoding.queryValue(key))"
         struct Answer: Decodable {
             struct Result: Decodable {
                 struct Route: Decodable { var distance: Double }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DropMateWeChat
 import Foundation
 import NIOCore
 
@@ -21,11 +22,11 @@ public struct TwilioSMS: SMSProvider {
     }
 
     public func send(to phone: String, text: String) async throws {
-        var request = HTTPClientRequest(url: "\(baseURL)/2010-04-01/Accounts/\(WeChatAPI.escape(accountSID))/Messages.json")
+        var request = HTTPClientRequest(url: "\(baseURL)/2010-04-01/Accounts/\(PercentEncoding.queryValue(accountSID))/Messages.json")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Basic " + Data("\(accountSID):\(authToken)".utf8).base64EncodedString())
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        let form = [("To", phone), ("From", from), ("Body", text)].map { "\($0)=\(WeChatAPI.escape($1))" }.joined(separator: "&")
+        let form = [("To", phone), ("From", from), ("Body", text)].map { "\($0)=\(PercentEncoding.queryValue($1))" }.joined(separator: "&")
         request.body = .bytes(ByteBuffer(string: form))
         let response: HTTPClientResponse
         do { response = try await telemetry.outbound("sms twilio", request) { try await http.execute($0, timeout: .seconds(5)) } } catch {

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DropMateWeChat
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -46,7 +47,7 @@ public struct WeChatAPI: Sendable {
 
     /// A fresh access_token and its lifetime in seconds (`GET /cgi-bin/token`).
     func fetchToken() async throws -> (token: String, expiresIn: Int64) {
-        let query = "grant_type=client_credential&appid=\(Self.escape(appID))&secret=\(Self.escape(appSecret))"
+        let query = "grant_type=client_credential&appid=\(PercentEncoding.queryValue(appID))&secret=\(PercentEncoding.queryValue(appSecret))"
         let answer = try await call(HTTPClientRequest(url: "\(baseURL)/cgi-bin/token?\(query)"), api: "token")
         guard answer.code == 0, let token = answer.access_token, !token.isEmpty else {
             throw WeChatAPIError.refused(code: answer.code, message: answer.errmsg ?? "no access_token in the answer")
@@ -56,7 +57,7 @@ public struct WeChatAPI: Sendable {
 
     /// POSTs JSON to `path` with the access_token.
     func post(_ path: String, token: String, json: JSONBody) async throws -> Answer {
-        var request = HTTPClientRequest(url: "\(baseURL)\(path)?access_token=\(Self.escape(token))")
+        var request = HTTPClientRequest(url: "\(baseURL)\(path)?access_token=\(PercentEncoding.queryValue(token))")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.body = .bytes(ByteBuffer(bytes: json.bytes))
@@ -89,17 +90,6 @@ public struct WeChatAPI: Sendable {
         } catch {
             throw WeChatAPIError.unreachable("an answer that is not WeChat's JSON")
         }
-    }
-
-    /// Percent-encodes `value` for a query string. Tokens and ids are almost always unreserved characters
-    /// already, and are then returned as they are (Foundation's encoder costs a few µs a push).
-    static func escape(_ value: String) -> String {
-        if value.utf8.allSatisfy({ byte in
-            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
-                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
-                || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
-        }) { return value }
-        return value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? value
     }
 }
 
