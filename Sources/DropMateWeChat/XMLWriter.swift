@@ -101,11 +101,16 @@ struct XMLWriter {
             for byte in utf8 {
                 let bracket: UInt8 = byte == UInt8(ascii: "]") ? 1 : 0
                 let leadEF: UInt8 = byte == 0xEF ? 1 : 0
-                let control: UInt8 = byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D ? 1 : 0
+                let control: UInt8 = isForbiddenControl(byte) ? 1 : 0
                 flags |= bracket | leadEF | control
             }
             return flags == 0
         }
+    }
+
+    /// The C0 controls XML 1.0 forbids: all below 0x20 but tab, line feed and carriage return.
+    private static func isForbiddenControl(_ byte: UInt8) -> Bool {
+        byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D
     }
 
     /// Calls `body` with each UTF-8 byte of `value`, skipping characters XML 1.0 forbids.
@@ -115,7 +120,7 @@ struct XMLWriter {
             var index = 0
             while index < utf8.count {
                 let byte = utf8[index]
-                if byte < 0x20, byte != 0x09, byte != 0x0A, byte != 0x0D {
+                if isForbiddenControl(byte) {
                     index += 1
                     continue
                 }
