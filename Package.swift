@@ -36,6 +36,7 @@ let package = Package(
         // WeChat protocol only: signatures, AES message crypto, libxml2 reader/writer, message types.
         .target(name: "DropMateWeChat", dependencies: [
             "CLibXML2",
+            "DropMateDataProtection",  // SecureRandom: the reply's 16 random bytes
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),

@@ -12,17 +12,27 @@ public struct FieldCipher: Sendable {
     private static let nonceBytes = 12
     private static let tagBytes = 16
 
+    /// The current key and its `v1.<key id>` header, looked up once (every message's answer is sealed).
+    private let currentKey: SymmetricKey
+    private let currentHeader: [UInt8]
+
     public init(keyRing: PIIKeyRing) {
         self.keyRing = keyRing
+        currentKey = keyRing.keys[keyRing.currentKeyID]!
+        currentHeader = Array("\(Self.version).\(keyRing.currentKeyID)".utf8)
     }
 
     /// Encrypts `plaintext` under the current key with a fresh random nonce.
     public func encrypt(_ plaintext: String) throws -> String {
-        let keyID = keyRing.currentKeyID
-        let header = "\(Self.version).\(keyID)"
-        let sealed = try AES.GCM.seal(Array(plaintext.utf8), using: keyRing.keys[keyID]!, nonce: AES.GCM.Nonce(), authenticating: Array(header.utf8))
+        let nonce = try AES.GCM.Nonce(data: SecureRandom.shared.bytes(Self.nonceBytes))
+        let sealed = try AES.GCM.seal(Array(plaintext.utf8), using: currentKey, nonce: nonce, authenticating: currentHeader)
         // `combined` is nil only for nonces that are not 12 bytes, and ours always are.
-        return "\(header).\(Base64URL.encode(sealed.combined!))"
+        let combined = sealed.combined!
+        var text = currentHeader
+        text.reserveCapacity(currentHeader.count + 1 + Base64URL.encodedCount(combined.count))
+        text.append(UInt8(ascii: "."))
+        combined.withUnsafeBytes { Base64URL.append($0, to: &text) }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Decrypts ciphertext made under any key in the ring.

@@ -1,5 +1,6 @@
 import Crypto
 import _CryptoExtras
+import DropMateDataProtection
 import Foundation
 
 /// WeChat's AES message format (safe and compatible modes): AES-256-CBC, IV = first 16 key bytes,
@@ -72,7 +73,7 @@ public struct WeChatMessageCrypto: Sendable {
         }
     }
 
-    /// Encrypts `message` (UTF-8) with fresh random bytes from the system generator.
+    /// Encrypts `message` (UTF-8) with fresh random bytes from the secure random pool.
     public func encrypt(_ message: String) -> String {
         do {
             return try encrypt(Array(message.utf8), random: Self.randomBytes())
@@ -82,10 +83,6 @@ public struct WeChatMessageCrypto: Sendable {
         }
     }
 
-    /// 16 bytes from the system generator (two draws, not sixteen).
-    static func randomBytes() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        var words = (generator.next(), generator.next())
-        return withUnsafeBytes(of: &words) { Array($0) }
-    }
+    /// 16 fresh bytes from the process's secure random pool.
+    static func randomBytes() -> [UInt8] { SecureRandom.shared.bytes(16) }
 }
