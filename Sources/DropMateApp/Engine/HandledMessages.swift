@@ -12,12 +12,17 @@ import Synchronization
 /// reply; if every one of them had to give up first, the reply is pushed instead and later retries
 /// get `success`, so the customer hears it exactly once. Keys older than `horizon` may have been
 /// forgotten, so those are checked against the store.
+///
+/// Deadlines share one timer: it is set for the earliest deadline of any waiting request and, when it fires,
+/// gives up on every request past its deadline and sets itself for the next. Under steady load each request
+/// is answered in milliseconds against a 4.5-second deadline, so the timer rarely fires (a timer per request
+/// cost a schedule and a cancel on the event loop for every message).
 final class HandledMessages: Sendable {
     /// A request waiting for a reply.
     private struct Waiter {
         var id: UInt64
         var continuation: CheckedContinuation<OutgoingMessage?, any Error>
-        var timer: Scheduled<Void>?
+        var deadline: NIODeadline
     }
 
     private struct InFlight {
@@ -32,6 +37,9 @@ final class HandledMessages: Sendable {
         var nextWaiter: UInt64 = 0
         /// Messages created after this (Unix seconds) are known to memory if they were handled.
         var horizon: Int64
+        /// When the deadline timer fires next, and the timer (nil while nobody waits).
+        var sweepAt: NIODeadline?
+        var sweep: Scheduled<Void>?
     }
 
     /// The reply could not be ready before the request's deadline.
@@ -80,30 +88,27 @@ final class HandledMessages: Sendable {
         push: @escaping @Sendable (OutgoingMessage) async -> Void
     ) async throws -> OutgoingMessage? {
         try await withCheckedThrowingContinuation { continuation in
-            enum Next { case answered, wait(UInt64), start(UInt64) }
+            enum Next { case answered, wait, start }
             let hash = Self.hash(key)
+            let deadlineAt = NIODeadline.now() + .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)
             let next: Next = state.withLock { state in
                 if trustingMemory, state.done[hash] != nil { return .answered }
                 state.nextWaiter += 1
-                let id = state.nextWaiter
-                let waiter = Waiter(id: id, continuation: continuation, timer: nil)
+                let waiter = Waiter(id: state.nextWaiter, continuation: continuation, deadline: deadlineAt)
+                if state.sweepAt.map({ deadlineAt < $0 }) ?? true { scheduleSweep(at: deadlineAt, in: &state) }
                 if state.inFlight[key] != nil {
                     state.inFlight[key]!.waiters.append(waiter)
-                    return .wait(id)
+                    return .wait
                 }
                 state.inFlight[key] = InFlight(waiters: [waiter])
-                return .start(id)
+                return .start
             }
-            let waiterID: UInt64
             switch next {
             case .answered:
                 continuation.resume(throwing: AnsweredBefore())
-                return
-            case .wait(let id):
+            case .wait:
                 WebhookNotes.current?.noteDeduplicated()  // a retry while the first is still being handled
-                waiterID = id
-            case .start(let id):
-                waiterID = id
+            case .start:
                 Task {
                     do {
                         let reply = try await work()
@@ -116,25 +121,40 @@ final class HandledMessages: Sendable {
                     }
                 }
             }
-            let timer = eventLoops.any().scheduleTask(in: .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)) {
-                self.giveUp(key, waiterID)
-            }
-            let attached = state.withLock { state in
-                guard let index = state.inFlight[key]?.waiters.firstIndex(where: { $0.id == waiterID }) else { return false }
-                state.inFlight[key]!.waiters[index].timer = timer
-                return true
-            }
-            if !attached { timer.cancel() }  // already answered
         }
     }
 
-    private func giveUp(_ key: String, _ waiterID: UInt64) {
-        let waiter: Waiter? = state.withLock { state in
-            guard let index = state.inFlight[key]?.waiters.firstIndex(where: { $0.id == waiterID }) else { return nil }
-            state.inFlight[key]!.someoneGaveUp = true
-            return state.inFlight[key]!.waiters.remove(at: index)
+    /// Sets the deadline timer for `at` (replacing a later one).
+    private func scheduleSweep(at deadline: NIODeadline, in state: inout State) {
+        state.sweep?.cancel()
+        state.sweepAt = deadline
+        state.sweep = eventLoops.any().scheduleTask(deadline: deadline) { [weak self] in self?.giveUpOnLateWaiters() }
+    }
+
+    /// Gives up on every request past its deadline, and sets the timer for the earliest deadline left.
+    private func giveUpOnLateWaiters() {
+        let now = NIODeadline.now()
+        let late: [Waiter] = state.withLock { state in
+            state.sweepAt = nil
+            state.sweep = nil
+            var late: [Waiter] = []
+            var earliest: NIODeadline?
+            for key in Array(state.inFlight.keys) {
+                var entry = state.inFlight[key]!
+                let before = entry.waiters.count
+                entry.waiters.removeAll { waiter in
+                    if waiter.deadline <= now { late.append(waiter); return true }
+                    earliest = min(earliest ?? waiter.deadline, waiter.deadline)
+                    return false
+                }
+                guard entry.waiters.count != before else { continue }
+                entry.someoneGaveUp = true
+                state.inFlight[key] = entry
+            }
+            if let earliest { scheduleSweep(at: earliest, in: &state) }
+            return late
         }
-        waiter?.continuation.resume(throwing: DeadlinePassed())
+        for waiter in late { waiter.continuation.resume(throwing: DeadlinePassed()) }
     }
 
     /// Ends the work for `key`. Returns the reply to push when every request had given up on it; the key then
@@ -154,10 +174,7 @@ final class HandledMessages: Sendable {
             remember(key, at: now, in: &state)
             return (entry.waiters, nil)
         }
-        for waiter in waiters {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(with: result)
-        }
+        for waiter in waiters { waiter.continuation.resume(with: result) }
         return pushed
     }
 
@@ -168,10 +185,7 @@ final class HandledMessages: Sendable {
             remember(key, at: now, in: &state)
             return entry.waiters
         }
-        for waiter in waiters {
-            waiter.timer?.cancel()
-            waiter.continuation.resume(returning: nil)
-        }
+        for waiter in waiters { waiter.continuation.resume(returning: nil) }
     }
 
     private func remember(_ key: String, at now: Int64, in state: inout State) {
