@@ -53,7 +53,7 @@ public struct IntentParser: Sendable {
         if let code = Self.bindingCode(bare) { return .bindCourier(code: code) }
         if let orderID = Self.orderReference(bare, prefixes: Self.cancelPrefixes) { return .cancel(orderID: orderID) }
         if let orderID = Self.orderReference(bare, prefixes: Self.etaPrefixes) { return .eta(orderID: orderID) }
-        if Self.etaPhrases.contains(where: { bare.contains($0) }) { return .eta(orderID: nil) }
+        if Self.etaPhrases.contains(where: { TextNormalizer.contains(bare, $0) }) { return .eta(orderID: nil) }
         if let phone = Self.phone(bare) { return .phone(phone) }
         let order = OrderTextParser(catalog: catalog).parse(normalized)
         if let order { return .order(order) }

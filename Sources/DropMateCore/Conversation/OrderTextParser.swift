@@ -44,23 +44,31 @@ struct OrderTextParser {
 
     static let separators = ["还有", "以及", "和", "跟", "加上", "，", ",", "、", ";", "；", " and ", " & ", "&", " + ", "+", " with "]
 
-    /// The parts between separators, in one pass (no Foundation bridging on the hot path).
+    static let separatorBytes = separators.map { Array($0.utf8) }
+
+    /// The parts between separators, in one pass over the UTF-8 bytes (a separator never starts inside a
+    /// character: its first byte is ASCII or a lead byte).
     func split(_ text: String) -> [String] {
-        var parts: [String] = []
-        var rest = Substring(text)
-        var current = rest.startIndex
-        var partStart = rest.startIndex
-        while current < rest.endIndex {
-            if let separator = Self.separators.first(where: { rest[current...].hasPrefix($0) }) {
-                parts.append(String(rest[partStart..<current]))
-                current = rest.index(current, offsetBy: separator.count)
-                partStart = current
-            } else {
-                rest.formIndex(after: &current)
+        var text = text
+        let parts: [String] = text.withUTF8 { bytes in
+            func part(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
+            var parts: [String] = []
+            var current = 0, partStart = 0
+            while current < bytes.count {
+                let at = current
+                if let separator = Self.separatorBytes.first(where: { separator in
+                    at + separator.count <= bytes.count && separator.indices.allSatisfy { bytes[at + $0] == separator[$0] }
+                }) {
+                    parts.append(part(partStart..<current))
+                    current += separator.count
+                    partStart = current
+                } else {
+                    current += 1
+                }
             }
+            parts.append(part(partStart..<bytes.count))
+            return parts
         }
-        parts.append(String(rest[partStart...]))
-        rest = ""
         return parts.map { $0.trimmingSpaces() }.filter { !$0.isEmpty && $0 != "please" && $0 != "谢谢" }
     }
 
@@ -73,7 +81,7 @@ struct OrderTextParser {
         }
         var best: (item: CatalogItem, length: Int)?
         for (index, names) in catalog.matchNames.enumerated() {
-            for itemName in names where itemName.count >= 2 && name.contains(itemName) {
+            for itemName in names where itemName.count >= 2 && TextNormalizer.contains(name, itemName) {
                 if itemName.count > best?.length ?? 0 { best = (catalog.items[index], itemName.count) }
             }
         }

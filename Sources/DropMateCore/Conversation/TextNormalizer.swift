@@ -22,13 +22,38 @@ enum TextNormalizer {
         return result
     }
 
-    /// Without trailing sentence punctuation ("确认！", "menu.", "到哪了?").
+    /// Without trailing sentence punctuation ("确认！", "menu.", "到哪了?"); a lone "?" stays (it asks for help).
+    /// Scalar by scalar: every mark trimmed is one scalar, and this runs twice for every message.
     static func trimPunctuation(_ text: String) -> String {
-        var result = Substring(text)
-        while let last = result.last, "!.。！~～ ".contains(last) || (result.count > 1 && "?？".contains(last)) {
-            result.removeLast()
+        let scalars = text.unicodeScalars
+        var end = scalars.endIndex
+        while end > scalars.startIndex {
+            let before = scalars.index(before: end)
+            switch scalars[before] {
+            case "!", ".", "。", "！", "~", "～", " ": end = before
+            case "?" where before > scalars.startIndex, "？" where before > scalars.startIndex: end = before
+            default: return end == scalars.endIndex ? text : String(scalars[..<end])
+            }
         }
-        return String(result)
+        return ""
+    }
+
+    /// Whether `text` contains `word`, compared as UTF-8 bytes (no grapheme breaking, unlike `String.contains`).
+    static func contains(_ text: String, _ word: String) -> Bool {
+        var text = text, word = word
+        return text.withUTF8 { haystack in
+            word.withUTF8 { needle in
+                guard !needle.isEmpty else { return true }
+                guard haystack.count >= needle.count else { return false }
+                let first = needle[0]
+                for start in 0...(haystack.count - needle.count) where haystack[start] == first {
+                    var offset = 1
+                    while offset < needle.count, haystack[start + offset] == needle[offset] { offset += 1 }
+                    if offset == needle.count { return true }
+                }
+                return false
+            }
+        }
     }
 
     static func trimLeading(_ text: String, of characters: String) -> String {
