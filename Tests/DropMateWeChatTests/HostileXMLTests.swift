@@ -97,6 +97,21 @@ import Testing
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(latin1) }
         let utf16 = Array("<xml><C>x</C></xml>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields([0xFF, 0xFE] + utf16) }
+        #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(utf16) }  // no byte-order mark either
+        let indented = Array("\r\n  <xml><Content><![CDATA[".utf8) + [0xC4, 0xE3] + Array("]]></Content></xml>".utf8)  // GBK
+        #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(indented) }
+    }
+
+    @Test func onlyABodyThatOpensWithAnElementSkipsTheForcedEncoding() throws {
+        func opens(_ text: [UInt8]) -> Bool { text.withUnsafeBytes { WeChatXML.startsWithElement($0) } }
+        #expect(opens(Array("<xml><A>1</A></xml>".utf8)))
+        #expect(opens(Array(" \n\t<xml/>".utf8)))
+        #expect(!opens(Array("<?xml version=\"1.0\"?><xml/>".utf8)))
+        #expect(!opens(Array("<!DOCTYPE x><xml/>".utf8)))
+        #expect(!opens([0xEF, 0xBB, 0xBF] + Array("<xml/>".utf8)))
+        #expect(!opens(Array("<xml/>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }))
+        #expect(!opens(Array("<".utf8)) && !opens([]))
+        #expect(try WeChatXML.parseFields("  <xml><Content><![CDATA[你好]]></Content></xml>").fields["Content"] == "你好")
     }
 
     @Test func anEmptyBodyIsEmpty() {
