@@ -17,6 +17,7 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = options.logger()
         let dependencies = try await options.dependencies(config, telemetry: .production(config.observability, logger: logger), logger: logger)
         let runWorker = worker ?? (config.databaseURL == nil)
+        await EventLoopPriority.lower(by: config.eventLoopNice, logger: logger)  // 0 (PostgreSQL default): nothing
         let app = buildApplication(dependencies, runWorker: runWorker) { port in
             // Written unbuffered, so the banner shows up even when stdout is a pipe or a log file.
             FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))

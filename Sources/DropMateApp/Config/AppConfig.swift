@@ -69,6 +69,9 @@ public struct AppConfig: Sendable {
     public var usesGeneratedSecrets: Bool
     /// Log format, trace export and the worker's metrics port.
     public var observability = ObservabilityConfig()
+    /// How much lower than the SQLite writer the event loops run (`DROPMATE_EVENT_LOOP_NICE`, 0 to 19; default 5 on
+    /// the embedded default, 0 on PostgreSQL): see `EventLoopPriority`.
+    public var eventLoopNice: Int32 = 0
 
     /// A configuration problem, reported together with every other one.
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -133,6 +136,8 @@ public struct AppConfig: Sendable {
         if redisKeyPrefix.isEmpty || redisKeyPrefix.count > 64 || redisKeyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
             problem("REDIS_KEY_PREFIX", "must be 1 to 64 characters without spaces or braces")
         }
+        let eventLoopNice = Int32(env["DROPMATE_EVENT_LOOP_NICE"] ?? (databaseURL == nil ? "5" : "0")) ?? -1
+        if !(0...19).contains(eventLoopNice) { problem("DROPMATE_EVENT_LOOP_NICE", "must be a whole number from 0 to 19") }
         let rateLimit = Int(env["DROPMATE_RATE_LIMIT"] ?? "60") ?? -1
         if rateLimit < 0 { problem("DROPMATE_RATE_LIMIT", "must be a whole number of messages per customer per minute (0: no limit)") }
         let apiBaseURL = env["WECHAT_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.weixin.qq.com"
@@ -199,7 +204,8 @@ public struct AppConfig: Sendable {
             etaPush: ETAPushRules(threshold: etaThreshold * 60, minInterval: etaInterval * 60), etaRefreshSeconds: etaRefresh,
             objectStore: objectStore, passwordCost: passwordCost, reports: reports, piiKeys: piiKeys!,
             wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
-            devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability
+            devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability,
+            eventLoopNice: eventLoopNice
         )
     }
 
@@ -221,7 +227,7 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
             jobLeaseSeconds: \(jobLeaseSeconds), etaPush: ±\(etaPush.threshold / 60) min every \(etaPush.minInterval / 60)+ min, \
-            etaRefresh: \(etaRefreshSeconds) s, piiKeys: \(piiKeys), objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode))
+            etaRefresh: \(etaRefreshSeconds) s, piiKeys: \(piiKeys), objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode), eventLoopNice: \(eventLoopNice))
             """
     }
 
