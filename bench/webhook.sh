@@ -6,7 +6,8 @@
 #   SKIP_BUILD=1 BENCH_DURATION=30s bench/webhook.sh
 #   BENCH_BACKEND=production bench/webhook.sh   # PostgreSQL + Redis (throwaway, durable settings) instead of SQLite
 #
-# Knobs (env): BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_DURATION (15s), BENCH_WARMUP (5s),
+# Knobs (env): BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_DURATION (measured seconds per mode, 15s),
+# BENCH_ROUNDS (3: that time is split into as many windows per mode, the modes taking turns), BENCH_WARMUP (5s),
 # BENCH_COUNT (requests generated per mode, 600000), BENCH_USERS (5000), BENCH_MODES ("plaintext safe"),
 # BENCH_BACKEND (embedded), BENCH_RATE_LIMIT (1000000 messages per customer per minute: counted, never reached; the
 # synthetic customers send several messages a second each, and throttled messages would be cheaper to answer),
@@ -17,6 +18,7 @@ cd "$(dirname "$0")/.."
 THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 DURATION=${BENCH_DURATION:-15s}
+ROUNDS=${BENCH_ROUNDS:-3}
 WARMUP=${BENCH_WARMUP:-5s}
 COUNT=${BENCH_COUNT:-600000}
 USERS=${BENCH_USERS:-5000}
@@ -93,9 +95,15 @@ sleep 1
 IDLE_RSS=$(rss_kb "$SERVER_PID")
 say "up in ${STARTUP_MS} ms, idle RSS $((IDLE_RSS / 1024)) MB"
 
-declare -A RESULT CPU WRK_CPU OUTCOMES
-# What the server did with the measured run's messages, from its own counters (dropmate_webhook_messages_total
-# by outcome, after minus before): "replied=… deduplicated=…".
+seconds=${DURATION%s}
+case "$seconds" in (''|*[!0-9]*) say "BENCH_DURATION must be whole seconds, like 15s"; exit 1;; esac
+[ "$ROUNDS" -ge 1 ] && [ $((seconds % ROUNDS)) -eq 0 ] || { say "BENCH_DURATION ($seconds s) must split evenly into BENCH_ROUNDS ($ROUNDS)"; exit 1; }
+WINDOW=$((seconds / ROUNDS))
+PER_WINDOW=$((COUNT / ROUNDS))
+
+declare -A REQUESTS ELAPSED CPU WRK_CPU OUTCOMES P50 P90 P99 P999 NON200 CYCLES
+# What the server did with a window's messages, from its own counters (dropmate_webhook_messages_total by outcome,
+# after minus before): "replied=… deduplicated=…".
 outcomes() {
     awk '/^dropmate_webhook_messages_total\{/ {
              match($0, /outcome="[a-z_]+"/); key = substr($0, RSTART + 9, RLENGTH - 10)
@@ -103,48 +111,84 @@ outcomes() {
          }
          END { for (k in keys) { n = after[k] - before[k]; if (n > 0) printf "%s=%d ", k, n } }' "$1" "$2"
 }
+add_outcomes() {  # add_outcomes "replied=3 " "replied=4 deduplicated=1 " -> "deduplicated=1 replied=7 "
+    printf '%s\n%s\n' "$1" "$2" | tr ' ' '\n' | awk -F= 'NF == 2 { n[$1] += $2 } END { for (k in n) printf "%s=%d ", k, n[k] }'
+}
+maximum() { awk -v a="${1:-0}" -v b="$2" 'BEGIN { print (b + 0 > a + 0) ? b : a }'; }
+field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
+
+# Distinct MsgIds everywhere: each file starts where the previous one ended.
+next_id=$(( $(date +%s) * 1000000000 ))
 for mode in $MODES; do
-    say "$mode: generating $COUNT requests (+ warm-up)"
+    say "$mode: generating $ROUNDS x $PER_WINDOW requests (+ 100000 for the warm-up)"
     # Complete HTTP requests, one file per wrk thread: loading them is one read and a slice per request.
-    "$BIN" loadgen --mode "$mode" --count 100000 --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" --out "$WORK/warmup-$mode.tsv"
-    "$BIN" loadgen --mode "$mode" --count "$COUNT" --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" --out "$WORK/$mode.tsv"
+    "$BIN" loadgen --mode "$mode" --count 100000 --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" \
+        --first-msg-id "$next_id" --out "$WORK/warmup-$mode.tsv"
+    next_id=$((next_id + 100000))
+    for round in $(seq 1 "$ROUNDS"); do
+        "$BIN" loadgen --mode "$mode" --count "$PER_WINDOW" --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" \
+            --first-msg-id "$next_id" --out "$WORK/$mode-$round.tsv"
+        next_id=$((next_id + PER_WINDOW))
+    done
     say "$mode: warm-up ($WARMUP)"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s bench/wechat.lua "$URL" -- "$WORK/warmup-$mode.tsv" "$THREADS" >/dev/null
-    say "$mode: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s bench/wechat.lua"
-    curl -fsS "$URL/metrics" >"$WORK/metrics-before-$mode.txt"
-    before=$(cpu_ticks "$SERVER_PID")
-    TIMEFORMAT='%U %S'
-    { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/wechat.lua "$URL" -- "$WORK/$mode.tsv" "$THREADS" \
-        >"$WORK/wrk-$mode.txt"; } 2>"$WORK/wrk-time-$mode.txt"
-    CPU[$mode]=$(( $(cpu_ticks "$SERVER_PID") - before ))
-    curl -fsS "$URL/metrics" >"$WORK/metrics-after-$mode.txt"
-    cat "$WORK/wrk-$mode.txt" >&2
-    WRK_CPU[$mode]=$(awk '{ printf "%.2f", $1 + $2 }' "$WORK/wrk-time-$mode.txt")
-    OUTCOMES[$mode]=$(outcomes "$WORK/metrics-before-$mode.txt" "$WORK/metrics-after-$mode.txt")
-    RESULT[$mode]=$(grep '^RESULT ' "$WORK/wrk-$mode.txt" | cut -d' ' -f2-)
-    rm -f "$WORK/$mode.tsv".* "$WORK/warmup-$mode.tsv".*
+    rm -f "$WORK/warmup-$mode.tsv".*
+done
+
+# The modes take turns, a window each, so the machine's drift (its speed moves by 10-15 % within minutes) falls on
+# both alike: a single 15-second run per mode compared two different stretches of the machine's time.
+: >"$WORK/windows.txt"
+for round in $(seq 1 "$ROUNDS"); do
+    for mode in $MODES; do
+        say "$mode, window $round/$ROUNDS: wrk -t$THREADS -c$CONNECTIONS -d${WINDOW}s --latency -s bench/wechat.lua"
+        out="$WORK/wrk-$mode-$round.txt"
+        curl -fsS "$URL/metrics" >"$WORK/metrics-before.txt"
+        before=$(cpu_ticks "$SERVER_PID")
+        TIMEFORMAT='%U %S'
+        { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WINDOW}s" --latency -s bench/wechat.lua "$URL" -- "$WORK/$mode-$round.tsv" "$THREADS" \
+            >"$out"; } 2>"$WORK/wrk-time.txt"
+        CPU[$mode]=$(( ${CPU[$mode]:-0} + $(cpu_ticks "$SERVER_PID") - before ))
+        curl -fsS "$URL/metrics" >"$WORK/metrics-after.txt"
+        cat "$out" >&2
+        WRK_CPU[$mode]=$(awk -v sum="${WRK_CPU[$mode]:-0}" '{ printf "%.2f", sum + $1 + $2 }' "$WORK/wrk-time.txt")
+        OUTCOMES[$mode]=$(add_outcomes "${OUTCOMES[$mode]:-}" "$(outcomes "$WORK/metrics-before.txt" "$WORK/metrics-after.txt")")
+        r=$(grep '^RESULT ' "$out" | cut -d' ' -f2-)
+        REQUESTS[$mode]=$(( ${REQUESTS[$mode]:-0} + $(awk '/requests in/ { print $1 }' "$out") ))
+        ELAPSED[$mode]=$(awk -v sum="${ELAPSED[$mode]:-0}" '/requests in/ { sub(/s,$/, "", $4); printf "%.3f", sum + $4 }' "$out")
+        P50[$mode]=$(maximum "${P50[$mode]:-}" "$(field "$r" p50_ms)"); P90[$mode]=$(maximum "${P90[$mode]:-}" "$(field "$r" p90_ms)")
+        P99[$mode]=$(maximum "${P99[$mode]:-}" "$(field "$r" p99_ms)"); P999[$mode]=$(maximum "${P999[$mode]:-}" "$(field "$r" p999_ms)")
+        NON200[$mode]=$(( ${NON200[$mode]:-0} + $(field "$r" non200) ))
+        CYCLES[$mode]=$(( ${CYCLES[$mode]:-0} + $(field "$r" cycles) ))
+        printf '  %s, window %d: %s req/s, p99 %s ms\n' "$mode" "$round" "$(field "$r" rps)" "$(field "$r" p99_ms)" >>"$WORK/windows.txt"
+        rm -f "$WORK/$mode-$round.tsv".*
+    done
 done
 LOADED_RSS=$(rss_kb "$SERVER_PID")
 sleep 3
 SETTLED_RSS=$(rss_kb "$SERVER_PID")
 DB_MB=$(du -sm "$WORK/data" | cut -f1)
 
-field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 HZ=$(getconf CLK_TCK)
 echo
 echo "DropMate webhook benchmark, $(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "backend: $BACKEND; wrk -t$THREADS -c$CONNECTIONS -d$DURATION, $COUNT distinct messages per mode, $USERS customers"
+echo "backend: $BACKEND; wrk -t$THREADS -c$CONNECTIONS, ${seconds}s per mode in $ROUNDS alternating windows of ${WINDOW}s, $COUNT distinct messages per mode, $USERS customers"
+echo "req/s: a mode's requests over its measured time; latencies: its worst window's"
 printf '%-10s %10s %9s %9s %9s %9s %8s %14s\n' mode "req/s" p50_ms p90_ms p99_ms p99.9_ms non200 "server CPU/req"
+declare -A RPS
 for mode in $MODES; do
-    r=${RESULT[$mode]}
-    requests=$(awk '/requests in/ { print $1 }' "$WORK/wrk-$mode.txt")
-    cpu_us=$(awk -v t="${CPU[$mode]}" -v hz="$HZ" -v n="$requests" 'BEGIN { printf "%.0f us", t / hz * 1e6 / n }')
-    printf '%-10s %10s %9s %9s %9s %9s %8s %14s\n' "$mode" "$(field "$r" rps)" \
-        "$(field "$r" p50_ms)" "$(field "$r" p90_ms)" "$(field "$r" p99_ms)" "$(field "$r" p999_ms)" "$(field "$r" non200)" "$cpu_us"
-    [ "$(field "$r" cycles)" = 0 ] || echo "WARNING: $mode ran out of requests $(field "$r" cycles) time(s); raise BENCH_COUNT"
+    RPS[$mode]=$(awk -v n="${REQUESTS[$mode]}" -v t="${ELAPSED[$mode]}" 'BEGIN { printf "%.0f", n / t }')
+    cpu_us=$(awk -v t="${CPU[$mode]}" -v hz="$HZ" -v n="${REQUESTS[$mode]}" 'BEGIN { printf "%.0f us", t / hz * 1e6 / n }')
+    printf '%-10s %10s %9s %9s %9s %9s %8s %14s\n' "$mode" "${RPS[$mode]}" \
+        "${P50[$mode]}" "${P90[$mode]}" "${P99[$mode]}" "${P999[$mode]}" "${NON200[$mode]}" "$cpu_us"
+    [ "${CYCLES[$mode]}" = 0 ] || echo "WARNING: $mode ran out of requests ${CYCLES[$mode]} time(s); raise BENCH_COUNT"
 done
+if [ -n "${RPS[plaintext]:-}" ] && [ -n "${RPS[safe]:-}" ]; then
+    awk -v p="${RPS[plaintext]}" -v s="${RPS[safe]}" 'BEGIN { printf "safe vs plaintext: %+.1f %%\n", (s - p) * 100 / p }'
+fi
+echo "windows:"
+cat "$WORK/windows.txt"
 for mode in $MODES; do
-    echo "$mode: the server counted ${OUTCOMES[$mode]:-nothing}; wrk used ${WRK_CPU[$mode]} s of CPU in $DURATION"
+    echo "$mode: the server counted ${OUTCOMES[$mode]:-nothing}; wrk used ${WRK_CPU[$mode]} s of CPU in ${seconds}s"
 done
 echo "start-up (exec to first /healthz answer): ${STARTUP_MS} ms"
 echo "RSS: idle $((IDLE_RSS / 1024)) MB, right after load $((LOADED_RSS / 1024)) MB, 3 s later $((SETTLED_RSS / 1024)) MB"
