@@ -117,6 +117,31 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
+    @Test(arguments: BackendKind.available) func aKeysLatestAnswerWinsAndManyAnswersLandInOneStatement(_ kind: BackendKind) async throws {
+        try await TestDatabase.with(kind) { db in
+            let store = try await SQLConversationStore.open(db.backend, sealer: .test)
+            // A late reply is first stored as the answer, then as `success` once it has been queued as a push.
+            try await store.commit(UnitOfWork(customer: "o_a", now: 10, handled: ("msg:7", HandledMessage(reply: .text("晚到的回复")))))
+            #expect(try await store.handled(dedupeKey: "msg:7") == HandledMessage(reply: .text("晚到的回复")))
+            try await store.commit(UnitOfWork(customer: "o_a", now: 11, handled: ("msg:7", HandledMessage(reply: nil))))
+            #expect(try await store.handled(dedupeKey: "msg:7") == HandledMessage(reply: nil))
+            // Answers of many customers at once, written together: each readable on its own, sealed at rest.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        try await store.commit(UnitOfWork(customer: "o_\(index)", now: 20, handled: ("msg:1\(index)", HandledMessage(reply: .text("第 \(index) 个")))))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for index in [0, 17, 49] {
+                #expect(try await store.handled(dedupeKey: "msg:1\(index)") == HandledMessage(reply: .text("第 \(index) 个")))
+            }
+            let stored = try await db.backend.reader.raw("SELECT reply FROM handled_messages WHERE key = 'msg:117'").first(decoding: [String: String].self)
+            #expect(stored?["reply"]?.hasPrefix("v1.") == true && stored?["reply"]?.contains("第") == false)
+        }
+    }
+
     @Test(arguments: BackendKind.available) func orderNumbersContinueAfterARestart(_ kind: BackendKind) async throws {
         try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend, sealer: .test)
