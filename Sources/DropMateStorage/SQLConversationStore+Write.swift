@@ -100,15 +100,14 @@ struct HandledRows: SQLExpression {
     var rows: [Row]
 
     func serialize(to serializer: inout SQLSerializer) {
-        serializer.write("INSERT INTO ")
-        SQLIdentifier("handled_messages").serialize(to: &serializer)
-        serializer.write(" (")
-        SQLIdentifier("key").serialize(to: &serializer)
-        serializer.write(", ")
-        SQLIdentifier("reply").serialize(to: &serializer)
-        serializer.write(", ")
-        SQLIdentifier("created_at").serialize(to: &serializer)
-        serializer.write(") VALUES ")
+        // The quoted names, written once per statement (not per row).
+        func name(_ identifier: String) -> String {
+            var quoted = SQLSerializer(database: serializer.database)
+            SQLIdentifier(identifier).serialize(to: &quoted)
+            return quoted.sql
+        }
+        let (key, reply) = (name("key"), name("reply"))
+        serializer.write("INSERT INTO \(name("handled_messages")) (\(key), \(reply), \(name("created_at"))) VALUES ")
         for (index, row) in rows.enumerated() {
             serializer.write(index == 0 ? "(" : ", (")
             serializer.write(bind: row.key)
@@ -118,11 +117,6 @@ struct HandledRows: SQLExpression {
             serializer.write(bind: row.at)
             serializer.write(")")
         }
-        serializer.write(" ON CONFLICT (")
-        SQLIdentifier("key").serialize(to: &serializer)
-        serializer.write(") DO UPDATE SET ")
-        SQLIdentifier("reply").serialize(to: &serializer)
-        serializer.write(" = EXCLUDED.")
-        SQLIdentifier("reply").serialize(to: &serializer)
+        serializer.write(" ON CONFLICT (\(key)) DO UPDATE SET \(reply) = EXCLUDED.\(reply)")
     }
 }
