@@ -58,7 +58,7 @@ public final class RedisConnection: Sendable {
     public func send(bytes arguments: [[UInt8]], timeout: Duration? = nil) async throws -> RedisValue {
         let promise = channel.eventLoop.makePromise(of: RedisValue.self)
         let limit = timeout ?? commandTimeout
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000 + limit.components.attoseconds / 1_000_000_000)
+        let deadline = NIODeadline.now() + TimeAmount(limit)
         let request = RedisRequest(bytes: ByteBuffer(bytes: RedisWire.encode(arguments)), promise: promise, deadline: deadline)
         if channel.eventLoop.inEventLoop {
             enqueue(request)

@@ -40,11 +40,8 @@ public enum EventLoopPriority {
     public static func lowerCurrentThread(by nice: Int32) -> Result<Void, Refused> {
         #if os(Linux)
         guard let tid = currentThreadID() else { return .failure(Refused(description: "no thread id in /proc/thread-self")) }
-        let which = __priority_which_t(PRIO_PROCESS.rawValue)
-        errno = 0
-        let current = getpriority(which, id_t(tid))
-        guard errno == 0 else { return .failure(Refused(description: "getpriority: errno \(errno)")) }
-        guard setpriority(which, id_t(tid), min(19, current + nice)) == 0 else {
+        guard let current = niceValue(of: tid) else { return .failure(Refused(description: "getpriority: errno \(errno)")) }
+        guard setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), min(19, current + nice)) == 0 else {
             return .failure(Refused(description: "setpriority: errno \(errno)"))
         }
         return .success(())
@@ -56,16 +53,20 @@ public enum EventLoopPriority {
     /// The nice value of the calling thread (Linux), for tests and logs.
     public static func currentThreadNice() -> Int32? {
         #if os(Linux)
-        guard let tid = currentThreadID() else { return nil }
-        errno = 0
-        let value = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid))
-        return errno == 0 ? value : nil
+        return currentThreadID().flatMap(niceValue(of:))
         #else
         return nil
         #endif
     }
 
     #if os(Linux)
+    /// The nice value of thread `tid`; nil (with `errno` set) when the kernel refuses.
+    private static func niceValue(of tid: pid_t) -> Int32? {
+        errno = 0  // -1 is a valid nice value: only errno tells a failure
+        let value = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid))
+        return errno == 0 ? value : nil
+    }
+
     /// The kernel's id of the calling thread: `/proc/thread-self` links to `<pid>/task/<tid>` (the Glibc
     /// module does not export `gettid`).
     static func currentThreadID() -> pid_t? {

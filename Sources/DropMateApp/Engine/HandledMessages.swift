@@ -20,7 +20,6 @@ import Synchronization
 final class HandledMessages: Sendable {
     /// A request waiting for a reply.
     private struct Waiter {
-        var id: UInt64
         var continuation: CheckedContinuation<OutgoingMessage?, any Error>
         var deadline: NIODeadline
     }
@@ -34,7 +33,6 @@ final class HandledMessages: Sendable {
     private struct State {
         var done: BoundedCache<Int64, Int64>
         var inFlight: [String: InFlight] = [:]
-        var nextWaiter: UInt64 = 0
         /// Messages created after this (Unix seconds) are known to memory if they were handled.
         var horizon: Int64
         /// When the deadline timer fires next, and the timer (nil while nobody waits).
@@ -90,11 +88,10 @@ final class HandledMessages: Sendable {
         try await withCheckedThrowingContinuation { continuation in
             enum Next { case answered, wait, start }
             let hash = Self.hash(key)
-            let deadlineAt = NIODeadline.now() + .nanoseconds(Int64(deadline.components.seconds) * 1_000_000_000 + deadline.components.attoseconds / 1_000_000_000)
+            let deadlineAt = NIODeadline.now() + TimeAmount(deadline)
             let next: Next = state.withLock { state in
                 if trustingMemory, state.done[hash] != nil { return .answered }
-                state.nextWaiter += 1
-                let waiter = Waiter(id: state.nextWaiter, continuation: continuation, deadline: deadlineAt)
+                let waiter = Waiter(continuation: continuation, deadline: deadlineAt)
                 if state.sweepAt.map({ deadlineAt < $0 }) ?? true { scheduleSweep(at: deadlineAt, in: &state) }
                 if state.inFlight[key] != nil {
                     state.inFlight[key]!.waiters.append(waiter)
