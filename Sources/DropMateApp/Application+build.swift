@@ -169,6 +169,7 @@ func openDatabase(config: AppConfig, logger: Logger) async throws -> any SQLBack
 public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: HTTPTelemetryMiddleware(telemetry: dependencies.telemetry))
+    router.add(middleware: PageSecurityHeaders())
     MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
                  replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock, telemetry: dependencies.telemetry).add(to: router)

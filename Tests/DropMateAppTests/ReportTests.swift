@@ -328,7 +328,7 @@ import Testing
             let page = try await client.execute(uri: path, method: .get)
             let html = String(buffer: page.body)
             #expect(page.status == .ok)
-            #expect(html.contains("<svg") && html.contains("下单") && html.contains("report.xlsx?") && html.contains("orders.csv?"))
+            #expect(html.contains("src=\"data:image/svg+xml;base64,") && html.contains("下单") && html.contains("report.xlsx?") && html.contains("orders.csv?"))
             #expect(!html.contains("<script"), "no JavaScript, and customer text never reaches the page unescaped")
             #expect(try await client.execute(uri: path.replacingOccurrences(of: "sig=", with: "sig=f"), method: .get).status == .forbidden)
             #expect(try await client.execute(uri: path.replacingOccurrences(of: "2026-11-24", with: "2026-11-23"), method: .get).status == .forbidden)

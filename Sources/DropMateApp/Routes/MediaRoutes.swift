@@ -18,7 +18,8 @@ struct MediaRoutes: Sendable {
         router.get("/media/ads/:file") { _, context in
             let found: String? = context.parameters.get("file")
             let file = found ?? ""
-            guard let type = Self.contentType(file), ObjectKey.isValid("ads/\(file)") else { return Self.notFound }
+            // Only the raster types an upload can have (`AdImage`): never a document such as SVG, on a public URL.
+            guard let type = Self.contentType(file), type.hasPrefix("image/"), type != "image/svg+xml", ObjectKey.isValid("ads/\(file)") else { return Self.notFound }
             return try await serve(key: "ads/\(file)", type: type, cache: "public, max-age=86400")
         }
         router.get("/files/**") { request, context in
@@ -27,7 +28,13 @@ struct MediaRoutes: Sendable {
             guard let type = Self.contentType(key) else { return Self.notFound }
             switch downloads.verify(key: key, expires: query.get("expires"), signature: query.get("sig"),
                                     now: Date(timeIntervalSince1970: TimeInterval(clock()))) {
-            case .valid: return try await serve(key: key, type: type, cache: "private, no-store")
+            case .valid:
+                var response = try await serve(key: key, type: type, cache: "private, no-store")
+                // A report file is saved, not shown at this origin; its name is a key segment (letters, digits, `-_.`).
+                if response.status == .ok, let name = key.split(separator: "/").last {
+                    response.headers[.contentDisposition] = "attachment; filename=\"\(name)\""
+                }
+                return response
             case .expired: return Response(status: .gone, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "this link has expired")))
             default: return Response(status: .forbidden, headers: [.contentType: "text/plain"], body: .init(byteBuffer: ByteBuffer(string: "invalid link")))
             }

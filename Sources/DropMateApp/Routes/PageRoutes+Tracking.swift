@@ -24,27 +24,29 @@ extension PageRoutes {
         let catalog = engine.catalog
         let zh = renderer.text(for: .orderStatus([OrderStatusLine(order: order, eta: eta(of: order, catalog: catalog))]), language: .zh, catalog: catalog)
         let en = renderer.text(for: .orderStatus([OrderStatusLine(order: order, eta: eta(of: order, catalog: catalog))]), language: .en, catalog: catalog)
-        var html = """
+        let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity)</li>" }
+        let courier = try await courierSection(order)
+        return HTML.page(title: "订单 #\(order.id)", body: """
             <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
-            <p class="ok">\(HTML.escape(zh))<br><small>\(HTML.escape(en))</small></p>
-            <ul>\(order.lines.map { "<li>\(HTML.escape($0.name.zh)) / \(HTML.escape($0.name.en)) ×\($0.quantity)</li>" }.joined())</ul>
-            <p>送至 To: \(HTML.escape(order.address.text))</p>
-            """
-        html += try await courierSection(order)
-        html += "<p><small>页面不会自动刷新，请下拉刷新。Pull to refresh.</small></p>"
-        return HTML.page(title: "订单 #\(order.id)", body: html)
+            <p class="ok">\(zh)<br><small>\(en)</small></p>
+            <ul>\(lines)</ul>
+            <p>送至 To: \(order.address.text)</p>
+            \(courier)<p><small>页面不会自动刷新，请下拉刷新。Pull to refresh.</small></p>
+            """)
     }
 
     /// Where the courier is, as far from the customer as the road allows (no map, no JavaScript).
-    func courierSection(_ order: Order) async throws -> String {
-        guard order.status == .dispatched, let courierID = order.courierID, let courier = try await engine.courier(id: courierID) else { return "" }
-        var html = "<p>骑手 Courier: \(HTML.escape(courier.name))"
-        if let position = courier.position, position.isFresh(at: clock()), let destination = order.address.coordinate {
-            let kilometres = position.coordinate.distance(to: destination) / 1000
-            let distance = kilometres < 10 ? String(format: "%.1f", kilometres) : String(Int(kilometres))
-            html += "<br>距您约 \(distance) 公里（\(renderer.clockTime(position.at)) 更新）<br><small>About \(distance) km away (at \(renderer.clockTime(position.at)))</small>"
+    func courierSection(_ order: Order) async throws -> HTML {
+        guard order.status == .dispatched, let courierID = order.courierID, let courier = try await engine.courier(id: courierID) else { return .empty }
+        guard let position = courier.position, position.isFresh(at: clock()), let destination = order.address.coordinate else {
+            return "<p>骑手 Courier: \(courier.name)</p>"
         }
-        return html + "</p>"
+        let kilometres = position.coordinate.distance(to: destination) / 1000
+        let distance = kilometres < 10 ? String(format: "%.1f", kilometres) : String(Int(kilometres))
+        let at = renderer.clockTime(position.at)
+        return """
+            <p>骑手 Courier: \(courier.name)<br>距您约 \(distance) 公里（\(at) 更新）<br><small>About \(distance) km away (at \(at))</small></p>
+            """
     }
 
     func eta(of order: Order, catalog: Catalog) -> Int64? {
@@ -53,10 +55,11 @@ extension PageRoutes {
 
     func board() async throws -> Response {
         let posts = try await engine.publicBoard(limit: 30)
-        let items = posts.map { "<li><small>\(renderer.clockTime($0.createdAt))</small> \(HTML.escape($0.body))</li>" }.joined()
-        let body = """
+        let items = posts.map { post -> HTML in "<li><small>\(renderer.clockTime(post.createdAt))</small> \(post.body)</li>" }
+        let list: HTML = posts.isEmpty ? "<p>还没有留言。No posts yet.</p>" : "<ul class=\"board\">\(items)</ul>"
+        let body: HTML = """
             <h1>留言板 <small>Message board</small></h1>
-            \(posts.isEmpty ? "<p>还没有留言。No posts yet.</p>" : "<ul class=\"board\">\(items)</ul>")
+            \(list)
             <p><small>在公众号里发送“留言 …”即可留言。Send "post …" in the chat to write one.</small></p>
             """
         return HTML.page(title: "留言板 Message board", body: body)

@@ -17,11 +17,11 @@ struct PageRoutes: Sendable {
             guard let item = engine.catalog.item(id: id) else { return HTML.page(title: "Not found", body: "<p>这个菜品已下架。This item is no longer offered.</p>", status: .notFound) }
             let merchant = engine.catalog.merchant(id: item.merchantID)
             return HTML.page(title: item.name.zh, body: """
-                <h1>\(HTML.escape(item.name.zh)) <small>\(HTML.escape(item.name.en))</small></h1>
+                <h1>\(item.name.zh) <small>\(item.name.en)</small></h1>
                 <p class="price">\(item.price)</p>
-                <p>\(HTML.escape(item.description.zh))<br>\(HTML.escape(item.description.en))</p>
-                <p>\(HTML.escape(merchant?.name.zh ?? "")) · \(HTML.escape(merchant?.name.en ?? ""))</p>
-                <p>在公众号里回复“1 份\(HTML.escape(item.name.zh))”即可下单。<br>Reply "order 1 \(HTML.escape(item.name.en))" in the chat to order.</p>
+                <p>\(item.description.zh)<br>\(item.description.en)</p>
+                <p>\(merchant?.name.zh ?? "") · \(merchant?.name.en ?? "")</p>
+                <p>在公众号里回复“1 份\(item.name.zh)”即可下单。<br>Reply "order 1 \(item.name.en)" in the chat to order.</p>
                 """)
         }
     }
@@ -43,58 +43,28 @@ struct PageRoutes: Sendable {
         return HTML.page(title: "订单 #\(id)", body: orderPage(order, signature: String(signature), expires: expires))
     }
 
-    func orderPage(_ order: Order, signature: String, expires: Int64) -> String {
-        let lines = order.lines.map { "<li>\(HTML.escape($0.name.zh)) / \(HTML.escape($0.name.en)) ×\($0.quantity) <span>\($0.total)</span></li>" }.joined()
-        var html = """
-            <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
-            <ul>\(lines)</ul>
-            <p class="price">合计 Total \(order.total)</p>
-            <p>送至 To: \(HTML.escape(order.address.text))<br>电话 Phone: \(order.phone.masked)</p>
-            """
+    func orderPage(_ order: Order, signature: String, expires: Int64) -> HTML {
+        let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity) <span>\(line.total)</span></li>" }
+        let status: HTML
         switch order.status {
         case .awaitingConfirmation:
-            html += """
-                <form method="post" action="/confirm/\(order.id)?exp=\(expires)&amp;sig=\(signature)">
+            status = """
+                <form method="post" action="\(url: "/confirm/\(order.id)?exp=\(expires)&sig=\(signature)")">
                 <button type="submit">确认下单 Confirm order</button></form>
                 """
         case .confirmed:
-            html += "<p class=\"ok\">已确认！预计 \(order.promisedAt.map(renderer.clockTime) ?? "") 送达。<br>Confirmed! Expected at \(order.promisedAt.map(renderer.clockTime) ?? "").</p>"
-        case .dispatched: html += "<p class=\"ok\">骑手已出发。On its way.</p>"
-        case .delivered: html += "<p class=\"ok\">已送达。Delivered.</p>"
-        case .cancelled: html += "<p>订单已取消。This order was cancelled.</p>"
+            let at = order.promisedAt.map(renderer.clockTime) ?? ""
+            status = "<p class=\"ok\">已确认！预计 \(at) 送达。<br>Confirmed! Expected at \(at).</p>"
+        case .dispatched: status = "<p class=\"ok\">骑手已出发。On its way.</p>"
+        case .delivered: status = "<p class=\"ok\">已送达。Delivered.</p>"
+        case .cancelled: status = "<p>订单已取消。This order was cancelled.</p>"
         }
-        return html
-    }
-}
-
-/// Minimal, mobile-first HTML with no JavaScript.
-enum HTML {
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.append(character)
-            }
-        }
-        return result
-    }
-
-    static func page(title: String, body: String, status: HTTPResponse.Status = .ok) -> Response {
-        let html = """
-            <!doctype html><html lang="zh"><head><meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title))</title>
-            <style>body{font-family:-apple-system,"PingFang SC",sans-serif;max-width:32rem;margin:1rem auto;padding:0 1rem;line-height:1.5}
-            .price{font-size:1.3rem;color:#d4380d}button{width:100%;padding:.8rem;font-size:1.1rem;background:#07c160;color:#fff;border:0;border-radius:.4rem}
-            .ok{color:#07c160}small{color:#888}ul{padding-left:1.2rem}.board li{margin:.4rem 0;word-break:break-word}</style></head>
-            <body>\(body)</body></html>
+        return """
+            <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
+            <ul>\(lines)</ul>
+            <p class="price">合计 Total \(order.total)</p>
+            <p>送至 To: \(order.address.text)<br>电话 Phone: \(order.phone.masked)</p>
+            \(status)
             """
-        return Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 }
