@@ -77,6 +77,14 @@ public enum Migrations {
                 "CREATE TABLE reports (date TEXT PRIMARY KEY, built_at BIGINT NOT NULL, job_id BIGINT, summary TEXT NOT NULL, files TEXT NOT NULL)",
                 "CREATE INDEX orders_created_at ON orders (created_at, id)",
             ],
+            // Courier binding codes that cannot be guessed: each outstanding code counts the failed attempts made
+            // anywhere while it lives (and dies after a few), each WeChat user their own failures (a lockout). The
+            // six-digit day-long codes issued before this step stop working.
+            [
+                "ALTER TABLE couriers ADD COLUMN binding_failures BIGINT NOT NULL DEFAULT 0",
+                "UPDATE couriers SET binding_code = NULL, binding_expires_at = NULL",
+                "CREATE TABLE courier_binding_attempts (openid TEXT PRIMARY KEY, failures BIGINT NOT NULL, window_start BIGINT NOT NULL)",
+            ],
         ]
     }
 

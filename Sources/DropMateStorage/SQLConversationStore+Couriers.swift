@@ -13,11 +13,35 @@ extension SQLConversationStore {
         try await backend.reader.raw("SELECT \(unsafeRaw: Self.courierColumns) FROM couriers WHERE id = \(bind: id)").first().map(courier(row:))
     }
 
-    public func courier(bindingCode: String, now: Int64) async throws -> Courier? {
-        try await backend.reader.raw("""
-            SELECT \(unsafeRaw: Self.courierColumns) FROM couriers
-            WHERE binding_code = \(bind: bindingCode) AND binding_expires_at > \(bind: now) AND active = 1
-            """).first().map(courier(row:))
+    public func attemptBinding(code: String, openID: String, now: Int64, policy: BindingCodePolicy) async throws -> BindingAttempt {
+        try await backend.transaction { db in
+            let cutoff = now - policy.userWindow
+            if let row = try await db.raw("SELECT failures, window_start FROM courier_binding_attempts WHERE openid = \(bind: openID)").first(),
+               try row.decode(column: "window_start", as: Int64.self) > cutoff, try row.decode(column: "failures", as: Int64.self) >= policy.maxFailuresPerUser {
+                return .lockedOut
+            }
+            // The attempt is charged to every outstanding code before any is compared: the rows stay locked until
+            // commit, so attempts in parallel (from other users, on other replicas) are counted one after another.
+            try await db.raw("UPDATE couriers SET binding_failures = binding_failures + 1 WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now)").run()
+            if let courier = try await db.raw("""
+                SELECT \(unsafeRaw: Self.courierColumns) FROM couriers
+                WHERE binding_code = \(bind: code) AND binding_expires_at > \(bind: now) AND binding_failures <= \(bind: policy.maxFailuresPerCode) AND active = 1
+                """).first().map(courier(row:)) {
+                // A right code: the other codes get their charge back (it was no failure).
+                try await db.raw("""
+                    UPDATE couriers SET binding_failures = binding_failures - 1
+                    WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now) AND id <> \(bind: courier.id)
+                    """).run()
+                return .matched(courier)
+            }
+            try await db.raw("""
+                INSERT INTO courier_binding_attempts (openid, failures, window_start) VALUES (\(bind: openID), 1, \(bind: now))
+                ON CONFLICT (openid) DO UPDATE SET
+                    failures = CASE WHEN courier_binding_attempts.window_start <= \(bind: cutoff) THEN 1 ELSE courier_binding_attempts.failures + 1 END,
+                    window_start = CASE WHEN courier_binding_attempts.window_start <= \(bind: cutoff) THEN \(bind: now) ELSE courier_binding_attempts.window_start END
+                """).run()
+            return .refused
+        }
     }
 
     /// The active courier whose API token hashes to `tokenHash`.
@@ -51,8 +75,35 @@ extension SQLConversationStore {
     public func issueBindingCode(courierID id: Int64, code: String, expiresAt: Int64, now: Int64, audit: AuditEntry? = nil) async throws -> Bool {
         try await backend.transaction { db in
             let found = try await db.raw("""
-                UPDATE couriers SET binding_code = \(bind: code), binding_expires_at = \(bind: expiresAt), updated_at = \(bind: now)
+                UPDATE couriers SET binding_code = \(bind: code), binding_expires_at = \(bind: expiresAt), binding_failures = 0, updated_at = \(bind: now)
                 WHERE id = \(bind: id) RETURNING id
+                """).first() != nil
+            if found, let audit { try await SQLStaffStore.append(audit, in: db) }
+            return found
+        }
+    }
+
+    /// Switches courier `id` on or off; nil when there is no such courier. Switching off also drops their WeChat
+    /// binding and any outstanding binding code (their chat is a customer's from its next message), and their
+    /// app token is refused while they are off. Switching on restores the app token (unless revoked); WeChat
+    /// needs a new binding code.
+    public func setCourierActive(id: Int64, active: Bool, now: Int64, audit: AuditEntry?) async throws -> Courier? {
+        try await backend.transaction { db in
+            let changes = active ? "active = 1" : "active = 0, openid = NULL, binding_code = NULL, binding_expires_at = NULL"
+            guard let row = try await db.raw("""
+                UPDATE couriers SET \(unsafeRaw: changes), updated_at = \(bind: now) WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.courierColumns)
+                """).first() else { return nil }
+            if let audit { try await SQLStaffStore.append(audit, in: db) }
+            return try courier(row: row)
+        }
+    }
+
+    /// Replaces courier `id`'s app token by the one hashing to `tokenHash` (nil: no token works any more). The old
+    /// token stops working with this commit. False when there is no such courier.
+    public func replaceCourierToken(id: Int64, tokenHash: String?, now: Int64, audit: AuditEntry?) async throws -> Bool {
+        try await backend.transaction { db in
+            let found = try await db.raw("""
+                UPDATE couriers SET api_token_hash = \(bind: tokenHash), updated_at = \(bind: now) WHERE id = \(bind: id) RETURNING id
                 """).first() != nil
             if found, let audit { try await SQLStaffStore.append(audit, in: db) }
             return found

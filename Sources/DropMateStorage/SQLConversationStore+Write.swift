@@ -57,22 +57,24 @@ extension SQLConversationStore {
 
     static func store(_ write: CourierWrite, now: Int64, in db: any SQLDatabase) async throws {
         switch write {
-        case .binding(let courierID, let openID?, let code):
+        case .binding(let courierID, let openID, let code):
             // One courier per WeChat user: a user who binds again leaves their previous courier record.
             try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE openid = \(bind: openID) AND id <> \(bind: courierID)").run()
             let bound = try await db.raw("""
-                UPDATE couriers SET openid = \(bind: openID), binding_code = NULL, binding_expires_at = NULL, updated_at = \(bind: now)
-                WHERE id = \(bind: courierID) AND binding_code = \(bind: code ?? "") RETURNING id
+                UPDATE couriers SET openid = \(bind: openID), binding_code = NULL, binding_expires_at = NULL, binding_failures = 0, updated_at = \(bind: now)
+                WHERE id = \(bind: courierID) AND binding_code = \(bind: code) AND active = 1 RETURNING id
                 """).first()
             // Someone else used the code first: the whole step fails, and WeChat's retry finds the code spent.
             guard bound != nil else { throw CourierBindingRaced(courierID: courierID) }
-        case .binding(let courierID, nil, _):
-            try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE id = \(bind: courierID)").run()
+            try await db.raw("DELETE FROM courier_binding_attempts WHERE openid = \(bind: openID)").run()
+        case .unbinding(let courierID, let openID):
+            // Only the sender's own binding: a replaced courier's "解绑" leaves the courier's current binding alone.
+            try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE id = \(bind: courierID) AND openid = \(bind: openID)").run()
         case .position(let courierID, let position):
             try await db.raw("""
                 UPDATE couriers SET latitude = \(bind: position.coordinate.latitude), longitude = \(bind: position.coordinate.longitude),
                                     position_at = \(bind: position.at), updated_at = \(bind: now)
-                WHERE id = \(bind: courierID) AND (position_at IS NULL OR position_at <= \(bind: position.at))
+                WHERE id = \(bind: courierID) AND active = 1 AND (position_at IS NULL OR position_at <= \(bind: position.at))
                 """).run()
         }
     }

@@ -3,12 +3,23 @@ import DropMateApp
 import DropMateCore
 import Foundation
 
-/// `dropmate courier`: add couriers and give them the binding code they send to the Official Account.
+/// `dropmate courier`: add couriers, give them the binding code they send to the Official Account, switch them
+/// off and on, and replace or revoke their app's token. Each change is audited as done by the command line.
 struct CourierCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "courier", abstract: "Add couriers, issue their WeChat binding codes, list them.",
-        subcommands: [Create.self, Code.self, List.self], defaultSubcommand: List.self
+        commandName: "courier", abstract: "Add couriers, issue their WeChat binding codes and app tokens, switch them off and on, list them.",
+        subcommands: [Create.self, Code.self, Deactivate.self, Reactivate.self, Token.self, List.self], defaultSubcommand: List.self
     )
+
+    /// "valid 30 minutes, dies after 10 wrong codes from anyone": how a printed binding code may be used.
+    static var codeTerms: String {
+        let policy = BindingCodePolicy.standard
+        return "valid \(policy.validFor / 60) minutes, dies after \(policy.maxFailuresPerCode) wrong codes from anyone"
+    }
+
+    static func audit(_ action: String, courier id: Int64, after: String?) -> AuditEntry {
+        AuditEntry(actorID: nil, actor: "cli", role: "admin", action: action, target: "courier:\(id)", after: after, at: Int64(Date().timeIntervalSince1970))
+    }
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a courier; prints their id, a binding code and their app's API token (shown once).")
@@ -24,11 +35,14 @@ struct CourierCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await options.withDependencies { dependencies in
-                let created = try await dependencies.couriers.create(name: name.trimmingCharacters(in: .whitespacesAndNewlines), phone: phone.flatMap(PhoneNumber.init))
+                let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+                let created = try await dependencies.couriers.create(name: name, phone: phone.flatMap(PhoneNumber.init),
+                                                                     audit: AuditEntry(actorID: nil, actor: "cli", role: "admin", action: "courier.create",
+                                                                                       target: "courier", after: name, at: Int64(Date().timeIntervalSince1970)))
                 let code = try await dependencies.couriers.issueBindingCode(courierID: created.courier.id)
                 print("""
                 courier #\(created.courier.id) \(created.courier.name)
-                binding code: \(code) (valid 24 h: the courier sends "绑定 \(code)" to the Official Account)
+                binding code: \(code.code) (\(CourierCommand.codeTerms): the courier sends "绑定 \(code.code)" to the Official Account)
                 API token: \(created.apiToken) (for a courier app's position updates; shown only now)
                 """)
             }
@@ -42,8 +56,53 @@ struct CourierCommand: AsyncParsableCommand {
 
         func run() async throws {
             try await options.withDependencies { dependencies in
-                let code = try await dependencies.couriers.issueBindingCode(courierID: id)
-                print("binding code for courier #\(id): \(code) (valid 24 h)")
+                let code = try await dependencies.couriers.issueBindingCode(courierID: id, audit: CourierCommand.audit("courier.binding_code", courier: id, after: "new binding code"))
+                print("binding code for courier #\(id): \(code.code) (\(CourierCommand.codeTerms))")
+            }
+        }
+    }
+
+    struct Deactivate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Switch a courier off: their WeChat chat becomes a customer's and their app token stops working, at once.")
+        @Argument(help: "The courier's id.") var id: Int64
+        @OptionGroup var options: ServerOptions
+
+        func run() async throws {
+            try await options.withDependencies { dependencies in
+                _ = try await dependencies.couriers.setActive(courierID: id, false, audit: CourierCommand.audit("courier.deactivate", courier: id, after: "inactive"))
+                print("courier #\(id) is inactive (their WeChat binding is dropped: a new binding code is needed after reactivating)")
+            }
+        }
+    }
+
+    struct Reactivate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Switch a courier on again (their app token works again unless revoked; WeChat needs a new binding code).")
+        @Argument(help: "The courier's id.") var id: Int64
+        @OptionGroup var options: ServerOptions
+
+        func run() async throws {
+            try await options.withDependencies { dependencies in
+                _ = try await dependencies.couriers.setActive(courierID: id, true, audit: CourierCommand.audit("courier.reactivate", courier: id, after: "active"))
+                print("courier #\(id) is active")
+            }
+        }
+    }
+
+    struct Token: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a new app token for a courier (the old one stops working at once), or --revoke it.")
+        @Argument(help: "The courier's id.") var id: Int64
+        @Flag(help: "Revoke the token without issuing a new one.") var revoke = false
+        @OptionGroup var options: ServerOptions
+
+        func run() async throws {
+            try await options.withDependencies { dependencies in
+                if revoke {
+                    try await dependencies.couriers.revokeToken(courierID: id, audit: CourierCommand.audit("courier.token_revoke", courier: id, after: "no app token"))
+                    print("courier #\(id) has no app token now")
+                } else {
+                    let token = try await dependencies.couriers.reissueToken(courierID: id, audit: CourierCommand.audit("courier.token_reissue", courier: id, after: "new app token"))
+                    print("API token for courier #\(id): \(token) (shown only now; the previous one no longer works)")
+                }
             }
         }
     }

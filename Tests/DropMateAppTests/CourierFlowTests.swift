@@ -104,7 +104,7 @@ import Testing
         let app = try await TestApp.make()
         _ = try await Self.dispatchedOrder(app)
         let other = try await app.dependencies.couriers.create(name: "Self", phone: nil)
-        let code = try await app.dependencies.couriers.issueBindingCode(courierID: other.courier.id)
+        let code = try await app.dependencies.couriers.issueBindingCode(courierID: other.courier.id).code
         _ = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "bind", input: .text("绑定 \(code)")))
         await #expect(throws: EngineError.ownOrder(orderID: 1001, courierID: other.courier.id)) {
             try await app.dependencies.engine.assign(orderID: 1001, courierID: other.courier.id)
@@ -112,20 +112,21 @@ import Testing
         await app.shutdown()
     }
 
-    @Test func aBindingCodeWorksOnceAndExpires() async throws {
+    @Test func aBindingCodeIsEightUnambiguousCharactersWorksOnceInAnyCaseAndLapsesAfterHalfAnHour() async throws {
         let app = try await TestApp.make()
         let roster = app.dependencies.couriers, engine = app.dependencies.engine
         let courier = try await roster.create(name: "A", phone: nil).courier
-        let code = try await roster.issueBindingCode(courierID: courier.id, validFor: 600)
-        #expect(code.count == 6 && code.allSatisfy(\.isNumber))
-        app.clock.advance(601)
-        let late = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "1", input: .text("bind \(code)")))
-        #expect(late == .text("That binding code is wrong or has expired. Ask your dispatcher for a new one."))
-        let fresh = try await roster.issueBindingCode(courierID: courier.id)
-        _ = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "2", input: .text("bind \(fresh)")))
+        let issued = try await roster.issueBindingCode(courierID: courier.id)
+        #expect(issued.code.count == 8 && issued.code.allSatisfy(BindingCodePolicy.alphabet.contains))
+        #expect(issued.expiresAt == app.clock.now + 30 * 60, "valid 30 minutes, not a day")
+        app.clock.advance(30 * 60 + 1)
+        let late = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "1", input: .text("bind \(issued.code)")))
+        #expect(late == .text("That binding code is wrong or has expired. Ask your manager for a new one."))
+        let fresh = try await roster.issueBindingCode(courierID: courier.id).code
+        _ = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "2", input: .text("bind \(fresh.lowercased())")))
         #expect(try await app.dependencies.store.courier(id: courier.id)?.openID == "o_b")
         let reused = try await engine.handle(IncomingChat(customer: "o_c", createTime: app.clock.now, dedupeKey: "3", input: .text("bind \(fresh)")))
-        #expect(reused == .text("That binding code is wrong or has expired. Ask your dispatcher for a new one."))
+        #expect(reused == .text("That binding code is wrong or has expired. Ask your manager for a new one."))
         await app.shutdown()
     }
 }

@@ -105,7 +105,7 @@ struct SlowStore: ConversationStore {
     func catalog(at now: Int64) async throws -> Catalog { try await base.catalog(at: now) }
     func deliveries(courierID: Int64) async throws -> [Order] { try await base.deliveries(courierID: courierID) }
     func courier(id: Int64) async throws -> Courier? { try await base.courier(id: id) }
-    func courier(bindingCode: String, now: Int64) async throws -> Courier? { try await base.courier(bindingCode: bindingCode, now: now) }
+    func attemptBinding(code: String, openID: String, now: Int64, policy: BindingCodePolicy) async throws -> BindingAttempt { try await base.attemptBinding(code: code, openID: openID, now: now, policy: policy) }
     func ordersInProgress(limit: Int) async throws -> [Int64] { try await base.ordersInProgress(limit: limit) }
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String] { try await base.customersWithExpiredDrafts(now: now, limit: limit) }
     func pruneHandled(before cutoff: Int64) async throws { try await base.pruneHandled(before: cutoff) }

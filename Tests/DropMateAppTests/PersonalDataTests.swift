@@ -63,7 +63,7 @@ import Testing
             let session = try await StaffSession.start(app, client: client, courierID: courier.id)
             _ = try await session.call(.post, "/auth/login", body: #"{"username": "admin1", "password": "wrong password 12345"}"#)
             _ = try await session.call(.get, "/audit", as: .courier)  // denied: logged
-            _ = try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"name": "Zhao", "phone": "13700137000"}"#)
+            _ = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Zhao", "phone": "13700137000"}"#)
             _ = try await session.call(.get, "/orders?phone=13800138000", as: .admin)
             _ = try await session.call(.post, "/orders/1001/deliver", as: .dispatcher)
             let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: LogNotifier(logger: logs.logger),

@@ -54,7 +54,7 @@ import Testing
             #expect(try await session.call(.post, "/merchants", as: .dispatcher, body: #"{"id": "tea-house", "name_zh": "茶馆", "name_en": "Tea House", "latitude": 31.2, "longitude": 121.4, "preparation_minutes": 5}"#).status == 201)
             #expect(try await session.call(.post, "/ads", as: .dispatcher, body: #"{"id": "green-tea", "merchant_id": "tea-house", "name_zh": "绿茶", "name_en": "green tea", "price_fen": 800}"#).status == 201)
             #expect(try await session.call(.put, "/ads/green-tea", as: .dispatcher, body: #"{"id": "green-tea", "merchant_id": "tea-house", "name_zh": "绿茶", "name_en": "green tea", "price_fen": 900}"#).status == 200)
-            #expect(try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"name": "Li"}"#).status == 201)
+            #expect(try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li"}"#).status == 201)
             #expect(try await session.call(.post, "/orders/1001/cancel", as: .dispatcher, body: #"{"reason": "shop closed"}"#).status == 200)
             #expect(try await session.call(.post, "/board/posts/1/hide", as: .dispatcher, body: #"{"reason": "spam"}"#).status == 200)
             #expect(try await session.call(.post, "/board/posts/1/replies", as: .dispatcher, body: #"{"body": "谢谢！"}"#).status == 201)
@@ -88,15 +88,16 @@ import Testing
         try await app.live { client in
             let session = try await StaffSession.start(app, client: client, courierID: courier.id)
             let key: HTTPFields = [.idempotencyKey: "add-li-1"]
-            let first = try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"name": "Li"}"#, headers: key)
-            let again = try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"name": "Li"}"#, headers: key)
+            let first = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li"}"#, headers: key)
+            let again = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li"}"#, headers: key)
             #expect(first.status == 201 && again.status == 201 && again.text == first.text)
             #expect(again.headers[.idempotentReplayed] == "true")
             #expect(try await app.dependencies.couriers.all().count == 2, "one courier from the fixture, one from the two calls")
-            let other = try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"name": "Wang"}"#, headers: key)
+            let other = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Wang"}"#, headers: key)
             #expect(other.status == 422 && other.errorCode == "idempotency_key_reused")
             // Another staff member's key is theirs alone.
-            #expect(try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Wang"}"#, headers: key).status == 201)
+            let merchant = #"{"id": "tea-house", "name_zh": "茶馆", "name_en": "Tea House", "latitude": 31.2, "longitude": 121.4, "preparation_minutes": 5}"#
+            #expect(try await session.call(.post, "/merchants", as: .dispatcher, body: merchant, headers: key).status == 201)
             // A dispatch repeated with its key changes nothing and answers the same.
             let dispatch: HTTPFields = [.idempotencyKey: "dispatch-1001"]
             let sent = try await session.call(.post, "/orders/1001/dispatch", as: .dispatcher, body: #"{"courier_id": 2}"#, headers: dispatch)
@@ -239,10 +240,10 @@ import Testing
         let (app, courier) = try await Self.app()
         try await app.live { client in
             let session = try await StaffSession.start(app, client: client, courierID: courier.id)
-            #expect(try await session.call(.post, "/couriers", as: .dispatcher, body: "name=Li").errorCode == "invalid_request")
-            #expect(try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"name": 5}"#).errorMessage == #"wrong type for "name""#)
-            #expect(try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"nom": "Li"}"#).errorMessage == #"missing field "name""#)
-            #expect(try await session.call(.post, "/couriers", as: .dispatcher, body: String(repeating: "a", count: 10_000)).status == 413)
+            #expect(try await session.call(.post, "/couriers", as: .admin, body: "name=Li").errorCode == "invalid_request")
+            #expect(try await session.call(.post, "/couriers", as: .admin, body: #"{"name": 5}"#).errorMessage == #"wrong type for "name""#)
+            #expect(try await session.call(.post, "/couriers", as: .admin, body: #"{"nom": "Li"}"#).errorMessage == #"missing field "name""#)
+            #expect(try await session.call(.post, "/couriers", as: .admin, body: String(repeating: "a", count: 10_000)).status == 413)
             let unknown = try await session.call(.get, "/nothing-here", as: .admin)
             #expect(unknown.status == 404 && unknown.errorCode == "not_found")
             #expect(try await session.call(.post, "/orders/1001/dispatch", as: .dispatcher, body: #"{"courier_id": 77}"#).errorCode == "unknown_courier")

@@ -47,10 +47,36 @@ import Testing
         #expect(CourierIntent.parse(text) == intent)
     }
 
-    @Test func bindingCodesAreSixDigitsAfterTheKeyword() {
-        #expect(IntentParser(catalog: DemoCatalog.catalog).parse("绑定 482913") == .bindCourier(code: "482913"))
-        #expect(IntentParser(catalog: DemoCatalog.catalog).parse("bind #482913") == .bindCourier(code: "482913"))
-        #expect(IntentParser(catalog: DemoCatalog.catalog).parse("bind 4829") != .bindCourier(code: "4829"))
+    @Test func bindingCodeAttemptsAreReadInAnyCaseAfterTheKeyword() {
+        let parser = IntentParser(catalog: DemoCatalog.catalog)
+        #expect(parser.parse("绑定 K7M2Q9PX") == .bindCourier(code: "K7M2Q9PX"))
+        #expect(parser.parse("绑定k7m2q9px") == .bindCourier(code: "K7M2Q9PX"))
+        #expect(parser.parse("bind #k7m2q9px") == .bindCourier(code: "K7M2Q9PX"))
+        #expect(parser.parse("bind 482913") == .bindCourier(code: "482913"), "an old six-digit guess is an attempt too (and counted)")
+        #expect(parser.parse("bindings") != .bindCourier(code: "INGS"), "an English keyword needs a space")
+        #expect(parser.parse("bind 12") != .bindCourier(code: "12"))
+    }
+
+    @Test func randomBindingCodesUseOnlyTheUnambiguousAlphabet() {
+        let codes = (0..<200).map { _ in BindingCodePolicy.standard.randomCode() }
+        #expect(codes.allSatisfy { $0.count == 8 && $0.allSatisfy(BindingCodePolicy.alphabet.contains) })
+        #expect(Set(codes).count == codes.count)
+        #expect(!BindingCodePolicy.alphabet.contains("0") && !BindingCodePolicy.alphabet.contains("O") && !BindingCodePolicy.alphabet.contains("I")
+                && !BindingCodePolicy.alphabet.contains("L") && !BindingCodePolicy.alphabet.contains("1"))
+    }
+
+    // MARK: Who sees a whole phone number
+
+    @Test func onlyAdminsAndTheCourierOfADispatchedOrderSeeTheWholeNumber() throws {
+        let assigned = try Self.confirmed.applying(.assign(courierID: 7, courierName: "A"), at: 120).order
+        #expect(assigned.phone(shownTo: .admin) == "13800138000")
+        #expect(assigned.phone(shownTo: .dispatcher) == "138****8000")
+        #expect(assigned.phone(shownTo: .courier(id: 7)) == "13800138000")
+        #expect(assigned.phone(shownTo: .courier(id: 8)) == "138****8000")
+        #expect(assigned.phone(shownTo: .courier(id: nil)) == "138****8000")
+        #expect(Self.confirmed.phone(shownTo: .courier(id: 7)) == "138****8000", "not dispatched to them (yet)")
+        let delivered = try assigned.applying(.deliver, at: 900).order
+        #expect(delivered.phone(shownTo: .courier(id: 7)) == "138****8000", "delivered: no longer theirs to call")
     }
 
     // MARK: ETA from the courier's position

@@ -1,14 +1,18 @@
 import DropMateCore
 import DropMateStorage
 
-/// Staff's side of couriers: create them, issue binding codes, recognise their app's token.
+/// Staff's side of couriers: create them, issue binding codes and app tokens, switch them off and on, recognise
+/// their app's token. Everything here hands out or takes away courier powers, so the staff API offers it to
+/// admins only (see `PhoneReader` for why).
 public struct CourierRoster: Sendable {
     let store: SQLConversationStore
     let clock: @Sendable () -> Int64
+    let policy: BindingCodePolicy
 
-    public init(store: SQLConversationStore, clock: @escaping @Sendable () -> Int64) {
+    public init(store: SQLConversationStore, clock: @escaping @Sendable () -> Int64, policy: BindingCodePolicy = .standard) {
         self.store = store
         self.clock = clock
+        self.policy = policy
     }
 
     /// A new courier with a fresh API token (returned once, stored only as its hash).
@@ -18,16 +22,44 @@ public struct CourierRoster: Sendable {
         return (courier, token)
     }
 
-    /// A fresh six-digit binding code for courier `courierID`, valid for `validFor` seconds; the courier sends
-    /// "绑定 CODE" to the Official Account. `code` is for tests; production draws a random one.
-    public func issueBindingCode(courierID: Int64, validFor: Int64 = 86_400, code fixed: String? = nil, audit: AuditEntry? = nil) async throws -> String {
-        var code = fixed ?? Self.randomBindingCode()
-        while fixed == nil, try await store.bindingCodeInUse(code) { code = Self.randomBindingCode() }
+    /// A fresh binding code for courier `courierID` (eight characters, valid for the policy's 30 minutes; any
+    /// earlier code stops working); the courier sends "绑定 CODE" to the Official Account. `code` and `validFor`
+    /// are for tests; production draws a random code.
+    public func issueBindingCode(courierID: Int64, validFor: Int64? = nil, code fixed: String? = nil,
+                                 audit: AuditEntry? = nil) async throws -> (code: String, expiresAt: Int64) {
+        var code = fixed ?? policy.randomCode()
+        while fixed == nil, try await store.bindingCodeInUse(code) { code = policy.randomCode() }
         let now = clock()
-        guard try await store.issueBindingCode(courierID: courierID, code: code, expiresAt: now + validFor, now: now, audit: audit) else {
+        let expiresAt = now + (validFor ?? policy.validFor)
+        guard try await store.issueBindingCode(courierID: courierID, code: code, expiresAt: expiresAt, now: now, audit: audit) else {
             throw EngineError.courierNotFound(courierID)
         }
-        return code
+        return (code, expiresAt)
+    }
+
+    /// Switches courier `courierID` off (`active` false: their chat is a customer's from its next message, their
+    /// app token is refused, they get no deliveries) or on again. Effective with the commit.
+    public func setActive(courierID: Int64, _ active: Bool, audit: AuditEntry? = nil) async throws -> Courier {
+        guard let courier = try await store.setCourierActive(id: courierID, active: active, now: clock(), audit: audit) else {
+            throw EngineError.courierNotFound(courierID)
+        }
+        return courier
+    }
+
+    /// A new app token for courier `courierID` (returned once); the old one stops working at once.
+    public func reissueToken(courierID: Int64, audit: AuditEntry? = nil) async throws -> String {
+        let token = SecretToken.generate(prefix: "dmc_")
+        guard try await store.replaceCourierToken(id: courierID, tokenHash: SecretToken.hash(token), now: clock(), audit: audit) else {
+            throw EngineError.courierNotFound(courierID)
+        }
+        return token
+    }
+
+    /// Takes courier `courierID`'s app token away: no token works for them until one is reissued.
+    public func revokeToken(courierID: Int64, audit: AuditEntry? = nil) async throws {
+        guard try await store.replaceCourierToken(id: courierID, tokenHash: nil, now: clock(), audit: audit) else {
+            throw EngineError.courierNotFound(courierID)
+        }
     }
 
     /// The active courier whose app sent `token`.
@@ -35,11 +67,9 @@ public struct CourierRoster: Sendable {
         try await store.courier(apiTokenHash: SecretToken.hash(token))
     }
 
-    /// Six random digits.
-    static func randomBindingCode() -> String {
-        String(format: "%06d", Int.random(in: 0..<1_000_000))
-    }
-
     /// Every courier.
     public func all() async throws -> [Courier] { try await store.couriers() }
+
+    /// Courier `id`, if there is one.
+    public func courier(id: Int64) async throws -> Courier? { try await store.courier(id: id) }
 }

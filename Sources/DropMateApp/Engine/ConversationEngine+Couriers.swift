@@ -35,18 +35,33 @@ extension ConversationEngine {
 
     /// A courier's "取件 / 送达" on order `orderID`, checked to be theirs. Runs under the order's customer's lock
     /// while the courier's own turn holds theirs: a courier never acts on their own order, so the two never meet.
+    /// The courier record is read again (the sender must still be its active binding); the order's courier is
+    /// checked under the customer's lock, on the order as it stands there.
     func perform(_ action: CourierAction, orderID: Int64, courierID: Int64, courierOpenID: String) async throws -> CourierActionResult {
+        guard let courier = try await store.courier(id: courierID), courier.active, courier.openID == courierOpenID else { return .notYours(orderID: orderID) }
         guard let found = try await store.order(id: orderID) else { return .notFound(orderID: orderID) }
         guard found.courierID == courierID, found.customer != courierOpenID else { return .notYours(orderID: orderID) }
         do {
-            let order = try await apply(action.command, toOrder: orderID) { order in
-                guard order.courierID == courierID else { throw EngineError.notTheCourier(orderID: orderID, courierID: courierID) }
-            }
+            let order = try await apply(action.command, toOrder: orderID, check: Self.assigned(to: courierID, orderID: orderID))
             return .done(action, order)
         } catch EngineError.transition {
             return .refused(action, try await store.order(id: orderID) ?? found)
         } catch EngineError.notTheCourier {
             return .notYours(orderID: orderID)
+        }
+    }
+
+    /// Courier `courierID` marks order `orderID` delivered through the staff API. Whether the order is theirs is
+    /// decided under the customer's lock, on the order as it stands there: a check made before the lock could be
+    /// overtaken by staff handing the order to another courier.
+    public func deliver(orderID: Int64, asCourier courierID: Int64) async throws -> Order {
+        try await apply(.deliver, toOrder: orderID, check: Self.assigned(to: courierID, orderID: orderID))
+    }
+
+    /// The check of a courier's action: the order is assigned to them.
+    static func assigned(to courierID: Int64, orderID: Int64) -> @Sendable (Order) throws -> Void {
+        { order in
+            guard order.courierID == courierID else { throw EngineError.notTheCourier(orderID: orderID, courierID: courierID) }
         }
     }
 

@@ -8,6 +8,19 @@ struct StepOutcome: Sendable {
 }
 
 extension ConversationEngine {
+    /// Courier rights come from the courier record, never from the chat's saved state alone: a chat stays a
+    /// courier's only while this WeChat user is the courier's current binding and the courier is active. A chat
+    /// that lost it (staff re-issued the code and someone else bound, or deactivated the courier) is a customer's
+    /// again from this turn on: no deliveries listed, no orders marked, no positions taken, no unbinding.
+    func checkingCourierRights(_ state: ConversationState, customer: String) async throws -> ConversationState {
+        guard let courierID = state.courierID else { return state }
+        if let courier = try await store.courier(id: courierID), courier.active, courier.openID == customer { return state }
+        logger.notice("a chat's courier binding is no longer current", metadata: ["dropmate.courier_id": "\(courierID)"])
+        var customerAgain = state
+        customerAgain.courierID = nil
+        return customerAgain
+    }
+
     /// Whether a step's state must be written. Everything is, except a bare `lastActivityAt` bump of under a
     /// minute: only draft expiry reads it, and 30-minute expiry does not need it to the second. The stored
     /// (and cached) activity time is thus at most a minute behind, so an idle draft lapses after 29 to 30
@@ -20,7 +33,8 @@ extension ConversationEngine {
     }
 
     /// Steps the machine for `input` and performs its effects, feeding results back, into one unit of work.
-    func run(customer: String, state: ConversationState, input: ConversationInput, now: Int64, pushKey: String) async throws -> StepOutcome {
+    func run(customer: String, state loaded: ConversationState, input: ConversationInput, now: Int64, pushKey: String) async throws -> StepOutcome {
+        let state = try await checkingCourierRights(loaded, customer: customer)
         let needs = ConversationMachine.needs(input, state: state)
         var facts = ConversationFacts(
             now: now, catalog: catalog,
@@ -71,9 +85,15 @@ extension ConversationEngine {
                 let event = renderer.orderEvent(in: notice, language: step.state.language, catalog: facts.catalog)
                 unit.jobs.append(try PushJob(openID: customer, message: message, phone: phone, event: event).job(key: "\(pushKey)#\(pushes)", now: now))
             case .bindCourier(let code):
-                feed(.courierBound(try await store.courier(bindingCode: code, now: now), code: code))
-            case .saveCourierBinding(let courierID, let openID, let code):
-                unit.couriers.append(.binding(courierID: courierID, openID: openID, code: code))
+                let attempt = try await store.attemptBinding(code: code, openID: customer, now: now, policy: .standard)
+                if attempt == .refused || attempt == .lockedOut {
+                    logger.notice("courier binding code refused", metadata: ["dropmate.binding": "\(attempt == .lockedOut ? "locked_out" : "wrong_code")"])
+                }
+                feed(.courierBound(attempt, code: code))
+            case .saveCourierBinding(let courierID, let code):
+                unit.couriers.append(.binding(courierID: courierID, openID: customer, code: code))
+            case .unbindCourier(let courierID):
+                unit.couriers.append(.unbinding(courierID: courierID, openID: customer))
             case .courierAction(let orderID, let action):
                 feed(.courierActionDone(try await perform(action, orderID: orderID, courierID: step.state.courierID ?? 0, courierOpenID: customer)))
             case .courierMoved(let courierID, let coordinate):
@@ -82,11 +102,11 @@ extension ConversationEngine {
                 unit.jobs += try deliveries.map { try ETARefreshJob(orderID: $0.id).job(reason: .courierMoved, now: now) }
             }
         }
-        if Self.needsSaving(step.state, comparedWith: state) {
+        if Self.needsSaving(step.state, comparedWith: loaded) {
             unit.state = step.state
             unit.expiresAt = step.state.expiresAt(ttl: rules.draftTTL)
         } else {
-            step.state = state  // what is stored stays what is cached
+            step.state = loaded  // what is stored stays what is cached
         }
         let reply = renderer.render(replies, language: step.state.language, catalog: facts.catalog)
         return StepOutcome(state: step.state, reply: reply, unit: unit)

@@ -139,7 +139,7 @@ components:
         courier_name: {type: string}
         lines: {type: array, items: {$ref: "#/components/schemas/OrderLine"}}
         total_fen: {type: integer}
-        phone: {type: string, description: "masked (138****8000) unless the role needs the number"}
+        phone: {type: string, description: "whole for admins, and for the courier the order is dispatched to until it is delivered; masked (138****8000) for everyone else"}
         address: {type: string}
         latitude: {type: number}
         longitude: {type: number}
@@ -216,6 +216,12 @@ components:
         api_token: {type: string}
         binding_code: {type: string}
         binding_code_expires_at: {type: string, format: date-time}
+    CourierToken:
+      type: object
+      required: [courier_id, api_token]
+      properties:
+        courier_id: {type: integer, format: int64}
+        api_token: {type: string, description: "shown only now"}
     BindingCode:
       type: object
       required: [code]
@@ -559,8 +565,8 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
     post:
-      summary: Add a courier; returns their app token and a WeChat binding code.
-      x-roles: [admin, dispatcher]
+      summary: Add a courier (admins only, as every courier credential); returns their app token and a WeChat binding code.
+      x-roles: [admin]
       x-idempotent: true
       parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
       requestBody:
@@ -574,8 +580,8 @@ paths:
         "422": {$ref: "#/components/responses/Error"}
   /couriers/{id}/binding-code:
     post:
-      summary: A new WeChat binding code for the courier (valid 24 hours).
-      x-roles: [admin, dispatcher]
+      summary: A new WeChat binding code for the courier (eight characters, valid 30 minutes, dead after 10 wrong codes from anyone; the old one stops working).
+      x-roles: [admin]
       x-idempotent: true
       parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
       responses:
@@ -585,6 +591,53 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
+  /couriers/{id}/deactivate:
+    post:
+      summary: Switch the courier off at once (their WeChat chat becomes a customer's, their binding and code are dropped, their app token is refused).
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The courier., content: {application/json: {schema: {$ref: "#/components/schemas/Courier"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /couriers/{id}/reactivate:
+    post:
+      summary: Switch the courier on again (their app token works again unless revoked; WeChat needs a new binding code).
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The courier., content: {application/json: {schema: {$ref: "#/components/schemas/Courier"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /couriers/{id}/api-token:
+    post:
+      summary: A new app token for the courier (shown once); the old one stops working at once.
+      x-roles: [admin]
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      responses:
+        "201": {description: The token., content: {application/json: {schema: {$ref: "#/components/schemas/CourierToken"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+    delete:
+      summary: Revoke the courier's app token at once (until a new one is issued).
+      x-roles: [admin]
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      responses:
+        "204": {description: Revoked.}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
   /merchants:
     get:
       summary: Every merchant.

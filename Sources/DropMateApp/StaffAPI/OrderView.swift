@@ -1,8 +1,9 @@
 import DropMateCore
 import DropMateDataProtection
 
-/// An order as the API shows it. Phone numbers are masked unless the caller's role needs them (admins, and the
-/// courier delivering it); addresses are whole for staff who dispatch and deliver.
+/// An order as the API shows it. Phone numbers follow `PhoneReader`'s rule (whole for admins, and for the courier
+/// an order is dispatched to until it is delivered; masked otherwise); addresses are whole for staff who dispatch
+/// and deliver.
 struct OrderView: Encodable {
     struct Line: Encodable {
         var itemId: String
@@ -34,7 +35,6 @@ struct OrderView: Encodable {
     var latestEta: String?
 
     init(_ order: Order, for identity: StaffIdentity) {
-        let sees = identity.account.role == .admin || (identity.account.role == .courier && identity.account.courierID == order.courierID)
         id = order.id
         status = order.status.rawValue
         customer = order.customer
@@ -43,7 +43,7 @@ struct OrderView: Encodable {
         courierName = order.courierName
         lines = order.lines.map { Line(itemId: $0.itemID, name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen) }
         totalFen = order.total.fen
-        phone = sees ? order.phone.digits : order.phone.masked
+        phone = order.phone(shownTo: identity.phoneReader)
         address = order.address.text
         latitude = order.address.coordinate?.latitude
         longitude = order.address.coordinate?.longitude
@@ -56,6 +56,17 @@ struct OrderView: Encodable {
         cancelReason = order.cancelReason
         promisedAt = APIJSON.time(order.promisedAt)
         latestEta = APIJSON.time(order.latestETA)
+    }
+}
+
+extension StaffIdentity {
+    /// Who the caller is to `PhoneReader`'s rule.
+    var phoneReader: PhoneReader {
+        switch account.role {
+        case .admin: .admin
+        case .dispatcher: .dispatcher
+        case .courier: .courier(id: account.courierID)
+        }
     }
 }
 

@@ -50,8 +50,7 @@ extension StaffAPI {
             let orderID = try Validate.id(call.query("order_id"), field: "order_id")
             guard let order = try await store.order(id: orderID) else { throw APIError.notFound("order #\(orderID)") }
             let orders = try await store.recentOrders(customer: order.customer, limit: 50).map(\.id)
-            let phone = call.identity.account.role == .admin ? order.phone.digits : order.phone.masked
-            return try .json(CustomerView(openid: order.customer, phone: phone, orders: orders))
+            return try .json(CustomerView(openid: order.customer, phone: order.phone(shownTo: call.identity.phoneReader), orders: orders))
         }
     }
 

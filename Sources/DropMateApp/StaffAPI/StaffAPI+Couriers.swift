@@ -1,7 +1,8 @@
 import DropMateCore
 import Foundation
 
-/// `/couriers`: add couriers, issue binding codes, see where they are; `/courier/position` for couriers' apps.
+/// `/couriers`: add couriers, see where they are, issue binding codes and app tokens, switch couriers off and on;
+/// `/courier/position` for couriers' apps.
 extension StaffAPI {
     struct NewCourier: Decodable { var name: String; var phone: String? }
     struct Position: Decodable { var latitude: Double; var longitude: Double }
@@ -38,12 +39,15 @@ extension StaffAPI {
 
     struct BindingCode: Encodable { var code: String; var expiresAt: String? }
     struct PositionAccepted: Encodable { var courierId: Int64; var deliveries: Int }
+    struct CourierToken: Encodable { var courierId: Int64; var apiToken: String }
 
+    /// Creating couriers and handing out or taking away their credentials is for admins only: a courier reads
+    /// customers' whole phone numbers (see `PhoneReader`), so whoever could mint one could read them.
     func addCourierRoutes(_ api: APIRouter) {
         api.on(.get, "/couriers", roles: Self.office) { call in
             try .json(["items": try await couriers.all().map { CourierView($0, for: call.identity) }])
         }
-        api.on(.post, "/couriers", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+        api.on(.post, "/couriers", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
             let request = try APIJSON.decode(NewCourier.self, from: call.body)
             let name = try Validate.text(request.name, field: "name", max: 40)
             var phone: PhoneNumber?
@@ -54,28 +58,67 @@ extension StaffAPI {
             let now = clock()
             let created = try await couriers.create(name: name, phone: phone, audit: call.identity.audit("courier.create", target: "courier", after: name, at: now))
             let code = try await couriers.issueBindingCode(courierID: created.courier.id)
-            return try .json(CourierCreated(courier: CourierView(created.courier, for: call.identity), apiToken: created.apiToken, bindingCode: code,
-                                            bindingCodeExpiresAt: APIJSON.time(now + 86_400)), status: .created)
+            return try .json(CourierCreated(courier: CourierView(created.courier, for: call.identity), apiToken: created.apiToken, bindingCode: code.code,
+                                            bindingCodeExpiresAt: APIJSON.time(code.expiresAt)), status: .created)
         }
-        api.on(.post, "/couriers/:id/binding-code", roles: Self.office, idempotent: true, maxBody: 1024) { call in
+        api.on(.post, "/couriers/:id/binding-code", roles: Self.admins, idempotent: true, maxBody: 1024) { call in
             let id = try call.parameter("id")
-            let now = clock()
-            do {
-                let code = try await couriers.issueBindingCode(courierID: id, audit: call.identity.audit("courier.binding_code", target: "courier:\(id)", after: "new binding code", at: now))
-                return try .json(BindingCode(code: code, expiresAt: APIJSON.time(now + 86_400)), status: .created)
-            } catch EngineError.courierNotFound {
-                throw APIError.notFound("courier \(id)")
+            let code = try await courierCommand(id) {
+                try await couriers.issueBindingCode(courierID: id, audit: call.identity.audit("courier.binding_code", target: "courier:\(id)", after: "new binding code", at: clock()))
             }
+            return try .json(BindingCode(code: code.code, expiresAt: APIJSON.time(code.expiresAt)), status: .created)
+        }
+        for (verb, active) in [("deactivate", false), ("reactivate", true)] {
+            api.on(.post, "/couriers/:id/\(verb)", roles: Self.admins, idempotent: true, maxBody: 1024) { call in
+                let id = try call.parameter("id")
+                let before = try await couriers.courier(id: id)
+                let audit = call.identity.audit("courier.\(verb)", target: "courier:\(id)", before: before.map { $0.active ? "active" : "inactive" },
+                                                after: active ? "active" : "inactive", at: clock())
+                let courier = try await courierCommand(id) { try await couriers.setActive(courierID: id, active, audit: audit) }
+                return try .json(CourierView(courier, for: call.identity))
+            }
+        }
+        // Not idempotent: the answer carries a new secret, and a second call simply issues another (the first dies).
+        api.on(.post, "/couriers/:id/api-token", roles: Self.admins, maxBody: 1024) { call in
+            let id = try call.parameter("id")
+            let token = try await courierCommand(id) {
+                try await couriers.reissueToken(courierID: id, audit: call.identity.audit("courier.token_reissue", target: "courier:\(id)", after: "new app token", at: clock()))
+            }
+            return try .json(CourierToken(courierId: id, apiToken: token), status: .created)
+        }
+        api.on(.delete, "/couriers/:id/api-token", roles: Self.admins) { call in
+            let id = try call.parameter("id")
+            try await courierCommand(id) {
+                try await couriers.revokeToken(courierID: id, audit: call.identity.audit("courier.token_revoke", target: "courier:\(id)", after: "no app token", at: clock()))
+            }
+            return .noContent
         }
         api.on(.post, "/courier/position", roles: [.courier], maxBody: 4096) { call in
-            guard let courierID = call.identity.account.courierID else {
-                throw APIError(status: .forbidden, code: "not_a_courier", message: "this account is not linked to a courier")
-            }
+            let courierID = try await actingCourier(call).id
             let update = try APIJSON.decode(Position.self, from: call.body)
             let coordinate = Coordinate(latitude: update.latitude, longitude: update.longitude)
             guard coordinate.isValid else { throw APIError.badRequest("latitude must be -90…90 and longitude -180…180", code: "invalid_position") }
             let deliveries = try await engine.updatePosition(courierID: courierID, coordinate: coordinate)
             return try .json(PositionAccepted(courierId: courierID, deliveries: deliveries), status: .accepted)
+        }
+    }
+
+    /// The courier a courier-role caller acts as, read again from the courier record: a courier account or app
+    /// acts only while its courier is active (a deactivated courier's credentials stop at once).
+    func actingCourier(_ call: APICall) async throws -> Courier {
+        guard let id = call.identity.account.courierID, let courier = try await couriers.courier(id: id), courier.active else {
+            throw APIError(status: .forbidden, code: "not_a_courier", message: "this account is not linked to an active courier")
+        }
+        return courier
+    }
+
+    /// Runs a roster command on courier `id`, answering 404 when there is no such courier.
+    @discardableResult
+    func courierCommand<T>(_ id: Int64, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch EngineError.courierNotFound {
+            throw APIError.notFound("courier \(id)")
         }
     }
 }

@@ -40,16 +40,31 @@ extension StaffAPI {
             }
             return try .json(OrderView(order, for: call.identity))
         }
-        api.on(.post, "/orders/:id/deliver", roles: Self.everyone, idempotent: true, maxBody: 4096) { call in
+        // Before a stored answer is replayed: a courier names only their own deliveries (the engine decides again under the lock).
+        api.on(.post, "/orders/:id/deliver", roles: Self.everyone, idempotent: true, maxBody: 4096, authorize: { call in
+            guard call.identity.account.role == .courier else { return }
             let id = try call.parameter("id")
-            let identity = call.identity
-            let before = try await store.order(id: id)
-            if identity.account.role == .courier, before?.courierID == nil || before?.courierID != identity.account.courierID {
+            let courierID = try await actingCourier(call).id
+            guard try await store.order(id: id)?.courierID == courierID else {
                 throw APIError(status: .forbidden, code: "not_your_delivery", message: "order #\(id) is not one of your deliveries")
             }
-            let now = clock()
-            let audit = identity.account.role == .courier ? nil
-                : identity.audit("order.deliver", target: "order:\(id)", before: Self.summary(before), after: "delivered", at: now)
+        }) { call in
+            let id = try call.parameter("id")
+            let identity = call.identity
+            let notYours = APIError(status: .forbidden, code: "not_your_delivery", message: "order #\(id) is not one of your deliveries")
+            if identity.account.role == .courier {
+                // Whether the order is the courier's is decided under the customer's lock (`deliver(orderID:asCourier:)`).
+                let courierID = try await actingCourier(call).id
+                do {
+                    return try .json(OrderView(try await engine.deliver(orderID: id, asCourier: courierID), for: identity))
+                } catch EngineError.notTheCourier, EngineError.orderNotFound {
+                    throw notYours
+                } catch let error as EngineError {
+                    throw Self.apiError(error, orderID: id)
+                }
+            }
+            let before = try await store.order(id: id)
+            let audit = identity.audit("order.deliver", target: "order:\(id)", before: Self.summary(before), after: "delivered", at: clock())
             let order = try await runOrderCommand(id) { try await engine.apply(.deliver, toOrder: id, audit: audit) }
             return try .json(OrderView(order, for: identity))
         }
@@ -65,7 +80,7 @@ extension StaffAPI {
             return try .json(OrderView(order, for: call.identity))
         }
         api.on(.get, "/courier/deliveries", roles: [.courier]) { call in
-            guard let courierID = call.identity.account.courierID else { return try .json(["items": [OrderView]()]) }
+            let courierID = try await actingCourier(call).id
             return try .json(["items": try await store.deliveries(courierID: courierID).map { OrderView($0, for: call.identity) }])
         }
     }
@@ -75,11 +90,16 @@ extension StaffAPI {
         do {
             return try await body()
         } catch let error as EngineError {
-            switch error {
-            case .orderNotFound: throw APIError.notFound("order #\(id)")
-            case .courierNotFound(let courier): throw APIError.badRequest("courier \(courier) does not exist", code: "unknown_courier")
-            case .transition, .courierInactive, .notTheCourier, .ownOrder: throw APIError.conflict(error.description, code: "not_allowed")
-            }
+            throw Self.apiError(error, orderID: id)
+        }
+    }
+
+    /// An engine refusal as an API error.
+    static func apiError(_ error: EngineError, orderID id: Int64) -> APIError {
+        switch error {
+        case .orderNotFound: APIError.notFound("order #\(id)")
+        case .courierNotFound(let courier): APIError.badRequest("courier \(courier) does not exist", code: "unknown_courier")
+        case .transition, .courierInactive, .notTheCourier, .ownOrder: APIError.conflict(error.description, code: "not_allowed")
         }
     }
 

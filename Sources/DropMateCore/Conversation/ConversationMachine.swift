@@ -95,7 +95,7 @@ struct Turn {
         case .confirmationLinkUsed(let orderID): confirmThroughLink(orderID)
         case .orderChanged(let order): orderChanged(order)
         case .etaRefreshed(let order, let eta): etaRefreshed(order, eta: eta)
-        case .courierBound(let courier, let code): courierBound(courier, code: code)
+        case .courierBound(let attempt, let code): courierBound(attempt, code: code)
         case .courierActionDone: break  // only a courier's turn asks for one
         case .tick: break
         }

@@ -20,8 +20,8 @@ public enum ConversationInput: Sendable, Hashable {
     case orderChanged(Order)
     /// Time passed with no message: lets an idle draft expire with a notice.
     case tick
-    /// Feedback for `.bindCourier`: the courier `code` belongs to, nil for an unknown or expired code.
-    case courierBound(Courier?, code: String)
+    /// Feedback for `.bindCourier`: what the attempt with `code` found.
+    case courierBound(BindingAttempt, code: String)
     /// Feedback for `.courierAction`: what became of the courier's delivery.
     case courierActionDone(CourierActionResult)
     /// An ETA refresh worked out that `order` now arrives at `eta`.
@@ -92,10 +92,12 @@ public enum ConversationEffect: Sendable, Hashable {
     case post(BoardPostRequest)
     /// Tell the customer something out of band (customer-service or template message, via the job queue).
     case push([Reply])
-    /// Look up the courier a binding code belongs to; feed back `.courierBound`.
+    /// Try a binding code (counting a failure against this user and every outstanding code); feed back `.courierBound`.
     case bindCourier(code: String)
-    /// Record that WeChat user `openID` works as courier `courierID`, using up `code` (nil openID: unbind the courier).
-    case saveCourierBinding(courierID: Int64, openID: String?, code: String?)
+    /// Record that this chat's WeChat user works as courier `courierID`, using up `code`.
+    case saveCourierBinding(courierID: Int64, code: String)
+    /// This chat's WeChat user stops working as courier `courierID` (only their own binding is touched).
+    case unbindCourier(courierID: Int64)
     /// Apply a courier's action to one of their deliveries (under its customer's lock); feed back `.courierActionDone`.
     case courierAction(orderID: Int64, CourierAction)
     /// Store the courier's position and refresh the ETAs of their deliveries.

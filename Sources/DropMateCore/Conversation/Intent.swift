@@ -104,12 +104,13 @@ public struct IntentParser: Sendable {
         return nil
     }
 
-    /// "绑定 123456", "bind 123456" → "123456": six digits after the keyword.
+    /// "绑定 K7M2Q9PX", "bind k7m2q9px" → "K7M2Q9PX": a short run of letters and digits after the keyword (an English
+    /// keyword needs a space, so "bindings" is no attempt). See `BindingCodePolicy.attempt`.
     static func bindingCode(_ text: String) -> String? {
         for prefix in ["绑定骑手", "绑定", "bind courier", "bind"] where text.hasPrefix(prefix) {
-            let code = text.dropFirst(prefix.count).drop { " :：#".contains($0) }
-            guard code.count == 6, code.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-            return String(code)
+            let rest = text.dropFirst(prefix.count)
+            if prefix.first?.isASCII == true, let next = rest.first, !" :：#".contains(next) { return nil }
+            return BindingCodePolicy.attempt(rest.drop { " :：#".contains($0) })
         }
         return nil
     }

@@ -19,7 +19,8 @@ extension Replies {
             · "unbind": stop working as a courier in this chat
             """)
         case .bound(let name): return pick("绑定成功！您现在是骑手 \(name)。", "You're bound as courier \(name).")
-        case .bindingFailed: return pick("绑定码无效或已过期，请向调度员索取新的绑定码。", "That binding code is wrong or has expired. Ask your dispatcher for a new one.")
+        case .bindingFailed: return pick("绑定码无效或已过期，请向管理员索取新的绑定码。", "That binding code is wrong or has expired. Ask your manager for a new one.")
+        case .bindingLockedOut: return pick("绑定码错误次数过多，请一小时后再试，或联系管理员。", "Too many wrong binding codes. Try again in an hour, or ask your manager.")
         case .unbound: return pick("已解除骑手绑定。", "You're no longer bound as a courier here.")
         case .deliveries(let orders):
             guard !orders.isEmpty else { return pick("目前没有配送中的订单。", "You have no deliveries in progress.") }
@@ -48,6 +49,7 @@ extension Replies {
     func delivery(_ order: Order) -> String {
         let merchant = catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID
         let stage = order.pickedUpAt == nil ? pick("待取件：\(merchant)", "to pick up at \(merchant)") : pick("配送中", "on the way")
-        return "· #\(order.id) \(lines(order.lines)) → \(order.address.text) \(order.phone.digits) (\(stage))"
+        // The courier reading it is the order's own (their deliveries, their new delivery): the rule decides.
+        return "· #\(order.id) \(lines(order.lines)) → \(order.address.text) \(order.phone(shownTo: .courier(id: order.courierID))) (\(stage))"
     }
 }

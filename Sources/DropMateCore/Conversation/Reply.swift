@@ -63,6 +63,8 @@ public enum CourierReply: Sendable, Hashable {
     case help
     case bound(name: String)
     case bindingFailed
+    /// Too many wrong binding codes from this WeChat user lately.
+    case bindingLockedOut
     case unbound
     /// The deliveries in progress.
     case deliveries([Order])

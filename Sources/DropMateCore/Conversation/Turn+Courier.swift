@@ -19,7 +19,7 @@ extension Turn {
         case .courierActionDone(let result): courierActionDone(result)
         case .unsupported: say(.courier(.help))
         case .unsubscribed, .tick: break
-        case .courierBound(let courier, let code): courierBound(courier, code: code)
+        case .courierBound(let attempt, let code): courierBound(attempt, code: code)
         case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed: return false
         }
         return true
@@ -30,7 +30,7 @@ extension Turn {
         case .help, .other: say(.courier(.help))
         case .deliveries: say(.courier(.deliveries(facts.deliveries)))
         case .unbind:
-            effects.append(.saveCourierBinding(courierID: courierID, openID: nil, code: nil))
+            effects.append(.unbindCourier(courierID: courierID))
             state.courierID = nil
             say(.courier(.unbound))
         case .action(let action, let orderID):
@@ -51,10 +51,15 @@ extension Turn {
         }
     }
 
-    /// A binding code was sent: the chat becomes a courier's, or the code was wrong.
-    mutating func courierBound(_ courier: Courier?, code: String) {
-        guard let courier else { return say(.courier(.bindingFailed)) }
-        effects.append(.saveCourierBinding(courierID: courier.id, openID: customer, code: code))
+    /// A binding code was sent: the chat becomes a courier's, or the code was wrong, or the user is locked out.
+    mutating func courierBound(_ attempt: BindingAttempt, code: String) {
+        let courier: Courier
+        switch attempt {
+        case .matched(let found): courier = found
+        case .refused: return say(.courier(.bindingFailed))
+        case .lockedOut: return say(.courier(.bindingLockedOut))
+        }
+        effects.append(.saveCourierBinding(courierID: courier.id, code: code))
         state.courierID = courier.id
         state.draft = nil
         if let pending = state.pendingOrderID {

@@ -21,8 +21,9 @@ public protocol ConversationStore: Sendable {
     /// Courier `courierID`'s dispatched orders, oldest first.
     func deliveries(courierID: Int64) async throws -> [Order]
     func courier(id: Int64) async throws -> Courier?
-    /// The active courier an unexpired binding code belongs to.
-    func courier(bindingCode: String, now: Int64) async throws -> Courier?
+    /// Tries binding code `code` for WeChat user `openID` under `policy`, counting the attempt at once (against the
+    /// user and against every outstanding code) so that guesses spread over many users and replicas still add up.
+    func attemptBinding(code: String, openID: String, now: Int64, policy: BindingCodePolicy) async throws -> BindingAttempt
     /// Confirmed and dispatched orders (at most `limit`, oldest first): those whose ETA can still change.
     func ordersInProgress(limit: Int) async throws -> [Int64]
     /// Customers whose draft or unconfirmed order lapses at or before `now`.
@@ -99,8 +100,10 @@ public struct OrderWrite: Sendable, Hashable {
 
 /// A change to a courier record that a conversation step makes.
 public enum CourierWrite: Sendable, Hashable {
-    /// WeChat user `openID` now works as the courier (their binding code is used up); nil unbinds.
-    case binding(courierID: Int64, openID: String?, code: String?)
+    /// WeChat user `openID` now works as the courier (their binding code is used up).
+    case binding(courierID: Int64, openID: String, code: String)
+    /// WeChat user `openID` stops working as the courier; nothing happens when they are not its binding (any more).
+    case unbinding(courierID: Int64, openID: String)
     /// The courier reported a position.
     case position(courierID: Int64, CourierPosition)
 }

@@ -1,3 +1,4 @@
+import DropMateCore
 import Foundation
 
 /// A golden chat transcript (`conversations/**/*.chat`); the format is described in conversations/README.md.
@@ -95,7 +96,9 @@ struct Transcript {
             }
             return .clockSet(words.dropFirst().joined(separator: " "))
         case "staff" where words.count >= 2 && words[1] == "courier":
-            guard words.count == 4, words[3].count == 6 else { throw fail("@staff courier NAME CODE (six digits)") }
+            guard words.count == 4, words[3].count == BindingCodePolicy.standard.length, words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else {
+                throw fail("@staff courier NAME CODE (eight characters of BindingCodePolicy.alphabet)")
+            }
             return .addCourier(name: words[2], code: words[3])
         case "staff" where words.count >= 2 && words[1] == "assign":
             guard words.count == 4, let order = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))), let courier = Int64(words[3]) else {
