@@ -134,6 +134,7 @@ public struct AppDependencies: Sendable {
         var worker = JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
                                leaseSeconds: config.jobLeaseSeconds, etaRefreshEvery: config.etaRefreshSeconds, logger: logger)
         worker.reports = reportRunner
+        worker.shutdownGrace = .seconds(config.shutdownGraceSeconds)
         worker.telemetry = telemetry
         return worker
     }

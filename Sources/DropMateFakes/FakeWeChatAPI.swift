@@ -17,6 +17,9 @@ public final class FakeWeChatAPI: Sendable {
         var scripted: [Int] = []
         var sent: [Sent] = []
         var sentCount = 0
+        /// Sends (of any outcome) that arrived, counted before `sendDelay`.
+        var received = 0
+        var sendDelay: Duration = .zero
     }
 
     private let state = Mutex(State())
@@ -34,6 +37,11 @@ public final class FakeWeChatAPI: Sendable {
     public var tokenFetches: Int { state.withLock { $0.tokenFetches } }
     public var sent: [Sent] { state.withLock { $0.sent } }
     public var sentCount: Int { state.withLock { $0.sentCount } }
+    /// Message sends that arrived, answered yet or not.
+    public var received: Int { state.withLock { $0.received } }
+
+    /// Every message send waits this long before it is answered (a slow WeChat, a job in hand).
+    public func delaySends(by delay: Duration) { state.withLock { $0.sendDelay = delay } }
 
     /// The next customer-service sends answer these errcodes.
     public func script(_ codes: [Int]) { state.withLock { $0.scripted += codes } }
@@ -64,6 +72,11 @@ public final class FakeWeChatAPI: Sendable {
             router.post(RouterPath(path)) { request, _ -> Response in
                 let token: String? = request.uri.queryParameters.get("access_token").map { String($0) }
                 let body = String(buffer: try await request.body.collect(upTo: 1 << 20))
+                let delay = self.state.withLock { state in
+                    state.received += 1
+                    return state.sendDelay
+                }
+                if delay > .zero { try await Task.sleep(for: delay) }
                 let code: Int = self.state.withLock { state in
                     guard token != nil, token == state.validToken else { return 40001 }
                     let code = path.hasSuffix("custom/send") && !state.scripted.isEmpty ? state.scripted.removeFirst() : 0

@@ -5,18 +5,28 @@ import NIOSSL
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// PostgreSQL through postgres-nio's pooled `PostgresClient`: the production database.
+///
+/// The pool works while `run()` runs. A server runs it as a service of its service group, ahead of the role's
+/// own services, so it closes last (`AppDependencies.runServer`); one-shot commands and tests use `connect`,
+/// which runs it in a task of its own until `shutdown()`.
 public final class PostgresBackend: SQLBackend {
     private let client: PostgresClient
-    private let running: Task<Void, Never>
+    private let running: Mutex<Task<Void, Never>?>
     private let logger: Logger
 
-    /// Connects to `url` (`postgres://user:password@host:port/database?sslmode=…`); the pool runs until `shutdown()`.
+    /// A backend on `url` (`postgres://user:password@host:port/database?sslmode=…`) whose pool is not running yet:
+    /// queries wait until `run()` runs.
+    public static func make(url: String, logger: Logger) throws -> PostgresBackend {
+        PostgresBackend(client: PostgresClient(configuration: try PostgresURL.configuration(from: url), backgroundLogger: logger), logger: logger)
+    }
+
+    /// Connects to `url`, the pool running in a task of its own until `shutdown()`, and checks the database answers.
     public static func connect(url: String, logger: Logger) async throws -> PostgresBackend {
-        let client = PostgresClient(configuration: try PostgresURL.configuration(from: url), backgroundLogger: logger)
-        let running = Task { await client.run() }
-        let backend = PostgresBackend(client: client, running: running, logger: logger)
+        let backend = try make(url: url, logger: logger)
+        backend.running.withLock { $0 = Task { await backend.run() } }
         do {
             try await backend.reader.raw("SELECT 1").run()
         } catch {
@@ -26,10 +36,15 @@ public final class PostgresBackend: SQLBackend {
         return backend
     }
 
-    private init(client: PostgresClient, running: Task<Void, Never>, logger: Logger) {
+    private init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.running = running
+        self.running = Mutex(nil)
         self.logger = logger
+    }
+
+    /// Runs the connection pool until a graceful shutdown or cancellation; then its connections close.
+    public func run() async {
+        await client.run()
     }
 
     public var reader: any SQLDatabase { PooledPostgresDatabase(client: client, logger: logger) }
@@ -44,9 +59,11 @@ public final class PostgresBackend: SQLBackend {
         try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil, logger: logger)) }
     }
 
+    /// Stops the pool `connect` started (a pool run as a service stops with its service group).
     public func shutdown() async {
-        running.cancel()
-        await running.value
+        guard let task = running.withLock({ $0 }) else { return }
+        task.cancel()
+        await task.value
     }
 }
 

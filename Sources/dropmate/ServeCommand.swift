@@ -15,17 +15,16 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.config()
         let logger = options.logger()
-        let dependencies = try await options.dependencies(config, telemetry: .production(config.observability, logger: logger), logger: logger)
         let runWorker = worker ?? (config.databaseURL == nil)
-        await EventLoopPriority.lower(by: config.eventLoopNice, logger: logger)  // 0 (PostgreSQL default): nothing
-        let app = buildApplication(dependencies, runWorker: runWorker) { port in
-            // Written unbuffered, so the banner shows up even when stdout is a pipe or a log file.
-            FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))
+        // The database runs in the same service group, ahead of the app: on SIGTERM the in-process worker finishes
+        // or hands back its jobs and records that before the database closes.
+        try await options.runServer(config, telemetry: .production(config.observability, logger: logger), logger: logger) { dependencies in
+            await EventLoopPriority.lower(by: config.eventLoopNice, logger: logger)  // 0 (PostgreSQL default): nothing
+            return buildApplication(dependencies, runWorker: runWorker) { port in
+                // Written unbuffered, so the banner shows up even when stdout is a pipe or a log file.
+                FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))
+            }
         }
-        try await app.runService()
-        dependencies.redis?.shutdown()
-        await dependencies.store.flush()
-        await dependencies.backend.shutdown()
     }
 
     static func banner(config: AppConfig, port: Int) -> String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropMateApp
 import Foundation
+import Hummingbird
 import Logging
 
 /// The options every server role shares, and turning them into a validated configuration.
@@ -35,6 +36,18 @@ struct ServerOptions: ParsableArguments {
     func dependencies(_ config: AppConfig, telemetry: Telemetry = .disabled, logger: Logger) async throws -> AppDependencies {
         do { return try await AppDependencies.connect(config: config, telemetry: telemetry, logger: logger) } catch {
             FileHandle.standardError.write(Data("dropmate: cannot start: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    /// Runs a server role and its database in one service group (`AppDependencies.runServer`); a failure to
+    /// start is one clear line and exit status 1, as with `dependencies`.
+    func runServer<App: ApplicationProtocol>(_ config: AppConfig, telemetry: Telemetry, logger: Logger,
+                                             build: @escaping @Sendable (AppDependencies) async -> App) async throws {
+        do {
+            try await AppDependencies.runServer(config: config, telemetry: telemetry, logger: logger, build: build)
+        } catch let failure as ServerStartFailure {
+            FileHandle.standardError.write(Data("dropmate: cannot start: \(failure)\n".utf8))
             throw ExitCode.failure
         }
     }

@@ -14,20 +14,19 @@ struct WorkerCommand: AsyncParsableCommand {
     func run() async throws {
         let config = try options.config()
         let logger = options.logger()
-        let dependencies = try await options.dependencies(config, telemetry: .production(config.observability, logger: logger), logger: logger)
         logger.info("worker started", metadata: [
             "dropmate.database": "\(config.databaseURL == nil ? "sqlite" : "postgres")",
             "dropmate.queue": "\(config.redis == nil ? "jobs table" : "redis streams")",
             "dropmate.metrics_port": "\(config.observability.metricsPort)",
             "dropmate.schedules_reports": "\(scheduleReports)",
         ])
-        // The job worker, with /metrics, /healthz and /readyz for Kubernetes; SIGTERM and SIGINT drain it.
-        try await buildWorkerApplication(dependencies, schedulesReports: scheduleReports) { port in
-            logger.info("worker serving /metrics, /healthz and /readyz", metadata: ["dropmate.port": "\(port)"])
-        }.runService()
-        (dependencies.jobQueue as? RedisStreamJobQueue)?.shutdown()
-        dependencies.redis?.shutdown()
-        await dependencies.store.flush()
-        await dependencies.backend.shutdown()
+        // The job worker, with /metrics, /healthz and /readyz for Kubernetes, in one service group with the database.
+        // SIGTERM and SIGINT: no new job starts, the jobs in hand finish (or are handed back at the end of the
+        // grace), that is recorded, and then the database closes.
+        try await options.runServer(config, telemetry: .production(config.observability, logger: logger), logger: logger) { dependencies in
+            buildWorkerApplication(dependencies, schedulesReports: scheduleReports) { port in
+                logger.info("worker serving /metrics, /healthz and /readyz", metadata: ["dropmate.port": "\(port)"])
+            }
+        }
     }
 }

@@ -72,6 +72,9 @@ public struct AppConfig: Sendable {
     /// How much lower than the SQLite writer the event loops run (`DROPMATE_EVENT_LOOP_NICE`, 0 to 19; default 5 on
     /// the embedded default, 0 on PostgreSQL): see `EventLoopPriority`.
     public var eventLoopNice: Int32 = 0
+    /// Seconds a worker's jobs in hand may run on after SIGTERM before they are stopped and handed back
+    /// (`DROPMATE_SHUTDOWN_GRACE_SECONDS`): keep it below the orchestrator's grace period.
+    public var shutdownGraceSeconds: Int64 = 25
 
     /// A configuration problem, reported together with every other one.
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -167,6 +170,8 @@ public struct AppConfig: Sendable {
             do { orderTemplates = try OrderTemplates(json: json) } catch { problem("WECHAT_TEMPLATES", error.description) }
         }
         let lease = Int64(env["DROPMATE_JOB_LEASE_SECONDS"] ?? "120") ?? -1
+        let shutdownGrace = Int64(env["DROPMATE_SHUTDOWN_GRACE_SECONDS"] ?? "25") ?? -1
+        if !(0...3600).contains(shutdownGrace) { problem("DROPMATE_SHUTDOWN_GRACE_SECONDS", "must be 0 to 3600 seconds") }
         if lease < 2 { problem("DROPMATE_JOB_LEASE_SECONDS", "must be a whole number of seconds, at least 2") }
         let etaThreshold = Int64(env["DROPMATE_ETA_PUSH_THRESHOLD_MINUTES"] ?? "5") ?? -1
         if !(1...240).contains(etaThreshold) { problem("DROPMATE_ETA_PUSH_THRESHOLD_MINUTES", "must be 1 to 240 minutes") }
@@ -205,7 +210,7 @@ public struct AppConfig: Sendable {
             objectStore: objectStore, passwordCost: passwordCost, reports: reports, piiKeys: piiKeys!,
             wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability,
-            eventLoopNice: eventLoopNice
+            eventLoopNice: eventLoopNice, shutdownGraceSeconds: shutdownGrace
         )
     }
 

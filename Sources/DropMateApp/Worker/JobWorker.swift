@@ -6,7 +6,8 @@ import ServiceLifecycle
 ///
 /// At-least-once: a job is completed only after its handler returned; a crash leaves it leased,
 /// and the lease's expiry hands it to the next claim. Failures retry with exponential backoff
-/// and jitter, then go to the dead letters with the reason.
+/// and jitter, then go to the dead letters with the reason. SIGTERM lets the jobs in hand finish
+/// (within `shutdownGrace`) and hands back the rest, so none is left `running` to wait out its lease.
 public struct JobWorker: Service {
     let queue: any JobQueue
     let engine: ConversationEngine
@@ -38,31 +39,45 @@ public struct JobWorker: Service {
         self.logger = logger
     }
 
+    /// On SIGTERM: no new job starts; the jobs in hand get this long to finish, then are stopped and handed back.
+    var shutdownGrace: Duration = .seconds(25)
+
+    /// Runs until a graceful shutdown (SIGTERM) or cancellation. A graceful shutdown is not a cancellation here:
+    /// the worker stops taking jobs, lets the ones in hand finish within `shutdownGrace`, hands back what could not
+    /// finish, records all of it, and only then returns (so the database it records into must outlive it).
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            var lastSweep: Int64 = 0, lastPrune: Int64 = 0, lastETASweep: Int64 = 0
-            while !Task.isCancelled {
-                do {
-                    if clock() - lastSweep >= sweepEvery {
-                        lastSweep = clock()
-                        try await engine.expireIdleDrafts()
-                    }
-                    if clock() - lastETASweep >= etaRefreshEvery {
-                        lastETASweep = clock()
-                        try await engine.scheduleETARefreshes(every: etaRefreshEvery)
-                    }
-                    if clock() - lastPrune >= 3600 {
-                        lastPrune = clock()
-                        try await engine.pruneHandledMessages()
-                    }
-                    let ran = try await runDueJobs()
-                    if ran == 0, !queue.waitsForWork { try? await Task.sleep(for: pollInterval) }
-                } catch {
-                    logger.error("worker loop failed; retrying", metadata: ["dropmate.error": "\(error)"])
-                    try? await Task.sleep(for: .seconds(1))
+        var lastSweep: Int64 = 0, lastPrune: Int64 = 0, lastETASweep: Int64 = 0
+        while !Self.isStopping {
+            do {
+                if clock() - lastSweep >= sweepEvery {
+                    lastSweep = clock()
+                    try await engine.expireIdleDrafts()
                 }
+                if clock() - lastETASweep >= etaRefreshEvery {
+                    lastETASweep = clock()
+                    try await engine.scheduleETARefreshes(every: etaRefreshEvery)
+                }
+                if clock() - lastPrune >= 3600 {
+                    lastPrune = clock()
+                    try await engine.pruneHandledMessages()
+                }
+                let ran = try await runDueJobs()
+                if ran == 0, !queue.waitsForWork { await Self.pause(pollInterval) }
+            } catch {
+                guard !Self.isStopping else { break }
+                logger.error("worker loop failed; retrying", metadata: ["dropmate.error": "\(error)"])
+                await Self.pause(.seconds(1))
             }
         }
+        logger.info("worker stopped taking jobs")
+    }
+
+    /// Whether the worker is stopping: gracefully (SIGTERM) or cancelled.
+    static var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    /// Sleeps, waking early when the worker is told to stop.
+    private static func pause(_ duration: Duration) async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
     }
 
     /// Claims and runs the jobs due now; returns how many ran.
@@ -70,8 +85,11 @@ public struct JobWorker: Service {
     /// Jobs run `concurrency` (64) lanes at a time, except that one customer's pushes run one after another in the order
     /// they were queued (a "delivered" must not overtake its "on its way"). Completions are recorded together
     /// once the batch is done; a crash before that runs the batch's jobs again, which their handlers allow.
+    /// When the worker is stopping, jobs not yet started are handed back at once, and jobs still running
+    /// `shutdownGrace` after the stop began are stopped and handed back too (they run again from the start).
     @discardableResult
     public func runDueJobs(limit: Int = 256) async throws -> Int {
+        guard !Self.isStopping else { return 0 }
         let jobs = try await queue.claim(limit: limit, now: clock(), leaseSeconds: leaseSeconds)
         guard !jobs.isEmpty else { return 0 }
         var lanes: [[JobWork]] = []
@@ -83,37 +101,81 @@ public struct JobWorker: Service {
                 lanes.append([work])
             }
         }
-        let outcomes = try await withThrowingTaskGroup(of: LaneOutcome.self) { group in
+        let outcomes = try await run(lanes)
+        // The batch's bookkeeping runs even if this task was cancelled meanwhile (a second signal, a hard stop):
+        // a cancelled task cannot lease a database connection, and a job left `running` would wait out its lease.
+        try await Self.uncancelled { [queue] in
+            try await queue.complete(outcomes.completed)
+            if !outcomes.handedBack.isEmpty { try await queue.release(outcomes.handedBack) }
+        }
+        if !outcomes.handedBack.isEmpty {
+            logger.info("handed jobs back on shutdown", metadata: ["dropmate.jobs": "\(outcomes.handedBack.count)"])
+        }
+        return jobs.count - outcomes.handedBack.count
+    }
+
+    private enum LaneResult: Sendable {
+        case lane(LaneOutcome)
+        /// The shutdown grace ran out with lanes still running.
+        case graceOver
+        /// The grace watch was called off (the batch ended first).
+        case watchEnded
+    }
+
+    /// Runs the lanes `concurrency` at a time, beside a watch that stops them `shutdownGrace` after a graceful shutdown began.
+    private func run(_ lanes: [[JobWork]]) async throws -> LaneOutcome {
+        let grace = shutdownGrace
+        return try await withThrowingTaskGroup(of: LaneResult.self) { group in
+            group.addTask {
+                do {
+                    try await gracefulShutdown()
+                    try await Task.sleep(for: grace)
+                    return .graceOver
+                } catch {
+                    return .watchEnded
+                }
+            }
             var next = 0, running = 0
             var outcome = LaneOutcome()
-            while next < lanes.count {
-                if running == concurrency, let finished = try await group.next() {
+            while next < lanes.count || running > 0 {
+                if next < lanes.count, running < concurrency {
+                    let lane = lanes[next]
+                    next += 1
+                    running += 1
+                    group.addTask { .lane(try await self.run(lane)) }
+                    continue
+                }
+                guard let result = try await group.next() else { break }
+                switch result {
+                case .lane(let finished):
                     outcome.merge(finished)
                     running -= 1
+                case .graceOver:
+                    logger.warning("jobs still running at the end of the shutdown grace; stopping them to hand them back",
+                                   metadata: ["dropmate.grace_seconds": "\(grace.components.seconds)"])
+                    group.cancelAll()
+                case .watchEnded:
+                    break
                 }
-                let lane = lanes[next]
-                next += 1
-                running += 1
-                group.addTask { try await self.run(lane) }
             }
-            for try await finished in group { outcome.merge(finished) }
+            group.cancelAll()  // the watch
             return outcome
         }
-        try await queue.complete(outcomes.completed)
-        if !outcomes.unstarted.isEmpty {
-            // Shutting down: hand back what was not started, so another worker runs it now rather than after the lease.
-            try await queue.release(outcomes.unstarted)
-        }
-        return jobs.count - outcomes.unstarted.count
+    }
+
+    /// Runs `body` in a task of its own, so that it runs to the end even when the caller has been cancelled.
+    static func uncancelled<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Task { try await body() }.value
     }
 
     private struct LaneOutcome: Sendable {
         var completed: [Int64] = []
-        var unstarted: [Int64] = []
+        /// Not started (the worker is stopping), or stopped at the end of the shutdown grace: due again at once.
+        var handedBack: [Int64] = []
 
         mutating func merge(_ other: LaneOutcome) {
             completed += other.completed
-            unstarted += other.unstarted
+            handedBack += other.handedBack
         }
     }
 
@@ -122,8 +184,8 @@ public struct JobWorker: Service {
         var outcome = LaneOutcome()
         for (index, work) in lane.enumerated() {
             let job = work.job
-            if Task.isCancelled {
-                outcome.unstarted += lane[index...].map(\.job.id)
+            if Self.isStopping {
+                outcome.handedBack += lane[index...].map(\.job.id)
                 break
             }
             do {
@@ -132,6 +194,10 @@ public struct JobWorker: Service {
                 }
                 outcome.completed.append(job.id)
                 telemetry.metrics.job(kind: job.kind, outcome: .succeeded)
+            } catch where Task.isCancelled {
+                // Stopped at the end of the shutdown grace: not a failure of the job. It and the rest of the lane go back.
+                outcome.handedBack += lane[index...].map(\.job.id)
+                break
             } catch {
                 let retryAt = clock() + Self.backoff(attempt: job.attempts)
                 var failed = job

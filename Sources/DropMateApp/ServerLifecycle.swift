@@ -1,0 +1,97 @@
+import DropMateRedis
+import DropMateStorage
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+extension AppDependencies {
+    /// Runs a long-lived role (`serve`, `worker`) and its database in one service group until SIGTERM or SIGINT.
+    ///
+    /// The database is the group's first service, so it stops last: on SIGTERM the role's HTTP server stops, its
+    /// worker finishes the jobs in hand or hands them back and records that, the store flushes, and only then does
+    /// the database close (the PostgreSQL pool is a service of the group, not a task of its own). `build` makes the
+    /// role's application once the dependencies are connected. A failure to start is thrown as ``ServerStartFailure``.
+    public static func runServer<App: ApplicationProtocol>(config: AppConfig, telemetry: Telemetry, logger: Logger,
+                                                           build: @escaping @Sendable (AppDependencies) async -> App) async throws {
+        let database: DatabaseService
+        do {
+            database = try await DatabaseService.open(config: config, logger: logger)
+        } catch {
+            throw ServerStartFailure(underlying: error)
+        }
+        let role = RoleService(config: config, backend: database.backend, telemetry: telemetry, logger: logger, build: build)
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: database, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(service: role, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        ))
+        try await group.run()
+    }
+}
+
+/// The role could not start: its configuration names a database that cannot be opened, or a schema it cannot use.
+public struct ServerStartFailure: Error, CustomStringConvertible {
+    public var underlying: any Error
+    public var description: String { "\(underlying)" }
+}
+
+/// The database as a service: a PostgreSQL pool runs for as long as the service does; SQLite is closed when the
+/// group shuts down. It is the group's first service, so it is the last to stop.
+struct DatabaseService: Service {
+    let backend: any SQLBackend
+    private let pool: PostgresBackend?
+
+    static func open(config: AppConfig, logger: Logger) async throws -> DatabaseService {
+        if let url = config.databaseURL {
+            let pool = try PostgresBackend.make(url: url, logger: logger)
+            return DatabaseService(backend: pool, pool: pool)
+        }
+        return DatabaseService(backend: try await openDatabase(config: config, logger: logger), pool: nil)
+    }
+
+    func run() async throws {
+        if let pool {
+            await pool.run()  // until the group's graceful shutdown reaches it, after the role has stopped
+        } else {
+            try? await gracefulShutdown()
+            await backend.shutdown()
+        }
+    }
+}
+
+/// `serve` or `worker`: connects the dependencies over the running database, runs the role's application until the
+/// group shuts down, then closes Redis and flushes the store while the database is still open.
+struct RoleService<App: ApplicationProtocol>: Service {
+    let config: AppConfig
+    let backend: any SQLBackend
+    let telemetry: Telemetry
+    let logger: Logger
+    let build: @Sendable (AppDependencies) async -> App
+
+    func run() async throws {
+        let dependencies: AppDependencies
+        do {
+            dependencies = try await AppDependencies.make(config: config, backend: backend, clock: { Int64(Date().timeIntervalSince1970) },
+                                                          telemetry: telemetry, logger: logger)
+        } catch {
+            throw ServerStartFailure(underlying: error)
+        }
+        do {
+            try await build(dependencies).run()
+        } catch {
+            await close(dependencies)
+            throw error
+        }
+        await close(dependencies)
+    }
+
+    private func close(_ dependencies: AppDependencies) async {
+        (dependencies.jobQueue as? RedisStreamJobQueue)?.shutdown()
+        dependencies.redis?.shutdown()
+        await dependencies.store.flush()
+    }
+}
