@@ -45,8 +45,8 @@ public struct AppDependencies: Sendable {
     public var objects: any ObjectStore
     /// Signs and checks the local object store's download links (`/files/…`).
     public var downloads: LocalDownloadSigner
-    /// Slows password guessing at `/api/v1/auth/login`.
-    let loginGuard = LoginGuard()
+    /// Staff sign-in: its own password-hashing threads and the counts that slow guessing (shared through Redis when configured).
+    let signIn: SignIn
 
     /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else the embedded SQLite default.
     /// With `REDIS_URL`, replicas share customers' locks, states, answers and rate counters through Redis;
@@ -118,15 +118,16 @@ public struct AppDependencies: Sendable {
             signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock,
                                                                                           telemetry: telemetry, logger: logger),
             deliveries: SQLDeliveryLog(backend: backend), sms: sms,
-            redis: redis, clock: clock, logger: logger, telemetry: telemetry, objects: objects, downloads: downloads
+            redis: redis, clock: clock, logger: logger, telemetry: telemetry, objects: objects, downloads: downloads,
+            signIn: SignIn(settings: config.signIn, passwordCost: config.passwordCost, redis: redis, keyPrefix: config.redisKeyPrefix, logger: logger)
         )
     }
 
     /// The staff REST API over these dependencies.
     var staffAPI: StaffAPI {
         StaffAPI(engine: engine, store: store, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
-                 jwt: StaffJWT(secret: config.linkSecret), passwords: PasswordHasher(logN: config.passwordCost, r: 8, p: 1), images: objects,
-                 loginGuard: loginGuard, publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger, reportAccess: reportAccess)
+                 jwt: StaffJWT(secret: config.linkSecret), signIn: signIn, images: objects,
+                 publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger, reportAccess: reportAccess)
     }
 
     /// The background worker over these dependencies.
@@ -201,7 +202,8 @@ public func migrateDatabase(config: AppConfig, logger: Logger) async throws -> (
 /// The whole app: HTTP server plus, when `runWorker`, the in-process job worker.
 public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     Application(
-        router: buildRouter(dependencies),
+        // The responder hands the TCP peer's address to the routes (sign-in limits count by client address).
+        responder: PeerAddressResponder(inner: buildRouter(dependencies).buildResponder()),
         configuration: .init(address: .hostname(dependencies.config.host, port: dependencies.config.port), serverName: "DropMate"),
         services: (runWorker ? [dependencies.worker] : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)]
             + dependencies.reportServices(runWorker: runWorker) + dependencies.telemetryServices,

@@ -85,6 +85,19 @@ public enum Migrations {
                 "UPDATE couriers SET binding_code = NULL, binding_expires_at = NULL",
                 "CREATE TABLE courier_binding_attempts (openid TEXT PRIMARY KEY, failures BIGINT NOT NULL, window_start BIGINT NOT NULL)",
             ],
+            // Sign-in hardening: refresh tokens belong to a family (one login) and are spent once (a spent one coming
+            // back revokes the family); a staff member's token version ends every access token issued before a password
+            // change or deactivation; idempotent answers are kept per principal (staff session, API token or courier
+            // app), sealed. The old `idempotency_keys` table stays for builds still running during a rollout.
+            [
+                "ALTER TABLE staff_tokens ADD COLUMN family TEXT",
+                "ALTER TABLE staff_tokens ADD COLUMN spent_at BIGINT",
+                "CREATE INDEX staff_tokens_family ON staff_tokens (family)",
+                "CREATE INDEX staff_tokens_staff ON staff_tokens (staff_id, kind)",
+                "ALTER TABLE staff ADD COLUMN token_version BIGINT NOT NULL DEFAULT 0",
+                "CREATE TABLE api_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (principal, key))",
+                "CREATE INDEX api_idempotency_created_at ON api_idempotency (created_at)",
+            ],
         ]
     }
 

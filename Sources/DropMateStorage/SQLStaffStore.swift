@@ -44,6 +44,12 @@ public struct SQLStaffStore: Sendable {
         try await backend.reader.raw("SELECT \(unsafeRaw: Self.columns) FROM staff WHERE id = \(bind: id)").first().map(Self.account)
     }
 
+    /// The account and its token version (access tokens minted under an older version are dead).
+    public func session(id: Int64) async throws -> (account: StaffAccount, tokenVersion: Int64)? {
+        guard let row = try await backend.reader.raw("SELECT \(unsafeRaw: Self.columns), token_version FROM staff WHERE id = \(bind: id)").first() else { return nil }
+        return (try Self.account(row), try row.decode(column: "token_version", as: Int64.self))
+    }
+
     public func accounts() async throws -> [StaffAccount] {
         try await backend.reader.raw("SELECT \(unsafeRaw: Self.columns) FROM staff ORDER BY id").all().map(Self.account)
     }
@@ -53,6 +59,43 @@ public struct SQLStaffStore: Sendable {
         try await backend.transaction { db in
             try await db.raw("UPDATE staff SET password_hash = \(bind: hash), updated_at = \(bind: now) WHERE id = \(bind: staffID)").run()
         }
+    }
+
+    /// Sets a new password hash and ends every session of the account: its token version moves on (access tokens
+    /// die) and its refresh tokens are revoked; `audit` in the same transaction. Returns the new token version.
+    @discardableResult
+    public func changePassword(staffID: Int64, hash: String, now: Int64, audit: AuditEntry) async throws -> Int64 {
+        try await backend.transaction { db in
+            try await db.raw("UPDATE staff SET password_hash = \(bind: hash), updated_at = \(bind: now) WHERE id = \(bind: staffID)").run()
+            let version = try await Self.endSessions(staffID: staffID, in: db)
+            try await Self.append(audit, in: db)
+            return version
+        }
+    }
+
+    /// Deactivates or reactivates an account. Deactivating ends its sessions (a reactivated member logs in again);
+    /// while inactive, its API tokens are refused too. `audit` in the same transaction; false when no such account.
+    public func setActive(_ active: Bool, staffID: Int64, now: Int64, audit: AuditEntry) async throws -> Bool {
+        try await backend.transaction { db in
+            guard try await db.raw("UPDATE staff SET active = \(bind: active ? 1 : 0), updated_at = \(bind: now) WHERE id = \(bind: staffID) RETURNING id").first() != nil else {
+                return false
+            }
+            if !active { _ = try await Self.endSessions(staffID: staffID, in: db) }
+            try await Self.append(audit, in: db)
+            return true
+        }
+    }
+
+    /// How many active admins there are (the last one may not be deactivated).
+    public func activeAdminCount() async throws -> Int {
+        let row = try await backend.reader.raw("SELECT COUNT(*) AS n FROM staff WHERE role = 'admin' AND active = 1").first()
+        return Int(try row?.decode(column: "n", as: Int64.self) ?? 0)
+    }
+
+    static func endSessions(staffID: Int64, in db: any SQLDatabase) async throws -> Int64 {
+        try await db.raw("UPDATE staff_tokens SET revoked = 1 WHERE staff_id = \(bind: staffID) AND kind = 'refresh' AND revoked = 0").run()
+        let row = try await db.raw("UPDATE staff SET token_version = token_version + 1 WHERE id = \(bind: staffID) RETURNING token_version").first()
+        return try row?.decode(column: "token_version", as: Int64.self) ?? 0
     }
 
     /// Staff with a bound WeChat account who asked for report notices.
@@ -73,28 +116,107 @@ public struct SQLStaffStore: Sendable {
 
     // MARK: Tokens
 
-    /// Stores a token by its hash. `kind` is "api" (automation, no expiry unless given) or "refresh".
-    public func storeToken(staffID: Int64, kind: String, tokenHash: String, name: String?, expiresAt: Int64?, now: Int64) async throws {
+    /// Stores a token by its hash and returns its id. `kind` is "api" (automation, no expiry unless given) or
+    /// "refresh" (in `family`: every refresh token descending from one login shares it).
+    @discardableResult
+    public func storeToken(staffID: Int64, kind: String, tokenHash: String, name: String?, expiresAt: Int64?, family: String? = nil, now: Int64,
+                           audit: AuditEntry? = nil) async throws -> Int64 {
         try await backend.transaction { db in
-            try await db.raw("""
-                INSERT INTO staff_tokens (staff_id, kind, token_hash, name, expires_at, revoked, created_at)
-                VALUES (\(bind: staffID), \(bind: kind), \(bind: tokenHash), \(bind: name), \(bind: expiresAt), 0, \(bind: now))
-                """).run()
+            let row = try await Self.insertToken(staffID: staffID, kind: kind, tokenHash: tokenHash, name: name, expiresAt: expiresAt, family: family, now: now, in: db)
+            if let audit { try await Self.append(audit, in: db) }
+            return row
+        }
+    }
+
+    static func insertToken(staffID: Int64, kind: String, tokenHash: String, name: String?, expiresAt: Int64?, family: String?, now: Int64,
+                            in db: any SQLDatabase) async throws -> Int64 {
+        let row = try await db.raw("""
+            INSERT INTO staff_tokens (staff_id, kind, token_hash, name, expires_at, revoked, created_at, family)
+            VALUES (\(bind: staffID), \(bind: kind), \(bind: tokenHash), \(bind: name), \(bind: expiresAt), 0, \(bind: now), \(bind: family)) RETURNING id
+            """).first()
+        return try row?.decode(column: "id", as: Int64.self) ?? 0
+    }
+
+    /// What became of a refresh token presented for spending.
+    public enum RefreshOutcome: Sendable, Equatable {
+        /// Spent now, by this caller alone; its successor is stored in the same family. `tokenVersion` is the
+        /// account's, read under the same lock a password change or deactivation takes.
+        case spent(staffID: Int64, tokenVersion: Int64)
+        /// It had been spent before: the whole family is revoked now (a stolen token, or a replay).
+        case reused(staffID: Int64)
+        /// Unknown, expired or revoked.
+        case invalid
+    }
+
+    /// Spends a refresh token atomically (one conditional UPDATE: of any number of parallel callers exactly one
+    /// wins) and stores its successor in the same family; a token spent before revokes its whole family.
+    public func spendRefreshToken(hash: String, successorHash: String, expiresAt: Int64, now: Int64) async throws -> RefreshOutcome {
+        try await backend.transaction { db in
+            // The account's row first, as every session-ending write takes it first: on PostgreSQL a password change
+            // waits for this spend (and then revokes its successor) or this spend sees the token revoked.
+            guard let account = try await db.raw("""
+                UPDATE staff SET token_version = token_version WHERE id = (SELECT staff_id FROM staff_tokens WHERE token_hash = \(bind: hash) AND kind = 'refresh')
+                RETURNING token_version
+                """).first() else { return .invalid }
+            let version = try account.decode(column: "token_version", as: Int64.self)
+            if let row = try await db.raw("""
+                UPDATE staff_tokens SET revoked = 1, spent_at = \(bind: now)
+                WHERE token_hash = \(bind: hash) AND kind = 'refresh' AND revoked = 0 AND spent_at IS NULL AND expires_at > \(bind: now)
+                RETURNING staff_id, COALESCE(family, token_hash) AS family
+                """).first() {
+                let staffID = try row.decode(column: "staff_id", as: Int64.self)
+                let family = try row.decode(column: "family", as: String.self)
+                _ = try await Self.insertToken(staffID: staffID, kind: "refresh", tokenHash: successorHash, name: nil, expiresAt: expiresAt, family: family, now: now, in: db)
+                return .spent(staffID: staffID, tokenVersion: version)
+            }
+            guard let row = try await db.raw("""
+                SELECT staff_id, COALESCE(family, token_hash) AS family, spent_at FROM staff_tokens WHERE token_hash = \(bind: hash) AND kind = 'refresh'
+                """).first(), try row.decode(column: "spent_at", as: Int64?.self) != nil else { return .invalid }
+            let family = try row.decode(column: "family", as: String.self)
+            try await db.raw("UPDATE staff_tokens SET revoked = 1 WHERE (family = \(bind: family) OR token_hash = \(bind: family)) AND revoked = 0").run()
+            return .reused(staffID: try row.decode(column: "staff_id", as: Int64.self))
+        }
+    }
+
+    /// The active account an unrevoked API token belongs to, and the token's id.
+    public func apiTokenAccount(tokenHash: String, now: Int64) async throws -> (account: StaffAccount, tokenID: Int64)? {
+        guard let row = try await backend.reader.raw("""
+            SELECT \(unsafeRaw: Self.prefixedColumns), t.id AS token_id
+            FROM staff_tokens t JOIN staff s ON s.id = t.staff_id
+            WHERE t.token_hash = \(bind: tokenHash) AND t.kind = 'api' AND t.revoked = 0 AND (t.expires_at IS NULL OR t.expires_at > \(bind: now)) AND s.active = 1
+            """).first() else { return nil }
+        return (try Self.account(row), try row.decode(column: "token_id", as: Int64.self))
+    }
+
+    /// A staff member's API tokens (never the tokens themselves: only their hashes are stored).
+    public func apiTokens(staffID: Int64) async throws -> [(id: Int64, name: String?, createdAt: Int64, revoked: Bool)] {
+        try await backend.reader.raw("""
+            SELECT id, name, created_at, revoked FROM staff_tokens WHERE staff_id = \(bind: staffID) AND kind = 'api' ORDER BY id
+            """).all().map { row in
+            (try row.decode(column: "id", as: Int64.self), try row.decode(column: "name", as: String?.self),
+             try row.decode(column: "created_at", as: Int64.self), try row.decode(column: "revoked", as: Int64.self) != 0)
+        }
+    }
+
+    /// Revokes one of a staff member's API tokens; false when it is not theirs or already revoked. `audit` in the
+    /// same transaction.
+    public func revokeAPIToken(id: Int64, staffID: Int64, audit: AuditEntry) async throws -> Bool {
+        try await backend.transaction { db in
+            guard try await db.raw("""
+                UPDATE staff_tokens SET revoked = 1 WHERE id = \(bind: id) AND staff_id = \(bind: staffID) AND kind = 'api' AND revoked = 0 RETURNING id
+                """).first() != nil else { return false }
+            try await Self.append(audit, in: db)
+            return true
         }
     }
 
     /// The active account a live, unrevoked token of `kind` belongs to.
     public func account(tokenHash: String, kind: String, now: Int64) async throws -> StaffAccount? {
         try await backend.reader.raw("""
-            SELECT \(unsafeRaw: Self.columns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", "))
+            SELECT \(unsafeRaw: Self.prefixedColumns)
             FROM staff_tokens t JOIN staff s ON s.id = t.staff_id
             WHERE t.token_hash = \(bind: tokenHash) AND t.kind = \(bind: kind) AND t.revoked = 0 AND (t.expires_at IS NULL OR t.expires_at > \(bind: now)) AND s.active = 1
             """).first().map(Self.account)
-    }
-
-    /// Revokes a token (a used refresh token, or one an admin withdraws).
-    public func revokeToken(hash: String) async throws {
-        try await backend.transaction { db in try await db.raw("UPDATE staff_tokens SET revoked = 1 WHERE token_hash = \(bind: hash)").run() }
     }
 
     // MARK: Audit
@@ -129,26 +251,31 @@ public struct SQLStaffStore: Sendable {
 
     // MARK: Idempotency
 
-    /// An answer given before for this staff member's `key`: its request fingerprint, status and body.
-    public func idempotentAnswer(staffID: Int64, key: String) async throws -> (requestHash: String, status: Int, body: String)? {
+    /// An answer given before to `principal` for `key` (stored at `notBefore` or later): its request fingerprint,
+    /// status and body as stored (the caller seals and opens it).
+    public func idempotentAnswer(principal: String, key: String, notBefore: Int64) async throws -> (requestHash: String, status: Int, body: String)? {
         guard let row = try await backend.reader.raw("""
-            SELECT request_hash, status, body FROM idempotency_keys WHERE staff_id = \(bind: staffID) AND key = \(bind: key)
+            SELECT request_hash, status, body FROM api_idempotency
+            WHERE principal = \(bind: principal) AND key = \(bind: key) AND created_at >= \(bind: notBefore)
             """).first() else { return nil }
         return (try row.decode(column: "request_hash", as: String.self), try row.decode(column: "status", as: Int.self), try row.decode(column: "body", as: String.self))
     }
 
-    /// Keeps an answer for replays; the first one stored for a key wins.
-    public func storeIdempotentAnswer(staffID: Int64, key: String, requestHash: String, status: Int, body: String, now: Int64) async throws {
+    /// Keeps an answer for `principal`'s replays (the first stored for a key wins), and forgets every answer older
+    /// than `notBefore` (on an index: stored answers do not pile up).
+    public func storeIdempotentAnswer(principal: String, key: String, requestHash: String, status: Int, body: String, now: Int64, notBefore: Int64) async throws {
         try await backend.transaction { db in
+            try await db.raw("DELETE FROM api_idempotency WHERE created_at < \(bind: notBefore)").run()
             try await db.raw("""
-                INSERT INTO idempotency_keys (staff_id, key, request_hash, status, body, created_at)
-                VALUES (\(bind: staffID), \(bind: key), \(bind: requestHash), \(bind: status), \(bind: body), \(bind: now))
-                ON CONFLICT (staff_id, key) DO NOTHING
+                INSERT INTO api_idempotency (principal, key, request_hash, status, body, created_at)
+                VALUES (\(bind: principal), \(bind: key), \(bind: requestHash), \(bind: status), \(bind: body), \(bind: now))
+                ON CONFLICT (principal, key) DO NOTHING
                 """).run()
         }
     }
 
     static let columns = "id, username, role, courier_id, wechat_openid, notify_reports, active"
+    static let prefixedColumns = columns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     static func account(_ row: any SQLRow) throws -> StaffAccount {
         StaffAccount(

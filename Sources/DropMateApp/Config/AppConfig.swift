@@ -72,6 +72,8 @@ public struct AppConfig: Sendable {
     /// How much lower than the SQLite writer the event loops run (`DROPMATE_EVENT_LOOP_NICE`, 0 to 19; default 5 on
     /// the embedded default, 0 on PostgreSQL): see `EventLoopPriority`.
     public var eventLoopNice: Int32 = 0
+    /// Staff sign-in: trusted proxies (`DROPMATE_TRUSTED_PROXIES`) and password-hashing threads (`DROPMATE_PASSWORD_THREADS`).
+    public var signIn = SignInSettings()
     /// Seconds a worker's jobs in hand may run on after SIGTERM before they are stopped and handed back
     /// (`DROPMATE_SHUTDOWN_GRACE_SECONDS`): keep it below the orchestrator's grace period.
     public var shutdownGraceSeconds: Int64 = 25
@@ -194,6 +196,7 @@ public struct AppConfig: Sendable {
             }
         }
         let reports = ReportSettings.load(env, problem: problem)
+        let signIn = SignInSettings.load(env, problem: problem)
         let passwordCost = Int(env["DROPMATE_PASSWORD_COST"] ?? "15") ?? -1
         if !(10...20).contains(passwordCost) { problem("DROPMATE_PASSWORD_COST", "must be 10 to 20 (scrypt log2 N)") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
@@ -210,7 +213,7 @@ public struct AppConfig: Sendable {
             objectStore: objectStore, passwordCost: passwordCost, reports: reports, piiKeys: piiKeys!,
             wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability,
-            eventLoopNice: eventLoopNice, shutdownGraceSeconds: shutdownGrace
+            eventLoopNice: eventLoopNice, signIn: signIn, shutdownGraceSeconds: shutdownGrace
         )
     }
 

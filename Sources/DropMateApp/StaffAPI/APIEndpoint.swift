@@ -39,6 +39,24 @@ struct APICall: Sendable {
 /// Who is calling: a staff account (through a JWT or an API token) or a courier's app (its courier token).
 public struct StaffIdentity: Sendable {
     public var account: StaffAccount
+    /// Who holds the credential, as idempotency keys are scoped: `staff:<id>` (a signed-in session), `api:<token id>`
+    /// (an API token) or `courier:<id>` (a courier's app). Two principals never see each other's stored answers.
+    public var principal: String
+
+    public init(account: StaffAccount, principal: String? = nil) {
+        self.account = account
+        if let principal {
+            self.principal = principal
+        } else if account.id > 0 {
+            self.principal = "staff:\(account.id)"
+        } else {
+            // A courier's app acts as an account that exists only for the call (id 0): the courier is the principal.
+            self.principal = "courier:\(account.courierID.map(String.init) ?? "unknown")"
+        }
+    }
+
+    /// Whether the caller is a staff member signed in with a password (not an API token, not a courier's app).
+    var isSession: Bool { principal == "staff:\(account.id)" && account.id > 0 }
 
     /// An audit entry by this caller.
     func audit(_ action: String, target: String, before: String? = nil, after: String? = nil, at now: Int64) -> AuditEntry {

@@ -8,19 +8,25 @@ import Logging
 import Synchronization
 
 /// Registers staff API endpoints under `/api/v1`: each checks credentials and role first (401, or 403 logged),
-/// collects the body within its size limit, and replays the stored answer for a repeated `Idempotency-Key`.
+/// collects the body within its size limit, runs the endpoint's own authorization, and only then replays the stored
+/// answer for a repeated `Idempotency-Key` (keys are the caller's principal's alone; answers are stored sealed).
 final class APIRouter: Sendable {
     private let group: RouterGroup<BasicRequestContext>
     private let authenticator: StaffAuthenticator
     private let staff: SQLStaffStore
+    private let sealer: PIISealer
     private let clock: @Sendable () -> Int64
     private let logger: Logger
     private let registered = Mutex<[APIEndpoint]>([])
+    /// Seconds an idempotent answer is kept for replays.
+    static let idempotencyTTL: Int64 = 86_400
 
-    init(router: Router<BasicRequestContext>, authenticator: StaffAuthenticator, staff: SQLStaffStore, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+    init(router: Router<BasicRequestContext>, authenticator: StaffAuthenticator, staff: SQLStaffStore, sealer: PIISealer,
+         clock: @escaping @Sendable () -> Int64, logger: Logger) {
         group = router.group("/api/v1").add(middleware: APIErrorMiddleware(logger: logger))
         self.authenticator = authenticator
         self.staff = staff
+        self.sealer = sealer
         self.clock = clock
         self.logger = logger
     }
@@ -35,8 +41,10 @@ final class APIRouter: Sendable {
     /// Every endpoint registered so far.
     var endpoints: [APIEndpoint] { registered.withLock { $0 } }
 
-    /// Adds an endpoint. `roles` empty: public. `maxBody`: bytes accepted.
+    /// Adds an endpoint. `roles` empty: public. `maxBody`: bytes accepted. `authorize`: the endpoint's own check of
+    /// this caller on this target (ownership), run before anything is replayed or done.
     func on(_ method: HTTPRequest.Method, _ path: String, roles: Set<StaffRole>, idempotent: Bool = false, maxBody: Int = 64 * 1024,
+            authorize: (@Sendable (APICall) async throws -> Void)? = nil,
             _ handler: @escaping @Sendable (APICall) async throws -> APIResponse) {
         registered.withLock { $0.append(APIEndpoint(method: method.rawValue, path: path, roles: roles, idempotent: idempotent)) }
         group.on(RouterPath(path), method: method) { [self] (request: Request, context: BasicRequestContext) async throws -> Response in
@@ -55,6 +63,7 @@ final class APIRouter: Sendable {
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: maxBody) } catch { throw APIError.tooLarge }
             let call = APICall(request: request, context: context, body: body, staff: identity)
+            if let authorize { try await authorize(call) }
             guard idempotent, let identity, let key = request.headers[.idempotencyKey] else { return try await handler(call).response }
             return try await replaying(key: key, for: identity, method: method, path: request.uri.path, body: body) { try await handler(call) }
         }
@@ -71,11 +80,13 @@ final class APIRouter: Sendable {
         hasher.update(data: Data("\(method.rawValue) \(path)\n".utf8))
         hasher.update(data: Data(body.readableBytesView))
         let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
-        if let stored = try await staff.idempotentAnswer(staffID: identity.account.id, key: key) {
+        let now = clock()
+        let notBefore = now - Self.idempotencyTTL
+        if let stored = try await staff.idempotentAnswer(principal: identity.principal, key: key, notBefore: notBefore) {
             guard stored.requestHash == fingerprint else {
                 throw APIError(status: .unprocessableContent, code: "idempotency_key_reused", message: "this Idempotency-Key was used for a different request")
             }
-            var response = APIResponse(status: HTTPResponse.Status(code: stored.status), body: Data(stored.body.utf8)).response
+            var response = APIResponse(status: HTTPResponse.Status(code: stored.status), body: Data(try sealer.open(stored.body).utf8)).response
             response.headers[.idempotentReplayed] = "true"
             return response
         }
@@ -84,13 +95,18 @@ final class APIRouter: Sendable {
             answer = try await work()
         } catch let error as APIError where error.status.code < 500 {
             // A refused request is an answer too: replaying it must not suddenly succeed later.
-            try await staff.storeIdempotentAnswer(staffID: identity.account.id, key: key, requestHash: fingerprint, status: Int(error.status.code),
-                                                  body: String(decoding: error.body, as: UTF8.self), now: clock())
+            try await keep(key: key, for: identity, fingerprint: fingerprint, status: Int(error.status.code), body: error.body, now: now)
             throw error
         }
-        try await staff.storeIdempotentAnswer(staffID: identity.account.id, key: key, requestHash: fingerprint, status: Int(answer.status.code),
-                                              body: String(decoding: answer.body, as: UTF8.self), now: clock())
+        try await keep(key: key, for: identity, fingerprint: fingerprint, status: Int(answer.status.code), body: answer.body, now: now)
         return answer.response
+    }
+
+    /// Stores an answer sealed like other personal data: answers carry phone numbers, and some a secret shown only
+    /// once (a new API or courier token), which must never rest in plaintext.
+    private func keep(key: String, for identity: StaffIdentity, fingerprint: String, status: Int, body: Data, now: Int64) async throws {
+        try await staff.storeIdempotentAnswer(principal: identity.principal, key: key, requestHash: fingerprint, status: status,
+                                              body: try sealer.seal(String(decoding: body, as: UTF8.self)), now: now, notBefore: now - Self.idempotencyTTL)
     }
 }
 

@@ -8,6 +8,8 @@ struct APIError: Error, Sendable, HTTPResponseError {
     var status: HTTPResponse.Status
     var code: String
     var message: String
+    /// Seconds after which trying again makes sense (`Retry-After`), for 429 and 503.
+    var retryAfter: Int? = nil
 
     static func badRequest(_ message: String, code: String = "invalid_request") -> APIError { APIError(status: .badRequest, code: code, message: message) }
     static func notFound(_ what: String) -> APIError { APIError(status: .notFound, code: "not_found", message: "\(what) does not exist") }
@@ -24,7 +26,9 @@ struct APIError: Error, Sendable, HTTPResponseError {
     func response(from request: Request, context: some RequestContext) throws -> Response { response }
 
     var response: Response {
-        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 

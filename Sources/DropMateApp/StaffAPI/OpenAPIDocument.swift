@@ -110,10 +110,22 @@ components:
         name: {type: string, minLength: 1, maxLength: 80}
     TokenIssued:
       type: object
-      required: [token, name]
+      required: [id, token, name]
       properties:
+        id: {type: integer, format: int64}
         token: {type: string}
         name: {type: string}
+    PasswordChange:
+      type: object
+      required: [current_password, new_password]
+      properties:
+        current_password: {type: string, maxLength: 1024}
+        new_password: {type: string, minLength: 10, maxLength: 1024}
+    PasswordReset:
+      type: object
+      required: [new_password]
+      properties:
+        new_password: {type: string, minLength: 10, maxLength: 1024}
     Notifications:
       type: object
       required: [notify_reports]
@@ -385,9 +397,10 @@ paths:
         "400": {$ref: "#/components/responses/Error"}
         "401": {$ref: "#/components/responses/Error"}
         "429": {$ref: "#/components/responses/Error"}
+        "503": {description: "Too many sign-ins at once; try again after `Retry-After` seconds.", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /auth/refresh:
     post:
-      summary: Trade a refresh token (once) for new tokens.
+      summary: Trade a refresh token (once) for new tokens; a spent token presented again revokes every token of its login.
       security: []
       x-roles: []
       requestBody:
@@ -404,6 +417,20 @@ paths:
       responses:
         "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
         "401": {$ref: "#/components/responses/Error"}
+  /auth/password:
+    put:
+      summary: Change one's own password (the current one is needed); every other session ends, the caller gets new tokens.
+      x-roles: [admin, dispatcher, courier]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/PasswordChange"}}}
+      responses:
+        "200": {description: New tokens., content: {application/json: {schema: {$ref: "#/components/schemas/Tokens"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "429": {$ref: "#/components/responses/Error"}
+        "503": {description: "Too many sign-ins at once; try again after `Retry-After` seconds.", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /staff:
     get:
       summary: Every staff account.
@@ -443,6 +470,75 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
+    get:
+      summary: A staff member's API tokens (names and ids; the tokens themselves are never stored).
+      x-roles: [admin]
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      responses:
+        "200": {description: Tokens., content: {application/json: {schema: {$ref: "#/components/schemas/Items"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+  /staff/{id}/api-tokens/{token}:
+    delete:
+      summary: Revoke an API token; it is refused from the next request on.
+      x-roles: [admin]
+      x-idempotent: true
+      parameters:
+        - {$ref: "#/components/parameters/Id"}
+        - {name: token, in: path, required: true, schema: {type: integer, format: int64, minimum: 1}}
+        - {$ref: "#/components/parameters/IdempotencyKey"}
+      responses:
+        "204": {$ref: "#/components/responses/NoContent"}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /staff/{id}/deactivate:
+    post:
+      summary: Deactivate a staff member; their access tokens, refresh tokens and API tokens stop working at once.
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /staff/{id}/reactivate:
+    post:
+      summary: Reactivate a staff member; they log in again (earlier sessions stay ended), their API tokens work again.
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /staff/{id}/password:
+    put:
+      summary: Reset another staff member's password; their sessions end at once (one's own is changed at /auth/password).
+      x-roles: [admin]
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/PasswordReset"}}}
+      responses:
+        "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "503": {description: "Too many sign-ins at once; try again after `Retry-After` seconds.", content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}}
   /staff/{id}/notifications:
     put:
       summary: Whether (and in which WeChat account) a staff member gets report notices.

@@ -13,7 +13,7 @@ extension StaffAPI {
     }
 
     struct NewToken: Decodable { var name: String }
-    struct TokenIssued: Encodable { var token: String; var name: String }
+    struct TokenIssued: Encodable { var id: Int64; var token: String; var name: String }
     struct Notifications: Decodable { var wechatOpenid: String?; var notifyReports: Bool }
 
     func addStaffRoutes(_ api: APIRouter) {
@@ -28,8 +28,7 @@ extension StaffAPI {
                     throw APIError.badRequest("a courier account needs the \"courier_id\" of an existing courier")
                 }
             }
-            let hash: String
-            do { hash = try passwords.hash(request.password) } catch { throw APIError.badRequest("\(error)") }
+            let hash = try await newPasswordHash(request.password)
             let now = clock()
             do {
                 let account = try await staff.create(username: username, passwordHash: hash, role: role, courierID: role == .courier ? request.courierId : nil, now: now,
@@ -45,10 +44,11 @@ extension StaffAPI {
             guard let account = try await staff.account(id: id) else { throw APIError.notFound("staff \(id)") }
             let token = SecretToken.generate(prefix: "dms_")
             let now = clock()
-            try await staff.storeToken(staffID: account.id, kind: "api", tokenHash: SecretToken.hash(token), name: name, expiresAt: nil, now: now)
-            try await staff.append(call.identity.audit("staff.api_token", target: "staff:\(id)", after: "token \(name) for \(account.username)", at: now))
-            return try .json(TokenIssued(token: token, name: name), status: .created)
+            let tokenID = try await staff.storeToken(staffID: account.id, kind: "api", tokenHash: SecretToken.hash(token), name: name, expiresAt: nil, now: now,
+                                                     audit: call.identity.audit("staff.api_token", target: "staff:\(id)", after: "token \(name) for \(account.username)", at: now))
+            return try .json(TokenIssued(id: tokenID, token: token, name: name), status: .created)
         }
+        addStaffAccessRoutes(api)
         api.on(.put, "/staff/:id/notifications", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
             let id = try call.parameter("id")
             let request = try APIJSON.decode(Notifications.self, from: call.body)

@@ -17,9 +17,9 @@ public struct StaffAPI: Sendable {
     let queue: SQLJobQueue
     let couriers: CourierRoster
     let jwt: StaffJWT
-    let passwords: PasswordHasher
+    /// Password hashing on its own threads, sign-in limits, trusted proxies.
+    let signIn: SignIn
     let images: any ObjectStore
-    let loginGuard: LoginGuard
     /// Base of the links and image URLs the API hands out.
     let publicBaseURL: String
     let utcOffset: Int
@@ -32,7 +32,7 @@ public struct StaffAPI: Sendable {
     @discardableResult
     func add(to router: Router<BasicRequestContext>) -> [APIEndpoint] {
         let api = APIRouter(router: router, authenticator: StaffAuthenticator(jwt: jwt, staff: staff, couriers: couriers, clock: clock),
-                            staff: staff, clock: clock, logger: logger)
+                            staff: staff, sealer: store.sealer, clock: clock, logger: logger)
         addAuthRoutes(api)
         addStaffRoutes(api)
         addOrderRoutes(api)

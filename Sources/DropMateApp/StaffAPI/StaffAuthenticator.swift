@@ -16,15 +16,18 @@ struct StaffAuthenticator: Sendable {
         let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count <= 4096 else { return nil }
         if token.hasPrefix("dms_") {
-            return try await staff.account(tokenHash: SecretToken.hash(token), kind: "api", now: clock()).map(StaffIdentity.init)
+            // An API token is its own principal: its idempotency keys are not its account's sessions' keys.
+            guard let found = try await staff.apiTokenAccount(tokenHash: SecretToken.hash(token), now: clock()) else { return nil }
+            return StaffIdentity(account: found.account, principal: "api:\(found.tokenID)")
         }
         if token.hasPrefix("dmc_") {
             guard let courier = try await couriers.courier(apiToken: token) else { return nil }
             return StaffIdentity(account: StaffAccount(id: 0, username: "courier-app:\(courier.id)", role: .courier, courierID: courier.id))
         }
         guard let claims = jwt.verify(token, now: clock()), let id = Int64(claims.sub) else { return nil }
-        // The account is read again: a deactivated account or a changed role takes effect at once.
-        guard let account = try await staff.account(id: id), account.active else { return nil }
-        return StaffIdentity(account: account)
+        // The account is read again: a deactivated account, a changed role or ended sessions (a password change moves
+        // the token version on) take effect at once.
+        guard let session = try await staff.session(id: id), session.account.active, (claims.ver ?? 0) == session.tokenVersion else { return nil }
+        return StaffIdentity(account: session.account)
     }
 }

@@ -16,6 +16,9 @@ public struct StaffJWT: Sendable {
         public var exp: Int64
         /// Always "access": a token minted for another purpose is refused.
         public var typ: String
+        /// The account's token version when minted: a password change or deactivation moves the version on and
+        /// every older token is refused (absent in tokens minted before versions existed: 0).
+        public var ver: Int64?
     }
 
     private let key: SymmetricKey
@@ -28,9 +31,9 @@ public struct StaffJWT: Sendable {
         self.lifetime = lifetime
     }
 
-    /// A token for `account`, valid from `now` for `lifetime` seconds.
-    public func token(for account: StaffAccount, now: Int64) -> String {
-        let claims = Claims(sub: "\(account.id)", role: account.role.rawValue, name: account.username, iat: now, exp: now + lifetime, typ: "access")
+    /// A token for `account` at its token `version`, valid from `now` for `lifetime` seconds.
+    public func token(for account: StaffAccount, version: Int64 = 0, now: Int64) -> String {
+        let claims = Claims(sub: "\(account.id)", role: account.role.rawValue, name: account.username, iat: now, exp: now + lifetime, typ: "access", ver: version)
         let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let payload = Base64URL.encode(Array((try? JSONEncoder().encode(claims)) ?? Data()))
         return "\(header).\(payload).\(signature(of: "\(header).\(payload)"))"
