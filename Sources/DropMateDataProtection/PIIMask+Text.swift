@@ -42,3 +42,29 @@ extension PIIMask {
         return String(decoding: copy, as: UTF8.self)
     }
 }
+
+extension PIIMask {
+    /// `text` with every phone number masked: mainland mobiles as `phones(in:)` does, and any international
+    /// number written as E.164 (`+` and 8 to 15 digits, as SMS providers echo a recipient) as `+141****0123`.
+    /// For text that comes from outside and is kept or shown: a provider's error stored as a job's reason.
+    public static func phoneNumbers(in text: String) -> String {
+        let masked = phones(in: text)
+        guard masked.utf8.contains(UInt8(ascii: "+")) else { return masked }
+        var result = ""
+        result.reserveCapacity(masked.utf8.count)
+        var scalars = masked.unicodeScalars[...]
+        while let plus = scalars.firstIndex(of: "+") {
+            result.unicodeScalars.append(contentsOf: scalars[..<plus])
+            let digits = scalars[scalars.index(after: plus)...].prefix { $0.properties.numericType == .decimal && $0.isASCII }
+            if (8...15).contains(digits.count) {
+                result += "+" + phone(String(String.UnicodeScalarView(digits)))
+            } else {
+                result.unicodeScalars.append("+")
+                result.unicodeScalars.append(contentsOf: digits)
+            }
+            scalars = scalars[digits.endIndex...]
+        }
+        result.unicodeScalars.append(contentsOf: scalars)
+        return result
+    }
+}

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateDataProtection
 import Logging
 import ServiceLifecycle
 
@@ -202,12 +203,20 @@ public struct JobWorker: Service {
                 let retryAt = clock() + Self.backoff(attempt: job.attempts)
                 var failed = job
                 if error is PermanentFailure { failed.attempts = max(job.attempts, job.maxAttempts) }  // dead at once
-                try await queue.fail(failed, reason: "\(error)", retryAt: retryAt)
+                let reason = Self.reason(error)
+                try await queue.fail(failed, reason: reason, retryAt: retryAt)
                 telemetry.metrics.job(kind: job.kind, outcome: failed.attempts >= failed.maxAttempts ? .dead : .retried)
-                logger.warning("job failed", metadata: ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)", "dropmate.error": "\(error)"])
+                logger.warning("job failed", metadata: ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)", "dropmate.error": "\(reason)"])
             }
         }
         return outcome
+    }
+
+    /// Why a job failed, as stored (`jobs.last_error`, the dead-letter stream) and shown (`/api/v1/jobs/dead`,
+    /// `dropmate jobs dead`): the error's text with every phone number masked, since providers echo the recipient
+    /// ("The 'To' number +14155550123 is not a valid phone number").
+    static func reason(_ error: any Error) -> String {
+        PIIMask.phoneNumbers(in: "\(error)")
     }
 
     /// Every job kind the worker can run.
