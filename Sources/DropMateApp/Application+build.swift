@@ -9,6 +9,7 @@ import DropMateWeChat
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// Everything the app runs on, built once and passed down (no singletons).
 public struct AppDependencies: Sendable {
@@ -93,6 +94,7 @@ public struct AppDependencies: Sendable {
         var settings = RedisCoordinationSettings(rateLimit: config.rateLimit)
         settings.sealer = store.sealer
         settings.keyPrefix = config.redisKeyPrefix
+        settings.requestTTL = 2 * config.timestampWindow + 1
         let coordination: Coordination = redis.map { .redis($0, settings) } ?? .local(rateLimit: config.rateLimit)
         let routes = config.maps.map { maps -> RouteLookup in
             let provider: any RouteProvider = maps.provider == "amap"
@@ -104,7 +106,8 @@ public struct AppDependencies: Sendable {
                                         rules: ConversationRules(etaPush: config.etaPush), coordination: coordination, routes: routes,
                                         telemetry: telemetry, logger: logger)
         try await engine.warmUp()
-        let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow)
+        let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow,
+                                    messageMode: config.wechatMessageMode)
         let sms = config.sms.makeProvider(clock: clock, telemetry: telemetry, logger: logger)
         let outbox = SQLJobQueue(backend: backend, sealer: store.sealer)
         let jobQueue: any JobQueue = redis.map {
@@ -172,14 +175,16 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     let router = Router()
     router.add(middleware: HTTPTelemetryMiddleware(telemetry: dependencies.telemetry))
     router.add(middleware: PageSecurityHeaders())
-    MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
+    // Public port: /metrics only behind METRICS_TOKEN (the metrics port, METRICS_PORT, serves it to Prometheus).
+    if let token = dependencies.config.observability.metricsToken { MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics, bearer: token) }
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
-                 replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock, telemetry: dependencies.telemetry).add(to: router)
+                 replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock,
+                 requests: SignedRequestMemory(window: dependencies.config.timestampWindow), telemetry: dependencies.telemetry).add(to: router)
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
     dependencies.staffAPI.add(to: router)
     MediaRoutes(objects: dependencies.objects, downloads: dependencies.downloads, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     dependencies.reportPages.add(to: router)
-    OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devMode: dependencies.config.devMode).add(to: router)
+    OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devOutbox: dependencies.config.servesDevOutbox).add(to: router)
     return router
 }
 
@@ -200,13 +205,17 @@ public func migrateDatabase(config: AppConfig, logger: Logger) async throws -> (
 }
 
 /// The whole app: HTTP server plus, when `runWorker`, the in-process job worker.
-public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
-    Application(
+/// With `METRICS_PORT` set, a second listener serves `/metrics` there (`onMetricsRunning` gets its port).
+public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+                             onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    let metrics: [any Service] = dependencies.config.observability.metricsPortConfigured
+        ? [buildMetricsApplication(dependencies, onServerRunning: onMetricsRunning)] : []
+    return Application(
         // The responder hands the TCP peer's address to the routes (sign-in limits count by client address).
         responder: PeerAddressResponder(inner: buildRouter(dependencies).buildResponder()),
         configuration: .init(address: .hostname(dependencies.config.host, port: dependencies.config.port), serverName: "DropMate"),
         services: (runWorker ? [dependencies.worker] : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)]
-            + dependencies.reportServices(runWorker: runWorker) + dependencies.telemetryServices,
+            + dependencies.reportServices(runWorker: runWorker) + dependencies.telemetryServices + metrics,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? dependencies.config.port) },
         logger: dependencies.logger
     )

@@ -88,8 +88,10 @@ public enum Migrations {
             // Sign-in hardening: refresh tokens belong to a family (one login) and are spent once (a spent one coming
             // back revokes the family); a staff member's token version ends every access token issued before a password
             // change or deactivation; idempotent answers are kept per principal (staff session, API token or courier
-            // app), sealed. The old `idempotency_keys` table stays for builds still running during a rollout.
+            // app), sealed. The old `idempotency_keys` table stays for builds still running during a rollout, emptied:
+            // its answers were stored in plaintext, new tokens included.
             [
+                "DELETE FROM idempotency_keys",
                 "ALTER TABLE staff_tokens ADD COLUMN family TEXT",
                 "ALTER TABLE staff_tokens ADD COLUMN spent_at BIGINT",
                 "CREATE INDEX staff_tokens_family ON staff_tokens (family)",

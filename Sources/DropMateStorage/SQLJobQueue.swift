@@ -106,10 +106,11 @@ public final class SQLJobQueue: JobQueue {
         return counts
     }
 
-    /// Jobs of one kind in insertion order, whatever their state (for tests and the dev outbox).
-    public func jobs(kind: String, after id: Int64 = 0) async throws -> [Job] {
+    /// Jobs of one kind in insertion order, whatever their state (for tests and the dev outbox); at most `limit`.
+    public func jobs(kind: String, after id: Int64 = 0, limit: Int = .max) async throws -> [Job] {
         try await backend.reader.raw("""
-            SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE kind = \(bind: kind) AND id > \(bind: id) ORDER BY id
+            SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE kind = \(bind: kind) AND id > \(bind: id) \
+            ORDER BY id LIMIT \(bind: Int64(clamping: limit))
             """).all().map(job)
     }
 

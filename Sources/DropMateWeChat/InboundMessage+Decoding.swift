@@ -4,6 +4,8 @@ extension InboundMessage {
     public init(fields document: WeChatXMLDocument) throws(WeChatMessageError) {
         let fields = FieldReader(document.fields)
         let header = try fields.header()
+        // Every answer, lock and dedupe record is the sender's: a message from nobody is malformed.
+        guard !header.fromUserName.trimmingWhitespace().isEmpty else { throw .invalidField("FromUserName") }
         (toUserName, fromUserName, createTime) = (header.toUserName, header.fromUserName, header.createTime)
         let msgType = header.msgType
         kind = try Self.kind(msgType: msgType, fields)

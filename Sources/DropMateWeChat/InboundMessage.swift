@@ -99,10 +99,11 @@ public struct InboundMessage: Sendable, Equatable {
         }
     }
 
-    /// Identifies WeChat's retries of this message: `msg:<MsgId>`, or for events (and messages
-    /// without an id) `evt:<FromUserName>:<CreateTime>:<Event or MsgType>`.
+    /// Identifies WeChat's retries of this message: `msg:<FromUserName>:<MsgId>`, or for events (and messages
+    /// without an id) `evt:<FromUserName>:<CreateTime>:<Event or MsgType>`. Always scoped to the sender: a
+    /// MsgId is only WeChat's word, and another customer's MsgId must not reach that customer's answer.
     public var dedupeKey: String {
-        if let id = msgID, !id.isEmpty { return "msg:\(id)" }
+        if let id = msgID, !id.isEmpty { return "msg:\(fromUserName):\(id)" }
         guard case .event(let event) = kind else { return "evt:\(fromUserName):\(createTime):\(msgType)" }
         // The event key tells apart two different buttons tapped within the same second; a retry repeats it.
         let key: String? = switch event {

@@ -95,6 +95,8 @@ public enum WeChatWebhookError: Error, Sendable, Equatable, CustomStringConverti
     case missingQuery(String)
     /// The request is encrypted (`encrypt_type=aes`) but no EncodingAESKey is configured.
     case encryptionNotConfigured
+    /// A plaintext request reached an account in safe mode (`WECHAT_MESSAGE_MODE=safe`).
+    case plaintextRefused
 
     /// A human-readable reason, safe to log: it never contains secrets.
     public var description: String {
@@ -106,6 +108,7 @@ public enum WeChatWebhookError: Error, Sendable, Equatable, CustomStringConverti
         case .decryptionFailed(let error): "WeChat message could not be decrypted: \(error)"
         case .missingQuery(let name): "WeChat request lacks the '\(name)' query parameter"
         case .encryptionNotConfigured: "WeChat request is encrypted but no EncodingAESKey is configured"
+        case .plaintextRefused: "WeChat request is not encrypted, and safe mode accepts only encrypted ones"
         }
     }
 }

@@ -24,14 +24,30 @@ public struct WeChatWebhook: Sendable {
         }
     }
 
+    /// The 消息加解密方式 the Official Account is set to (`WECHAT_MESSAGE_MODE`): which requests are accepted.
+    public enum MessageMode: String, Sendable, Equatable, CaseIterable {
+        /// 明文模式: plaintext requests. Encrypted ones are accepted too when a key is configured (their
+        /// `msg_signature` covers the body, so they prove more than a plaintext request does), else refused (400).
+        case plaintext
+        /// 兼容模式: plaintext and encrypted requests alike (the default when an EncodingAESKey is set).
+        case compatible
+        /// 安全模式: only encrypted requests; one without `encrypt_type=aes` is refused (403), since a plaintext
+        /// request's signature does not cover its body.
+        case safe
+    }
+
     private let token: String
     private let crypto: WeChatMessageCrypto?
     private let timestampWindow: Int64
+    /// Which requests are accepted.
+    public let messageMode: MessageMode
 
     /// Configures the verifier; `encodingAESKey` nil (or empty) means only plaintext mode is accepted.
-    /// Throws `WeChatCryptoError.invalidEncodingAESKey` for a malformed key.
+    /// `messageMode` nil: compatible with a key, else plaintext.
+    /// Throws `WeChatCryptoError.invalidEncodingAESKey` for a malformed key, and `.missingEncodingAESKey` for
+    /// safe or compatible mode without one.
     public init(
-        token: String, appID: String, encodingAESKey: String?, timestampWindow: Int64 = 300
+        token: String, appID: String, encodingAESKey: String?, timestampWindow: Int64 = 300, messageMode: MessageMode? = nil
     ) throws(WeChatCryptoError) {
         self.token = token
         self.timestampWindow = timestampWindow
@@ -40,6 +56,9 @@ public struct WeChatWebhook: Sendable {
         } else {
             crypto = nil
         }
+        let mode = messageMode ?? (crypto == nil ? .plaintext : .compatible)
+        if mode != .plaintext, crypto == nil { throw .missingEncodingAESKey }
+        self.messageMode = mode
     }
 
     /// URL verification (GET): the `echostr` to answer when the signature is valid and the timestamp
@@ -71,6 +90,7 @@ public struct WeChatWebhook: Sendable {
         observe?(.verify, true)
         let (timestamp, nonce) = try checkSignature(query, now: now)
         let isEncrypted = query["encrypt_type"]?.lowercased() == "aes"
+        if !isEncrypted, messageMode == .safe { throw .plaintextRefused }
         if !isEncrypted {
             observe?(.verify, false)
             observe?(.parse, true)

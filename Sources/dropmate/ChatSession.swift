@@ -55,21 +55,34 @@ struct ChatSession: Sendable {
         }
     }
 
-    /// Pushes for `openID` after `after`; nil when the server has no dev outbox (not dev mode).
+    /// Pushes for `openID` after `after`, page by page; nil when the server has no dev outbox (not dev mode, or
+    /// not listening on loopback).
     func pushes(for openID: String, after: Int64) async throws(Failure) -> [ChatPush]? {
-        let query = "openid=" + PercentEncoding.queryValue(openID) + "&after=\(after)"
-        let (status, bytes) = try await perform(HTTPClientRequest(url: outboxURL + "?" + query), url: outboxURL)
-        guard status == 200 else { return nil }
-        do { return try JSONDecoder().decode([ChatPush].self, from: Data(bytes)) } catch {
-            throw Failure(description: "cannot read \(outboxURL): \(error)")
+        var pushes: [ChatPush] = []
+        var cursor: Int64? = after
+        while let from = cursor {
+            let query = "openid=" + PercentEncoding.queryValue(openID) + "&after=\(from)"
+            let (status, bytes, next) = try await performPage(HTTPClientRequest(url: outboxURL + "?" + query), url: outboxURL)
+            guard status == 200 else { return pushes.isEmpty ? nil : pushes }
+            do { pushes += try JSONDecoder().decode([ChatPush].self, from: Data(bytes)) } catch {
+                throw Failure(description: "cannot read \(outboxURL): \(error)")
+            }
+            cursor = next.flatMap { Int64($0) }.flatMap { $0 > from ? $0 : nil }  // the server's X-Next-After, moving on
         }
+        return pushes
     }
 
     private func perform(_ request: HTTPClientRequest, url: String) async throws(Failure) -> (UInt, [UInt8]) {
+        let (status, bytes, _) = try await performPage(request, url: url)
+        return (status, bytes)
+    }
+
+    /// The status, the body and the `X-Next-After` header.
+    private func performPage(_ request: HTTPClientRequest, url: String) async throws(Failure) -> (UInt, [UInt8], String?) {
         do {
             let response = try await client.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
-            return (response.status.code, Array(body.readableBytesView))
+            return (response.status.code, Array(body.readableBytesView), response.headers.first(name: "X-Next-After"))
         } catch {
             let text = "\(error)"
             if text.localizedCaseInsensitiveContains("refused") {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -8,7 +9,20 @@ import NIOPosix
 enum Entry {
     static func main() async {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        await DropMateCommand.main()
+        guard Console.format == .json else {
+            await DropMateCommand.main()
+            return
+        }
+        // LOG_FORMAT=json: a usage error is a JSON line too (help and --version still print as text, exit 0).
+        do {
+            var command = try DropMateCommand.parseAsRoot()
+            if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
+        } catch {
+            let code = DropMateCommand.exitCode(for: error)
+            if code == .success || error is ExitCode { DropMateCommand.exit(withError: error) }  // ExitCode: already said why
+            Console.fail(DropMateCommand.message(for: error))
+            DropMateCommand.exit(withError: ExitCode(code.rawValue))
+        }
     }
 }
 

@@ -12,9 +12,10 @@ struct MigrateCommand: AsyncParsableCommand {
         let config = try options.config()
         do {
             let (from, to) = try await migrateDatabase(config: config, logger: options.logger())
-            print(from == to ? "schema already at version \(to)" : "schema migrated from version \(from) to \(to)")
+            Console.say(from == to ? "schema already at version \(to)" : "schema migrated from version \(from) to \(to)",
+                        metadata: ["dropmate.schema_from": "\(from)", "dropmate.schema_to": "\(to)"])
         } catch {
-            FileHandle.standardError.write(Data("dropmate: migrate failed: \(error)\n".utf8))
+            Console.fail("migrate failed: \(error)")
             throw ExitCode.failure
         }
     }

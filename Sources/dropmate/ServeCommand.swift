@@ -20,10 +20,15 @@ struct ServeCommand: AsyncParsableCommand {
         // or hands back its jobs and records that before the database closes.
         try await options.runServer(config, telemetry: .production(config.observability, logger: logger), logger: logger) { dependencies in
             await EventLoopPriority.lower(by: config.eventLoopNice, logger: logger)  // 0 (PostgreSQL default): nothing
-            return buildApplication(dependencies, runWorker: runWorker) { port in
-                // Written unbuffered, so the banner shows up even when stdout is a pipe or a log file.
-                FileHandle.standardOutput.write(Data((Self.banner(config: config, port: port) + "\n").utf8))
-            }
+            return buildApplication(dependencies, runWorker: runWorker, onServerRunning: { port in
+                if config.observability.logFormat == .json {
+                    logger.info("DropMate is serving", metadata: Self.bannerMetadata(config: config, port: port))
+                } else {
+                    Console.say(Self.banner(config: config, port: port))
+                }
+            }, onMetricsRunning: { port in
+                logger.info("serving /metrics, /healthz and /readyz", metadata: ["dropmate.metrics_port": "\(port)"])
+            })
         }
     }
 
@@ -42,7 +47,23 @@ struct ServeCommand: AsyncParsableCommand {
             lines.append("  Token:          (from WECHAT_TOKEN)")
         }
         lines.append("Chat with it:   swift run dropmate chat --port \(port)   (add --aes for safe mode)")
-        if config.devMode { lines.append("Pushes (no WECHAT_APP_SECRET): logged and listed at http://localhost:\(port)/dev/outbox") }
+        if config.servesDevOutbox {
+            lines.append("Pushes (no WECHAT_APP_SECRET): logged and listed at http://localhost:\(port)/dev/outbox")
+        } else if config.devMode {
+            lines.append("Pushes (no WECHAT_APP_SECRET): logged only (/dev/outbox exists only when HOST is loopback)")
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// The banner as one JSON log line's metadata (`LOG_FORMAT=json`): no dev token in a log pipeline.
+    static func bannerMetadata(config: AppConfig, port: Int) -> Logger.Metadata {
+        [
+            "dropmate.database": "\(config.databaseURL == nil ? "sqlite" : "postgres")",
+            "dropmate.webhook_url": "http://\(config.host == "0.0.0.0" ? "localhost" : config.host):\(port)/wechat",
+            "dropmate.port": "\(port)",
+            "dropmate.app_id": "\(config.wechatAppID)",
+            "dropmate.message_mode": "\(config.wechatMessageMode.rawValue)",
+            "dropmate.dev_outbox": "\(config.servesDevOutbox)",
+        ]
     }
 }

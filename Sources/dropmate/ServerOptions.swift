@@ -17,9 +17,16 @@ struct ServerOptions: ParsableArguments {
         if let port { environment["PORT"] = "\(port)" }
         if let host { environment["HOST"] = host }
         if let dataDirectory { environment["DROPMATE_DATA_DIR"] = dataDirectory }
-        do { return try AppConfig.load(environment: environment) } catch {
-            FileHandle.standardError.write(Data("dropmate: \(error)\n".utf8))
+        do { return try AppConfig.load(environment: environment) } catch let problems as AppConfig.Problems {
+            if Console.format == .json {
+                Console.fail("invalid configuration", metadata: ["dropmate.problems": .array(problems.problems.map { .string($0.description) })])
+            } else {
+                Console.fail("\(problems)")
+            }
             throw ExitCode(78)  // EX_CONFIG
+        } catch {
+            Console.fail("\(error)")
+            throw ExitCode(78)
         }
     }
 
@@ -35,7 +42,7 @@ struct ServerOptions: ParsableArguments {
     /// Connects to the configured database; a failure is one clear line and exit status 1, not a trace.
     func dependencies(_ config: AppConfig, telemetry: Telemetry = .disabled, logger: Logger) async throws -> AppDependencies {
         do { return try await AppDependencies.connect(config: config, telemetry: telemetry, logger: logger) } catch {
-            FileHandle.standardError.write(Data("dropmate: cannot start: \(error)\n".utf8))
+            Console.fail("cannot start: \(error)")
             throw ExitCode.failure
         }
     }
@@ -47,7 +54,7 @@ struct ServerOptions: ParsableArguments {
         do {
             try await AppDependencies.runServer(config: config, telemetry: telemetry, logger: logger, build: build)
         } catch let failure as ServerStartFailure {
-            FileHandle.standardError.write(Data("dropmate: cannot start: \(failure)\n".utf8))
+            Console.fail("cannot start: \(failure)")
             throw ExitCode.failure
         }
     }

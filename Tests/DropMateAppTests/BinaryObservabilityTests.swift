@@ -7,15 +7,32 @@ import Testing
 /// port and on the worker's `METRICS_PORT`.
 @Suite(.enabled(if: DropMateBinary.path != nil, "build the dropmate product first (swift build)"), .serialized)
 struct BinaryObservabilityTests {
-    @Test func serveExposesMetricsAndLogsJSON() async throws {
-        try await DropMateBinary.run(["serve"]) { process in
-        let port = try #require(try await process.waitForLine { (line: String) -> Int? in
-            line.range(of: #"Webhook URL: +http://[^:]+:(\d+)/"#, options: .regularExpression).flatMap { _ in
-                line.split(separator: ":").last.flatMap { Int($0.split(separator: "/").first ?? "") }
-            }
-        })
+    /// A value in one of the binary's JSON log lines (stderr), by message.
+    static func logged(_ process: DropMateBinary.Running, message: String, key: String) async throws -> String? {
+        try await process.waitForLine(stderr: true) { (line: String) -> String? in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  object["message"] as? String == message else { return nil }
+            return object[key] as? String
+        }
+    }
+
+    /// Every line on stdout and stderr is a JSON object with time, level and message.
+    static func expectAllJSON(_ lines: [String]) {
+        for line in lines {
+            let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["time"] != nil && object?["level"] != nil && object?["message"] != nil, "not a JSON log line: \(line)")
+        }
+    }
+
+    @Test func serveLogsOnlyJSONAndServesMetricsOnItsMetricsPortOnly() async throws {
+        try await DropMateBinary.run(["serve"], environment: ["METRICS_PORT": "0"]) { process in
+        let port = try #require(try await Self.logged(process, message: "DropMate is serving", key: "dropmate.port").flatMap { Int($0) })
+        let metricsPort = try #require(try await Self.logged(process, message: "serving /metrics, /healthz and /readyz", key: "dropmate.metrics_port").flatMap { Int($0) })
         _ = try await DropMateBinary.get("http://127.0.0.1:\(port)/healthz")
-        let text = try await DropMateBinary.get("http://127.0.0.1:\(port)/metrics")
+        // Not on the serving port, which the Ingress exposes.
+        let exposed = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+        #expect(exposed.status == .notFound)
+        let text = try await DropMateBinary.get("http://127.0.0.1:\(metricsPort)/metrics")
         let types = prometheusTypes(text)
         #expect(types["dropmate_http_request_duration_seconds"] == "histogram")
         #expect(types["dropmate_queue_depth"] == "gauge")
@@ -23,12 +40,29 @@ struct BinaryObservabilityTests {
         #expect(types["process_cpu_seconds_total"] == "counter")
         #expect(types["process_resident_memory_bytes"] == "gauge")
         #expect(text.contains(#"route="/healthz",method="GET",status="200""#))
-        let logs = process.stderrLines()
-        #expect(!logs.isEmpty)
-        for line in logs {
-            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-            #expect(object?["time"] != nil && object?["level"] != nil && object?["message"] != nil, "\(line)")
+        #expect(try await DropMateBinary.get("http://127.0.0.1:\(metricsPort)/readyz") == "ready")
+        #expect(!process.stderrLines().isEmpty)
+        // The start banner included: LOG_FORMAT=json means every line the process writes.
+        Self.expectAllJSON(process.stderrLines() + process.stdoutLines())
         }
+    }
+
+    @Test func refusalsToStartAreJSONTooAndNameTheVariableNotTheValue() async throws {
+        let placeholder = "change-me-to-at-least-32-random-characters"
+        for (arguments, environment, code) in [(["serve"], ["JWT_SECRET": placeholder], Int32(78)), (["serve", "--no-such-flag"], [:], 64),
+                                               (["worker"], ["JWT_SECRET": placeholder], 78)] {
+            let process = try DropMateBinary.start(arguments, environment: environment)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while process.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(100))  // the pipes' last bytes
+            #expect(!process.process.isRunning && process.process.terminationStatus == code, "\(arguments)")
+            let lines = process.stderrLines() + process.stdoutLines()
+            #expect(!lines.isEmpty)
+            Self.expectAllJSON(lines)
+            if environment["JWT_SECRET"] != nil {
+                #expect(lines.joined().contains("JWT_SECRET") && !lines.joined().contains(placeholder))
+            }
+            await process.stop()
         }
     }
 

@@ -9,7 +9,7 @@ import Testing
         #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory]).eventLoopNice == 5)
         #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory, "DROPMATE_EVENT_LOOP_NICE": "0"]).eventLoopNice == 0)
         #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory, "DATABASE_URL": "postgres://u:p@localhost/db",
-                                                    "DROPMATE_PII_KEYS": "k1:\(Data(repeating: 7, count: 32).base64EncodedString())"]).eventLoopNice == 0)
+                                                    "DROPMATE_PII_KEYS": TestAccount.piiKeys]).eventLoopNice == 0)
         for bad in ["-1", "20", "five"] {
             #expect {
                 _ = try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory, "DROPMATE_EVENT_LOOP_NICE": bad])

@@ -33,12 +33,16 @@ import Testing
         "process_start_time_seconds": "gauge",
     ]
 
+    /// `/metrics` on the serving port answers only to this bearer token (`METRICS_TOKEN`).
+    static let metricsToken = "obs-metrics-9Qz2-Lm7k-Xw4v"
+    static let bearer: HTTPFields = [.authorization: "Bearer \(metricsToken)"]
+
     @Test func metricsExposeEveryNameWithItsTypeAfterAWebhookRequestAndAJob() async throws {
         let fake = FakeWeChatAPI(appID: TestAccount.appID)
         try await fake.serve { wechat in
             let metrics = AppMetrics(registry: PrometheusCollectorRegistry())
             let app = try await ObservedApp.make(telemetry: Telemetry(metrics: metrics), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
-                                                 extra: ["WECHAT_APP_SECRET": fake.appSecret, "WECHAT_API_BASE_URL": wechat])
+                                                 extra: ["WECHAT_APP_SECRET": fake.appSecret, "WECHAT_API_BASE_URL": wechat, "METRICS_TOKEN": Self.metricsToken])
             let (uri, body) = try ObservedApp.message("2 份牛肉面", from: "o_metrics_customer", id: "9001", at: app.clock.now)
             let text: String = try await app.live { client in
                 let reply = try await client.execute(uri: uri, method: .post, body: ByteBuffer(string: body))
@@ -48,7 +52,7 @@ import Testing
                 try await app.dependencies.queue.enqueue(try PushJob(openID: "o_metrics_customer", message: .text("hi")).job(key: "metrics-test", now: app.clock.now))
                 #expect(try await app.dependencies.worker.runDueJobs() == 1)
                 try await QueueMetricsService(queue: app.dependencies.queue, metrics: metrics, clock: { app.clock.now }, logger: app.dependencies.logger).refresh()
-                let scrape = try await client.execute(uri: "/metrics", method: .get)
+                let scrape = try await client.execute(uri: "/metrics", method: .get, headers: Self.bearer)
                 #expect(scrape.status == .ok)
                 #expect(scrape.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 return String(buffer: scrape.body)
@@ -72,7 +76,8 @@ import Testing
 
     @Test func aRetryIsCountedAsDeduplicatedAndAnOrderAsCreated() async throws {
         let metrics = AppMetrics(registry: PrometheusCollectorRegistry())
-        let app = try await ObservedApp.make(telemetry: Telemetry(metrics: metrics), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let app = try await ObservedApp.make(telemetry: Telemetry(metrics: metrics), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() },
+                                             extra: ["METRICS_TOKEN": Self.metricsToken])
         let now = app.clock.now
         let messages = try [
             ObservedApp.message("2 份牛肉面", from: "o_dedupe", id: "1", at: now),
@@ -82,7 +87,7 @@ import Testing
         ]
         let text: String = try await app.live { client in
             for (uri, body) in messages { _ = try await client.execute(uri: uri, method: .post, body: ByteBuffer(string: body)) }
-            return String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            return String(buffer: try await client.execute(uri: "/metrics", method: .get, headers: Self.bearer).body)
         }
         #expect(text.contains(#"dropmate_webhook_messages_total{type="text",outcome="deduplicated"} 1"#))
         #expect(text.contains("dropmate_webhook_dedupe_hits_total 1"))

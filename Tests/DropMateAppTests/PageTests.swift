@@ -127,6 +127,6 @@ import Testing
     }
 
     @Test func aMalformedRedisURLIsAConfigurationProblem() {
-        #expect(throws: AppConfig.Problems.self) { try AppConfig.load(environment: ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32), "REDIS_URL": "http://nope"]) }
+        #expect(throws: AppConfig.Problems.self) { try AppConfig.load(environment: ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret, "REDIS_URL": "http://nope"]) }
     }
 }

@@ -38,7 +38,7 @@ import Testing
     @Test func rotationResealsEverythingUnderTheNewKeyAndTheOldKeyCanThenGo() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-rotate-\(UUID().uuidString)").path
         let old = TestAccount.piiKeys
-        let new = "t2:" + Data(repeating: 9, count: 32).base64EncodedString()
+        let new = "t2:" + Data((0..<32).map { UInt8(255 - $0 * 5) }).base64EncodedString()
         let first = try await TestApp.make(directory: directory)
         _ = try await CourierFlowTests.dispatchedOrder(first)
         await first.shutdown(keepingFiles: true)

@@ -24,7 +24,7 @@ import Testing
     }
 
     @Test func theLimitIsConfigurableAndZeroTurnsItOff() throws {
-        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
+        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret]
         #expect(try AppConfig.load(environment: base).rateLimit.messages == 60)
         #expect(try AppConfig.load(environment: base.merging(["DROPMATE_RATE_LIMIT": "0"]) { $1 }).rateLimit == .off)
         #expect(throws: AppConfig.Problems.self) { try AppConfig.load(environment: base.merging(["DROPMATE_RATE_LIMIT": "-1"]) { $1 }) }

@@ -263,7 +263,7 @@ import Testing
     }
 
     @Test func reportSettingsAreValidatedWithTheRest() throws {
-        let base = ["WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": "test-secret-test-secret-test-secret-0123",
+        let base = ["WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": TestAccount.jwtSecret,
                     "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("dm-cfg-\(UUID().uuidString)").path]
         let config = try AppConfig.load(environment: base)
         #expect(config.reports.timeZone.identifier == "Asia/Shanghai" && config.reports.minuteOfDay == 30)

@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func mapsAreConfiguredWithAKey() throws {
-        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
+        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret]
         #expect(try AppConfig.load(environment: base).maps == nil)
         #expect(try AppConfig.load(environment: base.merging(["MAPS_PROVIDER": "amap", "MAPS_API_KEY": "k-secret"]) { $1 }).maps?.provider == "amap")
         #expect(throws: AppConfig.Problems.self) { try AppConfig.load(environment: base.merging(["MAPS_PROVIDER": "tencent"]) { $1 }) }

@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func providersAreConfiguredWithEverythingTheyNeedAndKeysStayOutOfLogs() throws {
-        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
+        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret]
         #expect(try AppConfig.load(environment: base).sms.provider == .log)
         do {
             _ = try AppConfig.load(environment: base.merging(["SMS_PROVIDER": "tencent", "SMS_PROVIDER_KEY": "k-very-secret"]) { $1 })

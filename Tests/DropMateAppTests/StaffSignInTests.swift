@@ -1,10 +1,12 @@
 @testable import DropMateApp
 import DropMateCore
 import DropMateDataProtection
+import DropMateRedis
 import DropMateStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import SQLKit
 import Synchronization
 import Testing
@@ -101,6 +103,24 @@ import Testing
             }
             #expect(try await Self.login(session, "admin1", from: "198.51.100.7").status == 429)
         }
+    }
+
+    @Test(.enabled(if: TestRedis.url != nil, "REDIS_URL names no Redis server"))
+    func replicasShareSignInCountsThroughRedis() async throws {
+        let prefix = "test-\(UUID().uuidString.prefix(8))"
+        let redis = RedisClient(configuration: try RedisConfiguration(url: TestRedis.url!), logger: Logger(label: "test"))
+        defer { redis.shutdown() }
+        let one = LoginGuard(redis: redis, keyPrefix: prefix), other = LoginGuard(redis: redis, keyPrefix: prefix)
+        let now = TestAccount.start
+        for _ in 0..<10 { await one.failed(address: "203.0.113.1", username: "owner", now: now) }
+        #expect(await other.allows(address: "203.0.113.1", username: "owner", now: now) == false, "another replica sees the count")
+        #expect(await other.allows(address: "203.0.113.2", username: "owner", now: now), "another address is not locked out")
+        #expect(await other.allows(address: "203.0.113.1", username: "someone-else", now: now))
+        await other.succeeded(address: "203.0.113.1", username: "owner", now: now)
+        #expect(await one.allows(address: "203.0.113.1", username: "owner", now: now))
+        for index in 0..<30 { await other.failed(address: "203.0.113.3", username: "name\(index)", now: now) }
+        #expect(await one.allows(address: "203.0.113.3", username: "owner", now: now) == false, "an address trying many names")
+        #expect(await one.allows(address: "203.0.113.3", username: "owner", now: now + 1800), "until the window has passed")
     }
 
     @Test func clientAddressesComeFromThePeerOrTheLastUntrustedHop() {

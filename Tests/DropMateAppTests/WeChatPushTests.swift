@@ -152,7 +152,7 @@ import Testing
     }
 
     @Test func templateConfigurationNamesWhatIsWrong() throws {
-        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
+        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret]
         #expect(try AppConfig.load(environment: base.merging(["WECHAT_TEMPLATES": Self.templatesJSON]) { $1 }).orderTemplates.templates[.dispatched]?.id == "TPL_DISPATCHED")
         for (json, complaint) in [(#"{"shipped": {"id": "T", "fields": {"thing1": "items"}}}"#, "unknown event 'shipped'"),
                                   (#"{"delivered": {"id": "T", "fields": {"thing1": "colour"}}}"#, "unknown value 'colour'"),
@@ -230,13 +230,13 @@ import Testing
     }
 
     @Test func anAppSecretSwitchesPushesFromTheLogToWeChat() throws {
-        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": String(repeating: "x", count: 32)]
+        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret]
         let dev = try AppConfig.load(environment: base)
         #expect(dev.devMode && makeNotifier(config: dev, redis: nil, clock: { 0 }, logger: Self.logger) is LogNotifier)
         let live = try AppConfig.load(environment: base.merging(["WECHAT_APP_SECRET": "0123456789abcdef0123456789abcdef"]) { $1 })
         #expect(!live.devMode && makeNotifier(config: live, redis: nil, clock: { 0 }, logger: Self.logger) is WeChatNotifier)
         for printed in ["\(live)", String(reflecting: live)] {
-            #expect(!printed.contains("0123456789abcdef") && !printed.contains(String(repeating: "x", count: 32)) && printed.contains("wechatAppSecret: (set)"),
+            #expect(!printed.contains("0123456789abcdef") && !printed.contains(TestAccount.jwtSecret) && printed.contains("wechatAppSecret: (set)"),
                     "secrets are never printed: \(printed)")
         }
     }

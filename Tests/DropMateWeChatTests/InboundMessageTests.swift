@@ -109,11 +109,23 @@ import Testing
         }
     }
 
+    @Test func anEmptyOrBlankFromUserNameIsMalformed() {
+        for from in ["", "   "] {
+            let body = "<xml><ToUserName>gh</ToUserName><FromUserName><![CDATA[\(from)]]></FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>hi</Content><MsgId>1</MsgId></xml>"
+            #expect(throws: WeChatMessageError.invalidField("FromUserName")) {
+                try InboundMessage(fields: WeChatXML.parseFields(body))
+            }
+        }
+    }
+
     @Test func dedupeKeysUseMsgIdOrSenderTimeAndEvent() {
         func message(_ kind: InboundMessage.Kind) -> InboundMessage {
             InboundMessage(toUserName: "gh", fromUserName: "oX", createTime: 123, kind: kind)
         }
-        #expect(message(.text(content: "a", msgID: "99")).dedupeKey == "msg:99")
+        #expect(message(.text(content: "a", msgID: "99")).dedupeKey == "msg:oX:99")
+        // Scoped to the sender: the same MsgId from another customer is another message.
+        #expect(InboundMessage(toUserName: "gh", fromUserName: "oY", createTime: 123, kind: .text(content: "a", msgID: "99")).dedupeKey
+            != message(.text(content: "a", msgID: "99")).dedupeKey)
         #expect(message(.event(.click(key: "K"))).dedupeKey == "evt:oX:123:CLICK:K")
         #expect(message(.event(.click(key: "MENU"))).dedupeKey != message(.event(.click(key: "HELP"))).dedupeKey)
         #expect(message(.event(.subscribe(eventKey: nil, ticket: nil))).dedupeKey == "evt:oX:123:subscribe")

@@ -151,6 +151,28 @@ import Testing
         #expect(plainOnly.seal(reply: "<xml/>", mode: .safe, timestamp: "1", nonce: "n") == "<xml/>")
     }
 
+    @Test func safeModeRefusesPlaintextRequestsAndTheDefaultModeFollowsTheKey() throws {
+        #expect(webhook.messageMode == .compatible)
+        #expect(try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: nil).messageMode == .plaintext)
+        #expect(throws: WeChatCryptoError.missingEncodingAESKey) {
+            try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: nil, messageMode: .safe)
+        }
+        let safe = try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey, messageMode: .safe)
+        let plain = signer.request(for: message, mode: .plaintext, timestamp: Self.now, nonce: "p")
+        #expect(throws: WeChatWebhookError.plaintextRefused) {
+            try safe.open(query: Self.parse(query: plain.query), body: Array(plain.body.utf8), now: Self.now)
+        }
+        for mode in [WeChatWebhook.Mode.safe, .compatible] {
+            let encrypted = signer.request(for: message, mode: mode, timestamp: Self.now, nonce: "e")
+            #expect(try safe.open(query: Self.parse(query: encrypted.query), body: Array(encrypted.body.utf8), now: Self.now).message == message)
+        }
+        // Plaintext mode with a key still opens encrypted requests: their msg_signature covers the body.
+        let plaintextMode = try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey, messageMode: .plaintext)
+        let encrypted = signer.request(for: message, mode: .safe, timestamp: Self.now, nonce: "e")
+        #expect(try plaintextMode.open(query: Self.parse(query: encrypted.query), body: Array(encrypted.body.utf8), now: Self.now).message == message)
+        #expect(try plaintextMode.open(query: Self.parse(query: plain.query), body: Array(plain.body.utf8), now: Self.now).message == message)
+    }
+
     @Test func keysAreValidatedAtConfigurationAndAnEmptyKeyMeansPlaintextOnly() throws {
         #expect(throws: WeChatCryptoError.invalidEncodingAESKey) {
             try WeChatWebhook(token: "t", appID: "a", encodingAESKey: "too short")

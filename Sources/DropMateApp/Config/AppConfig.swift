@@ -2,6 +2,7 @@ import DropMateCore
 import DropMateDataProtection
 import DropMateRedis
 import DropMateObjectStore
+import DropMateWeChat
 import Foundation
 
 /// DropMate's configuration, read and validated once at start-up. Secrets never appear in `description`.
@@ -16,6 +17,9 @@ public struct AppConfig: Sendable {
     public var wechatAccountID: String
     /// nil: plaintext mode only.
     public var wechatEncodingAESKey: String?
+    /// Which requests the webhook accepts (`WECHAT_MESSAGE_MODE`: plaintext, compatible, safe; default compatible
+    /// with an EncodingAESKey, else plaintext).
+    public var wechatMessageMode: WeChatWebhook.MessageMode = .plaintext
     /// Seconds a WeChat timestamp may differ from our clock.
     public var timestampWindow: Int64
     /// Base URL of links sent in chat (confirmation pages, ads).
@@ -126,6 +130,13 @@ public struct AppConfig: Sendable {
         if let key = aesKey, key.count != 43 || Data(base64Encoded: key + "=") == nil {
             problem("WECHAT_ENCODING_AES_KEY", "must be the 43-character EncodingAESKey")
         }
+        var messageMode: WeChatWebhook.MessageMode = aesKey == nil ? .plaintext : .compatible
+        if let text = env["WECHAT_MESSAGE_MODE"], !text.isEmpty {
+            if let mode = WeChatWebhook.MessageMode(rawValue: text.lowercased()) { messageMode = mode } else {
+                problem("WECHAT_MESSAGE_MODE", "must be plaintext, compatible or safe")
+            }
+            if messageMode != .plaintext, aesKey == nil { problem("WECHAT_MESSAGE_MODE", "\(messageMode.rawValue) mode needs WECHAT_ENCODING_AES_KEY") }
+        }
         var linkSecret = Array((env["JWT_SECRET"] ?? "").utf8)
         if env["JWT_SECRET"] == nil { linkSecret = dev.map { Array($0.linkSecret.utf8) } ?? [] }
         else if linkSecret.count < 32 { problem("JWT_SECRET", "must be at least 32 characters") }
@@ -195,6 +206,7 @@ public struct AppConfig: Sendable {
                 problem("DROPMATE_DATA_DIR", "cannot create the personal-data key in \(dataDirectory): \(error)")
             }
         }
+        SecretStrength.check(env, problem: problem)  // placeholders and weak secrets refuse to start, named
         let reports = ReportSettings.load(env, problem: problem)
         let signIn = SignInSettings.load(env, problem: problem)
         let passwordCost = Int(env["DROPMATE_PASSWORD_COST"] ?? "15") ?? -1
@@ -205,7 +217,7 @@ public struct AppConfig: Sendable {
         guard problems.isEmpty else { throw Problems(problems: problems) }
         return AppConfig(
             host: host, port: port, dataDirectory: dataDirectory, wechatToken: token, wechatAppID: appID,
-            wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey,
+            wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey, wechatMessageMode: messageMode,
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
             utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
             redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
@@ -215,6 +227,15 @@ public struct AppConfig: Sendable {
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability,
             eventLoopNice: eventLoopNice, signIn: signIn, shutdownGraceSeconds: shutdownGrace
         )
+    }
+
+    /// `/dev/outbox` shows every queued push, decrypted, to anyone who can reach it: it exists only in dev mode
+    /// (no AppSecret) on a server that listens on loopback alone.
+    public var servesDevOutbox: Bool { devMode && Self.isLoopback(host) }
+
+    /// Whether `host` is a loopback address only (not `0.0.0.0`, `::` or an interface's address).
+    public static func isLoopback(_ host: String) -> Bool {
+        ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased())
     }
 
     public var databasePath: String { (dataDirectory as NSString).appendingPathComponent("dropmate.sqlite") }
@@ -232,7 +253,7 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
         return """
             AppConfig(listen: \(host):\(port), database: \(database), redis: \(redis.map { "\($0.tls ? "rediss" : "redis")://\($0.host):\($0.port)/\($0.database)" } ?? "none"), \
             wechatAppID: \(wechatAppID), wechatAccountID: \(wechatAccountID), wechatToken: \(secret(wechatToken)), \
-            wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
+            wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatMessageMode: \(wechatMessageMode.rawValue), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
             jobLeaseSeconds: \(jobLeaseSeconds), etaPush: ±\(etaPush.threshold / 60) min every \(etaPush.minInterval / 60)+ min, \
             etaRefresh: \(etaRefreshSeconds) s, piiKeys: \(piiKeys), objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode), eventLoopNice: \(eventLoopNice))

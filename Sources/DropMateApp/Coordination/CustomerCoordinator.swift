@@ -1,5 +1,11 @@
 import DropMateCore
 
+/// The message's signed request (timestamp, nonce) carried another body before: a forgery from a seen query string.
+/// The webhook answers 403.
+struct RequestReplayed: Error, CustomStringConvertible {
+    var description: String { "this signed request's timestamp and nonce already carried another body" }
+}
+
 /// What is known about a WeChat message when its customer's turn starts.
 enum MessageStatus: Sendable, Equatable {
     /// Never handled: run it.

@@ -23,6 +23,9 @@ public struct RedisCoordinationSettings: Sendable {
     public var stateTTL: Int64 = 86_400
     /// Answers are kept this long for retries; older messages are checked against the database.
     public var answerTTL: Int64 = 3_600
+    /// How long a signed request's (timestamp, nonce) is remembered with its body's digest: at least as long as
+    /// WeChat's timestamp window lets the pair be presented (twice `WECHAT_TIMESTAMP_WINDOW`, plus a second).
+    public var requestTTL: Int64 = 601
     public var rateLimit: RateLimit
     /// Prepended to every key, so several deployments can share one Redis.
     public var keyPrefix: String = "dm"
@@ -63,6 +66,8 @@ final class RedisCoordinator: CustomerCoordinator {
         var lock, state, epoch: String
         var rate: String
         var answer: String?
+        /// The signed request's (timestamp, nonce): which body it carried.
+        var request: String?
 
         init(prefix: String, customer: String, message: IncomingChat?, window: Int64) {
             let base = "\(prefix):{\(customer)}"
@@ -71,6 +76,7 @@ final class RedisCoordinator: CustomerCoordinator {
             rate = base + ":rate:\(window)"
             epoch = "\(prefix):epoch"  // global: this coordinator needs a single Redis node, not a cluster
             answer = message.map { base + ":msg:" + $0.dedupeKey }
+            request = message?.request.map { "\(prefix):wxreq:\($0.timestamp):\($0.nonce)" }
         }
     }
 
@@ -111,10 +117,13 @@ final class RedisCoordinator: CustomerCoordinator {
         var pause = Duration.milliseconds(1)
         var scriptKeys = [keys.lock, keys.state, keys.rate, keys.epoch]
         if let answer = keys.answer { scriptKeys.append(answer) }
+        if let request = keys.request { scriptKeys.append(request) }
         let arguments = [token, String(settings.lockTTL.wholeMilliseconds), String(settings.rateLimit.messages),
-                         String(settings.rateLimit.windowSeconds * 2), String(now), String(settings.answerTTL)]
+                         String(settings.rateLimit.windowSeconds * 2), String(now), String(settings.answerTTL),
+                         message?.request?.digestHex ?? "", String(settings.requestTTL)]
         while true {
             let reply = try await redis.run(Self.acquireScript, keys: scriptKeys, arguments: arguments).array ?? []
+            if reply.first?.integer == 2 { throw RequestReplayed() }
             if reply.first?.integer == 1, reply.count == 5 {
                 let checkedOut = reply[1].string
                 let state = checkedOut.flatMap { json in
@@ -189,12 +198,17 @@ final class RedisCoordinator: CustomerCoordinator {
         return try? ReplyColumn.decode((try? sealer?.open(column)) ?? column)
     }
 
-    /// KEYS: lock, state, rate counter, epoch, [answer]. ARGV: token, lock ms, rate limit, counter TTL, now, answer TTL.
-    /// Returns {0} when the lock is taken, else {1, checked-out state, stored answer, epoch, over the limit}.
+    /// KEYS: lock, state, rate counter, epoch, [answer, [request]]. ARGV: token, lock ms, rate limit, counter TTL, now,
+    /// answer TTL, body digest, request TTL.
+    /// Returns {2} when the request's (timestamp, nonce) carried another body before (a forgery: nothing else is
+    /// touched), {0} when the lock is taken, else {1, checked-out state, stored answer, epoch, over the limit}.
     /// A message seen for the first time gets the marker `~` as its answer until the turn stores the real one,
     /// so a turn that died or could not store its answer sends retries to the database, never to a rerun.
     /// The epoch is when this Redis started remembering answers: older messages may have been forgotten.
     static let acquireScript = RedisScript("""
+        if KEYS[6] and not redis.call('SET', KEYS[6], ARGV[7], 'NX', 'EX', ARGV[8]) then
+          if redis.call('GET', KEYS[6]) ~= ARGV[7] then return {2} end
+        end
         if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
         local since = redis.call('GET', KEYS[4])
         if not since then

@@ -8,6 +8,9 @@ public struct IncomingChat: Sendable {
     public var dedupeKey: String
     /// nil for messages that only need acknowledging (unknown types, VIEW, SCAN, delivery reports).
     public var input: ConversationInput?
+    /// The signed request that carried it (nil for messages that did not come through the webhook): across
+    /// replicas, its (timestamp, nonce) may carry this body only (`RedisCoordinator`).
+    public var request: SignedRequest?
 
     public init(customer: String, createTime: Int64, dedupeKey: String, input: ConversationInput?) {
         self.customer = customer

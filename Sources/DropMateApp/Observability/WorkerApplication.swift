@@ -10,12 +10,28 @@ public func buildWorkerApplication(_ dependencies: AppDependencies, schedulesRep
     let router = Router()
     router.add(middleware: HTTPTelemetryMiddleware(telemetry: dependencies.telemetry))
     MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
-    OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devMode: false).add(to: router)
+    OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devOutbox: false).add(to: router)
     let port = dependencies.config.observability.metricsPort
     return Application(
         router: router,
         configuration: .init(address: .hostname(dependencies.config.host, port: port), serverName: "DropMate worker"),
         services: dependencies.workerServices(schedulesReports: schedulesReports),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        logger: dependencies.logger
+    )
+}
+
+/// `dropmate serve`'s second listener when `METRICS_PORT` is set: `/metrics`, `/healthz` and `/readyz` on a port
+/// the Ingress never routes to, so Prometheus scrapes the api without `/metrics` being public.
+public func buildMetricsApplication(_ dependencies: AppDependencies,
+                                    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    let router = Router()
+    MetricsRoute.add(to: router, metrics: dependencies.telemetry.metrics)
+    OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devOutbox: false).add(to: router)
+    let port = dependencies.config.observability.metricsPort
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(dependencies.config.host, port: port), serverName: "DropMate metrics"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: dependencies.logger
     )

@@ -2,16 +2,19 @@ import DropMateCore
 import DropMateRedis
 import DropMateStorage
 import Foundation
+import HTTPTypes
 import Hummingbird
 
-/// `/healthz`, `/readyz`, and in dev mode `/dev/outbox` (the pushes a real WeChat account would deliver).
+/// `/healthz`, `/readyz`, and in dev mode on loopback `/dev/outbox` (the pushes a real WeChat account would deliver,
+/// `?openid=…&after=ID&limit=N`, a page at a time; `X-Next-After` says where the next page starts).
 struct OpsRoutes: Sendable {
     let backend: any SQLBackend
     /// Production (PostgreSQL) stays ready on a newer, additively migrated schema during a rolling deploy.
     let acceptsNewerSchema: Bool
     let queue: SQLJobQueue
     let redis: RedisClient?
-    let devMode: Bool
+    /// Serve `/dev/outbox`: only with no AppSecret and listening on loopback alone (`AppConfig.servesDevOutbox`).
+    let devOutbox: Bool
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/healthz") { _, _ in WeChatRoutes.plain("ok") }
@@ -29,19 +32,29 @@ struct OpsRoutes: Sendable {
             }
             return WeChatRoutes.plain("ready")
         }
-        guard devMode else { return }
+        guard devOutbox else { return }
         router.get("/dev/outbox") { request, _ in
             let openID = request.uri.queryParameters.get("openid").map { String($0) }
-            let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
+            let after = max(request.uri.queryParameters.get("after", as: Int64.self) ?? 0, 0)
+            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? Self.outboxPage, 1), Self.outboxPage)
             var entries: [OutboxEntry] = []
-            for job in try await queue.jobs(kind: PushJob.kind, after: after) {
+            let jobs = try await queue.jobs(kind: PushJob.kind, after: after, limit: limit)
+            for job in jobs {
                 guard let push = try? PushJob(payload: job.payload), openID == nil || push.openID == openID else { continue }
                 entries.append(OutboxEntry(id: job.id, openID: push.openID, message: push.message))
             }
             let data = try JSONEncoder().encode(entries)
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
+            var headers: HTTPFields = [.contentType: "application/json"]
+            // A full page: more may follow after the last push looked at (whether or not it was this openid's).
+            if jobs.count == limit, let last = jobs.last { headers[Self.nextAfter] = "\(last.id)" }
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
         }
     }
+
+    /// The most pushes one `/dev/outbox` request looks at (`limit` may ask for fewer).
+    static let outboxPage = 1000
+    /// Where the next page starts (`?after=`), sent when this page was full.
+    static let nextAfter = HTTPField.Name("X-Next-After")!
 
     struct OutboxEntry: Codable {
         var id: Int64

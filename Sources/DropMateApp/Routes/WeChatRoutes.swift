@@ -12,6 +12,8 @@ struct WeChatRoutes: Sendable {
     let accountID: String
     let replyDeadline: Duration
     let clock: @Sendable () -> Int64
+    /// The (timestamp, nonce) pairs seen in this process, with their bodies' digests.
+    let requests: SignedRequestMemory
     var telemetry: Telemetry = .disabled
 
     func add(to router: Router<BasicRequestContext>) {
@@ -39,31 +41,50 @@ struct WeChatRoutes: Sendable {
             return (Self.plain("request body too large", status: .contentTooLarge), "unknown", .rejected)
         }
         let query = Self.query(request)
+        let bytes = Array(body.readableBytesView)
         let opened: WeChatWebhook.OpenedMessage
         do {
-            opened = try open(query: query, body: Array(body.readableBytesView))
+            opened = try open(query: query, body: bytes)
         } catch {
             context.logger.notice("refused WeChat push", metadata: ["dropmate.reason": "\(error)"])
             return (Self.refusal(error), "unknown", .rejected)
         }
         let message = opened.message
-        if case .event(.templateSendJobFinish(let msgID, let status)) = message.kind {
-            // A template message's outcome (retries update it again, to the same value).
-            do { try await deliveries.templateFinished(msgID: msgID, status: status, now: clock()) } catch {
-                context.logger.warning("could not record a template message's outcome", metadata: ["dropmate.error": "\(error)"])
-            }
-        }
-        let chat = IncomingChat(message)
+        // The signature checked the timestamp and nonce: they are present and the timestamp is a number.
+        let signed = SignedRequest(timestamp: Int64(query["timestamp"] ?? "") ?? 0, nonce: query["nonce"] ?? "", body: bytes)
+        guard requests.admit(signed, now: clock()) != .conflict else { return refuseReplay(context) }
+        var chat = IncomingChat(message)
+        chat.request = signed
         let reply: OutgoingMessage?
         do {
             reply = try await engine.handle(chat, deadline: replyDeadline)
         } catch is HandledMessages.DeadlinePassed {
             context.logger.warning("reply missed the 5-second window; it will be pushed", metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
+            await recordTemplateOutcome(of: message, context: context)
             return (Self.plain("success"), Self.typeLabel(message), .late)
+        } catch is RequestReplayed {
+            requests.forget(signed)  // another replica saw this (timestamp, nonce) with another body
+            return refuseReplay(context)
         }
+        await recordTemplateOutcome(of: message, context: context)
         guard let reply else { return (Self.plain("success"), Self.typeLabel(message), .success) }
         let response = await telemetry.withSpan("reply") { seal(reply, to: message, mode: opened.mode, query: query) }
         return (response, Self.typeLabel(message), .replied)
+    }
+
+    /// A template message's outcome (retries update it again, to the same value); recorded once the message
+    /// passed the replay checks.
+    func recordTemplateOutcome(of message: InboundMessage, context: BasicRequestContext) async {
+        guard case .event(.templateSendJobFinish(let msgID, let status)) = message.kind else { return }
+        do { try await deliveries.templateFinished(msgID: msgID, status: status, now: clock()) } catch {
+            context.logger.warning("could not record a template message's outcome", metadata: ["dropmate.error": "\(error)"])
+        }
+    }
+
+    /// A forged body under a seen (timestamp, nonce): 403, like a bad signature.
+    func refuseReplay(_ context: BasicRequestContext) -> (Response, String, AppMetrics.WebhookOutcome) {
+        context.logger.notice("refused WeChat push", metadata: ["dropmate.reason": "\(RequestReplayed())"])
+        return (Self.plain("request replayed with another body", status: .forbidden), "unknown", .rejected)
     }
 
     /// The passive reply as WeChat expects it: reply XML, encrypted in safe and compatible modes.
@@ -90,6 +111,7 @@ struct WeChatRoutes: Sendable {
         case .decryptionFailed: plain("cannot decrypt message", status: .badRequest)
         case .missingQuery(let name): plain("missing query parameter \(name)", status: .badRequest)
         case .encryptionNotConfigured: plain("encrypted mode is not configured", status: .badRequest)
+        case .plaintextRefused: plain("safe mode: plaintext messages are refused", status: .forbidden)
         }
     }
 

@@ -34,7 +34,7 @@ enum ObservedApp {
             "PORT": "0", "DROPMATE_DATA_DIR": directory,
             "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
             "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "WECHAT_ACCOUNT_ID": TestAccount.accountID,
-            "JWT_SECRET": "test-secret-test-secret-test-secret-0123", "PUBLIC_BASE_URL": "https://dropmate.example",
+            "JWT_SECRET": TestAccount.jwtSecret, "PUBLIC_BASE_URL": "https://dropmate.example",
         ]
         environment.merge(extra) { _, new in new }
         let config = try AppConfig.load(environment: environment)

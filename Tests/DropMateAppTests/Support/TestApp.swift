@@ -24,7 +24,10 @@ enum TestAccount {
     static let encodingAESKey = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
     static let accountID = "gh_testaccount"
     /// A fixed key for personal data at rest (required with DATABASE_URL).
-    static let piiKeys = "t1:" + Data(repeating: 7, count: 32).base64EncodedString()
+    static let piiKeys = "t1:" + Data((0..<32).map { UInt8($0 * 7 + 3) }).base64EncodedString()
+    /// A JWT secret that passes the placeholder and strength checks (`SecretStrength`).
+    /// (The transcripts' confirmation links are signed with it.)
+    static let jwtSecret = "test-secret-test-secret-test-secret-0123"
     /// 2026-11-25 12:00 in Shanghai.
     static let start: Int64 = Calendar.epoch(year: 2026, month: 11, day: 25, hour: 12, minute: 0, utcOffsetHours: 8)
 }
@@ -55,7 +58,7 @@ struct TestApp {
             "PORT": "0", "DROPMATE_DATA_DIR": directory,
             "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
             "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "WECHAT_ACCOUNT_ID": TestAccount.accountID,
-            "JWT_SECRET": "test-secret-test-secret-test-secret-0123", "PUBLIC_BASE_URL": "https://dropmate.example",
+            "JWT_SECRET": TestAccount.jwtSecret, "PUBLIC_BASE_URL": "https://dropmate.example",
             "DROPMATE_PASSWORD_COST": "10", "DROPMATE_PII_KEYS": TestAccount.piiKeys,
         ]
         environment.merge(extra) { _, new in new }
