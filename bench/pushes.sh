@@ -33,7 +33,7 @@ FAKE_PORT=$(sed -n 's/^fake-wechat listening on //p' "$WORK/fake.log")
 [ -n "$FAKE_PORT" ] || { cat "$WORK/fake.log" >&2; say "fake-wechat did not start"; exit 1; }
 
 export WECHAT_TOKEN=benchtoken2026 WECHAT_APP_ID=wxfake00000000001 WECHAT_APP_SECRET=fakesecretfakesecretfakesecret12
-export WECHAT_API_BASE_URL="http://127.0.0.1:$FAKE_PORT" JWT_SECRET=bench-secret-bench-secret-bench-secret-0
+export WECHAT_API_BASE_URL="http://127.0.0.1:$FAKE_PORT" JWT_SECRET=bench-Jk29-Qz7w-Lp4m-Xv8n-Rt3b-Hs6c
 export DROPMATE_PII_KEYS="${DROPMATE_PII_KEYS:-bench1:$(head -c 32 /dev/urandom | base64)}"
 "$BIN" migrate --data-dir "$WORK/data" >&2
 

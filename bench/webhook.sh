@@ -67,6 +67,11 @@ trap cleanup EXIT INT TERM
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
        || shuf -i 20000-60000 -n 1)
 URL="http://127.0.0.1:$PORT"
+# /metrics is not on the serving port: serve opens a metrics listener on METRICS_PORT.
+METRICS_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null \
+       || shuf -i 20000-60000 -n 1)
+export METRICS_PORT
+METRICS_URL="http://127.0.0.1:$METRICS_PORT/metrics"
 
 if [ "$BACKEND" = production ]; then
     [ -n "${REDIS_URL:-}" ] || { say "production backend needs REDIS_URL (redis-server not installed?)"; exit 1; }
@@ -142,13 +147,13 @@ for round in $(seq 1 "$ROUNDS"); do
     for mode in $MODES; do
         say "$mode, window $round/$ROUNDS: wrk -t$THREADS -c$CONNECTIONS -d${WINDOW}s --latency -s bench/wechat.lua"
         out="$WORK/wrk-$mode-$round.txt"
-        curl -fsS "$URL/metrics" >"$WORK/metrics-before.txt"
+        curl -fsS "$METRICS_URL" >"$WORK/metrics-before.txt"
         before=$(cpu_ticks "$SERVER_PID")
         TIMEFORMAT='%U %S'
         { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WINDOW}s" --latency -s bench/wechat.lua "$URL" -- "$WORK/$mode-$round.tsv" "$THREADS" \
             >"$out"; } 2>"$WORK/wrk-time.txt"
         CPU[$mode]=$(( ${CPU[$mode]:-0} + $(cpu_ticks "$SERVER_PID") - before ))
-        curl -fsS "$URL/metrics" >"$WORK/metrics-after.txt"
+        curl -fsS "$METRICS_URL" >"$WORK/metrics-after.txt"
         cat "$out" >&2
         WRK_CPU[$mode]=$(awk -v sum="${WRK_CPU[$mode]:-0}" '{ printf "%.2f", sum + $1 + $2 }' "$WORK/wrk-time.txt")
         OUTCOMES[$mode]=$(add_outcomes "${OUTCOMES[$mode]:-}" "$(outcomes "$WORK/metrics-before.txt" "$WORK/metrics-after.txt")")

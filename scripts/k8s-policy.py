@@ -47,6 +47,29 @@ def component(doc):
     return (doc["metadata"].get("labels") or {}).get("app.kubernetes.io/component")
 
 
+def check_metrics_port(deployment, policy):
+    """/metrics is not public: the api serves it on METRICS_PORT, which Prometheus scrapes and the ingress
+    controller cannot reach; the serving port (the Service's, the Ingress's) has none."""
+    template = pod_template(deployment)
+    container = template["spec"]["containers"][0]
+    ports = {port.get("name"): port["containerPort"] for port in container.get("ports") or []}
+    env = {e["name"]: e.get("value") for e in container.get("env") or []}
+    annotations = template["metadata"].get("annotations") or {}
+    metrics = str(env.get("METRICS_PORT") or "")
+    if not metrics or int(metrics) == ports.get("http"):
+        fail(name_of(deployment), "METRICS_PORT must be set to a port of its own (not the serving port)")
+    if annotations.get("prometheus.io/scrape") == "true" and annotations.get("prometheus.io/port") != metrics:
+        fail(name_of(deployment), "prometheus.io/port must be METRICS_PORT")
+    for rule in policy["spec"].get("ingress") or []:
+        sources = {(peer.get("namespaceSelector") or {}).get("matchLabels", {}).get("kubernetes.io/metadata.name")
+                   for peer in rule.get("from") or [{}]}
+        rule_ports = {port.get("port") for port in rule.get("ports") or []}
+        if "ingress-nginx" in sources and metrics and int(metrics) in rule_ports:
+            fail(name_of(policy), "the ingress controller must not reach the metrics port")
+        if "monitoring" in sources and rule_ports - {int(metrics or 0)}:
+            fail(name_of(policy), "monitoring may reach the api on its metrics port only")
+
+
 def check_pod(doc, template):
     where = name_of(doc)
     spec = template["spec"]
@@ -219,6 +242,8 @@ def main(overlay, path):
             comp = labels.get("app.kubernetes.io/component")
             if comp == "api" and allowed - {"ingress-nginx", "monitoring"}:
                 fail(name_of(p), "api may be reached only from ingress-nginx (and monitoring for /metrics)")
+            if comp == "api":
+                check_metrics_port(d, p)
             if comp == "worker" and allowed - {"monitoring"}:
                 fail(name_of(p), "the worker takes no traffic (monitoring may scrape /metrics)")
             if comp in ("migrate", "daily-report", "backup") and sources:

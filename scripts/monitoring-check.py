@@ -32,6 +32,7 @@ METRICS = {
 }
 KNOWN = set(METRICS) | {f"{m}_{s}" for m, t in METRICS.items() if t == "histogram" for s in ("bucket", "sum", "count")}
 METRIC_NAME = re.compile(r"\b(?:dropmate|process)_[a-z0-9_]+\b")
+SCRAPE_HEALTH = re.compile(r"\bup\{job=\"dropmate\"")  # Prometheus's own series for the scrape job
 
 problems = []
 
@@ -62,7 +63,7 @@ def main():
             alerts.append(name)
             for unknown in metric_names(rule["expr"]) - KNOWN:
                 problems.append(f"{name}: unknown metric {unknown}")
-            if not metric_names(rule["expr"]):
+            if not metric_names(rule["expr"]) and not SCRAPE_HEALTH.search(rule["expr"]):
                 problems.append(f"{name}: no metric found in its expression")
             if "for" not in rule:
                 problems.append(f"{name}: no `for:`")
@@ -78,6 +79,7 @@ def main():
             if name not in fired:
                 problems.append(f"{name}: no firing test in alerts.test.yml")
 
+    check_scrape_port()
     dashboard = json.load(open("monitoring/grafana/dropmate-slis.json"))
     ids = [p["id"] for p in dashboard["panels"]]
     if len(ids) != len(set(ids)):
@@ -94,6 +96,28 @@ def main():
     if problems:
         sys.exit(1)
     print(f"monitoring: {len(alerts)} alerts, each with a runbook section and a test; dashboard {len(ids)} panels, {exprs} queries on exported metrics")
+
+
+def check_scrape_port():
+    """/metrics is not public: Prometheus scrapes the port each pod's prometheus.io/port names, and for the api
+    that is METRICS_PORT, never the serving port the Service and the Ingress use."""
+    scrape = yaml.safe_load(open("monitoring/prometheus/scrape-config.yml"))
+    relabels = [r for job in scrape for r in job.get("relabel_configs", [])]
+    if not any("__meta_kubernetes_pod_annotation_prometheus_io_port" in r.get("source_labels", []) and r.get("target_label") == "__address__"
+               for r in relabels):
+        problems.append("scrape-config.yml: the scrape address must come from the pod's prometheus.io/port annotation")
+    for doc in yaml.safe_load_all(open("k8s/base/api.yaml")):
+        if not doc or doc.get("kind") != "Deployment":
+            continue
+        template = doc["spec"]["template"]
+        port = (template["metadata"].get("annotations") or {}).get("prometheus.io/port")
+        container = template["spec"]["containers"][0]
+        http = next((p["containerPort"] for p in container.get("ports", []) if p.get("name") == "http"), None)
+        env = {e["name"]: e.get("value") for e in container.get("env", [])}
+        if port is None or int(port) == http:
+            problems.append("k8s/base/api.yaml: Prometheus must scrape the api's metrics port, not its serving port")
+        if env.get("METRICS_PORT") != port:
+            problems.append("k8s/base/api.yaml: METRICS_PORT and prometheus.io/port disagree")
 
 
 if __name__ == "__main__":
