@@ -152,6 +152,11 @@ SELECT id, 'oDrill' || lpad((1 + id % 2000)::text, 22, '0'), CASE WHEN id % 5 = 
        created_at, updated_at + 2
 FROM jobs WHERE state = 'done';
 SQL
+seed courier_binding_attempts <<'SQL'
+INSERT INTO courier_binding_attempts (openid, failures, window_start)
+SELECT 'oGuess' || lpad(g::text, 22, '0'), 1 + g % 5, 1764000000 + 60 * g
+FROM generate_series(1, 50) AS g;
+SQL
 psql_at "$source_port" -c "SELECT setval('order_numbers', 6000) WHERE EXISTS (SELECT 1 FROM pg_sequences WHERE sequencename = 'order_numbers')" >/dev/null
 
 # One row per table: its row count and an md5 over its rows, sorted by their text (byte order); then every

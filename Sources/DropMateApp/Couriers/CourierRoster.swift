@@ -7,12 +7,12 @@ import DropMateStorage
 public struct CourierRoster: Sendable {
     let store: SQLConversationStore
     let clock: @Sendable () -> Int64
-    let policy: BindingCodePolicy
+    /// The same policy the engine counts attempts under.
+    let policy = BindingCodePolicy.standard
 
-    public init(store: SQLConversationStore, clock: @escaping @Sendable () -> Int64, policy: BindingCodePolicy = .standard) {
+    public init(store: SQLConversationStore, clock: @escaping @Sendable () -> Int64) {
         self.store = store
         self.clock = clock
-        self.policy = policy
     }
 
     /// A new courier with a fresh API token (returned once, stored only as its hash).

@@ -35,10 +35,9 @@ extension ConversationEngine {
 
     /// A courier's "取件 / 送达" on order `orderID`, checked to be theirs. Runs under the order's customer's lock
     /// while the courier's own turn holds theirs: a courier never acts on their own order, so the two never meet.
-    /// The courier record is read again (the sender must still be its active binding); the order's courier is
-    /// checked under the customer's lock, on the order as it stands there.
+    /// The turn has checked the courier record (`checkingCourierRights`); the order's courier is checked under the
+    /// customer's lock, on the order as it stands there.
     func perform(_ action: CourierAction, orderID: Int64, courierID: Int64, courierOpenID: String) async throws -> CourierActionResult {
-        guard let courier = try await store.courier(id: courierID), courier.active, courier.openID == courierOpenID else { return .notYours(orderID: orderID) }
         guard let found = try await store.order(id: orderID) else { return .notFound(orderID: orderID) }
         guard found.courierID == courierID, found.customer != courierOpenID else { return .notYours(orderID: orderID) }
         do {
