@@ -40,7 +40,8 @@ struct ChatSession: Sendable {
         case 403:
             throw Failure(description: """
                 the server refused the message (403 \(Self.excerpt(bytes))): \
-                is --token (or WECHAT_TOKEN / --data-dir) the server's token, and are both clocks right?
+                is --token (or WECHAT_TOKEN / --data-dir) the server's token, and are both clocks right? \
+                (A server in safe mode, WECHAT_MESSAGE_MODE=safe, takes only --aes.)
                 """)
         case 400 where mode != .plaintext:
             throw Failure(description: "the server refused the message (400 \(Self.excerpt(bytes))): check --aes-key and --app-id")
