@@ -202,7 +202,7 @@ import Testing
             let rows = try await app.dependencies.backend.reader.raw("SELECT principal, body FROM api_idempotency").all()
             let stored = try rows.map { (try $0.decode(column: "principal", as: String.self), try $0.decode(column: "body", as: String.self)) }
             #expect(Set(stored.map(\.0)) == ["courier:\(courierA.id)", "staff:1"], "B's refused calls keep nothing")
-            #expect(stored.allSatisfy { $0.1.hasPrefix("v1.") && !$0.1.contains("13800138000") && !$0.1.contains(secret) })
+            #expect(stored.allSatisfy { $0.1.hasPrefix("v2.") && !$0.1.contains("13800138000") && !$0.1.contains(secret) })
             let replayedToken = try await session.call(.post, "/staff/2/api-tokens", as: .admin, body: #"{"name": "robot"}"#, headers: [.idempotencyKey: "robot-1"])
             #expect(replayedToken.text == issued.text, "the caller's own retry still gets the token it lost")
         }
@@ -260,6 +260,23 @@ import Testing
             #expect(try await session.call(.get, "/orders", token: token).status == 401)
             #expect(try await session.call(.delete, "/staff/3/api-tokens/\(id)", as: .admin).status == 404, "only the owner's token, once")
             #expect(try await app.dependencies.staff.audit(limit: 50, beforeID: nil).contains { $0.entry.action == "staff.api_token_revoke" })
+        }
+    }
+
+    @Test func theCommandLineResetsAPasswordAndDeactivatesWithoutTheAPI() async throws {
+        let (app, courier) = try await StaffAPITests.app()
+        try await app.live { client in
+            let session = try await StaffSession.start(app, client: client, courierID: courier.id)
+            _ = try await app.dependencies.resetStaffPassword(username: "admin1", password: "the owner forgot it")
+            #expect(try await session.call(.get, "/staff", as: .admin).status == 401, "the admin's sessions ended")
+            #expect(try await Self.login(session, "admin1", "the owner forgot it").status == 200)
+            await #expect(throws: StaffCreationError.self) { try await app.dependencies.resetStaffPassword(username: "admin1", password: "short") }
+            _ = try await app.dependencies.setStaffActive(username: "dispatcher1", active: false)
+            #expect(try await session.call(.get, "/orders", as: .dispatcher).status == 401)
+            _ = try await app.dependencies.setStaffActive(username: "dispatcher1", active: true)
+            #expect(try await Self.login(session, "dispatcher1").status == 200)
+            let audit = try await app.dependencies.staff.audit(limit: 50, beforeID: nil).map(\.entry)
+            #expect(audit.contains { $0.actor == "cli" && $0.action == "staff.password_reset" } && audit.contains { $0.actor == "cli" && $0.action == "staff.deactivate" })
         }
     }
 
