@@ -5,8 +5,8 @@ import SQLKit
 extension SQLConversationStore {
     public func deliveries(courierID: Int64) async throws -> [Order] {
         try await backend.reader.raw("""
-            SELECT data FROM orders WHERE courier_id = \(bind: courierID) AND status = \(bind: OrderStatus.dispatched.rawValue) ORDER BY id
-            """).all().map { try decodeOrder($0.decode(column: "data", as: String.self)) }
+            SELECT id, data FROM orders WHERE courier_id = \(bind: courierID) AND status = \(bind: OrderStatus.dispatched.rawValue) ORDER BY id
+            """).all().map(decodeOrder)
     }
 
     public func courier(id: Int64) async throws -> Courier? {
@@ -60,7 +60,7 @@ extension SQLConversationStore {
         let row = try await backend.transaction { db in
             let row = try await db.raw("""
                 INSERT INTO couriers (name, phone, api_token_hash, active, created_at, updated_at)
-                VALUES (\(bind: name), \(bind: try phone.map { try sealer.seal($0.digits) }), \(bind: apiTokenHash), 1, \(bind: now), \(bind: now)) RETURNING id
+                VALUES (\(bind: name), \(bind: try phone.map { try sealer.seal($0.digits, as: .courierPhone) }), \(bind: apiTokenHash), 1, \(bind: now), \(bind: now)) RETURNING id
                 """).first()
             if var audit, let id = try row?.decode(column: "id", as: Int64.self) {
                 audit.target = "courier:\(id)"
@@ -132,7 +132,7 @@ extension SQLConversationStore {
         }
         return Courier(
             id: try row.decode(column: "id", as: Int64.self), name: try row.decode(column: "name", as: String.self),
-            phone: try row.decode(column: "phone", as: String?.self).flatMap { PhoneNumber(try sealer.open($0)) }, openID: try row.decode(column: "openid", as: String?.self),
+            phone: try row.decode(column: "phone", as: String?.self).flatMap { PhoneNumber(try sealer.open($0, as: .courierPhone)) }, openID: try row.decode(column: "openid", as: String?.self),
             position: position, active: try row.decode(column: "active", as: Int64.self) != 0
         )
     }

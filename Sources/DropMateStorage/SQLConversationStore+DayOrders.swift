@@ -30,7 +30,7 @@ extension SQLConversationStore {
         var next: PlacedCursor?
         for row in rows {
             // Through the store's own decoding: orders are sealed at rest.
-            orders.append(try decodeOrder(row.decode(column: "data", as: String.self)))
+            orders.append(try decodeOrder(row))
             next = PlacedCursor(createdAt: try row.decode(column: "created_at", as: Int64.self), id: try row.decode(column: "id", as: Int64.self))
         }
         return (orders, rows.count < limit ? nil : next)

@@ -29,8 +29,8 @@ extension SQLConversationStore {
     public func orders(matching filter: OrderFilter, limit: Int, offset: Int) async throws -> (orders: [Order], total: Int) {
         let conditions = Self.conditions(filter)
         let total = try await backend.reader.raw("SELECT COUNT(*) AS n FROM orders WHERE \(conditions)").first()?.decode(column: "n", as: Int.self) ?? 0
-        let rows = try await backend.reader.raw("SELECT data FROM orders WHERE \(conditions) ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
-        return (try rows.map { try decodeOrder($0.decode(column: "data", as: String.self)) }, total)
+        let rows = try await backend.reader.raw("SELECT id, data FROM orders WHERE \(conditions) ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
+        return (try rows.map(decodeOrder), total)
     }
 
     /// The filter as SQL. Every value is bound (`SQLQueryString` interpolation), never spliced in.

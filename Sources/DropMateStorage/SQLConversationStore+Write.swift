@@ -5,14 +5,14 @@ extension SQLConversationStore {
     /// Writes a batch of units inside one transaction: multi-row statements for the per-message rows.
     static func write(_ units: [UnitOfWork], sealer: PIISealer, to db: any SQLDatabase) async throws {
         let handled = try units.compactMap { unit in
-            try unit.handled.map { HandledRows.Row(key: $0.key, reply: try sealer.seal(ReplyColumn.encode($0.message)), at: unit.now) }
+            try unit.handled.map { HandledRows.Row(key: $0.key, reply: try sealer.seal(ReplyColumn.encode($0.message), as: .answer($0.key)), at: unit.now) }
         }
         if !handled.isEmpty { try await db.execute(sql: HandledRows(rows: handled)) { _ in } }
         let states = units.filter { $0.state != nil }
         if !states.isEmpty {
             var upsert = db.insert(into: "customers").columns("openid", "state", "expires_at", "updated_at")
             for unit in states {
-                upsert = upsert.values(SQLBind(unit.customer), SQLBind(try unit.encodedState ?? sealer.encode(unit.state!)), SQLBind(unit.expiresAt), SQLBind(unit.now))
+                upsert = upsert.values(SQLBind(unit.customer), SQLBind(try unit.encodedState ?? sealer.encode(unit.state!, as: .customerState(unit.customer))), SQLBind(unit.expiresAt), SQLBind(unit.now))
             }
             try await upsert.onConflict(with: ["openid"]) {
                 $0.set(excludedValueOf: "state").set(excludedValueOf: "expires_at").set(excludedValueOf: "updated_at")
@@ -34,7 +34,7 @@ extension SQLConversationStore {
 
     static func store(_ write: OrderWrite, sealer: PIISealer, now: Int64, in db: any SQLDatabase) async throws {
         let order = write.order
-        let data = try sealer.encode(order)
+        let data = try sealer.encode(order, as: .order(order.id))
         let phoneHash = sealer.phoneHash(order.phone)
         // The delivery location is personal data too: it lives only inside the sealed document (the plain
         // latitude/longitude columns of schema step 1 stay empty).

@@ -32,25 +32,27 @@ public final class SQLConversationStore: ConversationStore {
         }
     }
 
-    /// An order from its stored `data` column.
-    public func decodeOrder(_ column: String) throws -> Order { try sealer.decode(Order.self, from: column) }
+    /// An order from a row of `orders` with its `id` and `data` columns (the document is sealed to its number).
+    func decodeOrder(_ row: any SQLRow) throws -> Order {
+        try sealer.decode(Order.self, from: try row.decode(column: "data", as: String.self), as: .order(try row.decode(column: "id", as: Int64.self)))
+    }
 
-    /// A state as it is stored and cached (sealed JSON).
-    public func encodeState(_ state: ConversationState) throws -> String { try sealer.encode(state) }
+    /// A state as it is stored and cached (sealed JSON, bound to the customer).
+    public func encodeState(_ state: ConversationState, customer: String) throws -> String { try sealer.encode(state, as: .customerState(customer)) }
 
     public func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?) {
         let row = try await backend.reader.raw("""
             SELECT (SELECT state FROM customers WHERE openid = \(bind: customer)) AS state,
                    (SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey ?? "")) AS reply
             """).first()
-        let state = try row?.decode(column: "state", as: String?.self).map { try sealer.decode(ConversationState.self, from: $0) }
-        let handled = try row?.decode(column: "reply", as: String?.self).map { try ReplyColumn.decode(try sealer.open($0)) }
+        let state = try row?.decode(column: "state", as: String?.self).map { try sealer.decode(ConversationState.self, from: $0, as: .customerState(customer)) }
+        let handled = try row?.decode(column: "reply", as: String?.self).map { try ReplyColumn.decode(try sealer.open($0, as: .answer(dedupeKey ?? ""))) }
         return (state, handled)
     }
 
     public func handled(dedupeKey: String) async throws -> HandledMessage? {
         let row = try await backend.reader.raw("SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey)").first()
-        return try row.map { try ReplyColumn.decode(try sealer.open($0.decode(column: "reply", as: String.self))) }
+        return try row.map { try ReplyColumn.decode(try sealer.open($0.decode(column: "reply", as: String.self), as: .answer(dedupeKey))) }
     }
 
     public func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)] {
@@ -59,13 +61,13 @@ public final class SQLConversationStore: ConversationStore {
     }
 
     public func recentOrders(customer: String, limit: Int) async throws -> [Order] {
-        try await backend.reader.raw("SELECT data FROM orders WHERE customer = \(bind: customer) ORDER BY id DESC LIMIT \(bind: limit)")
-            .all().map { try decodeOrder($0.decode(column: "data", as: String.self)) }
+        try await backend.reader.raw("SELECT id, data FROM orders WHERE customer = \(bind: customer) ORDER BY id DESC LIMIT \(bind: limit)")
+            .all().map(decodeOrder)
     }
 
     public func order(id: Int64) async throws -> Order? {
-        let row = try await backend.reader.raw("SELECT data FROM orders WHERE id = \(bind: id)").first()
-        return try row.map { try decodeOrder($0.decode(column: "data", as: String.self)) }
+        let row = try await backend.reader.raw("SELECT id, data FROM orders WHERE id = \(bind: id)").first()
+        return try row.map(decodeOrder)
     }
 
     public func publicBoard(limit: Int) async throws -> [BoardPost] {

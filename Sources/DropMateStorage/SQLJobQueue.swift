@@ -4,7 +4,8 @@ import SQLKit
 /// The durable job queue of the embedded default: a `jobs` table, leased claims, retries and dead letters.
 public final class SQLJobQueue: JobQueue {
     let backend: any SQLBackend
-    /// Seals payloads at rest (pushes and texts carry phone numbers); unsealed payloads are still read.
+    /// Seals payloads at rest (pushes and texts carry phone numbers). Without one, payloads are plain (tests); with
+    /// one, a payload that is not sealed, or does not open, reads as empty and its job is dead-lettered.
     let sealer: PIISealer?
 
     public init(backend: any SQLBackend, sealer: PIISealer? = nil) {
@@ -19,7 +20,7 @@ public final class SQLJobQueue: JobQueue {
 
     /// Inserts `job` unless its idempotency key is already queued (used inside store commits too).
     static func insert(_ job: NewJob, now: Int64, in db: any SQLDatabase, sealer: PIISealer? = nil) async throws {
-        let payload = try sealer?.seal(job.payload) ?? job.payload
+        let payload = try sealer?.seal(job.payload, as: .jobPayload) ?? job.payload
         try await db.insert(into: "jobs")
             .columns("kind", "payload", "idempotency_key", "state", "run_at", "attempts", "max_attempts", "created_at", "updated_at")
             .values(SQLBind(job.kind), SQLBind(payload), SQLBind(job.idempotencyKey), SQLBind("ready"), SQLBind(job.runAt),
@@ -117,10 +118,11 @@ public final class SQLJobQueue: JobQueue {
     func job(_ row: any SQLRow) throws -> Job {
         let stored = try row.decode(column: "payload", as: String.self)
         let payload: String
-        if PIISealer.isSealed(stored) {
-            guard let sealer else { throw SealedPayload() }
-            payload = try sealer.open(stored)
+        if let sealer {
+            // One bad row must not stop the queue: it becomes a job the worker dead-letters at once.
+            payload = (try? sealer.open(stored, as: .jobPayload)) ?? ""
         } else {
+            guard !PIISealer.isSealed(stored) else { throw SealedPayload() }
             payload = stored
         }
         return Job(id: try row.decode(column: "id", as: Int64.self), kind: try row.decode(column: "kind", as: String.self),

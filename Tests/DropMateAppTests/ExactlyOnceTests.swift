@@ -110,7 +110,7 @@ struct SlowStore: ConversationStore {
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String] { try await base.customersWithExpiredDrafts(now: now, limit: limit) }
     func pruneHandled(before cutoff: Int64) async throws { try await base.pruneHandled(before: cutoff) }
     func recordAnswer(_ unit: UnitOfWork) { base.recordAnswer(unit) }
-    func encodeState(_ state: ConversationState) throws -> String { try base.encodeState(state) }
+    func encodeState(_ state: ConversationState, customer: String) throws -> String { try base.encodeState(state, customer: customer) }
     func commit(_ unit: UnitOfWork) async throws {
         try await Task.sleep(for: commitDelay)
         try await base.commit(unit)

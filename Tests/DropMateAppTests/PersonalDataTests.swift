@@ -26,7 +26,7 @@ import Testing
         #expect(values.count >= 8)
         for value in values {
             #expect(!value.contains(Self.phone) && !value.contains(Self.courierPhone) && !value.contains(Self.place), "in the clear: \(value.prefix(60))")
-            #expect(value.hasPrefix("v1.t1."), "not sealed: \(value.prefix(20))")
+            #expect(value.hasPrefix("v2.t1."), "not sealed: \(value.prefix(20))")
         }
         try await app.live { client in
             let session = try await StaffSession.start(app, client: client, courierID: courier.id)
@@ -46,7 +46,7 @@ import Testing
         let rotating = try await TestApp.make(extra: ["DROPMATE_PII_KEYS": "\(new),\(old)"], directory: directory)
         let rotation = try await rotating.dependencies.store.rotatePersonalData()
         #expect(rotation.orders == 1 && rotation.customers >= 1 && rotation.answers >= 3 && rotation.couriers == 1)
-        #expect(try await Self.rawValues(rotating).allSatisfy { $0.hasPrefix("v1.t2.") })
+        #expect(try await Self.rawValues(rotating).allSatisfy { $0.hasPrefix("v2.t2.") })
         #expect(try await rotating.dependencies.store.rotatePersonalData() == .init(), "a second run has nothing to do")
         await rotating.shutdown(keepingFiles: true)
 

@@ -372,7 +372,7 @@ import Testing
         let rotation = try await app.dependencies.store.rotatePersonalData()
         #expect(rotation.orders == 1)
         let stored = try await app.dependencies.backend.reader.raw("SELECT data FROM orders WHERE id = 9001").first()?.decode(column: "data", as: String.self)
-        #expect(stored?.hasPrefix("v1.") == true, "sealed at rest after rotate-key")
+        #expect(stored?.hasPrefix("v2.") == true, "sealed at rest after rotate-key")
         try await Self.enqueue(app)
         try await Self.drain(app)
         let summary = try JSONColumn.decode(ReportSummary.self, from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)

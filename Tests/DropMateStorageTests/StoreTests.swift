@@ -138,7 +138,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
                 #expect(try await store.handled(dedupeKey: "msg:1\(index)") == HandledMessage(reply: .text("第 \(index) 个")))
             }
             let stored = try await db.backend.reader.raw("SELECT reply FROM handled_messages WHERE key = 'msg:117'").first(decoding: [String: String].self)
-            #expect(stored?["reply"]?.hasPrefix("v1.") == true && stored?["reply"]?.contains("第") == false)
+            #expect(stored?["reply"]?.hasPrefix("v2.") == true && stored?["reply"]?.contains("第") == false)
         }
     }
 

@@ -98,16 +98,16 @@ final class RedisCoordinator: CustomerCoordinator {
         }
         var state = checkedOut
         if let changed = outcome.state {
-            state = outcome.encodedState ?? Self.encode(changed, sealer: settings.sealer)
+            state = outcome.encodedState ?? Self.encode(changed, customer: customer, sealer: settings.sealer)
             if let json = state, !json.isEmpty { decoded.withLock { _ = $0.set(customer, (json, changed)) } }
         }
-        await release(keys, token: token, state: state, answer: outcome.answer.map { Self.encodeAnswer($0, sealer: settings.sealer) })
+        await release(keys, token: token, state: state, answer: outcome.answer.map { Self.encodeAnswer($0, key: keys.answer ?? "", sealer: settings.sealer) })
         return outcome.value
     }
 
     func remember(_ answer: HandledMessage, for message: IncomingChat) async throws {
         let key = "\(settings.keyPrefix):{\(message.customer)}:msg:\(message.dedupeKey)"
-        _ = try await redis.send(["SET", key, Self.encodeAnswer(answer, sealer: settings.sealer), "EX", String(settings.answerTTL)])
+        _ = try await redis.send(["SET", key, Self.encodeAnswer(answer, key: key, sealer: settings.sealer), "EX", String(settings.answerTTL)])
     }
 
     /// Takes the lock (waiting with backoff while another replica holds it) and checks the state out.
@@ -128,7 +128,7 @@ final class RedisCoordinator: CustomerCoordinator {
                 let checkedOut = reply[1].string
                 let state = checkedOut.flatMap { json in
                     if let known = decoded.withLock({ $0[customer] }), known.json == json { return known.state }
-                    guard let state = try? Self.decodeState(json, sealer: settings.sealer) else { return nil }
+                    guard let state = try? Self.decodeState(json, customer: customer, sealer: settings.sealer) else { return nil }
                     decoded.withLock { _ = $0.set(customer, (json, state)) }
                     return state
                 }
@@ -137,7 +137,7 @@ final class RedisCoordinator: CustomerCoordinator {
                     let since = reply[3].integer ?? now
                     if let stored = reply[2].string {
                         // An answer, or the marker of a turn that never stored one (the database knows).
-                        status = Self.decodeAnswer(stored, sealer: settings.sealer).map { .answered($0) } ?? .unknown
+                        status = Self.decodeAnswer(stored, key: keys.answer ?? "", sealer: settings.sealer).map { .answered($0) } ?? .unknown
                     } else if message.createTime > max(since, now - settings.answerTTL) + HandledMessages.skew {
                         status = .new
                     } else {
@@ -176,26 +176,30 @@ final class RedisCoordinator: CustomerCoordinator {
         }
     }
 
-    private static func encode(_ state: ConversationState, sealer: PIISealer?) -> String {
+    /// A state as the database stores it (sealed to the customer, the same value in both places).
+    private static func encode(_ state: ConversationState, customer: String, sealer: PIISealer?) -> String {
         // "" stores nothing: the next turn reads the database.
-        ((try? sealer.map { try $0.encode(state) } ?? JSONColumn.encode(state)) ?? nil) ?? ""
+        ((try? sealer.map { try $0.encode(state, as: .customerState(customer)) } ?? JSONColumn.encode(state)) ?? nil) ?? ""
     }
 
-    private static func decodeState(_ stored: String, sealer: PIISealer?) throws -> ConversationState {
-        if let sealer { return try sealer.decode(ConversationState.self, from: stored) }
+    private static func decodeState(_ stored: String, customer: String, sealer: PIISealer?) throws -> ConversationState {
+        if let sealer { return try sealer.decode(ConversationState.self, from: stored, as: .customerState(customer)) }
         return try JSONColumn.decode(ConversationState.self, from: stored)
     }
 
-    /// An answer as the database stores it, behind a marker so `success` is not the empty string.
-    private static func encodeAnswer(_ answer: HandledMessage, sealer: PIISealer?) -> String {
+    /// An answer as the database stores it, behind a marker so `success` is not the empty string; sealed to its Redis
+    /// key. One that does not open (plain text, or sealed for another key) is no answer: the database is asked.
+    private static func encodeAnswer(_ answer: HandledMessage, key: String, sealer: PIISealer?) -> String {
         let column = (try? ReplyColumn.encode(answer)) ?? ""
-        return "=" + ((try? sealer?.seal(column)) ?? column)
+        guard let sealer else { return "=" + column }
+        return "=" + ((try? sealer.seal(column, as: SealedField("redis.answer", row: key))) ?? "")
     }
 
-    private static func decodeAnswer(_ stored: String, sealer: PIISealer?) -> HandledMessage? {
+    private static func decodeAnswer(_ stored: String, key: String, sealer: PIISealer?) -> HandledMessage? {
         guard stored.first == "=" else { return nil }
         let column = String(stored.dropFirst())
-        return try? ReplyColumn.decode((try? sealer?.open(column)) ?? column)
+        guard let sealer else { return try? ReplyColumn.decode(column) }
+        return try? ReplyColumn.decode(try sealer.open(column, as: SealedField("redis.answer", row: key)))
     }
 
     /// KEYS: lock, state, rate counter, epoch, [answer, [request]]. ARGV: token, lock ms, rate limit, counter TTL, now,

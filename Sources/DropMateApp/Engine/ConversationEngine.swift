@@ -153,7 +153,7 @@ public final class ConversationEngine: Sendable {
             }
             let reply = outcome.reply
             outcome.unit.handled = (message.dedupeKey, HandledMessage(reply: reply))
-            if let saved = outcome.unit.state { outcome.unit.encodedState = try store.encodeState(saved) }  // once, for the store and the cache
+            if let saved = outcome.unit.state { outcome.unit.encodedState = try store.encodeState(saved, customer: outcome.unit.customer) }  // once, for the store and the cache
             if outcome.unit.onlyRecordsAnAnswer {
                 // Nothing to lose (see ConversationStore.recordAnswer); with Redis keeping answers, not even written.
                 if !coordinator.keepsAnswers { store.recordAnswer(outcome.unit) }

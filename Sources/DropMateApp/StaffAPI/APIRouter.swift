@@ -86,7 +86,7 @@ final class APIRouter: Sendable {
             guard stored.requestHash == fingerprint else {
                 throw APIError(status: .unprocessableContent, code: "idempotency_key_reused", message: "this Idempotency-Key was used for a different request")
             }
-            var response = APIResponse(status: HTTPResponse.Status(code: stored.status), body: Data(try sealer.open(stored.body).utf8)).response
+            var response = APIResponse(status: HTTPResponse.Status(code: stored.status), body: Data(try sealer.open(stored.body, as: .idempotentAnswer(principal: identity.principal, key: key)).utf8)).response
             response.headers[.idempotentReplayed] = "true"
             return response
         }
@@ -106,7 +106,7 @@ final class APIRouter: Sendable {
     /// once (a new API or courier token), which must never rest in plaintext.
     private func keep(key: String, for identity: StaffIdentity, fingerprint: String, status: Int, body: Data, now: Int64) async throws {
         try await staff.storeIdempotentAnswer(principal: identity.principal, key: key, requestHash: fingerprint, status: status,
-                                              body: try sealer.seal(String(decoding: body, as: UTF8.self)), now: now, notBefore: now - Self.idempotencyTTL)
+                                              body: try sealer.seal(String(decoding: body, as: UTF8.self), as: .idempotentAnswer(principal: identity.principal, key: key)), now: now, notBefore: now - Self.idempotencyTTL)
     }
 }
 

@@ -18,6 +18,11 @@ struct JobWork: Sendable {
 
     init(_ job: Job) {
         self.job = job
+        guard !job.payload.isEmpty else {
+            // What the queue hands over for a payload that was not sealed, or did not open (see `SQLJobQueue`).
+            action = .unreadable(reason: "the \(job.kind) job's payload is not sealed or does not open here")
+            return
+        }
         do {
             switch job.kind {
             case PushJob.kind: action = .push(try PushJob(payload: job.payload))

@@ -31,7 +31,7 @@ public protocol ConversationStore: Sendable {
     /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space).
     func pruneHandled(before cutoff: Int64) async throws
     /// A state as the store keeps it (sealed JSON), encoded once for the store and any cache.
-    func encodeState(_ state: ConversationState) throws -> String
+    func encodeState(_ state: ConversationState, customer: String) throws -> String
     /// Commits everything one step changed, atomically, and returns once it is durable.
     func commit(_ unit: UnitOfWork) async throws
     /// Queues a unit that only records an answer (`onlyRecordsAnAnswer`) and returns at once; it is
