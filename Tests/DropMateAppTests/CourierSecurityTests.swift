@@ -190,6 +190,30 @@ import Testing
         }
     }
 
+    /// The masked number shows all but four digits: 10,000 searches by number would tell a dispatcher the rest.
+    @Test func aDispatcherCannotLearnAWholeNumberBySearchingForIt() async throws {
+        let app = try await TestApp.make()
+        let (courier, _) = try await CourierFlowTests.dispatchedOrder(app)
+        try await app.live { client in
+            let session = try await StaffSession.start(app, client: client, courierID: courier.id)
+            for middle in 0..<StaffAPI.phoneSearchesPerHour {
+                let guess = "138\(String(format: "%04d", 1000 + middle))8000"
+                #expect(try await session.call(.get, "/orders?phone=\(guess)", as: .dispatcher).status == 200)
+            }
+            let blocked = try await session.call(.get, "/orders?phone=13800138000", as: .dispatcher)
+            #expect(blocked.status == 429 && blocked.errorCode == "too_many_phone_searches")
+            #expect(try await session.call(.get, "/orders?status=dispatched", as: .dispatcher).status == 200, "other searches go on")
+            #expect(try await session.call(.get, "/orders?phone=13800138000", as: .admin).json["total"] as? Int == 1, "admins see numbers anyway")
+            let audit = try await session.call(.get, "/audit?per_page=100", as: .admin)
+            let searches = (audit.json["items"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "order.phone_search" }
+            #expect(searches.count == StaffAPI.phoneSearchesPerHour && !audit.text.contains("138100"), "audited, without the numbers")
+            app.clock.advance(3_601)
+            let login = try await session.call(.post, "/auth/login", body: #"{"username": "dispatcher1", "password": "\#(StaffSession.password)"}"#)
+            let token = try #require(login.json["token"] as? String)
+            #expect(try await session.call(.get, "/orders?phone=13800138000", token: token).status == 200, "an hour later")
+        }
+    }
+
     @Test func aCourierSeesAWholeNumberOnlyWhileTheOrderIsDispatchedToThem() async throws {
         let app = try await TestApp.make()
         let (courier, token) = try await CourierFlowTests.dispatchedOrder(app)

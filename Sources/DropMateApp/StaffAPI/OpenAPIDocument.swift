@@ -565,7 +565,7 @@ paths:
         - {name: to, in: query, description: "placed before", schema: {type: string}}
         - {name: merchant, in: query, schema: {type: string, maxLength: 64}}
         - {name: courier, in: query, schema: {type: integer, minimum: 1}}
-        - {name: phone, in: query, description: "the customer's mobile number (matched through a keyed hash)", schema: {type: string, maxLength: 20}}
+        - {name: phone, in: query, description: "the customer's mobile number (matched through a keyed hash); a dispatcher's searches by number are audited and limited to 20 an hour", schema: {type: string, maxLength: 20}}
         - {$ref: "#/components/parameters/Page"}
         - {$ref: "#/components/parameters/PerPage"}
       responses:
@@ -573,6 +573,7 @@ paths:
         "400": {$ref: "#/components/responses/Error"}
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
+        "429": {$ref: "#/components/responses/Error"}
   /orders/{id}:
     get:
       summary: One order with its history and board posts.

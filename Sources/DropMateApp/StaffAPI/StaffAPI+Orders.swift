@@ -18,6 +18,7 @@ extension StaffAPI {
         api.on(.get, "/orders", roles: Self.office) { call in
             let (page, perPage) = try Self.paging(call)
             let filter = try orderFilter(call)
+            if filter.phoneHashes != nil { try await recordPhoneSearch(call) }
             let found = try await store.orders(matching: filter, limit: perPage, offset: (page - 1) * perPage)
             return try .json(Page(items: found.orders.map { OrderView($0, for: call.identity) }, page: page, perPage: perPage, total: found.total))
         }
@@ -124,6 +125,21 @@ extension StaffAPI {
             filter.phoneHashes = store.sealer.phoneHashCandidates(number.digits)
         }
         return filter
+    }
+
+    /// Searches by phone number a non-admin may make in an hour.
+    static let phoneSearchesPerHour = 20
+
+    /// A dispatcher finds an order by the number a customer gives on the phone. Each such search is audited (without
+    /// the number) and at most `phoneSearchesPerHour` are answered: otherwise trying the 10,000 middle digits of a
+    /// masked number would tell a dispatcher the whole number, which `PhoneReader`'s rule keeps from them.
+    func recordPhoneSearch(_ call: APICall) async throws {
+        guard call.identity.account.role != .admin else { return }
+        let entry = call.identity.audit("order.phone_search", target: "orders", after: "searched by phone number", at: clock())
+        guard try await staff.recordSearch(entry, limit: Self.phoneSearchesPerHour, window: 3_600) else {
+            throw APIError(status: .tooManyRequests, code: "too_many_phone_searches",
+                           message: "at most \(Self.phoneSearchesPerHour) searches by phone number an hour", retryAfter: 3_600)
+        }
     }
 
     static func paging(_ call: APICall) throws -> (page: Int, perPage: Int) {

@@ -152,3 +152,21 @@ def attack_courier_delivers_another_couriers_order():
     assert order_status(server, admin) == "dispatched"
     status, answer = api(server, "GET", "/courier/deliveries", token=other_token)
     assert status == 200 and PHONE not in str(answer), "courier B sees courier A's customer's number"
+
+
+def attack_dispatcher_searches_the_masked_digits_away():
+    """138****8000 leaves 10,000 candidates: search each by number (from 9999 down: the real 0013 comes late)."""
+    server, admin, dispatcher = setup()
+    place_order(server, "o_customer")
+    found, refused = None, 0
+    for middle in range(9_999, -1, -1):
+        guess = f"138{middle:04d}8000"
+        status, page = api(server, "GET", f"/orders?phone={guess}", token=dispatcher)
+        if status == 429:
+            refused += 1
+            break
+        assert status == 200, f"{status} {page}"
+        if page["total"]:
+            found = guess
+            break
+    assert found is None and refused and 9_999 - middle <= 20, f"a dispatcher searched {9_999 - middle + 1} numbers: {found}"
