@@ -251,26 +251,51 @@ public struct SQLStaffStore: Sendable {
 
     // MARK: Idempotency
 
-    /// An answer given before to `principal` for `key` (stored at `notBefore` or later): its request fingerprint,
-    /// status and body as stored (the caller seals and opens it).
-    public func idempotentAnswer(principal: String, key: String, notBefore: Int64) async throws -> (requestHash: String, status: Int, body: String)? {
-        guard let row = try await backend.reader.raw("""
-            SELECT request_hash, status, body FROM api_idempotency
-            WHERE principal = \(bind: principal) AND key = \(bind: key) AND created_at >= \(bind: notBefore)
-            """).first() else { return nil }
-        return (try row.decode(column: "request_hash", as: String.self), try row.decode(column: "status", as: Int.self), try row.decode(column: "body", as: String.self))
+    /// What a principal's `Idempotency-Key` stands for when a request arrives.
+    public enum IdempotencyClaim: Sendable, Equatable {
+        /// The key is new: it is now held for this request, until ``finishIdempotentRequest`` or ``releaseIdempotencyKey``.
+        case claimed
+        /// The key's request is still running (a parallel retry): its fingerprint.
+        case inFlight(requestHash: String)
+        /// Answered before: fingerprint, status and body as stored (the caller seals and opens it).
+        case answered(requestHash: String, status: Int, body: String)
     }
 
-    /// Keeps an answer for `principal`'s replays (the first stored for a key wins), and forgets every answer older
-    /// than `notBefore` (on an index: stored answers do not pile up).
-    public func storeIdempotentAnswer(principal: String, key: String, requestHash: String, status: Int, body: String, now: Int64, notBefore: Int64) async throws {
+    /// Claims `principal`'s `key` for a request with fingerprint `requestHash`, or says what it already stands for.
+    /// The claim is one conditional INSERT, so of parallel requests with one key exactly one runs. Answers older than
+    /// `notBefore`, and claims abandoned before `abandonedBefore` (a process that died mid-request), are forgotten.
+    public func claimIdempotencyKey(principal: String, key: String, requestHash: String, now: Int64, notBefore: Int64,
+                                    abandonedBefore: Int64) async throws -> IdempotencyClaim {
         try await backend.transaction { db in
-            try await db.raw("DELETE FROM api_idempotency WHERE created_at < \(bind: notBefore)").run()
             try await db.raw("""
-                INSERT INTO api_idempotency (principal, key, request_hash, status, body, created_at)
-                VALUES (\(bind: principal), \(bind: key), \(bind: requestHash), \(bind: status), \(bind: body), \(bind: now))
-                ON CONFLICT (principal, key) DO NOTHING
+                DELETE FROM api_idempotency WHERE created_at < \(bind: notBefore) OR (status = 0 AND created_at < \(bind: abandonedBefore))
                 """).run()
+            if try await db.raw("""
+                INSERT INTO api_idempotency (principal, key, request_hash, status, body, created_at)
+                VALUES (\(bind: principal), \(bind: key), \(bind: requestHash), 0, '', \(bind: now))
+                ON CONFLICT (principal, key) DO NOTHING RETURNING status
+                """).first() != nil { return .claimed }
+            guard let row = try await db.raw("""
+                SELECT request_hash, status, body FROM api_idempotency WHERE principal = \(bind: principal) AND key = \(bind: key)
+                """).first() else { return .inFlight(requestHash: requestHash) }
+            let hash = try row.decode(column: "request_hash", as: String.self), status = try row.decode(column: "status", as: Int.self)
+            return status == 0 ? .inFlight(requestHash: hash) : .answered(requestHash: hash, status: status, body: try row.decode(column: "body", as: String.self))
+        }
+    }
+
+    /// Keeps the answer to a claimed key for the principal's replays.
+    public func finishIdempotentRequest(principal: String, key: String, status: Int, body: String) async throws {
+        try await backend.transaction { db in
+            try await db.raw("""
+                UPDATE api_idempotency SET status = \(bind: status), body = \(bind: body) WHERE principal = \(bind: principal) AND key = \(bind: key) AND status = 0
+                """).run()
+        }
+    }
+
+    /// Gives a claimed key up (the request failed on our side: a retry should run it again).
+    public func releaseIdempotencyKey(principal: String, key: String) async throws {
+        try await backend.transaction { db in
+            try await db.raw("DELETE FROM api_idempotency WHERE principal = \(bind: principal) AND key = \(bind: key) AND status = 0").run()
         }
     }
 

@@ -221,6 +221,36 @@ import Testing
         }
     }
 
+    @Test func parallelRequestsWithOneKeyRunOnce() async throws {
+        let (app, courier) = try await StaffAPITests.app()
+        try await Self.parallelRequestsWithOneKey(app, courier: courier)
+    }
+
+    @Test(.enabled(if: PostgresTestDatabase.serverURL != nil, "DATABASE_URL names no PostgreSQL server"))
+    func parallelRequestsWithOneKeyRunOnceOnPostgreSQL() async throws {
+        let (app, courier) = try await StaffAPITests.app(extra: ["DATABASE_URL": try await PostgresTestDatabase.create()])
+        try await Self.parallelRequestsWithOneKey(app, courier: courier)
+    }
+
+    static func parallelRequestsWithOneKey(_ app: TestApp, courier: Courier) async throws {
+        try await app.live { client in
+            let session = try await StaffSession.start(app, client: client, courierID: courier.id)
+            let merchant = #"{"id": "tea-house", "name_zh": "茶馆", "name_en": "Tea House", "latitude": 31.2, "longitude": 121.4, "preparation_minutes": 5}"#
+            let answers = try await withThrowingTaskGroup(of: StaffSession.Answer.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await session.call(.post, "/merchants", as: .dispatcher, body: merchant, headers: [.idempotencyKey: "tea"]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let created = answers.filter { $0.status == 201 }
+            #expect(!created.isEmpty && created.allSatisfy { $0.text == created[0].text })
+            #expect(answers.allSatisfy { $0.status == 201 || $0.errorCode == "idempotency_key_in_flight" }, "\(answers.map(\.status))")
+            #expect(created.filter { $0.headers[.idempotentReplayed] == nil }.count == 1, "the request ran once")
+            let audit = try await app.dependencies.staff.audit(limit: 100, beforeID: nil)
+            #expect(audit.filter { $0.entry.action == "merchant.create" }.count == 1)
+        }
+    }
+
     // MARK: Taking access away
 
     @Test func aDeactivatedMemberLosesEveryCredentialAtOnce() async throws {

@@ -70,7 +70,7 @@ final class APIRouter: Sendable {
     }
 
     /// Runs `work` once per key and caller; a repeat with the same request gets the same answer, a different
-    /// request under a used key is refused.
+    /// request under a used key is refused, and a repeat while the first is still running is told so (409).
     private func replaying(key: String, for identity: StaffIdentity, method: HTTPRequest.Method, path: String, body: ByteBuffer,
                            _ work: () async throws -> APIResponse) async throws -> Response {
         guard (1...200).contains(key.count), key.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
@@ -81,32 +81,47 @@ final class APIRouter: Sendable {
         hasher.update(data: Data(body.readableBytesView))
         let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
         let now = clock()
-        let notBefore = now - Self.idempotencyTTL
-        if let stored = try await staff.idempotentAnswer(principal: identity.principal, key: key, notBefore: notBefore) {
-            guard stored.requestHash == fingerprint else {
-                throw APIError(status: .unprocessableContent, code: "idempotency_key_reused", message: "this Idempotency-Key was used for a different request")
-            }
-            var response = APIResponse(status: HTTPResponse.Status(code: stored.status), body: Data(try sealer.open(stored.body, as: .idempotentAnswer(principal: identity.principal, key: key)).utf8)).response
+        let field = SealedField.idempotentAnswer(principal: identity.principal, key: key)
+        let reused = APIError(status: .unprocessableContent, code: "idempotency_key_reused", message: "this Idempotency-Key was used for a different request")
+        switch try await staff.claimIdempotencyKey(principal: identity.principal, key: key, requestHash: fingerprint, now: now,
+                                                   notBefore: now - Self.idempotencyTTL, abandonedBefore: now - Self.abandonedClaim) {
+        case .answered(let requestHash, let status, let stored):
+            guard requestHash == fingerprint else { throw reused }
+            var response = APIResponse(status: HTTPResponse.Status(code: status), body: Data(try sealer.open(stored, as: field).utf8)).response
             response.headers[.idempotentReplayed] = "true"
             return response
+        case .inFlight(let requestHash):
+            guard requestHash == fingerprint else { throw reused }
+            var busy = APIError(status: .conflict, code: "idempotency_key_in_flight", message: "a request with this Idempotency-Key is still running; try again shortly")
+            busy.retryAfter = 1
+            throw busy
+        case .claimed:
+            break
         }
         let answer: APIResponse
         do {
             answer = try await work()
         } catch let error as APIError where error.status.code < 500 {
             // A refused request is an answer too: replaying it must not suddenly succeed later.
-            try await keep(key: key, for: identity, fingerprint: fingerprint, status: Int(error.status.code), body: error.body, now: now)
+            try await keep(key: key, for: identity, field: field, status: Int(error.status.code), body: error.body)
+            throw error
+        } catch {
+            // Our failure: the key is given back, so a retry runs the request again.
+            try? await staff.releaseIdempotencyKey(principal: identity.principal, key: key)
             throw error
         }
-        try await keep(key: key, for: identity, fingerprint: fingerprint, status: Int(answer.status.code), body: answer.body, now: now)
+        try await keep(key: key, for: identity, field: field, status: Int(answer.status.code), body: answer.body)
         return answer.response
     }
 
-    /// Stores an answer sealed like other personal data: answers carry phone numbers, and some a secret shown only
-    /// once (a new API or courier token), which must never rest in plaintext.
-    private func keep(key: String, for identity: StaffIdentity, fingerprint: String, status: Int, body: Data, now: Int64) async throws {
-        try await staff.storeIdempotentAnswer(principal: identity.principal, key: key, requestHash: fingerprint, status: status,
-                                              body: try sealer.seal(String(decoding: body, as: UTF8.self), as: .idempotentAnswer(principal: identity.principal, key: key)), now: now, notBefore: now - Self.idempotencyTTL)
+    /// Seconds after which a claimed key whose request never finished (its process died) may be claimed again.
+    static let abandonedClaim: Int64 = 120
+
+    /// Stores an answer sealed like other personal data, bound to its principal and key: answers carry phone
+    /// numbers, and some a secret shown only once (a new API or courier token), which must never rest in plaintext.
+    private func keep(key: String, for identity: StaffIdentity, field: SealedField, status: Int, body: Data) async throws {
+        try await staff.finishIdempotentRequest(principal: identity.principal, key: key, status: status,
+                                                body: try sealer.seal(String(decoding: body, as: UTF8.self), as: field))
     }
 }
 
