@@ -4,6 +4,7 @@ import DropMateStorage
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import SQLKit
 import Synchronization
 import Testing
 
@@ -98,6 +99,17 @@ import Testing
         app.clock.advance(3_600)
         let fresh = try await roster.issueBindingCode(courierID: courier.id).code
         #expect(try await Self.say("bind \(fresh)", as: "o_x", in: app).contains("You're bound as courier A"), "the lockout lapses after its hour")
+        await app.shutdown()
+    }
+
+    @Test func bindingFailuresAreForgottenWithOldAnswers() async throws {
+        let app = try await TestApp.make()
+        _ = try await Self.say("bind QQQQ2222", as: "o_x", in: app)
+        let rows = { try await app.dependencies.backend.reader.raw("SELECT openid FROM courier_binding_attempts").all().count }
+        #expect(try await rows() == 1)
+        app.clock.advance(8 * 86_400)
+        try await app.dependencies.engine.pruneHandledMessages()
+        #expect(try await rows() == 0)
         await app.shutdown()
     }
 

@@ -28,7 +28,8 @@ public protocol ConversationStore: Sendable {
     func ordersInProgress(limit: Int) async throws -> [Int64]
     /// Customers whose draft or unconfirmed order lapses at or before `now`.
     func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String]
-    /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space).
+    /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space),
+    /// and courier binding failures counted before it.
     func pruneHandled(before cutoff: Int64) async throws
     /// A state as the store keeps it (sealed JSON), encoded once for the store and any cache.
     func encodeState(_ state: ConversationState, customer: String) throws -> String
