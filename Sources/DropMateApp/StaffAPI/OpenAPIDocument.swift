@@ -10,8 +10,9 @@ info:
     Staff (admins, dispatchers, couriers) run the business through this API. Log in at /auth/login and send the
     token as `Authorization: Bearer <token>`; API tokens (`dms_…`) work the same way. Each operation lists the
     roles it admits in `x-roles`; any other role gets 403. Writes marked `x-idempotent` honour an
-    `Idempotency-Key` header: a repeat gets the first answer (with `Idempotent-Replayed: true`). Errors are
-    `{"error": {"code", "message"}}`.
+    `Idempotency-Key` header: a repeat gets the first answer (with `Idempotent-Replayed: true`), a repeat while the
+    first still runs gets 409 `idempotency_key_in_flight`. Keys are the caller's own (a signed-in staff member, one
+    API token, one courier app) and answers are kept 24 hours. Errors are `{"error": {"code", "message"}}`.
 servers:
   - url: /api/v1
 security:
