@@ -79,6 +79,7 @@ struct BinaryObservabilityTests {
         #expect(types["dropmate_jobs_total"] == nil || types["dropmate_jobs_total"] == "counter")
         #expect(types["dropmate_queue_oldest_job_age_seconds"] == "gauge")
         #expect(types["process_start_time_seconds"] == "gauge")
+        Self.expectAllJSON(process.stderrLines() + process.stdoutLines())
         }
     }
 }

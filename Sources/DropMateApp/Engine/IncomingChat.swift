@@ -5,6 +5,8 @@ import DropMateWeChat
 public struct IncomingChat: Sendable {
     public var customer: String
     public var createTime: Int64
+    /// Identifies WeChat's retries of this message; it names the sender (`InboundMessage.dedupeKey`), so memory,
+    /// Redis and the store's dedupe records never hand one customer's answer to another.
     public var dedupeKey: String
     /// nil for messages that only need acknowledging (unknown types, VIEW, SCAN, delivery reports).
     public var input: ConversationInput?
