@@ -23,6 +23,10 @@ struct Transcript {
         case addCourier(name: String, code: String)
         /// `@staff assign ORDER COURIER`.
         case assign(orderID: Int64, courierID: Int64)
+        /// `@staff code COURIER CODE`: staff issue the courier a new binding code (the old one stops working).
+        case newBindingCode(courierID: Int64, code: String)
+        /// `@staff deactivate COURIER` / `@staff reactivate COURIER`.
+        case setCourierActive(courierID: Int64, active: Bool)
         /// `@courier-app COURIER LAT,LNG`: the courier's app posts a position to the REST endpoint.
         case courierApp(courierID: Int64, latitude: Double, longitude: Double)
         /// `@eta-refresh`: the worker's periodic ETA sweep, then every queued ETA refresh runs.
@@ -100,6 +104,13 @@ struct Transcript {
                 throw fail("@staff courier NAME CODE (eight characters of BindingCodePolicy.alphabet)")
             }
             return .addCourier(name: words[2], code: words[3])
+        case "staff" where words.count >= 2 && words[1] == "code":
+            guard words.count == 4, let courier = Int64(words[2]), words[3].count == BindingCodePolicy.standard.length,
+                  words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else { throw fail("@staff code COURIER CODE") }
+            return .newBindingCode(courierID: courier, code: words[3])
+        case "staff" where words.count >= 2 && (words[1] == "deactivate" || words[1] == "reactivate"):
+            guard words.count == 3, let courier = Int64(words[2]) else { throw fail("@staff deactivate|reactivate COURIER") }
+            return .setCourierActive(courierID: courier, active: words[1] == "reactivate")
         case "staff" where words.count >= 2 && words[1] == "assign":
             guard words.count == 4, let order = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))), let courier = Int64(words[3]) else {
                 throw fail("@staff assign ORDER COURIER")

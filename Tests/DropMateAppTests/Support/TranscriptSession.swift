@@ -59,6 +59,10 @@ struct Session {
             courierTokens[created.courier.id] = created.apiToken
             _ = try await app.dependencies.couriers.issueBindingCode(courierID: created.courier.id, code: code)
             return ["courier #\(created.courier.id) \(name)"]
+        case .newBindingCode(let courierID, let code):
+            _ = try await app.dependencies.couriers.issueBindingCode(courierID: courierID, code: code)
+        case .setCourierActive(let courierID, let active):
+            _ = try await app.dependencies.couriers.setActive(courierID: courierID, active)
         case .assign(let orderID, let courierID):
             do { try await engine.assign(orderID: orderID, courierID: courierID) } catch { return ["error: \(error)"] }
         case .courierApp(let courierID, let latitude, let longitude):
