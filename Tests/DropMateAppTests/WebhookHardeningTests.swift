@@ -213,6 +213,8 @@ import Testing
             "WECHAT_TOKEN": "Rk29dLq0Zt", "WECHAT_APP_SECRET": "4f1c9e2ab7d35e80c6a1f94b2d7e03c5", "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey,
             "DROPMATE_PII_KEYS": TestAccount.piiKeys, "METRICS_TOKEN": "9c41d07e6ab25f3e81d4", "SMS_PROVIDER_KEY": "tK8s0q2LwZ",
         ]).isEmpty)
+        // `openssl rand -base64 32` output holds three x's now and then: that is chance, not a placeholder.
+        #expect(Self.problems(["JWT_SECRET": "q7XxXr2Lk9Vb0Zt4Wm8Yp3Hc6Nd1Fg5Js+Ua/Oe=", "WECHAT_APP_SECRET": "7e0axxx3c9d41f26b85e"]).isEmpty)
         // No configuration at all: the embedded default generates its own, and starts.
         let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("dm-fresh-\(UUID())").path
         #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": fresh]).usesGeneratedSecrets)

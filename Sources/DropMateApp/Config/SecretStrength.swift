@@ -5,7 +5,7 @@ import Foundation
 /// through here (they are random); only values an operator configured do. Problems name what is wrong, never the value.
 enum SecretStrength {
     /// Text example files and habits use for "put the real one here".
-    static let placeholderWords = ["replace", "change", "example", "your-", "your_", "placeholder", "xxx"]
+    static let placeholderWords = ["replace", "change", "example", "your-", "your_", "placeholder"]
 
     /// Why `value` is not acceptable as a secret, or nil. `minimumDistinct`: the fewest different characters a
     /// value of this kind has when it was generated (random 32-character secrets have about 25).
@@ -13,6 +13,11 @@ enum SecretStrength {
         let lowered = value.lowercased()
         if let word = placeholderWords.first(where: { lowered.contains($0) }) {
             return "looks like a placeholder (contains \"\(word)\"): set a real, randomly generated value"
+        }
+        // "xxx" marks a stand-in ("sk-xxxx", "wxxxx"), but random base64 holds three x's about once in 800
+        // values: only a run of four, or three in a short value, counts.
+        if lowered.contains("xxxx") || (value.count <= 16 && lowered.contains("xxx")) {
+            return "looks like a placeholder (contains \"xxx\"): set a real, randomly generated value"
         }
         if let run = longestRun(value), run >= 8 || (run == value.count && value.count >= 4) {
             return "looks like a placeholder (one character repeated): set a real, randomly generated value"
