@@ -34,11 +34,17 @@ public struct BindingCodePolicy: Sendable, Hashable {
         return String((0..<length).map { _ in Self.alphabet.randomElement(using: &generator)! })
     }
 
-    /// What a courier typed after "绑定", as codes are stored (upper case); nil when it cannot be a code attempt.
-    /// Any short run of letters and digits counts as an attempt, so old six-digit guesses are counted too.
+    /// What a courier typed after "绑定", as codes are stored (upper case, without the spaces or dashes a person
+    /// may type in the middle); nil when it cannot be a code attempt. Any short run of letters and digits counts as
+    /// an attempt, so old six-digit guesses are counted too.
     public static func attempt(_ text: Substring) -> String? {
-        guard (4...16).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
-        return text.uppercased()
+        let code = text.filter { $0 != " " && $0 != "-" }.uppercased()
+        if code.count != text.count {
+            // Split up ("K7M2 Q9PX"): only in the shape of a real code, so "bind my account" is no attempt.
+            return code.count == standard.length && code.allSatisfy(alphabet.contains) ? code : nil
+        }
+        guard (4...16).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        return code
     }
 }
 
