@@ -3,6 +3,7 @@ import DropMateStorage
 import Foundation
 import Hummingbird
 import Logging
+import SQLKit
 import ServiceLifecycle
 
 extension AppDependencies {
@@ -75,6 +76,8 @@ struct RoleService<App: ApplicationProtocol>: Service {
     func run() async throws {
         let dependencies: AppDependencies
         do {
+            // The database answers at all (else the error says so, not what a first real query makes of it).
+            try await backend.reader.raw("SELECT 1").run()
             dependencies = try await AppDependencies.make(config: config, backend: backend, clock: { Int64(Date().timeIntervalSince1970) },
                                                           telemetry: telemetry, logger: logger)
         } catch {
