@@ -102,7 +102,7 @@ public struct JobWorker: Service {
                 lanes.append([work])
             }
         }
-        let outcomes = try await run(lanes)
+        let outcomes = try await runLanes(lanes)
         // The batch's bookkeeping runs even if this task was cancelled meanwhile (a second signal, a hard stop):
         // a cancelled task cannot lease a database connection, and a job left `running` would wait out its lease.
         try await Self.uncancelled { [queue] in
@@ -124,7 +124,7 @@ public struct JobWorker: Service {
     }
 
     /// Runs the lanes `concurrency` at a time, beside a watch that stops them `shutdownGrace` after a graceful shutdown began.
-    private func run(_ lanes: [[JobWork]]) async throws -> LaneOutcome {
+    private func runLanes(_ lanes: [[JobWork]]) async throws -> LaneOutcome {
         let grace = shutdownGrace
         return try await withThrowingTaskGroup(of: LaneResult.self) { group in
             group.addTask {
