@@ -3,6 +3,7 @@ import DropMateCore
 import DropMateDataProtection
 import Foundation
 import Hummingbird
+import Logging
 import Testing
 
 /// Providers echo the recipient in their errors; a job's stored reason (`jobs.last_error`, shown at
@@ -14,6 +15,17 @@ import Testing
         #expect(PIIMask.phoneNumbers(in: "HTTP 400 21211: code +12, +1234567 and 1+1") == "HTTP 400 21211: code +12, +1234567 and 1+1",
                 "error codes and short numbers stay")
         #expect(PIIMask.phoneNumbers(in: "+447700900123+33612345678") == "+447****0123+336****5678")
+    }
+
+    @Test func anInternationalNumberInALogLineComesOutMaskedToo() throws {
+        let logs = LogCapture()
+        logs.logger().warning("SMS failed: The 'To' number +14155550123 is not valid", metadata: ["dropmate.error": "to +447700900123"])
+        let line = try #require(logs.all.first)
+        #expect(line.contains("+141****0123") && line.contains("+447****0123"), "\(line)")
+        #expect(!line.contains("4155550123") && !line.contains("7700900123"), "\(line)")
+        let text = LogCapture()
+        text.logger(format: .text).warning("sms to +14155550123 failed")
+        #expect(text.all.first?.contains("sms to +141****0123 failed") == true)
     }
 
     static func runDeadSMSJob(_ provider: any SMSProvider) async throws -> String {

@@ -5,7 +5,7 @@ import Synchronization
 import Tracing
 
 /// DropMate's log lines: one JSON object per line (`LOG_FORMAT=json`) or readable text, with the current span's
-/// `trace_id`/`span_id` and every mobile number masked (`PIIMask.phones(in:)`) in the message and metadata values.
+/// `trace_id`/`span_id` and every phone number masked (`PIIMask.phoneNumbers(in:)`: mainland mobiles and E.164 numbers) in the message and metadata values.
 public struct DropMateLogHandler: LogHandler {
     /// Where finished lines go (stderr in the binary; a buffer in tests).
     public struct Sink: Sendable {
@@ -60,7 +60,7 @@ public struct DropMateLogHandler: LogHandler {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         JSONText.append("{\"time\":\"\(WallClock.rfc3339(nanoseconds: time))\",\"level\":\"\(level.rawValue)\",\"message\":", to: &out)
-        JSONText.appendString(PIIMask.phones(in: message), to: &out)
+        JSONText.appendString(PIIMask.phoneNumbers(in: message), to: &out)
         JSONText.append(",\"label\":", to: &out)
         JSONText.appendString(label, to: &out)
         if let span {
@@ -78,8 +78,8 @@ public struct DropMateLogHandler: LogHandler {
 
     static func appendJSON(_ value: Logger.MetadataValue, to out: inout [UInt8]) {
         switch value {
-        case .string(let text): JSONText.appendString(PIIMask.phones(in: text), to: &out)
-        case .stringConvertible(let convertible): JSONText.appendString(PIIMask.phones(in: convertible.description), to: &out)
+        case .string(let text): JSONText.appendString(PIIMask.phoneNumbers(in: text), to: &out)
+        case .stringConvertible(let convertible): JSONText.appendString(PIIMask.phoneNumbers(in: convertible.description), to: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
@@ -100,8 +100,8 @@ public struct DropMateLogHandler: LogHandler {
     }
 
     static func text(time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: OTLPSpanContext?) -> [UInt8] {
-        var line = "\(WallClock.rfc3339(nanoseconds: time)) \(level.rawValue) \(label): \(PIIMask.phones(in: message))"
-        for key in metadata.keys.sorted() { line += " \(key)=\(PIIMask.phones(in: metadata[key]!.description))" }
+        var line = "\(WallClock.rfc3339(nanoseconds: time)) \(level.rawValue) \(label): \(PIIMask.phoneNumbers(in: message))"
+        for key in metadata.keys.sorted() { line += " \(key)=\(PIIMask.phoneNumbers(in: metadata[key]!.description))" }
         if let span { line += " trace_id=\(span.traceIDHex) span_id=\(span.spanIDHex)" }
         line += "\n"
         return Array(line.utf8)

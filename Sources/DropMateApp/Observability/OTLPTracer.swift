@@ -156,7 +156,7 @@ public final class OTLPSpan: Tracing.Span, Sendable {
     public func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {
         var attributes = attributes
         attributes["exception.type"] = "\(type(of: error))"
-        attributes["exception.message"] = PIIMask.phones(in: "\(error)")
+        attributes["exception.message"] = PIIMask.phoneNumbers(in: "\(error)")
         addEvent(SpanEvent(name: "exception", at: instant(), attributes: attributes))
     }
 
