@@ -64,7 +64,9 @@ import Testing
     }
 
     @Test func htmlIsEscaped() {
-        #expect(HTML.escape("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
+        let text = "<script>alert('x') & \"y\"</script>"
+        let html: HTML = "\(text)"
+        #expect(html.rendered == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
     }
 }
 

@@ -62,13 +62,7 @@ struct HTML: Sendable, Hashable, ExpressibleByStringInterpolation {
         }
     }
 
-    /// `text` with `& < > " '` replaced by entities.
-    static func escape(_ text: String) -> String {
-        var result = ""
-        escape(text, into: &result)
-        return result
-    }
-
+    /// Appends `text` with `& < > " '` replaced by entities.
     static func escape(_ text: String, into result: inout String) {
         result.reserveCapacity(result.utf8.count + text.utf8.count)
         for character in text.unicodeScalars {
