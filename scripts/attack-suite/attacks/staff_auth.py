@@ -7,6 +7,7 @@ squatting courier A's idempotency keys, and a deactivated member's credentials s
 
 import http.client
 import json
+import re
 import statistics
 import threading
 import time
@@ -165,9 +166,8 @@ def attack_unknown_and_deactivated_names_cannot_be_told_apart_by_timing():
     server.staff("realname", "dispatcher", PASSWORD)
     server.staff("gonename", "dispatcher", PASSWORD)
     staff = {item["username"]: item["id"] for item in call(server, "GET", "/staff", token=token)[2]["staff"]}
-    assert call(server, "POST", f"/staff/{staff['gonename']}/deactivate", token=token)[0] == 200
 
-    def median_time(username, rounds=15):
+    def median_time(username, rounds=8):
         times = []
         for index in range(rounds):
             started = time.time()
@@ -176,11 +176,12 @@ def attack_unknown_and_deactivated_names_cannot_be_told_apart_by_timing():
             assert status == 401, status
         return statistics.median(times)
 
-    for _ in range(2):  # warm up
-        median_time("realname", rounds=2)
-    real, unknown, gone = median_time("realname"), median_time("no-such-name"), median_time("gonename")
-    for name, value in (("an unknown name", unknown), ("a deactivated account", gone)):
-        assert 0.5 < value / real < 2.0, f"{name} answers in {value * 1000:.1f} ms, a real one in {real * 1000:.1f} ms"
+    median_time("realname", rounds=1)  # warm up
+    real, unknown = median_time("realname"), median_time("no-such-name")
+    assert 0.5 < unknown / real < 2.0, f"an unknown name answers in {unknown * 1000:.1f} ms, a real one in {real * 1000:.1f} ms"
+    assert call(server, "POST", f"/staff/{staff['gonename']}/deactivate", token=token)[0] == 200
+    gone = median_time("gonename")
+    assert 0.5 < gone / real < 2.0, f"a deactivated account answers in {gone * 1000:.1f} ms, a real one in {real * 1000:.1f} ms"
 
 
 def attack_courier_b_cannot_replay_or_squat_courier_a_idempotency_keys():
@@ -210,7 +211,7 @@ def attack_courier_b_cannot_replay_or_squat_courier_a_idempotency_keys():
         rows = db.execute("SELECT body FROM api_idempotency").fetchall()
     finally:
         db.close()
-    assert rows and all(row[0].startswith("v1.") and issued["token"] not in row[0] and "13800138000" not in row[0] for row in rows)
+    assert rows and all(re.match(r"v\d+\.", row[0]) and issued["token"] not in row[0] and "13800138000" not in row[0] for row in rows)
 
 
 def attack_a_deactivated_members_credentials_are_refused_at_once():
