@@ -135,6 +135,22 @@ import Testing
         #expect(proxies.client(peer: nil, forwardedFor: ["1.1.1.1"]) == "unknown")
     }
 
+    @Test func badSignInSettingsAreRefusedAtStartNamingTheVariable() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-test-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let base = ["DROPMATE_DATA_DIR": directory, "WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": "test-secret-test-secret-test-secret-0123"]
+        for (variable, value) in [("DROPMATE_TRUSTED_PROXIES", "10.0.0.0/8, bogus"), ("DROPMATE_TRUSTED_PROXIES", "10.0.0.0/33"), ("DROPMATE_PASSWORD_THREADS", "0")] {
+            do {
+                _ = try AppConfig.load(environment: base.merging([variable: value]) { $1 })
+                Issue.record("\(variable)=\(value) was accepted")
+            } catch {
+                #expect("\(error)".contains(variable), "\(error)")
+            }
+        }
+        let config = try AppConfig.load(environment: base.merging(["DROPMATE_TRUSTED_PROXIES": "10.0.0.0/8,fd00::/8", "DROPMATE_PASSWORD_THREADS": "2"]) { $1 })
+        #expect(config.signIn.trustedProxies.networks.count == 2 && config.signIn.passwordThreads == 2)
+    }
+
     // MARK: Hashing
 
     @Test func theDecoyCostsWhatARealHashCosts() async throws {
