@@ -123,6 +123,15 @@ import Testing
         #expect(await one.allows(address: "203.0.113.3", username: "owner", now: now + 1800), "until the window has passed")
     }
 
+    @Test func whileRedisIsDownEachProcessStillCounts() async throws {
+        let redis = RedisClient(configuration: try RedisConfiguration(url: "redis://127.0.0.1:1", connectTimeout: .milliseconds(500)), logger: Logger(label: "test"))
+        defer { redis.shutdown() }
+        let limits = LoginGuard(redis: redis, keyPrefix: "down")
+        for _ in 0..<10 { await limits.failed(address: "203.0.113.1", username: "owner", now: TestAccount.start) }
+        #expect(await limits.allows(address: "203.0.113.1", username: "owner", now: TestAccount.start) == false)
+        #expect(await limits.allows(address: "203.0.113.2", username: "owner", now: TestAccount.start))
+    }
+
     @Test func clientAddressesComeFromThePeerOrTheLastUntrustedHop() {
         let proxies = TrustedProxies.parse("10.0.0.0/8, 192.168.1.1, fd00::/8").proxies
         #expect(TrustedProxies.parse("10.0.0.0/33, nonsense, 1.2.3.4").invalid == ["10.0.0.0/33", "nonsense"])

@@ -26,6 +26,8 @@ final class LoginGuard: Sendable {
     private let keyPrefix: String
     private let logger: Logger
     private let failures = Mutex<[String: [Int64]]>([:])
+    /// When Redis's failure was last logged: once a minute is enough while it is down (sign-ins may be a flood).
+    private let lastWarning = Mutex<Int64>(0)
 
     init(limits: Limits = Limits(), redis: RedisClient? = nil, keyPrefix: String = "dm", logger: Logger = Logger(label: "dropmate.signin")) {
         self.limits = limits
@@ -42,7 +44,7 @@ final class LoginGuard: Sendable {
                 let counts = try await redis.send(["MGET", keys.redisAddress, keys.redisName]).array?.map { $0.integer ?? 0 } ?? []
                 return (counts.first ?? 0) < Int64(limits.perAddress) && (counts.last ?? 0) < Int64(limits.perName)
             } catch {
-                logger.warning("sign-in limits fall back to this process: Redis failed", metadata: ["dropmate.error": "\(error)"])
+                warn(error, now: now)
             }
         }
         return failures.withLock { table in
@@ -58,7 +60,7 @@ final class LoginGuard: Sendable {
                 _ = try await redis.run(Self.countFailure, keys: [keys.redisAddress, keys.redisName], arguments: [String(limits.window * 2)])
                 return
             } catch {
-                logger.warning("sign-in limits fall back to this process: Redis failed", metadata: ["dropmate.error": "\(error)"])
+                warn(error, now: now)
             }
         }
         failures.withLock { table in
@@ -71,11 +73,18 @@ final class LoginGuard: Sendable {
     func succeeded(address: String, username: String, now: Int64) async {
         let keys = keys(address: address, username: username, now: now)
         if let redis {
-            do { _ = try await redis.send(["DEL", keys.redisName]) } catch {
-                logger.warning("sign-in limits: Redis failed to clear a count", metadata: ["dropmate.error": "\(error)"])
-            }
+            do { _ = try await redis.send(["DEL", keys.redisName]) } catch { warn(error, now: now) }
         }
         failures.withLock { _ = $0.removeValue(forKey: keys.name) }
+    }
+
+    private func warn(_ error: any Error, now: Int64) {
+        guard lastWarning.withLock({ last in
+            guard now - last >= 60 else { return false }
+            last = now
+            return true
+        }) else { return }
+        logger.warning("sign-in limits fall back to this process: Redis failed", metadata: ["dropmate.error": "\(error)"])
     }
 
     private func count(_ times: [Int64]?, now: Int64) -> Int { (times ?? []).filter { $0 > now - limits.window }.count }
