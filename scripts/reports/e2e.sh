@@ -20,6 +20,7 @@ unset DATABASE_URL REDIS_URL
 
 "$bin" migrate --log-level warning >/dev/null
 python3 scripts/reports/seed_orders.py --sqlite "$work/data/dropmate.sqlite" --date "$date" --orders "$orders" --expected "$work/expected.json"
+"$bin" rotate-key --log-level warning >/dev/null   # seals the seeded plain-text personal data, as for rows written before sealing
 "$bin" staff create --username e2e-admin --role admin --password 'e2e password 1234' >/dev/null
 "$bin" enqueue daily-report --date "$date"
 again=$("$bin" enqueue daily-report --date "$date")
@@ -64,7 +65,8 @@ fetch(report["files"]["chart"], f"{out}/chart.svg")
 for name, url in report["files"]["csv"].items(): fetch(url, f"{out}/csv/{name}.csv")
 with urllib.request.urlopen(report["page_url"], timeout=10) as page:
     html = page.read().decode()
-    assert page.status == 200 and "<svg" in html and "<script" not in html, "the H5 page"
+    assert page.status == 200 and 'src="data:image/svg+xml;base64,' in html and "<script" not in html, "the H5 page"
+    assert "default-src 'none'" in page.headers.get("Content-Security-Policy", ""), "the H5 page's CSP"
 print(f"e2e: report of {date} built once by the real binary: {report['summary']['placed']} orders; files downloaded through signed links")
 PY
 [ "$(grep 'daily report built' "$work/serve.log" | grep -c "$date")" = 1 ] || { echo "e2e: expected exactly one build in the log"; cat "$work/serve.log"; exit 1; }

@@ -6,8 +6,8 @@ seed_orders.py --date 2026-11-24 --orders N (--sqlite PATH | --postgres URL) [--
 Orders spread over the day with lunch and dinner peaks, over the demo merchants (plus some unknown to the
 catalog), 30 couriers with Chinese names, CJK and emoji items, a few formula-like item names, ~8 %
 cancellations, and a handful placed just outside the day (23:59:59 the day before, 00:00:00 the day after) that
-the report must leave out. The stored document is `DropMate.Order` as Swift's Codable writes it (plain JSON,
-which the store still reads once personal data is sealed at rest). `expected.json` holds the totals counted
+the report must leave out. The stored document is `DropMate.Order` as Swift's Codable writes it (plain JSON, as
+rows written before sealing existed: the store refuses plain text, so run `dropmate rotate-key` to seal them). `expected.json` holds the totals counted
 here, for `check_report.py --expected`.
 """
 import argparse, csv, datetime, json, os, random, sqlite3, subprocess, sys, tempfile
