@@ -652,8 +652,15 @@ def scenario_b(h, ports):
     problems = []
     info = []
     now = "EXTRACT(EPOCH FROM now())::bigint"
+    # Payloads are sealed at rest (bound to their column), so the binary seals one and SQL copies it 20000
+    # times: the jobs share a recipient, and are told apart by their ids.
+    seeded = subprocess.run([h.binary, "enqueue", "push", "--key", "mpseal-b", "--payload",
+                             '{"openID":"o_mp_b_1","message":{"text":{"_0":"hello"}}}'],
+                            env=h.env("enqueue"), capture_output=True, text=True, timeout=60)
+    if seeded.returncode != 0:
+        return [f"dropmate enqueue push failed: {seeded.stdout}{seeded.stderr}"], ""
     h.psql("INSERT INTO jobs (kind, payload, idempotency_key, state, run_at, attempts, max_attempts, created_at, updated_at) "
-           "SELECT 'push', '{\"openID\":\"o_mp_b_' || g || '\",\"message\":{\"text\":{\"_0\":\"hello ' || g || '\"}}}', "
+           "SELECT 'push', (SELECT payload FROM jobs WHERE idempotency_key = 'mpseal-b'), "
            f"'mp-b-' || g, 'ready', {now}, 0, 8, {now}, {now} FROM generate_series(1, {JOBS_B}) g")
     inserted_at = time.time()
     say(f"b: inserted {JOBS_B} push jobs")
