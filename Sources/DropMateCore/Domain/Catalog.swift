@@ -5,12 +5,16 @@ public struct Merchant: Sendable, Hashable, Codable, Identifiable {
     public var location: Coordinate
     /// Typical minutes from confirmation until the food is ready for pickup.
     public var preparationMinutes: Int
+    /// Hours, radius, minimum, fee, pause; nil: none set (`ShopRules.unrestricted`). Stored in their own table and
+    /// set on the merchant when the catalog loads (absent from merchants stored before rules existed).
+    public var rules: ShopRules?
 
-    public init(id: String, name: LocalizedText, location: Coordinate, preparationMinutes: Int) {
+    public init(id: String, name: LocalizedText, location: Coordinate, preparationMinutes: Int, rules: ShopRules? = nil) {
         self.id = id
         self.name = name
         self.location = location
         self.preparationMinutes = preparationMinutes
+        self.rules = rules
     }
 }
 
@@ -42,6 +46,8 @@ public struct CatalogItem: Sendable, Hashable, Codable, Identifiable {
     public var pictureURL: String
     /// Ordering position in the ad list.
     public var position: Int
+    /// 估清: marked sold out by staff (nil: not). Stored in its own column and set when the catalog loads.
+    public var soldOut: Bool?
 
     public init(
         id: String, merchantID: String, name: LocalizedText, description: LocalizedText, price: Money,

@@ -1,12 +1,13 @@
-/// The demo shop seeded on the embedded default's first start, so the README's sample chat works.
+/// The demo shop seeded on the embedded default's first start, so the README's sample chat works: open around the
+/// clock, no minimum, free delivery within 10 km of each shop (`ShopRules.demo`), so a first chat works at any hour.
 public enum DemoCatalog {
     public static let noodleHouse = Merchant(
         id: "lanzhou", name: LocalizedText(zh: "兰州牛肉面馆", en: "Lanzhou Noodle House"),
-        location: Coordinate(latitude: 31.2304, longitude: 121.4737), preparationMinutes: 12
+        location: Coordinate(latitude: 31.2304, longitude: 121.4737), preparationMinutes: 12, rules: .demo
     )
     public static let dumplings = Merchant(
         id: "dumplings", name: LocalizedText(zh: "幸福饺子馆", en: "Happy Dumplings"),
-        location: Coordinate(latitude: 31.2243, longitude: 121.4690), preparationMinutes: 15
+        location: Coordinate(latitude: 31.2243, longitude: 121.4690), preparationMinutes: 15, rules: .demo
     )
 
     public static let catalog = Catalog(merchants: [noodleHouse, dumplings], items: [
