@@ -50,8 +50,15 @@ public final class PostgresBackend: SQLBackend {
     public var reader: any SQLDatabase { PooledPostgresDatabase(client: client, logger: logger) }
 
     public func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(connection.sql(queryLogLevel: nil, logger: logger))
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection.sql(queryLogLevel: nil, logger: logger))
+            }
+        } catch let error as PostgresTransactionError {
+            // The body's own error, rolled back cleanly, is what callers switch on (as on SQLite): a store's
+            // "unknown merchant" must stay that, not become an opaque transaction error (a 500 in the staff API).
+            if let thrown = error.closureError, error.beginError == nil, error.rollbackError == nil { throw thrown }
+            throw error
         }
     }
 
