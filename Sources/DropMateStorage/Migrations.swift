@@ -100,6 +100,12 @@ public enum Migrations {
                 "CREATE TABLE api_idempotency (principal TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status BIGINT NOT NULL, body TEXT NOT NULL, created_at BIGINT NOT NULL, PRIMARY KEY (principal, key))",
                 "CREATE INDEX api_idempotency_created_at ON api_idempotency (created_at)",
             ],
+            // Shop rules: each merchant's hours, radius, minimum and fee as JSON, and its pause switch in columns of
+            // its own (pausing never rewrites the rules); ads can be marked sold out (估清).
+            [
+                "CREATE TABLE merchant_rules (merchant_id TEXT PRIMARY KEY REFERENCES merchants(id), data TEXT NOT NULL, paused BIGINT NOT NULL DEFAULT 0, paused_until BIGINT, updated_at BIGINT NOT NULL)",
+                "ALTER TABLE catalog_items ADD COLUMN sold_out BIGINT NOT NULL DEFAULT 0",
+            ],
         ]
     }
 

@@ -129,11 +129,18 @@ public struct SQLCatalogStore: Sendable {
         }
     }
 
-    static let adColumns = "data, active, starts_at, ends_at, image_key"
+    static let adColumns = "data, active, starts_at, ends_at, image_key, sold_out"
 
     static func ad(_ row: any SQLRow) throws -> Ad {
-        Ad(item: try JSONColumn.decode(CatalogItem.self, from: row.decode(column: "data", as: String.self)),
+        Ad(item: try item(row),
            active: try row.decode(column: "active", as: Int64.self) != 0, startsAt: try row.decode(column: "starts_at", as: Int64?.self),
            endsAt: try row.decode(column: "ends_at", as: Int64?.self), imageKey: try row.decode(column: "image_key", as: String?.self))
+    }
+
+    /// An item from a row with `data` and `sold_out` (its sold-out mark lives in the column, not the JSON).
+    static func item(_ row: any SQLRow) throws -> CatalogItem {
+        var item = try JSONColumn.decode(CatalogItem.self, from: row.decode(column: "data", as: String.self))
+        item.soldOut = try row.decode(column: "sold_out", as: Int64.self) != 0 ? true : nil
+        return item
     }
 }

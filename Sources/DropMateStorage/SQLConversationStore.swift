@@ -103,15 +103,21 @@ public final class SQLConversationStore: ConversationStore {
     }
 
     public func catalog(at now: Int64) async throws -> Catalog {
-        let merchants = try await backend.reader.raw("SELECT data FROM merchants ORDER BY id").all()
-            .map { try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)) }
+        let merchants = try await backend.reader.raw("""
+            SELECT m.data, r.data AS rules, r.paused, r.paused_until FROM merchants m LEFT JOIN merchant_rules r ON r.merchant_id = m.id ORDER BY m.id
+            """).all()
+            .map { row in
+                var merchant = try JSONColumn.decode(Merchant.self, from: row.decode(column: "data", as: String.self))
+                merchant.rules = try SQLCatalogStore.rules(row)
+                return merchant
+            }
         // Ads of active merchants, switched on, inside their window. Archived merchants stay listed: old orders name them.
         let items = try await backend.reader.raw("""
-            SELECT c.data FROM catalog_items c JOIN merchants m ON m.id = c.merchant_id
+            SELECT c.data, c.sold_out FROM catalog_items c JOIN merchants m ON m.id = c.merchant_id
             WHERE c.active = 1 AND m.active = 1 AND (c.starts_at IS NULL OR c.starts_at <= \(bind: now)) AND (c.ends_at IS NULL OR c.ends_at > \(bind: now))
             ORDER BY c.position, c.id
             """).all()
-            .map { try JSONColumn.decode(CatalogItem.self, from: $0.decode(column: "data", as: String.self)) }
+            .map(SQLCatalogStore.item)
         return Catalog(merchants: merchants, items: items)
     }
 
@@ -121,10 +127,18 @@ public final class SQLConversationStore: ConversationStore {
         try await backend.transaction { db in
             guard try await db.raw("SELECT id FROM merchants LIMIT 1").first() == nil else { return }
             for merchant in catalog.merchants {
+                var stored = merchant
+                stored.rules = nil
                 try await db.raw("""
-                    INSERT INTO merchants (id, data, updated_at) VALUES (\(bind: merchant.id), \(bind: try JSONColumn.encode(merchant)), \(bind: now))
+                    INSERT INTO merchants (id, data, updated_at) VALUES (\(bind: merchant.id), \(bind: try JSONColumn.encode(stored)), \(bind: now))
                     ON CONFLICT (id) DO NOTHING
                     """).run()
+                if let rules = merchant.rules {
+                    try await db.raw("""
+                        INSERT INTO merchant_rules (merchant_id, data, paused, updated_at) VALUES (\(bind: merchant.id), \(bind: try SQLCatalogStore.rulesData(rules)), 0, \(bind: now))
+                        ON CONFLICT (merchant_id) DO NOTHING
+                        """).run()
+                }
             }
             for item in catalog.items {
                 try await db.raw("""
