@@ -28,14 +28,14 @@ extension SQLCatalogStore {
         }
     }
 
-    /// Pauses (`.until`, `.untilResumed`) or resumes (`.none`) a merchant, keeping its rules.
+    /// Pauses (`.until`, `.untilResumed`) or resumes (`.off`) a merchant, keeping its rules.
     public func setPause(_ pause: ShopPause, merchantID: String, now: Int64, audit: AuditEntry) async throws {
         try await backend.transaction { db in
             guard try await db.raw("SELECT id FROM merchants WHERE id = \(bind: merchantID)").first() != nil else {
                 throw CatalogError.unknownMerchant(merchantID)
             }
             let (paused, until): (Int64, Int64?) = switch pause {
-            case .none: (0, nil)
+            case .off: (0, nil)
             case .untilResumed: (1, nil)
             case .until(let end): (1, end)
             }
@@ -62,7 +62,7 @@ extension SQLCatalogStore {
     /// The rules as stored: everything but the pause, which lives in its columns.
     static func rulesData(_ rules: ShopRules) throws -> String {
         var stored = rules
-        stored.pause = .none
+        stored.pause = .off
         return try JSONColumn.encode(stored)
     }
 

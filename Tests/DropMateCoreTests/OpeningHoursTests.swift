@@ -116,7 +116,7 @@ func shanghai(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int,
                 "paused into a closed afternoon: it takes orders again at the next opening")
         rules.pause = .untilResumed
         #expect(rules.availability(at: Self.monday(11, 0, plusDays: 30), in: time) == .paused(until: nil, reopensAt: nil))
-        rules.pause = .none
+        rules.pause = .off
         #expect(rules.availability(at: Self.monday(11, 0), in: time).isOpen)
     }
 }

@@ -42,7 +42,7 @@ import Testing
             #expect(try await catalog.setSoldOut(false, adID: "milk-tea", now: 13, audit: Self.audit("ad.back")))
             #expect(try await store.catalog(at: 14).isSoldOut(itemID: "milk-tea") == false)
 
-            try await catalog.setPause(.none, merchantID: "lanzhou", now: 15, audit: Self.audit("merchant.resume"))
+            try await catalog.setPause(.off, merchantID: "lanzhou", now: 15, audit: Self.audit("merchant.resume"))
             #expect(try await catalog.rules(merchantID: "lanzhou") == rules)
             await #expect(throws: SQLCatalogStore.CatalogError.unknownMerchant("nowhere")) {
                 try await catalog.setPause(.untilResumed, merchantID: "nowhere", now: 16, audit: Self.audit("merchant.pause"))

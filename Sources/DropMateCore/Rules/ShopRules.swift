@@ -16,7 +16,7 @@ public struct ShopRules: Sendable, Hashable, Codable {
     public var pause: ShopPause
 
     public init(hours: WeeklyHours? = nil, deliveryRadiusMetres: Int? = nil, minimumOrder: Money = .zero, deliveryFee: DeliveryFee = .free,
-                acceptsOrdersForLater: Bool = false, pause: ShopPause = .none) {
+                acceptsOrdersForLater: Bool = false, pause: ShopPause = .off) {
         self.hours = hours
         self.deliveryRadiusMetres = deliveryRadiusMetres
         self.minimumOrder = minimumOrder
@@ -50,7 +50,7 @@ public struct ShopRules: Sendable, Hashable, Codable {
         case .untilResumed: return .paused(until: nil, reopensAt: nil)
         // Paused until a time the shop is closed: it takes orders again when it next opens after that.
         case .until(let end) where now < end: return .paused(until: end, reopensAt: openingAtOrAfter(end, in: time))
-        default: break  // not paused, or the pause's time has passed: it ended by itself
+        case .off, .until: break  // not paused, or the pause's time has passed: it ended by itself
         }
         guard let hours else { return .open(closesAt: nil) }
         let minute = time.minuteOfWeek(now)
@@ -111,7 +111,7 @@ public struct ShopRules: Sendable, Hashable, Codable {
 
 /// 暂停接单: not paused, paused until a time, or paused until staff resume.
 public enum ShopPause: Sendable, Hashable, Codable {
-    case none
+    case off
     case until(Int64)
     case untilResumed
 }
