@@ -282,6 +282,64 @@ components:
         starts_at: {type: string, format: date-time}
         ends_at: {type: string, format: date-time}
         image_url: {type: string, readOnly: true}
+        sold_out: {type: boolean, readOnly: true, description: "估清: set with POST /ads/{id}/sold-out, cleared with DELETE"}
+    Interval:
+      type: object
+      required: [opens, closes]
+      properties:
+        opens: {type: string, pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]$"}
+        closes: {type: string, pattern: "^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", description: "at or before opens: past midnight into the next day"}
+    Intervals:
+      type: array
+      maxItems: 6
+      items: {$ref: "#/components/schemas/Interval"}
+    ShopRules:
+      type: object
+      description: |
+        A merchant's rules. On a write, an absent field means: no hours (open around the clock), no radius, no minimum,
+        free delivery, no orders for later; preparation_minutes keeps its value. Times are in the business time zone.
+        Intervals may not overlap (one past midnight counts on the next day). The chat applies the rules in a later change.
+      properties:
+        hours:
+          type: object
+          nullable: true
+          description: each day's opening intervals; a day left out is closed
+          additionalProperties: false
+          properties:
+            mon: {$ref: "#/components/schemas/Intervals"}
+            tue: {$ref: "#/components/schemas/Intervals"}
+            wed: {$ref: "#/components/schemas/Intervals"}
+            thu: {$ref: "#/components/schemas/Intervals"}
+            fri: {$ref: "#/components/schemas/Intervals"}
+            sat: {$ref: "#/components/schemas/Intervals"}
+            sun: {$ref: "#/components/schemas/Intervals"}
+        delivery_radius_metres: {type: integer, minimum: 1, maximum: 100000, description: "straight-line distance from the shop; absent: no limit"}
+        minimum_order_fen: {type: integer, minimum: 0, maximum: 1000000}
+        delivery_fee:
+          type: object
+          description: "either flat_fen or bands (ascending; a band covers distances up to and including up_to_metres; only the last may omit it); {} is free"
+          properties:
+            flat_fen: {type: integer, minimum: 0, maximum: 100000}
+            bands:
+              type: array
+              minItems: 1
+              maxItems: 10
+              items:
+                type: object
+                required: [fee_fen]
+                properties:
+                  up_to_metres: {type: integer, minimum: 1, maximum: 100000}
+                  fee_fen: {type: integer, minimum: 0, maximum: 100000}
+        preparation_minutes: {type: integer, minimum: 0, maximum: 240}
+        accepts_orders_for_later: {type: boolean, description: "while closed, take orders for the next opening"}
+        paused: {type: boolean, readOnly: true}
+        paused_until: {type: string, format: date-time, readOnly: true}
+        state: {type: string, enum: [open, closed, paused], readOnly: true, description: "whether the shop takes orders now"}
+        state_until: {type: string, format: date-time, readOnly: true, description: "when the state next changes (closes, opens, or takes orders again)"}
+    Pause:
+      type: object
+      properties:
+        until: {type: string, description: "ISO 8601 time or a date (its midnight in the business time zone), in the future; absent: until resumed"}
     Post:
       type: object
       required: [id, customer, body, state]
@@ -795,6 +853,64 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
+  /merchants/{id}/rules:
+    get:
+      summary: The merchant's rules, its pause and whether it takes orders now.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Slug"}]
+      responses:
+        "200": {description: The rules., content: {application/json: {schema: {$ref: "#/components/schemas/ShopRules"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+    put:
+      summary: Replace the merchant's rules (hours, radius, minimum, fee, preparation time, orders for later); the pause stays.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/ShopRules"}}}
+      responses:
+        "200": {description: The rules., content: {application/json: {schema: {$ref: "#/components/schemas/ShopRules"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /merchants/{id}/pause:
+    post:
+      summary: 暂停接单 — stop taking orders now, until a time or until resumed.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: false
+        content: {application/json: {schema: {$ref: "#/components/schemas/Pause"}}}
+      responses:
+        "200": {description: The rules., content: {application/json: {schema: {$ref: "#/components/schemas/ShopRules"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /merchants/{id}/resume:
+    post:
+      summary: Take orders again (by the opening hours).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The rules., content: {application/json: {schema: {$ref: "#/components/schemas/ShopRules"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
   /ads:
     get:
       summary: Every ad, in position order.
@@ -876,6 +992,30 @@ paths:
         "415": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
         "503": {$ref: "#/components/responses/Error"}
+  /ads/{id}/sold-out:
+    post:
+      summary: Mark the ad sold out (估清).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The ad., content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    delete:
+      summary: Mark the ad available again.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Slug"}]
+      responses:
+        "200": {description: The ad., content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
   /board/posts:
     get:
       summary: Board posts, newest first.

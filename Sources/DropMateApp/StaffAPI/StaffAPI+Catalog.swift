@@ -32,6 +32,8 @@ extension StaffAPI {
         var endsAt: String?
         /// Output only.
         var imageUrl: String?
+        /// Output only: 估清, set through `/ads/{id}/sold-out`.
+        var soldOut: Bool?
     }
 
     func addCatalogRoutes(_ api: APIRouter) {
@@ -120,13 +122,14 @@ extension StaffAPI {
         if let startsAt, let endsAt, endsAt <= startsAt { throw APIError.badRequest("\"ends_at\" must be after \"starts_at\"") }
         let existing = try await catalog.ad(id: id)
         if pathID != nil, existing == nil { throw APIError.notFound("ad \(id)") }
-        let item = CatalogItem(
+        var item = CatalogItem(
             id: id, merchantID: try Self.slug(body.merchantId),
             name: LocalizedText(zh: try Validate.text(body.nameZh, field: "name_zh", max: 40), en: try Validate.text(body.nameEn, field: "name_en", max: 40)),
             description: LocalizedText(zh: try body.descriptionZh.map { try Validate.text($0, field: "description_zh", max: 300) } ?? "",
                                        en: try body.descriptionEn.map { try Validate.text($0, field: "description_en", max: 300) } ?? ""),
             price: Money(fen: body.priceFen), aliases: aliases, isFeatured: body.featured ?? false,
             pictureURL: existing?.item.pictureURL ?? "", position: position)
+        item.soldOut = existing?.item.soldOut  // kept in its own column; shown as it is
         let ad = SQLCatalogStore.Ad(item: item, active: body.active ?? true, startsAt: startsAt, endsAt: endsAt, imageKey: existing?.imageKey)
         let now = clock()
         try await catalogWrite {
@@ -172,7 +175,8 @@ extension StaffAPI {
         AdBody(id: ad.item.id, merchantId: ad.item.merchantID, nameZh: ad.item.name.zh, nameEn: ad.item.name.en,
                descriptionZh: ad.item.description.zh, descriptionEn: ad.item.description.en, priceFen: ad.item.price.fen,
                aliases: ad.item.aliases, featured: ad.item.isFeatured, position: ad.item.position, active: ad.active,
-               startsAt: APIJSON.time(ad.startsAt), endsAt: APIJSON.time(ad.endsAt), imageUrl: ad.item.pictureURL.isEmpty ? nil : ad.item.pictureURL)
+               startsAt: APIJSON.time(ad.startsAt), endsAt: APIJSON.time(ad.endsAt), imageUrl: ad.item.pictureURL.isEmpty ? nil : ad.item.pictureURL,
+               soldOut: ad.item.isSoldOut)
     }
 }
 

@@ -38,6 +38,7 @@ public struct StaffAPI: Sendable {
         addOrderRoutes(api)
         addCourierRoutes(api)
         addCatalogRoutes(api)
+        addShopRuleRoutes(api)
         addBoardRoutes(api)
         addJobRoutes(api)
         addCustomerRoutes(api)
