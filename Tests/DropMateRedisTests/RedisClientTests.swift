@@ -27,7 +27,7 @@ struct RedisClientTests {
         await #expect(throws: RedisError.timedOut) {
             _ = try await connection.send(["BLPOP", key("never"), "5"], timeout: .milliseconds(300))
         }
-        #expect(ContinuousClock.now - started < .seconds(2), "the connection's watchdog notices within a fraction of a second")
+        #expect(ContinuousClock.now - started < .seconds(4), "the watchdog notices long before BLPOP would answer (5 s), even on a loaded machine")
         try await Task.sleep(for: .milliseconds(50))
         #expect(!connection.isActive, "a late reply would put the pipeline out of step: the connection is given up")
     }
