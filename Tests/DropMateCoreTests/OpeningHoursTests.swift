@@ -106,6 +106,14 @@ func shanghai(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int,
         #expect(OpeningInterval.minutes("24:00") == 1440 && OpeningInterval.text(1440) == "24:00" && OpeningInterval.text(65) == "01:05")
     }
 
+    @Test func hoursReadAsOneLineWhenEveryDayIsTheSameAndDayByDayOtherwise() {
+        #expect(Self.lunchAndDinner.text == "10:00-14:00, 17:00-21:00")
+        var hours = WeeklyHours.daily([OpeningInterval(opens: "18:00", closes: "02:00")!])
+        hours[.sunday] = []
+        #expect(hours.text == "mon 18:00-02:00; tue 18:00-02:00; wed 18:00-02:00; thu 18:00-02:00; fri 18:00-02:00; sat 18:00-02:00; sun closed")
+        #expect(WeeklyHours().text == "closed")
+    }
+
     @Test func aPauseHoldsUntilItsTimeOrUntilResumed() {
         var rules = Self.rules(Self.lunchAndDinner)
         rules.pause = .until(Self.monday(12, 0))

@@ -159,7 +159,7 @@ extension StaffAPI {
 
     /// One line for the audit log.
     static func summary(_ rules: ShopRules, preparationMinutes: Int) -> String {
-        let hours = rules.hours.map { week in "open \(Weekday.allCases.filter { !week[$0].isEmpty }.count) days" } ?? "open around the clock"
+        let hours = rules.hours.map { "hours \($0.text)" } ?? "open around the clock"
         let radius = rules.deliveryRadiusMetres.map { "radius \($0) m" } ?? "no radius"
         let fee: String = switch rules.deliveryFee {
         case .flat(let money): "fee \(money)"

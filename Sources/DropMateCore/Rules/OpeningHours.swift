@@ -83,6 +83,17 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
         try container.encode(days)
     }
 
+    /// The hours as customers and staff read them: "10:00-14:00, 17:00-02:00" when every day is the same, else each
+    /// day ("mon 10:00-14:00; tue closed; …"). The same in both languages (day keys are the API's).
+    public var text: String {
+        func day(_ intervals: [OpeningInterval]) -> String {
+            intervals.isEmpty ? "closed" : intervals.sorted { $0.opens < $1.opens }
+                .map { "\(OpeningInterval.text($0.opens))-\(OpeningInterval.text($0.closes))" }.joined(separator: ", ")
+        }
+        if Set(days.map { $0.sorted { $0.opens < $1.opens } }).count == 1 { return day(days[0]) }
+        return Weekday.allCases.map { "\($0.key) \(day(self[$0]))" }.joined(separator: "; ")
+    }
+
     static let week = 7 * 1440
 
     /// Every interval as a half-open range of minutes of the week (Monday 00:00 = 0), split where it runs past
