@@ -128,3 +128,54 @@ func shanghai(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int,
         #expect(rules.availability(at: Self.monday(11, 0), in: time).isOpen)
     }
 }
+
+/// The hours against a reference that walks the week minute by minute, on many generated schedules.
+@Suite struct OpeningHoursReferenceTests {
+    /// A small deterministic generator (SplitMix64): the same schedules every run.
+    struct Generator: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    static func openByReference(_ hours: WeeklyHours, _ minute: Int) -> Bool {
+        Weekday.allCases.contains { day in
+            hours[day].contains { interval in ((minute - (day.rawValue * 1440 + interval.opens)) % 10_080 + 10_080) % 10_080 < interval.length }
+        }
+    }
+
+    @Test func availabilityAgreesWithAMinuteByMinuteWalk() {
+        var random = Generator(state: 20_261_125)
+        let time = BusinessTime.shanghai
+        let monday = shanghai(2026, 11, 23, 0, 0)
+        var checked = 0
+        while checked < 60 {
+            var hours = WeeklyHours()
+            for day in Weekday.allCases {
+                hours[day] = (0..<Int.random(in: 0...3, using: &random)).map { _ in
+                    OpeningInterval(opens: Int.random(in: 0..<96, using: &random) * 15, closes: Int.random(in: 0...96, using: &random) * 15)
+                }
+            }
+            guard hours.problem == nil else { continue }
+            checked += 1
+            let rules = ShopRules(hours: hours)
+            for _ in 0..<10 {
+                let instant = monday + Int64.random(in: 0..<(7 * 86_400), using: &random)
+                let minute = time.minuteOfWeek(instant)
+                let start = instant - instant % 60  // the minute's first second (Shanghai is a whole number of minutes off UTC)
+                let open = Self.openByReference(hours, minute)
+                // Walk forward to the next change (at most a week; none: never changes).
+                var step = 1
+                while step <= 10_080, Self.openByReference(hours, (minute + step) % 10_080) == open { step += 1 }
+                let change: Int64? = step > 10_080 ? nil : start + Int64(step) * 60
+                let expected: Availability = open ? .open(closesAt: change) : .closed(opensAt: change)
+                #expect(rules.availability(at: instant, in: time) == expected, "\(hours.text) at minute \(minute)")
+            }
+        }
+    }
+}
