@@ -67,6 +67,13 @@ import Testing
             #expect(try await session.call(.post, "/merchants/lanzhou/pause", as: .dispatcher, body: #"{"until": "2026-11-25T03:00:00Z"}"#).errorCode == "invalid_rules",
                     "a pause that already ended")
             #expect(try await session.call(.post, "/merchants/nowhere/pause", as: .dispatcher).status == 404)
+            // A pause that runs out ends by itself: nothing to resume.
+            #expect(try await session.call(.post, "/merchants/lanzhou/pause", as: .dispatcher, body: #"{"until": "2026-11-25T04:01:00Z"}"#).json["paused"] as? Bool == true)
+            app.clock.advance(120)
+            let ran = try await session.call(.get, "/merchants/lanzhou/rules", as: .dispatcher)
+            #expect(ran.json["paused"] as? Bool == false && ran.json["paused_until"] == nil && ran.json["state"] as? String == "closed")
+            #expect(engine.catalog.availability(ofMerchant: "lanzhou", at: app.clock.now, in: time) == .closed(opensAt: TestAccount.start + 3600))
+            #expect(try await session.call(.post, "/merchants/lanzhou/resume", as: .dispatcher).status == 200)
 
             // 估清 and back.
             let soldOut = try await session.call(.post, "/ads/milk-tea/sold-out", as: .dispatcher)

@@ -146,15 +146,15 @@ extension StaffAPI {
         case .flat(let money): FeeBody(flatFen: money.fen)
         case .bands(let bands): FeeBody(bands: bands.map { BandBody(upToMetres: $0.upToMetres, feeFen: $0.fee.fen) })
         }
-        let (state, until): (String, Int64?) = switch rules.availability(at: clock(), in: BusinessTime(utcOffsetSeconds: utcOffset)) {
-        case .open(let closesAt): ("open", closesAt)
-        case .closed(let opensAt): ("closed", opensAt)
-        case .paused(let until, let reopensAt): ("paused", reopensAt ?? until)
+        // A pause whose time has passed has ended, though its columns still hold it: say what holds now.
+        let (state, until, pausedUntil): (String, Int64?, Int64?) = switch rules.availability(at: clock(), in: BusinessTime(utcOffsetSeconds: utcOffset)) {
+        case .open(let closesAt): ("open", closesAt, nil)
+        case .closed(let opensAt): ("closed", opensAt, nil)
+        case .paused(let until, let reopensAt): ("paused", reopensAt ?? until, until)
         }
-        let pausedUntil: Int64? = if case .until(let end) = rules.pause { end } else { nil }
         return RulesBody(hours: hours, deliveryRadiusMetres: rules.deliveryRadiusMetres, minimumOrderFen: rules.minimumOrder.fen, deliveryFee: fee,
                          preparationMinutes: preparationMinutes, acceptsOrdersForLater: rules.acceptsOrdersForLater,
-                         paused: rules.pause != .off, pausedUntil: APIJSON.time(pausedUntil), state: state, stateUntil: APIJSON.time(until))
+                         paused: state == "paused", pausedUntil: APIJSON.time(pausedUntil), state: state, stateUntil: APIJSON.time(until))
     }
 
     /// One line for the audit log.
