@@ -8,22 +8,42 @@ extension Turn {
             say(.confirmPendingFirst(order))
             return
         }
-        guard parsed.unknown.isEmpty, !parsed.lines.isEmpty else {
+        // Nothing is added while any part of the message is unclear: the customer sees exactly what will be made.
+        guard parsed.suggestions.isEmpty else {
+            say(.didYouMean(parsed.suggestions))
+            if !parsed.unknown.isEmpty { say(.unknownItems(parsed.unknown)) }
+            remind()
+            return
+        }
+        guard parsed.unknown.isEmpty, !parsed.lines.isEmpty || !parsed.edits.isEmpty else {
             say(.unknownItems(parsed.unknown))
             remind()
             return
         }
+        if !parsed.edits.isEmpty {
+            guard state.draft != nil else { return edit(parsed.edits) }
+            guard var draft = edited(state.draft!, parsed.edits) else { return }
+            if parsed.lines.isEmpty { return draftChanged(draft.lines.isEmpty ? nil : draft) }
+            if draft.lines.isEmpty { draft.note = nil }
+            state.draft = draft
+        }
         var lines = state.draft?.lines ?? []
-        for (item, quantity) in parsed.lines {
-            let existing = lines.firstIndex { $0.itemID == item.id }
-            let total = quantity + (existing.map { lines[$0].quantity } ?? 0)
-            guard quantity >= 1, total <= facts.rules.maxQuantity else {
-                say(.quantityOutOfRange(item: item.name, quantity: quantity >= 1 ? total : quantity, max: facts.rules.maxQuantity))
+        for line in parsed.lines {
+            let item = line.item
+            // "奶茶去冰" for a 奶茶 already ordered: a note for that line, not one more.
+            if !line.quantityGiven, let note = line.note, let existing = lines.lastIndex(where: { $0.itemID == item.id }) {
+                lines[existing].note = note
+                continue
+            }
+            let existing = lines.firstIndex { $0.itemID == item.id && $0.note == line.note }
+            let total = line.quantity + (existing.map { lines[$0].quantity } ?? 0)
+            guard line.quantity >= 1, total <= facts.rules.maxQuantity else {
+                say(.quantityOutOfRange(item: item.name, quantity: line.quantity >= 1 ? total : line.quantity, max: facts.rules.maxQuantity))
                 remind()
                 return
             }
             if let existing { lines[existing].quantity = total } else {
-                lines.append(OrderLine(itemID: item.id, name: item.name, quantity: quantity, unitPrice: item.price))
+                lines.append(OrderLine(itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price, note: line.note))
             }
         }
         let merchantIDs = Set(parsed.lines.map(\.item.merchantID) + [state.draft?.merchantID].compactMap { $0 })
@@ -34,9 +54,71 @@ extension Turn {
         }
         var draft = state.draft ?? OrderDraft(merchantID: merchantID, lines: [])
         draft.lines = lines
+        if let note = parsed.note { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
+        if let address = parsed.address { draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address }
+        if let phone = parsed.phone { state.profile.phone = phone }
         state.draft = draft
         say(.draftSummary(draft))
         advance()
+    }
+
+    /// "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜": changes to the draft.
+    mutating func edit(_ edits: [OrderEdit]) {
+        guard let draft = state.draft else {
+            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { say(.confirmPendingFirst(order)) }
+            else { say(.nothingToEdit); remind() }
+            return
+        }
+        guard let changed = edited(draft, edits) else { return }
+        draftChanged(changed.lines.isEmpty ? nil : changed)
+    }
+
+    /// The draft after `edits`, or nil (and the reason said) when one of them cannot apply.
+    mutating func edited(_ draft: OrderDraft, _ edits: [OrderEdit]) -> OrderDraft? {
+        var draft = draft
+        for edit in edits {
+            switch edit {
+            case .setQuantity(let item, let quantity):
+                guard let index = item.map({ item in draft.lines.lastIndex { $0.itemID == item.id } }) ?? draft.lines.indices.last else {
+                    say(.itemNotInOrder(item!.name)); remind(); return nil
+                }
+                guard quantity >= 1, quantity <= facts.rules.maxQuantity else {
+                    say(.quantityOutOfRange(item: draft.lines[index].name, quantity: quantity, max: facts.rules.maxQuantity)); remind(); return nil
+                }
+                draft.lines[index].quantity = quantity
+            case .remove(let item):
+                guard draft.lines.contains(where: { $0.itemID == item.id }) else { say(.itemNotInOrder(item.name)); remind(); return nil }
+                draft.lines.removeAll { $0.itemID == item.id }
+            case .addMore(let quantity):
+                guard let index = draft.lines.indices.last else { say(.nothingToEdit); return nil }
+                let total = draft.lines[index].quantity + quantity
+                guard quantity >= 1, total <= facts.rules.maxQuantity else {
+                    say(.quantityOutOfRange(item: draft.lines[index].name, quantity: total, max: facts.rules.maxQuantity)); remind(); return nil
+                }
+                draft.lines[index].quantity = total
+            case .note(let note, let item):
+                if let item, let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) { draft.lines[index].note = note }
+                else { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
+            }
+        }
+        return draft
+    }
+
+    /// Says what the draft is now (or that it is empty and dropped) and asks for what it still lacks.
+    mutating func draftChanged(_ draft: OrderDraft?) {
+        state.draft = draft
+        guard let draft else { return say(.draftCancelled) }
+        say(.draftChanged(draft))
+        advance()
+    }
+
+    /// An address and a phone in one message, or an address introduced as one ("送到…").
+    mutating func contact(address: String?, phone: PhoneNumber?) {
+        if let phone { state.profile.phone = phone }
+        if let address, isAwaitingAddress { return addressText(address) }
+        if let phone { return savePhone(phone) }
+        say(.fallback)
+        remind()
     }
 
     /// Asks for what the draft still lacks, or places the order when nothing is missing.
@@ -51,7 +133,8 @@ extension Turn {
             return
         }
         effects.append(.placeOrder(OrderRequest(
-            customer: customer, merchantID: draft.merchantID, lines: draft.lines, address: address, phone: phone, language: state.language
+            customer: customer, merchantID: draft.merchantID, lines: draft.lines, address: address, phone: phone, language: state.language,
+            note: draft.note
         )))
     }
 
