@@ -4,15 +4,20 @@
 enum OrderLexicon {
     /// A list of words to find at a position.
     struct Words: Sendable {
+        /// Longest first.
         let words: [[Unicode.Scalar]]
+        /// The words by their first scalar (longest first), so a position costs one lookup.
+        private let byFirst: [Unicode.Scalar: [[Unicode.Scalar]]]
 
         init(_ words: [String]) {
-            self.words = words.map { Array($0.unicodeScalars) }.sorted { $0.count > $1.count }
+            self.words = words.map { Array($0.unicodeScalars) }.filter { !$0.isEmpty }.sorted { $0.count > $1.count }
+            self.byFirst = Dictionary(grouping: self.words) { $0[0] }
         }
 
         /// The length of the longest word at `index` of `text`, if any.
         func match(_ text: [Unicode.Scalar], at index: Int) -> Int? {
-            for word in words where OrderLexicon.has(word, in: text, at: index) { return word.count }
+            guard index < text.count, let candidates = byFirst[text[index]] else { return nil }
+            for word in candidates where OrderLexicon.has(word, in: text, at: index) { return word.count }
             return nil
         }
     }
@@ -69,7 +74,7 @@ enum OrderLexicon {
     static let fillers = Words([
         "嗯嗯", "嗯", "呃", "额", "那个", "这个", "吧", "啊", "呀", "哦", "噢", "喔", "呢", "哈哈", "哈", "啦", "嘛", "了",
         "一下", "谢谢你", "谢谢", "谢啦", "多谢", "感谢", "麻烦你", "麻烦了", "麻烦", "请", "帮我", "帮忙", "老板", "亲", "好的", "你好", "您好",
-        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起",
+        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起", "其中",
         "please", "pls", "plz", "thanks", "thank you", "thx", "ty", "um", "umm", "uh", "uhh", "erm", "hmm", "hi", "hello", "hey",
         "ok", "okay", "so", "just", "the", "to", "for me", "for", "me", "of", "some", "yeah", "well", "um,", "oh",
     ])
@@ -85,7 +90,7 @@ enum OrderLexicon {
 
     /// Words that change a quantity: "改成3份", "make it 3", "只要一份".
     static let change = Words([
-        "改成", "改为", "换成", "变成", "改到", "改", "只要", "就要", "make it", "make that", "change it to", "change that to", "change to",
+        "改成", "改为", "换成", "变成", "改到", "改", "只要", "make it", "make that", "change it to", "change that to", "change to",
         "change", "update", "only",
     ])
 

@@ -65,6 +65,12 @@ extension Turn {
     /// "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜": changes to the draft.
     mutating func edit(_ edits: [OrderEdit]) {
         guard let draft = state.draft else {
+            // "make it 3 beef noodles" with nothing ordered yet: that is the order.
+            let lines = edits.compactMap { edit -> ParsedLine? in
+                if case .setQuantity(let item?, let quantity) = edit { return ParsedLine(item: item, quantity: quantity) }
+                return nil
+            }
+            if state.pendingOrderID == nil, !lines.isEmpty, lines.count == edits.count { return order(ParsedOrder(lines: lines)) }
             if let pending = state.pendingOrderID, let order = facts.order(id: pending) { say(.confirmPendingFirst(order)) }
             else { say(.nothingToEdit); remind() }
             return
