@@ -46,8 +46,14 @@ public struct IntentParser: Sendable {
         if let orderID = Self.orderReference(bare, prefixes: Self.etaPrefixes) { return .eta(orderID: orderID) }
         if Self.etaPhrases.contains(where: { TextNormalizer.contains(bare, $0) }) { return .eta(orderID: nil) }
         if let phone = Self.phone(bare) { return .phone(phone) }
+        // An address keeps what the customer wrote (case, width, traditional characters), not the folded text.
+        func original(_ address: String?) -> String? { address.map { TextNormalizer.original(of: $0, in: text) ?? $0 } }
         switch OrderTextParser(catalog: catalog).parse(normalized) {
         case .contact(nil, let phone?)?: return .phone(phone)
+        case .contact(let address, let phone)?: return .contact(address: original(address), phone: phone)
+        case .order(var order)?:
+            order.address = original(order.address)
+            return .order(order)
         case let intent?: return intent
         case nil: return .other
         }

@@ -6,22 +6,53 @@ enum TextNormalizer {
         var scalars = String.UnicodeScalarView()
         var lastWasSpace = true
         for scalar in text.unicodeScalars {
-            var value = scalar.value
-            if (0xFF01...0xFF5E).contains(value) { value -= 0xFEE0 }  // full-width ASCII
-            if value == 0x3000 || value == 0x09 || value == 0x0A || value == 0x0D { value = 0x20 }
-            if (0x41...0x5A).contains(value) { value += 0x20 }
-            if value >= 0x4E00, let simplified = simplified[value] { value = simplified }
+            let value = fold(scalar).value
             if value == 0x20 {
                 if lastWasSpace { continue }
                 lastWasSpace = true
             } else {
                 lastWasSpace = false
             }
-            scalars.append(Unicode.Scalar(value)!)
+            scalars.append(Unicode.Scalar(value)!)  // folding maps scalars to scalars
         }
         var result = String(scalars)
         while result.last == " " { result.removeLast() }
         return result
+    }
+
+    /// `piece` (a part of `normalize(text)`) as the customer wrote it in `text`: an address keeps its case, width and
+    /// characters. Nil when it cannot be found (then the normalized piece is used).
+    static func original(of piece: String, in text: String) -> String? {
+        let original = Array(text.unicodeScalars)
+        let folded = original.map { fold($0) }
+        let wanted = Array(piece.unicodeScalars)
+        guard !wanted.isEmpty else { return nil }
+        for start in folded.indices where folded[start] == wanted[0] {
+            var at = start, offset = 0
+            while offset < wanted.count, at < folded.count {
+                if wanted[offset] == " ", folded[at] == " " {
+                    while at < folded.count, folded[at] == " " { at += 1 }
+                    offset += 1
+                } else if folded[at] == wanted[offset] {
+                    at += 1
+                    offset += 1
+                } else {
+                    break
+                }
+            }
+            if offset == wanted.count { return OrderScanner.string(original[start..<at]) }
+        }
+        return nil
+    }
+
+    /// One scalar as `normalize` folds it (without collapsing spaces).
+    static func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        var value = scalar.value
+        if (0xFF01...0xFF5E).contains(value) { value -= 0xFEE0 }
+        if value == 0x3000 || value == 0x09 || value == 0x0A || value == 0x0D { value = 0x20 }
+        if (0x41...0x5A).contains(value) { value += 0x20 }
+        if value >= 0x4E00, let simplified = simplified[value] { value = simplified }
+        return Unicode.Scalar(value) ?? scalar
     }
 
     /// Traditional → simplified for the characters customers use when ordering, asking and giving addresses. A small
