@@ -53,7 +53,7 @@ enum OrderLexicon {
     /// Order verbs, which make a message an order even before an item is named.
     static let verbs = Words([
         "我想要", "我想点", "我想吃", "我想订", "我要", "我点", "想要", "想点", "帮我来", "帮我点", "帮我订", "给我来", "给我", "麻烦来",
-        "能不能来", "可以来", "可不可以来", "可以给我来", "来", "点", "要", "订", "买", "我们要", "我们点",
+        "能不能来", "可以来", "可不可以来", "可以给我来", "能帮我点", "能帮我来", "能给我来", "可以帮我点", "麻烦帮我点", "麻烦帮我来", "来", "点", "要", "订", "买", "我们要", "我们点",
         "i would like to order", "i'd like to order", "id like to order", "i would like", "i'd like", "id like", "i want to order",
         "i want", "i wanna", "i'll have", "ill have", "i will have", "i'll take", "i'll get", "can i have", "can i get", "could i have",
         "could i get", "may i have", "can we get", "can we have", "we'd like", "we want", "let me get", "let me have", "give me", "get me",
@@ -74,7 +74,7 @@ enum OrderLexicon {
     static let fillers = Words([
         "嗯嗯", "嗯", "呃", "额", "那个", "这个", "吧", "啊", "呀", "哦", "噢", "喔", "呢", "哈哈", "哈", "啦", "嘛", "了",
         "一下", "谢谢你", "谢谢", "谢啦", "多谢", "感谢", "麻烦你", "麻烦了", "麻烦", "请", "帮我", "帮忙", "老板", "亲", "好的", "你好", "您好",
-        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起", "其中",
+        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起", "其中", "但是", "不过", "可以吗", "行吗", "好吗", "可以", "行不行", "吗", "but", "i", "we",
         "please", "pls", "plz", "thanks", "thank you", "thx", "ty", "um", "umm", "uh", "uhh", "erm", "hmm", "hi", "hello", "hey",
         "ok", "okay", "so", "just", "the", "to", "for me", "for", "me", "of", "some", "yeah", "well", "um,", "oh",
     ])
@@ -82,7 +82,7 @@ enum OrderLexicon {
     /// Words that take something away: followed by an item, they remove it ("去掉奶茶", "remove the tea"); after an item at
     /// the end of the message, they remove that item ("奶茶不要了"); before anything else they start a note ("不要香菜").
     static let removal = Words([
-        "不要", "不用", "别要", "去掉", "删掉", "删除", "去除", "拿掉", "取消", "减掉", "remove", "delete", "drop", "take off", "take out",
+        "不想要", "不要", "不用", "别要", "去掉", "don't want", "do not want", "dont want", "删掉", "删除", "去除", "拿掉", "取消", "减掉", "remove", "delete", "drop", "take off", "take out",
         "cancel", "no more", "no", "without",
     ])
     /// The removal words that only remove (never start a note).
@@ -135,10 +135,20 @@ enum OrderLexicon {
     /// Characters that, right after a number, say it is not a quantity (a house number, a floor, a time, a price).
     static let notQuantityAfter = Words(["号", "楼", "弄", "室", "层", "栋", "幢", "单元", "路", "点", "元", "块钱", "块", "分钟", "min", "am", "pm", "号楼"])
 
-    /// Text in a message that asks rather than orders.
+    /// Text in a message that asks rather than orders, unless it starts with an order verb ("可以来一碗牛肉面吗",
+    /// "can I get 2 beef noodles?").
     static let questionMarks = Words([
-        "吗", "?", "？", "多少", "几", "怎么", "什么", "有没有", "能不能", "可不可以", "是不是", "为什么", "哪里", "哪儿", "咋",
-        "how", "what", "when", "why", "where", "do you", "does", "is there", "are there", "is it", "can you",
+        "吗", "?", "？", "有没有", "能不能", "可不可以", "是不是", "is it", "can you", "could you",
+    ])
+    /// Text that asks whatever comes before it ("来两碗牛肉面多少钱"): never an order.
+    static let strongQuestionMarks = Words([
+        "多少", "几", "怎么", "什么", "为什么", "哪", "咋", "how", "what", "what's", "whats", "when", "why", "where", "where's", "how's", "do you", "does", "is there", "are there",
+    ])
+    /// In a message that names no item, a note must be about food or packing to be one ("免葱", not "免税店旁边").
+    static let kitchenWords = Words([
+        "辣", "麻", "冰", "糖", "葱", "香菜", "醋", "盐", "咸", "淡", "油", "蒜", "姜", "汤", "面", "肉", "菜", "蛋", "饭", "热", "冷", "温",
+        "餐具", "筷子", "勺", "打包", "分开", "spicy", "ice", "sugar", "cilantro", "coriander", "onion", "scallion", "garlic", "salt",
+        "sauce", "hot", "cold", "warm", "chopsticks", "cutlery", "spoon", "pepper", "chili", "chilli", "msg", "oil", "soup", "noodle", "egg",
     ])
     /// Words about the service, not the food: a message with them and no item is no order.
     static let serviceWords = Words([

@@ -71,7 +71,10 @@ struct OrderScanner {
         case .quantity(let value, let measured, let length)?:
             // "两碗牛肉面 一碗不要辣", "一杯去冰": a quantity that starts a note is part of it (but "牛肉面两碗都不要香菜"
             // is the item's quantity, then a note).
-            let next = index + length
+            // In English a space comes between: "4 beef noodles, 2 without cilantro", "one with no ice".
+            var next = skipSpaces(from: index + length)
+            if Lex.has(Self.with, in: text, at: next) { next = skipSpaces(from: next + Self.with.count) }
+            if next > index + length, next < text.count, !Lex.isLatin(text[next]) { next = text.count }
             if next < text.count, !itemFollows(next), Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil,
                !(index > 0 && item(endingAt: index)) {
                 return note(from: index)
@@ -90,6 +93,8 @@ struct OrderScanner {
             let next = skipFillers(from: index + length)
             if itemFollows(next) { emit(.remove); return index + length }
             if onlyFillersFrom(next) { emit(.removePrevious); return text.count }
+            // "牛肉面不要了，来两杯奶茶": the item before is dropped, the rest is read on.
+            if index + length < text.count, text[index + length] == "了", item(endingAt: index) { emit(.removePrevious); return index + length + 1 }
             if Lex.removalOnly.match(text, at: index) != nil { emit(.remove); return index + length }
             return note(from: index)
         }
@@ -117,6 +122,8 @@ struct OrderScanner {
         run.append(scalar)
         return index + 1
     }
+
+    static let with = Array("with".unicodeScalars)
 
     private mutating func emit(_ token: Token) {
         flush()

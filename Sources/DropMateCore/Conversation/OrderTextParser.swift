@@ -25,26 +25,30 @@ struct OrderTextParser {
         var addressPieces = reading.addressPieces
         if let address = scanner.address { addressPieces.append(address) }
         let hasItems = !order.lines.isEmpty || !order.suggestions.isEmpty
-        let asks = Lex.occurs(Lex.questionMarks, in: scalars)
+        let asks = Lex.occurs(Lex.questionMarks, in: scalars) || Lex.occurs(Lex.strongQuestionMarks, in: scalars)
         let aboutService = Lex.occurs(Lex.serviceWords, in: scalars)
-        if Lex.occurs(Lex.pastOrder, in: scalars) { return nil }
+        if Lex.occurs(Lex.pastOrder, in: scalars) || Lex.occurs(Lex.strongQuestionMarks, in: scalars) { return nil }
 
         if !hasItems && order.edits.isEmpty {
             // An address and a phone ("南京西路1266号 恒隆广场 13800138000"), or one of them introduced by its label.
             let rest = (addressPieces + order.unknown).joined(separator: " ")
             if let phone {
                 if asks || aboutService { return nil }
-                return .contact(address: rest.count >= 3 ? rest : nil, phone: phone)
+                return .contact(address: Assembly.readsAsAddress(rest) ? rest : nil, phone: phone)
             }
             if let address = scanner.address, !asks, order.unknown.isEmpty, order.note == nil { return .contact(address: address, phone: nil) }
             if asks || aboutService || !addressPieces.isEmpty { return nil }
-            if let note = order.note, order.unknown.isEmpty, !Assembly.readsAsAddress(note) { return .edit([.note(note, item: nil)]) }
+            if let note = order.note, order.unknown.isEmpty, !Assembly.readsAsAddress(note),
+               Lex.occurs(Lex.kitchenWords, in: Array(note.unicodeScalars)) {
+                return .edit([.note(note, item: nil)])
+            }
             guard reading.verbAtStart else { return nil }
             // "我要" alone asks what to order; "order pizza" says what is not on the menu.
             if reading.sawEditWord { return nil }
             return .order(order)
         }
         if asks && !reading.verbAtStart { return nil }
+        if aboutService && !reading.hasQuantity { return nil }  // "我要投诉牛肉面"
         if !hasItems {
             order.unknown += addressPieces
             guard order.unknown.isEmpty else { return .order(order) }
@@ -259,15 +263,22 @@ struct Assembly {
         tokens[(position + 1)...].first { $0 != .space }
     }
 
-    /// An item or text touching the other kind with no space between ("上海牛肉面馆").
+    /// An item or text touching the other kind with no space between ("上海牛肉面馆"), or in an English sentence
+    /// ("is the tea sweet", "the noodles were cold").
     private func isEmbedded(_ position: Int) -> Bool {
-        func other(_ token: Token) -> Bool {
+        func other(_ token: Token, acrossSpace: Bool) -> Bool {
             switch (tokens[position], token) {
-            case (.item, .text), (.text, .item): true
-            default: false
+            case (.item(_, let typed), .text(let text)), (.text(let text), .item(_, let typed)):
+                guard acrossSpace else { return true }
+                return [typed, text].allSatisfy { $0.unicodeScalars.contains(where: OrderLexicon.isLatin) }
+            default: return false
             }
         }
-        return (position > 0 && other(tokens[position - 1])) || (position + 1 < tokens.count && other(tokens[position + 1]))
+        if position > 0, other(tokens[position - 1], acrossSpace: false) { return true }
+        if position + 1 < tokens.count, other(tokens[position + 1], acrossSpace: false) { return true }
+        if position > 1, tokens[position - 1] == .space, other(tokens[position - 2], acrossSpace: true) { return true }
+        if position + 2 < tokens.count, tokens[position + 1] == .space, other(tokens[position + 2], acrossSpace: true) { return true }
+        return false
     }
 
     /// Mentions become lines (a repeated item without a quantity only adds its notes to the first line), suggestions or
