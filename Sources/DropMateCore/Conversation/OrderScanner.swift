@@ -33,14 +33,17 @@ struct OrderScanner {
 
     let text: [Unicode.Scalar]
     let names: [ItemName]
+    /// The scalars catalog names start with.
+    let itemStarters: Set<Unicode.Scalar>
     private(set) var tokens: [Token] = []
     /// An address introduced by "送到", "地址", "deliver to" (the rest of the message).
     private(set) var address: String?
     private var run: [Unicode.Scalar] = []
 
-    init(_ text: [Unicode.Scalar], names: [ItemName]) {
+    init(_ text: [Unicode.Scalar], names: [ItemName], itemStarters: Set<Unicode.Scalar>) {
         self.text = text
         self.names = names
+        self.itemStarters = itemStarters
     }
 
     typealias Lex = OrderLexicon
@@ -57,6 +60,10 @@ struct OrderScanner {
         let scalar = text[index]
         if scalar == " " { emit(.space); return index + 1 }
         if Lex.isBoundary(scalar) { emit(.boundary); return index + 1 }
+        if !Lex.starters.contains(scalar), !itemStarters.contains(scalar) {
+            run.append(scalar)
+            return index + 1
+        }
         if let length = Lex.addressPrefixes.match(text, at: index), let address = addressAfter(index + length) {
             self.address = address
             return text.count

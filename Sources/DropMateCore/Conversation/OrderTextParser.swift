@@ -11,7 +11,7 @@ struct OrderTextParser {
     func parse(_ normalized: String) -> Intent? {
         var scalars = Array(normalized.unicodeScalars)
         let phone = Self.extractPhone(&scalars)
-        var scanner = OrderScanner(scalars, names: catalog.itemNames)
+        var scanner = OrderScanner(scalars, names: catalog.itemNames, itemStarters: catalog.itemStarters)
         scanner.scan()
         var reading = Assembly(tokens: scanner.tokens, catalog: catalog)
         reading.run()

@@ -68,6 +68,8 @@ public struct Catalog: Sendable, Hashable {
     let matchNames: [[String]]
     /// Every name and alias as scalars, longest first, with its item's index: what the order parser looks for.
     let itemNames: [ItemName]
+    /// The first scalar of every name in `itemNames`.
+    let itemStarters: Set<Unicode.Scalar>
 
     public init(merchants: [Merchant], items: [CatalogItem]) {
         self.merchants = merchants.sorted { $0.id < $1.id }
@@ -76,6 +78,7 @@ public struct Catalog: Sendable, Hashable {
         self.itemNames = matchNames.enumerated()
             .flatMap { index, names in Set(names).filter { !$0.isEmpty }.map { ItemName(scalars: Array($0.unicodeScalars), item: index) } }
             .sorted { ($0.scalars.count, $0.item) > ($1.scalars.count, $1.item) }
+        self.itemStarters = Set(itemNames.map { $0.scalars[0] })
     }
 
     public func merchant(id: String) -> Merchant? { merchants.first { $0.id == id } }
