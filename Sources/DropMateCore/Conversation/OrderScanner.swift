@@ -83,7 +83,7 @@ struct OrderScanner {
             if Lex.has(Self.with, in: text, at: next) { next = skipSpaces(from: next + Self.with.count) }
             if next > index + length, next < text.count, !Lex.isLatin(text[next]) { next = text.count }
             if next < text.count, !itemFollows(next), Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil,
-               !(index > 0 && item(endingAt: index)) {
+               !(index > 0 && item(endingAt: index)), !containsItem(index..<noteEnd(from: index)) {
                 return note(from: index)
             }
             emit(.quantity(value, measured: measured))
@@ -107,7 +107,9 @@ struct OrderScanner {
         }
         if let length = Lex.change.match(text, at: index) { emit(.change); return index + length }
         if let length = Lex.add.match(text, at: index) {
-            if itemFollows(skipFillers(from: index + length)) { emit(.joiner); return index + length }
+            let next = skipFillers(from: index + length)
+            // "加一个茶叶蛋" adds an item, "加辣" is a note, "加可乐" / "add cheese" names something not on the menu.
+            if itemFollows(next) || number(at: next) != nil || !isKitchenNote(from: index) { emit(.joiner); return index + length }
             return note(from: index)
         }
         if let length = Lex.joiners.match(text, at: index) { emit(.joiner); return index + length }
@@ -251,6 +253,10 @@ struct OrderScanner {
         }
         if let (value, length) = chineseNumber(at: index) {
             let end = index + length
+            // "两三碗", "一两个": a guess, not a quantity; said back as it is.
+            if length >= 2, (index..<end - 1).contains(where: { Lex.chineseDigits[text[$0]] != nil && Lex.chineseDigits[text[$0 + 1]] != nil }) {
+                return .notQuantity(length: length + (Lex.measures.match(text, at: end) ?? 0))
+            }
             if let measure = Lex.measures.match(text, at: end) { return .quantity(value, measured: true, length: length + measure) }
             if item(at: end) != nil { return .quantity(value, measured: false, length: length) }
             return nil
@@ -310,20 +316,7 @@ struct OrderScanner {
     /// A note from `index` to the end of its piece: punctuation, a space before Chinese, or a joiner or quantity that
     /// starts the next item ends it. Politeness at its end is dropped ("no cilantro please" → "no cilantro").
     private mutating func note(from start: Int) -> Int {
-        var end = start + 1
-        while end < text.count {
-            let scalar = text[end]
-            if Lex.isBoundary(scalar) { break }
-            if scalar == " " {
-                let next = skipSpaces(from: end)
-                if next >= text.count || !Lex.isLatin(text[next]) { break }
-            }
-            if let length = Lex.joiners.match(text, at: end) ?? Lex.add.match(text, at: end), itemFollows(skipSpaces(from: end + length)) { break }
-            if Lex.again.match(text, at: end) != nil || Lex.oneMore.match(text, at: end) != nil { break }
-            if case .quantity? = number(at: end), itemFollows(end) { break }
-            if Lex.addressPrefixes.match(text, at: end) != nil { break }
-            end += 1
-        }
+        let end = noteEnd(from: start)
         var body = text[start..<end]
         trimming: while true {
             while let last = body.last, last == " " { body.removeLast() }
@@ -337,6 +330,36 @@ struct OrderScanner {
         }
         emit(.note(Self.string(body)))
         return end
+    }
+
+    /// Where a note starting at `start` ends.
+    func noteEnd(from start: Int) -> Int {
+        var end = start + 1
+        while end < text.count {
+            let scalar = text[end]
+            if Lex.isBoundary(scalar) { break }
+            if scalar == " " {
+                let next = skipSpaces(from: end)
+                if next >= text.count || !Lex.isLatin(text[next]) { break }
+                // "no spicy beef noodles": an English note ends where an item's name begins.
+                if item(at: next) != nil { break }
+            }
+            if let length = Lex.joiners.match(text, at: end) ?? Lex.add.match(text, at: end), itemFollows(skipSpaces(from: end + length)) { break }
+            if Lex.again.match(text, at: end) != nil || Lex.oneMore.match(text, at: end) != nil { break }
+            if case .quantity? = number(at: end), itemFollows(end) { break }
+            if Lex.addressPrefixes.match(text, at: end) != nil { break }
+            end += 1
+        }
+        return end
+    }
+
+    /// Whether a catalog name occurs in `range`.
+    func containsItem(_ range: Range<Int>) -> Bool { range.contains { item(at: $0) != nil } }
+
+    /// Whether the note starting at `start` is about food or packing (else "加可乐" is an unknown item, not a note).
+    func isKitchenNote(from start: Int) -> Bool {
+        let end = noteEnd(from: start)
+        return (start..<end).contains { Lex.kitchenWords.match(text, at: $0) != nil }
     }
 
     /// The address after "送到" / "deliver to": the rest of the message, without fillers at its ends.
