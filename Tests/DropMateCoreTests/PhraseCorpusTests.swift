@@ -61,6 +61,7 @@ import Testing
         switch edit {
         case .setQuantity(let item, let quantity): "set:\(item?.id ?? "*")=\(quantity)"
         case .remove(let item): "remove:\(item.id)"
+        case .reduce(let item, let count): "less:\(item.id)=\(count)"
         case .addMore(let quantity): "more:\(quantity)"
         case .note(let note, let item): "note:\(note)" + (item.map { "@\($0.id)" } ?? "")
         }

@@ -77,7 +77,7 @@ enum OrderLexicon {
     static let fillers = Words([
         "嗯嗯", "嗯", "呃", "额", "那个", "这个", "吧", "啊", "呀", "哦", "噢", "喔", "呢", "哈哈", "哈", "啦", "嘛", "了",
         "一下", "谢谢你", "谢谢", "谢啦", "多谢", "感谢", "麻烦你", "麻烦了", "麻烦", "请", "帮我", "帮忙", "老板", "亲", "好的", "你好", "您好",
-        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起", "其中", "但是", "不过", "可以吗", "行吗", "好吗", "可以", "行不行", "吗", "but", "i", "we",
+        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起", "其中", "但是", "不过", "可以吗", "行吗", "好吗", "可以", "行不行", "吗", "but", "i", "we", "actually", "sorry", "oops", "wait", "anymore", "any more", "instead", "can you", "could you",
         "please", "pls", "plz", "thanks", "thank you", "thx", "ty", "um", "umm", "uh", "uhh", "erm", "hmm", "hi", "hello", "hey",
         "ok", "okay", "so", "just", "the", "to", "for me", "for", "me", "of", "some", "yeah", "well", "um,", "oh",
     ])
@@ -85,11 +85,11 @@ enum OrderLexicon {
     /// Words that take something away: followed by an item, they remove it ("去掉奶茶", "remove the tea"); after an item at
     /// the end of the message, they remove that item ("奶茶不要了"); before anything else they start a note ("不要香菜").
     static let removal = Words([
-        "不想要", "不要", "不用", "别要", "去掉", "don't want", "do not want", "dont want", "删掉", "删除", "去除", "拿掉", "取消", "减掉", "remove", "delete", "drop", "take off", "take out",
+        "不想要", "不要", "不用", "别要", "去掉", "删了", "删去", "拿走", "don't want", "do not want", "dont want", "删掉", "删除", "去除", "拿掉", "取消", "减掉", "remove", "delete", "drop", "take off", "take out",
         "cancel", "no more", "no", "without",
     ])
     /// The removal words that only remove (never start a note).
-    static let removalOnly = Words(["删掉", "删除", "拿掉", "取消", "减掉", "remove", "delete", "drop", "take off", "take out", "cancel", "no more"])
+    static let removalOnly = Words(["删掉", "删了", "删去", "删除", "拿掉", "取消", "减掉", "remove", "delete", "drop", "take off", "take out", "cancel", "no more"])
 
     /// Words that change a quantity: "改成3份", "make it 3", "只要一份".
     static let change = Words([
@@ -123,6 +123,7 @@ enum OrderLexicon {
     static let englishMeasures = Words([
         "bowls of", "bowl of", "cups of", "cup of", "portions of", "portion of", "servings of", "serving of", "orders of", "order of",
         "plates of", "plate of", "boxes of", "box of", "bottles of", "bottle of", "pcs", "pieces of", "piece of", "x",
+        "bowls", "bowl", "cups", "cup", "portions", "portion", "servings", "serving", "plates", "plate", "pieces", "piece",
     ])
 
     static let englishNumbers: [String: Int] = [
@@ -141,7 +142,7 @@ enum OrderLexicon {
     /// Text in a message that asks rather than orders, unless it starts with an order verb ("可以来一碗牛肉面吗",
     /// "can I get 2 beef noodles?").
     static let questionMarks = Words([
-        "吗", "?", "？", "有没有", "能不能", "可不可以", "是不是", "is it", "can you", "could you",
+        "吗", "?", "？", "有没有", "能不能", "可不可以", "是不是", "is it",
     ])
     /// Text that asks whatever comes before it ("来两碗牛肉面多少钱"): never an order.
     static let strongQuestionMarks = Words([

@@ -83,7 +83,7 @@ struct OrderScanner {
             if Lex.has(Self.with, in: text, at: next) { next = skipSpaces(from: next + Self.with.count) }
             if next > index + length, next < text.count, !Lex.isLatin(text[next]) { next = text.count }
             if next < text.count, !itemFollows(next), Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil,
-               !(index > 0 && item(endingAt: index)), !containsItem(index..<noteEnd(from: index)) {
+               !(index > 0 && item(endingAt: index) && !itemHasQuantityBefore), !containsItem(index..<noteEnd(from: index)) {
                 return note(from: index)
             }
             emit(.quantity(value, measured: measured))
@@ -200,6 +200,12 @@ struct OrderScanner {
         return itemFollows(index)
     }
 
+    /// Whether the last item emitted came right after a quantity ("两碗牛肉面"): a quantity after it is not its own.
+    var itemHasQuantityBefore: Bool {
+        guard case .item? = tokens.last else { return false }
+        return tokens.dropLast().last { $0 != .space }.map { if case .quantity = $0 { true } else { false } } ?? false
+    }
+
     /// Whether the last token emitted is an item that ends right at `index` (no space between).
     func item(endingAt index: Int) -> Bool {
         guard case .item(_, let typed)? = tokens.last else { return false }
@@ -261,11 +267,12 @@ struct OrderScanner {
             if item(at: end) != nil { return .quantity(value, measured: false, length: length) }
             return nil
         }
-        if let length = Lex.englishNumberWords.match(text, at: index), index + length < text.count, text[index + length] == " " {
+        if let length = Lex.englishNumberWords.match(text, at: index), index + length == text.count || text[index + length] == " " || Lex.isBoundary(text[index + length]) {
             let word = Self.string(text[index..<index + length])
             guard let value = Lex.englishNumbers[word] else { return nil }
             let next = skipSpaces(from: index + length)
-            guard next < text.count else { return nil }
+            // "make it two": a number word at the end (but not "a").
+            guard next < text.count else { return value > 1 || word == "one" ? .quantity(value, measured: false, length: length) : nil }
             if let measure = Lex.englishMeasures.match(text, at: next) { return .quantity(value, measured: true, length: next + measure - index) }
             guard Lex.isLatin(text[next]) || Lex.isCJK(text[next]) else { return nil }
             return .quantity(value, measured: false, length: next - index)

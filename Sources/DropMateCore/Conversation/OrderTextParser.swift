@@ -125,6 +125,10 @@ struct Assembly {
         var kind: Kind
         var quantity: Int?
         var notes: [String] = []
+        var isText: Bool {
+            if case .text = kind { return true }
+            return false
+        }
     }
 
     private var mentions: [Mention] = []
@@ -139,6 +143,7 @@ struct Assembly {
         var changing: (item: Int?, quantity: Int?)?
         var again = false
         var each = false
+        var pendingReduce: Int?
         var last: Int?  // the mention the next postfix quantity or note belongs to
 
         for (position, token) in tokens.enumerated() {
@@ -151,12 +156,20 @@ struct Assembly {
                 continue
             case .quantity(let value, let measured):
                 hasQuantity = hasQuantity || measured || nextMeaningful(after: position).map(Self.isNamed) == true
-                if changing != nil, changing?.quantity == nil {
+                let itemFollows: Bool
+                if case .item? = nextMeaningful(after: position) { itemFollows = true } else { itemFollows = false }
+                if pendingRemove, itemFollows {
+                    pendingReduce = value  // "去掉一杯奶茶": one fewer
+                } else if changing != nil, changing?.quantity == nil {
                     changing?.quantity = value
+                    if changing?.item != nil || !itemFollows {
+                        order.edits.append(.setQuantity(item: changing?.item.map { catalog.items[$0] }, quantity: value))
+                        changing = nil
+                    }
                 } else if each {
                     for index in mentions.indices where mentions[index].quantity == nil { mentions[index].quantity = value }
                     each = false
-                } else if postfix, let last, mentions[last].quantity == nil {
+                } else if postfix, let last, mentions[last].quantity == nil, !(itemFollows && mentions[last].isText) {
                     mentions[last].quantity = value
                 } else if nextMeaningful(after: position).map(Self.isNamed) == true {
                     pendingQuantity = value
@@ -174,11 +187,16 @@ struct Assembly {
             case .item(let item, let name):
                 if isEmbedded(position) { embeddedItem = true }
                 if pendingRemove {
-                    order.edits.append(.remove(catalog.items[item]))
+                    order.edits.append(pendingReduce.map { .reduce(catalog.items[item], by: $0) } ?? .remove(catalog.items[item]))
                     pendingRemove = false
+                    pendingReduce = nil
                     last = nil
                 } else if changing != nil, changing?.item == nil {
                     changing?.item = item
+                    if let quantity = changing?.quantity {
+                        order.edits.append(.setQuantity(item: catalog.items[item], quantity: quantity))
+                        changing = nil
+                    }
                 } else if let index = last, index == mentions.count - 1, case .text(let typed) = mentions[index].kind,
                           let merged = misspelledWith(typed, name, item: item) {
                     // "bef noodles": the item's alias "noodles" after a misspelt word is one misspelt name.

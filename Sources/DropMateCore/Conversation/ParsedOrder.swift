@@ -91,6 +91,8 @@ public enum OrderEdit: Sendable, Hashable {
     case setQuantity(item: CatalogItem?, quantity: Int)
     /// "去掉奶茶", "不要奶茶了", "奶茶不要了", "remove the tea", "no tea": drop this item's lines.
     case remove(CatalogItem)
+    /// "去掉一杯奶茶", "减掉一个茶叶蛋": `by` fewer of this item (its line goes when none are left).
+    case reduce(CatalogItem, by: Int)
     /// "再来一份", "one more", "再来两份": `quantity` more of the line the customer last added.
     case addMore(quantity: Int)
     /// A note alone ("不要香菜", "奶茶去冰" for an item already ordered): for `item`'s line, or the whole order when nil.

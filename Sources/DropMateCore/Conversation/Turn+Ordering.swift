@@ -95,6 +95,9 @@ extension Turn {
             case .remove(let item):
                 guard draft.lines.contains(where: { $0.itemID == item.id }) else { say(.itemNotInOrder(item.name)); remind(); return nil }
                 draft.lines.removeAll { $0.itemID == item.id }
+            case .reduce(let item, let count):
+                guard let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) else { say(.itemNotInOrder(item.name)); remind(); return nil }
+                if draft.lines[index].quantity > count { draft.lines[index].quantity -= count } else { draft.lines.remove(at: index) }
             case .addMore(let quantity):
                 guard let index = draft.lines.indices.last else { say(.nothingToEdit); return nil }
                 let total = draft.lines[index].quantity + quantity
