@@ -35,7 +35,9 @@ public struct IntentParser: Sendable {
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
-    /// The intent of `text`; keywords first, then phone numbers, then orders.
+    /// The intent of `text`: keywords first (a whole message such as "确认", "取消", "菜单"), then board posts, binding
+    /// codes, order references and a phone alone; then the whole message is read for an order, edits, or an address
+    /// and a phone (`OrderTextParser`). `.other` when nothing applies (at the address step it is then the address).
     public func parse(_ text: String) -> Intent {
         let normalized = TextNormalizer.normalize(text)
         let bare = TextNormalizer.trimPunctuation(normalized)
