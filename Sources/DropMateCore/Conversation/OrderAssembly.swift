@@ -46,6 +46,7 @@ struct Assembly {
         var again = false
         var each = false
         var pendingReduce: Int?
+        var pendingNotes: [String] = []
         var last: Int?  // the mention the next postfix quantity or note belongs to
 
         for (position, token) in tokens.enumerated() {
@@ -104,18 +105,22 @@ struct Assembly {
                     // "bef noodles": the item's alias "noodles" after a misspelt word is one misspelt name.
                     mentions[index].kind = .item(item, .corrected(typed: merged))
                 } else {
-                    mentions.append(Mention(kind: .item(item, .exact), quantity: pendingQuantity))
+                    mentions.append(Mention(kind: .item(item, .exact), quantity: pendingQuantity, notes: pendingNotes))
+                    pendingNotes = []
                     last = mentions.count - 1
                     pendingQuantity = nil
                     again = false
                 }
             case .text(let text):
                 if isEmbedded(position) { embeddedItem = true }
-                mentions.append(Mention(kind: .text(text), quantity: pendingQuantity))
+                mentions.append(Mention(kind: .text(text), quantity: pendingQuantity, notes: pendingNotes))
+                pendingNotes = []
                 last = mentions.count - 1
                 pendingQuantity = nil
             case .note(let note):
-                if let last { mentions[last].notes.append(note) } else { orderNotes.append(note) }
+                // "1 iced milk tea": between a quantity and its item, a note is the item's.
+                if pendingQuantity != nil { pendingNotes.append(note) }
+                else if let last { mentions[last].notes.append(note) } else { orderNotes.append(note) }
             case .remove:
                 pendingRemove = true
                 sawEditWord = true
@@ -179,8 +184,12 @@ struct Assembly {
         }
     }
 
+    /// The next token that is not a space or a note ("1 iced milk tea": the quantity's item comes after the note).
     private func nextMeaningful(after position: Int) -> Token? {
-        tokens[(position + 1)...].first { $0 != .space }
+        tokens[(position + 1)...].first { token in
+            if case .note = token { return false }
+            return token != .space
+        }
     }
 
     /// An item or text touching the other kind with no space between ("上海牛肉面馆"), or in an English sentence

@@ -77,7 +77,8 @@ enum OrderLexicon {
     static let fillers = Words([
         "嗯嗯", "嗯", "呃", "额", "那个", "这个", "吧", "啊", "呀", "哦", "噢", "喔", "呢", "哈哈", "哈", "啦", "嘛", "了",
         "一下", "谢谢你", "谢谢", "谢啦", "多谢", "感谢", "麻烦你", "麻烦了", "麻烦", "请", "帮我", "帮忙", "老板", "亲", "好的", "你好", "您好",
-        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起", "其中", "但是", "不过", "可以吗", "行吗", "好吗", "可以", "行不行", "吗", "but", "i", "we", "actually", "sorry", "oops", "wait", "anymore", "any more", "instead", "can you", "could you",
+        "我", "的", "把", "就", "先", "然后", "吧谢谢", "呗", "要", "一起", "其中", "但是", "不过", "可以吗", "行吗", "好吗", "可以", "行不行", "吗", "but", "i", "we", "actually", "sorry", "oops", "wait", "anymore", "any more", "instead", "can you", "could you", "those", "these", "that one", "this one", "the same", "老板娘", "我想想", "想想", "算了", "一样",
+        "同样",
         "please", "pls", "plz", "thanks", "thank you", "thx", "ty", "um", "umm", "uh", "uhh", "erm", "hmm", "hi", "hello", "hey",
         "ok", "okay", "so", "just", "the", "to", "for me", "for", "me", "of", "some", "yeah", "well", "um,", "oh",
     ])
@@ -157,7 +158,7 @@ enum OrderLexicon {
     /// Words about the service, not the food: a message with them and no item is no order.
     static let serviceWords = Words([
         "退款", "退钱", "投诉", "发票", "人工", "客服", "营业", "关门", "开门", "付款", "支付", "配送费", "运费", "优惠", "推荐", "催", "骑手",
-        "外卖", "多久", "送达", "refund", "invoice", "human", "agent", "receipt", "complain", "fee", "pay", "open", "close", "recommend",
+        "外卖", "多久", "送达", "refund", "invoice", "human", "agent", "person", "someone", "staff", "manager", "talk", "speak", "receipt", "complain", "fee", "pay", "open", "close", "recommend",
     ])
     /// "各一份", "each": the quantity after it is for every item named before it.
     static let each = Words(["各来", "各要", "各", "each"])

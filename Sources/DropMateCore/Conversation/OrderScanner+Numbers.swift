@@ -36,6 +36,10 @@ extension OrderScanner {
             }
             if let measure = Lex.measures.match(text, at: end) { return .quantity(value, measured: true, length: length + measure) }
             if item(at: end) != nil { return .quantity(value, measured: false, length: length) }
+            // "再来俩", "再来两": after "again" a bare number is how many more.
+            if tokens.last(where: { $0 != .space }) == .again, end == text.count || Lex.isBoundary(text[end]) || Lex.fillers.match(text, at: end) != nil {
+                return .quantity(value, measured: true, length: length)
+            }
             return nil
         }
         if let length = Lex.englishNumberWords.match(text, at: index), index + length == text.count || text[index + length] == " " || Lex.isBoundary(text[index + length]) {

@@ -83,7 +83,8 @@ struct OrderScanner {
             if Lex.has(Self.with, in: text, at: next) { next = skipSpaces(from: next + Self.with.count) }
             if next > index + length, next < text.count, !Lex.isLatin(text[next]) { next = text.count }
             if next < text.count, !itemFollows(next), Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil,
-               !(index > 0 && item(endingAt: index) && !itemHasQuantityBefore), !containsItem(index..<noteEnd(from: index)) {
+               !(index > 0 && item(endingAt: index) && !itemHasQuantityBefore), !containsItem(index..<noteEnd(from: index)),
+               item(at: skipSpaces(from: noteEnd(from: index))) == nil {
                 return note(from: index)
             }
             emit(.quantity(value, measured: measured))
