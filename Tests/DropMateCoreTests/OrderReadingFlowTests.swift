@@ -79,4 +79,11 @@ import Testing
         #expect(request.note == "不要香菜")
         #expect(request.order(id: 1, createdAt: start).note == "不要香菜")
     }
+
+    @Test func aHugeQuantityIsRefusedNotAddedUp() {
+        let step = say(["1份牛肉面", "99999999999999999999份牛肉面", "牛肉面 x 9999999999 牛肉面 x 9999999999"])
+        #expect(step.state.draft?.lines.map(\.quantity) == [1])
+        guard case .quantityOutOfRange(_, let quantity, _)? = step.replies.first else { Issue.record("\(step.replies)"); return }
+        #expect(quantity > 20)
+    }
 }

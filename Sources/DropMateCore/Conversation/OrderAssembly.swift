@@ -226,7 +226,7 @@ struct Assembly {
                     continue
                 }
                 if let same = lines.firstIndex(where: { $0.item == item && $0.note == note }), quantityGiven[same], mention.quantity != nil {
-                    lines[same].quantity += mention.quantity ?? 1
+                    lines[same].quantity = min(lines[same].quantity + (mention.quantity ?? 1), OrderScanner.largest)
                     continue
                 }
                 lines.append(ParsedLine(item: item, quantity: mention.quantity ?? 1, note: note, match: match, quantityGiven: mention.quantity != nil))

@@ -1,5 +1,8 @@
 /// Quantities as customers write them: "2", "2份", "2 bowls of", "2x", "两碗", "十二份", "two", "x2".
 extension OrderScanner {
+    /// What any longer number reads as: far past any shop's limit (the flow refuses it), and safe to add to.
+    static let largest = 999_999
+
     enum NumberRead {
         case quantity(Int, measured: Bool, length: Int)
         /// Digits that are a house number, a floor, a time or a price: part of the text.
@@ -8,6 +11,7 @@ extension OrderScanner {
 
     /// "2", "2份", "2 bowls of", "2x", "两碗", "十二份", "two" at `index`.
     func number(at index: Int) -> NumberRead? {
+        guard index < text.count else { return nil }
         if Lex.isDigit(text[index]) {
             var end = index
             var value = 0
@@ -15,7 +19,7 @@ extension OrderScanner {
                 if end - index < 6 { value = value * 10 + Int(text[end].value - 0x30) }
                 end += 1
             }
-            if end - index >= 6 { value = Int.max }
+            if end - index > 6 { value = Self.largest }
             if end < text.count, text[end] == "x" || text[end] == "×", end + 1 >= text.count || !Lex.isLatin(text[end + 1]) {
                 return .quantity(value, measured: true, length: end + 1 - index)
             }
@@ -73,11 +77,12 @@ extension OrderScanner {
             }
             consumed += 1
         }
-        return consumed > 0 ? (value + current, consumed) : nil
+        return consumed > 0 ? (min(value + current, Self.largest), consumed) : nil
     }
 
     /// "x2", "×2", "*2", "x 2" at `index`.
     func times(at index: Int) -> (Int, Int)? {
+        guard index < text.count else { return nil }
         let mark = text[index]
         guard mark == "x" || mark == "×" || mark == "*" else { return nil }
         if mark == "x", index > 0, Lex.isLatin(text[index - 1]) { return nil }
@@ -88,7 +93,7 @@ extension OrderScanner {
             if end - start < 6 { value = value * 10 + Int(text[end].value - 0x30) }
             end += 1
         }
-        if end - start >= 6 { value = Int.max }
+        if end - start > 6 { value = Self.largest }
         if let measure = Lex.measures.match(text, at: end) { end += measure }
         return (value, end - index)
     }

@@ -20,14 +20,16 @@ extension Turn {
             remind()
             return
         }
+        // The draft the new lines go into: the current one, after this message's edits. Nothing is stored until the
+        // whole message applies.
+        var base = state.draft
         if !parsed.edits.isEmpty {
-            guard state.draft != nil else { return edit(parsed.edits) }
-            guard var draft = edited(state.draft!, parsed.edits) else { return }
-            if parsed.lines.isEmpty { return draftChanged(draft.lines.isEmpty ? nil : draft) }
-            if draft.lines.isEmpty { draft.note = nil }
-            state.draft = draft
+            guard let current = state.draft else { return edit(parsed.edits) }
+            guard let changed = edited(current, parsed.edits) else { return }
+            if parsed.lines.isEmpty { return draftChanged(changed.lines.isEmpty ? nil : changed) }
+            base = changed.lines.isEmpty ? nil : changed
         }
-        var lines = state.draft?.lines ?? []
+        var lines = base?.lines ?? []
         for line in parsed.lines {
             let item = line.item
             // "奶茶去冰" for a 奶茶 already ordered: a note for that line, not one more.
@@ -46,13 +48,13 @@ extension Turn {
                 lines.append(OrderLine(itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price, note: line.note))
             }
         }
-        let merchantIDs = Set(parsed.lines.map(\.item.merchantID) + [state.draft?.merchantID].compactMap { $0 })
+        let merchantIDs = Set(parsed.lines.map(\.item.merchantID) + [base?.merchantID].compactMap { $0 })
         guard merchantIDs.count == 1, let merchantID = merchantIDs.first else {
             say(.oneMerchantPerOrder)
             remind()
             return
         }
-        var draft = state.draft ?? OrderDraft(merchantID: merchantID, lines: [])
+        var draft = base ?? OrderDraft(merchantID: merchantID, lines: [])
         draft.lines = lines
         if let note = parsed.note { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
         if let address = parsed.address { draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address }
@@ -86,7 +88,7 @@ extension Turn {
             switch edit {
             case .setQuantity(let item, let quantity):
                 guard let index = item.map({ item in draft.lines.lastIndex { $0.itemID == item.id } }) ?? draft.lines.indices.last else {
-                    say(.itemNotInOrder(item!.name)); remind(); return nil
+                    say(item.map { .itemNotInOrder($0.name) } ?? .nothingToEdit); remind(); return nil
                 }
                 guard quantity >= 1, quantity <= facts.rules.maxQuantity else {
                     say(.quantityOutOfRange(item: draft.lines[index].name, quantity: quantity, max: facts.rules.maxQuantity)); remind(); return nil
