@@ -86,4 +86,10 @@ import Testing
         guard case .quantityOutOfRange(_, let quantity, _)? = step.replies.first else { Issue.record("\(step.replies)"); return }
         #expect(quantity > 20)
     }
+
+    @Test func anAddressGivenWithThePhoneAtThePhoneStepIsTheOneUsed() {
+        let step = say(["1份牛肉面", "人民大道200号", "南京西路1266号 恒隆广场 13800138000"])
+        guard case .placeOrder(let request)? = step.effects.first else { Issue.record("no order: \(step.replies)"); return }
+        #expect(request.address.text == "南京西路1266号 恒隆广场")
+    }
 }

@@ -126,7 +126,8 @@ extension Turn {
     /// An address and a phone in one message, or an address introduced as one ("送到…").
     mutating func contact(address: String?, phone: PhoneNumber?) {
         if let phone { state.profile.phone = phone }
-        if let address, isAwaitingAddress { return addressText(address) }
+        // At the phone step too: the address they give now is the one they mean.
+        if let address, state.draft != nil { return addressText(address) }
         if let phone { return savePhone(phone) }
         say(.fallback)
         remind()
