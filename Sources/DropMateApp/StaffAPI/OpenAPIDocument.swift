@@ -140,6 +140,7 @@ components:
         name: {type: string}
         quantity: {type: integer}
         unit_price_fen: {type: integer}
+        note: {type: string, description: "the customer's instruction for this line, as typed (不要香菜, no cilantro)"}
     Order:
       type: object
       required: [id, status, customer, merchant_id, lines, total_fen, phone, address]
@@ -151,6 +152,7 @@ components:
         courier_id: {type: integer, format: int64}
         courier_name: {type: string}
         lines: {type: array, items: {$ref: "#/components/schemas/OrderLine"}}
+        note: {type: string, description: "the customer's note for the whole order, as typed"}
         total_fen: {type: integer}
         phone: {type: string, description: "whole for admins, and for the courier the order is dispatched to until it is delivered; masked (138****8000) for everyone else"}
         address: {type: string}

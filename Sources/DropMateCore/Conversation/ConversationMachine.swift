@@ -124,7 +124,9 @@ struct Turn {
         case .boardPost(let body): post(body); remind()
         case .boardView: say(.board(facts.board)); remind()
         case .order(let parsed):
-            if isAwaitingAddress, parsed.lines.isEmpty { addressText(text) } else { order(parsed) }
+            if isAwaitingAddress, parsed.lines.isEmpty, parsed.suggestions.isEmpty, parsed.edits.isEmpty { addressText(text) } else { order(parsed) }
+        case .edit(let edits): edit(edits)
+        case .contact(let address, let phone): contact(address: address, phone: phone)
         case .phone(let phone): savePhone(phone)
         case .bindCourier(let code): effects.append(.bindCourier(code: code))
         case .sameAddress:

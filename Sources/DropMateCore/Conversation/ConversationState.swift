@@ -53,11 +53,14 @@ public struct CustomerProfile: Sendable, Hashable, Codable {
 public struct OrderDraft: Sendable, Hashable, Codable {
     public var merchantID: String
     public var lines: [OrderLine]
+    /// A note for the whole order (one that followed no item).
+    public var note: String?
     public var address: DeliveryAddress?
 
-    public init(merchantID: String, lines: [OrderLine], address: DeliveryAddress? = nil) {
+    public init(merchantID: String, lines: [OrderLine], note: String? = nil, address: DeliveryAddress? = nil) {
         self.merchantID = merchantID
         self.lines = lines
+        self.note = note
         self.address = address
     }
 

@@ -114,10 +114,14 @@ public struct OrderRequest: Sendable, Hashable {
     public var address: DeliveryAddress
     public var phone: PhoneNumber
     public var language: Language
+    /// The note for the whole order, if the customer gave one.
+    public var note: String? = nil
 
     /// The order this request becomes once numbered.
     public func order(id: Int64, createdAt: Int64) -> Order {
-        Order(id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone, language: language, createdAt: createdAt)
+        var order = Order(id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone, language: language, createdAt: createdAt)
+        order.note = note
+        return order
     }
 }
 

@@ -24,11 +24,19 @@ struct Replies {
         case .unknownItems(let names):
             if names.isEmpty { return pick("想点什么呢？例如“2 份牛肉面”。", "What would you like? For example \"order 2 beef noodles\".") }
             return pick("没有找到：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I couldn't find: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
+        case .didYouMean(let suggestions):
+            let names = suggestions.map { $0.item.name(language) }
+            let example = suggestions.map { pick("\($0.quantity) 份\($0.item.name.zh)", "\($0.quantity) \($0.item.name.en)") }
+            return pick("您是说\(names.joined(separator: "、"))吗？是的话请发送“\(example.joined(separator: "，"))”。",
+                        "Did you mean \(names.joined(separator: ", "))? If so, send \"\(example.joined(separator: ", "))\".")
+        case .draftChanged(let draft): return pick("已修改订单：", "Updated your order: ") + lines(draft.lines) + orderNote(draft.note) + pick("，合计 ", ", total ") + "\(draft.total)"
+        case .nothingToEdit: return pick("现在没有可以修改的订单。发送“菜单”开始点餐。", "There's no open order to change. Send \"menu\" to start one.")
+        case .itemNotInOrder(let item): return pick("订单里没有\(item.zh)。", "There's no \(item.en) in your order.")
         case .quantityOutOfRange(let item, let quantity, let max):
             return pick("\(item.zh)的数量 \(quantity) 不行哦，每样可点 1 到 \(max) 份。", "\(quantity) × \(item.en) won't work: order between 1 and \(max) of each item.")
         case .oneMerchantPerOrder:
             return pick("一个订单只能来自同一家店，请分开下单。", "One order can only come from one shop; please order separately.")
-        case .draftSummary(let draft): return pick("已加入订单：", "Added to your order: ") + lines(draft.lines) + pick("，合计 ", ", total ") + "\(draft.total)"
+        case .draftSummary(let draft): return pick("已加入订单：", "Added to your order: ") + lines(draft.lines) + orderNote(draft.note) + pick("，合计 ", ", total ") + "\(draft.total)"
         case .askAddress(let previous):
             let base = pick("请发送送餐地址，或直接发送微信位置。", "Where should we deliver? Send the address, or share your WeChat location.")
             guard let previous else { return base }
@@ -104,15 +112,21 @@ struct Replies {
     }
 
     func lines(_ lines: [OrderLine]) -> String {
-        lines.map { "\($0.name(language)) ×\($0.quantity)" }.joined(separator: pick("、", ", "))
+        lines.map { "\($0.name(language)) ×\($0.quantity)" + lineNote($0.note) }.joined(separator: pick("、", ", "))
     }
+
+    /// "（不要香菜）" after a line, as the customer wrote it.
+    func lineNote(_ note: String?) -> String { note.map { pick("（\($0)）", " (\($0))") } ?? "" }
+
+    func orderNote(_ note: String?) -> String { note.map { pick("，备注：\($0)", ", note: \($0)") } ?? "" }
 
     func time(_ unixSeconds: Int64) -> String { renderer.clockTime(unixSeconds) }
 
     func summary(_ order: Order, eta: Int64) -> String {
         let shop = catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID
         var text = pick("订单 #\(order.id)（\(shop)）\n", "Order #\(order.id) (\(shop))\n")
-        for line in order.lines { text += "· \(line.name(language)) ×\(line.quantity)  \(line.total)\n" }
+        for line in order.lines { text += "· \(line.name(language)) ×\(line.quantity)\(lineNote(line.note))  \(line.total)\n" }
+        if let note = order.note { text += pick("备注：\(note)\n", "Note: \(note)\n") }
         text += pick("合计：\(order.total)\n送至：\(order.address.text)\n电话：\(order.phone.masked)\n预计 \(time(eta)) 送达\n回复“确认”下单，或“取消”。",
                      "Total: \(order.total)\nTo: \(order.address.text)\nPhone: \(order.phone.masked)\nExpected at \(time(eta))\nReply \"confirm\" to place it, or \"cancel\".")
         if let link = renderer.confirmationLink(order) { text += pick("\n也可以点击确认：\(link)", "\nOr confirm here: \(link)") }

@@ -14,6 +14,14 @@ public enum Reply: Sendable, Hashable {
     case featuredAd(CatalogItem)
     case noAds
     case unknownItems([String])
+    /// Near-names the parser would not take by itself: "您是说牛肉面吗？".
+    case didYouMean([ItemSuggestion])
+    /// The draft after an edit ("改成3份", "去掉奶茶").
+    case draftChanged(OrderDraft)
+    /// An edit with no draft to apply it to.
+    case nothingToEdit
+    /// An edit names an item that is not in the draft.
+    case itemNotInOrder(LocalizedText)
     case quantityOutOfRange(item: LocalizedText, quantity: Int, max: Int)
     case oneMerchantPerOrder
     /// The draft's items and total so far.
