@@ -129,8 +129,10 @@ struct Replies {
         }
     }
 
-    /// The status, with the courier's progress once there is a courier.
+    /// The status, with the courier's progress once there is a courier: the one wording of an order's state, used by
+    /// "到哪了", the dispatch and pickup pushes, the tracking page, template messages and staff notices.
     func stage(_ order: Order) -> String {
+
         guard order.status == .dispatched, let courier = order.courierName else { return status(order.status) }
         return order.pickedUpAt == nil
             ? pick("骑手 \(courier) 正在取餐", "courier \(courier) is on the way to the shop")
@@ -152,9 +154,10 @@ struct Replies {
     func statusChanged(_ order: Order, eta: Int64?) -> String {
         switch order.status {
         case .dispatched where order.pickedUpAt != nil:
-            return pick("订单 #\(order.id) 骑手已取餐", "Order #\(order.id) has been picked up") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+            return statusLine(OrderStatusLine(order: order, eta: eta))
         case .dispatched:
-            return pick("订单 #\(order.id) 骑手\(order.courierName.map { " \($0) " } ?? "")已出发", "Order #\(order.id) is on its way\(order.courierName.map { " with \($0)" } ?? "")") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+            // The same line as "到哪了" and the tracking page say for this state (`stage`), with the page's link.
+            return statusLine(OrderStatusLine(order: order, eta: eta))
                 + (renderer.trackingLink(order).map { pick("\n实时跟踪：\($0)", "\nTrack it: \($0)") } ?? "")
         case .delivered: return pick("订单 #\(order.id) 已送达，祝您用餐愉快！", "Order #\(order.id) has been delivered. Enjoy your meal!")
         case .cancelled: return pick("很抱歉，订单 #\(order.id) 已被商家取消。", "Sorry, order #\(order.id) was cancelled by the shop.") + (order.cancelReason.map { pick("原因：\($0)", " Reason: \($0)") } ?? "")

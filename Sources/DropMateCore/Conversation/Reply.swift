@@ -71,8 +71,8 @@ public enum CourierReply: Sendable, Hashable {
     case actionDone(CourierAction, Order)
     case notYours(orderID: Int64)
     case refused(CourierAction, Order)
-    /// "取件" without a number while several (or no) deliveries could be meant.
-    case whichOrder(CourierAction, [Int64])
+    /// "取件" without a number while several (or no) deliveries could be meant: the ones that could be.
+    case whichOrder(CourierAction, [Order])
     case positionSaved(activeDeliveries: Int)
     case invalidPosition
     /// A push: staff gave the courier a delivery.

@@ -37,7 +37,7 @@ extension Turn {
             if let orderID { return effects.append(.courierAction(orderID: orderID, action)) }
             // Without a number: the only delivery it can mean.
             let candidates = facts.deliveries.filter { action == .pickUp ? $0.pickedUpAt == nil : true }
-            guard candidates.count == 1 else { return say(.courier(.whichOrder(action, candidates.map(\.id)))) }
+            guard candidates.count == 1 else { return say(.courier(.whichOrder(action, candidates))) }
             effects.append(.courierAction(orderID: candidates[0].id, action))
         }
     }
