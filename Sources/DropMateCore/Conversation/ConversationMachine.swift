@@ -81,6 +81,7 @@ struct Turn {
         case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone:
             break
         }
+        if keepOutOfTheWay(input) { return }
         switch input {
         case .text(let text): handleText(text)
         case .location(let coordinate, let label): handleLocation(coordinate, label: label)
@@ -107,7 +108,9 @@ struct Turn {
             remind()
             return
         }
-        if let language = Language.detect(text) { state.language = language }
+        noteLanguage(text)
+        if answersCancelQuestion(text) { return }
+        if let question = CustomerQuestion.parse(text, catalog: facts.catalog) { return answer(question, text: text) }
         handle(IntentParser(catalog: facts.catalog).parse(text), text: text)
     }
 
@@ -120,7 +123,7 @@ struct Turn {
             if let item = facts.catalog.featured { say(.featuredAd(item)) } else { say(.noAds) }
         case .confirm: confirm()
         case .cancel(let orderID): cancel(orderID)
-        case .eta(let orderID): track(orderID); remind()
+        case .eta(let orderID): if track(orderID) { remind() }
         case .boardPost(let body): post(body); remind()
         case .boardView: say(.board(facts.board)); remind()
         case .order(let parsed):

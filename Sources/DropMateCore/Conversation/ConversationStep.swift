@@ -72,10 +72,13 @@ public struct ConversationRules: Sendable, Hashable {
     public var maxQuantity: Int
     /// Seconds of silence after which a draft or unconfirmed order lapses.
     public var draftTTL: Int64
+    /// Seconds the bot keeps out of the way after a customer asked for a person (`DROPMATE_HANDOFF_MINUTES`).
+    public var handoff: Int64
     /// When a refreshed ETA is pushed to the customer.
     public var etaPush: ETAPushRules
 
-    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60, etaPush: ETAPushRules = .init()) {
+    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60, etaPush: ETAPushRules = .init(), handoff: Int64 = 30 * 60) {
+        self.handoff = handoff
         self.maxQuantity = maxQuantity
         self.draftTTL = draftTTL
         self.etaPush = etaPush
@@ -104,6 +107,8 @@ public enum ConversationEffect: Sendable, Hashable {
     case courierMoved(courierID: Int64, Coordinate)
     /// Store an order's ETA bookkeeping (no status change, no history entry).
     case noteETA(Order)
+    /// Tell staff (a `staff-notice` job, committed with the step).
+    case notifyStaff(StaffNotice)
 }
 
 /// A new order as the machine asks for it; the engine gives it a number.

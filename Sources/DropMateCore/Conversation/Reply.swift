@@ -56,6 +56,8 @@ public enum Reply: Sendable, Hashable {
     case etaChanged(Order, eta: Int64)
     /// What a courier's chat says.
     case courier(CourierReply)
+    /// Answers to questions, handoffs and cancel confirmations.
+    case answer(CustomerAnswer)
 }
 
 /// What DropMate says to couriers.

@@ -6,7 +6,7 @@ extension Turn {
         case .text(let text):
             state.lastActivityAt = facts.now
             guard TextNormalizer.hasWords(text) else { say(.courier(.help)); return true }
-            if let language = Language.detect(text) { state.language = language }
+            noteLanguage(text)
             courierSaid(CourierIntent.parse(text), courierID: courierID)
         case .click: say(.courier(.help))
         case .subscribed: say(.courier(.help))
