@@ -69,6 +69,33 @@ import Testing
         await app.shutdown()
     }
 
+    @Test func staffAnswerInTheChatAndTheHandoffCarriesOnUntilTheyEndIt() async throws {
+        let app = try await TestApp.make()
+        let courier = try await app.dependencies.couriers.create(name: "王师傅", phone: nil)
+        _ = try await say(app, "人工客服", id: 1)
+        try await app.live { client in
+            let session = try await StaffSession.start(app, client: client, courierID: courier.courier.id)
+            let pushesBefore = try await app.dependencies.queue.jobs(kind: PushJob.kind).count
+            let answer = try await session.call(.post, "/customers/o_cust/messages", as: .dispatcher, body: #"{"body": "您好，请问需要什么帮助？"}"#)
+            #expect(answer.status == 201)
+            let pushes = try await app.dependencies.queue.jobs(kind: PushJob.kind)
+            #expect(pushes.count == pushesBefore + 1)
+            #expect(try PushJob(payload: pushes.last!.payload).message == .text("客服：您好，请问需要什么帮助？"))
+            // A person is talking: the bot stays quiet (no second "请稍候") and passes the customer's answer on.
+            #expect(try await say(app, "能少放辣吗", id: 2) == nil)
+            let ended = try await session.call(.post, "/customers/o_cust/messages", as: .admin, body: #"{"body": "好的，已备注。", "end_handoff": true}"#)
+            #expect(ended.status == 201)
+            let last = try PushJob(payload: try await app.dependencies.queue.jobs(kind: PushJob.kind).last!.payload)
+            #expect(last.message == .text("客服：好的，已备注。\n（人工服务已结束，有事可以直接跟我说。）"))
+            guard case .text(let menu)? = try await say(app, "菜单", id: 3) else { Issue.record("the bot did not come back"); return }
+            #expect(menu.hasPrefix("今日菜单"))
+            #expect(try await session.call(.post, "/customers/o_cust/messages", as: .courier, body: #"{"body": "hi"}"#).status == 403)
+            #expect(try await session.call(.post, "/customers/o%20cust/messages", as: .admin, body: #"{"body": "hi"}"#).status == 400)
+            #expect(try await session.call(.post, "/customers/o_cust/messages", as: .admin, body: #"{"body": "  "}"#).status == 400)
+        }
+        await app.shutdown()
+    }
+
     @Test(arguments: ["0", "1441", "soon"])
     func aHandoffTimeOutsideItsRangeRefusesToStart(_ minutes: String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-handoff-\(UUID().uuidString)").path

@@ -12,7 +12,7 @@ public struct ConversationMachine: Sendable {
             case .text, .location, .click: return FactNeeds(orders: false, board: false, deliveries: true)
             case .courierActionDone, .courierBound, .reportedLocation, .unsubscribed, .subscribed, .unsupported, .tick:
                 return FactNeeds(orders: false, board: false)
-            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed: break  // their own orders as a customer
+            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage: break  // their own orders as a customer
             }
         }
         let board: Bool
@@ -78,7 +78,7 @@ struct Turn {
             state.lastActivityAt = facts.now
         case .tick, .confirmationLinkUsed, .orderChanged, .etaRefreshed:
             expireIfIdle(notifyByPush: true)
-        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone:
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .staffMessage:
             break
         }
         if keepOutOfTheWay(input) { return }
@@ -99,6 +99,7 @@ struct Turn {
         case .courierBound(let attempt, let code): courierBound(attempt, code: code)
         case .courierActionDone: break  // only a courier's turn asks for one
         case .tick: break
+        case .staffMessage(let text, let endsHandoff): staffMessage(text, endsHandoff: endsHandoff)
         }
     }
 

@@ -26,6 +26,9 @@ public enum ConversationInput: Sendable, Hashable {
     case courierActionDone(CourierActionResult)
     /// An ETA refresh worked out that `order` now arrives at `eta`.
     case etaRefreshed(Order, eta: Int64)
+    /// Staff wrote to the customer (`POST /api/v1/customers/{openid}/messages`): it is pushed; a handoff carries on
+    /// from now (the person is talking), or ends when `endsHandoff`.
+    case staffMessage(String, endsHandoff: Bool)
 }
 
 /// What became of a courier's "取件 / 送达".

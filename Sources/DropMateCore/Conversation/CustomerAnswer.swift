@@ -34,4 +34,6 @@ public enum CustomerAnswer: Sendable, Hashable {
     case cancelKept(Order)
     /// "到哪了" while the order is still a draft: what it has and what is missing.
     case draftStatus(OrderDraft)
+    /// A person's words from staff (a push), and whether the bot is back now.
+    case fromStaff(String, handoffEnded: Bool)
 }

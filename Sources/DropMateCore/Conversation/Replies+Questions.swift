@@ -43,6 +43,8 @@ extension Replies {
             return pick("确定取消订单 #\(order.id) 吗？回复“确定”取消。", "Cancel order #\(order.id)? Reply \"yes\" to cancel it.")
         case .cancelKept(let order):
             return pick("好的，订单 #\(order.id) 不取消。", "OK, order #\(order.id) stands.")
+        case .fromStaff(let text, let ended):
+            return pick("客服：\(text)", "Staff: \(text)") + (ended ? pick("\n（人工服务已结束，有事可以直接跟我说。）", "\n(The person has handed you back to me: just tell me what you need.)") : "")
         case .draftStatus(let draft):
             let next = draft.address == nil ? pick("送餐地址", "the delivery address") : pick("手机号", "your mobile number")
             return pick("您的订单还没下单：\(lines(draft.lines))，合计 \(draft.total)，还需要\(next)。",

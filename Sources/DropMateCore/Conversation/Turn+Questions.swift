@@ -102,6 +102,19 @@ extension Turn {
         return true
     }
 
+    /// Staff wrote to the customer: the words are pushed. A handoff in progress carries on for another
+    /// `rules.handoff` from now, since a person is talking (without "请稍候" again), unless staff end it.
+    mutating func staffMessage(_ text: String, endsHandoff: Bool) {
+        effects.append(.push([.answer(.fromStaff(text, handoffEnded: endsHandoff && state.handoffUntil != nil))]))
+        if endsHandoff {
+            state.handoffUntil = nil
+            state.handoffAcknowledged = nil
+        } else if state.handoffUntil != nil {
+            state.handoffUntil = facts.now + facts.rules.handoff
+            state.handoffAcknowledged = true
+        }
+    }
+
     static let endHandoffWords: Set<String> = ["结束人工", "退出人工", "取消人工", "返回机器人", "机器人", "back to bot", "bot", "end handoff", "stop human"]
 
     /// The customer's next message after "确定取消订单 #… 吗？": a yes cancels (and staff are told); anything else keeps
