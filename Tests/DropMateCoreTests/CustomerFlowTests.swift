@@ -111,6 +111,11 @@ import Testing
         #expect(step.replies.contains(.answer(.hurried)))
         guard case .notifyStaff(let notice)? = step.effects.first else { Issue.record("staff not told"); return }
         #expect(notice.reason == .hurry && notice.orders.map(\.id) == [1001])
+        // Once is enough for staff to act on: a second 催单 soon after gets the ETA but tells them nothing new.
+        let again = say("催单", step.state, facts(now: start + 60, orders: [order(1001, .confirmed)]))
+        #expect(again.effects.isEmpty && again.replies.contains(.answer(.hurriedAlready)))
+        let later = say("催单", step.state, facts(now: start + 11 * 60, orders: [order(1001, .confirmed)]))
+        #expect(later.effects.count == 1)
     }
 
     // MARK: 3. language

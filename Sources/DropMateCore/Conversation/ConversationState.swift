@@ -23,6 +23,9 @@ public struct ConversationState: Sendable, Hashable, Codable {
     public var handoffAcknowledged: Bool?
     /// A confirmed order the customer asked to cancel: the next message cancels it only if it is a yes.
     public var cancelAsked: CancelQuestion?
+    /// When staff were last told this customer is hurrying an order ("催单"): they are told again only after
+    /// `ConversationRules.hurryRepeat`.
+    public var hurriedAt: Int64?
 
     /// A customer DropMate has never heard from.
     public static func new(at now: Int64) -> ConversationState {

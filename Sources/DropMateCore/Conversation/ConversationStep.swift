@@ -77,6 +77,8 @@ public struct ConversationRules: Sendable, Hashable {
     public var draftTTL: Int64
     /// Seconds the bot keeps out of the way after a customer asked for a person (`DROPMATE_HANDOFF_MINUTES`).
     public var handoff: Int64
+    /// Seconds before another "催单" from the same customer tells staff again (one is enough to act on).
+    public var hurryRepeat: Int64 = 10 * 60
     /// When a refreshed ETA is pushed to the customer.
     public var etaPush: ETAPushRules
 

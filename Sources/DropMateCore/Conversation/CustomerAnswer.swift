@@ -26,6 +26,8 @@ public enum CustomerAnswer: Sendable, Hashable {
     case handoffEnded
     /// Staff were told to hurry the order along.
     case hurried
+    /// Staff were told a moment ago; they are not told again yet.
+    case hurriedAlready
     /// A refund or an invoice: a person handles it (the chat is handed over).
     case personHandles(refund: Bool, minutes: Int64)
     /// "确定取消订单 #1004 吗？"

@@ -91,7 +91,7 @@ public enum CustomerQuestion: Sendable, Hashable {
           "speak to someone", "real person", "customer service", "human please"], .human),
         (["退款", "退钱", "refund", "money back"], .refund),
         (["发票", "开票", "invoice", "fapiao", "receipt"], .invoice),
-        (["催单", "催一下", "催催", "能快点", "快点吧", "hurry up", "please hurry", "hurry"], .hurry),
+        (["催单", "催一下", "催催", "快点", "快一点", "hurry up", "please hurry", "hurry"], .hurry),
         (["骑手电话", "骑手的电话", "骑手手机", "骑手号码", "骑手的号码", "配送员电话", "送餐员电话", "外卖员电话", "联系骑手", "courier's number",
           "courier's phone", "courier number", "courier phone", "rider's number", "driver's number", "call the courier", "contact the courier"], .courierPhone),
         (["多久能到", "多久到", "多久送到", "多长时间", "还要多久", "什么时候能到", "什么时候送到", "怎么还没到", "还没到", "还没送到", "外卖呢",

@@ -35,6 +35,7 @@ extension Replies {
         case .handoffWaiting: return pick("已转人工，请稍候。", "A person will reply soon; please wait.")
         case .handoffEnded: return pick("好的，我回来了。有什么可以帮您？", "OK, I'm back. What can I do for you?")
         case .hurried: return pick("已通知工作人员帮您催单。", "I've asked our staff to hurry it along.")
+        case .hurriedAlready: return pick("刚才已经帮您催过了，工作人员正在处理。", "I've already asked our staff to hurry it; they're on it.")
         case .personHandles(let refund, let minutes):
             let topic = refund ? pick("退款", "Refunds") : pick("发票", "Invoices")
             return pick("\(topic)需要人工处理：已为您转人工客服，工作人员会尽快联系您。接下来 \(minutes) 分钟内我先不打扰；发“结束人工”可以随时叫我回来。",

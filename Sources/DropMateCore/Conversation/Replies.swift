@@ -47,7 +47,7 @@ struct Replies {
         case .nothingToCancel: return pick("没有可以取消的订单。", "There's nothing to cancel.")
         case .nothingToConfirm: return pick("没有待确认的订单。发送“菜单”开始点餐。", "There's no order waiting for confirmation. Send \"menu\" to start one.")
         case .cannotCancel(let order):
-            return pick("订单 #\(order.id) \(status(order.status))，无法取消。如有问题请留言。", "Order #\(order.id) is \(status(order.status)) and can't be cancelled. Post a message if something's wrong.")
+            return pick("订单 #\(order.id) \(stage(order))，无法取消。如有问题请留言。", "Order #\(order.id): \(stage(order)); it can't be cancelled now. Post a message if something's wrong.")
         case .confirmPendingFirst(let order):
             return pick("订单 #\(order.id) 还在等您确认，请先回复“确认”或“取消”。", "Order #\(order.id) is still waiting: reply \"confirm\" or \"cancel\" first.")
         case .orderStatus(let statusLines): return statusLines.map(statusLine).joined(separator: "\n")

@@ -20,8 +20,13 @@ extension Turn {
                 return
             }
             say(.orderStatus(active.map(statusLine)))
-            say(.answer(.hurried))
-            notifyStaff(.hurry, message: text, orders: active)
+            if let told = state.hurriedAt, facts.now - told < facts.rules.hurryRepeat {
+                say(.answer(.hurriedAlready))
+            } else {
+                state.hurriedAt = facts.now
+                say(.answer(.hurried))
+                notifyStaff(.hurry, message: text, orders: active)
+            }
         case .courierPhone:
             if let order = active.first(where: { $0.status == .dispatched }) {
                 say(.answer(.courierWillCall(order, phone: order.phone)))
