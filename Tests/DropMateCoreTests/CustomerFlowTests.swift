@@ -178,7 +178,7 @@ import Testing
     @Test func whereIsMyOrderWithADraftTalksAboutTheDraft() {
         let draft = say("order 2 beef noodles", .new(at: start))
         let step = say("where is my order", draft.state)
-        #expect(step.replies == [.answer(.draftStatus(draft.state.draft!))])
+        #expect(step.replies == [.answer(.draftStatus(draft.state.draft!, minutes: 12 + 5 + 10))], "preparation, pickup, 3 km assumed at 18 km/h")
         let text = ReplyRenderer().text(for: step.replies[0], language: .en, catalog: catalog)
         #expect(text.contains("beef noodles ×2") && !text.contains("no orders"))
     }

@@ -34,8 +34,9 @@ public enum CustomerAnswer: Sendable, Hashable {
     case confirmCancel(Order)
     /// Anything but a yes after `confirmCancel`: the order stands.
     case cancelKept(Order)
-    /// "到哪了" while the order is still a draft: what it has and what is missing.
-    case draftStatus(OrderDraft)
+    /// "到哪了 / 多久能到" while the order is still a draft: what it has, what is missing, and about how many minutes
+    /// it would take if placed now (nil: unknown shop).
+    case draftStatus(OrderDraft, minutes: Int?)
     /// A person's words from staff (a push), and whether the bot is back now.
     case fromStaff(String, handoffEnded: Bool)
 }

@@ -46,10 +46,11 @@ extension Replies {
             return pick("好的，订单 #\(order.id) 不取消。", "OK, order #\(order.id) stands.")
         case .fromStaff(let text, let ended):
             return pick("客服：\(text)", "Staff: \(text)") + (ended ? pick("\n（人工服务已结束，有事可以直接跟我说。）", "\n(The person has handed you back to me: just tell me what you need.)") : "")
-        case .draftStatus(let draft):
+        case .draftStatus(let draft, let minutes):
             let next = draft.address == nil ? pick("送餐地址", "the delivery address") : pick("手机号", "your mobile number")
             return pick("您的订单还没下单：\(lines(draft.lines))，合计 \(draft.total)，还需要\(next)。",
                         "Your order isn't placed yet: \(lines(draft.lines)), total \(draft.total); I still need \(next).")
+                + (minutes.map { pick("现在下单，约 \($0) 分钟送达。", " Placed now, it would take about \($0) minutes.") } ?? "")
         }
     }
 }

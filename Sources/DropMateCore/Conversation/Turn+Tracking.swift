@@ -13,7 +13,7 @@ extension Turn {
             say(.orderStatus(active.map(statusLine)))
         } else if let draft = state.draft {
             // Not an order yet: say what it has and what it lacks, not "no orders".
-            say(.answer(.draftStatus(draft)))
+            say(.answer(.draftStatus(draft, minutes: minutesIfPlacedNow(draft))))
             return false
         } else if let latest = facts.orders.first {
             say(.orderStatus([statusLine(latest)]))
@@ -21,6 +21,14 @@ extension Turn {
             say(.noOrders)
         }
         return true
+    }
+
+    /// About how long the draft would take if placed now: preparation, pickup and the ride (to its address, or an
+    /// assumed distance while it has none).
+    func minutesIfPlacedNow(_ draft: OrderDraft) -> Int? {
+        guard let merchant = facts.catalog.merchant(id: draft.merchantID) else { return nil }
+        let ride = facts.eta.travelMinutes(metres: facts.eta.roadDistance(from: merchant, to: draft.address ?? DeliveryAddress(text: "")))
+        return merchant.preparationMinutes + facts.eta.pickupMinutes + ride
     }
 
     func statusLine(_ order: Order) -> OrderStatusLine {
