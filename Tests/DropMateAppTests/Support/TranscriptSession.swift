@@ -63,6 +63,8 @@ struct Session {
             _ = try await app.dependencies.couriers.issueBindingCode(courierID: courierID, code: code)
         case .setCourierActive(let courierID, let active):
             _ = try await app.dependencies.couriers.setActive(courierID: courierID, active)
+        case .staffMessage(let openID, let text, let endsHandoff):
+            try await engine.messageFromStaff(to: openID, text: text, endsHandoff: endsHandoff, audit: nil)
         case .assign(let orderID, let courierID):
             do { try await engine.assign(orderID: orderID, courierID: courierID) } catch { return ["error: \(error)"] }
         case .courierApp(let courierID, let latitude, let longitude):
