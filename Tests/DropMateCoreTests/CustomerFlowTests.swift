@@ -41,7 +41,7 @@ import Testing
         #expect(CustomerQuestion.parse(text, catalog: catalog) == question)
     }
 
-    @Test(arguments: ["我要两份牛肉面，谢谢", "2 份牛肉面", "留言 人工客服太慢了", "黄浦区福州路500号", "menu", "今日推荐", "steak tea price"])
+    @Test(arguments: ["我要两份牛肉面，谢谢", "2 份牛肉面", "来两份招牌牛肉面", "coffee please", "留言 人工客服太慢了", "黄浦区福州路500号", "menu", "今日推荐", "steak tea price"])
     func ordersAddressesAndPostsAreNoQuestions(_ text: String) {
         let question = CustomerQuestion.parse(text, catalog: catalog)
         if text == "steak tea price" { #expect(question == .price(itemIDs: ["milk-tea"])); return }

@@ -101,7 +101,7 @@ public enum CustomerQuestion: Sendable, Hashable {
           "still open"], .openingHours),
         (["货到付款", "怎么付款", "怎么付钱", "怎么支付", "如何付款", "如何支付", "支付方式", "付款方式", "微信支付", "支付宝", "刷卡", "付现金",
           "cash on delivery", "how do i pay", "how to pay", "how can i pay", "can i pay", "pay by", "pay with", "payment method", "payment methods"], .payment),
-        (["有什么推荐", "有啥推荐", "推荐什么", "推荐一下", "推荐个", "什么好吃", "有什么好吃", "招牌菜", "招牌", "what do you recommend",
+        (["有什么推荐", "有啥推荐", "推荐什么", "推荐一下", "推荐个", "什么好吃", "有什么好吃", "招牌菜", "what do you recommend",
           "any recommendations", "recommendation", "recommendations", "recommend", "what's good", "any suggestions"], .recommendations),
         (["多少钱", "几块钱", "价格", "价钱", "配送费", "运费", "外送费", "how much", "price", "prices", "delivery fee", "delivery charge", "fee", "fees"],
          .price(itemIDs: [])),
