@@ -61,6 +61,19 @@ import Testing
         #expect(say("多少钱", addressed.state).replies.first == .answer(.draftTotal(addressed.state.draft!)))
     }
 
+    @Test func openingHoursComeFromTheMerchants() {
+        #expect(OpeningHours("10:00-22:00") == OpeningHours(opens: 600, closes: 1320))
+        #expect(OpeningHours("22:00–02:00")?.text == "22:00-02:00")
+        for bad in ["10-22", "25:00-26:00", "10:00-10:00", "soon", "10:00-22:00-23:00"] { #expect(OpeningHours(bad) == nil, "\(bad)") }
+        let renderer = ReplyRenderer()
+        let around = renderer.text(for: .answer(.openingHours(catalog.merchantsInAdOrder)), language: .zh, catalog: catalog)
+        #expect(around == "兰州牛肉面馆、幸福饺子馆全天接单，随时可以点。")
+        var noodles = DemoCatalog.noodleHouse
+        noodles.openingHours = OpeningHours("10:00-22:00")
+        let set = renderer.text(for: .answer(.openingHours([noodles, DemoCatalog.dumplings])), language: .en, catalog: catalog)
+        #expect(set == "Opening hours:\n· Lanzhou Noodle House 10:00-22:00\n· Happy Dumplings around the clock")
+    }
+
     @Test func theCourierIsNamedButTheirNumberIsNotGiven() {
         var dispatched = order(1001, .dispatched)
         dispatched.courierName = "王师傅"

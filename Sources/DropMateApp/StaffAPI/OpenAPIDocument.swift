@@ -268,6 +268,7 @@ components:
         latitude: {type: number, minimum: -90, maximum: 90}
         longitude: {type: number, minimum: -180, maximum: 180}
         preparation_minutes: {type: integer, minimum: 0, maximum: 240}
+        opening_hours: {type: string, pattern: "^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$", description: "Daily hours in the business's time zone; absent, orders are taken around the clock."}
         active: {type: boolean}
     Ad:
       type: object

@@ -13,6 +13,8 @@ extension StaffAPI {
         var latitude: Double
         var longitude: Double
         var preparationMinutes: Int
+        /// "10:00-22:00" in the business's time zone; absent: orders around the clock.
+        var openingHours: String?
         var active: Bool?
     }
 
@@ -93,8 +95,12 @@ extension StaffAPI {
         let location = Coordinate(latitude: body.latitude, longitude: body.longitude)
         guard location.isValid else { throw APIError.badRequest("latitude must be -90…90 and longitude -180…180") }
         guard (0...240).contains(body.preparationMinutes) else { throw APIError.badRequest("\"preparation_minutes\" must be 0 to 240") }
+        let hours = try body.openingHours.map { text in
+            guard let hours = OpeningHours(text) else { throw APIError.badRequest("\"opening_hours\" must be HH:MM-HH:MM, like 10:00-22:00") }
+            return hours
+        }
         let merchant = Merchant(id: id, name: LocalizedText(zh: try Validate.text(body.nameZh, field: "name_zh", max: 60), en: try Validate.text(body.nameEn, field: "name_en", max: 60)),
-                                location: location, preparationMinutes: body.preparationMinutes)
+                                location: location, preparationMinutes: body.preparationMinutes, openingHours: hours)
         let before = try await catalog.merchant(id: id)
         let now = clock()
         try await catalogWrite {
@@ -165,7 +171,8 @@ extension StaffAPI {
 
     static func view(_ merchant: Merchant, active: Bool) -> MerchantBody {
         MerchantBody(id: merchant.id, nameZh: merchant.name.zh, nameEn: merchant.name.en, latitude: merchant.location.latitude,
-                     longitude: merchant.location.longitude, preparationMinutes: merchant.preparationMinutes, active: active)
+                     longitude: merchant.location.longitude, preparationMinutes: merchant.preparationMinutes,
+                     openingHours: merchant.openingHours?.text, active: active)
     }
 
     func view(_ ad: SQLCatalogStore.Ad) -> AdBody {

@@ -20,8 +20,13 @@ extension Replies {
             return adList + pick("\n不另收配送费。", "\nNo separate delivery fee.")
         case .openingHours(let merchants):
             guard !merchants.isEmpty else { return pick("今天暂时没有可点的菜品。", "Nothing is on offer right now.") }
-            let names = merchants.map { $0.name(language) }.joined(separator: pick("、", ", "))
-            return pick("\(names)全天接单，随时可以点。", "\(names): orders are taken around the clock.")
+            if merchants.allSatisfy({ $0.openingHours == nil }) {
+                let names = merchants.map { $0.name(language) }.joined(separator: pick("、", ", "))
+                return pick("\(names)全天接单，随时可以点。", "\(names): orders are taken around the clock.")
+            }
+            return pick("营业时间：", "Opening hours:") + merchants.map { merchant in
+                "\n· \(merchant.name(language)) " + (merchant.openingHours.map(\.text) ?? pick("全天接单", "around the clock"))
+            }.joined()
         case .payment:
             return pick("目前只支持货到付款：送达时付给骑手。", "Cash on delivery only for now: pay the courier when your order arrives.")
         case .recommendations(let items):

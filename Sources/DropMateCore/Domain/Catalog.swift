@@ -5,12 +5,46 @@ public struct Merchant: Sendable, Hashable, Codable, Identifiable {
     public var location: Coordinate
     /// Typical minutes from confirmation until the food is ready for pickup.
     public var preparationMinutes: Int
+    /// When the shop takes orders, in the business's time zone; nil: around the clock.
+    public var openingHours: OpeningHours?
 
-    public init(id: String, name: LocalizedText, location: Coordinate, preparationMinutes: Int) {
+    public init(id: String, name: LocalizedText, location: Coordinate, preparationMinutes: Int, openingHours: OpeningHours? = nil) {
         self.id = id
         self.name = name
         self.location = location
         self.preparationMinutes = preparationMinutes
+        self.openingHours = openingHours
+    }
+}
+
+/// A shop's daily hours, as minutes after local midnight ("10:00-22:00"; closing before opening runs past midnight).
+public struct OpeningHours: Sendable, Hashable, Codable {
+    public var opens: Int
+    public var closes: Int
+
+    public init(opens: Int, closes: Int) {
+        self.opens = opens
+        self.closes = closes
+    }
+
+    /// "10:00-22:00" (or "10:00–22:00"); nil for anything else, or a day with no hours (opening at closing time).
+    public init?(_ text: String) {
+        let parts = text.split(whereSeparator: { $0 == "-" || $0 == "–" }).map { String($0.filter { $0 != " " }) }
+        guard parts.count == 2, let opens = Self.minutes(parts[0]), let closes = Self.minutes(parts[1]), opens != closes else { return nil }
+        self.init(opens: opens, closes: closes)
+    }
+
+    static func minutes(_ text: String) -> Int? {
+        let pieces = text.split(separator: ":")
+        guard pieces.count == 2, pieces[1].count == 2, let hours = Int(pieces[0]), let minutes = Int(pieces[1]),
+              (0...23).contains(hours), (0...59).contains(minutes) else { return nil }
+        return hours * 60 + minutes
+    }
+
+    /// "10:00-22:00".
+    public var text: String {
+        func clock(_ value: Int) -> String { (value / 60 < 10 ? "0" : "") + "\(value / 60):" + (value % 60 < 10 ? "0" : "") + "\(value % 60)" }
+        return "\(clock(opens))-\(clock(closes))"
     }
 }
 
