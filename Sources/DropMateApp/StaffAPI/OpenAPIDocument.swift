@@ -33,6 +33,11 @@ components:
       in: path
       required: true
       schema: {type: string, pattern: "^[a-z0-9-]{1,64}$"}
+    OpenID:
+      name: openid
+      in: path
+      required: true
+      schema: {type: string, pattern: "^[A-Za-z0-9_-]{1,64}$"}
     IdempotencyKey:
       name: Idempotency-Key
       in: header
@@ -358,6 +363,12 @@ components:
       required: [body]
       properties:
         body: {type: string, minLength: 1, maxLength: 500}
+    StaffMessage:
+      type: object
+      required: [body]
+      properties:
+        body: {type: string, minLength: 1, maxLength: 500}
+        end_handoff: {type: boolean}
     Moderation:
       type: object
       required: [reason]
@@ -1115,6 +1126,21 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
+  /customers/{openid}/messages:
+    post:
+      summary: Write to a customer in their chat (a push); a handoff to a person carries on, or ends with end_handoff.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/OpenID"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/StaffMessage"}}}
+      responses:
+        "201": {description: Queued.}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
   /audit:
     get:
       summary: The audit log, newest first.

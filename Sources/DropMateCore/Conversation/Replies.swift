@@ -55,7 +55,7 @@ struct Replies {
         case .nothingToCancel: return pick("没有可以取消的订单。", "There's nothing to cancel.")
         case .nothingToConfirm: return pick("没有待确认的订单。发送“菜单”开始点餐。", "There's no order waiting for confirmation. Send \"menu\" to start one.")
         case .cannotCancel(let order):
-            return pick("订单 #\(order.id) \(status(order.status))，无法取消。如有问题请留言。", "Order #\(order.id) is \(status(order.status)) and can't be cancelled. Post a message if something's wrong.")
+            return pick("订单 #\(order.id) \(stage(order))，无法取消。如有问题请留言。", "Order #\(order.id): \(stage(order)); it can't be cancelled now. Post a message if something's wrong.")
         case .confirmPendingFirst(let order):
             return pick("订单 #\(order.id) 还在等您确认，请先回复“确认”或“取消”。", "Order #\(order.id) is still waiting: reply \"confirm\" or \"cancel\" first.")
         case .orderStatus(let statusLines): return statusLines.map(statusLine).joined(separator: "\n")
@@ -67,7 +67,11 @@ struct Replies {
         case .pendingReminder(let id):
             return pick("（订单 #\(id) 等待确认：回复“确认”或“取消”。）", "(Order #\(id) is waiting: reply \"confirm\" or \"cancel\".)")
         case .boardPosted(let orderID):
-            if let orderID { return pick("留言已收到，已附在订单 #\(orderID) 上，工作人员会尽快回复。", "Thanks! Your message is attached to order #\(orderID); staff will reply soon.") }
+            if let orderID {
+                // Such a post goes to staff with the order, never to the public board: say so, or "留言板" looks empty by mistake.
+                return pick("留言已收到，已随订单 #\(orderID) 转给工作人员（不会公开显示在留言板上），工作人员会尽快回复。",
+                            "Thanks! Your message went to our staff with order #\(orderID) (it is not shown on the public board); they will reply soon.")
+            }
             return pick("留言已发布到留言板，谢谢！", "Posted on the message board. Thanks!")
         case .boardPostEmpty: return pick("留言内容是空的，请在“留言”后面写上内容。", "Your post is empty: write something after \"post\".")
         case .boardPostTooLong(let max): return pick("留言太长了，最多 \(max) 个字。", "That post is too long: at most \(max) characters.")
@@ -78,6 +82,7 @@ struct Replies {
         case .etaChanged(let order, let eta):
             return pick("订单 #\(order.id) 的预计送达时间更新为 \(time(eta))。", "Order #\(order.id) is now expected at \(time(eta)).")
         case .courier(let reply): return courierText(reply)
+        case .answer(let answer): return answerText(answer)
         case .slowDown: return pick("您发消息太快了，请稍等一分钟再发。刚才这条没有处理。", "You're sending messages too quickly. Please wait a minute and send that again.")
         }
     }
@@ -143,7 +148,8 @@ struct Replies {
         }
     }
 
-    /// The status, with the courier's progress once there is a courier.
+    /// The status, with the courier's progress once there is a courier: the one wording of an order's state, used by
+    /// "到哪了", the dispatch and pickup pushes, the tracking page, template messages and staff notices.
     func stage(_ order: Order) -> String {
         guard order.status == .dispatched, let courier = order.courierName else { return status(order.status) }
         return order.pickedUpAt == nil
@@ -159,16 +165,17 @@ struct Replies {
     }
 
     func board(_ posts: [BoardPost]) -> String {
-        guard !posts.isEmpty else { return pick("留言板还是空的。发送“留言 …”来写第一条吧！", "The board is empty. Send \"post …\" to write the first message!") }
+        guard !posts.isEmpty else { return pick("公开留言板还是空的（关于订单的留言只给工作人员看）。发送“留言 …”来写第一条吧！", "The public board is empty (messages about an order go to staff only). Send \"post …\" to write the first message!") }
         return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(time($0.createdAt)) \($0.body)" }.joined()
     }
 
     func statusChanged(_ order: Order, eta: Int64?) -> String {
         switch order.status {
         case .dispatched where order.pickedUpAt != nil:
-            return pick("订单 #\(order.id) 骑手已取餐", "Order #\(order.id) has been picked up") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+            return statusLine(OrderStatusLine(order: order, eta: eta))
         case .dispatched:
-            return pick("订单 #\(order.id) 骑手\(order.courierName.map { " \($0) " } ?? "")已出发", "Order #\(order.id) is on its way\(order.courierName.map { " with \($0)" } ?? "")") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+            // The same line as "到哪了" and the tracking page say for this state (`stage`), with the page's link.
+            return statusLine(OrderStatusLine(order: order, eta: eta))
                 + (renderer.trackingLink(order).map { pick("\n实时跟踪：\($0)", "\nTrack it: \($0)") } ?? "")
         case .delivered: return pick("订单 #\(order.id) 已送达，祝您用餐愉快！", "Order #\(order.id) has been delivered. Enjoy your meal!")
         case .cancelled: return pick("很抱歉，订单 #\(order.id) 已被商家取消。", "Sorry, order #\(order.id) was cancelled by the shop.") + (order.cancelReason.map { pick("原因：\($0)", " Reason: \($0)") } ?? "")

@@ -64,6 +64,8 @@ public enum Reply: Sendable, Hashable {
     case etaChanged(Order, eta: Int64)
     /// What a courier's chat says.
     case courier(CourierReply)
+    /// Answers to questions, handoffs and cancel confirmations.
+    case answer(CustomerAnswer)
 }
 
 /// What DropMate says to couriers.
@@ -79,8 +81,8 @@ public enum CourierReply: Sendable, Hashable {
     case actionDone(CourierAction, Order)
     case notYours(orderID: Int64)
     case refused(CourierAction, Order)
-    /// "取件" without a number while several (or no) deliveries could be meant.
-    case whichOrder(CourierAction, [Int64])
+    /// "取件" without a number while several (or no) deliveries could be meant: the ones that could be.
+    case whichOrder(CourierAction, [Order])
     case positionSaved(activeDeliveries: Int)
     case invalidPosition
     /// A push: staff gave the courier a delivery.

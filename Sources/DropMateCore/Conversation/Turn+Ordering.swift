@@ -250,6 +250,11 @@ extension Turn {
         }
         if state.pendingOrderID == target.id { state.pendingOrderID = nil }
         guard target.isCancellableByCustomer || target.status == .cancelled else { return say(.cannotCancel(target)) }
+        if target.status == .confirmed {
+            // A confirmed order is being made: cancelling it takes a yes (see `answersCancelQuestion`).
+            state.cancelAsked = CancelQuestion(orderID: target.id, askedAt: facts.now)
+            return say(.answer(.confirmCancel(target)))
+        }
         if case .changed(let cancelled)? = try? target.applying(.cancel(reason: "customer"), at: facts.now) {
             effects.append(.saveOrder(cancelled))
             say(.orderCancelled(cancelled))
