@@ -116,7 +116,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
-        .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"]),
+        .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
         .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage", "DropMateDataProtection"]),
         .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),

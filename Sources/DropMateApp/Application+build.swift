@@ -103,7 +103,7 @@ public struct AppDependencies: Sendable {
             return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
         }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(at: clock()), renderer: renderer, clock: clock,
-                                        rules: ConversationRules(etaPush: config.etaPush), coordination: coordination, routes: routes,
+                                        rules: ConversationRules(etaPush: config.etaPush, handoff: config.handoffSeconds), coordination: coordination, routes: routes,
                                         telemetry: telemetry, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow,
@@ -138,6 +138,7 @@ public struct AppDependencies: Sendable {
         var worker = JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
                                leaseSeconds: config.jobLeaseSeconds, etaRefreshEvery: config.etaRefreshSeconds, logger: logger)
         worker.reports = reportRunner
+        worker.staffNotices = StaffNoticeSender(staff: staff, queue: queue, clock: clock)
         worker.shutdownGrace = .seconds(config.shutdownGraceSeconds)
         worker.telemetry = telemetry
         return worker

@@ -81,6 +81,8 @@ public struct AppConfig: Sendable {
     /// Seconds a worker's jobs in hand may run on after SIGTERM before they are stopped and handed back
     /// (`DROPMATE_SHUTDOWN_GRACE_SECONDS`): keep it below the orchestrator's grace period.
     public var shutdownGraceSeconds: Int64 = 25
+    /// Seconds the bot keeps out of a customer's way after they asked for a person (`DROPMATE_HANDOFF_MINUTES`).
+    public var handoffSeconds: Int64 = 30 * 60
 
     /// A configuration problem, reported together with every other one.
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -211,6 +213,8 @@ public struct AppConfig: Sendable {
         let signIn = SignInSettings.load(env, problem: problem)
         let passwordCost = Int(env["DROPMATE_PASSWORD_COST"] ?? "15") ?? -1
         if !(10...20).contains(passwordCost) { problem("DROPMATE_PASSWORD_COST", "must be 10 to 20 (scrypt log2 N)") }
+        let handoffMinutes = Int64(env["DROPMATE_HANDOFF_MINUTES"] ?? "30") ?? -1
+        if !(1...1440).contains(handoffMinutes) { problem("DROPMATE_HANDOFF_MINUTES", "must be 1 to 1440 minutes") }
         let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
@@ -225,7 +229,7 @@ public struct AppConfig: Sendable {
             objectStore: objectStore, passwordCost: passwordCost, reports: reports, piiKeys: piiKeys!,
             wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability,
-            eventLoopNice: eventLoopNice, signIn: signIn, shutdownGraceSeconds: shutdownGrace
+            eventLoopNice: eventLoopNice, signIn: signIn, shutdownGraceSeconds: shutdownGrace, handoffSeconds: handoffMinutes * 60
         )
     }
 

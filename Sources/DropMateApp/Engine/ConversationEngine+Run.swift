@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateDataProtection
 
 /// What one input did: the next state, the rendered reply and everything to commit.
 struct StepOutcome: Sendable {
@@ -50,7 +51,7 @@ extension ConversationEngine {
         var unit = UnitOfWork(customer: customer, now: now)
         var replies = step.replies
         var effects = step.effects
-        var pushes = 0
+        var pushes = 0, staffNotices = 0
         /// Feeds an effect's result back into the machine.
         func feed(_ input: ConversationInput) {
             let next = machine.step(customer: customer, state: step.state, input: input, facts: facts)
@@ -84,6 +85,11 @@ extension ConversationEngine {
                 let phone = step.state.profile.phone.map { "+86" + $0.digits }
                 let event = renderer.orderEvent(in: notice, language: step.state.language, catalog: facts.catalog)
                 unit.jobs.append(try PushJob(openID: customer, message: message, phone: phone, event: event).job(key: "\(pushKey)#\(pushes)", now: now))
+            case .notifyStaff(let notice):
+                staffNotices += 1
+                let text = PIIMask.phoneNumbers(in: renderer.staffText(notice, catalog: facts.catalog))
+                unit.jobs.append(try StaffNoticeJob(text: text, reason: notice.reason.rawValue, customer: customer)
+                    .job(key: "\(pushKey)#staff\(staffNotices)", now: now))
             case .bindCourier(let code):
                 let attempt = try await store.attemptBinding(code: code, openID: customer, now: now, policy: .standard)
                 if attempt == .refused || attempt == .lockedOut {

@@ -22,9 +22,11 @@ extension PageRoutes {
             return HTML.page(title: "Not found", body: "<p>没有找到这个订单。Order not found.</p>", status: .notFound)
         }
         let catalog = engine.catalog
-        let zh = renderer.text(for: .orderStatus([OrderStatusLine(order: order, eta: eta(of: order, catalog: catalog))]), language: .zh, catalog: catalog)
-        let en = renderer.text(for: .orderStatus([OrderStatusLine(order: order, eta: eta(of: order, catalog: catalog))]), language: .en, catalog: catalog)
-        let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity)</li>" }
+        let arrival = eta(of: order, catalog: catalog)
+        let zh = renderer.statusLine(order, eta: arrival, language: .zh, catalog: catalog)
+        let en = renderer.statusLine(order, eta: arrival, language: .en, catalog: catalog)
+        let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity)\(line.note.map { "（\($0)）" } ?? "")</li>" }
+            + (order.note.map { note -> [HTML] in ["<li>备注 Note: \(note)</li>"] } ?? [])
         let courier = try await courierSection(order)
         return HTML.page(title: "订单 #\(order.id)", body: """
             <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>

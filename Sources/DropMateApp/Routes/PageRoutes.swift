@@ -44,7 +44,8 @@ struct PageRoutes: Sendable {
     }
 
     func orderPage(_ order: Order, signature: String, expires: Int64) -> HTML {
-        let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity) <span>\(line.total)</span></li>" }
+        let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity)\(line.note.map { "（\($0)）" } ?? "") <span>\(line.total)</span></li>" }
+            + (order.note.map { note -> [HTML] in ["<li>备注 Note: \(note)</li>"] } ?? [])
         let status: HTML
         switch order.status {
         case .awaitingConfirmation:

@@ -33,6 +33,11 @@ components:
       in: path
       required: true
       schema: {type: string, pattern: "^[a-z0-9-]{1,64}$"}
+    OpenID:
+      name: openid
+      in: path
+      required: true
+      schema: {type: string, pattern: "^[A-Za-z0-9_-]{1,64}$"}
     IdempotencyKey:
       name: Idempotency-Key
       in: header
@@ -140,6 +145,7 @@ components:
         name: {type: string}
         quantity: {type: integer}
         unit_price_fen: {type: integer}
+        note: {type: string, description: "the customer's instruction for this line, as typed (不要香菜, no cilantro)"}
     Order:
       type: object
       required: [id, status, customer, merchant_id, lines, total_fen, phone, address]
@@ -151,6 +157,7 @@ components:
         courier_id: {type: integer, format: int64}
         courier_name: {type: string}
         lines: {type: array, items: {$ref: "#/components/schemas/OrderLine"}}
+        note: {type: string, description: "the customer's note for the whole order, as typed"}
         total_fen: {type: integer}
         phone: {type: string, description: "whole for admins, and for the courier the order is dispatched to until it is delivered; masked (138****8000) for everyone else"}
         address: {type: string}
@@ -356,6 +363,12 @@ components:
       required: [body]
       properties:
         body: {type: string, minLength: 1, maxLength: 500}
+    StaffMessage:
+      type: object
+      required: [body]
+      properties:
+        body: {type: string, minLength: 1, maxLength: 500}
+        end_handoff: {type: boolean}
     Moderation:
       type: object
       required: [reason]
@@ -1113,6 +1126,21 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
+  /customers/{openid}/messages:
+    post:
+      summary: Write to a customer in their chat (a push); a handoff to a person carries on, or ends with end_handoff.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/OpenID"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/StaffMessage"}}}
+      responses:
+        "201": {description: Queued.}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
   /audit:
     get:
       summary: The audit log, newest first.

@@ -10,6 +10,8 @@ struct OrderView: Encodable {
         var name: String
         var quantity: Int
         var unitPriceFen: Int
+        /// The customer's note for this line ("不要香菜"), when there is one.
+        var note: String?
     }
 
     var id: Int64
@@ -19,6 +21,8 @@ struct OrderView: Encodable {
     var courierId: Int64?
     var courierName: String?
     var lines: [Line]
+    /// The customer's note for the whole order, when there is one.
+    var note: String?
     var totalFen: Int
     var phone: String
     var address: String
@@ -41,7 +45,8 @@ struct OrderView: Encodable {
         merchantId = order.merchantID
         courierId = order.courierID
         courierName = order.courierName
-        lines = order.lines.map { Line(itemId: $0.itemID, name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen) }
+        lines = order.lines.map { Line(itemId: $0.itemID, name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen, note: $0.note) }
+        note = order.note
         totalFen = order.total.fen
         phone = order.phone(shownTo: identity.phoneReader)
         address = order.address.text

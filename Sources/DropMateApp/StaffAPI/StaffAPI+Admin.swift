@@ -45,12 +45,27 @@ extension StaffAPI {
         }
     }
 
+    struct StaffMessage: Decodable { var body: String; var endHandoff: Bool? }
+
     func addCustomerRoutes(_ api: APIRouter) {
         api.on(.get, "/customers", roles: Self.office) { call in
             let orderID = try Validate.id(call.query("order_id"), field: "order_id")
             guard let order = try await store.order(id: orderID) else { throw APIError.notFound("order #\(orderID)") }
             let orders = try await store.recentOrders(customer: order.customer, limit: 50).map(\.id)
             return try .json(CustomerView(openid: order.customer, phone: order.phone(shownTo: call.identity.phoneReader), orders: orders))
+        }
+        // Answering a customer who asked for a person ("人工客服"): the words go to their chat as a push.
+        api.on(.post, "/customers/:openid/messages", roles: Self.office, idempotent: true, maxBody: 8192) { call in
+            let openID = call.stringParameter("openid")
+            guard !openID.isEmpty, openID.count <= 64, openID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                throw APIError.badRequest("\"openid\" must be 1 to 64 letters, digits, _ or -")
+            }
+            let request = try APIJSON.decode(StaffMessage.self, from: call.body)
+            let body = try Validate.text(request.body, field: "body", max: 500)
+            let ends = request.endHandoff ?? false
+            try await engine.messageFromStaff(to: openID, text: body, endsHandoff: ends, audit: call.identity.audit(
+                "customer.message", target: "customer:\(openID)", after: String(body.prefix(80)) + (ends ? " (handoff ended)" : ""), at: clock()))
+            return try .json(["sent": true], status: .created)
         }
     }
 

@@ -10,6 +10,7 @@ struct JobWork: Sendable {
         case sms(SMSJob)
         case etaRefresh(ETARefreshJob)
         case dailyReport(DailyReportJob)
+        case staffNotice(StaffNoticeJob)
         /// A payload that does not decode: retrying cannot help, so it fails for good with the reason.
         case unreadable(reason: String)
         /// A kind this worker has no handler for (a newer release queued it): retried, for a worker that has one.
@@ -29,6 +30,7 @@ struct JobWork: Sendable {
             case SMSJob.kind: action = .sms(try SMSJob(payload: job.payload))
             case ETARefreshJob.kind: action = .etaRefresh(try ETARefreshJob(payload: job.payload))
             case DailyReportJob.kind: action = .dailyReport(try DailyReportJob(payload: job.payload))
+            case StaffNoticeJob.kind: action = .staffNotice(try StaffNoticeJob(payload: job.payload))
             default: action = .unknown
             }
         } catch {
@@ -42,7 +44,7 @@ struct JobWork: Sendable {
         case .push(let push): "push:" + push.openID
         case .sms(let message): "sms:" + message.phone
         case .etaRefresh(let refresh): "eta:\(refresh.orderID)"
-        case .dailyReport, .unreadable, .unknown: "job:\(job.id)"
+        case .dailyReport, .staffNotice, .unreadable, .unknown: "job:\(job.id)"
         }
     }
 }

@@ -27,6 +27,8 @@ public struct JobWorker: Service {
     var telemetry: Telemetry = .disabled
     /// Builds `daily-report` jobs (nil: such jobs fail as having no handler).
     var reports: DailyReportRunner?
+    /// Hands `staff-notice` jobs to subscribed staff (nil: such jobs fail as having no handler).
+    var staffNotices: StaffNoticeSender?
 
     public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
                 clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, etaRefreshEvery: Int64 = 120, logger: Logger) {
@@ -220,7 +222,7 @@ public struct JobWorker: Service {
     }
 
     /// Every job kind the worker can run.
-    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind, DailyReportJob.kind]
+    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind, DailyReportJob.kind, StaffNoticeJob.kind]
 
     func perform(_ work: JobWork) async throws {
         switch work.action {
@@ -230,6 +232,9 @@ public struct JobWorker: Service {
         case .dailyReport(let request):
             guard let reports else { throw UnknownJobKind(kind: work.job.kind) }
             try await reports.run(request, jobID: work.job.id)
+        case .staffNotice(let notice):
+            guard let staffNotices else { throw UnknownJobKind(kind: work.job.kind) }
+            try await staffNotices.send(notice, jobID: work.job.id)
         case .unreadable(let reason): throw PermanentFailure(reason: reason)
         case .unknown: throw UnknownJobKind(kind: work.job.kind)
         }

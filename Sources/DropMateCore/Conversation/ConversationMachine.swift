@@ -12,7 +12,7 @@ public struct ConversationMachine: Sendable {
             case .text, .location, .click: return FactNeeds(orders: false, board: false, deliveries: true)
             case .courierActionDone, .courierBound, .reportedLocation, .unsubscribed, .subscribed, .unsupported, .tick:
                 return FactNeeds(orders: false, board: false)
-            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed: break  // their own orders as a customer
+            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage: break  // their own orders as a customer
             }
         }
         let board: Bool
@@ -78,9 +78,10 @@ struct Turn {
             state.lastActivityAt = facts.now
         case .tick, .confirmationLinkUsed, .orderChanged, .etaRefreshed:
             expireIfIdle(notifyByPush: true)
-        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone:
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .staffMessage:
             break
         }
+        if keepOutOfTheWay(input) { return }
         switch input {
         case .text(let text): handleText(text)
         case .location(let coordinate, let label): handleLocation(coordinate, label: label)
@@ -98,6 +99,7 @@ struct Turn {
         case .courierBound(let attempt, let code): courierBound(attempt, code: code)
         case .courierActionDone: break  // only a courier's turn asks for one
         case .tick: break
+        case .staffMessage(let text, let endsHandoff): staffMessage(text, endsHandoff: endsHandoff)
         }
     }
 
@@ -107,7 +109,9 @@ struct Turn {
             remind()
             return
         }
-        if let language = Language.detect(text) { state.language = language }
+        noteLanguage(text)
+        if answersCancelQuestion(text) { return }
+        if let question = CustomerQuestion.parse(text, catalog: facts.catalog) { return answer(question, text: text) }
         handle(IntentParser(catalog: facts.catalog).parse(text), text: text)
     }
 
@@ -120,11 +124,13 @@ struct Turn {
             if let item = facts.catalog.featured { say(.featuredAd(item)) } else { say(.noAds) }
         case .confirm: confirm()
         case .cancel(let orderID): cancel(orderID)
-        case .eta(let orderID): track(orderID); remind()
+        case .eta(let orderID): if track(orderID) { remind() }
         case .boardPost(let body): post(body); remind()
         case .boardView: say(.board(facts.board)); remind()
         case .order(let parsed):
-            if isAwaitingAddress, parsed.lines.isEmpty { addressText(text) } else { order(parsed) }
+            if isAwaitingAddress, parsed.lines.isEmpty, parsed.suggestions.isEmpty, parsed.edits.isEmpty { addressText(text) } else { order(parsed) }
+        case .edit(let edits): edit(edits)
+        case .contact(let address, let phone): contact(address: address, phone: phone)
         case .phone(let phone): savePhone(phone)
         case .bindCourier(let code): effects.append(.bindCourier(code: code))
         case .sameAddress:

@@ -14,6 +14,18 @@ public struct ConversationState: Sendable, Hashable, Codable {
     public var hasOrders: Bool
     /// Set once this WeChat user bound themselves to a courier record: their chat is then a courier's.
     public var courierID: Int64?
+    /// True once the customer wrote a message with intent in `language` (`Language.intended`): from then on only
+    /// such a message changes it. Before that, any Latin or CJK text does (a first "hi" gets English).
+    public var languageSettled: Bool?
+    /// A person is answering this customer until then (Unix seconds): the bot keeps out of the way.
+    public var handoffUntil: Int64?
+    /// Whether "已转人工，请稍候" was already said during this handoff (it is said once).
+    public var handoffAcknowledged: Bool?
+    /// A confirmed order the customer asked to cancel: the next message cancels it only if it is a yes.
+    public var cancelAsked: CancelQuestion?
+    /// When staff were last told this customer is hurrying an order ("催单"): they are told again only after
+    /// `ConversationRules.hurryRepeat`.
+    public var hurriedAt: Int64?
 
     /// A customer DropMate has never heard from.
     public static func new(at now: Int64) -> ConversationState {
@@ -35,6 +47,20 @@ public struct ConversationState: Sendable, Hashable, Codable {
     }
 }
 
+/// "确定取消订单 #1004 吗？": asked at `askedAt`, answered by the customer's next message (within `CancelQuestion.validFor`).
+public struct CancelQuestion: Sendable, Hashable, Codable {
+    public var orderID: Int64
+    public var askedAt: Int64
+
+    public init(orderID: Int64, askedAt: Int64) {
+        self.orderID = orderID
+        self.askedAt = askedAt
+    }
+
+    /// Seconds a "确定" still answers the question; later it is an ordinary message.
+    public static let validFor: Int64 = 10 * 60
+}
+
 /// What a customer told us once and should not have to repeat.
 public struct CustomerProfile: Sendable, Hashable, Codable {
     public var phone: PhoneNumber?
@@ -53,11 +79,14 @@ public struct CustomerProfile: Sendable, Hashable, Codable {
 public struct OrderDraft: Sendable, Hashable, Codable {
     public var merchantID: String
     public var lines: [OrderLine]
+    /// A note for the whole order (one that followed no item).
+    public var note: String?
     public var address: DeliveryAddress?
 
-    public init(merchantID: String, lines: [OrderLine], address: DeliveryAddress? = nil) {
+    public init(merchantID: String, lines: [OrderLine], note: String? = nil, address: DeliveryAddress? = nil) {
         self.merchantID = merchantID
         self.lines = lines
+        self.note = note
         self.address = address
     }
 

@@ -26,6 +26,9 @@ public enum ConversationInput: Sendable, Hashable {
     case courierActionDone(CourierActionResult)
     /// An ETA refresh worked out that `order` now arrives at `eta`.
     case etaRefreshed(Order, eta: Int64)
+    /// Staff wrote to the customer (`POST /api/v1/customers/{openid}/messages`): it is pushed; a handoff carries on
+    /// from now (the person is talking), or ends when `endsHandoff`.
+    case staffMessage(String, endsHandoff: Bool)
 }
 
 /// What became of a courier's "取件 / 送达".
@@ -72,10 +75,15 @@ public struct ConversationRules: Sendable, Hashable {
     public var maxQuantity: Int
     /// Seconds of silence after which a draft or unconfirmed order lapses.
     public var draftTTL: Int64
+    /// Seconds the bot keeps out of the way after a customer asked for a person (`DROPMATE_HANDOFF_MINUTES`).
+    public var handoff: Int64
+    /// Seconds before another "催单" from the same customer tells staff again (one is enough to act on).
+    public var hurryRepeat: Int64 = 10 * 60
     /// When a refreshed ETA is pushed to the customer.
     public var etaPush: ETAPushRules
 
-    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60, etaPush: ETAPushRules = .init()) {
+    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60, etaPush: ETAPushRules = .init(), handoff: Int64 = 30 * 60) {
+        self.handoff = handoff
         self.maxQuantity = maxQuantity
         self.draftTTL = draftTTL
         self.etaPush = etaPush
@@ -104,6 +112,8 @@ public enum ConversationEffect: Sendable, Hashable {
     case courierMoved(courierID: Int64, Coordinate)
     /// Store an order's ETA bookkeeping (no status change, no history entry).
     case noteETA(Order)
+    /// Tell staff (a `staff-notice` job, committed with the step).
+    case notifyStaff(StaffNotice)
 }
 
 /// A new order as the machine asks for it; the engine gives it a number.
@@ -114,10 +124,14 @@ public struct OrderRequest: Sendable, Hashable {
     public var address: DeliveryAddress
     public var phone: PhoneNumber
     public var language: Language
+    /// The note for the whole order, if the customer gave one.
+    public var note: String? = nil
 
     /// The order this request becomes once numbered.
     public func order(id: Int64, createdAt: Int64) -> Order {
-        Order(id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone, language: language, createdAt: createdAt)
+        var order = Order(id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone, language: language, createdAt: createdAt)
+        order.note = note
+        return order
     }
 }
 

@@ -12,8 +12,14 @@ public enum Intent: Sendable, Hashable {
     /// "留言 …" / "post …" with the text after the keyword (maybe empty).
     case boardPost(String)
     case boardView
-    /// An order with the lines it names and the words that matched no item.
+    /// An order: the lines it names (with notes), near-names to ask about, what matched nothing, and an address and
+    /// a phone when the same message gave them. May also carry edits ("再来一份牛肉面，去掉奶茶"). See `ParsedOrder`.
     case order(ParsedOrder)
+    /// Changes to what was ordered before, and nothing new: "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜".
+    case edit([OrderEdit])
+    /// An address and a phone in one message ("南京西路1266号 恒隆广场 13800138000"), or an address introduced as
+    /// one ("地址是…", "送到…"). A phone alone is `.phone`.
+    case contact(address: String?, phone: PhoneNumber?)
     case phone(PhoneNumber)
     /// "同上 / same": the previous address.
     case sameAddress
@@ -23,28 +29,15 @@ public enum Intent: Sendable, Hashable {
     case other
 }
 
-/// Items named in a message, with what could not be matched.
-public struct ParsedOrder: Sendable, Hashable {
-    public var lines: [(item: CatalogItem, quantity: Int)]
-    public var unknown: [String]
-
-    public static func == (lhs: ParsedOrder, rhs: ParsedOrder) -> Bool {
-        lhs.unknown == rhs.unknown && lhs.lines.elementsEqual(rhs.lines) { $0.item == $1.item && $0.quantity == $1.quantity }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(unknown)
-        for line in lines { hasher.combine(line.item.id); hasher.combine(line.quantity) }
-    }
-}
-
 /// Reads intents from free text in Chinese or English.
 public struct IntentParser: Sendable {
     public var catalog: Catalog
 
     public init(catalog: Catalog) { self.catalog = catalog }
 
-    /// The intent of `text`; keywords first, then phone numbers, then orders.
+    /// The intent of `text`: keywords first (a whole message such as "确认", "取消", "菜单"), then board posts, binding
+    /// codes, order references and a phone alone; then the whole message is read for an order, edits, or an address
+    /// and a phone (`OrderTextParser`). `.other` when nothing applies (at the address step it is then the address).
     public func parse(_ text: String) -> Intent {
         let normalized = TextNormalizer.normalize(text)
         let bare = TextNormalizer.trimPunctuation(normalized)
@@ -55,9 +48,17 @@ public struct IntentParser: Sendable {
         if let orderID = Self.orderReference(bare, prefixes: Self.etaPrefixes) { return .eta(orderID: orderID) }
         if Self.etaPhrases.contains(where: { TextNormalizer.contains(bare, $0) }) { return .eta(orderID: nil) }
         if let phone = Self.phone(bare) { return .phone(phone) }
-        let order = OrderTextParser(catalog: catalog).parse(normalized)
-        if let order { return .order(order) }
-        return .other
+        // An address keeps what the customer wrote (case, width, traditional characters), not the folded text.
+        func original(_ address: String?) -> String? { address.map { TextNormalizer.original(of: $0, in: text) ?? $0 } }
+        switch OrderTextParser(catalog: catalog).parse(normalized) {
+        case .contact(nil, let phone?)?: return .phone(phone)
+        case .contact(let address, let phone)?: return .contact(address: original(address), phone: phone)
+        case .order(var order)?:
+            order.address = original(order.address)
+            return .order(order)
+        case let intent?: return intent
+        case nil: return .other
+        }
     }
 
     static let keywords: [String: Intent] = {

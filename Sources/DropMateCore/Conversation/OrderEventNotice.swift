@@ -44,7 +44,7 @@ extension ReplyRenderer {
             let replies = Replies(language: language, catalog: catalog, renderer: self)
             var values: [String: String] = [
                 OrderEventNotice.Value.orderID.rawValue: "\(order.id)",
-                OrderEventNotice.Value.status.rawValue: replies.status(order.status),
+                OrderEventNotice.Value.status.rawValue: replies.stage(order),
                 OrderEventNotice.Value.total.rawValue: "\(order.total)",
                 OrderEventNotice.Value.merchant.rawValue: catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID,
                 OrderEventNotice.Value.items.rawValue: replies.lines(order.lines),

@@ -31,10 +31,11 @@ extension Replies {
         case .refused(let action, let order):
             let verb = action == .pickUp ? pick("取件", "pick up") : pick("送达", "deliver")
             return pick("订单 #\(order.id) \(status(order.status))，无法\(verb)。", "Order #\(order.id) is \(status(order.status)); you can't \(verb) it.")
-        case .whichOrder(let action, let ids):
+        case .whichOrder(let action, let orders):
             let command = action == .pickUp ? pick("取件", "picked up") : pick("送达", "delivered")
-            guard !ids.isEmpty else { return pick("没有可以\(command)的订单。", "There's no delivery to mark \(command).") }
-            return pick("请写明单号，例如“\(command) #\(ids[0])”。", "Which one? For example \"\(command) #\(ids[0])\".")
+            guard let first = orders.first else { return pick("没有可以\(command)的订单。", "There's no delivery to mark \(command).") }
+            return pick("您手上有 \(orders.count) 单，是哪一单？回复如“\(command) #\(first.id)”：", "You have \(orders.count) deliveries; which one? Reply like \"\(command) #\(first.id)\":")
+                + orders.map { "\n" + delivery($0) }.joined()
         case .positionSaved(let count):
             return count == 0
                 ? pick("位置已更新。", "Position updated.")

@@ -24,11 +24,19 @@ struct Replies {
         case .unknownItems(let names):
             if names.isEmpty { return pick("想点什么呢？例如“2 份牛肉面”。", "What would you like? For example \"order 2 beef noodles\".") }
             return pick("没有找到：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I couldn't find: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
+        case .didYouMean(let suggestions):
+            let names = suggestions.map { $0.item.name(language) }
+            let example = suggestions.map { pick("\($0.quantity) 份\($0.item.name.zh)", "\($0.quantity) \($0.item.name.en)") }
+            return pick("您是说\(names.joined(separator: "、"))吗？是的话请发送“\(example.joined(separator: "，"))”。",
+                        "Did you mean \(names.joined(separator: ", "))? If so, send \"\(example.joined(separator: ", "))\".")
+        case .draftChanged(let draft): return pick("已修改订单：", "Updated your order: ") + lines(draft.lines) + orderNote(draft.note) + pick("，合计 ", ", total ") + "\(draft.total)"
+        case .nothingToEdit: return pick("现在没有可以修改的订单。发送“菜单”开始点餐。", "There's no open order to change. Send \"menu\" to start one.")
+        case .itemNotInOrder(let item): return pick("订单里没有\(item.zh)。", "There's no \(item.en) in your order.")
         case .quantityOutOfRange(let item, let quantity, let max):
             return pick("\(item.zh)的数量 \(quantity) 不行哦，每样可点 1 到 \(max) 份。", "\(quantity) × \(item.en) won't work: order between 1 and \(max) of each item.")
         case .oneMerchantPerOrder:
             return pick("一个订单只能来自同一家店，请分开下单。", "One order can only come from one shop; please order separately.")
-        case .draftSummary(let draft): return pick("已加入订单：", "Added to your order: ") + lines(draft.lines) + pick("，合计 ", ", total ") + "\(draft.total)"
+        case .draftSummary(let draft): return pick("已加入订单：", "Added to your order: ") + lines(draft.lines) + orderNote(draft.note) + pick("，合计 ", ", total ") + "\(draft.total)"
         case .askAddress(let previous):
             let base = pick("请发送送餐地址，或直接发送微信位置。", "Where should we deliver? Send the address, or share your WeChat location.")
             guard let previous else { return base }
@@ -47,7 +55,7 @@ struct Replies {
         case .nothingToCancel: return pick("没有可以取消的订单。", "There's nothing to cancel.")
         case .nothingToConfirm: return pick("没有待确认的订单。发送“菜单”开始点餐。", "There's no order waiting for confirmation. Send \"menu\" to start one.")
         case .cannotCancel(let order):
-            return pick("订单 #\(order.id) \(status(order.status))，无法取消。如有问题请留言。", "Order #\(order.id) is \(status(order.status)) and can't be cancelled. Post a message if something's wrong.")
+            return pick("订单 #\(order.id) \(stage(order))，无法取消。如有问题请留言。", "Order #\(order.id): \(stage(order)); it can't be cancelled now. Post a message if something's wrong.")
         case .confirmPendingFirst(let order):
             return pick("订单 #\(order.id) 还在等您确认，请先回复“确认”或“取消”。", "Order #\(order.id) is still waiting: reply \"confirm\" or \"cancel\" first.")
         case .orderStatus(let statusLines): return statusLines.map(statusLine).joined(separator: "\n")
@@ -59,7 +67,11 @@ struct Replies {
         case .pendingReminder(let id):
             return pick("（订单 #\(id) 等待确认：回复“确认”或“取消”。）", "(Order #\(id) is waiting: reply \"confirm\" or \"cancel\".)")
         case .boardPosted(let orderID):
-            if let orderID { return pick("留言已收到，已附在订单 #\(orderID) 上，工作人员会尽快回复。", "Thanks! Your message is attached to order #\(orderID); staff will reply soon.") }
+            if let orderID {
+                // Such a post goes to staff with the order, never to the public board: say so, or "留言板" looks empty by mistake.
+                return pick("留言已收到，已随订单 #\(orderID) 转给工作人员（不会公开显示在留言板上），工作人员会尽快回复。",
+                            "Thanks! Your message went to our staff with order #\(orderID) (it is not shown on the public board); they will reply soon.")
+            }
             return pick("留言已发布到留言板，谢谢！", "Posted on the message board. Thanks!")
         case .boardPostEmpty: return pick("留言内容是空的，请在“留言”后面写上内容。", "Your post is empty: write something after \"post\".")
         case .boardPostTooLong(let max): return pick("留言太长了，最多 \(max) 个字。", "That post is too long: at most \(max) characters.")
@@ -70,6 +82,7 @@ struct Replies {
         case .etaChanged(let order, let eta):
             return pick("订单 #\(order.id) 的预计送达时间更新为 \(time(eta))。", "Order #\(order.id) is now expected at \(time(eta)).")
         case .courier(let reply): return courierText(reply)
+        case .answer(let answer): return answerText(answer)
         case .slowDown: return pick("您发消息太快了，请稍等一分钟再发。刚才这条没有处理。", "You're sending messages too quickly. Please wait a minute and send that again.")
         }
     }
@@ -104,15 +117,21 @@ struct Replies {
     }
 
     func lines(_ lines: [OrderLine]) -> String {
-        lines.map { "\($0.name(language)) ×\($0.quantity)" }.joined(separator: pick("、", ", "))
+        lines.map { "\($0.name(language)) ×\($0.quantity)" + lineNote($0.note) }.joined(separator: pick("、", ", "))
     }
+
+    /// "（不要香菜）" after a line, as the customer wrote it.
+    func lineNote(_ note: String?) -> String { note.map { pick("（\($0)）", " (\($0))") } ?? "" }
+
+    func orderNote(_ note: String?) -> String { note.map { pick("，备注：\($0)", ", note: \($0)") } ?? "" }
 
     func time(_ unixSeconds: Int64) -> String { renderer.clockTime(unixSeconds) }
 
     func summary(_ order: Order, eta: Int64) -> String {
         let shop = catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID
         var text = pick("订单 #\(order.id)（\(shop)）\n", "Order #\(order.id) (\(shop))\n")
-        for line in order.lines { text += "· \(line.name(language)) ×\(line.quantity)  \(line.total)\n" }
+        for line in order.lines { text += "· \(line.name(language)) ×\(line.quantity)\(lineNote(line.note))  \(line.total)\n" }
+        if let note = order.note { text += pick("备注：\(note)\n", "Note: \(note)\n") }
         text += pick("合计：\(order.total)\n送至：\(order.address.text)\n电话：\(order.phone.masked)\n预计 \(time(eta)) 送达\n回复“确认”下单，或“取消”。",
                      "Total: \(order.total)\nTo: \(order.address.text)\nPhone: \(order.phone.masked)\nExpected at \(time(eta))\nReply \"confirm\" to place it, or \"cancel\".")
         if let link = renderer.confirmationLink(order) { text += pick("\n也可以点击确认：\(link)", "\nOr confirm here: \(link)") }
@@ -129,7 +148,8 @@ struct Replies {
         }
     }
 
-    /// The status, with the courier's progress once there is a courier.
+    /// The status, with the courier's progress once there is a courier: the one wording of an order's state, used by
+    /// "到哪了", the dispatch and pickup pushes, the tracking page, template messages and staff notices.
     func stage(_ order: Order) -> String {
         guard order.status == .dispatched, let courier = order.courierName else { return status(order.status) }
         return order.pickedUpAt == nil
@@ -145,16 +165,17 @@ struct Replies {
     }
 
     func board(_ posts: [BoardPost]) -> String {
-        guard !posts.isEmpty else { return pick("留言板还是空的。发送“留言 …”来写第一条吧！", "The board is empty. Send \"post …\" to write the first message!") }
+        guard !posts.isEmpty else { return pick("公开留言板还是空的（关于订单的留言只给工作人员看）。发送“留言 …”来写第一条吧！", "The public board is empty (messages about an order go to staff only). Send \"post …\" to write the first message!") }
         return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(time($0.createdAt)) \($0.body)" }.joined()
     }
 
     func statusChanged(_ order: Order, eta: Int64?) -> String {
         switch order.status {
         case .dispatched where order.pickedUpAt != nil:
-            return pick("订单 #\(order.id) 骑手已取餐", "Order #\(order.id) has been picked up") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+            return statusLine(OrderStatusLine(order: order, eta: eta))
         case .dispatched:
-            return pick("订单 #\(order.id) 骑手\(order.courierName.map { " \($0) " } ?? "")已出发", "Order #\(order.id) is on its way\(order.courierName.map { " with \($0)" } ?? "")") + (eta.map { pick("，预计 \(time($0)) 送达。", ", expected at \(time($0)).") } ?? pick("。", "."))
+            // The same line as "到哪了" and the tracking page say for this state (`stage`), with the page's link.
+            return statusLine(OrderStatusLine(order: order, eta: eta))
                 + (renderer.trackingLink(order).map { pick("\n实时跟踪：\($0)", "\nTrack it: \($0)") } ?? "")
         case .delivered: return pick("订单 #\(order.id) 已送达，祝您用餐愉快！", "Order #\(order.id) has been delivered. Enjoy your meal!")
         case .cancelled: return pick("很抱歉，订单 #\(order.id) 已被商家取消。", "Sorry, order #\(order.id) was cancelled by the shop.") + (order.cancelReason.map { pick("原因：\($0)", " Reason: \($0)") } ?? "")

@@ -14,6 +14,14 @@ public enum Reply: Sendable, Hashable {
     case featuredAd(CatalogItem)
     case noAds
     case unknownItems([String])
+    /// Near-names the parser would not take by itself: "您是说牛肉面吗？".
+    case didYouMean([ItemSuggestion])
+    /// The draft after an edit ("改成3份", "去掉奶茶").
+    case draftChanged(OrderDraft)
+    /// An edit with no draft to apply it to.
+    case nothingToEdit
+    /// An edit names an item that is not in the draft.
+    case itemNotInOrder(LocalizedText)
     case quantityOutOfRange(item: LocalizedText, quantity: Int, max: Int)
     case oneMerchantPerOrder
     /// The draft's items and total so far.
@@ -56,6 +64,8 @@ public enum Reply: Sendable, Hashable {
     case etaChanged(Order, eta: Int64)
     /// What a courier's chat says.
     case courier(CourierReply)
+    /// Answers to questions, handoffs and cancel confirmations.
+    case answer(CustomerAnswer)
 }
 
 /// What DropMate says to couriers.
@@ -71,8 +81,8 @@ public enum CourierReply: Sendable, Hashable {
     case actionDone(CourierAction, Order)
     case notYours(orderID: Int64)
     case refused(CourierAction, Order)
-    /// "取件" without a number while several (or no) deliveries could be meant.
-    case whichOrder(CourierAction, [Int64])
+    /// "取件" without a number while several (or no) deliveries could be meant: the ones that could be.
+    case whichOrder(CourierAction, [Order])
     case positionSaved(activeDeliveries: Int)
     case invalidPosition
     /// A push: staff gave the courier a delivery.

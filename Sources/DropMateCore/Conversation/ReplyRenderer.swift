@@ -35,6 +35,11 @@ public struct ReplyRenderer: Sendable {
         Replies(language: language, catalog: catalog, renderer: self).text(for: reply)
     }
 
+    /// An order's status line ("订单 #1001：骑手 王师傅 正在取餐，预计 12:17 送达。"): what chat, pushes and pages all say.
+    public func statusLine(_ order: Order, eta: Int64?, language: Language, catalog: Catalog) -> String {
+        text(for: .orderStatus([OrderStatusLine(order: order, eta: eta)]), language: language, catalog: catalog)
+    }
+
     /// "12:35" in the business's time zone.
     public func clockTime(_ unixSeconds: Int64) -> String {
         let local = unixSeconds + Int64(utcOffsetSeconds)

@@ -6,7 +6,7 @@ extension Turn {
         case .text(let text):
             state.lastActivityAt = facts.now
             guard TextNormalizer.hasWords(text) else { say(.courier(.help)); return true }
-            if let language = Language.detect(text) { state.language = language }
+            noteLanguage(text)
             courierSaid(CourierIntent.parse(text), courierID: courierID)
         case .click: say(.courier(.help))
         case .subscribed: say(.courier(.help))
@@ -20,7 +20,7 @@ extension Turn {
         case .unsupported: say(.courier(.help))
         case .unsubscribed, .tick: break
         case .courierBound(let attempt, let code): courierBound(attempt, code: code)
-        case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed: return false
+        case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage: return false
         }
         return true
     }
@@ -37,7 +37,7 @@ extension Turn {
             if let orderID { return effects.append(.courierAction(orderID: orderID, action)) }
             // Without a number: the only delivery it can mean.
             let candidates = facts.deliveries.filter { action == .pickUp ? $0.pickedUpAt == nil : true }
-            guard candidates.count == 1 else { return say(.courier(.whichOrder(action, candidates.map(\.id)))) }
+            guard candidates.count == 1 else { return say(.courier(.whichOrder(action, candidates))) }
             effects.append(.courierAction(orderID: candidates[0].id, action))
         }
     }

@@ -8,35 +8,129 @@ extension Turn {
             say(.confirmPendingFirst(order))
             return
         }
-        guard parsed.unknown.isEmpty, !parsed.lines.isEmpty else {
+        // Nothing is added while any part of the message is unclear: the customer sees exactly what will be made.
+        guard parsed.suggestions.isEmpty else {
+            say(.didYouMean(parsed.suggestions))
+            if !parsed.unknown.isEmpty { say(.unknownItems(parsed.unknown)) }
+            remind()
+            return
+        }
+        guard parsed.unknown.isEmpty, !parsed.lines.isEmpty || !parsed.edits.isEmpty else {
             say(.unknownItems(parsed.unknown))
             remind()
             return
         }
-        var lines = state.draft?.lines ?? []
-        for (item, quantity) in parsed.lines {
-            let existing = lines.firstIndex { $0.itemID == item.id }
-            let total = quantity + (existing.map { lines[$0].quantity } ?? 0)
-            guard quantity >= 1, total <= facts.rules.maxQuantity else {
-                say(.quantityOutOfRange(item: item.name, quantity: quantity >= 1 ? total : quantity, max: facts.rules.maxQuantity))
+        // The draft the new lines go into: the current one, after this message's edits. Nothing is stored until the
+        // whole message applies.
+        var base = state.draft
+        if !parsed.edits.isEmpty {
+            guard let current = state.draft else { return edit(parsed.edits) }
+            guard let changed = edited(current, parsed.edits) else { return }
+            if parsed.lines.isEmpty { return draftChanged(changed.lines.isEmpty ? nil : changed) }
+            base = changed.lines.isEmpty ? nil : changed
+        }
+        var lines = base?.lines ?? []
+        for line in parsed.lines {
+            let item = line.item
+            // "奶茶去冰" for a 奶茶 already ordered: a note for that line, not one more.
+            if !line.quantityGiven, let note = line.note, let existing = lines.lastIndex(where: { $0.itemID == item.id }) {
+                lines[existing].note = note
+                continue
+            }
+            let existing = lines.firstIndex { $0.itemID == item.id && $0.note == line.note }
+            let total = line.quantity + (existing.map { lines[$0].quantity } ?? 0)
+            guard line.quantity >= 1, total <= facts.rules.maxQuantity else {
+                say(.quantityOutOfRange(item: item.name, quantity: line.quantity >= 1 ? total : line.quantity, max: facts.rules.maxQuantity))
                 remind()
                 return
             }
             if let existing { lines[existing].quantity = total } else {
-                lines.append(OrderLine(itemID: item.id, name: item.name, quantity: quantity, unitPrice: item.price))
+                lines.append(OrderLine(itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price, note: line.note))
             }
         }
-        let merchantIDs = Set(parsed.lines.map(\.item.merchantID) + [state.draft?.merchantID].compactMap { $0 })
+        let merchantIDs = Set(parsed.lines.map(\.item.merchantID) + [base?.merchantID].compactMap { $0 })
         guard merchantIDs.count == 1, let merchantID = merchantIDs.first else {
             say(.oneMerchantPerOrder)
             remind()
             return
         }
-        var draft = state.draft ?? OrderDraft(merchantID: merchantID, lines: [])
+        var draft = base ?? OrderDraft(merchantID: merchantID, lines: [])
         draft.lines = lines
+        if let note = parsed.note { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
+        if let address = parsed.address { draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address }
+        if let phone = parsed.phone { state.profile.phone = phone }
         state.draft = draft
         say(.draftSummary(draft))
         advance()
+    }
+
+    /// "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜": changes to the draft.
+    mutating func edit(_ edits: [OrderEdit]) {
+        guard let draft = state.draft else {
+            // "make it 3 beef noodles" with nothing ordered yet: that is the order.
+            let lines = edits.compactMap { edit -> ParsedLine? in
+                if case .setQuantity(let item?, let quantity) = edit { return ParsedLine(item: item, quantity: quantity) }
+                return nil
+            }
+            if state.pendingOrderID == nil, !lines.isEmpty, lines.count == edits.count { return order(ParsedOrder(lines: lines)) }
+            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { say(.confirmPendingFirst(order)) }
+            else { say(.nothingToEdit); remind() }
+            return
+        }
+        guard let changed = edited(draft, edits) else { return }
+        draftChanged(changed.lines.isEmpty ? nil : changed)
+    }
+
+    /// The draft after `edits`, or nil (and the reason said) when one of them cannot apply.
+    mutating func edited(_ draft: OrderDraft, _ edits: [OrderEdit]) -> OrderDraft? {
+        var draft = draft
+        for edit in edits {
+            switch edit {
+            case .setQuantity(let item, let quantity):
+                guard let index = item.map({ item in draft.lines.lastIndex { $0.itemID == item.id } }) ?? draft.lines.indices.last else {
+                    say(item.map { .itemNotInOrder($0.name) } ?? .nothingToEdit); remind(); return nil
+                }
+                guard quantity >= 1, quantity <= facts.rules.maxQuantity else {
+                    say(.quantityOutOfRange(item: draft.lines[index].name, quantity: quantity, max: facts.rules.maxQuantity)); remind(); return nil
+                }
+                draft.lines[index].quantity = quantity
+            case .remove(let item):
+                guard draft.lines.contains(where: { $0.itemID == item.id }) else { say(.itemNotInOrder(item.name)); remind(); return nil }
+                draft.lines.removeAll { $0.itemID == item.id }
+            case .reduce(let item, let count):
+                guard let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) else { say(.itemNotInOrder(item.name)); remind(); return nil }
+                if draft.lines[index].quantity > count { draft.lines[index].quantity -= count } else { draft.lines.remove(at: index) }
+            case .addMore(let quantity):
+                guard let index = draft.lines.indices.last else { say(.nothingToEdit); return nil }
+                let total = draft.lines[index].quantity + quantity
+                guard quantity >= 1, total <= facts.rules.maxQuantity else {
+                    say(.quantityOutOfRange(item: draft.lines[index].name, quantity: total, max: facts.rules.maxQuantity)); remind(); return nil
+                }
+                draft.lines[index].quantity = total
+            case .note(let note, let item):
+                if let item, let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) { draft.lines[index].note = note }
+                else { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
+            }
+        }
+        return draft
+    }
+
+    /// Says what the draft is now (or that it is empty and dropped) and asks for what it still lacks.
+    mutating func draftChanged(_ draft: OrderDraft?) {
+        state.draft = draft
+        guard let draft else { return say(.draftCancelled) }
+        say(.draftChanged(draft))
+        advance()
+    }
+
+    /// An address and a phone in one message, or an address introduced as one ("送到…").
+    mutating func contact(address: String?, phone: PhoneNumber?) {
+        if let phone { state.profile.phone = phone }
+        // At the phone step too: the address they give now is the one they mean.
+        if let address, state.draft != nil { return addressText(address) }
+        if let phone { return savePhone(phone) }
+        say(.fallback)
+        remind()
     }
 
     /// Asks for what the draft still lacks, or places the order when nothing is missing.
@@ -51,7 +145,8 @@ extension Turn {
             return
         }
         effects.append(.placeOrder(OrderRequest(
-            customer: customer, merchantID: draft.merchantID, lines: draft.lines, address: address, phone: phone, language: state.language
+            customer: customer, merchantID: draft.merchantID, lines: draft.lines, address: address, phone: phone, language: state.language,
+            note: draft.note
         )))
     }
 
@@ -155,6 +250,11 @@ extension Turn {
         }
         if state.pendingOrderID == target.id { state.pendingOrderID = nil }
         guard target.isCancellableByCustomer || target.status == .cancelled else { return say(.cannotCancel(target)) }
+        if target.status == .confirmed {
+            // A confirmed order is being made: cancelling it takes a yes (see `answersCancelQuestion`).
+            state.cancelAsked = CancelQuestion(orderID: target.id, askedAt: facts.now)
+            return say(.answer(.confirmCancel(target)))
+        }
         if case .changed(let cancelled)? = try? target.applying(.cancel(reason: "customer"), at: facts.now) {
             effects.append(.saveOrder(cancelled))
             say(.orderCancelled(cancelled))

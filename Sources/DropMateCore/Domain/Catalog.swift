@@ -72,11 +72,29 @@ public struct Catalog: Sendable, Hashable {
     public let items: [CatalogItem]
     /// Each item's names and aliases as customers' text is matched against them (normalized once, here).
     let matchNames: [[String]]
+    /// Every name and alias as scalars, longest first, with its item's index: what the order parser looks for.
+    let itemNames: [ItemName]
+    /// The first scalar of every name in `itemNames`.
+    let itemStarters: Set<Unicode.Scalar>
 
     public init(merchants: [Merchant], items: [CatalogItem]) {
         self.merchants = merchants.sorted { $0.id < $1.id }
         self.items = items.sorted { ($0.position, $0.id) < ($1.position, $1.id) }
         self.matchNames = self.items.map { item in ([item.name.zh, item.name.en] + item.aliases).map { TextNormalizer.normalize($0) } }
+        var seen = Set<ItemName>()
+        self.itemNames = matchNames.enumerated()
+            .flatMap { index, names in names.filter { !$0.isEmpty }.map { ItemName(scalars: Array($0.unicodeScalars), item: index) } }
+            .filter { seen.insert($0).inserted }
+            .enumerated().sorted { ($0.element.scalars.count, $1.offset) > ($1.element.scalars.count, $0.offset) }.map(\.element)
+        self.itemStarters = Set(itemNames.map { $0.scalars[0] })
+    }
+
+    /// Two catalogs are equal when their merchants and items are: the rest is derived from them.
+    public static func == (lhs: Catalog, rhs: Catalog) -> Bool { lhs.merchants == rhs.merchants && lhs.items == rhs.items }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(merchants)
+        hasher.combine(items)
     }
 
     public func merchant(id: String) -> Merchant? { merchants.first { $0.id == id } }
@@ -92,4 +110,11 @@ public struct Catalog: Sendable, Hashable {
     public func item(id: String) -> CatalogItem? { items.first { $0.id == id } }
     /// The item for today's special news reply: the first featured item, else the first item.
     public var featured: CatalogItem? { items.first(where: \.isFeatured) ?? items.first }
+}
+
+/// One way of naming a catalog item, as the order parser compares it.
+struct ItemName: Sendable, Hashable {
+    var scalars: [Unicode.Scalar]
+    /// Index into `Catalog.items`.
+    var item: Int
 }

@@ -11,18 +11,22 @@ public enum OrderStatus: String, Sendable, Hashable, Codable, CaseIterable {
     public var isFinal: Bool { self == .delivered || self == .cancelled }
 }
 
-/// One line of an order: an item, its quantity and the price it was ordered at.
+/// One line of an order: an item, its quantity, the price it was ordered at and the customer's note for it.
 public struct OrderLine: Sendable, Hashable, Codable {
     public var itemID: String
     public var name: LocalizedText
     public var quantity: Int
     public var unitPrice: Money
+    /// The customer's instruction for this line ("不要香菜", "去冰", "no cilantro"), as typed. Orders stored before
+    /// notes existed have no such field and decode with nil.
+    public var note: String?
 
-    public init(itemID: String, name: LocalizedText, quantity: Int, unitPrice: Money) {
+    public init(itemID: String, name: LocalizedText, quantity: Int, unitPrice: Money, note: String? = nil) {
         self.itemID = itemID
         self.name = name
         self.quantity = quantity
         self.unitPrice = unitPrice
+        self.note = note
     }
 
     public var total: Money { unitPrice * quantity }
@@ -48,6 +52,8 @@ public struct Order: Sendable, Hashable, Codable, Identifiable {
     public var customer: String
     public var merchantID: String
     public var lines: [OrderLine]
+    /// A note for the whole order ("不要辣", "多给点餐具"), nil for none (and in orders stored before notes existed).
+    public var note: String?
     public var address: DeliveryAddress
     public var phone: PhoneNumber
     public var status: OrderStatus

@@ -7,6 +7,10 @@
 ///   or cancelled; every other order masked;
 /// - everything else (customers' own summaries, pages, logs, reports, audit) shows numbers masked or not at all.
 ///
+/// Couriers' own numbers are never shown to customers: a customer who asks for the courier's number ("骑手电话多少")
+/// is told the courier (by name) will call the number the customer gave, shown masked. A masked courier number would
+/// be of no use to them, and a whole one is more than this rule gives anyone outside staff.
+///
 /// Courier powers come only from credentials an admin issues (creating a courier, binding codes, courier app
 /// tokens), and are checked against the courier record on every use, so nobody below an admin can make
 /// themselves a courier to read more than this rule allows.

@@ -23,6 +23,9 @@ struct Transcript {
         case addCourier(name: String, code: String)
         /// `@staff assign ORDER COURIER`.
         case assign(orderID: Int64, courierID: Int64)
+        /// `@staff message OPENID TEXT` / `@staff message-end OPENID TEXT`: staff write to the customer in their chat
+        /// (`POST /api/v1/customers/{openid}/messages`), the second ending a handoff.
+        case staffMessage(openID: String, text: String, endsHandoff: Bool)
         /// `@staff code COURIER CODE`: staff issue the courier a new binding code (the old one stops working).
         case newBindingCode(courierID: Int64, code: String)
         /// `@staff deactivate COURIER` / `@staff reactivate COURIER`.
@@ -111,6 +114,9 @@ struct Transcript {
         case "staff" where words.count >= 2 && (words[1] == "deactivate" || words[1] == "reactivate"):
             guard words.count == 3, let courier = Int64(words[2]) else { throw fail("@staff deactivate|reactivate COURIER") }
             return .setCourierActive(courierID: courier, active: words[1] == "reactivate")
+        case "staff" where words.count >= 2 && (words[1] == "message" || words[1] == "message-end"):
+            guard words.count >= 4 else { throw fail("@staff message|message-end OPENID TEXT") }
+            return .staffMessage(openID: words[2], text: words.dropFirst(3).joined(separator: " "), endsHandoff: words[1] == "message-end")
         case "staff" where words.count >= 2 && words[1] == "assign":
             guard words.count == 4, let order = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))), let courier = Int64(words[3]) else {
                 throw fail("@staff assign ORDER COURIER")

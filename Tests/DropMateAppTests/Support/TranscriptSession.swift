@@ -63,6 +63,8 @@ struct Session {
             _ = try await app.dependencies.couriers.issueBindingCode(courierID: courierID, code: code)
         case .setCourierActive(let courierID, let active):
             _ = try await app.dependencies.couriers.setActive(courierID: courierID, active)
+        case .staffMessage(let openID, let text, let endsHandoff):
+            try await engine.messageFromStaff(to: openID, text: text, endsHandoff: endsHandoff, audit: nil)
         case .assign(let orderID, let courierID):
             do { try await engine.assign(orderID: orderID, courierID: courierID) } catch { return ["error: \(error)"] }
         case .courierApp(let courierID, let latitude, let longitude):
@@ -148,11 +150,15 @@ struct Session {
         }
     }
 
-    /// Pushes queued since the last call, each as its lines.
+    /// Pushes queued since the last call, each as its lines; staff notices (which the worker sends to every
+    /// subscribed staff member) start with `[staff]`.
     mutating func newPushes() async throws -> [[String]] {
-        let jobs = try await app.dependencies.queue.jobs(kind: PushJob.kind, after: lastPushID)
+        let pushes = try await app.dependencies.queue.jobs(kind: PushJob.kind, after: lastPushID)
+        let notices = try await app.dependencies.queue.jobs(kind: StaffNoticeJob.kind, after: lastPushID)
+        let jobs = (pushes + notices).sorted { $0.id < $1.id }
         lastPushID = jobs.last?.id ?? lastPushID
         return try jobs.map { job in
+            if job.kind == StaffNoticeJob.kind { return ("[staff] " + (try StaffNoticeJob(payload: job.payload)).text).components(separatedBy: "\n") }
             let push = try PushJob(payload: job.payload)
             let prefix = push.openID == user ? "" : "[\(push.openID)] "
             switch push.message {
