@@ -55,7 +55,7 @@ struct OrderTextParser {
             guard order.unknown.isEmpty else { return .order(order) }
             return .edit(order.edits + (order.note.map { [.note($0, item: nil)] } ?? []))
         }
-        if !reading.verbAtStart && !reading.hasQuantity && reading.embeddedItem { return nil }
+        if !reading.verbAtStart && !reading.hasMeasuredQuantity && reading.embeddedItem { return nil }
         if !addressPieces.isEmpty { order.address = addressPieces.joined(separator: " ") }
         return .order(order)
     }
