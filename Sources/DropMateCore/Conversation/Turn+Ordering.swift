@@ -60,6 +60,7 @@ extension Turn {
         if let address = parsed.address { draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address }
         if let phone = parsed.phone { state.profile.phone = phone }
         state.draft = draft
+        for line in parsed.lines { if case .corrected(let typed) = line.match { say(.understoodAs(typed: typed, item: line.item.name)) } }
         say(.draftSummary(draft))
         advance()
     }
