@@ -44,6 +44,7 @@ struct OrderTextParser {
                 return .edit([.note(note, item: nil)])
             }
             guard reading.verbAtStart else { return nil }
+            if !order.unknown.isEmpty, order.unknown.allSatisfy(Lex.wantsToOrder.contains) { return .menu }
             // "我要" alone asks what to order; "order pizza" says what is not on the menu.
             if reading.sawEditWord { return nil }
             return .order(order)
