@@ -92,4 +92,9 @@ import Testing
         guard case .placeOrder(let request)? = step.effects.first else { Issue.record("no order: \(step.replies)"); return }
         #expect(request.address.text == "南京西路1266号 恒隆广场")
     }
+
+    @Test func aTakenMisspellingIsSaidBackBeforeTheSummary() {
+        let step = say(["2 beef noodels"])
+        #expect(rendered(step).prefix(2) == ["(Taking \"beef noodels\" as beef noodles.)", "Added to your order: beef noodles ×2, total ¥36.00"])
+    }
 }

@@ -11,6 +11,9 @@ struct Assembly {
     private(set) var addressPieces: [String] = []
     private(set) var verbAtStart = false
     private(set) var hasQuantity = false
+    /// A quantity with a measure word or x ("2份", "2 bowls of", "x2"): surely a quantity, even before an item
+    /// inside other words. "5 Tea House Lane" has a number, not a quantity.
+    private(set) var hasMeasuredQuantity = false
     /// An item named inside other text with no space ("上海牛肉面馆"): maybe not an order at all.
     private(set) var embeddedItem = false
     /// An edit word that changed nothing ("我要取消").
@@ -59,6 +62,7 @@ struct Assembly {
                 continue
             case .quantity(let value, let measured):
                 hasQuantity = hasQuantity || measured || nextMeaningful(after: position).map(Self.isNamed) == true
+                hasMeasuredQuantity = hasMeasuredQuantity || measured
                 let itemFollows: Bool
                 if case .item? = nextMeaningful(after: position) { itemFollows = true } else { itemFollows = false }
                 if pendingRemove, itemFollows {
@@ -86,9 +90,10 @@ struct Assembly {
                 }
             case .times(let value):
                 hasQuantity = true
+                hasMeasuredQuantity = true
                 if let last, mentions[last].quantity == nil { mentions[last].quantity = value } else { order.unknown.append("x\(value)") }
             case .item(let item, let name):
-                if isEmbedded(position) { embeddedItem = true }
+                if isEmbedded(position), !mergesWithText(before: position) { embeddedItem = true }
                 if pendingRemove {
                     order.edits.append(pendingReduce.map { .reduce(catalog.items[item], by: $0) } ?? .remove(catalog.items[item]))
                     pendingRemove = false
@@ -112,7 +117,7 @@ struct Assembly {
                     again = false
                 }
             case .text(let text):
-                if isEmbedded(position) { embeddedItem = true }
+                if isEmbedded(position), !mergesWithItem(after: position) { embeddedItem = true }
                 mentions.append(Mention(kind: .text(text), quantity: pendingQuantity, notes: pendingNotes))
                 pendingNotes = []
                 last = mentions.count - 1
@@ -152,6 +157,18 @@ struct Assembly {
         if again, mentions.isEmpty, order.edits.isEmpty { order.edits.append(.addMore(quantity: pendingQuantity ?? 1)) }
         else if let pendingQuantity { order.unknown.append(String(pendingQuantity)) }
         finish()
+    }
+
+    /// Whether the text at `position` and the item after it are one misspelt name ("bef noodles").
+    private func mergesWithItem(after position: Int) -> Bool {
+        guard case .text(let typed) = tokens[position], position + 2 < tokens.count, tokens[position + 1] == .space,
+              case .item(let item, let name) = tokens[position + 2] else { return false }
+        return misspelledWith(typed, name, item: item) != nil
+    }
+
+    /// Whether the item at `position` and the text before it are one misspelt name.
+    private func mergesWithText(before position: Int) -> Bool {
+        position >= 2 && mergesWithItem(after: position - 2)
     }
 
     /// "bef" + "noodles" read as one name, when together they are a near-name of the same item.

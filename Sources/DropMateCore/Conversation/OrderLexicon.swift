@@ -164,6 +164,8 @@ enum OrderLexicon {
     static let each = Words(["各来", "各要", "各", "each"])
     /// Words about an order already placed ("我点的牛肉面呢", "刚才的奶茶"): never a new order.
     static let pastOrder = Words(["点的", "订的", "买的", "要的", "刚才", "刚刚", "之前", "已经"])
+    /// What people say when they want to order but name nothing ("我要点餐"): the menu answers them.
+    static let wantsToOrder: Set<String> = ["点餐", "订餐", "下单", "点外卖", "订外卖", "外卖", "点菜", "吃的", "吃饭", "food", "order food", "some food"]
     /// Text that reads as part of an address.
     static let addressWords = Words([
         "路", "街", "大道", "弄", "巷", "号", "区", "镇", "村", "广场", "大厦", "小区", "公寓", "花园", "中心", "大楼", "栋", "幢", "室", "楼",

@@ -82,7 +82,9 @@ struct OrderScanner {
             var next = skipSpaces(from: index + length)
             if Lex.has(Self.with, in: text, at: next) { next = skipSpaces(from: next + Self.with.count) }
             if next > index + length, next < text.count, !Lex.isLatin(text[next]) { next = text.count }
-            if next < text.count, !itemFollows(next), Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil,
+            if next < text.count, !itemFollows(next),
+               Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil
+                   || (Lex.add.match(text, at: next) != nil && isKitchenNote(from: next)),
                !(index > 0 && item(endingAt: index) && !itemHasQuantityBefore), !containsItem(index..<noteEnd(from: index)),
                item(at: skipSpaces(from: noteEnd(from: index))) == nil {
                 return note(from: index)
@@ -292,7 +294,8 @@ struct OrderScanner {
             while end > from, Lex.isBoundary(text[end - 1]) || text[end - 1] == " " { end -= 1 }
             break
         }
-        guard end - from >= 3 else { return nil }
+        // "送到公司" names a place (short: the flow still asks for the whole address); "地址错了" does not.
+        guard end - from >= 3 || (end - from == 2 && Lex.addressWords.match(text, at: from) != nil) else { return nil }
         return Self.string(text[from..<end])
     }
 

@@ -44,6 +44,7 @@ struct OrderTextParser {
                 return .edit([.note(note, item: nil)])
             }
             guard reading.verbAtStart else { return nil }
+            if !order.unknown.isEmpty, order.unknown.allSatisfy(Lex.wantsToOrder.contains) { return .menu }
             // "我要" alone asks what to order; "order pizza" says what is not on the menu.
             if reading.sawEditWord { return nil }
             return .order(order)
@@ -55,7 +56,7 @@ struct OrderTextParser {
             guard order.unknown.isEmpty else { return .order(order) }
             return .edit(order.edits + (order.note.map { [.note($0, item: nil)] } ?? []))
         }
-        if !reading.verbAtStart && !reading.hasQuantity && reading.embeddedItem { return nil }
+        if !reading.verbAtStart && !reading.hasMeasuredQuantity && reading.embeddedItem { return nil }
         if !addressPieces.isEmpty { order.address = addressPieces.joined(separator: " ") }
         return .order(order)
     }

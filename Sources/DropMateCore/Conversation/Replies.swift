@@ -30,6 +30,7 @@ struct Replies {
             return pick("您是说\(names.joined(separator: "、"))吗？是的话请发送“\(example.joined(separator: "，"))”。",
                         "Did you mean \(names.joined(separator: ", "))? If so, send \"\(example.joined(separator: ", "))\".")
         case .draftChanged(let draft): return pick("已修改订单：", "Updated your order: ") + lines(draft.lines) + orderNote(draft.note) + pick("，合计 ", ", total ") + "\(draft.total)"
+        case .understoodAs(let typed, let item): return pick("（“\(typed)”按\(item.zh)下单）", "(Taking \"\(typed)\" as \(item.en).)")
         case .nothingToEdit: return pick("现在没有可以修改的订单。发送“菜单”开始点餐。", "There's no open order to change. Send \"menu\" to start one.")
         case .itemNotInOrder(let item): return pick("订单里没有\(item.zh)。", "There's no \(item.en) in your order.")
         case .quantityOutOfRange(let item, let quantity, let max):

@@ -16,6 +16,8 @@ public enum Reply: Sendable, Hashable {
     case unknownItems([String])
     /// Near-names the parser would not take by itself: "您是说牛肉面吗？".
     case didYouMean([ItemSuggestion])
+    /// A misspelt name was taken as this item ("beef noodels" → beef noodles): said before the draft's summary.
+    case understoodAs(typed: String, item: LocalizedText)
     /// The draft after an edit ("改成3份", "去掉奶茶").
     case draftChanged(OrderDraft)
     /// An edit with no draft to apply it to.

@@ -57,9 +57,11 @@ extension Turn {
         var draft = base ?? OrderDraft(merchantID: merchantID, lines: [])
         draft.lines = lines
         if let note = parsed.note { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
-        if let address = parsed.address { draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address }
+        // An address as short as "公司" is not enough to deliver to: the flow asks for it (as at the address step).
+        if let address = parsed.address, address.count >= 4 { draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address }
         if let phone = parsed.phone { state.profile.phone = phone }
         state.draft = draft
+        for line in parsed.lines { if case .corrected(let typed) = line.match { say(.understoodAs(typed: typed, item: line.item.name)) } }
         say(.draftSummary(draft))
         advance()
     }
