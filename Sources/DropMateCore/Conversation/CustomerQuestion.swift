@@ -34,19 +34,30 @@ public enum CustomerQuestion: Sendable, Hashable {
         guard !stripped.isEmpty else { return nil }
         if let question = whole[stripped] ?? whole[full] { return question }
         let bare = full
+        // This runs on every message (the webhook's hot path): English phrases are looked for only in a message with
+        // Latin letters, Chinese ones only in a message with anything else, and the spaced copy is made only when needed.
+        var hasLatin = false, hasOther = false
+        for byte in bare.utf8 {
+            if (0x61...0x7A).contains(byte) { hasLatin = true } else if byte >= 0x80 { hasOther = true }
+        }
         // English phrases match whole words ("price" but not "priced"); Chinese ones anywhere in the message.
-        let spaced = " " + String(bare.map { $0.isLetter || $0.isNumber || $0 == "'" ? $0 : " " }) + " "
-        for (phrases, question) in anywhere {
+        let spaced = hasLatin ? " " + String(bare.map { $0.isLetter || $0.isNumber || $0 == "'" ? $0 : " " }) + " " : ""
+        for (phrases, question) in anywhereCompiled {
             for phrase in phrases {
-                let found = phrase.first?.isASCII == true
-                    ? TextNormalizer.contains(spaced, " \(phrase) ")
-                    : TextNormalizer.contains(bare, phrase)
+                let found = phrase.isEnglish
+                    ? hasLatin && TextNormalizer.contains(spaced, phrase.pattern)
+                    : hasOther && TextNormalizer.contains(bare, phrase.pattern)
                 guard found else { continue }
-                if case .price = question { return .price(itemIDs: items(in: bare, spaced: spaced, catalog: catalog)) }
+                if case .price = question { return .price(itemIDs: items(in: bare, spaced: hasLatin ? spaced : " ", catalog: catalog)) }
                 return question
             }
         }
         return nil
+    }
+
+    /// `anywhere` as it is searched: English phrases wrapped in spaces once, not on every message.
+    static let anywhereCompiled: [([(pattern: String, isEnglish: Bool)], CustomerQuestion)] = anywhere.map { phrases, question in
+        (phrases.map { phrase in phrase.first?.isASCII == true ? (" \(phrase) ", true) : (phrase, false) }, question)
     }
 
     /// Without polite openings and question particles: "请问几点关门呀？" → "几点关门".
