@@ -131,18 +131,6 @@ func shanghai(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int,
 
 /// The hours against a reference that walks the week minute by minute, on many generated schedules.
 @Suite struct OpeningHoursReferenceTests {
-    /// A small deterministic generator (SplitMix64): the same schedules every run.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func openByReference(_ hours: WeeklyHours, _ minute: Int) -> Bool {
         Weekday.allCases.contains { day in
             hours[day].contains { interval in ((minute - (day.rawValue * 1440 + interval.opens)) % 10_080 + 10_080) % 10_080 < interval.length }
@@ -150,7 +138,7 @@ func shanghai(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int,
     }
 
     @Test func availabilityAgreesWithAMinuteByMinuteWalk() {
-        var random = Generator(state: 20_261_125)
+        var random = SeededGenerator(state: 20_261_125)
         let time = BusinessTime.shanghai
         let monday = shanghai(2026, 11, 23, 0, 0)
         var checked = 0

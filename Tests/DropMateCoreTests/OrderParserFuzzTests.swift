@@ -5,17 +5,6 @@ import Testing
 /// Random messages built from the pieces it reads (names, numbers, lexicon words, punctuation, emoji), with a fixed
 /// seed so a failure is repeatable.
 @Suite struct OrderParserFuzzTests {
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static let pieces: [String] = [
         "牛肉面", "奶茶", "茶叶蛋", "饺子", "酸辣汤", "beef noodles", "tea", "egg", "soup", "noodels", "牛柔面", "麵", "兩",
         "2", "12", "0", "13800138000", "1266", "一", "两", "十", "二十", "俩", "三四", "two", "a", "one more", "x2", "×3", "*",
@@ -27,7 +16,7 @@ import Testing
 
     @Test func anyMixOfWhatItReadsGetsAnAnswer() {
         let parser = IntentParser(catalog: DemoCatalog.catalog)
-        var random = SplitMix(state: 17)
+        var random = SeededGenerator(state: 17)
         var orders = 0
         for _ in 0..<20_000 {
             let count = Int.random(in: 1...9, using: &random)
@@ -51,7 +40,7 @@ import Testing
 
     @Test func anyConversationOfSuchMessagesGetsAnAnswer() {
         let machine = ConversationMachine()
-        var random = SplitMix(state: 41)
+        var random = SeededGenerator(state: 41)
         for _ in 0..<300 {
             var state = ConversationState.new(at: 1_800_000_000)
             for _ in 0..<12 {
