@@ -76,7 +76,7 @@ import Testing
             #expect(try await Send.send(Send.message("13800138000", id: "7003", at: now, from: "o_alice"), to: client, at: now, nonce: "a3b") == summary)
             // The store's dedupe records carry the sender too.
             await app.dependencies.store.flush()
-            #expect(try await app.dependencies.store.handled(dedupeKey: "msg:o_alice:7003") != nil)
+            #expect(try await app.dependencies.store.handled(dedupeKey: "msg:7003:o_alice") != nil)
             #expect(try await app.dependencies.store.handled(dedupeKey: "msg:7003") == nil)
         }
     }

@@ -122,15 +122,15 @@ import Testing
         func message(_ kind: InboundMessage.Kind) -> InboundMessage {
             InboundMessage(toUserName: "gh", fromUserName: "oX", createTime: 123, kind: kind)
         }
-        #expect(message(.text(content: "a", msgID: "99")).dedupeKey == "msg:oX:99")
+        #expect(message(.text(content: "a", msgID: "99")).dedupeKey == "msg:99:oX")
         // Scoped to the sender: the same MsgId from another customer is another message.
         #expect(InboundMessage(toUserName: "gh", fromUserName: "oY", createTime: 123, kind: .text(content: "a", msgID: "99")).dedupeKey
             != message(.text(content: "a", msgID: "99")).dedupeKey)
-        #expect(message(.event(.click(key: "K"))).dedupeKey == "evt:oX:123:CLICK:K")
+        #expect(message(.event(.click(key: "K"))).dedupeKey == "evt:123:oX:CLICK:K")
         #expect(message(.event(.click(key: "MENU"))).dedupeKey != message(.event(.click(key: "HELP"))).dedupeKey)
-        #expect(message(.event(.subscribe(eventKey: nil, ticket: nil))).dedupeKey == "evt:oX:123:subscribe")
+        #expect(message(.event(.subscribe(eventKey: nil, ticket: nil))).dedupeKey == "evt:123:oX:subscribe")
         #expect(message(.event(.templateSendJobFinish(msgID: "5", status: "success"))).dedupeKey
-            == "evt:oX:123:TEMPLATESENDJOBFINISH")
-        #expect(message(.unknown(msgType: "file", msgID: nil)).dedupeKey == "evt:oX:123:file")
+            == "evt:123:oX:TEMPLATESENDJOBFINISH")
+        #expect(message(.unknown(msgType: "file", msgID: nil)).dedupeKey == "evt:123:oX:file")
     }
 }
