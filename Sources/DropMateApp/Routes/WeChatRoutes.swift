@@ -16,14 +16,17 @@ struct WeChatRoutes: Sendable {
     let requests: SignedRequestMemory
     var telemetry: Telemetry = .disabled
 
+    /// Where WeChat delivers messages (the URL configured in the Official Account's server settings).
+    static let path = "/wechat"
+
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/wechat") { request, _ in
+        router.get(RouterPath(Self.path)) { request, _ in
             guard let echo = webhook.verifyURL(query: Self.query(request), now: clock()) else {
                 return Self.plain("invalid signature", status: .forbidden)
             }
             return Self.plain(echo)
         }
-        router.post("/wechat") { request, context in try await receive(request, context: context) }
+        router.post(RouterPath(Self.path)) { request, context in try await receive(request, context: context) }
     }
 
     func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {

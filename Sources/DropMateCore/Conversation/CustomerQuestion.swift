@@ -34,42 +34,74 @@ public enum CustomerQuestion: Sendable, Hashable {
         guard !stripped.isEmpty else { return nil }
         if let question = whole[stripped] ?? whole[full] { return question }
         let bare = full
-        // This runs on every message (the webhook's hot path): English phrases are looked for only in a message with
-        // Latin letters, Chinese ones only in a message with anything else, and the spaced copy is made only when needed.
-        var hasLatin = false, hasOther = false
-        for byte in bare.utf8 {
-            if (0x61...0x7A).contains(byte) { hasLatin = true } else if byte >= 0x80 { hasOther = true }
-        }
-        // English phrases match whole words ("price" but not "priced"); Chinese ones anywhere in the message.
-        let spaced = hasLatin ? " " + String(bare.map { $0.isLetter || $0.isNumber || $0 == "'" ? $0 : " " }) + " " : ""
-        for (phrases, question) in anywhereCompiled {
-            for phrase in phrases {
-                let found = phrase.isEnglish
-                    ? hasLatin && TextNormalizer.contains(spaced, phrase.pattern)
-                    : hasOther && TextNormalizer.contains(bare, phrase.pattern)
-                guard found else { continue }
-                if case .price = question { return .price(itemIDs: items(in: bare, spaced: hasLatin ? spaced : " ", catalog: catalog)) }
-                return question
+        // This runs on every message (the webhook's hot path). The message is compared only with the phrases that could
+        // occur in it: Chinese phrases that start with one of its characters, English ones that start with one of its
+        // words. The earliest question in `anywhere`'s order wins, as if every phrase had been tried in that order.
+        var hasLatin = false
+        for byte in bare.utf8 where (0x61...0x7A).contains(byte) { hasLatin = true; break }
+        var earliest = Int.max
+        for scalar in bare.unicodeScalars where scalar.value >= 0x80 {
+            for phrase in PhraseIndex.shared.chinese[scalar] ?? [] where phrase.rank < earliest && TextNormalizer.contains(bare, phrase.pattern) {
+                earliest = phrase.rank
             }
         }
-        return nil
+        // English phrases match whole words ("price" but not "priced").
+        let spaced = hasLatin ? " " + String(bare.map { $0.isLetter || $0.isNumber || $0 == "'" ? $0 : " " }) + " " : ""
+        if hasLatin {
+            for word in spaced.split(separator: " ") {
+                for phrase in PhraseIndex.shared.english[word] ?? [] where phrase.rank < earliest && TextNormalizer.contains(spaced, phrase.pattern) {
+                    earliest = phrase.rank
+                }
+            }
+        }
+        guard earliest < anywhere.count else { return nil }
+        let question = anywhere[earliest].1
+        if case .price = question { return .price(itemIDs: items(in: bare, spaced: hasLatin ? spaced : " ", catalog: catalog)) }
+        return question
     }
 
-    /// `anywhere` as it is searched: English phrases wrapped in spaces once, not on every message.
-    static let anywhereCompiled: [([(pattern: String, isEnglish: Bool)], CustomerQuestion)] = anywhere.map { phrases, question in
-        (phrases.map { phrase in phrase.first?.isASCII == true ? (" \(phrase) ", true) : (phrase, false) }, question)
+    /// `anywhere`'s phrases by how they start, each with its question's rank (its place in `anywhere`): Chinese
+    /// phrases by their first character, English ones (wrapped in spaces, to match whole words) by their first word.
+    struct PhraseIndex: Sendable {
+        typealias Phrase = (pattern: String, rank: Int)
+        var chinese: [Unicode.Scalar: [Phrase]] = [:]
+        var english: [Substring: [Phrase]] = [:]
+
+        static let shared: PhraseIndex = {
+            var index = PhraseIndex()
+            for (rank, (phrases, _)) in anywhere.enumerated() {
+                for phrase in phrases {
+                    guard let first = phrase.unicodeScalars.first else { continue }
+                    if first.isASCII {
+                        let word = phrase.split(separator: " ", maxSplits: 1)[0]
+                        index.english[word, default: []].append((" \(phrase) ", rank))
+                    } else {
+                        index.chinese[first, default: []].append((phrase, rank))
+                    }
+                }
+            }
+            return index
+        }()
     }
 
-    /// Without polite openings and question particles: "请问几点关门呀？" → "几点关门".
+    /// Without polite openings and question particles: "请问几点关门呀？" → "几点关门". Compares bytes and scalars,
+    /// not characters: it runs on every message.
     static func strip(_ text: String) -> String {
         var text = Substring(text)
-        for prefix in ["请问一下", "请问", "问一下", "你好", "您好", "please", "excuse me", "hi", "hello"] where text.hasPrefix(prefix) {
-            text = text.dropFirst(prefix.count).drop { " ,，:：".contains($0) }
+        for prefix in politeOpenings where text.utf8.starts(with: prefix.utf8) {
+            text = text[text.utf8.index(text.startIndex, offsetBy: prefix.utf8.count)...].drop { " ,，:：".contains($0) }
             break
         }
-        while let last = text.last, "吗呢啊呀吧嘛?？ ".contains(last), text.count > 1 { text.removeLast() }
+        // Question particles are single scalars; at least one character stays.
+        while let last = text.unicodeScalars.last, questionParticles.contains(last),
+              text.unicodeScalars.index(before: text.unicodeScalars.endIndex) > text.unicodeScalars.startIndex {
+            text = Substring(text.unicodeScalars.dropLast())
+        }
         return String(text)
     }
+
+    static let politeOpenings = ["请问一下", "请问", "问一下", "你好", "您好", "please", "excuse me", "hi", "hello"]
+    static let questionParticles: Set<Unicode.Scalar> = ["吗", "呢", "啊", "呀", "吧", "嘛", "?", "？", " "]
 
     /// The catalog items a message names, in catalog order (English names as whole words: "tea" is not in "steak").
     static func items(in text: String, spaced: String, catalog: Catalog) -> [String] {

@@ -82,6 +82,8 @@ public struct IntentParser: Sendable {
 
     /// "留言 好吃" → .boardPost("好吃"); "Post Hello" → .boardPost("Hello"): the body keeps the customer's own case.
     static func boardPost(_ text: String) -> Intent? {
+        // Every message asks this; most start with none of the keywords' first letters.
+        guard let first = text.unicodeScalars.first, first == "留" || "pPbB".unicodeScalars.contains(first) else { return nil }
         let lowered = text.lowercased()
         for prefix in ["留言", "post", "board post"] where lowered.hasPrefix(prefix) {
             let rest = text.dropFirst(prefix.count)

@@ -105,28 +105,33 @@ extension Request {
 /// Serves the router with each request's TCP peer address in `DropMate-Peer-Address`: Hummingbird's basic request
 /// context does not keep the connection, and the routes need no other context type. Any value a client sent under
 /// that name is dropped first.
+///
+/// WeChat's webhook never asks who the client is, and it carries thousands of messages a second: a webhook request
+/// that brings no such header passes through untouched (no address formatted, no request rebuilt).
 struct PeerAddressResponder<Inner: HTTPResponder>: HTTPResponder where Inner.Context == BasicRequestContext {
     struct Context: RequestContext {
         var coreContext: CoreRequestContextStorage
         var basic: BasicRequestContext
-        var peer: String?
+        var remote: SocketAddress?
 
         init(source: ApplicationRequestContextSource) {
             basic = BasicRequestContext(source: source)
             coreContext = basic.coreContext
-            peer = source.channel.remoteAddress?.ipAddress
+            remote = source.channel.remoteAddress
         }
     }
 
     let inner: Inner
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        var head = request.head
-        head.headerFields[values: .peerAddress] = []
-        if let peer = context.peer { head.headerFields[.peerAddress] = peer }
-        let request = Request(head: head, body: request.body)
         var basic = context.basic
         basic.coreContext = context.coreContext
-        return try await inner.respond(to: request, context: basic)
+        if request.uri.path == WeChatRoutes.path, !request.headers.contains(.peerAddress) {
+            return try await inner.respond(to: request, context: basic)
+        }
+        var head = request.head
+        head.headerFields[values: .peerAddress] = []
+        if let peer = context.remote?.ipAddress { head.headerFields[.peerAddress] = peer }
+        return try await inner.respond(to: Request(head: head, body: request.body), context: basic)
     }
 }
