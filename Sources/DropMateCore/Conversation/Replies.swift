@@ -23,12 +23,11 @@ struct Replies {
         case .noAds: return pick("今天暂时没有可点的菜品。", "Nothing is on offer right now.")
         case .unknownItems(let names):
             if names.isEmpty { return pick("想点什么呢？例如“2 份牛肉面”。", "What would you like? For example \"order 2 beef noodles\".") }
-            return pick("没有找到：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I couldn't find: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
-        case .didYouMean(let suggestions):
-            let names = suggestions.map { $0.item.name(language) }
-            let example = suggestions.map { pick("\($0.quantity) 份\($0.item.name.zh)", "\($0.quantity) \($0.item.name.en)") }
-            return pick("您是说\(names.joined(separator: "、"))吗？是的话请发送“\(example.joined(separator: "，"))”。",
-                        "Did you mean \(names.joined(separator: ", "))? If so, send \"\(example.joined(separator: ", "))\".")
+            return pick("没看懂：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I didn't understand: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
+        case .didYouMean(let suggestions, let adding):
+            let names = suggestions.map { $0.item.name(language) }.joined(separator: pick("、", ", "))
+            return pick("您是说\(names)吗？回复“是”加入：\(lines(adding))；不是的话请重新发送。",
+                        "Did you mean \(names)? Reply \"yes\" to add \(lines(adding)); if not, send your order again.")
         case .draftChanged(let draft): return pick("已修改订单：", "Updated your order: ") + lines(draft.lines) + orderNote(draft.note) + pick("，合计 ", ", total ") + "\(draft.total)"
         case .understoodAs(let typed, let item): return pick("（“\(typed)”按\(item.zh)下单）", "(Taking \"\(typed)\" as \(item.en).)")
         case .nothingToEdit: return pick("现在没有可以修改的订单。发送“菜单”开始点餐。", "There's no open order to change. Send \"menu\" to start one.")
