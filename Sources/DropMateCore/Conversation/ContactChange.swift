@@ -9,11 +9,12 @@ enum ContactChange {
         // Runs on every message: one set lookup turns most away.
         guard let first = bare.unicodeScalars.first, starters.contains(first) else { return nil }
         var rest = Substring(bare)
-        for opener in openers where rest.hasPrefix(opener) {
+        for opener in openers where openerStarters.contains(first) && rest.hasPrefix(opener) {
             rest = rest.dropFirst(opener.count).drop { separators.contains($0) }
             break
         }
-        for (phrase, isAddress) in phrases where rest.hasPrefix(phrase) {
+        guard let head = rest.unicodeScalars.first, let candidates = byFirst[head] else { return nil }
+        for (phrase, isAddress) in candidates where rest.hasPrefix(phrase) {
             var tail = rest.dropFirst(phrase.count)
             if phrase.last?.isASCII == true, let next = tail.first, next.isLetter { continue }  // a whole word: "address" is not "addressed"
             tail = tail.drop { separators.contains($0) }
@@ -60,7 +61,10 @@ enum ContactChange {
         return (address.map { ($0, true) } + phone.map { ($0, false) }).sorted { $0.0.count > $1.0.count }
     }()
 
-    static let starters: Set<Unicode.Scalar> = Set((openers + phrases.map(\.0)).compactMap(\.unicodeScalars.first))
+    /// The phrases by their first scalar (longest first), so a message costs a lookup and a few prefix checks.
+    static let byFirst: [Unicode.Scalar: [(String, Bool)]] = Dictionary(grouping: phrases) { $0.0.unicodeScalars.first! }
+    static let openerStarters: Set<Unicode.Scalar> = Set(openers.compactMap(\.unicodeScalars.first))
+    static let starters: Set<Unicode.Scalar> = openerStarters.union(byFirst.keys)
 }
 
 /// "是 / 对 / 嗯 / yes" or "不是 / 不用 / no": a customer's answer to a question DropMate asked ("您是说牛肉面吗？",

@@ -56,8 +56,6 @@ struct Replies {
         case .nothingToConfirm: return pick("没有待确认的订单。发送“菜单”开始点餐。", "There's no order waiting for confirmation. Send \"menu\" to start one.")
         case .cannotCancel(let order):
             return pick("订单 #\(order.id) \(stage(order))，无法取消。如有问题请留言。", "Order #\(order.id): \(stage(order)); it can't be cancelled now. Post a message if something's wrong.")
-        case .confirmPendingFirst(let order):
-            return pick("订单 #\(order.id) 还在等您确认，请先回复“确认”或“取消”。", "Order #\(order.id) is still waiting: reply \"confirm\" or \"cancel\" first.")
         case .orderStatus(let statusLines): return statusLines.map(statusLine).joined(separator: "\n")
         case .noOrders: return pick("您还没有订单。发送“菜单”开始点餐。", "You have no orders yet. Send \"menu\" to start one.")
         case .orderNotFound(let id): return pick("没有找到订单 #\(id)。", "I couldn't find order #\(id).")

@@ -44,7 +44,6 @@ public enum Reply: Sendable, Hashable {
     case nothingToCancel
     case nothingToConfirm
     case cannotCancel(Order)
-    case confirmPendingFirst(Order)
     /// Status and ETA of each order asked about.
     case orderStatus([OrderStatusLine])
     case noOrders

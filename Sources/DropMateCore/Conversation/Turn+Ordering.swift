@@ -79,9 +79,8 @@ extension Turn {
                 return nil
             }
             if state.pendingOrderID == nil, !lines.isEmpty, lines.count == edits.count { return order(ParsedOrder(lines: lines)) }
-            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { say(.confirmPendingFirst(order)) }
-            else { say(.nothingToEdit); remind() }
-            return
+            say(.nothingToEdit)
+            return remind()
         }
         guard let changed = edited(draft, edits) else { return }
         if edits.allSatisfy(\.isContactChange) { return contactChanged(changed, edits) }
