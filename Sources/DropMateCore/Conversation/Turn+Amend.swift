@@ -205,6 +205,7 @@ extension Turn {
     /// Keeps this step's message and DropMate's answer in `state.recent`, on steps whose state is written anyway
     /// (so the lines never cost a write of their own; chit-chat that changes nothing else leaves no line).
     mutating func remember(_ input: ConversationInput, before: ConversationState) {
+        guard state.courierID == nil else { return }  // a courier's chat is no customer's conversation
         let customerLine: String?
         switch input {
         case .text(let text): customerLine = text
