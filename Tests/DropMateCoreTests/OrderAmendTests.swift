@@ -1,4 +1,5 @@
 @testable import DropMateCore
+import Foundation
 import Testing
 
 /// Changing an order after it was placed, the yes to "您是说牛肉面吗？", and the conversation staff notices carry.
@@ -175,6 +176,17 @@ import Testing
         #expect(notice?.recent == ["> 到哪了", "< 订单 #1001：已确认"])
         let text = ReplyRenderer().staffText(notice!, catalog: catalog)
         #expect(text.hasSuffix("最近对话 Recent conversation:\n顾客 customer: 到哪了\nDropMate: 订单 #1001：已确认"))
+    }
+
+    @Test func theLinesStaySmallWhenStored() throws {
+        var state = ConversationState.new(at: start)
+        for index in 1...12 {
+            state = step(String(repeating: "我想问一下这个订单", count: 20), state, at: start + Int64(index) * 120).state
+        }
+        let recent = try #require(state.recent)
+        #expect(recent.count == Turn.recentLimit)
+        // At most six lines of 62 characters of 3 UTF-8 bytes, with JSON's quotes and commas: it is written with the state.
+        #expect(try JSONEncoder().encode(recent).count <= Turn.recentLimit * ((Turn.recentLength + 2) * 3 + 3) + 2)
     }
 
     @Test func chitChatThatChangesNothingWritesNoLine() {
