@@ -33,7 +33,7 @@ import Testing
     @Test func aNearNameIsAskedAboutAndNothingIsAdded() {
         let step = say(["两碗牛柔面"])
         #expect(step.state.draft == nil)
-        #expect(rendered(step).first == "您是说牛肉面吗？是的话请发送“2 份牛肉面”。")
+        #expect(rendered(step).first == "您是说牛肉面吗？回复“是”加入：牛肉面 ×2；不是的话请重新发送。")
     }
 
     @Test func editsChangeTheDraft() {

@@ -64,6 +64,8 @@ import Testing
         case .reduce(let item, let count): "less:\(item.id)=\(count)"
         case .addMore(let quantity): "more:\(quantity)"
         case .note(let note, let item): "note:\(note)" + (item.map { "@\($0.id)" } ?? "")
+        case .address(let address): "address" + (address.map { "=\($0)" } ?? "?")
+        case .phone(let phone): "phone" + (phone.map { "=\($0.digits)" } ?? "?")
         }
     }
 

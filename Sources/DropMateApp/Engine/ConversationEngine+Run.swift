@@ -22,15 +22,10 @@ extension ConversationEngine {
         return customerAgain
     }
 
-    /// Whether a step's state must be written. Everything is, except a bare `lastActivityAt` bump of under a
-    /// minute: only draft expiry reads it, and 30-minute expiry does not need it to the second. The stored
-    /// (and cached) activity time is thus at most a minute behind, so an idle draft lapses after 29 to 30
-    /// minutes. Chit-chat ("菜单", "到哪了"), even mid-draft, writes no customer row per message.
+    /// Whether a step's state must be written: `ConversationState.needsSaving` (the machine keeps its recent lines
+    /// only on steps this says are written, so both must use the one rule).
     static func needsSaving(_ new: ConversationState, comparedWith old: ConversationState) -> Bool {
-        guard new.lastActivityAt - old.lastActivityAt < 60 else { return true }
-        var touched = old
-        touched.lastActivityAt = new.lastActivityAt
-        return touched != new
+        new.needsSaving(comparedWith: old)
     }
 
     /// Steps the machine for `input` and performs its effects, feeding results back, into one unit of work.

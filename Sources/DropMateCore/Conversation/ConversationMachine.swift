@@ -31,6 +31,7 @@ public struct ConversationMachine: Sendable {
     public func step(customer: String, state: ConversationState, input: ConversationInput, facts: ConversationFacts) -> ConversationStep {
         var turn = Turn(customer: customer, state: state, facts: facts)
         turn.run(input)
+        turn.remember(input, before: state)
         return turn.result
     }
 }
@@ -61,6 +62,8 @@ struct Turn {
     let facts: ConversationFacts
     var replies: [Reply] = []
     var effects: [ConversationEffect] = []
+    /// The customer's text this turn answers ("" for other inputs): quoted to staff.
+    var message = ""
 
     init(customer: String, state: ConversationState, facts: ConversationFacts) {
         self.customer = customer
@@ -109,8 +112,9 @@ struct Turn {
             remind()
             return
         }
+        message = text
         noteLanguage(text)
-        if answersCancelQuestion(text) { return }
+        if answersCancelQuestion(text) || answersAmendQuestion(text) || answersSuggestion(text) { return }
         if let question = CustomerQuestion.parse(text, catalog: facts.catalog) { return answer(question, text: text) }
         handle(IntentParser(catalog: facts.catalog).parse(text), text: text)
     }

@@ -26,6 +26,14 @@ public struct ConversationState: Sendable, Hashable, Codable {
     /// When staff were last told this customer is hurrying an order ("催单"): they are told again only after
     /// `ConversationRules.hurryRepeat`.
     public var hurriedAt: Int64?
+    /// "您是说牛肉面吗？" was asked: what a yes adds (the message's clear lines and the near-names asked about).
+    public var suggested: SuggestedOrder?
+    /// A confirmed order the customer asked to change: a yes cancels it and opens the changed draft.
+    public var amendAsked: AmendQuestion?
+    /// The last few lines of the conversation, oldest first, for staff notices ("> " the customer, "< " DropMate).
+    /// Bounded (`Turn.recentLimit` lines of `Turn.recentLength` characters) and only kept on turns whose state is
+    /// written anyway (`needsSaving`), so it never adds a write.
+    public var recent: [String]?
 
     /// A customer DropMate has never heard from.
     public static func new(at now: Int64) -> ConversationState {
@@ -39,6 +47,20 @@ public struct ConversationState: Sendable, Hashable, Codable {
         self.pendingOrderID = pendingOrderID
         self.lastActivityAt = lastActivityAt
         self.hasOrders = hasOrders
+    }
+
+    /// Seconds the stored activity time may lag behind: a step that changes nothing but `lastActivityAt` (by less
+    /// than this) writes no customer row.
+    public static let activityLag: Int64 = 60
+
+    /// Whether this state (after a step) must be written, compared with `old` (before it). Everything is, except a
+    /// bare `lastActivityAt` bump of under `activityLag`: only draft expiry reads it, and 30-minute expiry does not need
+    /// it to the second. Chit-chat ("菜单", "到哪了"), even mid-draft, thus writes no customer row per message.
+    public func needsSaving(comparedWith old: ConversationState) -> Bool {
+        guard lastActivityAt - old.lastActivityAt < Self.activityLag else { return true }
+        var touched = old
+        touched.lastActivityAt = lastActivityAt
+        return touched != self
     }
 
     /// When an idle draft or unconfirmed order lapses, if there is one.
@@ -58,6 +80,62 @@ public struct CancelQuestion: Sendable, Hashable, Codable {
     }
 
     /// Seconds a "确定" still answers the question; later it is an ordinary message.
+    public static let validFor: Int64 = 10 * 60
+}
+
+/// "您是说牛肉面吗？": what the customer's yes adds, kept by item id (small: it is stored with the state).
+public struct SuggestedOrder: Sendable, Hashable, Codable {
+    public struct Line: Sendable, Hashable, Codable {
+        public var itemID: String
+        public var quantity: Int
+        public var note: String?
+
+        public init(itemID: String, quantity: Int, note: String? = nil) {
+            self.itemID = itemID
+            self.quantity = quantity
+            self.note = note
+        }
+    }
+
+    /// The message's clear lines, then the near-names' items, in the order named.
+    public var lines: [Line]
+    public var note: String?
+    public var address: String?
+    public var phone: PhoneNumber?
+    public var askedAt: Int64
+
+    public init(lines: [Line], note: String? = nil, address: String? = nil, phone: PhoneNumber? = nil, askedAt: Int64) {
+        self.lines = lines
+        self.note = note
+        self.address = address
+        self.phone = phone
+        self.askedAt = askedAt
+    }
+
+    /// Seconds a "是" still answers the question.
+    public static let validFor: Int64 = 10 * 60
+}
+
+/// "要取消 #1004 并按修改后的内容重新下单吗？": the confirmed order, and the draft (and phone) a yes puts in its place.
+public struct AmendQuestion: Sendable, Hashable, Codable {
+    public var orderID: Int64
+    public var askedAt: Int64
+    /// The order as changed; its address is nil when the customer still has to give the new one ("地址错了").
+    public var draft: OrderDraft
+    /// The new phone, if the change was one.
+    public var phone: PhoneNumber?
+    /// Whether the customer still has to give the new phone ("电话错了").
+    public var asksPhone: Bool?
+
+    public init(orderID: Int64, askedAt: Int64, draft: OrderDraft, phone: PhoneNumber? = nil, asksPhone: Bool? = nil) {
+        self.orderID = orderID
+        self.askedAt = askedAt
+        self.draft = draft
+        self.phone = phone
+        self.asksPhone = asksPhone
+    }
+
+    /// Seconds a "确定" still answers the question.
     public static let validFor: Int64 = 10 * 60
 }
 

@@ -39,4 +39,14 @@ public enum CustomerAnswer: Sendable, Hashable {
     case draftStatus(OrderDraft, minutes: Int?)
     /// A person's words from staff (a push), and whether the bot is back now.
     case fromStaff(String, handoffEnded: Bool)
+    /// "不是" after "您是说…吗？": nothing was added. (Rendered in `Replies+Amend.swift`, as are the cases below.)
+    case suggestionDeclined
+    /// An order awaiting confirmation was changed: it is void, and the changed one is shown to confirm.
+    case orderVoided(Order)
+    /// A confirmed order is not changed in place: "要取消 #1004 并按修改后的内容重新下单吗？", with the change.
+    case offerReorder(Order, AmendQuestion)
+    /// Anything but a yes after `offerReorder`: the order stands as it was.
+    case changeKept(Order)
+    /// The order is with a courier: too late to change it here (a person can help).
+    case tooLateToChange(Order)
 }

@@ -15,7 +15,8 @@ public enum Intent: Sendable, Hashable {
     /// An order: the lines it names (with notes), near-names to ask about, what matched nothing, and an address and
     /// a phone when the same message gave them. May also carry edits ("再来一份牛肉面，去掉奶茶"). See `ParsedOrder`.
     case order(ParsedOrder)
-    /// Changes to what was ordered before, and nothing new: "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜".
+    /// Changes to what was ordered before, and nothing new: "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜"; also the
+    /// address or phone ("地址错了", "电话改成13900139000").
     case edit([OrderEdit])
     /// An address and a phone in one message ("南京西路1266号 恒隆广场 13800138000"), or an address introduced as
     /// one ("地址是…", "送到…"). A phone alone is `.phone`.
@@ -42,6 +43,7 @@ public struct IntentParser: Sendable {
         let normalized = TextNormalizer.normalize(text)
         let bare = TextNormalizer.trimPunctuation(normalized)
         if let keyword = Self.keywords[bare] { return keyword }
+        if let change = ContactChange.parse(bare, original: text) { return .edit([change]) }
         if let post = Self.boardPost(text.trimmingSpaces()) { return post }
         if let code = Self.bindingCode(bare) { return .bindCourier(code: code) }
         if let orderID = Self.orderReference(bare, prefixes: Self.cancelPrefixes) { return .cancel(orderID: orderID) }

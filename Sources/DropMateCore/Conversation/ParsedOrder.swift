@@ -97,4 +97,16 @@ public enum OrderEdit: Sendable, Hashable {
     case addMore(quantity: Int)
     /// A note alone ("不要香菜", "奶茶去冰" for an item already ordered): for `item`'s line, or the whole order when nil.
     case note(String, item: CatalogItem?)
+    /// "地址错了" (nil: ask for the new one), "地址改成南京西路1266号", "change the address to …" (`ContactChange`).
+    case address(String?)
+    /// "电话改成13900139000", "电话错了" (nil: ask for the new one), "wrong number".
+    case phone(PhoneNumber?)
+
+    /// Whether it changes where to deliver or how to reach the customer rather than what they ordered.
+    public var isContactChange: Bool {
+        switch self {
+        case .address, .phone: true
+        default: false
+        }
+    }
 }

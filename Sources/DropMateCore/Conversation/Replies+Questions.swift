@@ -51,6 +51,8 @@ extension Replies {
             return pick("好的，订单 #\(order.id) 不取消。", "OK, order #\(order.id) stands.")
         case .fromStaff(let text, let ended):
             return pick("客服：\(text)", "Staff: \(text)") + (ended ? pick("\n（人工服务已结束，有事可以直接跟我说。）", "\n(The person has handed you back to me: just tell me what you need.)") : "")
+        case .suggestionDeclined, .orderVoided, .offerReorder, .changeKept, .tooLateToChange:
+            return amendText(answer)
         case .draftStatus(let draft, let minutes):
             let next = draft.address == nil ? pick("送餐地址", "the delivery address") : pick("手机号", "your mobile number")
             return pick("您的订单还没下单：\(lines(draft.lines))，合计 \(draft.total)，还需要\(next)。",

@@ -23,12 +23,11 @@ struct Replies {
         case .noAds: return pick("今天暂时没有可点的菜品。", "Nothing is on offer right now.")
         case .unknownItems(let names):
             if names.isEmpty { return pick("想点什么呢？例如“2 份牛肉面”。", "What would you like? For example \"order 2 beef noodles\".") }
-            return pick("没有找到：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I couldn't find: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
-        case .didYouMean(let suggestions):
-            let names = suggestions.map { $0.item.name(language) }
-            let example = suggestions.map { pick("\($0.quantity) 份\($0.item.name.zh)", "\($0.quantity) \($0.item.name.en)") }
-            return pick("您是说\(names.joined(separator: "、"))吗？是的话请发送“\(example.joined(separator: "，"))”。",
-                        "Did you mean \(names.joined(separator: ", "))? If so, send \"\(example.joined(separator: ", "))\".")
+            return pick("没看懂：\(names.joined(separator: "、"))。发送“菜单”查看可点的菜品。", "I didn't understand: \(names.joined(separator: ", ")). Send \"menu\" to see what's on offer.")
+        case .didYouMean(let suggestions, let adding):
+            let names = suggestions.map { $0.item.name(language) }.joined(separator: pick("、", ", "))
+            return pick("您是说\(names)吗？回复“是”加入：\(lines(adding))；不是的话请重新发送。",
+                        "Did you mean \(names)? Reply \"yes\" to add \(lines(adding)); if not, send your order again.")
         case .draftChanged(let draft): return pick("已修改订单：", "Updated your order: ") + lines(draft.lines) + orderNote(draft.note) + pick("，合计 ", ", total ") + "\(draft.total)"
         case .understoodAs(let typed, let item): return pick("（“\(typed)”按\(item.zh)下单）", "(Taking \"\(typed)\" as \(item.en).)")
         case .nothingToEdit: return pick("现在没有可以修改的订单。发送“菜单”开始点餐。", "There's no open order to change. Send \"menu\" to start one.")
@@ -57,8 +56,6 @@ struct Replies {
         case .nothingToConfirm: return pick("没有待确认的订单。发送“菜单”开始点餐。", "There's no order waiting for confirmation. Send \"menu\" to start one.")
         case .cannotCancel(let order):
             return pick("订单 #\(order.id) \(stage(order))，无法取消。如有问题请留言。", "Order #\(order.id): \(stage(order)); it can't be cancelled now. Post a message if something's wrong.")
-        case .confirmPendingFirst(let order):
-            return pick("订单 #\(order.id) 还在等您确认，请先回复“确认”或“取消”。", "Order #\(order.id) is still waiting: reply \"confirm\" or \"cancel\" first.")
         case .orderStatus(let statusLines): return statusLines.map(statusLine).joined(separator: "\n")
         case .noOrders: return pick("您还没有订单。发送“菜单”开始点餐。", "You have no orders yet. Send \"menu\" to start one.")
         case .orderNotFound(let id): return pick("没有找到订单 #\(id)。", "I couldn't find order #\(id).")

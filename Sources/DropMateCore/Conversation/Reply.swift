@@ -14,8 +14,9 @@ public enum Reply: Sendable, Hashable {
     case featuredAd(CatalogItem)
     case noAds
     case unknownItems([String])
-    /// Near-names the parser would not take by itself: "您是说牛肉面吗？".
-    case didYouMean([ItemSuggestion])
+    /// Near-names the parser would not take by itself: "您是说牛肉面吗？", and what a yes adds (the message's clear lines
+    /// and the suggested items).
+    case didYouMean([ItemSuggestion], adding: [OrderLine])
     /// A misspelt name was taken as this item ("beef noodels" → beef noodles): said before the draft's summary.
     case understoodAs(typed: String, item: LocalizedText)
     /// The draft after an edit ("改成3份", "去掉奶茶").
@@ -43,7 +44,6 @@ public enum Reply: Sendable, Hashable {
     case nothingToCancel
     case nothingToConfirm
     case cannotCancel(Order)
-    case confirmPendingFirst(Order)
     /// Status and ETA of each order asked about.
     case orderStatus([OrderStatusLine])
     case noOrders

@@ -12,6 +12,8 @@ public struct StaffNotice: Sendable, Hashable {
         case hurry
         /// The customer cancelled a confirmed order.
         case cancelled
+        /// The customer asked to change a confirmed order (they were offered to cancel it and order again).
+        case change
     }
 
     public var reason: Reason
@@ -25,8 +27,11 @@ public struct StaffNotice: Sendable, Hashable {
     public var orders: [Order]
     /// The customer's number, shown masked.
     public var phone: PhoneNumber?
+    /// The conversation before this message, oldest first (`ConversationState.recent`: "> " the customer, "< " DropMate).
+    public var recent: [String]
 
-    public init(reason: Reason, customer: String, message: String, draft: OrderDraft?, orders: [Order], phone: PhoneNumber?) {
+    public init(reason: Reason, customer: String, message: String, draft: OrderDraft?, orders: [Order], phone: PhoneNumber?, recent: [String] = []) {
+        self.recent = recent
         self.reason = reason
         self.customer = customer
         self.message = message
@@ -51,6 +56,7 @@ extension ReplyRenderer {
         case .message: (title, titleEN) = ("【人工中】顾客 \(who)又发来消息", "[Handoff] customer \(whoEN) wrote again")
         case .hurry: (title, titleEN) = ("【催单】顾客 \(who)在催单", "[Hurry] customer \(whoEN) asks to hurry")
         case .cancelled: (title, titleEN) = ("【取消】顾客 \(who)取消了订单", "[Cancelled] customer \(whoEN) cancelled")
+        case .change: (title, titleEN) = ("【改单】顾客 \(who)想修改已确认的订单", "[Change] customer \(whoEN) asks to change a confirmed order")
         }
         let quoted = notice.message.isEmpty ? "" : "：“\(notice.message)”", quotedEN = notice.message.isEmpty ? "" : ": \"\(notice.message)\""
         var text = title + quoted
@@ -59,6 +65,14 @@ extension ReplyRenderer {
         text += "\n" + titleEN + quotedEN
         for order in notice.orders { text += "\nOrder #\(order.id): \(en.lines(order.lines)), \(en.stage(order))" }
         if let draft = notice.draft { text += "\nNot placed yet: \(en.lines(draft.lines))" }
+        // The earlier conversation, as it was said (the engine masks phone numbers in the whole text).
+        if !notice.recent.isEmpty {
+            text += "\n最近对话 Recent conversation:"
+            for line in notice.recent {
+                let byCustomer = line.hasPrefix(">")
+                text += "\n" + (byCustomer ? "顾客 customer: " : "DropMate: ") + line.dropFirst(2)
+            }
+        }
         return text
     }
 }

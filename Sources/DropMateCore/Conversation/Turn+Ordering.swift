@@ -4,13 +4,13 @@ extension Turn {
     var isAwaitingPhone: Bool { state.draft?.address != nil && state.profile.phone == nil }
 
     mutating func order(_ parsed: ParsedOrder) {
-        if let pending = state.pendingOrderID, let order = facts.order(id: pending) {
-            say(.confirmPendingFirst(order))
-            return
-        }
+        // Before it is confirmed, an order can still change: it becomes a draft again (Turn+Amend.swift).
+        if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return revise(order) { $0.order(parsed) } }
+        if state.draft == nil, !parsed.edits.isEmpty, offerAmend(parsed) { return }
         // Nothing is added while any part of the message is unclear: the customer sees exactly what will be made.
         guard parsed.suggestions.isEmpty else {
-            say(.didYouMean(parsed.suggestions))
+            state.suggested = suggestion(parsed)
+            say(.didYouMean(parsed.suggestions, adding: state.suggested.map(suggestedLines) ?? []))
             if !parsed.unknown.isEmpty { say(.unknownItems(parsed.unknown)) }
             remind()
             return
@@ -69,17 +69,21 @@ extension Turn {
     /// "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜": changes to the draft.
     mutating func edit(_ edits: [OrderEdit]) {
         guard let draft = state.draft else {
+            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return revise(order) { $0.edit(edits) } }
+            if offerAmend(ParsedOrder(edits: edits)) { return }
+            // "电话改成…" with nothing ordered: the number is remembered for next time.
+            if edits.count == 1, case .phone(let phone?) = edits[0] { return savePhone(phone) }
             // "make it 3 beef noodles" with nothing ordered yet: that is the order.
             let lines = edits.compactMap { edit -> ParsedLine? in
                 if case .setQuantity(let item?, let quantity) = edit { return ParsedLine(item: item, quantity: quantity) }
                 return nil
             }
             if state.pendingOrderID == nil, !lines.isEmpty, lines.count == edits.count { return order(ParsedOrder(lines: lines)) }
-            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { say(.confirmPendingFirst(order)) }
-            else { say(.nothingToEdit); remind() }
-            return
+            say(.nothingToEdit)
+            return remind()
         }
         guard let changed = edited(draft, edits) else { return }
+        if edits.allSatisfy(\.isContactChange) { return contactChanged(changed, edits) }
         draftChanged(changed.lines.isEmpty ? nil : changed)
     }
 
@@ -112,6 +116,10 @@ extension Turn {
             case .note(let note, let item):
                 if let item, let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) { draft.lines[index].note = note }
                 else { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
+            case .address(let text):
+                draft.address = text.map { DeliveryAddress(text: $0) }
+            case .phone:
+                break  // the customer's, not the draft's: `contactChanged` and `offerAmend` take it
             }
         }
         return draft
@@ -127,6 +135,10 @@ extension Turn {
 
     /// An address and a phone in one message, or an address introduced as one ("送到…").
     mutating func contact(address: String?, phone: PhoneNumber?) {
+        if state.draft == nil, address != nil || phone != nil {
+            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return revise(order) { $0.contact(address: address, phone: phone) } }
+            if address != nil, offerAmend(ParsedOrder(address: address, phone: phone)) { return }
+        }
         if let phone { state.profile.phone = phone }
         // At the phone step too: the address they give now is the one they mean.
         if let address, state.draft != nil { return addressText(address) }
@@ -186,6 +198,9 @@ extension Turn {
     }
 
     mutating func savePhone(_ phone: PhoneNumber) {
+        if state.draft == nil, let pending = state.pendingOrderID, let order = facts.order(id: pending), order.phone != phone {
+            return revise(order) { $0.savePhone(phone) }
+        }
         state.profile.phone = phone
         if isAwaitingAddress || state.draft == nil { say(.phoneSaved(phone)); remind() } else { advance() }
     }

@@ -63,7 +63,8 @@ extension Turn {
     mutating func notifyStaff(_ reason: StaffNotice.Reason, message: String, orders: [Order]? = nil) {
         effects.append(.notifyStaff(StaffNotice(
             reason: reason, customer: customer, message: message, draft: state.draft,
-            orders: orders ?? facts.orders.filter { !$0.status.isFinal }, phone: state.profile.phone
+            orders: orders ?? facts.orders.filter { !$0.status.isFinal }, phone: state.profile.phone,
+            recent: reason == .message ? [] : state.recent ?? []  // during a handoff the person already has the conversation
         )))
     }
 
@@ -129,7 +130,7 @@ extension Turn {
         state.cancelAsked = nil
         guard facts.now - asked.askedAt <= CancelQuestion.validFor, let order = facts.order(id: asked.orderID) else { return false }
         let intent = IntentParser(catalog: facts.catalog).parse(text)
-        if intent == .confirm {
+        if intent == .confirm || YesNo.read(text) == .yes {
             guard order.isCancellableByCustomer, case .changed(let cancelled)? = try? order.applying(.cancel(reason: "customer"), at: facts.now) else {
                 say(order.status == .cancelled ? .orderCancelled(order) : .cannotCancel(order))
                 return true
