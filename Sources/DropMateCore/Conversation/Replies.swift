@@ -159,6 +159,7 @@ struct Replies {
     /// The status, with the courier's progress once there is a courier: the one wording of an order's state, used by
     /// "到哪了", the dispatch and pickup pushes, the tracking page, template messages and staff notices.
     func stage(_ order: Order) -> String {
+        if order.status == .confirmed, order.scheduledFor != nil { return pick("已确认，开门后制作", "confirmed, to be made when the shop opens") }
         guard order.status == .dispatched, let courier = order.courierName else { return status(order.status) }
         return order.pickedUpAt == nil
             ? pick("骑手 \(courier) 正在取餐", "courier \(courier) is on the way to the shop")
@@ -167,7 +168,8 @@ struct Replies {
 
     func statusLine(_ line: OrderStatusLine) -> String {
         var text = pick("订单 #\(line.order.id)：\(stage(line.order))", "Order #\(line.order.id): \(stage(line.order))")
-        if let eta = line.eta { text += pick("，预计 \(time(eta)) 送达", ", expected at \(time(eta))") }
+        // An order made when the shop next opens may arrive another day: its weekday is said too.
+        if let eta = line.eta { text += pick("，预计 \(arrivalText(line.order, eta: eta)) 送达", ", expected \(line.order.scheduledFor == nil ? "at " : "")\(arrivalText(line.order, eta: eta))") }
         if line.order.status == .delivered, let at = line.order.deliveredAt { text += pick("（\(time(at))）", " (\(time(at)))") }
         return text + pick("。", ".")
     }
