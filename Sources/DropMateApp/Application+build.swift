@@ -103,7 +103,7 @@ public struct AppDependencies: Sendable {
             return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
         }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(at: clock()), renderer: renderer, clock: clock,
-                                        rules: ConversationRules(etaPush: config.etaPush, handoff: config.handoffSeconds), coordination: coordination, routes: routes,
+                                        rules: conversationRules(config), coordination: coordination, routes: routes,
                                         telemetry: telemetry, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow,
@@ -220,4 +220,12 @@ public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = 
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? dependencies.config.port) },
         logger: dependencies.logger
     )
+}
+
+/// The conversation's limits from the configuration: ETA pushes, handoff length, the business time zone of the
+/// shops' opening hours.
+func conversationRules(_ config: AppConfig) -> ConversationRules {
+    var rules = ConversationRules(etaPush: config.etaPush, handoff: config.handoffSeconds)
+    rules.businessTime = BusinessTime(utcOffsetSeconds: config.utcOffsetSeconds)
+    return rules
 }

@@ -37,6 +37,7 @@ public struct DailyReportAggregator: Sendable {
             cancelReasons[order.cancelReason ?? ReportOrder.unspecifiedCancelReason, default: 0] += 1
         } else {
             summary.revenueFen += order.totalFen
+            summary.deliveryFeesFen += order.deliveryFeeFen
             countItems(of: order)
         }
         countMerchant(order)
@@ -78,7 +79,10 @@ public struct DailyReportAggregator: Sendable {
     private mutating func countMerchant(_ order: ReportOrder) {
         var stats = merchants[order.merchantName] ?? MerchantStats(name: order.merchantName)
         stats.orders += 1
-        if order.isCancelled { stats.cancelled += 1 } else { stats.revenueFen += order.totalFen }
+        if order.isCancelled { stats.cancelled += 1 } else {
+            stats.revenueFen += order.totalFen
+            stats.deliveryFeesFen += order.deliveryFeeFen
+        }
         if order.isDelivered { stats.delivered += 1 }
         merchants[order.merchantName] = stats
     }

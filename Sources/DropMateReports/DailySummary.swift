@@ -17,6 +17,8 @@ public struct DailySummary: Sendable, Hashable {
     /// Cancellations per reason, most frequent first.
     public var cancelledByReason: [ReasonCount] = []
     public var revenueFen = 0
+    /// The delivery fees within `revenueFen` (orders not cancelled).
+    public var deliveryFeesFen = 0
     public var averageDeliverySeconds: Double?
     public var p90DeliverySeconds: Int?
     public var onTimeRate: Double?
@@ -70,8 +72,11 @@ public struct MerchantStats: Sendable, Hashable {
     public var cancelled = 0
     /// Totals of the merchant's orders not cancelled (same rule as ``DailySummary/revenueFen``).
     public var revenueFen = 0
+    /// The delivery fees within `revenueFen`.
+    public var deliveryFeesFen = 0
 
-    public init(name: String, orders: Int = 0, delivered: Int = 0, cancelled: Int = 0, revenueFen: Int = 0) {
+    public init(name: String, orders: Int = 0, delivered: Int = 0, cancelled: Int = 0, revenueFen: Int = 0, deliveryFeesFen: Int = 0) {
+        self.deliveryFeesFen = deliveryFeesFen
         self.name = name
         self.orders = orders
         self.delivered = delivered

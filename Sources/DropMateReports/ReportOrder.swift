@@ -40,6 +40,8 @@ public struct ReportOrder: Sendable {
     public var items: [ReportItem]
     /// The order's total in fen, as charged (may differ from the sum of items: fees, discounts).
     public var totalFen: Int
+    /// The delivery fee in fen, part of `totalFen` (0: free delivery).
+    public var deliveryFeeFen: Int
     /// The delivery time promised when the order was confirmed; on-time means delivered by it.
     public var promisedAt: Date?
     /// The first ETA the customer was given; ETA accuracy compares it with the delivery.
@@ -48,7 +50,7 @@ public struct ReportOrder: Sendable {
     public var maskedPhone: String
     /// The delivery address, already truncated to district level by the caller.
     public var districtAddress: String
-    /// Customer-written text; neutralised against formula injection when written.
+    /// Customer-written text (the order's note and its lines' notes); neutralised against formula injection when written.
     public var note: String
     /// Road distance of the delivery in metres, when known.
     public var distanceMetres: Int?
@@ -62,8 +64,9 @@ public struct ReportOrder: Sendable {
         cancelReason: String? = nil, merchantName: String, courierName: String? = nil,
         items: [ReportItem], totalFen: Int, promisedAt: Date? = nil, firstEtaAt: Date? = nil,
         maskedPhone: String = "", districtAddress: String = "", note: String = "",
-        distanceMetres: Int? = nil
+        distanceMetres: Int? = nil, deliveryFeeFen: Int = 0
     ) {
+        self.deliveryFeeFen = deliveryFeeFen
         self.id = id
         self.placedAt = placedAt
         self.confirmedAt = confirmedAt

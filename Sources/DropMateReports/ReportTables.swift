@@ -45,7 +45,7 @@ enum ReportTables {
         ReportColumn("Delivered", width: 20), ReportColumn("Cancelled", width: 20),
         ReportColumn("Cancel reason", width: 16, repeats: true), ReportColumn("Merchant", width: 18, repeats: true),
         ReportColumn("Courier", width: 12, repeats: true), ReportColumn("Items", width: 36),
-        ReportColumn("Item count", width: 10), ReportColumn("Total (yuan)", width: 12),
+        ReportColumn("Item count", width: 10), ReportColumn("Fee (yuan)", width: 10), ReportColumn("Total (yuan)", width: 12),
         ReportColumn("Promised", width: 20), ReportColumn("Minutes late", width: 12),
         ReportColumn("Delivery minutes", width: 15), ReportColumn("Distance (m)", width: 12),
         ReportColumn("Phone", width: 13), ReportColumn("Address (district)", width: 22, repeats: true),
@@ -61,7 +61,7 @@ enum ReportTables {
             .dateOrEmpty(order.isCancelled ? nil : order.deliveredAt), .dateOrEmpty(order.cancelledAt),
             .textOrEmpty(cancelReason), .textOrEmpty(order.merchantName),
             .textOrEmpty(order.courierName), .textOrEmpty(itemsText(order.items)),
-            .integer(order.items.reduce(0) { $0 + $1.quantity }), .yuan(fen: order.totalFen),
+            .integer(order.items.reduce(0) { $0 + $1.quantity }), .yuan(fen: order.deliveryFeeFen), .yuan(fen: order.totalFen),
             .dateOrEmpty(order.promisedAt), .decimalOrEmpty(order.minutesLate),
             .decimalOrEmpty(order.deliverySeconds.map { Double($0) / 60 }), .integerOrEmpty(order.distanceMetres),
             .textOrEmpty(order.maskedPhone), .textOrEmpty(order.districtAddress),
@@ -92,6 +92,7 @@ enum ReportTables {
         rows += summary.cancelledByReason.map { [.text("Cancelled: \($0.reason)"), .integer($0.count)] }
         rows += [
             [.text("Revenue (yuan, orders not cancelled)"), .yuan(fen: summary.revenueFen)],
+            [.text("Delivery fees (yuan, within revenue)"), .yuan(fen: summary.deliveryFeesFen)],
             [.text("Average delivery minutes (confirmed to delivered)"), minutes(summary.averageDeliverySeconds)],
             [.text("P90 delivery minutes"), minutes(summary.p90DeliverySeconds.map(Double.init))],
             [.text("On-time rate (delivered by promised time)"), .ratioOrEmpty(summary.onTimeRate)],
@@ -124,12 +125,12 @@ enum ReportTables {
 
     static let merchantColumns = [
         ReportColumn("Merchant", width: 20), ReportColumn("Orders", width: 9), ReportColumn("Delivered", width: 10),
-        ReportColumn("Cancelled", width: 10), ReportColumn("Revenue (yuan)", width: 14),
+        ReportColumn("Cancelled", width: 10), ReportColumn("Revenue (yuan)", width: 14), ReportColumn("Fees (yuan)", width: 12),
     ]
 
     static func merchantRow(_ merchant: MerchantStats) -> [ReportCell] {
         [.text(merchant.name), .integer(merchant.orders), .integer(merchant.delivered),
-         .integer(merchant.cancelled), .yuan(fen: merchant.revenueFen)]
+         .integer(merchant.cancelled), .yuan(fen: merchant.revenueFen), .yuan(fen: merchant.deliveryFeesFen)]
     }
 
     static let itemColumns = [

@@ -46,7 +46,7 @@ import Testing
             #expect(orders.contains(merchant))
             #expect(orders.contains("多放辣😋"))
             let merchants = try csvText(try #require(files.csvFiles["Merchants"]))
-            #expect(merchants.contains("\(merchant),1,0,0,2.00\r\n"))
+            #expect(merchants.contains("\(merchant),1,0,0,2.00,0.00\r\n"))
         }
     }
 

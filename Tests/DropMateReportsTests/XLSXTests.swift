@@ -75,7 +75,8 @@ private struct Workbook {
         try withReport([order(placed: local(18), totalFen: 12_345)]) { files in
             let orders = try Workbook(files.xlsx).part("xl/worksheets/sheet2.xml")
             #expect(orders.contains(#"<c r="C2" s="\#(XLSXStyles.dateTime)"><v>46350.75</v></c>"#))
-            #expect(orders.contains(#"<c r="N2" s="\#(XLSXStyles.yuan)"><v>123.45</v></c>"#))
+            #expect(orders.contains(#"<c r="N2" s="\#(XLSXStyles.yuan)"><v>0.00</v></c>"#), "the delivery fee")
+            #expect(orders.contains(#"<c r="O2" s="\#(XLSXStyles.yuan)"><v>123.45</v></c>"#))
             #expect(orders.contains(#"<c r="M2" s="\#(XLSXStyles.integer)"><v>1</v></c>"#))
             let styles = try Workbook(files.xlsx).part("xl/styles.xml")
             #expect(styles.contains(#"formatCode="yyyy-mm-dd hh:mm:ss""#))

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateDataProtection
 import DropMateObjectStore
 import DropMateReports
 import DropMateStorage
@@ -124,8 +125,16 @@ public struct DailyReportRunner: Sendable {
             courierName: order.courierName, items: order.lines.map { ReportItem(name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen) },
             totalFen: order.total.fen, promisedAt: date(order.promisedAt), firstEtaAt: date(order.promisedAt),
             maskedPhone: maskPhone(order.phone.digits), districtAddress: districtLevel(order.address.text),
-            distanceMetres: order.routeMetres.map { Int($0.rounded()) }
+            note: reportNote(order), distanceMetres: order.routeMetres.map { Int($0.rounded()) } ?? order.distanceMetres,
+            deliveryFeeFen: order.deliveryFee.fen
         )
+    }
+
+    /// The order's note and its lines' notes in one cell ("牛肉面: 不要香菜; 整单: 不要辣"), phone numbers masked:
+    /// customers type anything into a note.
+    static func reportNote(_ order: Order) -> String {
+        let notes = order.lines.compactMap { line in line.note.map { "\(line.name.zh): \($0)" } } + (order.note.map { ["整单 order: \($0)"] } ?? [])
+        return PIIMask.phoneNumbers(in: notes.joined(separator: "; "))
     }
 }
 

@@ -32,6 +32,7 @@ extension PageRoutes {
             <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
             <p class="ok">\(zh)<br><small>\(en)</small></p>
             <ul>\(lines)</ul>
+            \(Self.totals(order))
             <p>送至 To: \(order.address.text)</p>
             \(courier)<p><small>页面不会自动刷新，请下拉刷新。Pull to refresh.</small></p>
             """)

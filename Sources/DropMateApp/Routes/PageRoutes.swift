@@ -49,21 +49,26 @@ struct PageRoutes: Sendable {
         let status: HTML
         switch order.status {
         case .awaitingConfirmation:
+            // The shop's rules again (PageRoutes+Totals): a paused shop, a sold-out item… offer no button.
+            if let refusal = refusal(order) { status = refusal; break }
             status = """
                 <form method="post" action="\(url: "/confirm/\(order.id)?exp=\(expires)&sig=\(signature)")">
                 <button type="submit">确认下单 Confirm order</button></form>
                 """
         case .confirmed:
             let at = order.promisedAt.map(renderer.clockTime) ?? ""
-            status = "<p class=\"ok\">已确认！预计 \(at) 送达。<br>Confirmed! Expected at \(at).</p>"
+            let later: HTML = order.scheduledFor.map { "<br>开门后制作 Made when the shop opens: \(renderer.clockTime($0))" } ?? .empty
+            status = "<p class=\"ok\">已确认！预计 \(at) 送达。<br>Confirmed! Expected at \(at).\(later)</p>"
         case .dispatched: status = "<p class=\"ok\">骑手已出发。On its way.</p>"
         case .delivered: status = "<p class=\"ok\">已送达。Delivered.</p>"
-        case .cancelled: status = "<p>订单已取消。This order was cancelled.</p>"
+        case .cancelled:
+            let reason: HTML = order.cancelReason.map { reason -> HTML in "<br><small>\(reason)</small>" } ?? .empty
+            status = "<p>订单已取消。This order was cancelled.\(reason)</p>"
         }
         return """
             <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
             <ul>\(lines)</ul>
-            <p class="price">合计 Total \(order.total)</p>
+            \(Self.totals(order))
             <p>送至 To: \(order.address.text)<br>电话 Phone: \(order.phone.masked)</p>
             \(status)
             """

@@ -148,7 +148,7 @@ components:
         note: {type: string, description: "the customer's instruction for this line, as typed (不要香菜, no cilantro)"}
     Order:
       type: object
-      required: [id, status, customer, merchant_id, lines, total_fen, phone, address]
+      required: [id, status, customer, merchant_id, lines, items_total_fen, delivery_fee_fen, total_fen, distance_unknown, phone, address]
       properties:
         id: {type: integer, format: int64}
         status: {type: string, enum: [awaiting_confirmation, confirmed, dispatched, delivered, cancelled]}
@@ -158,7 +158,12 @@ components:
         courier_name: {type: string}
         lines: {type: array, items: {$ref: "#/components/schemas/OrderLine"}}
         note: {type: string, description: "the customer's note for the whole order, as typed"}
-        total_fen: {type: integer}
+        items_total_fen: {type: integer, description: "the lines' sum"}
+        delivery_fee_fen: {type: integer, description: "the merchant's delivery fee for this order (0: free delivery)"}
+        total_fen: {type: integer, description: "items plus delivery fee: what the customer pays"}
+        distance_metres: {type: integer, description: "straight-line metres from the shop to the WeChat location"}
+        distance_unknown: {type: boolean, description: "true for a typed address nobody could measure: staff should check it"}
+        scheduled_for: {type: string, format: date-time, description: "taken while the shop was closed: made when it opens then"}
         phone: {type: string, description: "whole for admins, and for the courier the order is dispatched to until it is delivered; masked (138****8000) for everyone else"}
         address: {type: string}
         latitude: {type: number}

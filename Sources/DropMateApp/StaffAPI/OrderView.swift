@@ -23,7 +23,16 @@ struct OrderView: Encodable {
     var lines: [Line]
     /// The customer's note for the whole order, when there is one.
     var note: String?
+    /// The items alone; `total_fen` adds the delivery fee.
+    var itemsTotalFen: Int
+    var deliveryFeeFen: Int
     var totalFen: Int
+    /// Straight-line metres from the shop to a WeChat location; absent with `distance_unknown` true for a typed
+    /// address nobody measured (staff check it).
+    var distanceMetres: Int?
+    var distanceUnknown: Bool
+    /// Taken while the shop was closed: made when it opens at this time.
+    var scheduledFor: String?
     var phone: String
     var address: String
     var latitude: Double?
@@ -47,7 +56,12 @@ struct OrderView: Encodable {
         courierName = order.courierName
         lines = order.lines.map { Line(itemId: $0.itemID, name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen, note: $0.note) }
         note = order.note
+        itemsTotalFen = order.itemsTotal.fen
+        deliveryFeeFen = order.deliveryFee.fen
         totalFen = order.total.fen
+        distanceMetres = order.distanceMetres
+        distanceUnknown = order.distanceMetres == nil
+        scheduledFor = APIJSON.time(order.scheduledFor)
         phone = order.phone(shownTo: identity.phoneReader)
         address = order.address.text
         latitude = order.address.coordinate?.latitude

@@ -138,7 +138,10 @@ struct Turn {
         case .phone(let phone): savePhone(phone)
         case .bindCourier(let code): effects.append(.bindCourier(code: code))
         case .sameAddress:
-            if isAwaitingAddress, let previous = state.profile.lastAddress { setAddress(previous) } else { say(.fallback); remind() }
+            if isAwaitingAddress, let previous = state.profile.lastAddress { setAddress(previous) }
+            else if state.draft == nil, state.pendingOrderID == nil, !facts.orders.isEmpty { reorder() }  // "same as last time"
+            else { say(.fallback); remind() }
+        case .reorder: reorder()
         case .other:
             if isAwaitingAddress { addressText(text) }
             else if isAwaitingPhone { say(.invalidPhone) }

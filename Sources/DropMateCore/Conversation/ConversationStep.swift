@@ -79,6 +79,8 @@ public struct ConversationRules: Sendable, Hashable {
     public var handoff: Int64
     /// Seconds before another "催单" from the same customer tells staff again (one is enough to act on).
     public var hurryRepeat: Int64 = 10 * 60
+    /// The business time zone the shops' opening hours are in.
+    public var businessTime: BusinessTime = .shanghai
     /// When a refreshed ETA is pushed to the customer.
     public var etaPush: ETAPushRules
 
@@ -126,11 +128,19 @@ public struct OrderRequest: Sendable, Hashable {
     public var language: Language
     /// The note for the whole order, if the customer gave one.
     public var note: String? = nil
+    /// What the merchant's rules charge for delivery, how far it goes (nil: unmeasured) and, for an order taken while
+    /// the shop is closed, when it opens to make it (`RulesVerdict`).
+    public var deliveryFee: Money = .zero
+    public var distanceMetres: Int? = nil
+    public var scheduledFor: Int64? = nil
 
     /// The order this request becomes once numbered.
     public func order(id: Int64, createdAt: Int64) -> Order {
         var order = Order(id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone, language: language, createdAt: createdAt)
         order.note = note
+        order.deliveryFee = deliveryFee
+        order.distanceMetres = distanceMetres
+        order.scheduledFor = scheduledFor
         return order
     }
 }

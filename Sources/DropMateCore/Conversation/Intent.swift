@@ -24,6 +24,8 @@ public enum Intent: Sendable, Hashable {
     case phone(PhoneNumber)
     /// "同上 / same": the previous address.
     case sameAddress
+    /// "再来一单 / reorder": the last order again (Turn+Reorder).
+    case reorder
     /// "绑定 123456 / bind 123456": a courier's binding code from staff.
     case bindCourier(code: String)
     /// Nothing recognised; in context it may still be an address.
@@ -74,6 +76,7 @@ public struct IntentParser: Sendable {
         add(.cancel(orderID: nil), ["取消", "不要了", "算了", "取消订单", "cancel", "cancel order", "no", "n"])
         add(.eta(orderID: nil), ["到哪了", "到哪里了", "我的订单", "订单状态", "进度", "多久", "还要多久", "什么时候到", "eta", "status", "order status", "track", "where is my order", "where's my order", "my order", "my orders", "查订单", "订单", "order", "orders"])
         add(.boardView, ["留言板", "看留言", "board", "message board", "posts"])
+        add(.reorder, ["再来一单", "再下一单", "再点一单", "照旧", "老样子", "和上次一样", "跟上次一样", "reorder", "order again", "same again", "the usual"])
         add(.sameAddress, ["同上", "老地址", "上次的地址", "原地址", "same", "same address", "same as last time"])
         return table
     }()

@@ -46,11 +46,14 @@ extension Replies {
         }
     }
 
-    /// "#1001 牛肉面 ×2 → 人民广场 13800138000 (待取件)": what a courier needs for one delivery.
+    /// "#1001 牛肉面 ×2 → 人民广场 13800138000 (待取件)，合计 ¥36.00": what a courier needs for one delivery.
     func delivery(_ order: Order) -> String {
         let merchant = catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID
         let stage = order.pickedUpAt == nil ? pick("待取件：\(merchant)", "to pick up at \(merchant)") : pick("配送中", "on the way")
         // The courier reading it is the order's own (their deliveries, their new delivery): the rule decides.
-        return "· #\(order.id) \(lines(order.lines)) → \(order.address.text) \(order.phone(shownTo: .courier(id: order.courierID))) (\(stage))"
+        // What to collect (cash on delivery): the total, with the delivery fee it includes; and the order's note.
+        let fee = order.deliveryFee == .zero ? "" : pick("（含配送费 \(order.deliveryFee)）", " (incl. \(order.deliveryFee) delivery)")
+        return "· #\(order.id) \(lines(order.lines))\(orderNote(order.note)) → \(order.address.text) \(order.phone(shownTo: .courier(id: order.courierID))) (\(stage))"
+            + pick("，合计 \(order.total)\(fee)", ", total \(order.total)\(fee)")
     }
 }

@@ -11,13 +11,14 @@ extension Replies {
             return pick("您的订单还没有派给骑手。派单后骑手会通过您留下的电话联系您。", "No courier has your order yet. Once one does, they will call you on the number you gave.")
         case .itemPrices(let items):
             let list = items.map { "\($0.name(language)) \($0.price)" }.joined(separator: pick("，", ", "))
-            return pick("\(list)。不另收配送费。", "\(list). No separate delivery fee.")
+            return pick("\(list)。", "\(list). ") + feeSentence(merchantID: Set(items.map(\.merchantID)).count == 1 ? items.first?.merchantID : nil)
         case .draftTotal(let draft):
-            return pick("您的订单：\(lines(draft.lines))，合计 \(draft.total)，不另收配送费。", "Your order: \(lines(draft.lines)), total \(draft.total). No separate delivery fee.")
+            return pick("您的订单：\(lines(draft.lines))，合计 \(draft.total)，", "Your order: \(lines(draft.lines)), total \(draft.total). ") + feeSentence(merchantID: draft.merchantID)
         case .orderTotal(let order):
-            return pick("订单 #\(order.id)：\(lines(order.lines))，合计 \(order.total)，不另收配送费。", "Order #\(order.id): \(lines(order.lines)), total \(order.total). No separate delivery fee.")
+            let fee = order.deliveryFee == .zero ? pick("不另收配送费", "No separate delivery fee") : pick("含配送费 \(order.deliveryFee)", "Delivery fee \(order.deliveryFee) included")
+            return pick("订单 #\(order.id)：\(lines(order.lines))，合计 \(order.total)，\(fee)。", "Order #\(order.id): \(lines(order.lines)), total \(order.total). \(fee).")
         case .menuPrices:
-            return adList + pick("\n不另收配送费。", "\nNo separate delivery fee.")
+            return adList + "\n" + feeSentence(merchantID: nil)
         case .openingHours(let merchants):
             guard !merchants.isEmpty else { return pick("今天暂时没有可点的菜品。", "Nothing is on offer right now.") }
             if merchants.allSatisfy({ $0.rules?.hours == nil }) {

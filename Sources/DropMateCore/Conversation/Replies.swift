@@ -49,7 +49,7 @@ struct Replies {
         case .locationSaved(let address): return pick("已记下您的位置：\(address.text)。下单时会用到。", "Got your location: \(address.text). I'll use it when you order.")
         case .orderSummary(let order, let eta): return summary(order, eta: eta)
         case .orderConfirmed(let order, let eta):
-            return pick("订单 #\(order.id) 已确认！预计 \(time(eta)) 送达。发送“到哪了”随时查看进度。", "Order #\(order.id) is confirmed! Expected at \(time(eta)). Send \"where is my order\" any time.")
+            return pick("订单 #\(order.id) 已确认！预计 \(arrivalText(order, eta: eta)) 送达。发送“到哪了”随时查看进度。", "Order #\(order.id) is confirmed! Expected \(order.scheduledFor == nil ? "at " : "")\(arrivalText(order, eta: eta)). Send \"where is my order\" any time.")
         case .orderCancelled(let order): return pick("订单 #\(order.id) 已取消。", "Order #\(order.id) is cancelled.")
         case .draftCancelled: return pick("好的，已取消这次点单。", "OK, I've dropped that order.")
         case .nothingToCancel: return pick("没有可以取消的订单。", "There's nothing to cancel.")
@@ -60,7 +60,9 @@ struct Replies {
         case .noOrders: return pick("您还没有订单。发送“菜单”开始点餐。", "You have no orders yet. Send \"menu\" to start one.")
         case .orderNotFound(let id): return pick("没有找到订单 #\(id)。", "I couldn't find order #\(id).")
         case .draftReminder(let draft):
-            let next = draft.address == nil ? pick("送餐地址", "the delivery address") : pick("手机号", "your mobile number")
+            let minimum = catalog.rules(forMerchant: draft.merchantID).minimumOrder
+            let next = draft.total < minimum ? pick("再加 \(Money(fen: minimum.fen - draft.total.fen)) 才够起送", "\(Money(fen: minimum.fen - draft.total.fen)) more to reach the minimum order")
+                : draft.address == nil ? pick("送餐地址", "the delivery address") : pick("手机号", "your mobile number")
             return pick("（您的订单还在：\(lines(draft.lines))，还需要\(next)。）", "(Your order is still open: \(lines(draft.lines)); I still need \(next).)")
         case .pendingReminder(let id):
             return pick("（订单 #\(id) 等待确认：回复“确认”或“取消”。）", "(Order #\(id) is waiting: reply \"confirm\" or \"cancel\".)")
@@ -81,6 +83,7 @@ struct Replies {
             return pick("订单 #\(order.id) 的预计送达时间更新为 \(time(eta))。", "Order #\(order.id) is now expected at \(time(eta)).")
         case .courier(let reply): return courierText(reply)
         case .answer(let answer): return answerText(answer)
+        case .rules(let reply): return rulesText(reply)
         case .slowDown: return pick("您发消息太快了，请稍等一分钟再发。刚才这条没有处理。", "You're sending messages too quickly. Please wait a minute and send that again.")
         }
     }
@@ -109,7 +112,9 @@ struct Replies {
             let items = catalog.items.filter { $0.merchantID == merchant.id }
             guard !items.isEmpty else { continue }
             text += "\n【\(merchant.name(language))】"
-            for item in items { text += "\n· \(item.name(language)) \(item.price)" + (item.isFeatured ? pick(" ★推荐", " ★ special") : "") }
+            for item in items {
+                text += "\n· \(item.name(language)) \(item.price)" + (item.isSoldOut ? pick("（卖完了）", " (sold out)") : item.isFeatured ? pick(" ★推荐", " ★ special") : "")
+            }
         }
         return text + pick("\n回复如“2 份牛肉面”下单。", "\nReply like \"order 2 beef noodles\" to order.")
     }
@@ -130,8 +135,10 @@ struct Replies {
         var text = pick("订单 #\(order.id)（\(shop)）\n", "Order #\(order.id) (\(shop))\n")
         for line in order.lines { text += "· \(line.name(language)) ×\(line.quantity)\(lineNote(line.note))  \(line.total)\n" }
         if let note = order.note { text += pick("备注：\(note)\n", "Note: \(note)\n") }
-        text += pick("合计：\(order.total)\n送至：\(order.address.text)\n电话：\(order.phone.masked)\n预计 \(time(eta)) 送达\n回复“确认”下单，或“取消”。",
-                     "Total: \(order.total)\nTo: \(order.address.text)\nPhone: \(order.phone.masked)\nExpected at \(time(eta))\nReply \"confirm\" to place it, or \"cancel\".")
+        text += deliveryFeeLine(order) + "\n"  // Replies+Rules
+        if let opensAt = order.scheduledFor { text += pick("开门后制作：\(moment(opensAt))\n", "Made when the shop opens: \(moment(opensAt))\n") }
+        text += pick("合计：\(order.total)\n送至：\(order.address.text)\n电话：\(order.phone.masked)\n预计 \(arrivalText(order, eta: eta)) 送达\n回复“确认”下单，或“取消”。",
+                     "Total: \(order.total)\nTo: \(order.address.text)\nPhone: \(order.phone.masked)\nExpected \(order.scheduledFor == nil ? "at " : "")\(arrivalText(order, eta: eta))\nReply \"confirm\" to place it, or \"cancel\".")
         if let link = renderer.confirmationLink(order) { text += pick("\n也可以点击确认：\(link)", "\nOr confirm here: \(link)") }
         return text
     }
@@ -149,6 +156,7 @@ struct Replies {
     /// The status, with the courier's progress once there is a courier: the one wording of an order's state, used by
     /// "到哪了", the dispatch and pickup pushes, the tracking page, template messages and staff notices.
     func stage(_ order: Order) -> String {
+        if order.status == .confirmed, order.scheduledFor != nil { return pick("已确认，开门后制作", "confirmed, to be made when the shop opens") }
         guard order.status == .dispatched, let courier = order.courierName else { return status(order.status) }
         return order.pickedUpAt == nil
             ? pick("骑手 \(courier) 正在取餐", "courier \(courier) is on the way to the shop")
@@ -157,7 +165,8 @@ struct Replies {
 
     func statusLine(_ line: OrderStatusLine) -> String {
         var text = pick("订单 #\(line.order.id)：\(stage(line.order))", "Order #\(line.order.id): \(stage(line.order))")
-        if let eta = line.eta { text += pick("，预计 \(time(eta)) 送达", ", expected at \(time(eta))") }
+        // An order made when the shop next opens may arrive another day: its weekday is said too.
+        if let eta = line.eta { text += pick("，预计 \(arrivalText(line.order, eta: eta)) 送达", ", expected \(line.order.scheduledFor == nil ? "at " : "")\(arrivalText(line.order, eta: eta))") }
         if line.order.status == .delivered, let at = line.order.deliveredAt { text += pick("（\(time(at))）", " (\(time(at)))") }
         return text + pick("。", ".")
     }

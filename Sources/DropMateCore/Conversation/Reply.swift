@@ -68,6 +68,8 @@ public enum Reply: Sendable, Hashable {
     case courier(CourierReply)
     /// Answers to questions, handoffs and cancel confirmations.
     case answer(CustomerAnswer)
+    /// What the shop's rules say (closed, paused, sold out, too far, below the minimum): Replies+Rules.
+    case rules(RulesReply)
 }
 
 /// What DropMate says to couriers.

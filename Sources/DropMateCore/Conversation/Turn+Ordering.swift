@@ -54,6 +54,7 @@ extension Turn {
             remind()
             return
         }
+        guard shopTakes(parsed, merchantID: merchantID) else { return }  // Turn+Rules: paused, closed, sold out
         var draft = base ?? OrderDraft(merchantID: merchantID, lines: [])
         draft.lines = lines
         if let note = parsed.note { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
@@ -149,8 +150,10 @@ extension Turn {
 
     /// Asks for what the draft still lacks, or places the order when nothing is missing.
     mutating func advance() {
-        guard let draft = state.draft else { return }
+        // The shop's rules first (Turn+Rules): they may stop the draft here, or forget an address beyond the radius.
+        guard let verdict = draftVerdict(), let draft = state.draft else { return }
         guard let address = draft.address else {
+            if let opensAt = verdict.forLaterAt { say(.rules(.forLater(shop: shopName(draft.merchantID), opensAt: opensAt))) }
             say(.askAddress(previous: state.profile.lastAddress))
             return
         }
@@ -158,10 +161,7 @@ extension Turn {
             say(.askPhone)
             return
         }
-        effects.append(.placeOrder(OrderRequest(
-            customer: customer, merchantID: draft.merchantID, lines: draft.lines, address: address, phone: phone, language: state.language,
-            note: draft.note
-        )))
+        effects.append(.placeOrder(request(draft, address: address, phone: phone, verdict: verdict)))
     }
 
     mutating func addressText(_ text: String) {
@@ -193,7 +193,7 @@ extension Turn {
         draft.address = address
         state.draft = draft
         state.profile.lastAddress = address
-        if state.profile.phone == nil { say(.addressSaved(address)) }
+        if state.profile.phone == nil, !isBeyondRadius(draft) { say(.addressSaved(address)) }
         advance()
     }
 
@@ -224,6 +224,7 @@ extension Turn {
             return
         }
         state.pendingOrderID = nil
+        guard stillHolds(order, throughLink: false) else { return }  // Turn+Rules: the rules may have changed since the summary
         if let confirmed = confirmed(order) { say(.orderConfirmed(confirmed, eta: confirmed.promisedAt ?? facts.now)) }
         else { say(.nothingToConfirm) }
     }
@@ -245,6 +246,7 @@ extension Turn {
     mutating func confirmThroughLink(_ orderID: Int64) {
         guard let order = facts.order(id: orderID), order.status == .awaitingConfirmation else { return }
         if state.pendingOrderID == orderID { state.pendingOrderID = nil }
+        guard stillHolds(order, throughLink: true) else { return }
         if let confirmed = confirmed(order) {
             effects.append(.push([.orderConfirmed(confirmed, eta: confirmed.promisedAt ?? facts.now)]))
         }

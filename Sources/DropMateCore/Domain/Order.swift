@@ -78,6 +78,13 @@ public struct Order: Sendable, Hashable, Codable, Identifiable {
     /// The arrival last told to the customer and when, so ETA pushes go out only on a real shift, and not too often.
     public var notifiedETA: Int64?
     public var notifiedAt: Int64?
+    /// What delivery costs on top of the items (zero: free delivery, and in orders stored before fees existed).
+    public var deliveryFee: Money
+    /// Straight-line metres from the shop when the address had a coordinate; nil: nobody could measure it (a typed
+    /// address), which staff see as `distance_unknown`.
+    public var distanceMetres: Int?
+    /// Taken while the shop was closed, to be made when it opens at this time (the merchant takes orders for later).
+    public var scheduledFor: Int64?
 
     public init(
         id: Int64, customer: String, merchantID: String, lines: [OrderLine], address: DeliveryAddress,
@@ -92,9 +99,13 @@ public struct Order: Sendable, Hashable, Codable, Identifiable {
         self.status = .awaitingConfirmation
         self.language = language
         self.createdAt = createdAt
+        self.deliveryFee = .zero
     }
 
-    public var total: Money { lines.reduce(.zero) { $0 + $1.total } }
+    /// The items alone (the lines' sum).
+    public var itemsTotal: Money { lines.reduce(.zero) { $0 + $1.total } }
+    /// What the customer pays: the items plus the delivery fee (what `total_fen` stores and a payment charges).
+    public var total: Money { itemsTotal + deliveryFee }
 
     /// The customer can still cancel by themselves until a courier has it.
     public var isCancellableByCustomer: Bool { status == .awaitingConfirmation || status == .confirmed }
@@ -125,6 +136,43 @@ public enum OrderTransitionError: Error, Sendable, Hashable, CustomStringConvert
 }
 
 extension Order {
+    enum CodingKeys: String, CodingKey {
+        case id, customer, merchantID, lines, note, address, phone, status, language, createdAt, confirmedAt, dispatchedAt, deliveredAt,
+             cancelledAt, cancelReason, promisedAt, routeMetres, courierID, courierName, pickedUpAt, latestETA, notifiedETA, notifiedAt,
+             deliveryFee, distanceMetres, scheduledFor
+    }
+
+    /// Decodes stored orders, including those from before delivery fees (their fee is zero).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int64.self, forKey: .id)
+        customer = try c.decode(String.self, forKey: .customer)
+        merchantID = try c.decode(String.self, forKey: .merchantID)
+        lines = try c.decode([OrderLine].self, forKey: .lines)
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+        address = try c.decode(DeliveryAddress.self, forKey: .address)
+        phone = try c.decode(PhoneNumber.self, forKey: .phone)
+        status = try c.decode(OrderStatus.self, forKey: .status)
+        language = try c.decode(Language.self, forKey: .language)
+        createdAt = try c.decode(Int64.self, forKey: .createdAt)
+        confirmedAt = try c.decodeIfPresent(Int64.self, forKey: .confirmedAt)
+        dispatchedAt = try c.decodeIfPresent(Int64.self, forKey: .dispatchedAt)
+        deliveredAt = try c.decodeIfPresent(Int64.self, forKey: .deliveredAt)
+        cancelledAt = try c.decodeIfPresent(Int64.self, forKey: .cancelledAt)
+        cancelReason = try c.decodeIfPresent(String.self, forKey: .cancelReason)
+        promisedAt = try c.decodeIfPresent(Int64.self, forKey: .promisedAt)
+        routeMetres = try c.decodeIfPresent(Double.self, forKey: .routeMetres)
+        courierID = try c.decodeIfPresent(Int64.self, forKey: .courierID)
+        courierName = try c.decodeIfPresent(String.self, forKey: .courierName)
+        pickedUpAt = try c.decodeIfPresent(Int64.self, forKey: .pickedUpAt)
+        latestETA = try c.decodeIfPresent(Int64.self, forKey: .latestETA)
+        notifiedETA = try c.decodeIfPresent(Int64.self, forKey: .notifiedETA)
+        notifiedAt = try c.decodeIfPresent(Int64.self, forKey: .notifiedAt)
+        deliveryFee = try c.decodeIfPresent(Money.self, forKey: .deliveryFee) ?? .zero
+        distanceMetres = try c.decodeIfPresent(Int.self, forKey: .distanceMetres)
+        scheduledFor = try c.decodeIfPresent(Int64.self, forKey: .scheduledFor)
+    }
+
     /// The outcome of a command: the order changed, or it already was in that state.
     public enum Transition: Sendable, Hashable {
         case changed(Order)

@@ -32,9 +32,10 @@ public struct ETAEstimator: Sendable, Hashable {
         let travel = Int64(travelMinutes(metres: order.routeMetres ?? roadDistance(from: merchant, to: order.address)) * 60)
         switch order.status {
         case .awaitingConfirmation:
-            return now + Int64(merchant.preparationMinutes + pickupMinutes) * 60 + travel
+            // An order taken while the shop is closed is made when it opens (`scheduledFor`).
+            return max(now, order.scheduledFor ?? now) + Int64(merchant.preparationMinutes + pickupMinutes) * 60 + travel
         case .confirmed:
-            let ready = (order.confirmedAt ?? now) + Int64(merchant.preparationMinutes + pickupMinutes) * 60
+            let ready = max(order.confirmedAt ?? now, order.scheduledFor ?? 0) + Int64(merchant.preparationMinutes + pickupMinutes) * 60
             return max(ready, now) + travel
         case .dispatched:
             // A refresh from the courier's position knows better than the dispatch-time guess.
@@ -44,7 +45,7 @@ public struct ETAEstimator: Sendable, Hashable {
                 leaves = pickedUpAt
             } else if order.courierID != nil {
                 // A courier on the way to the shop leaves it once the food is ready and they have reached it.
-                let ready = (order.confirmedAt ?? order.createdAt) + Int64(merchant.preparationMinutes) * 60
+                let ready = max(order.confirmedAt ?? order.createdAt, order.scheduledFor ?? 0) + Int64(merchant.preparationMinutes) * 60
                 leaves = max(ready, (order.dispatchedAt ?? now) + Int64(pickupMinutes) * 60)
             } else {
                 leaves = order.dispatchedAt ?? now  // staff sent it out themselves: on the road already

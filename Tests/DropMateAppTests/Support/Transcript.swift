@@ -39,6 +39,10 @@ struct Transcript {
         case sweep
         case confirmLink
         case expectOrder(id: Int64, status: String)
+        /// `@staff rules|pause|resume|sold-out|back …`: a shop owner calls the staff API (Transcript+Shop).
+        case shop(ShopCall)
+        /// `@order-fee ID`: the stored order's items total, delivery fee, total and distance as the staff API shows them.
+        case orderMoney(id: Int64)
     }
 
     var path: String
@@ -102,6 +106,8 @@ struct Transcript {
                 }
             }
             return .clockSet(words.dropFirst().joined(separator: " "))
+        case "staff" where words.count >= 2 && ShopCall.verbs.contains(words[1]):
+            return .shop(try ShopCall(words: words, text: text, fail: fail))
         case "staff" where words.count >= 2 && words[1] == "courier":
             guard words.count == 4, words[3].count == BindingCodePolicy.standard.length, words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else {
                 throw fail("@staff courier NAME CODE (eight characters of BindingCodePolicy.alphabet)")
@@ -133,6 +139,9 @@ struct Transcript {
                 throw fail("@staff dispatch|deliver|cancel ORDER [reason]")
             }
             return .staff(command: words[1], orderID: id, reason: words.count > 3 ? words.dropFirst(3).joined(separator: " ") : nil)
+        case "order-fee":
+            guard words.count == 2, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@order-fee ID") }
+            return .orderMoney(id: id)
         case "order":
             guard words.count == 3, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@order ID STATUS") }
             return .expectOrder(id: id, status: words[2])

@@ -21,6 +21,9 @@ struct Session {
     var nonce = 100_000
     /// API tokens of the couriers the transcript added, by courier id.
     var courierTokens: [Int64: String] = [:]
+    /// The shop owner's staff API token, once a `@staff rules…` line logged them in.
+    var ownerToken: String?
+    var ownerLoggedInAt: Int64?
 
     init(app: TestApp, signer: WeChatClientSigner, client: any TestClientProtocol, mode: WeChatWebhook.Mode) {
         self.app = app
@@ -79,6 +82,8 @@ struct Session {
         case .runETAJobs: try await runETAJobs()
         case .sweep: try await engine.expireIdleDrafts()
         case .confirmLink: return try await openConfirmationLink()
+        case .shop(let call): return try await callShopAPI(call)
+        case .orderMoney(let id): return try await orderMoney(id)
         case .expectOrder(let id, let status):
             let actual = try await engine.order(id: id)?.status.rawValue ?? "missing"
             return actual == status ? nil : ["order #\(id) is \(actual), expected \(status)"]

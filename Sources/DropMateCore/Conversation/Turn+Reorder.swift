@@ -1,0 +1,30 @@
+/// 再来一单 / reorder: a new draft from the customer's last order, at today's prices, with the shop's rules applied
+/// again (hours, pause, radius, minimum, fee) and sold-out or withdrawn items named and left out.
+extension Turn {
+    mutating func reorder() {
+        if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return say(.confirmPendingFirst(order)) }
+        guard state.draft == nil else {
+            // Never swap an open draft for another silently.
+            say(.rules(.draftStillOpen))
+            remind()
+            return
+        }
+        guard let last = facts.orders.first(where: { !$0.lines.isEmpty }) else { return say(.rules(.nothingToReorder)) }
+        guard sayUnavailable(last.merchantID) else { return }
+        var lines: [OrderLine] = [], soldOut: [LocalizedText] = [], withdrawn: [LocalizedText] = []
+        for line in last.lines {
+            guard let item = facts.catalog.item(id: line.itemID), item.merchantID == last.merchantID else { withdrawn.append(line.name); continue }
+            if item.isSoldOut { soldOut.append(item.name); continue }
+            lines.append(OrderLine(itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price, note: line.note))
+        }
+        if !soldOut.isEmpty { say(.rules(.soldOut(soldOut, rest: remaining(last.merchantID, without: Set(lines.map(\.itemID)))))) }
+        if !withdrawn.isEmpty { say(.rules(.noLongerOffered(withdrawn))) }
+        guard !lines.isEmpty else { return }
+        let draft = OrderDraft(merchantID: last.merchantID, lines: lines, note: last.note, address: last.address)
+        state.draft = draft
+        state.profile.lastAddress = last.address
+        say(.rules(.reordering(orderID: last.id)))
+        say(.draftSummary(draft))
+        advance()
+    }
+}
