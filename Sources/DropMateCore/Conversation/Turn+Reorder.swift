@@ -2,7 +2,8 @@
 /// again (hours, pause, radius, minimum, fee) and sold-out or withdrawn items named and left out.
 extension Turn {
     mutating func reorder() {
-        if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return say(.confirmPendingFirst(order)) }
+        // An order awaiting confirmation comes first: the customer confirms, changes or cancels it.
+        if let pending = state.pendingOrderID { return say(.pendingReminder(orderID: pending)) }
         guard state.draft == nil else {
             // Never swap an open draft for another silently.
             say(.rules(.draftStillOpen))
