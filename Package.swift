@@ -41,6 +41,13 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
 
+        // WeChat Pay API v3 only: request signing, answer/callback verification, AEAD_AES_256_GCM resources, JSAPI pay
+        // sheets and a client over a transport the app supplies. Knows nothing about orders.
+        .target(name: "DropMateWeChatPay", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
+
         // SQL stores and migrations (SQLite embedded; the same SQL serves PostgreSQL later).
         .target(name: "DropMateStorage", dependencies: [
             "DropMateCore", "DropMateDataProtection",
@@ -118,6 +125,7 @@ let package = Package(
 
         .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
+        .testTarget(name: "DropMateWeChatPayTests", dependencies: ["DropMateWeChatPay"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage", "DropMateDataProtection"]),
         .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),
         .testTarget(name: "DropMateObjectStoreTests", dependencies: [
