@@ -106,7 +106,10 @@ let package = Package(
         // The one binary: serve, chat, loadgen, …
         // Stand-ins for services outside our control (WeChat's API), shared by tests and benchmarks.
         .target(name: "DropMateFakes", dependencies: [
+            "DropMateWeChatPay",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .executableTarget(name: "fake-wechat", dependencies: [
             "DropMateFakes",
