@@ -91,6 +91,7 @@ let package = Package(
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
         .target(name: "DropMateApp", dependencies: [
             "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
+            "DropMateWeChatPay",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -139,7 +140,7 @@ let package = Package(
         .testTarget(name: "DropMateReportsTests", dependencies: ["DropMateReports", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DropMateAppTests", dependencies: [
             "DropMateFakes",
-            "DropMateApp", "DropMateWeChat", "DropMateDataProtection",
+            "DropMateApp", "DropMateWeChat", "DropMateDataProtection", "DropMateWeChatPay",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

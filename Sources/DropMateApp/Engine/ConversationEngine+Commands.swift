@@ -10,6 +10,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case notTheCourier(orderID: Int64, courierID: Int64)
     /// A courier cannot deliver their own order (their chat is a courier's, and one turn cannot wait on itself).
     case ownOrder(orderID: Int64, courierID: Int64)
+    /// Payment is required and the order is not paid yet.
+    case unpaid(Int64)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .courierInactive(let id): "courier \(id) is inactive"
         case .notTheCourier(let order, let courier): "order #\(order) is not assigned to courier \(courier)"
         case .ownOrder(let order, let courier): "order #\(order) was placed by courier \(courier) themselves"
+        case .unpaid(let order): "order #\(order) is not paid yet: it goes out once the customer has paid with WeChat Pay"
         }
     }
 }
@@ -36,6 +39,7 @@ extension ConversationEngine {
             let now = clock()
             guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
             try check(order)
+            if let payments, command.sendsOut, order.status == .confirmed { try await payments.allowDispatch(order) }
             let transition: Order.Transition
             do throws(OrderTransitionError) { transition = try order.applying(command, at: now) } catch { throw EngineError.transition(error) }
             guard case .changed(let changed) = transition else { return (order, nil) }

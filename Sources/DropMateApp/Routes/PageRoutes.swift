@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateStorage
 import Hummingbird
 
 /// The small H5 pages opened from chat: the signed confirmation page, the ad page, tracking and the board.
@@ -7,6 +8,8 @@ struct PageRoutes: Sendable {
     let signer: LinkSigner
     let renderer: ReplyRenderer
     let clock: @Sendable () -> Int64
+    /// Orders' payments, for the tracking page's paid / not paid line (nil: payment is off).
+    var payments: SQLPaymentStore? = nil
 
     func add(to router: Router<BasicRequestContext>) {
         addTrackingAndBoard(to: router)

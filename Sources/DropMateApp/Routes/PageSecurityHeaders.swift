@@ -23,7 +23,8 @@ struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
         headers[.referrerPolicy] = "no-referrer"
         let type = headers[.contentType] ?? ""
         if type.hasPrefix("text/html") {
-            headers[.contentSecurityPolicy] = HTML.contentSecurityPolicy
+            // A page that needs more (the pay page's own script) sets its policy itself; every other gets the pages' one.
+            if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = HTML.contentSecurityPolicy }
             headers[.xFrameOptions] = "DENY"
         } else if type.hasPrefix("image/svg") || type.hasPrefix("text/") || type.hasPrefix("application/xml") {
             if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = documentPolicy }

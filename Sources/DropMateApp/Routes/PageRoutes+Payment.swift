@@ -1,0 +1,12 @@
+import DropMateCore
+
+extension PageRoutes {
+    /// "已付款 ¥18.00 / Paid ¥18.00" on the tracking page when payment is on; nothing otherwise.
+    func paymentLine(_ order: Order) async throws -> HTML {
+        guard let payments else { return .empty }
+        let payment = try await payments.payment(orderID: order.id)?.payment
+            ?? (order.status == .confirmed || order.status == .awaitingConfirmation ? OrderPayment(amount: order.total, outTradeNo: "", openedAt: 0) : nil)
+        guard let zh = PaymentReplies.status(payment, language: .zh), let en = PaymentReplies.status(payment, language: .en) else { return .empty }
+        return "<p>付款 Payment: \(zh)<br><small>\(en)</small></p>"
+    }
+}
