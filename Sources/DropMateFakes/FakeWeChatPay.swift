@@ -107,6 +107,17 @@ public final class FakeWeChatPay: Sendable {
         return try callback(event: "TRANSACTION.SUCCESS", summary: "支付成功", originalType: "transaction", resource: resource)
     }
 
+    /// A payment DropMate never asked for (made some other way on the same merchant number), for reconciliation.
+    public func recordForeignPayment(outTradeNo: String, amountFen: Int, openID: String = "o_elsewhere") {
+        state.withLock { state in
+            state.sequence += 1
+            let request = JSAPIOrderRequest(appid: appID, mchid: mchID, description: "其他", outTradeNo: outTradeNo, timeExpire: nil,
+                                            notifyURL: "https://elsewhere.example/notify", totalFen: amountFen, openID: openID)
+            state.transactions[outTradeNo] = Transaction(request: request, prepayID: "wx-foreign-\(state.sequence)", state: "SUCCESS",
+                                                         transactionID: "4200\(String(format: "%010d", state.sequence))", successTime: Self.rfc3339(clock()))
+        }
+    }
+
     /// The refund went through (or, with another status, did not): returns the refund callback.
     public func finishRefund(_ outRefundNo: String, status: String = "SUCCESS") throws -> Callback {
         let refund: Refund = try state.withLock { state in

@@ -59,6 +59,13 @@ public struct SQLPaymentStore: Sendable {
         return try rows.map(Self.decode)
     }
 
+    /// Payments opened in `[from, to)` (reconciliation).
+    public func opened(from: Int64, to: Int64) async throws -> [Row] {
+        try await backend.reader.raw("""
+            SELECT order_id, data, version, prepay_id, prepay_at FROM payments WHERE opened_at >= \(bind: from) AND opened_at < \(bind: to) ORDER BY opened_at
+            """).all().map(Self.decode)
+    }
+
     /// Opens the payment of an order if it has none (the first of several replicas wins; the rest get its row).
     public func open(orderID: Int64, payment: OrderPayment, now: Int64) async throws -> Row {
         let data = try Self.encode(payment)
