@@ -50,6 +50,9 @@ import Testing
             let reply = try await Self.confirmedOrder(app)
             #expect(reply.contains("请在 15 分钟内用微信支付 ¥18.00"))
             let link = try Self.payLink(in: reply)
+            let unpaid = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:where0", input: .text("到哪了")))
+            guard case .text(let unpaidText)? = unpaid else { Issue.record("no status answer"); return }
+            #expect(unpaidText.contains("付款：#1001 未付款 https://dropmate.example/pay/1001?"), "\(unpaidText)")
             let order = try #require(try await app.dependencies.engine.order(id: 1001))
             #expect(order.status == .confirmed && order.total == Money(fen: 1800))
             // Required payment: staff cannot send it out yet.
@@ -86,10 +89,17 @@ import Testing
                 let payment = try #require(try await app.dependencies.payments?.payments.payment(orderID: 1001)?.payment)
                 #expect(payment.status == .paid && payment.transactionID == fake.transaction("DM1001")?.transactionID)
                 #expect(try await Self.paidPushes(app) == 1)
+                // "到哪了" says it is paid.
+                let status = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:where", input: .text("到哪了")))
+                guard case .text(let statusText)? = status else { Issue.record("no status answer"); return }
+                #expect(statusText.contains("付款：#1001 已付款 ¥18.00"), "\(statusText)")
                 // Paid: the page says so, and staff may dispatch.
                 #expect(String(buffer: try await client.execute(uri: link, method: .get).body).contains("已付款 ¥18.00"))
                 try await app.dependencies.engine.assign(orderID: 1001, courierID: courier.courier.id)
-                #expect(try await app.dependencies.engine.order(id: 1001)?.status == .dispatched)
+                let dispatched = try #require(try await app.dependencies.engine.order(id: 1001))
+                #expect(dispatched.status == .dispatched)
+                let track = try #require(app.dependencies.renderer.trackingLink(dispatched)).replacingOccurrences(of: "https://dropmate.example", with: "")
+                #expect(String(buffer: try await client.execute(uri: track, method: .get).body).contains("付款 Payment: 已付款 ¥18.00"))
             }
         }
     }
@@ -208,6 +218,21 @@ import Testing
                 #expect(detail.text.contains(#""status":"partially_refunded""#))
                 let audit = try await app.dependencies.staff.audit(limit: 20, beforeID: nil).map(\.entry.action)
                 #expect(audit.contains("order.refund"))
+            }
+        }
+    }
+
+    @Test func anAnswerWhoseSignatureDoesNotVerifyIsNotBelieved() async throws {
+        try await Self.withPayingApp { app, fake in
+            let link = try Self.payLink(in: try await Self.confirmedOrder(app))
+            fake.forgeAnswers(true)
+            try await app.live { client in
+                let page = try await client.execute(uri: link, method: .get)
+                #expect(page.status == .serviceUnavailable && String(buffer: page.body).contains("稍后"))
+                #expect(try await app.dependencies.payments?.payments.payment(orderID: 1001)?.prepayID == nil, "a prepay id from an unverified answer is not kept")
+                fake.forgeAnswers(false)
+                #expect(try await client.execute(uri: link, method: .get).status == .ok)
+                #expect(fake.refusedAuthorizations == 0, "every request we sent carried a valid Authorization")
             }
         }
     }

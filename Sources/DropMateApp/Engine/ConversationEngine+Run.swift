@@ -115,7 +115,7 @@ extension ConversationEngine {
             step.state = loaded  // what is stored stays what is cached
         }
         var reply = renderer.render(replies, language: step.state.language, catalog: facts.catalog)
-        if let payments { try payments.adjust(&unit, reply: &reply, language: step.state.language, now: now) }
+        if let payments { try await payments.adjust(&unit, reply: &reply, replies: replies, language: step.state.language, now: now) }
         return StepOutcome(state: step.state, reply: reply, unit: unit)
     }
 }

@@ -27,8 +27,9 @@ public struct PaymentGate: Sendable {
     }
 
     /// Looks at the orders a step wrote: confirmed now → pay link in the reply, a check and (required) the timeout;
-    /// cancelled now → settle the payment (refund or close).
-    func adjust(_ unit: inout UnitOfWork, reply: inout OutgoingMessage?, language: Language, now: Int64) throws {
+    /// cancelled now → settle the payment (refund or close). A status answer ("到哪了") says whether each order is paid.
+    func adjust(_ unit: inout UnitOfWork, reply: inout OutgoingMessage?, replies: [Reply], language: Language, now: Int64) async throws {
+        try await addPaymentStatus(to: &reply, replies: replies, language: language)
         for write in unit.orders where write.logsEvent {
             let order = write.order
             if order.status == .confirmed, order.confirmedAt == now {
@@ -40,6 +41,24 @@ public struct PaymentGate: Sendable {
                 unit.jobs.append(try PaymentJob(action: .settleCancelled, orderID: order.id).job(runAt: now))
             }
         }
+    }
+
+    /// Appends "付款：#1001 已付款 ¥18.00" (and the pay link to an unpaid one) to a status answer; one query.
+    func addPaymentStatus(to reply: inout OutgoingMessage?, replies: [Reply], language: Language) async throws {
+        let orders = replies.flatMap { reply -> [Order] in
+            guard case .orderStatus(let lines) = reply else { return [] }
+            return lines.map(\.order).filter { $0.status != .awaitingConfirmation }
+        }
+        guard !orders.isEmpty, case .text(let text)? = reply else { return }
+        let found = try await payments.payments(orderIDs: orders.map(\.id))
+        var lines: [String] = []
+        for order in orders {
+            let payment = found[order.id] ?? (order.status == .confirmed ? OrderPayment(amount: order.total, outTradeNo: "", openedAt: 0) : nil)
+            guard let status = PaymentReplies.status(payment, language: language) else { continue }
+            let link = order.status == .confirmed && payment?.isPaid == false && payment?.status != .closed ? " " + payLink(order) : ""
+            lines.append((language == .zh ? "付款：#\(order.id) " : "Payment: #\(order.id) ") + status + link)
+        }
+        if !lines.isEmpty { reply = .text(text + "\n" + lines.joined(separator: "\n")) }
     }
 
     /// With `required`, only a paid order goes out.
