@@ -33,7 +33,8 @@ extension ConversationEngine {
     /// `alsoQueue` adds jobs to the same commit (a courier's new-delivery message); `audit` records the staff member
     /// who did it, in the same transaction (nothing is recorded when the command changes nothing).
     public func apply(_ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in },
-                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }, audit: AuditEntry? = nil) async throws -> Order {
+                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }, audit: AuditEntry? = nil,
+                      replacingPushes: Bool = false) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
         return try await withCustomer(found.customer) { state in
             let now = clock()
@@ -47,6 +48,8 @@ extension ConversationEngine {
                                         pushKey: "order:\(id):\(command.name):\(now)")
             // The machine saves the order with what it told the customer; otherwise the change is saved as it is.
             if !outcome.unit.orders.contains(where: { $0.order.id == id }) { outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0) }
+            // The caller tells the customer itself (an unpaid order timed out: not "cancelled by the shop").
+            if replacingPushes { outcome.unit.jobs.removeAll { $0.kind == PushJob.kind } }
             outcome.unit.jobs += try alsoQueue(changed, now)
             if let audit { outcome.unit.audit.append(audit) }
             try await commit(outcome.unit)

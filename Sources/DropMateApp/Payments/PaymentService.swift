@@ -236,12 +236,12 @@ public struct PaymentService: Sendable {
             _ = try await payments.apply(.closed(at: clock()), orderID: orderID, now: clock())
         }
         let minutes = gate.timeoutSeconds / 60
-        try await engine.apply(.cancel(reason: "unpaid after \(minutes) minutes"), toOrder: orderID, check: { current in
+        try await engine.apply(.cancel(reason: "未在 \(minutes) 分钟内付款 not paid within \(minutes) minutes"), toOrder: orderID, check: { current in
             guard current.status == .confirmed else { throw EngineError.transition(.notAllowed(from: current.status, command: "expire")) }
         }, alsoQueue: { order, now in
             [try PushJob(openID: order.customer, message: .text(PaymentReplies.expired(orderID: orderID, minutes: minutes, language: order.language)))
                 .job(key: "pay-push:\(orderID):expired", now: now)]
-        })
+        }, replacingPushes: true)
         logger.info("unpaid order cancelled", metadata: ["dropmate.order_id": "\(orderID)"])
     }
 
