@@ -192,8 +192,10 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
                  replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock,
                  requests: SignedRequestMemory(window: dependencies.config.timestampWindow), telemetry: dependencies.telemetry).add(to: router)
+    var payLink: (@Sendable (Order) -> String)?
+    if let gate = dependencies.payments?.gate { payLink = { gate.payLink($0) } }
     PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock,
-               payments: dependencies.payments?.payments).add(to: router)
+               payments: dependencies.payments?.payments, payLink: payLink).add(to: router)
     if let payments = dependencies.payments {
         PaymentRoutes(service: payments, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     }

@@ -222,6 +222,27 @@ import Testing
         }
     }
 
+    @Test func confirmingOnTheLinkPageOffersThePayLinkThere() async throws {
+        try await Self.withPayingApp { app, _ in
+            var summary = ""
+            for (index, text) in ["1 份牛肉面", "13800138000"].enumerated() {
+                let message = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:\(index)", input: .text(text)))
+                if index == 0 {
+                    _ = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:loc",
+                                                                           input: .location(Coordinate(latitude: 31.2243, longitude: 121.4805), label: "人民广场")))
+                }
+                if case .text(let text)? = message { summary = text }
+            }
+            let start = try #require(summary.range(of: "https://dropmate.example/confirm/"))
+            let confirm = String(summary[start.lowerBound...].prefix { !$0.isWhitespace }.dropFirst("https://dropmate.example".count))
+            try await app.live { client in
+                #expect(!String(buffer: try await client.execute(uri: confirm, method: .get).body).contains("/pay/1001"), "not before confirming")
+                let page = String(buffer: try await client.execute(uri: confirm, method: .post).body)
+                #expect(page.contains("已确认") && page.contains("https://dropmate.example/pay/1001?exp=") && page.contains("微信支付 ¥18.00"))
+            }
+        }
+    }
+
     @Test func anAnswerWhoseSignatureDoesNotVerifyIsNotBelieved() async throws {
         try await Self.withPayingApp { app, fake in
             let link = try Self.payLink(in: try await Self.confirmedOrder(app))
