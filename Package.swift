@@ -41,6 +41,13 @@ let package = Package(
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
 
+        // WeChat Pay API v3 only: request signing, answer/callback verification, AEAD_AES_256_GCM resources, JSAPI pay
+        // sheets and a client over a transport the app supplies. Knows nothing about orders.
+        .target(name: "DropMateWeChatPay", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
+        ]),
+
         // SQL stores and migrations (SQLite embedded; the same SQL serves PostgreSQL later).
         .target(name: "DropMateStorage", dependencies: [
             "DropMateCore", "DropMateDataProtection",
@@ -84,6 +91,7 @@ let package = Package(
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
         .target(name: "DropMateApp", dependencies: [
             "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
+            "DropMateWeChatPay",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -99,7 +107,10 @@ let package = Package(
         // The one binary: serve, chat, loadgen, …
         // Stand-ins for services outside our control (WeChat's API), shared by tests and benchmarks.
         .target(name: "DropMateFakes", dependencies: [
+            "DropMateWeChatPay",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .executableTarget(name: "fake-wechat", dependencies: [
             "DropMateFakes",
@@ -118,6 +129,7 @@ let package = Package(
 
         .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
+        .testTarget(name: "DropMateWeChatPayTests", dependencies: ["DropMateWeChatPay"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage", "DropMateDataProtection"]),
         .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),
         .testTarget(name: "DropMateObjectStoreTests", dependencies: [
@@ -128,7 +140,7 @@ let package = Package(
         .testTarget(name: "DropMateReportsTests", dependencies: ["DropMateReports", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DropMateAppTests", dependencies: [
             "DropMateFakes",
-            "DropMateApp", "DropMateWeChat", "DropMateDataProtection",
+            "DropMateApp", "DropMateWeChat", "DropMateDataProtection", "DropMateWeChatPay",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
     ],

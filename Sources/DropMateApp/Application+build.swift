@@ -48,6 +48,8 @@ public struct AppDependencies: Sendable {
     public var downloads: LocalDownloadSigner
     /// Staff sign-in: its own password-hashing threads and the counts that slow guessing (shared through Redis when configured).
     let signIn: SignIn
+    /// WeChat Pay for orders; nil when payment is off (`AppConfig.payment`).
+    public var payments: PaymentService?
 
     /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else the embedded SQLite default.
     /// With `REDIS_URL`, replicas share customers' locks, states, answers and rate counters through Redis;
@@ -102,9 +104,11 @@ public struct AppDependencies: Sendable {
                 : TencentRoutes(baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key, telemetry: telemetry)
             return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
         }
+        let paymentStore = SQLPaymentStore(backend: backend, sealer: store.sealer)
+        let paymentGate = config.payment.map { PaymentGate(config: $0, payments: paymentStore, signer: signer, baseURL: baseURL) }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(at: clock()), renderer: renderer, clock: clock,
                                         rules: conversationRules(config), coordination: coordination, routes: routes,
-                                        telemetry: telemetry, logger: logger)
+                                        telemetry: telemetry, payments: paymentGate, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow,
                                     messageMode: config.wechatMessageMode)
@@ -116,7 +120,7 @@ public struct AppDependencies: Sendable {
         let downloads = LocalDownloadSigner(baseURL: URL(string: config.publicBaseURL)!, secret: SymmetricKey(data: HMAC<SHA256>.authenticationCode(
             for: Array("dropmate downloads".utf8), using: SymmetricKey(data: config.linkSecret))))
         let objects = config.objectStore.makeStore(httpClient: WeChatAPI.sharedClient, localDownloads: downloads)
-        return AppDependencies(
+        var dependencies = AppDependencies(
             config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
             signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock,
                                                                                           telemetry: telemetry, logger: logger),
@@ -124,13 +128,19 @@ public struct AppDependencies: Sendable {
             redis: redis, clock: clock, logger: logger, telemetry: telemetry, objects: objects, downloads: downloads,
             signIn: SignIn(settings: config.signIn, passwordCost: config.passwordCost, redis: redis, keyPrefix: config.redisKeyPrefix, logger: logger)
         )
+        if let payment = config.payment, let paymentGate {
+            dependencies.payments = PaymentService.make(config: payment, gate: paymentGate, payments: paymentStore, dependencies: dependencies)
+        }
+        return dependencies
     }
 
     /// The staff REST API over these dependencies.
     var staffAPI: StaffAPI {
-        StaffAPI(engine: engine, store: store, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
+        var api = StaffAPI(engine: engine, store: store, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
                  jwt: StaffJWT(secret: config.linkSecret), signIn: signIn, images: objects,
                  publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger, reportAccess: reportAccess)
+        api.payments = payments
+        return api
     }
 
     /// The background worker over these dependencies.
@@ -139,6 +149,7 @@ public struct AppDependencies: Sendable {
                                leaseSeconds: config.jobLeaseSeconds, etaRefreshEvery: config.etaRefreshSeconds, logger: logger)
         worker.reports = reportRunner
         worker.staffNotices = StaffNoticeSender(staff: staff, queue: queue, clock: clock)
+        worker.payments = payments
         worker.shutdownGrace = .seconds(config.shutdownGraceSeconds)
         worker.telemetry = telemetry
         return worker
@@ -181,7 +192,13 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     WeChatRoutes(webhook: dependencies.webhook, engine: dependencies.engine, deliveries: dependencies.deliveries, accountID: dependencies.config.wechatAccountID,
                  replyDeadline: dependencies.config.replyDeadline, clock: dependencies.clock,
                  requests: SignedRequestMemory(window: dependencies.config.timestampWindow), telemetry: dependencies.telemetry).add(to: router)
-    PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock).add(to: router)
+    var payLink: (@Sendable (Order) -> String)?
+    if let gate = dependencies.payments?.gate { payLink = { gate.payLink($0) } }
+    PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock,
+               payments: dependencies.payments?.payments, payLink: payLink).add(to: router)
+    if let payments = dependencies.payments {
+        PaymentRoutes(service: payments, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
+    }
     dependencies.staffAPI.add(to: router)
     MediaRoutes(objects: dependencies.objects, downloads: dependencies.downloads, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     dependencies.reportPages.add(to: router)

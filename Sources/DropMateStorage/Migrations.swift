@@ -106,6 +106,13 @@ public enum Migrations {
                 "CREATE TABLE merchant_rules (merchant_id TEXT PRIMARY KEY REFERENCES merchants(id), data TEXT NOT NULL, paused BIGINT NOT NULL DEFAULT 0, paused_until BIGINT, updated_at BIGINT NOT NULL)",
                 "ALTER TABLE catalog_items ADD COLUMN sold_out BIGINT NOT NULL DEFAULT 0",
             ],
+            // WeChat Pay (issue 19): an order's payment beside the order, not inside its sealed document, so a
+            // callback on any replica changes it with one conditional update (`version`) that the conversation's
+            // whole-order writes never overwrite.
+            [
+                "CREATE TABLE payments (order_id BIGINT PRIMARY KEY REFERENCES orders(id), out_trade_no TEXT NOT NULL UNIQUE, status TEXT NOT NULL, amount_fen BIGINT NOT NULL, prepay_id TEXT, prepay_at BIGINT, data TEXT NOT NULL, version BIGINT NOT NULL, opened_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
+                "CREATE INDEX payments_status ON payments (status, opened_at)",
+            ],
         ]
     }
 

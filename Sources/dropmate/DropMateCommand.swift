@@ -31,7 +31,7 @@ struct DropMateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dropmate",
         abstract: "A WeChat-first delivery bot: chat to order, confirm, track and post.",
-        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, EnqueueCommand.self, JobsCommand.self, CourierCommand.self, MerchantCommand.self, StaffCommand.self, RotateKeyCommand.self, WeChatCommand.self,
+        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, EnqueueCommand.self, JobsCommand.self, CourierCommand.self, MerchantCommand.self, StaffCommand.self, RotateKeyCommand.self, WeChatCommand.self, PayCommand.self,
                       ChatCommand.self, LoadGenCommand.self],
         defaultSubcommand: ServeCommand.self
     )

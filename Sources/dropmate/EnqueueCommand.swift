@@ -26,6 +26,9 @@ struct EnqueueCommand: AsyncParsableCommand {
         if kind == DailyReportJob.kind, (try? DailyReportJob.make(date: date, force: force, timeZone: .gmt, now: 0)) == nil {
             throw ValidationError("--date must be a date YYYY-MM-DD")
         }
+        if kind == PaymentJob.kind, (try? PaymentJob(payload: payload)) == nil {
+            throw ValidationError("a payment payload is {\"action\": \"check|expire|settleCancelled|refund\", \"orderID\": 1001, \"attempt\": 1}")
+        }
         if kind == SMSJob.kind, (try? SMSJob(payload: payload)) == nil {
             throw ValidationError("an sms payload is {\"phone\": \"+8613800138000\", \"text\": \"…\"}")
         }

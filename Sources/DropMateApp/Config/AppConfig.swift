@@ -83,6 +83,8 @@ public struct AppConfig: Sendable {
     public var shutdownGraceSeconds: Int64 = 25
     /// Seconds the bot keeps out of a customer's way after they asked for a person (`DROPMATE_HANDOFF_MINUTES`).
     public var handoffSeconds: Int64 = 30 * 60
+    /// WeChat Pay (`WECHAT_PAY_*`, `DROPMATE_PAYMENT`); nil: payment is off, orders are paid on delivery as before.
+    public var payment: PaymentConfig?
 
     /// A configuration problem, reported together with every other one.
     public struct Problem: Error, Sendable, CustomStringConvertible {
@@ -208,6 +210,7 @@ public struct AppConfig: Sendable {
                 problem("DROPMATE_DATA_DIR", "cannot create the personal-data key in \(dataDirectory): \(error)")
             }
         }
+        let payment = PaymentConfig.load(env, problem: problem)
         SecretStrength.check(env, problem: problem)  // placeholders and weak secrets refuse to start, named
         let reports = ReportSettings.load(env, problem: problem)
         let signIn = SignInSettings.load(env, problem: problem)
@@ -219,7 +222,7 @@ public struct AppConfig: Sendable {
         if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
 
         guard problems.isEmpty else { throw Problems(problems: problems) }
-        return AppConfig(
+        var config = AppConfig(
             host: host, port: port, dataDirectory: dataDirectory, wechatToken: token, wechatAppID: appID,
             wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey, wechatMessageMode: messageMode,
             timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
@@ -231,6 +234,8 @@ public struct AppConfig: Sendable {
             devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability,
             eventLoopNice: eventLoopNice, signIn: signIn, shutdownGraceSeconds: shutdownGrace, handoffSeconds: handoffMinutes * 60
         )
+        config.payment = payment
+        return config
     }
 
     /// `/dev/outbox` shows every queued push, decrypted, to anyone who can reach it: it exists only in dev mode
@@ -260,7 +265,7 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             wechatEncodingAESKey: \(secret(wechatEncodingAESKey)), wechatMessageMode: \(wechatMessageMode.rawValue), wechatAppSecret: \(secret(wechatAppSecret)), linkSecret: \(secret(linkSecret)), \
             wechatAPIBaseURL: \(wechatAPIBaseURL), publicBaseURL: \(publicBaseURL), rateLimit: \(rateLimit.messages)/min, \
             jobLeaseSeconds: \(jobLeaseSeconds), etaPush: ±\(etaPush.threshold / 60) min every \(etaPush.minInterval / 60)+ min, \
-            etaRefresh: \(etaRefreshSeconds) s, piiKeys: \(piiKeys), objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), devMode: \(devMode), eventLoopNice: \(eventLoopNice))
+            etaRefresh: \(etaRefreshSeconds) s, piiKeys: \(piiKeys), objectStore: \(objectStore), sms: \(sms.provider.rawValue) (key \(secret(sms.key))), maps: \(maps?.provider ?? "none"), payment: \(payment?.summary ?? "off"), devMode: \(devMode), eventLoopNice: \(eventLoopNice))
             """
     }
 

@@ -10,6 +10,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case notTheCourier(orderID: Int64, courierID: Int64)
     /// A courier cannot deliver their own order (their chat is a courier's, and one turn cannot wait on itself).
     case ownOrder(orderID: Int64, courierID: Int64)
+    /// Payment is required and the order is not paid yet.
+    case unpaid(Int64)
 
     public var description: String {
         switch self {
@@ -19,6 +21,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .courierInactive(let id): "courier \(id) is inactive"
         case .notTheCourier(let order, let courier): "order #\(order) is not assigned to courier \(courier)"
         case .ownOrder(let order, let courier): "order #\(order) was placed by courier \(courier) themselves"
+        case .unpaid(let order): "order #\(order) is not paid yet: it goes out once the customer has paid with WeChat Pay"
         }
     }
 }
@@ -30,12 +33,14 @@ extension ConversationEngine {
     /// `alsoQueue` adds jobs to the same commit (a courier's new-delivery message); `audit` records the staff member
     /// who did it, in the same transaction (nothing is recorded when the command changes nothing).
     public func apply(_ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in },
-                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }, audit: AuditEntry? = nil) async throws -> Order {
+                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }, audit: AuditEntry? = nil,
+                      replacingPushes: Bool = false) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
         return try await withCustomer(found.customer) { state in
             let now = clock()
             guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
             try check(order)
+            if let payments, command.sendsOut, order.status == .confirmed { try await payments.allowDispatch(order) }
             let transition: Order.Transition
             do throws(OrderTransitionError) { transition = try order.applying(command, at: now) } catch { throw EngineError.transition(error) }
             guard case .changed(let changed) = transition else { return (order, nil) }
@@ -43,6 +48,8 @@ extension ConversationEngine {
                                         pushKey: "order:\(id):\(command.name):\(now)")
             // The machine saves the order with what it told the customer; otherwise the change is saved as it is.
             if !outcome.unit.orders.contains(where: { $0.order.id == id }) { outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0) }
+            // The caller tells the customer itself (an unpaid order timed out: not "cancelled by the shop").
+            if replacingPushes { outcome.unit.jobs.removeAll { $0.kind == PushJob.kind } }
             outcome.unit.jobs += try alsoQueue(changed, now)
             if let audit { outcome.unit.audit.append(audit) }
             try await commit(outcome.unit)

@@ -109,7 +109,8 @@ extension ConversationEngine {
         } else {
             step.state = loaded  // what is stored stays what is cached
         }
-        let reply = renderer.render(replies, language: step.state.language, catalog: facts.catalog)
+        var reply = renderer.render(replies, language: step.state.language, catalog: facts.catalog)
+        if let payments { try await payments.adjust(&unit, reply: &reply, replies: replies, language: step.state.language, now: now) }
         return StepOutcome(state: step.state, reply: reply, unit: unit)
     }
 }

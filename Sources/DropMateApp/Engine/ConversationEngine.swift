@@ -21,6 +21,8 @@ public final class ConversationEngine: Sendable {
     let handledMessages: HandledMessages
     /// Metrics (order events) and spans (`machine`, `store`).
     let telemetry: Telemetry
+    /// WeChat Pay's part in the conversation and in dispatch; nil when payment is off.
+    let payments: PaymentGate?
 
     /// An engine over `store`. Call `warmUp()` once before serving.
     ///
@@ -28,8 +30,9 @@ public final class ConversationEngine: Sendable {
     /// other replicas sharing a Redis (`.redis`), which then carries the locks, cached states and dedupe.
     public init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
                 rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordination: Coordination = .local(rateLimit: .off),
-                routes: RouteLookup? = nil, cacheCapacity: Int = 100_000, telemetry: Telemetry = .disabled, logger: Logger) {
+                routes: RouteLookup? = nil, cacheCapacity: Int = 100_000, telemetry: Telemetry = .disabled, payments: PaymentGate? = nil, logger: Logger) {
         self.routes = routes
+        self.payments = payments
         self.telemetry = telemetry
         self.store = store
         self.renderer = renderer

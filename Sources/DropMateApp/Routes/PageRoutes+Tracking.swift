@@ -28,13 +28,14 @@ extension PageRoutes {
         let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity)\(line.note.map { "（\($0)）" } ?? "")</li>" }
             + (order.note.map { note -> [HTML] in ["<li>备注 Note: \(note)</li>"] } ?? [])
         let courier = try await courierSection(order)
+        let paid = try await paymentLine(order)
         return HTML.page(title: "订单 #\(order.id)", body: """
             <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
             <p class="ok">\(zh)<br><small>\(en)</small></p>
             <ul>\(lines)</ul>
             \(Self.totals(order))
             <p>送至 To: \(order.address.text)</p>
-            \(courier)<p><small>页面不会自动刷新，请下拉刷新。Pull to refresh.</small></p>
+            \(paid)\(courier)<p><small>页面不会自动刷新，请下拉刷新。Pull to refresh.</small></p>
             """)
     }
 

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateStorage
 import Hummingbird
 
 /// The small H5 pages opened from chat: the signed confirmation page, the ad page, tracking and the board.
@@ -7,6 +8,10 @@ struct PageRoutes: Sendable {
     let signer: LinkSigner
     let renderer: ReplyRenderer
     let clock: @Sendable () -> Int64
+    /// Orders' payments, for the tracking page's paid / not paid line (nil: payment is off).
+    var payments: SQLPaymentStore? = nil
+    /// The signed pay link of a confirmed order (nil: payment is off).
+    var payLink: (@Sendable (Order) -> String)? = nil
 
     func add(to router: Router<BasicRequestContext>) {
         addTrackingAndBoard(to: router)
@@ -40,7 +45,8 @@ struct PageRoutes: Sendable {
             return HTML.page(title: "Not found", body: "<p>没有找到这个订单。Order not found.</p>", status: .notFound)
         }
         if confirm { order = try await engine.confirmThroughLink(orderID: id) }
-        return HTML.page(title: "订单 #\(id)", body: orderPage(order, signature: String(signature), expires: expires))
+        let pay = try await payButton(order)
+        return HTML.page(title: "订单 #\(id)", body: HTML(joining: [orderPage(order, signature: String(signature), expires: expires), pay]))
     }
 
     func orderPage(_ order: Order, signature: String, expires: Int64) -> HTML {

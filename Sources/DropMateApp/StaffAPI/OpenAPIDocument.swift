@@ -177,6 +177,34 @@ components:
         cancel_reason: {type: string}
         promised_at: {type: string, format: date-time}
         latest_eta: {type: string, format: date-time}
+        payment: {$ref: "#/components/schemas/Payment"}
+    Payment:
+      type: object
+      description: WeChat Pay's state of the order (present only when payment is configured). Money in fen.
+      required: [status, amount_fen, refunds]
+      properties:
+        status: {type: string, enum: [not_required, unpaid, paid, refunding, refunded, partially_refunded, closed]}
+        amount_fen: {type: integer}
+        paid_at: {type: string, format: date-time}
+        transaction_id: {type: string}
+        refunds:
+          type: array
+          items:
+            type: object
+            required: [out_refund_no, amount_fen, reason, status]
+            properties:
+              out_refund_no: {type: string}
+              amount_fen: {type: integer}
+              reason: {type: string}
+              status: {type: string, enum: [processing, succeeded, failed]}
+              requested_at: {type: string, format: date-time}
+              finished_at: {type: string, format: date-time}
+    Refund:
+      type: object
+      required: [amount_fen, reason]
+      properties:
+        amount_fen: {type: integer, minimum: 1}
+        reason: {type: string, minLength: 1, maxLength: 80}
     OrderPage:
       type: object
       required: [items, page, per_page, total]
@@ -704,6 +732,23 @@ paths:
         content: {application/json: {schema: {$ref: "#/components/schemas/Cancel"}}}
       responses:
         "200": {description: The order., content: {application/json: {schema: {$ref: "#/components/schemas/Order"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /orders/{id}/refund:
+    post:
+      summary: Refund part or all of a WeChat Pay payment with a reason (audited); the customer is told. 409 when payment is off or the order was not paid.
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Refund"}}}
+      responses:
+        "200": {description: The order with its payment., content: {application/json: {schema: {$ref: "#/components/schemas/Order"}}}}
         "400": {$ref: "#/components/responses/Error"}
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}

@@ -46,6 +46,8 @@ struct OrderView: Encodable {
     var cancelReason: String?
     var promisedAt: String?
     var latestEta: String?
+    /// WeChat Pay's state of the order; absent when payment is off.
+    var payment: PaymentView?
 
     init(_ order: Order, for identity: StaffIdentity) {
         id = order.id

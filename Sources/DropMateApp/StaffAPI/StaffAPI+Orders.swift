@@ -20,14 +20,16 @@ extension StaffAPI {
             let filter = try orderFilter(call)
             if filter.phoneHashes != nil { try await recordPhoneSearch(call) }
             let found = try await store.orders(matching: filter, limit: perPage, offset: (page - 1) * perPage)
-            return try .json(Page(items: found.orders.map { OrderView($0, for: call.identity) }, page: page, perPage: perPage, total: found.total))
+            let items = try await withPayments(found.orders.map { OrderView($0, for: call.identity) }, orders: found.orders)
+            return try .json(Page(items: items, page: page, perPage: perPage, total: found.total))
         }
         api.on(.get, "/orders/:id", roles: Self.office) { call in
             let id = try call.parameter("id")
             guard let order = try await store.order(id: id) else { throw APIError.notFound("order #\(id)") }
             let history = try await store.history(orderID: id).map { OrderDetailView.Event(status: $0.status, at: APIJSON.time($0.at)) }
             let posts = try await store.posts(orderID: id).map { OrderDetailView.Post(id: $0.id, body: $0.body, createdAt: APIJSON.time($0.createdAt)) }
-            return try .json(OrderDetailView(order: OrderView(order, for: call.identity), history: history, posts: posts))
+            let view = try await withPayments([OrderView(order, for: call.identity)], orders: [order])[0]
+            return try .json(OrderDetailView(order: view, history: history, posts: posts))
         }
         api.on(.post, "/orders/:id/dispatch", roles: Self.office, idempotent: true, maxBody: 4096) { call in
             let id = try call.parameter("id")
@@ -101,6 +103,7 @@ extension StaffAPI {
         case .orderNotFound: APIError.notFound("order #\(id)")
         case .courierNotFound(let courier): APIError.badRequest("courier \(courier) does not exist", code: "unknown_courier")
         case .transition, .courierInactive, .notTheCourier, .ownOrder: APIError.conflict(error.description, code: "not_allowed")
+        case .unpaid: APIError.conflict(error.description, code: "payment_required")
         }
     }
 

@@ -27,6 +27,8 @@ public struct StaffAPI: Sendable {
     let logger: Logger
     /// Daily reports: their table, the business time zone and page links.
     let reportAccess: ReportAccess
+    /// WeChat Pay (nil when payment is off): the orders' `payment` and staff refunds.
+    var payments: PaymentService?
 
     /// Registers every endpoint and returns them (the OpenAPI document and the role matrix test read the list).
     @discardableResult
@@ -36,6 +38,7 @@ public struct StaffAPI: Sendable {
         addAuthRoutes(api)
         addStaffRoutes(api)
         addOrderRoutes(api)
+        addPaymentRoutes(api)
         addCourierRoutes(api)
         addCatalogRoutes(api)
         addShopRuleRoutes(api)

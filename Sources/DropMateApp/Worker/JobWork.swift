@@ -11,6 +11,7 @@ struct JobWork: Sendable {
         case etaRefresh(ETARefreshJob)
         case dailyReport(DailyReportJob)
         case staffNotice(StaffNoticeJob)
+        case payment(PaymentJob)
         /// A payload that does not decode: retrying cannot help, so it fails for good with the reason.
         case unreadable(reason: String)
         /// A kind this worker has no handler for (a newer release queued it): retried, for a worker that has one.
@@ -31,6 +32,7 @@ struct JobWork: Sendable {
             case ETARefreshJob.kind: action = .etaRefresh(try ETARefreshJob(payload: job.payload))
             case DailyReportJob.kind: action = .dailyReport(try DailyReportJob(payload: job.payload))
             case StaffNoticeJob.kind: action = .staffNotice(try StaffNoticeJob(payload: job.payload))
+            case PaymentJob.kind: action = .payment(try PaymentJob(payload: job.payload))
             default: action = .unknown
             }
         } catch {
@@ -44,6 +46,7 @@ struct JobWork: Sendable {
         case .push(let push): "push:" + push.openID
         case .sms(let message): "sms:" + message.phone
         case .etaRefresh(let refresh): "eta:\(refresh.orderID)"
+        case .payment(let payment): "payment:\(payment.orderID)"
         case .dailyReport, .staffNotice, .unreadable, .unknown: "job:\(job.id)"
         }
     }

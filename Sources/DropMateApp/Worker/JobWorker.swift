@@ -29,6 +29,8 @@ public struct JobWorker: Service {
     var reports: DailyReportRunner?
     /// Hands `staff-notice` jobs to subscribed staff (nil: such jobs fail as having no handler).
     var staffNotices: StaffNoticeSender?
+    /// Runs `payment` jobs (nil: payment is off, and such jobs fail as having no handler).
+    var payments: PaymentService?
 
     public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
                 clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, etaRefreshEvery: Int64 = 120, logger: Logger) {
@@ -222,7 +224,7 @@ public struct JobWorker: Service {
     }
 
     /// Every job kind the worker can run.
-    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind, DailyReportJob.kind, StaffNoticeJob.kind]
+    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind, DailyReportJob.kind, StaffNoticeJob.kind, PaymentJob.kind]
 
     func perform(_ work: JobWork) async throws {
         switch work.action {
@@ -235,6 +237,9 @@ public struct JobWorker: Service {
         case .staffNotice(let notice):
             guard let staffNotices else { throw UnknownJobKind(kind: work.job.kind) }
             try await staffNotices.send(notice, jobID: work.job.id)
+        case .payment(let job):
+            guard let payments else { throw UnknownJobKind(kind: work.job.kind) }
+            try await payments.perform(job)
         case .unreadable(let reason): throw PermanentFailure(reason: reason)
         case .unknown: throw UnknownJobKind(kind: work.job.kind)
         }

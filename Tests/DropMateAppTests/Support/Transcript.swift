@@ -43,6 +43,18 @@ struct Transcript {
         case shop(ShopCall)
         /// `@order-fee ID`: the stored order's items total, delivery fee, total and distance as the staff API shows them.
         case orderMoney(id: Int64)
+        /// `@payment required|optional`: WeChat Pay is configured (against a fake on loopback) for the whole file.
+        case payment(mode: String)
+        /// `@pay-page`: the customer opens the last pay link.
+        case payPage
+        /// `@pay ORDER` / `@pay-late ORDER`: the customer pays; WeChat Pay's callback comes now, or is held back.
+        case pay(orderID: Int64, deliver: Bool)
+        /// `@callback`: WeChat Pay delivers the last callback (again).
+        case callback
+        /// `@jobs`: the worker runs the jobs that are due.
+        case runJobs
+        /// `@refund-done REFUNDNO`: WeChat Pay finishes the refund and calls back.
+        case refundDone(String)
     }
 
     var path: String
@@ -132,6 +144,14 @@ struct Transcript {
             let parts = words.count == 3 ? words[2].split(separator: ",").compactMap { Double($0) } : []
             guard words.count == 3, let courier = Int64(words[1]), parts.count == 2 else { throw fail("@courier-app COURIER LAT,LNG") }
             return .courierApp(courierID: courier, latitude: parts[0], longitude: parts[1])
+        case "payment": guard words.count == 2, ["required", "optional"].contains(words[1]) else { throw fail("@payment required|optional") }; return .payment(mode: words[1])
+        case "pay-page": return .payPage
+        case "pay", "pay-late":
+            guard words.count == 2, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@\(words[0]) ORDER") }
+            return .pay(orderID: id, deliver: words[0] == "pay")
+        case "callback": return .callback
+        case "jobs": return .runJobs
+        case "refund-done": guard words.count == 2 else { throw fail("@refund-done REFUNDNO") }; return .refundDone(words[1])
         case "eta-refresh": return .etaRefresh
         case "worker": return .runETAJobs
         case "staff":

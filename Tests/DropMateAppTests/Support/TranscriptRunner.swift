@@ -1,5 +1,6 @@
 import DropMateApp
 import DropMateCore
+import DropMateFakes
 import DropMateWeChat
 import Foundation
 import Hummingbird
@@ -24,14 +25,26 @@ struct TranscriptRunner {
     /// Extra configuration (DATABASE_URL, REDIS_URL…) for the app under test.
     var environment: [String: String] = [:]
 
-    /// What each step produced, by the step's line.
+    /// What each step produced, by the step's line. A file with `@payment` runs against a fake WeChat Pay.
     func run() async throws -> [Int: Outcome] {
-        let app = try await TestApp.make(extra: environment)
+        let mode = transcript.steps.lazy.compactMap { step -> String? in if case .payment(let mode) = step.action { mode } else { nil } }.first
+        guard let mode else { return try await play(clock: TestClock(TestAccount.start), environment: environment, pay: nil) }
+        let clock = TestClock(TestAccount.start)
+        let fake = try PayTestKeys.fake(clock: clock)
+        let environment = self.environment
+        return try await fake.serve { baseURL in
+            try await play(clock: clock, environment: environment.merging(try PayTestKeys.environment(fake, baseURL: baseURL, mode: mode)) { $1 }, pay: fake)
+        }
+    }
+
+    func play(clock: TestClock, environment: [String: String], pay: FakeWeChatPay?) async throws -> [Int: Outcome] {
+        let app = try await TestApp.make(clock: clock, extra: environment)
         defer { Task { await app.shutdown() } }
         let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
         let application = buildApplication(app.dependencies, runWorker: false)
         return try await application.test(.live) { client in
             var session = Session(app: app, signer: signer, client: client, mode: forcedMode ?? .plaintext)
+            session.pay = pay
             var outcomes: [Int: Outcome] = [:]
             for step in transcript.steps {
                 if case .mode(let name) = step.action, forcedMode != nil { _ = name; continue }

@@ -1,5 +1,6 @@
 import DropMateApp
 import DropMateCore
+import DropMateFakes
 import DropMateWeChat
 import Foundation
 import HTTPTypes
@@ -24,6 +25,9 @@ struct Session {
     /// The shop owner's staff API token, once a `@staff rules…` line logged them in.
     var ownerToken: String?
     var ownerLoggedInAt: Int64?
+    /// WeChat Pay's fake (files with `@payment`) and its last callback.
+    var pay: FakeWeChatPay?
+    var lastCallback: FakeWeChatPay.Callback?
 
     init(app: TestApp, signer: WeChatClientSigner, client: any TestClientProtocol, mode: WeChatWebhook.Mode) {
         self.app = app
@@ -84,6 +88,32 @@ struct Session {
         case .confirmLink: return try await openConfirmationLink()
         case .shop(let call): return try await callShopAPI(call)
         case .orderMoney(let id): return try await orderMoney(id)
+        case .payment: break  // the runner configured it before the first step
+        case .payPage:
+            guard let range = lastReplyText.range(of: #"https://dropmate\.example(/pay/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#, options: .regularExpression) else {
+                return ["error: no pay link in the last reply"]
+            }
+            let page = try await client.execute(uri: String(lastReplyText[range].dropFirst("https://dropmate.example".count)), method: .get)
+            return ["page \(page.status.code)"]
+        case .pay(let orderID, let deliver):
+            guard let pay else { return ["error: @pay needs @payment"] }
+            do { lastCallback = try pay.pay("DM\(orderID)") } catch { return ["error: \(error)"] }
+            if deliver { return try await deliverCallback() }
+        case .callback: return try await deliverCallback()
+        case .runJobs:
+            // Until nothing due is left; with Redis the jobs a job queues reach the stream a moment later, so an
+            // empty round is tried again once after a short pause.
+            var idle = 0
+            for _ in 0..<40 where idle < 2 {
+                if try await app.dependencies.worker.runDueJobs() > 0 { idle = 0 } else {
+                    idle += 1
+                    if app.dependencies.redis != nil { try await Task.sleep(for: .milliseconds(150)) }
+                }
+            }
+        case .refundDone(let number):
+            guard let pay else { return ["error: @refund-done needs @payment"] }
+            do { lastCallback = try pay.finishRefund(number) } catch { return ["error: \(error)"] }
+            return try await deliverCallback()
         case .expectOrder(let id, let status):
             let actual = try await engine.order(id: id)?.status.rawValue ?? "missing"
             return actual == status ? nil : ["order #\(id) is \(actual), expected \(status)"]
@@ -131,6 +161,12 @@ struct Session {
         case .news(let article):
             return ["[news] \(article.title) | \(article.description) | \(article.url)"]
         }
+    }
+
+    /// WeChat Pay POSTs the last callback to the notify URL.
+    func deliverCallback() async throws -> [String] {
+        guard let pay, let lastCallback else { return ["error: no callback to deliver"] }
+        return ["notify \(try await pay.deliver(lastCallback, to: "http://127.0.0.1:\(client.port!)/wechat/pay/notify"))"]
     }
 
     /// GET then POST the last confirmation link, like a customer tapping it and the button.

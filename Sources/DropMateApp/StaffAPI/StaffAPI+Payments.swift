@@ -1,0 +1,78 @@
+import DropMateCore
+import DropMateStorage
+import Foundation
+
+/// An order's WeChat Pay state as the staff API shows it (`payment` on an order; absent when payment is off).
+struct PaymentView: Encodable {
+    struct Refund: Encodable {
+        var outRefundNo: String
+        var amountFen: Int
+        var reason: String
+        var status: String
+        var requestedAt: String?
+        var finishedAt: String?
+    }
+
+    var status: String
+    var amountFen: Int
+    var paidAt: String?
+    var transactionId: String?
+    var refunds: [Refund]
+
+    init(_ payment: OrderPayment?, order: Order) {
+        guard let payment else {
+            // No payment opened yet: an order still to be paid is unpaid, an older or delivered one needed none.
+            let due = order.status == .awaitingConfirmation || order.status == .confirmed
+            status = due ? OrderPayment.Status.unpaid.rawValue : OrderPayment.Status.notRequired.rawValue
+            amountFen = order.total.fen
+            refunds = []
+            return
+        }
+        status = payment.status.rawValue
+        amountFen = payment.amount.fen
+        paidAt = APIJSON.time(payment.paidAt)
+        transactionId = payment.transactionID
+        refunds = payment.refunds.map {
+            Refund(outRefundNo: $0.outRefundNo, amountFen: $0.amount.fen, reason: $0.reason, status: $0.status.rawValue,
+                   requestedAt: APIJSON.time($0.requestedAt), finishedAt: APIJSON.time($0.finishedAt))
+        }
+    }
+}
+
+extension StaffAPI {
+    struct RefundBody: Decodable {
+        var amountFen: Int
+        var reason: String
+    }
+
+    func addPaymentRoutes(_ api: APIRouter) {
+        api.on(.post, "/orders/:id/refund", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+            let id = try call.parameter("id")
+            let body = try APIJSON.decode(RefundBody.self, from: call.body)
+            let reason = try Validate.text(body.reason, field: "reason", max: 80)
+            guard body.amountFen > 0 else { throw APIError.badRequest("\"amount_fen\" must be a positive number of fen") }
+            guard let payments else { throw APIError.conflict("WeChat Pay is not configured: there is nothing to refund", code: "payment_off") }
+            guard let order = try await store.order(id: id) else { throw APIError.notFound("order #\(id)") }
+            let audit = call.identity.audit("order.refund", target: "order:\(id)", before: nil, after: "refund \(Money(fen: body.amountFen)): \(reason)", at: clock())
+            switch try await payments.requestRefund(orderID: id, amount: Money(fen: body.amountFen), reason: reason, audit: audit) {
+            case .noPayment: throw APIError.conflict("order #\(id) was not paid with WeChat Pay", code: "not_paid")
+            case .refused(let error, _): throw APIError.conflict(error.description, code: "refund_refused")
+            case .changed(let row), .unchanged(let row):
+                var view = OrderView(order, for: call.identity)
+                view.payment = PaymentView(row.payment, order: order)
+                return try .json(view)
+            }
+        }
+    }
+
+    /// `views` with their orders' payments, when payment is on (one query for the lot).
+    func withPayments(_ views: [OrderView], orders: [Order]) async throws -> [OrderView] {
+        guard let payments else { return views }
+        let found = try await payments.payments.payments(orderIDs: orders.map(\.id))
+        return zip(views, orders).map { view, order in
+            var view = view
+            view.payment = PaymentView(found[order.id], order: order)
+            return view
+        }
+    }
+}
