@@ -106,6 +106,11 @@ public enum Migrations {
                 "CREATE TABLE merchant_rules (merchant_id TEXT PRIMARY KEY REFERENCES merchants(id), data TEXT NOT NULL, paused BIGINT NOT NULL DEFAULT 0, paused_until BIGINT, updated_at BIGINT NOT NULL)",
                 "ALTER TABLE catalog_items ADD COLUMN sold_out BIGINT NOT NULL DEFAULT 0",
             ],
+            // Issue 20, web console: browser sessions of staff and couriers, by their token's SHA-256 only.
+            [
+                "CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY, staff_id BIGINT, courier_id BIGINT, token_version BIGINT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)",
+                "CREATE INDEX console_sessions_last_seen ON console_sessions (last_seen_at)",
+            ],
         ]
     }
 

@@ -21,6 +21,8 @@ public final class ConversationEngine: Sendable {
     let handledMessages: HandledMessages
     /// Metrics (order events) and spans (`machine`, `store`).
     let telemetry: Telemetry
+    /// Tells open staff consoles which orders each commit wrote (`/console/events`).
+    public let orderFeed = OrderFeed()
 
     /// An engine over `store`. Call `warmUp()` once before serving.
     ///

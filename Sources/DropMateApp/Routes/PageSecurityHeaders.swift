@@ -23,7 +23,8 @@ struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
         headers[.referrerPolicy] = "no-referrer"
         let type = headers[.contentType] ?? ""
         if type.hasPrefix("text/html") {
-            headers[.contentSecurityPolicy] = HTML.contentSecurityPolicy
+            // The console's pages bring their own policy (its scripts from this origin); every other page gets none.
+            if headers[.contentSecurityPolicy] != ConsolePage.contentSecurityPolicy { headers[.contentSecurityPolicy] = HTML.contentSecurityPolicy }
             headers[.xFrameOptions] = "DENY"
         } else if type.hasPrefix("image/svg") || type.hasPrefix("text/") || type.hasPrefix("application/xml") {
             if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = documentPolicy }
