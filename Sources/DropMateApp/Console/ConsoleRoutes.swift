@@ -89,7 +89,9 @@ struct ConsoleRoutes: Sendable {
             return Response(status: .seeOther, headers: [.location: session.isCourier ? "/courier" : "/console"])
         }
         // The form's own CSRF token, paired with a cookie: another site cannot sign a browser in as someone else.
-        let token = SecretToken.generate(prefix: "")
+        // Reused while it lasts, so two sign-in tabs do not invalidate each other's form.
+        let kept = sessions.cookie(sessions.loginCookieName, in: request).flatMap { $0.count == 64 && $0.allSatisfy(\.isHexDigit) ? $0 : nil }
+        let token = kept ?? SecretToken.generate(prefix: "")
         let body: HTML = """
             <section class="signin"><h1>DropMate 控制台<br><small>Staff console</small></h1>
             \(error)
