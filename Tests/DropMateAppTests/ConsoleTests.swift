@@ -151,6 +151,9 @@ import Testing
             let csrf: String = try #require(browser.csrf(from: page))
             headers[.csrfToken] = csrf
             #expect(try await browser.request("/console/orders/1001/phone", method: .post, headers: headers).status == 403)
+            // Couriers' credentials are admins' alone: a dispatcher sees the roster, not the buttons.
+            let couriers = try await browser.request("/console/couriers")
+            #expect(couriers.status == 200 && couriers.text.contains("王师傅") && couriers.text.contains("#1001") && !couriers.text.contains("binding-code"))
         }
     }
 
@@ -168,6 +171,7 @@ import Testing
             #expect(try await browser.request("/console/events").status == 403)
             #expect(try await browser.request("/console/board/cards/1001").status == 403)
             #expect(try await browser.request("/console/orders/1001").status == 403)
+            #expect(try await browser.request("/console/couriers").status == 403)
             let csrf = try #require(browser.csrf(from: tasks))
             #expect(try await browser.request("/courier/orders/1001/pickup", method: .post).status == 403)
             var headers: HTTPFields = [:]

@@ -13,6 +13,7 @@ Screenshots of each page at 1280x800 and 390x844 go to docs/screenshots/ (CONSOL
 """
 
 import os
+import re
 import sys
 import time
 
@@ -198,6 +199,17 @@ def main():
             _, _, audit = server.http("GET", "/api/v1/audit", token=admin)
             assert any(e["action"] == "order.phone_reveal" for e in audit["items"]), audit
             assert "13800138000" not in server.log_text(), "a whole phone number reached the log"
+
+            step("the couriers screen: on duty, positions plotted, a new binding code for the admin")
+            admin_page.goto(f"{base}/console/couriers")
+            row = admin_page.locator("tr", has_text="王师傅")
+            expect(row).to_contain_text("在岗 On duty")
+            expect(admin_page.locator("svg.plot circle")).to_have_count(1)
+            shot(admin_page, "console-couriers-390.png")
+            admin_page.set_viewport_size(DESKTOP)
+            row.get_by_role("button", name="绑定码 Binding code").click()
+            expect(row.locator("output")).to_have_text(re.compile(r"^[2-9A-HJ-NP-Z]{8}$"))
+            shot(admin_page, "console-couriers-1280.png")
 
             step("signed-out sessions are over")
             board.get_by_role("button", name="退出 Sign out").click()

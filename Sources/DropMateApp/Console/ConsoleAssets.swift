@@ -53,6 +53,9 @@ enum ConsoleAssets {
         .task-actions{display:flex;gap:.6rem;flex-wrap:wrap}.task-actions form{flex:1}.task-actions button{width:100%;padding:.8rem;font-size:1.05rem}
         .call{display:inline-block;padding:.4rem .8rem;background:#eef4ff;border-radius:.4rem;font-weight:600}
         .duty label{display:inline;font-weight:normal}
+        .table-wrap{overflow-x:auto}.list{border-collapse:collapse;background:#fff;min-width:40rem;width:100%}.list th,.list td{padding:.45rem .6rem;border-bottom:1px solid #eaecf0;text-align:left;vertical-align:top}
+        form.inline{display:inline-block;margin:.1rem 0}.code{font-family:monospace;font-size:1.1rem;font-weight:bold;letter-spacing:.1em}
+        .plot{width:100%;max-width:640px;height:auto;border-radius:.5rem;font-size:13px}
         @media (max-width:900px){.board{grid-template-columns:repeat(2,minmax(0,1fr))}}
         @media (max-width:520px){.board{grid-template-columns:1fr}.column{min-height:0}.order-detail dl{grid-template-columns:1fr}.bar .who{margin-left:0}main{padding:.6rem}}
         """
@@ -93,6 +96,13 @@ enum ConsoleAssets {
               var buttons = form.querySelectorAll('button');
               Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
               post(form.dataset.api, body, form.dataset.key).then(function (response) {
+                if (response.ok && form.dataset.show) {
+                  // Show one field of the answer (a new binding code) instead of moving on.
+                  form.dataset.key = newKey();
+                  return response.json().then(function (json) {
+                    document.getElementById(form.dataset.output).textContent = String(json[form.dataset.show]);
+                  });
+                }
                 if (response.ok) { window.location.assign(form.dataset.next || window.location.pathname); return; }
                 form.dataset.key = newKey();
                 return response.json().then(function (json) {

@@ -18,6 +18,7 @@ struct ConsoleRoutes: Sendable {
     func add(to router: Router<BasicRequestContext>) {
         ConsoleAssets.add(to: router)
         addCourierApp(to: router)
+        addCourierScreens(to: router)
         router.get("/console/signin") { request, _ in try await signInPage(request) }
         router.post("/console/signin") { request, _ in try await signIn(request) }
         router.post("/console/signout") { request, _ in try await signOut(request) }
@@ -77,7 +78,7 @@ struct ConsoleRoutes: Sendable {
 
     func header(_ session: ConsoleSessions.Session) -> HTML {
         ConsolePage.header(user: session.identity.account.username, role: session.identity.account.role.rawValue, csrf: session.csrf,
-                           links: [("/console", "订单 Orders")])
+                           links: [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers")])
     }
 
     // MARK: Sign-in
