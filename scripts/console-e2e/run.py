@@ -12,6 +12,7 @@ embedded default). What a dispatcher and a courier do in a day, and what an atta
 Screenshots of each page at 1280x800 and 390x844 go to docs/screenshots/ (CONSOLE_SCREENSHOTS=0: not written).
 """
 
+import http.client
 import os
 import re
 import sys
@@ -56,6 +57,36 @@ def order_by_chat(server, openid, address):
     status, reply = server.text(openid, "yes")
     assert status == 200 and "confirmed" in reply, reply
     return number
+
+
+def stream_opening(server, cookie, last_event_id=None, wait_for=None, timeout=5):
+    """Reads /console/events as a reconnecting browser would: returns [(event, data, id)] up to `wait_for`'s event
+    (or the first ping/timeout)."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=timeout)
+    headers = {"Cookie": cookie, "Accept": "text/event-stream"}
+    if last_event_id:
+        headers["Last-Event-ID"] = last_event_id
+    conn.request("GET", "/console/events", headers=headers)
+    response = conn.getresponse()
+    assert response.status == 200, response.status
+    events, current = [], {}
+    try:
+        while True:
+            line = response.fp.readline().decode().rstrip("\n")
+            if line == "":
+                if current:
+                    events.append((current.get("event"), current.get("data"), current.get("id")))
+                    if wait_for and wait_for(events):
+                        break
+                current = {}
+                continue
+            key, _, value = line.partition(": ")
+            current[key] = value
+    except OSError:
+        pass
+    finally:
+        conn.close()
+    return events
 
 
 def sign_in(page, base, username, password):
@@ -185,6 +216,9 @@ def main():
             assert board.evaluate("window.__sameDocument") is True, "the board reloaded"
             _, _, detail = server.http("GET", f"/api/v1/orders/{number}", token=admin)
             assert detail["order"]["status"] == "delivered" and detail["order"]["picked_up_at"], detail
+            # The customer was told at each step, by the pushes the console's actions queued (dispatched, picked up, delivered).
+            _, _, pushes = server.http("GET", "/dev/outbox?openid=o_console_e2e")
+            assert len(pushes) >= 3, pushes
 
             step("an admin reveals the whole number (audited); phones and the 390 px board")
             admin_ctx = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
@@ -210,6 +244,18 @@ def main():
             row.get_by_role("button", name="绑定码 Binding code").click()
             expect(row.locator("output")).to_have_text(re.compile(r"^[2-9A-HJ-NP-Z]{8}$"))
             shot(admin_page, "console-couriers-1280.png")
+
+            step("a dropped event stream catches up by Last-Event-ID, or is told to reload")
+            session_cookie = next(c for c in admin_ctx.cookies() if c["name"] == "dm_console")
+            cookie = f"dm_console={session_cookie['value']}"
+            hello = stream_opening(server, cookie, wait_for=lambda events: events[-1][0] == "hello")
+            last_id = hello[-1][2]
+            second = order_by_chat(server, "o_console_e2e_2", "1 Century Avenue")
+            missed = stream_opening(server, cookie, last_event_id=last_id,
+                                    wait_for=lambda events: any(e == "order" and d == str(second) for e, d, _ in events))
+            assert any(e == "order" and d == str(second) for e, d, _ in missed), missed
+            stale = stream_opening(server, cookie, last_event_id="someotherprocess-1", wait_for=lambda events: events[-1][0] == "reload")
+            assert stale[-1][0] == "reload", stale
 
             step("signed-out sessions are over")
             board.get_by_role("button", name="退出 Sign out").click()
