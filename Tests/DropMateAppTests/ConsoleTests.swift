@@ -131,6 +131,8 @@ import Testing
             let phone = try await browser.request("/console/orders/1001/phone", method: .post, headers: reveal)
             #expect(phone.status == 200 && phone.text.contains("13800138000"))
             #expect(try await app.dependencies.staff.audit(limit: 10, beforeID: nil).contains { $0.entry.action == "order.phone_reveal" })
+            let auditPage = try await browser.request("/console/audit")
+            #expect(auditPage.status == 200 && auditPage.text.contains("order.phone_reveal") && auditPage.text.contains("order.cancel") && !auditPage.text.contains("13800138000"))
             // Sign-out ends the session on the server, not only in this browser.
             let token = try #require(browser.cookies["__Host-dm_console"])
             #expect(try await browser.request("/console/signout", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: "csrf=\(csrf)").status == 303)
@@ -142,6 +144,7 @@ import Testing
 
     @Test func aDispatcherCannotRevealAWholeNumber() async throws {
         let (app, _, _) = try await Self.app()
+        _ = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "post", input: .text("留言 面很好吃")))
         try await app.live { client in
             let browser = Browser(client)
             _ = try await browser.signIn("dispatcher1", StaffSession.password)
@@ -154,6 +157,12 @@ import Testing
             // Couriers' credentials are admins' alone: a dispatcher sees the roster, not the buttons.
             let couriers = try await browser.request("/console/couriers")
             #expect(couriers.status == 200 && couriers.text.contains("王师傅") && couriers.text.contains("#1001") && !couriers.text.contains("binding-code"))
+            // The board's moderation and dead jobs are the office's; the audit log is admins' alone.
+            let board = try await browser.request("/console/board")
+            #expect(board.status == 200 && board.text.contains("面很好吃") && board.text.contains("/api/v1/board/posts/1/hide"))
+            #expect(try await browser.request("/console/jobs").status == 200)
+            #expect(try await browser.request("/console/audit").status == 403)
+            #expect(!board.text.contains("/console/audit"))
         }
     }
 

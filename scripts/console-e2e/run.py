@@ -245,6 +245,16 @@ def main():
             expect(row.locator("output")).to_have_text(re.compile(r"^[2-9A-HJ-NP-Z]{8}$"))
             shot(admin_page, "console-couriers-1280.png")
 
+            step("the message board's post is text there too; the audit log shows the console's actions")
+            admin_page.goto(f"{base}/console/board")
+            expect(admin_page.locator(".post .body").first).to_contain_text(XSS_POST)
+            assert admin_page.locator(".post img").count() == 0 and admin_page.evaluate("window.__xss") is None
+            shot(admin_page, "console-board-posts-1280.png")
+            admin_page.goto(f"{base}/console/audit")
+            expect(admin_page.locator("table")).to_contain_text("order.dispatch")
+            expect(admin_page.locator("table")).to_contain_text("order.phone_reveal")
+            shot(admin_page, "console-audit-1280.png")
+
             step("a dropped event stream catches up by Last-Event-ID, or is told to reload")
             session_cookie = next(c for c in admin_ctx.cookies() if c["name"] == "dm_console")
             cookie = f"dm_console={session_cookie['value']}"

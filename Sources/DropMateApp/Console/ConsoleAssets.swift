@@ -55,6 +55,7 @@ enum ConsoleAssets {
         .duty label{display:inline;font-weight:normal}
         .table-wrap{overflow-x:auto}.list{border-collapse:collapse;background:#fff;min-width:40rem;width:100%}.list th,.list td{padding:.45rem .6rem;border-bottom:1px solid #eaecf0;text-align:left;vertical-align:top}
         form.inline{display:inline-block;margin:.1rem 0}.code{font-family:monospace;font-size:1.1rem;font-weight:bold;letter-spacing:.1em}
+        .bar nav{flex-wrap:wrap}.post .body{font-size:1.05rem}details summary{cursor:pointer;color:#0b62d6;margin:.3rem 0}.error-text{color:#b42318;max-width:24rem;word-break:break-word}
         .plot{width:100%;max-width:640px;height:auto;border-radius:.5rem;font-size:13px}
         @media (max-width:900px){.board{grid-template-columns:repeat(2,minmax(0,1fr))}}
         @media (max-width:520px){.board{grid-template-columns:1fr}.column{min-height:0}.order-detail dl{grid-template-columns:1fr}.bar .who{margin-left:0}main{padding:.6rem}}

@@ -19,6 +19,7 @@ struct ConsoleRoutes: Sendable {
         ConsoleAssets.add(to: router)
         addCourierApp(to: router)
         addCourierScreens(to: router)
+        addAdminScreens(to: router)
         router.get("/console/signin") { request, _ in try await signInPage(request) }
         router.post("/console/signin") { request, _ in try await signIn(request) }
         router.post("/console/signout") { request, _ in try await signOut(request) }
@@ -52,13 +53,13 @@ struct ConsoleRoutes: Sendable {
 
     /// Runs `body` for a signed-in dispatcher or admin. Pages send others to sign in (or tell a courier this is not
     /// theirs); script calls (`api`) get a bare 401/403. `changesState`: the CSRF token must come in `X-CSRF-Token`.
-    func office(_ request: Request, api isAPI: Bool = false, changesState: Bool = false,
+    func office(_ request: Request, roles: Set<StaffRole> = StaffAPI.office, api isAPI: Bool = false, changesState: Bool = false,
                 _ body: (ConsoleSessions.Session) async throws -> Response) async throws -> Response {
         guard let session = try await sessions.session(request) else {
             if isAPI { return Response(status: .unauthorized) }
             return Response(status: .seeOther, headers: [.location: "/console/signin"])
         }
-        guard StaffAPI.office.contains(session.identity.account.role) else {
+        guard roles.contains(session.identity.account.role) else {
             api.logger.warning("console page denied", metadata: ["dropmate.role": "\(session.identity.account.role.rawValue)", "dropmate.route": "\(request.uri.path)"])
             if isAPI { return Response(status: .forbidden) }
             return ConsolePage.message("无权访问 Not allowed", "骑手请使用骑手页面 Couriers use the courier page: <a href=\"/courier\">/courier</a>", status: .forbidden)
@@ -77,8 +78,9 @@ struct ConsoleRoutes: Sendable {
     func cards(now: Int64) -> ConsoleCards { ConsoleCards(catalog: api.engine.catalog, renderer: renderer, now: now) }
 
     func header(_ session: ConsoleSessions.Session) -> HTML {
-        ConsolePage.header(user: session.identity.account.username, role: session.identity.account.role.rawValue, csrf: session.csrf,
-                           links: [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers")])
+        var links = [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers"), ("/console/board", "留言板 Board"), ("/console/jobs", "失败任务 Dead jobs")]
+        if session.identity.account.role == .admin { links.append(("/console/audit", "审计 Audit")) }
+        return ConsolePage.header(user: session.identity.account.username, role: session.identity.account.role.rawValue, csrf: session.csrf, links: links)
     }
 
     // MARK: Sign-in
