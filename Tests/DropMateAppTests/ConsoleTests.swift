@@ -68,8 +68,14 @@ import Testing
             #expect(anonymous.status == 303 && anonymous.headers[.location] == "/console/signin")
             let form = try await browser.request("/console/signin")
             #expect(form.text.contains("<input id=\"username\" name=\"username\"") && form.text.contains("name=\"password\"") && form.text.contains("登录 Sign in"))
-            browser.cookies = [:]
+            // Session fixation: a token planted in the browser beforehand is never adopted.
+            let planted = "dmw_" + String(repeating: "ab", count: 32)
+            browser.cookies = ["__Host-dm_console": planted]
             let signedIn = try await browser.signIn("dispatcher1", StaffSession.password)
+            #expect(browser.cookies["__Host-dm_console"] != planted)
+            let attacker = Browser(client)
+            attacker.cookies["__Host-dm_console"] = planted
+            #expect(try await attacker.request("/console").status == 303)
             #expect(signedIn.status == 303 && signedIn.headers[.location] == "/console")
             let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("__Host-dm_console=dmw_") })
             #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Secure") && cookie.contains("Path=/"))
@@ -161,6 +167,8 @@ import Testing
             let board = try await browser.request("/console/board")
             #expect(board.status == 200 && board.text.contains("面很好吃") && board.text.contains("/api/v1/board/posts/1/hide"))
             #expect(try await browser.request("/console/jobs").status == 200)
+            let reports = try await browser.request("/console/reports")
+            #expect(reports.status == 200 && reports.text.contains("data-api=\"/api/v1/reports\""))
             #expect(try await browser.request("/console/audit").status == 403)
             #expect(!board.text.contains("/console/audit"))
         }
@@ -181,6 +189,7 @@ import Testing
             #expect(try await browser.request("/console/board/cards/1001").status == 403)
             #expect(try await browser.request("/console/orders/1001").status == 403)
             #expect(try await browser.request("/console/couriers").status == 403)
+            #expect(try await browser.request("/console/reports").status == 403)
             let csrf = try #require(browser.csrf(from: tasks))
             #expect(try await browser.request("/courier/orders/1001/pickup", method: .post).status == 403)
             var headers: HTTPFields = [:]

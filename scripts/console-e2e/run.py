@@ -255,6 +255,14 @@ def main():
             expect(admin_page.locator("table")).to_contain_text("order.phone_reveal")
             shot(admin_page, "console-audit-1280.png")
 
+            step("the daily reports: yesterday's (built at start) with its signed page")
+            admin_page.goto(f"{base}/console/reports")
+            expect(admin_page.locator("table tbody tr").first).to_be_visible()
+            shot(admin_page, "console-reports-1280.png")
+            with admin_page.expect_navigation():
+                admin_page.locator("table tbody tr").first.get_by_role("link", name="报表 Report").click()
+            assert "/reports/" in admin_page.url and admin_page.locator("h1").count() >= 1
+
             step("a dropped event stream catches up by Last-Event-ID, or is told to reload")
             session_cookie = next(c for c in admin_ctx.cookies() if c["name"] == "dm_console")
             cookie = f"dm_console={session_cookie['value']}"
