@@ -137,6 +137,12 @@ import Testing
             let phone = try await browser.request("/console/orders/1001/phone", method: .post, headers: reveal)
             #expect(phone.status == 200 && phone.text.contains("13800138000"))
             #expect(try await app.dependencies.staff.audit(limit: 10, beforeID: nil).contains { $0.entry.action == "order.phone_reveal" })
+            let staffPage = try await browser.request("/console/staff")
+            #expect(staffPage.status == 200 && staffPage.text.contains("dispatcher1") && staffPage.text.contains("data-api=\"/api/v1/staff\""))
+            let admin = try #require(try await app.dependencies.staff.account(username: "admin1")?.account.id)
+            let dispatcher = try #require(try await app.dependencies.staff.account(username: "dispatcher1")?.account.id)
+            #expect(!staffPage.text.contains("/api/v1/staff/\(admin)/deactivate"), "no button to deactivate oneself")
+            #expect(staffPage.text.contains("/api/v1/staff/\(dispatcher)/deactivate"))
             let auditPage = try await browser.request("/console/audit")
             #expect(auditPage.status == 200 && auditPage.text.contains("order.phone_reveal") && auditPage.text.contains("order.cancel") && !auditPage.text.contains("13800138000"))
             // Sign-out ends the session on the server, not only in this browser.
@@ -170,6 +176,7 @@ import Testing
             let reports = try await browser.request("/console/reports")
             #expect(reports.status == 200 && reports.text.contains("data-api=\"/api/v1/reports\""))
             #expect(try await browser.request("/console/audit").status == 403)
+            #expect(try await browser.request("/console/staff").status == 403)
             #expect(!board.text.contains("/console/audit"))
         }
     }

@@ -263,6 +263,14 @@ def main():
                 admin_page.locator("table tbody tr").first.get_by_role("link", name="报表 Report").click()
             assert "/reports/" in admin_page.url and admin_page.locator("h1").count() >= 1
 
+            step("an admin adds a dispatcher on the staff screen")
+            admin_page.goto(f"{base}/console/staff")
+            admin_page.get_by_label("用户名 Username").fill("night-shift")
+            admin_page.get_by_label("初始密码 Initial password").fill("night shift password 2026")
+            admin_page.get_by_role("button", name="创建 Create").click()
+            expect(admin_page.locator("table")).to_contain_text("night-shift")
+            shot(admin_page, "console-staff-1280.png")
+
             step("a dropped event stream catches up by Last-Event-ID, or is told to reload")
             session_cookie = next(c for c in admin_ctx.cookies() if c["name"] == "dm_console")
             cookie = f"dm_console={session_cookie['value']}"

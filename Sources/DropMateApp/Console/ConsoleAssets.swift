@@ -92,7 +92,8 @@ enum ConsoleAssets {
               event.preventDefault();
               var body = {};
               Array.prototype.forEach.call(form.elements, function (el) {
-                if (el.name) { body[el.name] = el.hasAttribute('data-number') ? Number(el.value) : el.value; }
+                // An empty optional field is left out (the API then sees no value, not 0 or "").
+                if (el.name && el.value !== '') { body[el.name] = el.hasAttribute('data-number') ? Number(el.value) : el.value; }
               });
               var buttons = form.querySelectorAll('button');
               Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });

@@ -21,6 +21,7 @@ struct ConsoleRoutes: Sendable {
         addCourierScreens(to: router)
         addAdminScreens(to: router)
         addReportScreens(to: router)
+        addStaffScreens(to: router)
         router.get("/console/signin") { request, _ in try await signInPage(request) }
         router.post("/console/signin") { request, _ in try await signIn(request) }
         router.post("/console/signout") { request, _ in try await signOut(request) }
@@ -81,7 +82,7 @@ struct ConsoleRoutes: Sendable {
     func header(_ session: ConsoleSessions.Session) -> HTML {
         var links = [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers"), ("/console/board", "留言板 Board"), ("/console/reports", "日报 Reports"),
                      ("/console/jobs", "失败任务 Dead jobs")]
-        if session.identity.account.role == .admin { links.append(("/console/audit", "审计 Audit")) }
+        if session.identity.account.role == .admin { links += [("/console/staff", "员工 Staff"), ("/console/audit", "审计 Audit")] }
         return ConsolePage.header(user: session.identity.account.username, role: session.identity.account.role.rawValue, csrf: session.csrf, links: links)
     }
 
