@@ -2,12 +2,14 @@ import DropMateCore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import ServiceLifecycle
 
 /// `/console/events`: the board's Server-Sent Events. Each event names one order that changed (`event: order`,
 /// `data: 1001`, `id: <epoch>-<sequence>`); the page then fetches that order's card with its own session's rights.
 /// A browser reconnecting with `Last-Event-ID` gets what it missed, or `event: reload` when that is no longer known
 /// (another process, or too long ago). A comment every 15 s keeps proxies from closing the stream, and the session
-/// is checked again each minute: a signed-out or deactivated user's stream ends (`event: signedout`).
+/// is checked again each minute: a signed-out or deactivated user's stream ends (`event: signedout`); so does every
+/// stream when the server shuts down gracefully.
 extension ConsoleRoutes {
     enum StreamItem: Sendable {
         case event(OrderFeed.Event)
@@ -43,19 +45,25 @@ extension ConsoleRoutes {
             case .events(let list): for event in list { opening += Self.frame(event, feed: feed) }
             }
             try await writer.write(ByteBuffer(string: opening))
-            var pings = 0
-            stream: for await item in items {
-                switch item {
-                case .event(let event):
-                    try await writer.write(ByteBuffer(string: Self.frame(event, feed: feed)))
-                case .ping:
-                    pings += 1
-                    if pings % 4 == 0, (try? await sessions.session(request)) == nil {
-                        try await writer.write(ByteBuffer(string: "event: signedout\ndata: 0\n\n"))
-                        break stream
+            // A server shutting down ends every stream (the browser reconnects to another replica), so a rolling
+            // deploy never waits for open boards.
+            try await withGracefulShutdownHandler {
+                var pings = 0
+                stream: for await item in items {
+                    switch item {
+                    case .event(let event):
+                        try await writer.write(ByteBuffer(string: Self.frame(event, feed: feed)))
+                    case .ping:
+                        pings += 1
+                        if pings % 4 == 0, (try? await sessions.session(request)) == nil {
+                            try await writer.write(ByteBuffer(string: "event: signedout\ndata: 0\n\n"))
+                            break stream
+                        }
+                        try await writer.write(ByteBuffer(string: ": ping\n\n"))
                     }
-                    try await writer.write(ByteBuffer(string: ": ping\n\n"))
                 }
+            } onGracefulShutdown: {
+                continuation.finish()
             }
             try await writer.finish(nil)
         })
