@@ -173,6 +173,8 @@ import Testing
             let board = try await browser.request("/console/board")
             #expect(board.status == 200 && board.text.contains("面很好吃") && board.text.contains("/api/v1/board/posts/1/hide"))
             #expect(try await browser.request("/console/jobs").status == 200)
+            let merchants = try await browser.request("/console/merchants")
+            #expect(merchants.status == 200 && merchants.text.contains("暂停接单 Pause") && merchants.text.contains("估清 Sold out"))
             let reports = try await browser.request("/console/reports")
             #expect(reports.status == 200 && reports.text.contains("data-api=\"/api/v1/reports\""))
             #expect(try await browser.request("/console/audit").status == 403)
@@ -197,6 +199,7 @@ import Testing
             #expect(try await browser.request("/console/orders/1001").status == 403)
             #expect(try await browser.request("/console/couriers").status == 403)
             #expect(try await browser.request("/console/reports").status == 403)
+            #expect(try await browser.request("/console/merchants").status == 403)
             let csrf = try #require(browser.csrf(from: tasks))
             #expect(try await browser.request("/courier/orders/1001/pickup", method: .post).status == 403)
             var headers: HTTPFields = [:]

@@ -263,6 +263,20 @@ def main():
                 admin_page.locator("table tbody tr").first.get_by_role("link", name="报表 Report").click()
             assert "/reports/" in admin_page.url and admin_page.locator("h1").count() >= 1
 
+            step("merchants: a dish sold out (估清) and back, a shop paused and resumed")
+            admin_page.goto(f"{base}/console/merchants")
+            shop = admin_page.locator("section.merchant").first
+            dish = shop.locator("tbody tr").first
+            dish.get_by_role("button", name="估清 Sold out").click()
+            expect(admin_page.locator("section.merchant").first.locator("tbody tr").first).to_contain_text("估清 Sold out")
+            admin_page.locator("section.merchant").first.get_by_role("button", name="暂停接单 Pause").click()
+            expect(admin_page.locator("section.merchant").first.locator(".state")).to_contain_text("Paused")
+            shot(admin_page, "console-merchants-1280.png")
+            admin_page.locator("section.merchant").first.get_by_role("button", name="恢复接单 Resume").click()
+            expect(admin_page.locator("section.merchant").first.locator(".state")).to_contain_text("Taking orders")
+            admin_page.locator("section.merchant").first.locator("tbody tr").first.get_by_role("button", name="恢复供应 Back in stock").click()
+            expect(admin_page.locator("section.merchant").first.locator("tbody tr").first).to_contain_text("有货 Available")
+
             step("an admin adds a dispatcher on the staff screen")
             admin_page.goto(f"{base}/console/staff")
             admin_page.get_by_label("用户名 Username").fill("night-shift")

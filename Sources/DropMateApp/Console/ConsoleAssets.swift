@@ -48,7 +48,7 @@ enum ConsoleAssets {
         .order-detail{background:#fff;border-radius:.6rem;padding:1rem;max-width:48rem}
         .order-detail dl{display:grid;grid-template-columns:8rem 1fr;gap:.3rem .8rem}.order-detail dt{color:#667085}.order-detail dd{margin:0;word-break:break-word}
         .actions{display:grid;gap:1rem;margin:1rem 0}.action{background:#f9fafb;padding:.7rem;border-radius:.4rem}.action button{margin-top:.5rem}
-        .state{font-size:.9rem;background:#eef4ff;border-radius:.3rem;padding:.1rem .4rem;font-weight:normal}
+        .state.paused{background:#fef3f2;color:#b42318}.state{font-size:.9rem;background:#eef4ff;border-radius:.3rem;padding:.1rem .4rem;font-weight:normal}
         .task{background:#fff;border-radius:.6rem;padding:.8rem;margin-bottom:.8rem;word-break:break-word}.task h2{margin:0 0 .3rem;font-size:1.15rem}
         .task-actions{display:flex;gap:.6rem;flex-wrap:wrap}.task-actions form{flex:1}.task-actions button{width:100%;padding:.8rem;font-size:1.05rem}
         .call{display:inline-block;padding:.4rem .8rem;background:#eef4ff;border-radius:.4rem;font-weight:600}
@@ -76,11 +76,11 @@ enum ConsoleAssets {
             var el = document.getElementById('action-error');
             if (el) { el.textContent = text; el.hidden = false; } else { window.alert(text); }
           }
-          function post(url, body, key) {
+          function post(url, body, key, method) {
             var headers = { 'X-CSRF-Token': csrf };
             if (body !== undefined) { headers['Content-Type'] = 'application/json'; }
             if (key) { headers['Idempotency-Key'] = key; }
-            return fetch(url, { method: 'POST', credentials: 'same-origin', headers: headers,
+            return fetch(url, { method: method || 'POST', credentials: 'same-origin', headers: headers,
                                 body: body === undefined ? undefined : JSON.stringify(body) });
           }
 
@@ -97,7 +97,7 @@ enum ConsoleAssets {
               });
               var buttons = form.querySelectorAll('button');
               Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
-              post(form.dataset.api, body, form.dataset.key).then(function (response) {
+              post(form.dataset.api, body, form.dataset.key, form.dataset.method).then(function (response) {
                 if (response.ok && form.dataset.show) {
                   // Show one field of the answer (a new binding code) instead of moving on.
                   form.dataset.key = newKey();

@@ -22,6 +22,7 @@ struct ConsoleRoutes: Sendable {
         addAdminScreens(to: router)
         addReportScreens(to: router)
         addStaffScreens(to: router)
+        addMerchantScreens(to: router)
         router.get("/console/signin") { request, _ in try await signInPage(request) }
         router.post("/console/signin") { request, _ in try await signIn(request) }
         router.post("/console/signout") { request, _ in try await signOut(request) }
@@ -80,7 +81,7 @@ struct ConsoleRoutes: Sendable {
     func cards(now: Int64) -> ConsoleCards { ConsoleCards(catalog: api.engine.catalog, renderer: renderer, now: now) }
 
     func header(_ session: ConsoleSessions.Session) -> HTML {
-        var links = [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers"), ("/console/board", "留言板 Board"), ("/console/reports", "日报 Reports"),
+        var links = [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers"), ("/console/merchants", "商家 Merchants"), ("/console/board", "留言板 Board"), ("/console/reports", "日报 Reports"),
                      ("/console/jobs", "失败任务 Dead jobs")]
         if session.identity.account.role == .admin { links += [("/console/staff", "员工 Staff"), ("/console/audit", "审计 Audit")] }
         return ConsolePage.header(user: session.identity.account.username, role: session.identity.account.role.rawValue, csrf: session.csrf, links: links)
