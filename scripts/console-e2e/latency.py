@@ -4,6 +4,8 @@ it measures from sending the webhook request that creates the order until (a) it
 (b) its card has been fetched as the board's script does (`/console/board/cards/ID`). The webhook's own work is
 inside both figures (the commit happens before its reply), so they bound the commit-to-card time from above.
 
+Then it times the board with all those orders open, and an order's page ranking 50 couriers for dispatch.
+
 Usage: python3 scripts/console-e2e/latency.py [orders]   (DROPMATE_BIN: the binary; default .build/debug/dropmate)
 """
 
@@ -99,6 +101,34 @@ def main():
 
         print(f"{count} orders: webhook sent -> event on the stream: {describe(to_event)}")
         print(f"{count} orders: webhook sent -> card fetched:        {describe(to_card)}")
+
+        # The board and an order's page with every one of those orders open and 50 couriers on the roster (each
+        # with a position, so the dispatch list ranks all 50 by distance and load).
+        server.staff("bench-admin", "admin", "latency bench password 2026")
+        admin = server.login("bench-admin", "latency bench password 2026")["token"]
+        for n in range(50):
+            status, _, created = server.http("POST", "/api/v1/couriers", {"name": f"courier {n}"}, token=admin)
+            assert status == 201, created
+            server.http("POST", "/api/v1/courier/position", {"latitude": 31.2 + n / 1000, "longitude": 121.47 + n / 1000},
+                        token=created["api_token"])
+
+        def page_times(path, runs=20):
+            times, size = [], 0
+            for _ in range(runs):
+                start = time.perf_counter()
+                card.request("GET", path, headers={"Cookie": f"dm_console={session}"})
+                response = card.getresponse()
+                size = len(response.read())
+                assert response.status == 200, (path, response.status)
+                times.append((time.perf_counter() - start) * 1000)
+            return f"median {statistics.median(times):.1f} ms, max {max(times):.1f} ms, {size / 1024:.0f} KB"
+
+        status, reply = server.text("o_bench_0", "yes")   # order #1001 confirmed: its page offers the dispatch list
+        assert "confirmed" in reply, reply
+        print(f"board with {count} open orders:           {page_times('/console')}")
+        print(f"an order's page with 50 couriers ranked: {page_times('/console/orders/1001')}")
+        card.request("GET", "/console/orders/1001", headers={"Cookie": f"dm_console={session}"})
+        assert card.getresponse().read().decode().count("<option ") == 50
     finally:
         lib.stop_all()
 
