@@ -129,6 +129,50 @@ def main():
         print(f"an order's page with 50 couriers ranked: {page_times('/console/orders/1001')}")
         card.request("GET", "/console/orders/1001", headers={"Cookie": f"dm_console={session}"})
         assert card.getresponse().read().decode().count("<option ") == 50
+
+        # 50 staff browsers' event streams on this one process: memory, and CPU while 100 more orders flow to all.
+        def usage():
+            with open(f"/proc/{server.process.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{server.process.pid}/status") as f:
+                rss = next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), rss
+
+        counts = [0] * 50
+        def watch(index):
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+            conn.request("GET", "/console/events", headers={"Cookie": f"dm_console={session}"})
+            response = conn.getresponse()
+            while True:
+                line = response.fp.readline()
+                if not line:
+                    return
+                if line.startswith(b"event: order"):
+                    counts[index] += 1
+
+        def orders(prefix):
+            for i in range(100):
+                customer = f"{prefix}{i}"
+                server.text(customer, "I want 1 beef noodles")
+                server.text(customer, f"{i} Century Avenue")
+                server.text(customer, "13800138000")
+
+        start_cpu, _ = usage()
+        orders("o_baseline_")   # one stream open (the first one above)
+        cpu_before, rss_before = usage()
+        baseline = cpu_before - start_cpu
+        for index in range(50):
+            threading.Thread(target=watch, args=(index,), daemon=True).start()
+        time.sleep(1)
+        cpu_open, rss_open = usage()
+        orders("o_streams_")
+        deadline = time.time() + 10
+        while min(counts) < 100 and time.time() < deadline:
+            time.sleep(0.05)
+        cpu_after, rss_after = usage()
+        print(f"50 event streams: RSS {rss_before / 1024:.1f} MB -> {rss_open / 1024:.1f} MB with them open; "
+              f"100 orders (300 webhook messages) cost {cpu_after - cpu_open:.2f} s CPU fanned out to 51 streams, {baseline:.2f} s to one; "
+              f"events received per stream: min {min(counts)}, max {max(counts)}")
     finally:
         lib.stop_all()
 
