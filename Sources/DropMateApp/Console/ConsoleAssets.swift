@@ -194,7 +194,12 @@ enum ConsoleAssets {
             source.addEventListener('order', function (event) { place(event.data); });
             source.addEventListener('reload', function () { window.location.reload(); });
             source.addEventListener('signedout', function () { source.close(); window.location.assign('/console/signin'); });
-            source.onerror = function () { live.textContent = '重新连接中 Reconnecting…'; live.dataset.state = 'connecting'; };
+            source.onerror = function () {
+              live.textContent = '重新连接中 Reconnecting…'; live.dataset.state = 'connecting';
+              // Refused outright (signed out, server busy): the browser gives up, so the page starts over, which
+              // also leads to the sign-in page when the session has ended.
+              if (source.readyState === EventSource.CLOSED) { window.setTimeout(function () { window.location.reload(); }, 5000); }
+            };
             window.setInterval(ages, 30000);
           }
 

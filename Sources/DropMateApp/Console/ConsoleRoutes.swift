@@ -14,6 +14,8 @@ struct ConsoleRoutes: Sendable {
     let renderer: ReplyRenderer
     var sessions: ConsoleSessions { api.consoleSessions }
     var clock: @Sendable () -> Int64 { api.clock }
+    /// Open event streams one process serves at most.
+    static let maxStreams = 1_000
 
     func add(to router: Router<BasicRequestContext>) {
         ConsoleAssets.add(to: router)
@@ -35,7 +37,15 @@ struct ConsoleRoutes: Sendable {
                 return fragment(cards(now: clock()).card(order))
             }
         }
-        router.get("/console/events") { request, _ in try await office(request, api: true) { session in events(request, session: session) } }
+        router.get("/console/events") { request, _ in
+            try await office(request, api: true) { session in
+                // Each open stream holds a connection and a buffer: past this many, new ones are turned away (503).
+                guard api.engine.orderFeed.subscriberCount < Self.maxStreams else {
+                    return Response(status: .serviceUnavailable, headers: [.retryAfter: "10"])
+                }
+                return events(request, session: session)
+            }
+        }
         router.get("/console/orders/:id") { request, context in
             try await office(request) { session in
                 guard let id = context.parameters.get("id", as: Int64.self), let order = try await api.store.order(id: id) else {
