@@ -19,7 +19,7 @@ SECRET_KEYS = {
     "STORAGE_SECRET_ACCESS_KEY", "REDIS_URL", "DROPMATE_PII_KEYS",
 }
 PLACEHOLDER = re.compile(r"REPLACE_?ME", re.IGNORECASE)
-PUBLIC_PREFIXES = {"/wechat", "/api", "/confirm", "/track", "/ads", "/board", "/reports"}
+PUBLIC_PREFIXES = {"/wechat", "/api", "/confirm", "/track", "/ads", "/board", "/reports", "/console", "/courier", "/console/events"}
 APP_UID = 10001
 WORKER_DRAIN_SECONDS = 30  # compose's stop_grace_period for the worker
 
@@ -262,6 +262,13 @@ def main(overlay, path):
                     read = int((d["metadata"].get("annotations") or {}).get("nginx.ingress.kubernetes.io/proxy-read-timeout", "60"))
                     if read > 5:
                         fail(name_of(d), "the webhook's proxy-read-timeout must not exceed WeChat's 5 s")
+                if p["path"] == "/console/events":
+                    # Server-Sent Events: each event must pass at once, and a quiet stream must stay open.
+                    notes = d["metadata"].get("annotations") or {}
+                    if notes.get("nginx.ingress.kubernetes.io/proxy-buffering") != "off":
+                        fail(name_of(d), "the console's event stream needs proxy-buffering off")
+                    if int(notes.get("nginx.ingress.kubernetes.io/proxy-read-timeout", "60")) < 60:
+                        fail(name_of(d), "the console's event stream needs a proxy-read-timeout of a minute or more")
     if paths != PUBLIC_PREFIXES:
         fail("Ingress", f"public paths {sorted(paths)} should be exactly {sorted(PUBLIC_PREFIXES)}")
 

@@ -200,6 +200,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
         PaymentRoutes(service: payments, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     }
     dependencies.staffAPI.add(to: router)
+    ConsoleRoutes(api: dependencies.staffAPI, renderer: dependencies.renderer).add(to: router)
     MediaRoutes(objects: dependencies.objects, downloads: dependencies.downloads, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     dependencies.reportPages.add(to: router)
     OpsRoutes(backend: dependencies.backend, acceptsNewerSchema: dependencies.config.databaseURL != nil, queue: dependencies.queue, redis: dependencies.redis, devOutbox: dependencies.config.servesDevOutbox).add(to: router)
@@ -228,12 +229,16 @@ public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = 
                              onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     let metrics: [any Service] = dependencies.config.observability.metricsPortConfigured
         ? [buildMetricsApplication(dependencies, onServerRunning: onMetricsRunning)] : []
+    // Replicas sharing a Redis pass order changes to each other's open consoles.
+    let consoleRelay: [any Service] = dependencies.redis.map {
+        [OrderFeedRelay(feed: dependencies.engine.orderFeed, redis: $0, keyPrefix: dependencies.config.redisKeyPrefix, logger: dependencies.logger)]
+    } ?? []
     return Application(
         // The responder hands the TCP peer's address to the routes (sign-in limits count by client address).
         responder: PeerAddressResponder(inner: buildRouter(dependencies).buildResponder()),
         configuration: .init(address: .hostname(dependencies.config.host, port: dependencies.config.port), serverName: "DropMate"),
         services: (runWorker ? [dependencies.worker] : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)]
-            + dependencies.reportServices(runWorker: runWorker) + dependencies.telemetryServices + metrics,
+            + dependencies.reportServices(runWorker: runWorker) + dependencies.telemetryServices + metrics + consoleRelay,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? dependencies.config.port) },
         logger: dependencies.logger
     )

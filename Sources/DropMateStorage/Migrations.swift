@@ -113,6 +113,11 @@ public enum Migrations {
                 "CREATE TABLE payments (order_id BIGINT PRIMARY KEY REFERENCES orders(id), out_trade_no TEXT NOT NULL UNIQUE, status TEXT NOT NULL, amount_fen BIGINT NOT NULL, prepay_id TEXT, prepay_at BIGINT, data TEXT NOT NULL, version BIGINT NOT NULL, opened_at BIGINT NOT NULL, updated_at BIGINT NOT NULL)",
                 "CREATE INDEX payments_status ON payments (status, opened_at)",
             ],
+            // Issue 20, web console: browser sessions of staff and couriers, by their token's SHA-256 only.
+            [
+                "CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY, staff_id BIGINT, courier_id BIGINT, token_version BIGINT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)",
+                "CREATE INDEX console_sessions_last_seen ON console_sessions (last_seen_at)",
+            ],
         ]
     }
 

@@ -5,6 +5,7 @@ extension ConversationEngine {
     func commit(_ unit: UnitOfWork) async throws {
         try await telemetry.withSpan("store") { try await store.commit(unit) }
         countOrderEvents(in: unit)
+        if !unit.orders.isEmpty { orderFeed.publish(unit.orders.lazy.map(\.order.id)) }
     }
 
     /// An order event is counted once, when the write that makes it happen is committed: a new order is `created`;

@@ -23,6 +23,8 @@ public final class ConversationEngine: Sendable {
     let telemetry: Telemetry
     /// WeChat Pay's part in the conversation and in dispatch; nil when payment is off.
     let payments: PaymentGate?
+    /// Tells open staff consoles which orders each commit wrote (`/console/events`).
+    public let orderFeed = OrderFeed()
 
     /// An engine over `store`. Call `warmUp()` once before serving.
     ///

@@ -6,7 +6,8 @@ import Hummingbird
 /// - Every response: `X-Content-Type-Options: nosniff` (a CSV or JSON body is never sniffed into a page) and
 ///   `Referrer-Policy: no-referrer` (signed links carry their signature in the query).
 /// - HTML pages: the pages' `Content-Security-Policy` (no script, the one hashed stylesheet, `frame-ancestors
-///   'none'`) and `X-Frame-Options: DENY`.
+///   'none'`) and `X-Frame-Options: DENY`. The pay page and the console, which run their own scripts from this
+///   origin, set their known policies themselves; any other policy a page sets is replaced.
 /// - Anything else a browser could render as a document (an SVG chart, a CSV opened in a tab): a sandboxed
 ///   policy that allows nothing, so even a hostile file could run no script at this origin.
 struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
@@ -21,13 +22,13 @@ struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
     static func apply(to headers: inout HTTPFields) {
         // One pass over what the route set, then prebuilt fields appended (every response goes through here, the
         // webhook's thousands a second included: building and validating header values per response showed in perf).
-        var type = "", has = (nosniff: false, referrer: false, policy: false, frame: false)
+        var type = "", policy: String?, has = (nosniff: false, referrer: false, frame: false)
         for field in headers {
             switch field.name {
             case .contentType: type = field.value
             case .xContentTypeOptions: has.nosniff = true
             case .referrerPolicy: has.referrer = true
-            case .contentSecurityPolicy: has.policy = true
+            case .contentSecurityPolicy: policy = field.value
             case .xFrameOptions: has.frame = true
             default: break
             }
@@ -37,9 +38,14 @@ struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
         let isPage = type.hasPrefix("text/html")
         guard isPage || type.hasPrefix("image/svg") || type.hasPrefix("text/") || type.hasPrefix("application/xml") else { return }
         if isPage {
-            // A page that needs more (the pay page's own script) sets its policy itself; every other gets the pages' one.
-            if !has.policy { headers.append(Fields.pagePolicy) }
-        } else if !has.policy {
+            // Pages that need more (the pay page's and the console's own scripts) set one of the known policies
+            // themselves; every other page gets the pages' one, whatever it set.
+            switch policy {
+            case nil: headers.append(Fields.pagePolicy)
+            case PayPage.contentSecurityPolicy, ConsolePage.contentSecurityPolicy, HTML.contentSecurityPolicy: break
+            default: headers[.contentSecurityPolicy] = HTML.contentSecurityPolicy
+            }
+        } else if policy == nil {
             headers.append(Fields.documentPolicy)
         }
         if has.frame { headers[.xFrameOptions] = "DENY" } else { headers.append(Fields.frameDeny) }

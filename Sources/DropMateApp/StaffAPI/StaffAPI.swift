@@ -33,7 +33,7 @@ public struct StaffAPI: Sendable {
     /// Registers every endpoint and returns them (the OpenAPI document and the role matrix test read the list).
     @discardableResult
     func add(to router: Router<BasicRequestContext>) -> [APIEndpoint] {
-        let api = APIRouter(router: router, authenticator: StaffAuthenticator(jwt: jwt, staff: staff, couriers: couriers, clock: clock),
+        let api = APIRouter(router: router, authenticator: StaffAuthenticator(jwt: jwt, staff: staff, couriers: couriers, clock: clock, console: consoleSessions),
                             staff: staff, sealer: store.sealer, clock: clock, logger: logger)
         addAuthRoutes(api)
         addStaffRoutes(api)
@@ -52,6 +52,11 @@ public struct StaffAPI: Sendable {
         }
         api.finish()
         return api.endpoints
+    }
+
+    /// Console sessions: the console's scripts call this API with their cookie and CSRF token.
+    var consoleSessions: ConsoleSessions {
+        ConsoleSessions(staff: staff, couriers: couriers, clock: clock, secure: publicBaseURL.lowercased().hasPrefix("https://"))
     }
 
     static let everyone: Set<StaffRole> = [.admin, .dispatcher, .courier]

@@ -4,15 +4,17 @@ import Foundation
 import Hummingbird
 
 /// Recognises the `Authorization: Bearer …` credential: a staff JWT, a staff API token (`dms_…`) or a courier
-/// app's token (`dmc_…`, acting as that courier).
+/// app's token (`dmc_…`, acting as that courier); without one, a web console session's cookie together with its
+/// CSRF token in `X-CSRF-Token` (see `ConsoleSessions.apiIdentity`).
 struct StaffAuthenticator: Sendable {
     let jwt: StaffJWT
     let staff: SQLStaffStore
     let couriers: CourierRoster
     let clock: @Sendable () -> Int64
+    var console: ConsoleSessions? = nil
 
     func identify(_ request: Request) async throws -> StaffIdentity? {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return try await console?.apiIdentity(request) }
         let token = header.dropFirst("Bearer ".count).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, token.count <= 4096 else { return nil }
         if token.hasPrefix("dms_") {
