@@ -4,7 +4,7 @@ import Foundation
 public struct DailyReportFiles: Sendable {
     /// The Office Open XML workbook.
     public var xlsx: URL
-    /// One CSV per section, keyed by sheet name (`Summary`, `Orders`, `Couriers`, `Merchants`, `Items`, `By hour`).
+    /// One CSV per section, keyed by sheet name (`Summary`, `Orders`, `Couriers`, `Merchants`, `Items`, `By hour`, `Payments`).
     public var csvFiles: [String: URL]
     /// The same CSVs in one zip, for a single download; only when the builder was asked to bundle them.
     public var csvZip: URL?
@@ -22,7 +22,9 @@ public struct DailyReportFiles: Sendable {
 /// for try await order in store.ordersPlaced(on: day) { try builder.add(order) }
 /// let files = try builder.finish(extras: extras)
 /// ```
-/// The Orders sheet and CSV are streamed to disk as orders arrive; the other sections are
+/// Payments (``add(payment:)``) come after the orders; the Payments sheet ends with per-merchant sums, the day
+/// total and the payments needing attention.
+/// The Orders and Payments sheets and CSVs are streamed to disk as orders arrive; the other sections are
 /// written from the aggregates at the end. Files appear in `directory` only once complete:
 /// everything is written in a hidden work folder and moved into place by `finish`, the workbook
 /// last, so a `report.xlsx` in `directory` means the whole report is there. Record the report
@@ -35,6 +37,8 @@ public final class DailyReportBuilder {
     private var aggregator: DailyReportAggregator
     private let workbook: XLSXWorkbookWriter
     private let ordersCSV: CSVWriter
+    private let paymentsCSV: CSVWriter
+    private var paymentTally: PaymentTally
     private let clock: BusinessClock
     private let bundlesCSVs: Bool
     private var finished = false
@@ -48,8 +52,10 @@ public final class DailyReportBuilder {
     /// Prepares a report of `day` (its `timeZone` is the business zone) to be written into `directory`, created if missing.
     /// With `bundlesCSVs`, the CSVs are also zipped into one `report-csv.zip`; that costs about a sixth
     /// more time (the Orders CSV is deflated a second time), so it is off unless a single download is wanted.
-    public init(day: ReportDay, directory: URL, bundlesCSVs: Bool = false) throws {
+    /// `payments` says whether the shop takes WeChat Pay (see ``ReportPaymentMode``).
+    public init(day: ReportDay, directory: URL, bundlesCSVs: Bool = false, payments: ReportPaymentMode = .off) throws {
         self.day = day
+        paymentTally = PaymentTally(mode: payments)
         self.directory = directory
         self.bundlesCSVs = bundlesCSVs
         workDirectory = directory.appendingPathComponent(".building-\(UUID().uuidString)")
@@ -59,6 +65,8 @@ public final class DailyReportBuilder {
         workbook = try XLSXWorkbookWriter(workDirectory: workDirectory, clock: clock)
         ordersCSV = try CSVWriter(url: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)),
                                   columns: ReportTables.orderColumns, clock: clock)
+        paymentsCSV = try CSVWriter(url: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.payments)),
+                                    columns: ReportTables.paymentColumns, clock: clock)
     }
 
     /// Convenience: the day `date` (`YYYY-MM-DD`) in `timeZone`.
@@ -81,23 +89,39 @@ public final class DailyReportBuilder {
         ordersCSV.appendRow(row)
     }
 
+    /// Adds one payment of the day's orders: summed per merchant and for the day, checked for problems, and
+    /// written as a row of the Payments sheet and CSV.
+    public func add(payment: ReportPayment) throws {
+        guard !finished else { throw ReportError.alreadyFinished }
+        let flag = paymentTally.add(payment)
+        let row = ReportTables.paymentRow(payment, flag: flag)
+        workbook.appendPayment(row)
+        paymentsCSV.appendRow(row)
+    }
+
     /// Writes the remaining sections, the workbook, the CSVs and the chart, and moves them into `directory`.
     public func finish(extras: DayExtras = DayExtras()) throws -> DailyReportFiles {
         guard !finished else { throw ReportError.alreadyFinished }
         finished = true
         defer { try? FileManager.default.removeItem(at: workDirectory) }
-        let aggregates = aggregator.aggregates(extras: extras)
+        var aggregates = aggregator.aggregates(extras: extras)
+        if paymentTally.isShown { aggregates.summary.payments = paymentTally.totals }
+        let paymentTail = ReportTables.paymentTailRows(paymentTally)
 
         try ordersCSV.finish()
+        paymentTail.forEach { paymentsCSV.appendRow($0) }
+        try paymentsCSV.finish()
         let csvStaging = workDirectory.appendingPathComponent(Self.csvFolderName)
         try FileManager.default.createDirectory(at: csvStaging, withIntermediateDirectories: true)
-        try FileManager.default.moveItem(
-            at: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)),
-            to: csvStaging.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)))
+        for streamed in [ReportTables.orders, ReportTables.payments] {
+            try FileManager.default.moveItem(
+                at: workDirectory.appendingPathComponent(ReportTables.csvFileName(streamed)),
+                to: csvStaging.appendingPathComponent(ReportTables.csvFileName(streamed)))
+        }
         try writeAggregateCSVs(aggregates, into: csvStaging)
 
         let xlsxStaging = workDirectory.appendingPathComponent(Self.xlsxName)
-        try workbook.finish(aggregates: aggregates, day: day, to: xlsxStaging)
+        try workbook.finish(aggregates: aggregates, paymentTail: paymentTail, day: day, to: xlsxStaging)
 
         let zipStaging = workDirectory.appendingPathComponent(Self.csvZipName)
         if bundlesCSVs {

@@ -28,6 +28,8 @@ public struct DailySummary: Sendable, Hashable {
     /// The five best-selling items by quantity.
     public var topItems: [ItemStats] = []
     public var extras = DayExtras()
+    /// The day's WeChat Pay figures; `nil` when payment is off and nothing was paid (the Summary then shows none).
+    public var payments: PaymentTotals?
 
     public init() {}
 }

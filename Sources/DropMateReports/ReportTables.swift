@@ -10,7 +10,8 @@ enum ReportTables {
     static let merchants = "Merchants"
     static let items = "Items"
     static let byHour = "By hour"
-    static let sheetOrder = [summary, orders, couriers, merchants, items, byHour]
+    static let payments = "Payments"
+    static let sheetOrder = [summary, orders, couriers, merchants, items, byHour, payments]
 
     /// `Summary` → `summary.csv`, `By hour` → `by_hour.csv`.
     static func csvFileName(_ section: String) -> String {
@@ -24,7 +25,7 @@ enum ReportTables {
         var rows: [[ReportCell]]
     }
 
-    /// Every section but Orders, in workbook order.
+    /// Every section but Orders and Payments (both streamed), in workbook order.
     static func aggregateSections(_ aggregates: DailyAggregates, day: ReportDay) -> [Section] {
         [
             Section(name: summary, columns: summaryColumns, rows: summaryRows(aggregates.summary, day: day)),
@@ -103,6 +104,15 @@ enum ReportTables {
             [.text("Board posts"), .integer(summary.extras.boardPosts)],
             [.text("Dead jobs"), .integer(summary.extras.deadJobs)],
         ]
+        if let payments = summary.payments {
+            rows += [
+                [.text("Payments (WeChat Pay)"), .integer(payments.payments)],
+                [.text("Paid (yuan)"), .yuan(fen: payments.paidFen)],
+                [.text("Refunded (yuan)"), .yuan(fen: payments.refundedFen)],
+                [.text("Net paid (yuan)"), .yuan(fen: payments.netFen)],
+                [.text("Payments needing attention"), .integer(payments.needingAttention)],
+            ]
+        }
         rows += summary.topItems.enumerated().map { [.text("Top item \($0.offset + 1): \($0.element.name)"), .integer($0.element.quantity)] }
         return rows
     }
@@ -151,5 +161,57 @@ enum ReportTables {
 
     static func hourRow(_ hour: HourStats) -> [ReportCell] {
         [.text(hourLabel(hour.hour)), .integer(hour.placed), .integer(hour.delivered)]
+    }
+
+    // MARK: Payments
+
+    /// One table for the whole Payments sheet; the first column says what a row is (``PaymentRowKind``), so the
+    /// CSV stays one rectangular table a spreadsheet can filter.
+    static let paymentColumns = [
+        ReportColumn("Row", width: 16, repeats: true), ReportColumn("Order", width: 16),
+        ReportColumn("Merchant", width: 18, repeats: true), ReportColumn("Status", width: 18, repeats: true),
+        ReportColumn("Paid (yuan)", width: 12), ReportColumn("Refunded (yuan)", width: 14), ReportColumn("Net (yuan)", width: 12),
+        ReportColumn("Paid at", width: 20), ReportColumn("Transaction id", width: 32),
+        ReportColumn("Needs attention", width: 34, repeats: true),
+    ]
+
+    /// What a row of the Payments sheet is.
+    enum PaymentRowKind {
+        static let payment = "payment"
+        static let merchant = "merchant total"
+        static let day = "day total"
+        static let flag = "needs attention"
+        static let note = "note"
+    }
+
+    /// Says the sheet is empty on purpose.
+    static let paymentsOffNote = "WeChat Pay is off: orders are paid on delivery 未开通微信支付：货到付款"
+
+    static func paymentRow(_ payment: ReportPayment, flag: PaymentFlag?, kind: String = PaymentRowKind.payment) -> [ReportCell] {
+        [
+            .text(kind), .textOrEmpty(payment.orderID), .textOrEmpty(payment.merchantName), .text(payment.status),
+            .yuan(fen: payment.paidFen), .yuan(fen: payment.refundedFen), .yuan(fen: payment.netFen),
+            .dateOrEmpty(payment.paidAt), .textOrEmpty(payment.transactionID), .textOrEmpty(flag?.rawValue),
+        ]
+    }
+
+    /// The rows after the payments: per merchant, the day total, then every flagged payment again ("needs
+    /// attention"). With payment off and nothing paid, one note row instead.
+    static func paymentTailRows(_ tally: PaymentTally) -> [[ReportCell]] {
+        guard tally.isShown else {
+            return [[.text(PaymentRowKind.note)] + Array(repeating: .empty, count: paymentColumns.count - 2) + [.text(paymentsOffNote)]]
+        }
+        func sums(_ kind: String, _ name: String?, paid: Int, refunded: Int, note: String?) -> [ReportCell] {
+            [.text(kind), .empty, .textOrEmpty(name), .empty, .yuan(fen: paid), .yuan(fen: refunded), .yuan(fen: paid - refunded),
+             .empty, .empty, .textOrEmpty(note)]
+        }
+        var rows = tally.merchantPayments.map {
+            sums(PaymentRowKind.merchant, $0.name, paid: $0.paidFen, refunded: $0.refundedFen, note: nil)
+        }
+        let totals = tally.totals
+        let attention = totals.needingAttention == 0 ? nil : "\(totals.needingAttention) payment(s) need attention 需处理"
+        rows.append(sums(PaymentRowKind.day, nil, paid: totals.paidFen, refunded: totals.refundedFen, note: attention))
+        rows += tally.flagged.map { paymentRow($0.payment, flag: $0.flag, kind: PaymentRowKind.flag) }
+        return rows
     }
 }

@@ -1,4 +1,5 @@
 import DropMateCore
+import Foundation
 import SQLKit
 
 /// A daily report as recorded once its files are stored: the business day, when it was built, what it found
@@ -35,6 +36,22 @@ public struct DayActivity: Sendable, Hashable {
         self.smsSent = smsSent
         self.boardPosts = boardPosts
         self.deadJobs = deadJobs
+    }
+}
+
+/// The WeChat Pay payment of one of a day's orders, with what the order became (the report flags a delivered
+/// order left unpaid and a cancelled one left paid).
+public struct DayPayment: Sendable, Hashable {
+    public var orderID: Int64
+    public var merchantID: String
+    public var orderStatus: OrderStatus?
+    public var payment: OrderPayment
+
+    public init(orderID: Int64, merchantID: String, orderStatus: OrderStatus?, payment: OrderPayment) {
+        self.orderID = orderID
+        self.merchantID = merchantID
+        self.orderStatus = orderStatus
+        self.payment = payment
     }
 }
 
@@ -93,6 +110,24 @@ public struct SQLReportStore: Sendable {
         return DayActivity(pushesSent: try row.decode(column: "pushes_sent", as: Int.self), pushesFailed: try row.decode(column: "pushes_failed", as: Int.self),
                            smsSent: try row.decode(column: "sms_sent", as: Int.self), boardPosts: try row.decode(column: "board_posts", as: Int.self),
                            deadJobs: try row.decode(column: "dead_jobs", as: Int.self))
+    }
+
+    /// The payments (`payments` table) of the orders placed in `[from, to)` (Unix seconds), the same orders the
+    /// report lists, in the order they were placed. At most one per order, so bounded by the day's orders.
+    public func payments(ofOrdersPlacedFrom from: Int64, to: Int64) async throws -> [DayPayment] {
+        let rows = try await backend.reader.raw("""
+            SELECT p.order_id AS order_id, o.merchant_id AS merchant_id, o.status AS order_status, p.data AS data
+            FROM payments p JOIN orders o ON o.id = p.order_id
+            WHERE o.created_at >= \(bind: from) AND o.created_at < \(bind: to)
+            ORDER BY o.created_at, o.id
+            """).all()
+        return try rows.map { row in
+            let data = try row.decode(column: "data", as: String.self)
+            return DayPayment(orderID: try row.decode(column: "order_id", as: Int64.self),
+                              merchantID: try row.decode(column: "merchant_id", as: String.self),
+                              orderStatus: OrderStatus(rawValue: try row.decode(column: "order_status", as: String.self)),
+                              payment: try JSONDecoder().decode(OrderPayment.self, from: Data(data.utf8)))
+        }
     }
 
     static func record(_ row: any SQLRow) throws -> ReportRecord {

@@ -101,7 +101,7 @@ import Testing
         #expect(try JSONColumn.decode(ReportSummary.self, from: record.summary) == ReportSummary())
         let xlsx = try await app.dependencies.objects.get(key: "reports/\(Self.date)/report.xlsx")
         #expect(xlsx.starts(with: Array("PK".utf8)))
-        for name in ["summary", "orders", "couriers", "merchants", "items", "by_hour"] {
+        for name in ["summary", "orders", "couriers", "merchants", "items", "by_hour", "payments"] {
             let csv = try await Self.text(app, "reports/\(Self.date)/\(name).csv")
             #expect(csv.hasPrefix("\u{FEFF}"), "\(name).csv starts with a BOM")
         }
@@ -309,7 +309,7 @@ import Testing
             let forged = try await client.execute(uri: xlsx.path + "?" + xlsx.query!.replacingOccurrences(of: "sig=", with: "sig=0"), method: .get)
             #expect(forged.status == .forbidden)
             let csv = try #require(files["csv"] as? [String: String])
-            #expect(Set(csv.keys) == ["summary", "orders", "couriers", "merchants", "items", "by_hour"])
+            #expect(Set(csv.keys) == ["summary", "orders", "couriers", "merchants", "items", "by_hour", "payments"])
             #expect((report.json["page_url"] as? String)?.hasPrefix("https://dropmate.example/reports/2026-11-24?exp=") == true)
         }
     }

@@ -8,7 +8,7 @@ import FoundationXML
 #endif
 
 /// Reads a workbook's parts back out of the zip.
-private struct Workbook {
+struct Workbook {
     let archive: Archive
 
     init(_ url: URL) throws {
@@ -38,7 +38,7 @@ private struct Workbook {
                 "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/_rels/sheet6.xml.rels",
                 "xl/drawings/drawing1.xml", "xl/drawings/_rels/drawing1.xml.rels", "xl/charts/chart1.xml",
             ]
-            let expected = fixedParts.union((1...6).map { "xl/worksheets/sheet\($0).xml" })
+            let expected = fixedParts.union((1...7).map { "xl/worksheets/sheet\($0).xml" })
             #expect(book.partNames == expected)
             for part in expected { #expect(try book.isWellFormed(part), "\(part)") }
         }
@@ -48,10 +48,10 @@ private struct Workbook {
         try withReport([order()]) { files in
             let book = try Workbook(files.xlsx)
             let workbook = try book.part("xl/workbook.xml")
-            let names = ["Summary", "Orders", "Couriers", "Merchants", "Items", "By hour"]
+            let names = ["Summary", "Orders", "Couriers", "Merchants", "Items", "By hour", "Payments"]
             #expect(names.map { workbook.range(of: "name=\"\($0)\"")!.lowerBound }
                 == names.map { workbook.range(of: "name=\"\($0)\"")!.lowerBound }.sorted())
-            for index in 1...6 {
+            for index in 1...7 {
                 let sheet = try book.part("xl/worksheets/sheet\(index).xml")
                 #expect(sheet.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
                 #expect(sheet.contains(#"customWidth="1""#))
@@ -117,7 +117,7 @@ private struct Workbook {
         try withReport([]) { files in
             #expect(files.summary.placed == 0)
             let book = try Workbook(files.xlsx)
-            for index in 1...6 { #expect(try book.isWellFormed("xl/worksheets/sheet\(index).xml")) }
+            for index in 1...7 { #expect(try book.isWellFormed("xl/worksheets/sheet\(index).xml")) }
             let summary = try book.part("xl/worksheets/sheet1.xml")
             #expect(summary.contains("Orders placed"))
             let hours = try csvText(try #require(files.csvFiles["By hour"])).components(separatedBy: "\r\n")
@@ -156,7 +156,7 @@ private struct Workbook {
         try builder.add(order())
         let files = try builder.finish()
         let archive = try Archive(url: try #require(files.csvZip), accessMode: .read)
-        #expect(Set(archive.map(\.path)) == ["summary.csv", "orders.csv", "couriers.csv", "merchants.csv", "items.csv", "by_hour.csv"])
+        #expect(Set(archive.map(\.path)) == ["summary.csv", "orders.csv", "couriers.csv", "merchants.csv", "items.csv", "by_hour.csv", "payments.csv"])
     }
 
     @Test func aBuilderDroppedBeforeFinishingLeavesNothingBehind() throws {

@@ -28,11 +28,11 @@ except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "openpyxl"])
     import openpyxl
 
-SHEETS = ["Summary", "Orders", "Couriers", "Merchants", "Items", "By hour"]
+SHEETS = ["Summary", "Orders", "Couriers", "Merchants", "Items", "By hour", "Payments"]
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 # Columns of the Orders section by kind, by header.
 ORDER_DATES = ["Placed", "Confirmed", "Dispatched", "Picked up", "Delivered", "Cancelled", "Promised"]
-ORDER_NUMBERS = ["Item count", "Total (yuan)", "Minutes late", "Delivery minutes", "Distance (m)"]
+ORDER_NUMBERS = ["Item count", "Fee (yuan)", "Total (yuan)", "Minutes late", "Delivery minutes", "Distance (m)"]
 # A workbook bigger than this is read in openpyxl's read-only mode (structure then comes from the XML).
 FULL_LOAD_LIMIT = 8 * 1024 * 1024
 BARE_LF = re.compile(rb"(?<!\r)\n")
@@ -191,7 +191,9 @@ def check_same_section(check, name, xlsx_rows, csv_rows):
     for number, (x_row, c_row) in enumerate(zip(xlsx_rows[1:], csv_rows[1:]), start=2):
         for index, value in enumerate(c_row):
             x = x_row[index] if index < len(x_row) else None
-            if isinstance(x, (int, float)) and not isinstance(x, bool):
+            if isinstance(x, dt.datetime):
+                check.expect(same_seconds(x, as_datetime(value)), f"{name} row {number} col {index + 1}: {x} vs {value}")
+            elif isinstance(x, (int, float)) and not isinstance(x, bool):
                 check.expect(close(x, as_number(value), 0.0051), f"{name} row {number} col {index + 1}: {x} vs {value}")
             else:
                 check.expect((x or "") == value, f"{name} row {number} col {index + 1}: {x!r} vs {value!r}")
@@ -238,6 +240,28 @@ def check_totals(check, book, order_totals, expected):
             check.expect([r[1] for r in hours] == expected["placed_by_hour"], "orders placed by hour differ from expected")
 
 
+def check_payments(check, book):
+    """Payments: the merchant totals and the day total add up from the payment rows; the Summary agrees."""
+    rows = book["Payments"]
+    header = rows[0]
+    kind, paid, refunded, net = 0, header.index("Paid (yuan)"), header.index("Refunded (yuan)"), header.index("Net (yuan)")
+    payments = [r for r in rows[1:] if r[kind] == "payment"]
+    merchants = [r for r in rows[1:] if r[kind] == "merchant total"]
+    days = [r for r in rows[1:] if r[kind] == "day total"]
+    notes = [r for r in rows[1:] if r[kind] == "note"]
+    if notes:
+        check.expect(not payments and not merchants and not days, "Payments: the payment-off note comes with payment rows")
+        check.expect(summary_value(book["Summary"], "Net paid (yuan)") is None, "Summary shows payments while payment is off")
+        return
+    if not check.expect(len(days) == 1, f"Payments: {len(days)} day total rows, not 1"):
+        return
+    for column, label in [(paid, "paid"), (refunded, "refunded"), (net, "net")]:
+        total = days[0][column]
+        check.expect(close(sum(r[column] for r in payments), total, 0.01), f"Payments: {label} rows do not add up to the day total")
+        check.expect(close(sum(r[column] for r in merchants), total, 0.01), f"Payments: merchants' {label} does not add up to the day total")
+    check.expect(close(summary_value(book["Summary"], "Net paid (yuan)"), days[0][net], 0.01), "Summary net paid != Payments day total")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("report_dir", type=Path)
@@ -263,6 +287,7 @@ def main():
         check_same_section(check, name, xlsx[name], csvs[name])
     expected = json.loads(args.expected.read_text()) if args.expected else None
     check_totals(check, xlsx, order_totals, expected)
+    check_payments(check, xlsx)
 
     svg = (args.report_dir / "chart.svg").read_text(encoding="utf-8")
     check.expect(svg.lstrip().startswith("<svg") and "<script" not in svg, "chart.svg is not a script-free SVG")

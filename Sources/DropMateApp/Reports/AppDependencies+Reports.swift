@@ -1,3 +1,4 @@
+import DropMateReports
 import DropMateStorage
 import Foundation
 import ServiceLifecycle
@@ -13,6 +14,11 @@ extension AppDependencies {
         var runner = DailyReportRunner(store: store, reports: reportStore, staff: staff, objects: objects, catalog: { engine.catalog },
                                        settings: config.reports, signer: signer, publicBaseURL: config.publicBaseURL, clock: clock, logger: logger)
         runner.metrics = telemetry.metrics
+        runner.payments = switch config.payment?.mode {
+        case .required: .required
+        case .optional: .optional
+        case nil: .off
+        }
         return runner
     }
 

@@ -26,6 +26,8 @@ public struct DailyReportRunner: Sendable {
     var pageSize = 4_000
     /// Where reports are built before upload.
     var workRoot = FileManager.default.temporaryDirectory
+    /// Whether the shop takes WeChat Pay (the Payments sheet's flags depend on it).
+    var payments: ReportPaymentMode = .off
     /// Where each run's duration goes (`dropmate_report_build_duration_seconds`).
     var metrics: AppMetrics = .disabled
 
@@ -58,7 +60,7 @@ public struct DailyReportRunner: Sendable {
         let thread = NIOThreadPool(numberOfThreads: 1)
         thread.start()
         defer { thread.shutdownGracefully { _ in } }
-        let builder = BuilderBox(try DailyReportBuilder(day: day, directory: folder))
+        let builder = BuilderBox(try DailyReportBuilder(day: day, directory: folder, payments: payments))
         let merchants = Dictionary(catalog().merchants.map { ($0.id, $0.name.zh) }, uniquingKeysWith: { first, _ in first })
         let from = Int64(day.start.timeIntervalSince1970), to = Int64(day.end.timeIntervalSince1970)
         let store = self.store, pageSize = self.pageSize
@@ -72,6 +74,10 @@ public struct DailyReportRunner: Sendable {
             try await thread.runIfActive {
                 for order in page.orders { try builder.value.add(Self.reportOrder(order, merchants: merchants)) }
             }
+        }
+        let dayPayments = try await reports.payments(ofOrdersPlacedFrom: from, to: to)
+        try await thread.runIfActive {
+            for payment in dayPayments { try builder.value.add(payment: Self.reportPayment(payment, merchants: merchants)) }
         }
         let activity = try await reports.activity(from: from, to: to)
         let extras = DayExtras(pushesSent: activity.pushesSent, pushesFailed: activity.pushesFailed, smsSent: activity.smsSent,
@@ -99,11 +105,14 @@ public struct DailyReportRunner: Sendable {
     /// staff member and the building job: a retried job notifies nobody twice; a forced rebuild (a new job) does notify.
     func notices(for date: String, summary: ReportSummary, jobID: Int64, now: Int64) async throws -> [NewJob] {
         let link = pageLink(date: date, now: now)
-        let text = """
+        var text = """
             DropMate 日报 \(date)：下单 \(summary.placed)，送达 \(summary.delivered)，取消 \(summary.cancelled)，营业额 \(summary.revenueText)。
             Daily report \(date): \(summary.placed) placed, \(summary.delivered) delivered, \(summary.cancelled) cancelled, revenue \(summary.revenueText).
-            \(link)
             """
+        if let attention = summary.payments?.needingAttention, attention > 0 {
+            text += "\n\(attention) 笔支付需处理 / \(attention) payment(s) need attention (Payments sheet)."
+        }
+        text += "\n\(link)"
         return try await staff.reportSubscribers().compactMap { account in
             guard let openID = account.wechatOpenID else { return nil }
             return try PushJob(openID: openID, message: .text(text)).job(key: "report-notice:\(date):\(account.id):\(jobID)", now: now)
@@ -128,6 +137,20 @@ public struct DailyReportRunner: Sendable {
             note: reportNote(order), distanceMetres: order.routeMetres.map { Int($0.rounded()) } ?? order.distanceMetres,
             deliveryFeeFen: order.deliveryFee.fen
         )
+    }
+
+    /// A payment as the report prints it; the order's outcome decides its flags.
+    static func reportPayment(_ day: DayPayment, merchants: [String: String]) -> ReportPayment {
+        let payment = day.payment
+        let outcome: ReportPayment.OrderOutcome = switch day.orderStatus {
+        case .delivered: .delivered
+        case .cancelled: .cancelled
+        default: .open
+        }
+        return ReportPayment(
+            orderID: "\(day.orderID)", merchantName: merchants[day.merchantID] ?? day.merchantID, status: payment.status.rawValue,
+            amountFen: payment.amount.fen, paidAt: payment.paidAt.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+            transactionID: payment.transactionID, refundedFen: payment.refundedFen, refundingFen: payment.pendingRefundFen, order: outcome)
     }
 
     /// The order's note and its lines' notes in one cell ("牛肉面: 不要香菜; 整单: 不要辣"), phone numbers masked:

@@ -23,6 +23,17 @@ public struct ReportSummary: Sendable, Hashable, Codable {
     public var boardPosts = 0
     public var deadJobs = 0
     public var topItems: [TopItem] = []
+    /// The day's WeChat Pay figures (integer fen); absent when payment is off and nothing was paid.
+    public var payments: Payments?
+
+    public struct Payments: Sendable, Hashable, Codable {
+        public var count: Int
+        public var paidFen: Int
+        public var refundedFen: Int
+        public var netFen: Int
+        /// Delivered but unpaid (payment required), or paid and cancelled without a refund.
+        public var needingAttention: Int
+    }
 
     public init() {}
 
@@ -43,6 +54,9 @@ public struct ReportSummary: Sendable, Hashable, Codable {
         boardPosts = summary.extras.boardPosts
         deadJobs = summary.extras.deadJobs
         topItems = summary.topItems.map { TopItem(name: $0.name, quantity: $0.quantity, revenueFen: $0.revenueFen) }
+        payments = summary.payments.map {
+            Payments(count: $0.payments, paidFen: $0.paidFen, refundedFen: $0.refundedFen, netFen: $0.netFen, needingAttention: $0.needingAttention)
+        }
     }
 
     /// "¥1234.50".

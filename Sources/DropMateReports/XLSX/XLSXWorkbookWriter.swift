@@ -6,6 +6,7 @@ final class XLSXWorkbookWriter {
     private let workDirectory: URL
     private let clock: BusinessClock
     private let orders: XLSXSheetWriter
+    private let payments: XLSXSheetWriter
     private let sharedStrings = XLSXSharedStrings()
 
     /// `workDirectory` must exist; sheet files are written there until ``finish(aggregates:day:to:)``.
@@ -14,6 +15,8 @@ final class XLSXWorkbookWriter {
         self.clock = clock
         orders = try XLSXSheetWriter(url: Self.sheetURL(ReportTables.orders, in: workDirectory),
                                      columns: ReportTables.orderColumns, clock: clock, sharedStrings: sharedStrings)
+        payments = try XLSXSheetWriter(url: Self.sheetURL(ReportTables.payments, in: workDirectory),
+                                       columns: ReportTables.paymentColumns, clock: clock, sharedStrings: sharedStrings)
     }
 
     private static func sheetURL(_ name: String, in directory: URL) -> URL {
@@ -23,9 +26,14 @@ final class XLSXWorkbookWriter {
 
     func appendOrder(_ row: [ReportCell]) { orders.appendRow(row) }
 
-    /// Writes the aggregate sheets and the package parts, and zips them into `destination`.
-    func finish(aggregates: DailyAggregates, day: ReportDay, to destination: URL) throws {
+    func appendPayment(_ row: [ReportCell]) { payments.appendRow(row) }
+
+    /// Writes the aggregate sheets, the Payments sheet's `paymentTail` (its totals and flags) and the package parts,
+    /// and zips them into `destination`.
+    func finish(aggregates: DailyAggregates, paymentTail: [[ReportCell]], day: ReportDay, to destination: URL) throws {
         try orders.finish()
+        paymentTail.forEach { payments.appendRow($0) }
+        try payments.finish()
         for section in ReportTables.aggregateSections(aggregates, day: day) {
             let isByHour = section.name == ReportTables.byHour
             try writeSheet(section, drawingRelationshipID: isByHour ? "rId1" : nil,
