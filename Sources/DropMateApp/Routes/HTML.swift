@@ -95,10 +95,13 @@ extension HTML {
         .ok{color:#07c160}small{color:#888}ul{padding-left:1.2rem}.board li{margin:.4rem 0;word-break:break-word}
         .figures{width:100%;border-collapse:collapse}.figures th{text-align:left;font-weight:normal}.figures td{text-align:right}
         .figures tr{border-bottom:1px solid #eee}.chart img{max-width:100%;height:auto}
+        .photo{display:block;width:100%;height:auto;border-radius:.4rem}.sold{font-size:.9rem;color:#fff;background:#888;padding:0 .4rem;border-radius:.2rem}
+        .order{text-align:center;padding:.8rem;background:#07c160;color:#fff;border-radius:.4rem}
+        .phrase{display:block;font-size:1.2rem;margin-top:.3rem;-webkit-user-select:all;user-select:all}
         """
 
-    /// What a page may load: its own stylesheet (by hash), images inlined as `data:` (the report's chart), forms
-    /// posting back here; no script at all, no framing, no plugins, no `<base>`.
+    /// What a page may load: its own stylesheet (by hash), images from this site (the ads' uploaded
+    /// photos, `/media/ads/…`) and inlined as `data:` (the report's chart), forms posting back here; no script at all, no framing, no plugins, no `<base>`.
     static let contentSecurityPolicy = "default-src 'none'; style-src 'sha256-\(Data(SHA256.hash(data: Array(styleSheet.utf8))).base64EncodedString())'; "
         + "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 

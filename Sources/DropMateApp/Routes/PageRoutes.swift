@@ -2,7 +2,7 @@ import DropMateCore
 import DropMateStorage
 import Hummingbird
 
-/// The small H5 pages opened from chat: the signed confirmation page, the ad page, tracking and the board.
+/// The small H5 pages opened from chat: the signed confirmation page, the ad page (PageRoutes+Ad), tracking and the board.
 struct PageRoutes: Sendable {
     let engine: ConversationEngine
     let signer: LinkSigner
@@ -17,18 +17,7 @@ struct PageRoutes: Sendable {
         addTrackingAndBoard(to: router)
         router.get("/confirm/:id") { request, context in try await confirmation(request, context: context, confirm: false) }
         router.post("/confirm/:id") { request, context in try await confirmation(request, context: context, confirm: true) }
-        router.get("/ads/:id") { _, context in
-            let id = context.parameters.get("id") ?? ""
-            guard let item = engine.catalog.item(id: id) else { return HTML.page(title: "Not found", body: "<p>这个菜品已下架。This item is no longer offered.</p>", status: .notFound) }
-            let merchant = engine.catalog.merchant(id: item.merchantID)
-            return HTML.page(title: item.name.zh, body: """
-                <h1>\(item.name.zh) <small>\(item.name.en)</small></h1>
-                <p class="price">\(item.price)</p>
-                <p>\(item.description.zh)<br>\(item.description.en)</p>
-                <p>\(merchant?.name.zh ?? "") · \(merchant?.name.en ?? "")</p>
-                <p>在公众号里回复“1 份\(item.name.zh)”即可下单。<br>Reply "order 1 \(item.name.en)" in the chat to order.</p>
-                """)
-        }
+        router.get("/ads/:id") { request, context in adPage(request, context: context) }
     }
 
     func confirmation(_ request: Request, context: BasicRequestContext, confirm: Bool) async throws -> Response {
