@@ -33,7 +33,9 @@ import Testing
             #expect(page.status == .ok)
             #expect(html.contains("<img class=\"photo\" src=\"/media/ads/beef-noodles-0a1b2c3d.png\""), "the photo, by its same-origin path")
             #expect(html.contains("¥18.00") && !html.contains("Sold out"))
-            #expect(html.contains("1份牛肉面") && html.contains("order 1 beef noodles") && html.contains("class=\"order\""))
+            #expect(html.contains("1份牛肉面") && html.contains("class=\"order\"") && !html.contains("order 1 beef noodles"), "one language")
+            let english = String(buffer: try await client.execute(uri: "/ads/beef-noodles?lang=en", method: .get).body)
+            #expect(english.contains("order 1 beef noodles") && english.contains("src=\"/media/ads/beef-noodles-0a1b2c3d.png\" alt=\"beef noodles\""))
             #expect(!html.contains("<script"))
             // The image the page names is served, and the page's policy lets it load (same origin only).
             let image = try await client.execute(uri: "/media/ads/beef-noodles-0a1b2c3d.png", method: .get)
@@ -49,7 +51,9 @@ import Testing
         try await app.dependencies.engine.reloadCatalog()
         try await app.live { client in
             let html = String(buffer: try await client.execute(uri: "/ads/beef-noodles", method: .get).body)
-            #expect(html.contains("已卖完") && html.contains("Sold out") && html.contains("¥18.00"))
+            #expect(html.contains("已卖完") && html.contains("¥18.00"))
+            let english = String(buffer: try await client.execute(uri: "/ads/beef-noodles", method: .get, headers: [.acceptLanguage: "en"]).body)
+            #expect(english.contains("Sold out") && !english.contains("order 1 beef noodles"))
             #expect(!html.contains("class=\"order\"") && !html.contains("1份牛肉面"), "no phrase that would only get 卖完了 back")
             #expect(!html.contains("<img"), "no upload, no image")
         }

@@ -1,4 +1,5 @@
 import Crypto
+import DropMateCore
 import Foundation
 import Hummingbird
 
@@ -106,15 +107,15 @@ extension HTML {
         + "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// A whole page: the mobile-first frame, no JavaScript. The security headers come from ``PageSecurityHeaders``.
-    static func page(title: String, body: HTML, status: HTTPResponse.Status = .ok) -> Response {
+    static func page(title: String, body: HTML, status: HTTPResponse.Status = .ok, language: Language = .zh) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: document(title: title, body: body).rendered)))
+                 body: .init(byteBuffer: ByteBuffer(string: document(title: title, body: body, language: language).rendered)))
     }
 
-    /// The page around `body`.
-    static func document(title: String, body: HTML) -> HTML {
+    /// The page around `body`, in `language` (`<html lang>`).
+    static func document(title: String, body: HTML, language: Language = .zh) -> HTML {
         """
-        <!doctype html><html lang="zh"><head><meta charset="utf-8">
+        <!doctype html><html lang="\(language.rawValue)"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title)</title>
         <style>\(HTML(trusted: styleSheet))</style></head>

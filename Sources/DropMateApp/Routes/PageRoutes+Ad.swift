@@ -8,24 +8,26 @@ import Hummingbird
 /// is the phrase itself, selected whole by one tap (long-press copies it); no script.
 extension PageRoutes {
     func adPage(_ request: Request, context: BasicRequestContext) -> Response {
+        let l = PageLanguage(request)
         let id = context.parameters.get("id") ?? ""
         guard let item = engine.catalog.item(id: id) else {
-            return HTML.page(title: "Not found", body: "<p>这个菜品已下架。This item is no longer offered.</p>", status: .notFound)
+            return l.page(title: l("没有找到", "Not found"), body: "<p>\(l("这个菜品已下架。", "This item is no longer offered."))</p>", status: .notFound)
         }
+        let name = item.name(l.language)
         let merchant = engine.catalog.merchant(id: item.merchantID)
-        let photo: HTML = Self.adImagePath(item.pictureURL).map { path -> HTML in "<img class=\"photo\" src=\"\(url: path)\" alt=\"\(item.name.zh)\">" } ?? .empty
-        let soldOut: HTML = item.isSoldOut ? " <span class=\"sold\">已卖完 Sold out</span>" : .empty
+        let photo: HTML = Self.adImagePath(item.pictureURL).map { path -> HTML in "<img class=\"photo\" src=\"\(url: path)\" alt=\"\(name)\">" } ?? .empty
+        let soldOut: HTML = item.isSoldOut ? " <span class=\"sold\">\(l("已卖完", "Sold out"))</span>" : .empty
         let order: HTML = item.isSoldOut
-            ? "<p>今天卖完了，在公众号里发送“菜单”看看别的。<br>Sold out for now: send \"menu\" in the chat to see the rest.</p>"
+            ? "<p>\(l("今天卖完了，在公众号里发送“菜单”看看别的。", "Sold out for now: send \"menu\" in the chat to see the rest."))</p>"
             : """
-              <p class="order">回复下单 · Send to order<br><b class="phrase">1份\(item.name.zh)</b><b class="phrase">order 1 \(item.name.en)</b></p>
-              <p><small>长按复制，回到公众号聊天发送即可下单。Long-press to copy, then send it in the chat.</small></p>
+              <p class="order">\(l("回复下单", "Send to order"))<b class="phrase">\(l("1份\(item.name.zh)", "order 1 \(item.name.en)"))</b></p>
+              <p><small>\(l("长按复制，回到公众号聊天发送即可下单。", "Long-press to copy, then send it in the chat."))</small></p>
               """
-        return HTML.page(title: item.name.zh, body: """
-            \(photo)<h1>\(item.name.zh) <small>\(item.name.en)</small></h1>
+        return l.page(title: name, body: """
+            \(photo)<h1>\(name)</h1>
             <p class="price">\(item.price)\(soldOut)</p>
-            <p>\(item.description.zh)<br>\(item.description.en)</p>
-            <p>\(merchant?.name.zh ?? "") · \(merchant?.name.en ?? "")</p>
+            <p>\(item.description(l.language))</p>
+            <p>\(merchant?.name(l.language) ?? "")</p>
             \(order)
             """)
     }
