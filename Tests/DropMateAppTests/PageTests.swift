@@ -113,6 +113,31 @@ import Testing
         #expect(PageLanguage.accepted(nil) == .zh && PageLanguage.accepted("") == .zh && PageLanguage.accepted("*") == .zh, "WeChat's default")
     }
 
+    @Test func theTrackingPageOfTheLatestDeliveredOrderSaysHowToOrderItAgain() async throws {
+        let app = try await TestApp.make()
+        let engine = app.dependencies.engine
+        let (courier, _) = try await CourierFlowTests.dispatchedOrder(app)
+        let dispatched = try #require(try await engine.order(id: 1001))
+        let path = try #require(app.dependencies.renderer.trackingLink(dispatched)).replacingOccurrences(of: "https://dropmate.example", with: "")
+        try await app.live { client in
+            let onItsWay = String(buffer: try await client.execute(uri: path, method: .get).body)
+            #expect(!onItsWay.contains("再来一单"), "not before it arrived")
+            _ = try await engine.deliver(orderID: 1001, asCourier: courier.id)
+            let delivered = String(buffer: try await client.execute(uri: path, method: .get).body)
+            #expect(delivered.contains("<p class=\"order\">再来一单<b class=\"phrase\">再来一单</b></p>") && delivered.contains("确认后才会下单"))
+            #expect(!delivered.contains("<form") && !delivered.contains("<script"), "a hint, nothing that orders by itself")
+            let english = String(buffer: try await client.execute(uri: path + "&lang=en", method: .get).body)
+            #expect(english.contains("<b class=\"phrase\">order again</b>") && !english.contains("再来一单"))
+            // What the hint says works in the chat, and then this page no longer offers it: "再来一单" repeats the latest order.
+            guard case .text(let said)? = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "again", input: .text("再来一单"))) else {
+                Issue.record("no answer to 再来一单")
+                return
+            }
+            #expect(said.contains("按订单 #1001 再来一单") && said.contains("订单 #1002"))
+            #expect(!String(buffer: try await client.execute(uri: path, method: .get).body).contains("再来一单"))
+        }
+    }
+
     @Test func theBoardPageShowsVisiblePostsEscaped() async throws {
         let app = try await TestApp.make()
         _ = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "1", input: .text("留言 <b>好吃</b>")))

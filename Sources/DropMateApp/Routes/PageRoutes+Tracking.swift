@@ -29,13 +29,14 @@ extension PageRoutes {
             + (order.note.map { note -> [HTML] in ["<li>\(l("备注：", "Note: "))\(note)</li>"] } ?? [])
         let courier = try await courierSection(order, l)
         let paid = try await paymentLine(order, l)
+        let again = try await reorderHint(order, l)
         return l.page(title: l("订单 #\(order.id)", "Order #\(order.id)"), body: """
             <h1>\(l("订单", "Order")) #\(order.id)</h1>
             <p class="ok">\(status)</p>
             <ul>\(lines)</ul>
             \(Self.totals(order, l))
             <p>\(l("送至：", "To: "))\(order.address.text)</p>
-            \(paid)\(courier)<p><small>\(l("页面不会自动刷新，请下拉刷新。", "This page does not refresh itself: pull down to refresh."))</small></p>
+            \(paid)\(courier)\(again)<p><small>\(l("页面不会自动刷新，请下拉刷新。", "This page does not refresh itself: pull down to refresh."))</small></p>
             """)
     }
 
@@ -49,6 +50,18 @@ extension PageRoutes {
         let distance = kilometres < 10 ? String(format: "%.1f", kilometres) : String(Int(kilometres))
         let at = renderer.clockTime(position.at)
         return "<p>\(l("骑手：", "Courier: "))\(courier.name)<br>\(l("距您约 \(distance) 公里（\(at) 更新）", "About \(distance) km away (at \(at))"))</p>"
+    }
+
+    /// 再来一单 on a delivered order: what to send in the chat to have it again. The chat repeats the customer's
+    /// latest order, so the hint shows only on that order's page, never on an older one it would not repeat.
+    func reorderHint(_ order: Order, _ l: PageLanguage) async throws -> HTML {
+        guard order.status == .delivered,
+              try await engine.store.recentOrders(customer: order.customer, limit: 10).first(where: { !$0.lines.isEmpty })?.id == order.id else { return .empty }
+        return """
+            <p class="order">\(l("再来一单", "Order again"))<b class="phrase">\(l("再来一单", "order again"))</b></p>
+            <p><small>\(l("在公众号聊天里发送“再来一单”，按今天的价格重新下这一单，确认后才会下单。",
+                           "Send \"order again\" in the chat: the same order at today's prices, placed only once you confirm."))</small></p>
+            """
     }
 
     func eta(of order: Order, catalog: Catalog) -> Int64? {
