@@ -99,7 +99,7 @@ import Testing
             let board = String(buffer: try await client.execute(uri: "/board", method: .get).body)
             #expect(board.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
             let tracking = String(buffer: try await client.execute(uri: track, method: .get).body)
-            #expect(tracking.contains("骑手 Courier: &lt;script&gt;") && tracking.contains("送至 To: &lt;script&gt;"))
+            #expect(tracking.contains("骑手：&lt;script&gt;") && tracking.contains("送至：&lt;script&gt;"))
             let posted = try await client.execute(uri: confirm, method: .post)
             Self.expectSecurityHeaders(posted, "POST \(confirm)")
             // Not pages, but never sniffed into one either.

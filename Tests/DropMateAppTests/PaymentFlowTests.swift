@@ -77,6 +77,13 @@ import Testing
                 // Opening the page again reuses the transaction.
                 _ = try await client.execute(uri: link, method: .get)
                 #expect(fake.requests.filter { $0 == "POST /v3/pay/transactions/jsapi" }.count == 1)
+                // The order's language (Chinese here) unless the customer switches: the signed query still verifies.
+                #expect(!html.contains("Total") && html.contains("合计 ¥18.00") && html.contains("lang=en"))
+                let english = try await client.execute(uri: link + "&lang=en", method: .get)
+                let englishHTML = String(buffer: english.body)
+                #expect(english.status == .ok && english.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
+                #expect(englishHTML.contains("Pay with WeChat ¥18.00") && englishHTML.contains("beef noodles") && englishHTML.contains("Total ¥18.00"))
+                #expect(!englishHTML.contains("牛肉面") && !englishHTML.contains("合计") && englishHTML.contains("<html lang=\"en\">"))
                 let script = try await client.execute(uri: "/pay.js", method: .get)
                 #expect(String(buffer: script.body).contains("getBrandWCPayRequest"))
 
@@ -99,7 +106,7 @@ import Testing
                 let dispatched = try #require(try await app.dependencies.engine.order(id: 1001))
                 #expect(dispatched.status == .dispatched)
                 let track = try #require(app.dependencies.renderer.trackingLink(dispatched)).replacingOccurrences(of: "https://dropmate.example", with: "")
-                #expect(String(buffer: try await client.execute(uri: track, method: .get).body).contains("付款 Payment: 已付款 ¥18.00"))
+                #expect(String(buffer: try await client.execute(uri: track, method: .get).body).contains("付款：已付款 ¥18.00"))
             }
         }
     }

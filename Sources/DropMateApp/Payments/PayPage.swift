@@ -3,48 +3,49 @@ import DropMateWeChatPay
 import Foundation
 import Hummingbird
 
-/// The pay page: total and items in both languages, and a button whose script (`/pay.js`, from this site only)
-/// hands the signed sheet to `WeixinJSBridge`. The sheet travels in `data-` attributes, escaped by `HTML`, so the
-/// page needs no inline script and its policy allows scripts from itself alone.
+/// The pay page: total and items in the customer's language (`PageLanguage`), and a button whose script (`/pay.js`,
+/// from this site only) hands the signed sheet to `WeixinJSBridge`. The sheet travels in `data-` attributes, escaped
+/// by `HTML`, so the page needs no inline script and its policy allows scripts from itself alone.
 enum PayPage {
     /// The pages' policy plus this site's script (and nothing else) for the pay button.
     static let contentSecurityPolicy = HTML.contentSecurityPolicy + "; script-src 'self'; connect-src 'none'"
 
-    static func response(for state: PaymentService.PageState) -> Response {
+    static func response(for state: PaymentService.PageState, language l: PageLanguage) -> Response {
         var response: Response
         switch state {
         case .pay(let order, let sheet):
-            response = HTML.page(title: "支付订单 #\(order.id)", body: """
-                \(summary(order))
+            response = l.page(title: l("支付订单 #\(order.id)", "Pay order #\(order.id)"), body: """
+                \(summary(order, l))
                 <button id="pay" type="button" data-app-id="\(sheet.appId)" data-time-stamp="\(sheet.timeStamp)" data-nonce-str="\(sheet.nonceStr)"
-                 data-package="\(sheet.package)" data-sign-type="\(sheet.signType)" data-pay-sign="\(sheet.paySign)">微信支付 \(order.total) · Pay with WeChat</button>
-                <p id="status" data-ok="已付款，谢谢！Paid, thank you!" data-cancel="已取消支付。Payment cancelled." data-fail="支付没有完成，请重试。Payment did not go through; try again."
-                 data-outside="请在微信中打开此页面付款。Open this page in WeChat to pay."></p>
+                 data-package="\(sheet.package)" data-sign-type="\(sheet.signType)" data-pay-sign="\(sheet.paySign)">\(l("微信支付", "Pay with WeChat")) \(order.total)</button>
+                <p id="status" data-ok="\(l("已付款，谢谢！", "Paid, thank you!"))" data-cancel="\(l("已取消支付。", "Payment cancelled."))"
+                 data-fail="\(l("支付没有完成，请重试。", "Payment did not go through; try again."))" data-outside="\(l("请在微信中打开此页面付款。", "Open this page in WeChat to pay."))"></p>
                 <script src="/pay.js"></script>
                 """)
         case .settled(let order, let payment):
-            response = HTML.page(title: "订单 #\(order.id)", body: """
-                \(summary(order))
-                <p class="ok">\(PaymentReplies.status(payment, language: .zh) ?? "")<br><small>\(PaymentReplies.status(payment, language: .en) ?? "")</small></p>
+            response = l.page(title: l("订单 #\(order.id)", "Order #\(order.id)"), body: """
+                \(summary(order, l))
+                <p class="ok">\(PaymentReplies.status(payment, language: l.language) ?? "")</p>
                 """)
         case .notPayable(let order, _):
-            response = HTML.page(title: "订单 #\(order.id)", body: """
-                \(summary(order))
-                <p>这个订单现在不能付款（\(order.status.rawValue)）。<br>This order cannot be paid now.</p>
+            response = l.page(title: l("订单 #\(order.id)", "Order #\(order.id)"), body: """
+                \(summary(order, l))
+                <p>\(l("这个订单现在不能付款（\(order.status.rawValue)）。", "This order cannot be paid now (\(order.status.rawValue))."))</p>
                 """, status: .conflict)
         }
         response.headers[.contentSecurityPolicy] = contentSecurityPolicy
         return response
     }
 
-    static func summary(_ order: Order) -> HTML {
-        var lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity) <span>\(line.total)</span></li>" }
+    static func summary(_ order: Order, _ l: PageLanguage) -> HTML {
+        var lines = order.lines.map { line -> HTML in "<li>\(line.name(l.language)) ×\(line.quantity) <span>\(line.total)</span></li>" }
         // What is paid is what the summary showed: the delivery fee is part of the total.
-        lines.append(order.deliveryFee == .zero ? "<li>配送费 Delivery <span>免费 free</span></li>" : "<li>配送费 Delivery <span>\(order.deliveryFee)</span></li>")
+        lines.append(order.deliveryFee == .zero ? "<li>\(l("配送费", "Delivery")) <span>\(l("免费", "free"))</span></li>"
+                                                : "<li>\(l("配送费", "Delivery")) <span>\(order.deliveryFee)</span></li>")
         return """
-            <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
+            <h1>\(l("订单", "Order")) #\(order.id)</h1>
             <ul>\(lines)</ul>
-            <p class="price">合计 Total \(order.total)</p>
+            <p class="price">\(l("合计", "Total")) \(order.total)</p>
             """
     }
 

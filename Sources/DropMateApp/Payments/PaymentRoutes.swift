@@ -24,24 +24,25 @@ struct PaymentRoutes: Sendable {
     }
 
     func page(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        let asked = PageLanguage(request)
         guard let id = context.parameters.get("id", as: Int64.self),
               let expires = request.uri.queryParameters.get("exp", as: Int64.self),
               let signature = request.uri.queryParameters.get("sig")
-        else { return HTML.page(title: "Invalid link", body: "<p>链接无效。This link is not valid.</p>", status: .badRequest) }
+        else { return asked.invalidLink(.badRequest) }
         switch signer.verify(purpose: "pay", id: "\(id)", expires: expires, signature: String(signature), now: clock()) {
-        case .forged: return HTML.page(title: "Invalid link", body: "<p>链接无效。This link is not valid.</p>", status: .forbidden)
-        case .expired: return HTML.page(title: "Link expired", body: "<p>付款链接已过期。<br>This payment link has expired.</p>", status: .gone)
+        case .forged: return asked.invalidLink(.forbidden)
+        case .expired:
+            return asked.page(title: asked("链接已过期", "Link expired"), body: "<p>\(asked("付款链接已过期。", "This payment link has expired."))</p>", status: .gone)
         case .valid: break
         }
-        guard let order = try await service.engine.order(id: id) else {
-            return HTML.page(title: "Not found", body: "<p>没有找到这个订单。Order not found.</p>", status: .notFound)
-        }
+        guard let order = try await service.engine.order(id: id) else { return asked.orderNotFound() }
+        let l = PageLanguage(request, order: order)
         do {
-            return PayPage.response(for: try await service.page(for: order))
+            return PayPage.response(for: try await service.page(for: order), language: l)
         } catch let error as PayCallError {
             logger.error("could not open the WeChat Pay transaction", metadata: ["dropmate.order_id": "\(id)", "dropmate.error": "\(error)"])
-            return HTML.page(title: "稍后再试", body: "<p>微信支付暂时无法连接，请稍后刷新本页。<br>WeChat Pay is not reachable right now; please refresh in a moment.</p>",
-                             status: .serviceUnavailable)
+            return l.page(title: l("稍后再试", "Try again shortly"),
+                          body: "<p>\(l("微信支付暂时无法连接，请稍后刷新本页。", "WeChat Pay is not reachable right now; please refresh in a moment."))</p>", status: .serviceUnavailable)
         }
     }
 

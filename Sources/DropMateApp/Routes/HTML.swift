@@ -1,4 +1,5 @@
 import Crypto
+import DropMateCore
 import Foundation
 import Hummingbird
 
@@ -95,23 +96,26 @@ extension HTML {
         .ok{color:#07c160}small{color:#888}ul{padding-left:1.2rem}.board li{margin:.4rem 0;word-break:break-word}
         .figures{width:100%;border-collapse:collapse}.figures th{text-align:left;font-weight:normal}.figures td{text-align:right}
         .figures tr{border-bottom:1px solid #eee}.chart img{max-width:100%;height:auto}
+        .photo{display:block;width:100%;height:auto;border-radius:.4rem}.sold{font-size:.9rem;color:#fff;background:#888;padding:0 .4rem;border-radius:.2rem}
+        .order{text-align:center;padding:.8rem;background:#07c160;color:#fff;border-radius:.4rem}
+        .phrase{display:block;font-size:1.2rem;margin-top:.3rem;-webkit-user-select:all;user-select:all}
         """
 
-    /// What a page may load: its own stylesheet (by hash), images inlined as `data:` (the report's chart), forms
-    /// posting back here; no script at all, no framing, no plugins, no `<base>`.
+    /// What a page may load: its own stylesheet (by hash), images from this site (the ads' uploaded
+    /// photos, `/media/ads/…`) and inlined as `data:` (the report's chart), forms posting back here; no script at all, no framing, no plugins, no `<base>`.
     static let contentSecurityPolicy = "default-src 'none'; style-src 'sha256-\(Data(SHA256.hash(data: Array(styleSheet.utf8))).base64EncodedString())'; "
         + "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// A whole page: the mobile-first frame, no JavaScript. The security headers come from ``PageSecurityHeaders``.
-    static func page(title: String, body: HTML, status: HTTPResponse.Status = .ok) -> Response {
+    static func page(title: String, body: HTML, status: HTTPResponse.Status = .ok, language: Language = .zh) -> Response {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: document(title: title, body: body).rendered)))
+                 body: .init(byteBuffer: ByteBuffer(string: document(title: title, body: body, language: language).rendered)))
     }
 
-    /// The page around `body`.
-    static func document(title: String, body: HTML) -> HTML {
+    /// The page around `body`, in `language` (`<html lang>`).
+    static func document(title: String, body: HTML, language: Language = .zh) -> HTML {
         """
-        <!doctype html><html lang="zh"><head><meta charset="utf-8">
+        <!doctype html><html lang="\(language.rawValue)"><head><meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>\(title)</title>
         <style>\(HTML(trusted: styleSheet))</style></head>

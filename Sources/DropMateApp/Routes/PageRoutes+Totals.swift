@@ -2,21 +2,21 @@ import DropMateCore
 
 /// What an order costs as the pages show it, and whether the shop's rules still take an order awaiting confirmation.
 extension PageRoutes {
-    /// "配送费 Delivery ¥5.00 / 合计 Total ¥41.00"; free delivery is said as such.
-    static func totals(_ order: Order) -> HTML {
-        let fee: HTML = order.deliveryFee == .zero ? "免配送费 Free delivery" : "配送费 Delivery \(order.deliveryFee)"
-        return "<p class=\"price\">\(fee)<br>合计 Total \(order.total)</p>"
+    /// "配送费 ¥5.00 / 合计 ¥41.00" (or "Delivery ¥5.00 / Total ¥41.00"); free delivery is said as such.
+    static func totals(_ order: Order, _ l: PageLanguage) -> HTML {
+        let fee = order.deliveryFee == .zero ? l("免配送费", "Free delivery") : "\(l("配送费", "Delivery")) \(order.deliveryFee)"
+        return "<p class=\"price\">\(fee)<br>\(l("合计", "Total")) \(order.total)</p>"
     }
 
     /// Why the shop would not take `order` now (paused, closed, sold out, too far, below the minimum, or a fee or
     /// opening time that changed since the summary), or nil when it would: the page then offers no button.
-    func refusal(_ order: Order) -> HTML? {
+    func refusal(_ order: Order, _ l: PageLanguage) -> HTML? {
         guard order.status == .awaitingConfirmation,
               let verdict = engine.catalog.evaluate(merchantID: order.merchantID, lines: order.lines, destination: order.address.coordinate,
                                                     at: clock(), in: engine.rules.businessTime) else { return nil }
         guard let problem = verdict.problems.first else {
             if verdict.deliveryFee != order.deliveryFee || verdict.forLaterAt != order.scheduledFor {
-                return "<p>店铺的配送费或营业时间已变更，请在聊天中重新下单。<br>The shop's delivery fee or hours changed: please order again in the chat.</p>"
+                return "<p>\(l("店铺的配送费或营业时间已变更，请在聊天中重新下单。", "The shop's delivery fee or hours changed: please order again in the chat."))</p>"
             }
             return nil
         }
@@ -27,6 +27,6 @@ extension PageRoutes {
         case .beyondRadius: ("地址超出配送范围", "The address is beyond the delivery range")
         case .belowMinimum: ("未达起送金额", "It is below the minimum order")
         }
-        return "<p>\(zh)，暂时无法确认；确认时会告诉您原因。<br>\(en): it can't be confirmed now (the chat says why if you confirm).</p>"
+        return "<p>\(l("\(zh)，暂时无法确认；确认时会告诉您原因。", "\(en): it can't be confirmed now (the chat says why if you confirm)."))</p>"
     }
 }

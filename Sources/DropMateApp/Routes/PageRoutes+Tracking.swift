@@ -9,47 +9,58 @@ extension PageRoutes {
     }
 
     func tracking(_ request: Request, context: BasicRequestContext) async throws -> Response {
+        var l = PageLanguage(request)
         guard let id = context.parameters.get("id", as: Int64.self),
               let expires = request.uri.queryParameters.get("exp", as: Int64.self),
               let signature = request.uri.queryParameters.get("sig")
-        else { return HTML.page(title: "Invalid link", body: "<p>链接无效。This link is not valid.</p>", status: .badRequest) }
+        else { return l.invalidLink(.badRequest) }
         switch signer.verify(purpose: "track", id: "\(id)", expires: expires, signature: signature, now: clock()) {
-        case .forged: return HTML.page(title: "Invalid link", body: "<p>链接无效。This link is not valid.</p>", status: .forbidden)
-        case .expired: return HTML.page(title: "Link expired", body: "<p>链接已过期，请在聊天中发送“到哪了”。<br>This link has expired; send \"where is my order\" in the chat.</p>", status: .gone)
+        case .forged: return l.invalidLink(.forbidden)
+        case .expired:
+            return l.page(title: l("链接已过期", "Link expired"),
+                          body: "<p>\(l("链接已过期，请在聊天中发送“到哪了”。", "This link has expired; send \"where is my order\" in the chat."))</p>", status: .gone)
         case .valid: break
         }
-        guard let order = try await engine.order(id: id) else {
-            return HTML.page(title: "Not found", body: "<p>没有找到这个订单。Order not found.</p>", status: .notFound)
-        }
+        guard let order = try await engine.order(id: id) else { return l.orderNotFound() }
+        l = PageLanguage(request, order: order)
         let catalog = engine.catalog
-        let arrival = eta(of: order, catalog: catalog)
-        let zh = renderer.statusLine(order, eta: arrival, language: .zh, catalog: catalog)
-        let en = renderer.statusLine(order, eta: arrival, language: .en, catalog: catalog)
-        let lines = order.lines.map { line -> HTML in "<li>\(line.name.zh) / \(line.name.en) ×\(line.quantity)\(line.note.map { "（\($0)）" } ?? "")</li>" }
-            + (order.note.map { note -> [HTML] in ["<li>备注 Note: \(note)</li>"] } ?? [])
-        let courier = try await courierSection(order)
-        let paid = try await paymentLine(order)
-        return HTML.page(title: "订单 #\(order.id)", body: """
-            <h1>订单 #\(order.id) <small>Order #\(order.id)</small></h1>
-            <p class="ok">\(zh)<br><small>\(en)</small></p>
+        let status = renderer.statusLine(order, eta: eta(of: order, catalog: catalog), language: l.language, catalog: catalog)
+        let lines = order.lines.map { line -> HTML in "<li>\(line.name(l.language)) ×\(line.quantity)\(line.note.map { l("（\($0)）", " (\($0))") } ?? "")</li>" }
+            + (order.note.map { note -> [HTML] in ["<li>\(l("备注：", "Note: "))\(note)</li>"] } ?? [])
+        let courier = try await courierSection(order, l)
+        let paid = try await paymentLine(order, l)
+        let again = try await reorderHint(order, l)
+        return l.page(title: l("订单 #\(order.id)", "Order #\(order.id)"), body: """
+            <h1>\(l("订单", "Order")) #\(order.id)</h1>
+            <p class="ok">\(status)</p>
             <ul>\(lines)</ul>
-            \(Self.totals(order))
-            <p>送至 To: \(order.address.text)</p>
-            \(paid)\(courier)<p><small>页面不会自动刷新，请下拉刷新。Pull to refresh.</small></p>
+            \(Self.totals(order, l))
+            <p>\(l("送至：", "To: "))\(order.address.text)</p>
+            \(paid)\(courier)\(again)<p><small>\(l("页面不会自动刷新，请下拉刷新。", "This page does not refresh itself: pull down to refresh."))</small></p>
             """)
     }
 
     /// Where the courier is, as far from the customer as the road allows (no map, no JavaScript).
-    func courierSection(_ order: Order) async throws -> HTML {
+    func courierSection(_ order: Order, _ l: PageLanguage) async throws -> HTML {
         guard order.status == .dispatched, let courierID = order.courierID, let courier = try await engine.courier(id: courierID) else { return .empty }
         guard let position = courier.position, position.isFresh(at: clock()), let destination = order.address.coordinate else {
-            return "<p>骑手 Courier: \(courier.name)</p>"
+            return "<p>\(l("骑手：", "Courier: "))\(courier.name)</p>"
         }
         let kilometres = position.coordinate.distance(to: destination) / 1000
         let distance = kilometres < 10 ? String(format: "%.1f", kilometres) : String(Int(kilometres))
         let at = renderer.clockTime(position.at)
+        return "<p>\(l("骑手：", "Courier: "))\(courier.name)<br>\(l("距您约 \(distance) 公里（\(at) 更新）", "About \(distance) km away (at \(at))"))</p>"
+    }
+
+    /// 再来一单 on a delivered order: what to send in the chat to have it again. The chat repeats the customer's
+    /// latest order, so the hint shows only on that order's page, never on an older one it would not repeat.
+    func reorderHint(_ order: Order, _ l: PageLanguage) async throws -> HTML {
+        guard order.status == .delivered,
+              try await engine.store.recentOrders(customer: order.customer, limit: 10).first(where: { !$0.lines.isEmpty })?.id == order.id else { return .empty }
         return """
-            <p>骑手 Courier: \(courier.name)<br>距您约 \(distance) 公里（\(at) 更新）<br><small>About \(distance) km away (at \(at))</small></p>
+            <p class="order">\(l("再来一单", "Order again"))<b class="phrase">\(l("再来一单", "order again"))</b></p>
+            <p><small>\(l("在公众号聊天里发送“再来一单”，按今天的价格重新下这一单，确认后才会下单。",
+                           "Send \"order again\" in the chat: the same order at today's prices, placed only once you confirm."))</small></p>
             """
     }
 
