@@ -11,8 +11,6 @@ import Hummingbird
 /// - Anything else a browser could render as a document (an SVG chart, a CSV opened in a tab): a sandboxed
 ///   policy that allows nothing, so even a hostile file could run no script at this origin.
 struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
-    static var documentPolicy: String { PageSecurityHeadersPolicy.document }
-
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         Self.apply(to: &response.headers)
@@ -33,37 +31,33 @@ struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
             default: break
             }
         }
-        if has.nosniff { headers[.xContentTypeOptions] = "nosniff" } else { headers.append(Fields.nosniff) }
-        if has.referrer { headers[.referrerPolicy] = "no-referrer" } else { headers.append(Fields.noReferrer) }
+        if has.nosniff { headers[.xContentTypeOptions] = "nosniff" } else { headers.append(SecurityHeaderFields.nosniff) }
+        if has.referrer { headers[.referrerPolicy] = "no-referrer" } else { headers.append(SecurityHeaderFields.noReferrer) }
         let isPage = type.hasPrefix("text/html")
         guard isPage || type.hasPrefix("image/svg") || type.hasPrefix("text/") || type.hasPrefix("application/xml") else { return }
         if isPage {
             // Pages that need more (the pay page's and the console's own scripts) set one of the known policies
             // themselves; every other page gets the pages' one, whatever it set.
             switch policy {
-            case nil: headers.append(Fields.pagePolicy)
+            case nil: headers.append(SecurityHeaderFields.pagePolicy)
             case PayPage.contentSecurityPolicy, ConsolePage.contentSecurityPolicy, HTML.contentSecurityPolicy: break
             default: headers[.contentSecurityPolicy] = HTML.contentSecurityPolicy
             }
         } else if policy == nil {
-            headers.append(Fields.documentPolicy)
+            headers.append(SecurityHeaderFields.documentPolicy)
         }
-        if has.frame { headers[.xFrameOptions] = "DENY" } else { headers.append(Fields.frameDeny) }
+        if has.frame { headers[.xFrameOptions] = "DENY" } else { headers.append(SecurityHeaderFields.frameDeny) }
     }
 }
 
 /// The security header fields, built (and validated) once.
-private enum Fields {
+private enum SecurityHeaderFields {
     static let nosniff = HTTPField(name: .xContentTypeOptions, value: "nosniff")
     static let noReferrer = HTTPField(name: .referrerPolicy, value: "no-referrer")
     static let pagePolicy = HTTPField(name: .contentSecurityPolicy, value: HTML.contentSecurityPolicy)
-    static let documentPolicy = HTTPField(name: .contentSecurityPolicy, value: PageSecurityHeadersPolicy.document)
+    /// For anything a browser could render as a document that is not one of our pages.
+    static let documentPolicy = HTTPField(name: .contentSecurityPolicy, value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox")
     static let frameDeny = HTTPField(name: .xFrameOptions, value: "DENY")
-}
-
-/// The policy for anything a browser could render as a document that is not one of our pages.
-enum PageSecurityHeadersPolicy {
-    static let document = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox"
 }
 
 extension HTTPField.Name {
