@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
     ],
     targets: [
         // C libraries through system-library shims.
@@ -73,6 +74,7 @@ let package = Package(
 
         // PII at rest (AES-GCM with key ids, keyed lookup hashes, masking) and staff password hashing (scrypt).
         .target(name: "DropMateDataProtection", dependencies: [
+            .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
