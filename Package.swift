@@ -49,7 +49,7 @@ let package = Package(
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
 
-        // SQL stores and migrations (SQLite embedded; the same SQL serves PostgreSQL later).
+        // SQL stores and migrations: the same SQL on SQLite (the embedded default) and PostgreSQL (production).
         .target(name: "DropMateStorage", dependencies: [
             "DropMateCore", "DropMateDataProtection",
             .product(name: "SQLKit", package: "sql-kit"),
