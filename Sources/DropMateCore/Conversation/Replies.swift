@@ -73,6 +73,8 @@ struct Replies {
                             "Thanks! Your message went to our staff with order #\(orderID) (it is not shown on the public board); they will reply soon.")
             }
             return pick("留言已发布到留言板，谢谢！", "Posted on the message board. Thanks!")
+        case .boardPostHeld:
+            return pick("留言已收到，工作人员审核通过后会显示在留言板上，谢谢！", "Thanks! Your post will appear on the message board once our staff have reviewed it.")
         case .boardPostEmpty: return pick("留言内容是空的，请在“留言”后面写上内容。", "Your post is empty: write something after \"post\".")
         case .boardPostTooLong(let max): return pick("留言太长了，最多 \(max) 个字。", "That post is too long: at most \(max) characters.")
         case .board(let posts): return board(posts)
