@@ -175,7 +175,8 @@ struct Replies {
 
     func board(_ posts: [BoardPost]) -> String {
         guard !posts.isEmpty else { return pick("公开留言板还是空的（关于订单的留言只给工作人员看）。发送“留言 …”来写第一条吧！", "The public board is empty (messages about an order go to staff only). Send \"post …\" to write the first message!") }
-        return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(time($0.createdAt)) \($0.body)" }.joined()
+        // Posts may be days old: each says its date as well as its time.
+        return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(renderer.monthDay($0.createdAt)) \(time($0.createdAt)) \($0.body)" }.joined()
     }
 
     func statusChanged(_ order: Order, eta: Int64?) -> String {

@@ -48,6 +48,12 @@ public struct ReplyRenderer: Sendable {
         return "\(hours < 10 ? "0" : "")\(hours):\(minutes < 10 ? "0" : "")\(minutes)"
     }
 
+    /// "11-25" (month and day) in the business's time zone.
+    public func monthDay(_ unixSeconds: Int64) -> String {
+        let local = CivilTime(unixSeconds + Int64(utcOffsetSeconds))
+        return "\(CivilTime.two(local.month))-\(CivilTime.two(local.day))"
+    }
+
     /// "2026-11-25 12:35" in the business's time zone: a time that may be days old (a board post) says its date.
     public func dateTime(_ unixSeconds: Int64) -> String {
         let local = CivilTime(unixSeconds + Int64(utcOffsetSeconds))
