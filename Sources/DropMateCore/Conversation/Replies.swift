@@ -78,6 +78,8 @@ struct Replies {
                             "Thanks! Your message went to our staff with order #\(orderID) (it is not shown on the public board); they will reply soon.")
             }
             return pick("留言已发布到留言板，谢谢！", "Posted on the message board. Thanks!")
+        case .boardPostHeld:
+            return pick("留言已收到，工作人员审核通过后会显示在留言板上，谢谢！", "Thanks! Your post will appear on the message board once our staff have reviewed it.")
         case .boardPostEmpty: return pick("留言内容是空的，请在“留言”后面写上内容。", "Your post is empty: write something after \"post\".")
         case .boardPostTooLong(let max): return pick("留言太长了，最多 \(max) 个字。", "That post is too long: at most \(max) characters.")
         case .board(let posts): return board(posts)
@@ -178,7 +180,8 @@ struct Replies {
 
     func board(_ posts: [BoardPost]) -> String {
         guard !posts.isEmpty else { return pick("公开留言板还是空的（关于订单的留言只给工作人员看）。发送“留言 …”来写第一条吧！", "The public board is empty (messages about an order go to staff only). Send \"post …\" to write the first message!") }
-        return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(time($0.createdAt)) \($0.body)" }.joined()
+        // Posts may be days old: each says its date as well as its time.
+        return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(renderer.monthDay($0.createdAt)) \(time($0.createdAt)) \($0.body)" }.joined()
     }
 
     func statusChanged(_ order: Order, eta: Int64?) -> String {

@@ -56,6 +56,8 @@ public enum Reply: Sendable, Hashable {
     case pendingReminder(orderID: Int64)
     case boardPosted(orderID: Int64?)
     case boardPostEmpty
+    /// A public post waits for staff to approve it before it shows on the board.
+    case boardPostHeld
     case boardPostTooLong(max: Int)
     case board([BoardPost])
     case draftExpired
