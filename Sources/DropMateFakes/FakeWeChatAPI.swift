@@ -51,6 +51,12 @@ public final class FakeWeChatAPI: Sendable {
 
     public var router: Router<BasicRequestContext> {
         let router = Router()
+        addRoutes(to: router)
+        return router
+    }
+
+    /// WeChat's server API routes (and `/stats`), on `router`.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
         router.get("/stats") { _, _ -> Response in
             let (fetches, sent) = self.state.withLock { ($0.tokenFetches, $0.sentCount) }
             return Self.json(#"{"token_fetches":\#(fetches),"sent":\#(sent)}"#)
@@ -89,7 +95,6 @@ public final class FakeWeChatAPI: Sendable {
                 return Self.json(code == 0 ? #"{"errcode":0,"errmsg":"ok","msgid":1}"# : #"{"errcode":\#(code),"errmsg":"scripted"}"#)
             }
         }
-        return router
     }
 
     static func json(_ text: String) -> Response {

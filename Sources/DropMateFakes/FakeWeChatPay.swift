@@ -88,9 +88,30 @@ public final class FakeWeChatPay: Sendable {
     public func recover() { state.withLock { $0.failure = nil } }
     public func forgeAnswers(_ forge: Bool) { state.withLock { $0.forgeAnswers = forge } }
 
+    /// How a callback is bent on purpose: what an attacker or a broken network would deliver (refusal tests).
+    public struct Bending: Sendable, Equatable {
+        /// Seconds added to the signed `Wechatpay-Timestamp` (negative: an old, replayed-late callback).
+        public var timestampOffset: Int64
+        /// Another `Wechatpay-Serial` (a key id that is not the configured one), still signed with the real key.
+        public var serial: String?
+        /// The signature does not verify (signed over other bytes).
+        public var forgeSignature: Bool
+        /// The resource is encrypted with another API v3 key: signed correctly, undecryptable.
+        public var undecryptable: Bool
+
+        public init(timestampOffset: Int64 = 0, serial: String? = nil, forgeSignature: Bool = false, undecryptable: Bool = false) {
+            self.timestampOffset = timestampOffset
+            self.serial = serial
+            self.forgeSignature = forgeSignature
+            self.undecryptable = undecryptable
+        }
+
+        public static let none = Bending()
+    }
+
     /// The customer paid in WeChat: the transaction becomes SUCCESS (once). Returns the callback to deliver.
     @discardableResult
-    public func pay(_ outTradeNo: String, amountFen: Int? = nil) throws -> Callback {
+    public func pay(_ outTradeNo: String, amountFen: Int? = nil, bending: Bending = .none) throws -> Callback {
         let transaction: Transaction = try state.withLock { state in
             guard var transaction = state.transactions[outTradeNo] else { throw FakePayError.noSuchTransaction(outTradeNo) }
             if transaction.state == "NOTPAY" {
@@ -104,7 +125,7 @@ public final class FakeWeChatPay: Sendable {
         }
         var resource = Self.transactionJSON(transaction, mchID: mchID)
         if let amountFen { resource.amount?.total = amountFen }  // a tampered amount, for refusal tests
-        return try callback(event: "TRANSACTION.SUCCESS", summary: "支付成功", originalType: "transaction", resource: resource)
+        return try callback(event: "TRANSACTION.SUCCESS", summary: "支付成功", originalType: "transaction", resource: resource, bending: bending)
     }
 
     /// A payment DropMate never asked for (made some other way on the same merchant number), for reconciliation.
@@ -119,7 +140,7 @@ public final class FakeWeChatPay: Sendable {
     }
 
     /// The refund went through (or, with another status, did not): returns the refund callback.
-    public func finishRefund(_ outRefundNo: String, status: String = "SUCCESS") throws -> Callback {
+    public func finishRefund(_ outRefundNo: String, status: String = "SUCCESS", bending: Bending = .none) throws -> Callback {
         let refund: Refund = try state.withLock { state in
             guard var refund = state.refunds[outRefundNo] else { throw FakePayError.noSuchRefund(outRefundNo) }
             refund.status = status
@@ -130,19 +151,20 @@ public final class FakeWeChatPay: Sendable {
             }
             return refund
         }
-        return try callback(event: "REFUND.\(status)", summary: "退款状态", originalType: "refund", resource: refundJSON(refund))
+        return try callback(event: "REFUND.\(status)", summary: "退款状态", originalType: "refund", resource: refundJSON(refund), bending: bending)
     }
 
-    /// A callback signed and encrypted as WeChat Pay sends them; `signature` overrides the signature (forgeries).
-    func callback<Resource: Encodable>(event: String, summary: String, originalType: String, resource: Resource, signature: String? = nil) throws -> Callback {
+    /// A callback signed and encrypted as WeChat Pay sends them, or bent as `bending` says.
+    func callback<Resource: Encodable>(event: String, summary: String, originalType: String, resource: Resource, bending: Bending = .none) throws -> Callback {
         let plaintext = try Self.encoder.encode(resource)
         let nonce = String(PayNonce.make().prefix(12))
-        let ciphertext = try cipher.encrypt(plaintext, nonce: nonce, associatedData: originalType)
+        let encrypting = bending.undecryptable ? PayResourceCipher(key: try APIv3Key("AnotherMerchantsApiV3Key98765432")) : cipher
+        let ciphertext = try encrypting.encrypt(plaintext, nonce: nonce, associatedData: originalType)
         let id = state.withLock { state -> Int in state.sequence += 1; return state.sequence }
         let envelope = PayNotification(id: "EV-\(id)", createTime: Self.rfc3339(clock()), eventType: event, summary: summary,
                                        resource: .init(originalType: originalType, ciphertext: ciphertext, associatedData: originalType, nonce: nonce))
         let body = String(decoding: try Self.encoder.encode(envelope), as: UTF8.self)
-        return Callback(headers: signedHeaders(body: body), body: body)
+        return Callback(headers: signedHeaders(body: body, bending: bending), body: body)
     }
 
     /// POSTs `callback` to `url` and returns the HTTP status our server answered.
@@ -161,6 +183,12 @@ public final class FakeWeChatPay: Sendable {
 
     public var router: Router<BasicRequestContext> {
         let router = Router()
+        addRoutes(to: router)
+        return router
+    }
+
+    /// WeChat Pay's API v3 routes (`/v3/...`), on `router`.
+    public func addRoutes(to router: Router<BasicRequestContext>) {
         router.post("/v3/pay/transactions/jsapi") { request, _ in try await self.handle(request) { body in try self.createJSAPI(body) } }
         router.get("/v3/pay/transactions/out-trade-no/{no}") { request, context in
             let no = context.parameters.get("no") ?? ""
@@ -205,7 +233,6 @@ public final class FakeWeChatPay: Sendable {
                 (200, self.tradeBill(date: String(request.uri.queryParameters.get("bill_date") ?? "")))
             }
         }
-        return router
     }
 
     /// Verifies the Authorization, runs `work` on the body, signs the answer.
@@ -238,13 +265,14 @@ public final class FakeWeChatPay: Sendable {
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    func signedHeaders(body: String) -> [(String, String)] {
-        let timestamp = String(clock()), nonce = PayNonce.make()
+    func signedHeaders(body: String, bending: Bending = .none) -> [(String, String)] {
+        let timestamp = String(clock() + bending.timestampOffset), nonce = PayNonce.make()
         let message = PaySignatureVerifier.message(timestamp: timestamp, nonce: nonce, body: body)
-        let forge = state.withLock { $0.forgeAnswers }
+        let forge = state.withLock { $0.forgeAnswers } || bending.forgeSignature
         var signature = platformSigner.sign(message)
         if forge { signature = platformSigner.sign(message + "x") }
-        return [("Wechatpay-Timestamp", timestamp), ("Wechatpay-Nonce", nonce), ("Wechatpay-Signature", signature), ("Wechatpay-Serial", publicKeyID)]
+        return [("Wechatpay-Timestamp", timestamp), ("Wechatpay-Nonce", nonce), ("Wechatpay-Signature", signature),
+                ("Wechatpay-Serial", bending.serial ?? publicKeyID)]
     }
 
     func createJSAPI(_ body: String) throws -> (Int, String) {

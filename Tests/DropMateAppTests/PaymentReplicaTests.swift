@@ -36,4 +36,36 @@ struct PaymentReplicaTests {
             }
         }
     }
+
+    /// Done means, on PostgreSQL + Redis: a customer orders and pays, the order is cancelled and refunded in full, and
+    /// the day reconciles cleanly against WeChat Pay's bill (the payment and its refund both matched).
+    @Test func onPostgresACustomerPaysIsRefundedAndTheDayReconciles() async throws {
+        let clock = TestClock(TestAccount.start)
+        let fake = try PayTestKeys.fake(clock: clock)
+        try await fake.serve { baseURL in
+            let environment = ["DATABASE_URL": try await PostgresTestDatabase.create()].merging(TestRedis.environment()) { $1 }
+                .merging(try PayTestKeys.environment(fake, baseURL: baseURL)) { $1 }
+            let app = try await TestApp.make(clock: clock, extra: environment)
+            let link = try PaymentFlowTests.payLink(in: try await PaymentFlowTests.confirmedOrder(app))
+            try await app.live(runWorker: false) { client in
+                let notify = "http://127.0.0.1:\(client.port!)/wechat/pay/notify"
+                #expect(try await client.execute(uri: link, method: .get).status == .ok)
+                #expect(try await fake.deliver(try fake.pay("DM1001"), to: notify) == 204)
+                #expect(try await app.dependencies.payments?.payments.payment(orderID: 1001)?.payment.status == .paid)
+                try await app.dependencies.engine.apply(.cancel(reason: "shop closed"), toOrder: 1001)
+                var refund: FakeWeChatPay.Refund?
+                for _ in 0..<20 where refund == nil {
+                    _ = try await app.dependencies.worker.runDueJobs()
+                    refund = fake.refund("DM1001R1")
+                    if refund == nil { try await Task.sleep(for: .milliseconds(150)) }  // jobs reach the Redis stream a moment later
+                }
+                #expect(refund?.request.amount.refund == 1800)
+                #expect(try await fake.deliver(try fake.finishRefund("DM1001R1"), to: notify) == 204)
+                let payment = try #require(try await app.dependencies.payments?.payments.payment(orderID: 1001)?.payment)
+                #expect(payment.status == .refunded && payment.refundedFen == 1800)
+                let day = try #require(try await app.dependencies.payments?.reconcile(date: "2026-11-25"))
+                #expect(day.differences.isEmpty && day.billLines == 2, "\(day.differences)")
+            }
+        }
+    }
 }

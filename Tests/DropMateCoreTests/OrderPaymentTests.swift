@@ -86,6 +86,33 @@ import Testing
         }
     }
 
+    @Test func cashOnDeliveryIsNotRequiredWithItsMethodAndChoosingItAgainChangesNothing() throws {
+        let chosen = try opened.applying(.cashOnDelivery(at: 150))
+        guard case .changed(let cash) = chosen else { Issue.record("not changed"); return }
+        #expect(cash.status == .notRequired && cash.method == .cashOnDelivery && cash.isCashOnDelivery && !cash.isPaid && cash.refundableFen == 0)
+        #expect(try cash.applying(.cashOnDelivery(at: 160)) == .unchanged(cash))
+        // Paying online after all is money taken: it is recorded, and the method follows.
+        let paid = try cash.applying(.paid(transactionID: "4200001", amountFen: 3600, at: 200)).payment
+        #expect(paid.status == .paid && paid.method == .wechatPay && !paid.isCashOnDelivery)
+        #expect(try paid.applying(.cashOnDelivery(at: 210)) == .unchanged(paid), "paid online: nothing to collect at the door")
+        // Cancelled: the choice is closed like any unpaid payment, and cannot be made once closed.
+        let closed = try cash.applying(.closed(at: 300)).payment
+        #expect(closed.status == .closed)
+        #expect(throws: PaymentTransitionError.closed) { try closed.applying(.cashOnDelivery(at: 310)) }
+    }
+
+    @Test func cashOnDeliveryIsAskedForOnlyByAWholeMessage() {
+        for text in ["货到付款", "货到付款。", " 到付 ", "现金", "cash", "Cash on delivery", "pay cash!", "COD", "我要货到付款"] {
+            #expect(CashOnDeliveryRequest.parse(text) == CashOnDeliveryRequest(orderID: nil), "\(text)")
+        }
+        for (text, id) in [("货到付款 #1002", Int64(1002)), ("cash 1002", 1002), ("货到付款 订单1003", 1003), ("cash #7", 7)] {
+            #expect(CashOnDeliveryRequest.parse(text) == CashOnDeliveryRequest(orderID: id), "\(text)")
+        }
+        for text in ["2 份牛肉面", "现金流路 8 号", "cash register street 5", "不要货到付款", "确认", "cashew", "1002"] {
+            #expect(CashOnDeliveryRequest.parse(text) == nil, "\(text)")
+        }
+    }
+
     @Test func statusesUseTheAPIsNames() {
         #expect(OrderPayment.Status.allCases.map(\.rawValue) == ["not_required", "unpaid", "paid", "refunding", "refunded", "partially_refunded", "closed"])
     }

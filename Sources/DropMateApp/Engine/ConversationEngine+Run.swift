@@ -31,6 +31,11 @@ extension ConversationEngine {
     /// Steps the machine for `input` and performs its effects, feeding results back, into one unit of work.
     func run(customer: String, state loaded: ConversationState, input: ConversationInput, now: Int64, pushKey: String) async throws -> StepOutcome {
         let state = try await checkingCourierRights(loaded, customer: customer)
+        // "货到付款" / "cash" is about payment, which the machine knows nothing of: the payment gate answers it.
+        if let payments, state.courierID == nil, case .text(let text) = input, let request = CashOnDeliveryRequest.parse(text),
+           let answer = try await payments.answer(request, state: state, orders: try await store.recentOrders(customer: customer, limit: 10), now: now) {
+            return StepOutcome(state: loaded, reply: .text(answer), unit: UnitOfWork(customer: customer, now: now))
+        }
         let needs = ConversationMachine.needs(input, state: state)
         var facts = ConversationFacts(
             now: now, catalog: catalog,

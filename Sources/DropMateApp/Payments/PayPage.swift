@@ -10,16 +10,18 @@ enum PayPage {
     /// The pages' policy plus this site's script (and nothing else) for the pay button.
     static let contentSecurityPolicy = HTML.contentSecurityPolicy + "; script-src 'self'; connect-src 'none'"
 
-    static func response(for state: PaymentService.PageState, language l: PageLanguage) -> Response {
+    /// `cashAction` is where the 货到付款 button posts (the signed link's `/pay/{id}/cash?…`).
+    static func response(for state: PaymentService.PageState, language l: PageLanguage, cashAction: String) -> Response {
         var response: Response
         switch state {
-        case .pay(let order, let sheet):
+        case .pay(let order, let sheet, let cash):
             response = l.page(title: l("支付订单 #\(order.id)", "Pay order #\(order.id)"), body: """
                 \(summary(order, l))
                 <button id="pay" type="button" data-app-id="\(sheet.appId)" data-time-stamp="\(sheet.timeStamp)" data-nonce-str="\(sheet.nonceStr)"
                  data-package="\(sheet.package)" data-sign-type="\(sheet.signType)" data-pay-sign="\(sheet.paySign)">\(l("微信支付", "Pay with WeChat")) \(order.total)</button>
                 <p id="status" data-ok="\(l("已付款，谢谢！", "Paid, thank you!"))" data-cancel="\(l("已取消支付。", "Payment cancelled."))"
                  data-fail="\(l("支付没有完成，请重试。", "Payment did not go through; try again."))" data-outside="\(l("请在微信中打开此页面付款。", "Open this page in WeChat to pay."))"></p>
+                \(cashPart(cash, order: order, action: cashAction, l))
                 <script src="/pay.js"></script>
                 """)
         case .settled(let order, let payment):
@@ -33,6 +35,30 @@ enum PayPage {
                 <p>\(l("这个订单现在不能付款（\(order.status.rawValue)）。", "This order cannot be paid now (\(order.status.rawValue))."))</p>
                 """, status: .conflict)
         }
+        response.headers[.contentSecurityPolicy] = contentSecurityPolicy
+        return response
+    }
+
+    /// With `optional`: the 货到付款 button, or the note that it was chosen.
+    static func cashPart(_ cash: PaymentService.CashOption, order: Order, action: String, _ l: PageLanguage) -> HTML {
+        switch cash {
+        case .none: return .empty
+        case .chosen:
+            return "<p class=\"ok\">\(l("您已选择货到付款，送达时付 \(order.total)。也可以现在用微信支付。", "You chose cash on delivery: pay \(order.total) when it arrives. You can still pay with WeChat Pay now."))</p>"
+        case .offered:
+            return """
+                <form method="post" action="\(url: action)"><button type="submit">\(l("货到付款", "Cash on delivery"))</button></form>
+                """
+        }
+    }
+
+    /// After 货到付款 was chosen on the page.
+    static func cashChosen(_ order: Order, payURL: String, _ l: PageLanguage) -> Response {
+        var response = l.page(title: l("订单 #\(order.id)", "Order #\(order.id)"), body: """
+            \(summary(order, l))
+            <p class="ok">\(l("好的，货到付款：送达时请付 \(order.total)。", "OK, cash on delivery: please pay \(order.total) when it arrives."))</p>
+            <p><a href="\(url: payURL)">\(l("改用微信支付", "Pay with WeChat Pay instead"))</a></p>
+            """)
         response.headers[.contentSecurityPolicy] = contentSecurityPolicy
         return response
     }

@@ -38,17 +38,27 @@ public struct PaymentService: Sendable {
 
     /// What the pay page shows.
     enum PageState: Sendable {
-        case pay(Order, JSAPIPaySheet)
+        /// The pay button; `cash` says whether 货到付款 is offered (`optional`) or already chosen.
+        case pay(Order, JSAPIPaySheet, cash: CashOption)
         case settled(Order, OrderPayment)
         /// The order can no longer be paid (cancelled, or not confirmed).
         case notPayable(Order, OrderPayment?)
     }
 
-    /// Opens the order's payment if needed and creates (or reuses) its JSAPI transaction.
+    enum CashOption: Sendable, Equatable {
+        /// `required`: pay now or not at all.
+        case none
+        case offered
+        /// The customer chose it; paying online is still possible.
+        case chosen
+    }
+
+    /// Opens the order's payment if needed and creates (or reuses) its JSAPI transaction. A customer who chose
+    /// 货到付款 still gets the pay button (paying online instead is allowed).
     func page(for order: Order) async throws -> PageState {
         let now = clock()
         let existing = try await payments.payment(orderID: order.id)
-        if let existing, existing.payment.status != .unpaid { return .settled(order, existing.payment) }
+        if let existing, existing.payment.status != .unpaid, !existing.payment.isCashOnDelivery { return .settled(order, existing.payment) }
         guard order.status == .confirmed else { return .notPayable(order, existing?.payment) }
         var row: SQLPaymentStore.Row
         if let existing { row = existing } else {
@@ -65,7 +75,8 @@ public struct PaymentService: Sendable {
             try await payments.setPrepay(orderID: order.id, prepayID: created, at: now)
             prepayID = created
         }
-        return .pay(order, JSAPIPaySheet(appID: appID, prepayID: prepayID!, timestamp: now, nonce: PayNonce.make(), merchant: client.signer.merchant))
+        let cash: CashOption = gate.mode == .required ? .none : row.payment.isCashOnDelivery ? .chosen : .offered
+        return .pay(order, JSAPIPaySheet(appID: appID, prepayID: prepayID!, timestamp: now, nonce: PayNonce.make(), merchant: client.signer.merchant), cash: cash)
     }
 
     /// "牛肉面×2 等" — WeChat Pay shows it on the receipt; at most 127 bytes.
@@ -188,11 +199,20 @@ public struct PaymentService: Sendable {
     }
 
     /// Queries WeChat Pay; not paid yet and still in time: asks again later.
+    /// A pay link not opened yet may still be: the checks go on while it is valid.
     func check(_ job: PaymentJob) async throws {
-        guard let row = try await payments.payment(orderID: job.orderID), row.payment.status == .unpaid else { return }
-        if try await queryAndRecord(row) { return }
+        let openedAt: Int64
+        if let row = try await payments.payment(orderID: job.orderID) {
+            // 货到付款 chosen, but a customer who opened the page may pay online after all: that is looked for too.
+            guard row.payment.status == .unpaid || (row.payment.isCashOnDelivery && row.prepayID != nil) else { return }
+            if try await queryAndRecord(row) { return }
+            openedAt = row.payment.openedAt
+        } else {
+            guard let order = try await engine.order(id: job.orderID), order.status == .confirmed, let confirmedAt = order.confirmedAt else { return }
+            openedAt = confirmedAt
+        }
         let next = clock() + PaymentJob.checkDelay(attempt: job.attempt + 1)
-        guard next < row.payment.openedAt + gate.timeoutSeconds + 600 else { return }
+        guard next < openedAt + gate.timeoutSeconds + 600 else { return }
         try await queue.enqueue(PaymentJob(action: .check, orderID: job.orderID, attempt: job.attempt + 1).job(runAt: next))
     }
 
@@ -223,18 +243,18 @@ public struct PaymentService: Sendable {
     }
 
     /// Unpaid past the timeout: a last query, then close the transaction and cancel the order with a push.
+    /// A pay link never opened has no payment yet: one is opened here, so the order's payment reads `closed`
+    /// (staff API, report) like any other that timed out, and a page opened at the same instant is closed too.
     func expire(orderID: Int64) async throws {
         guard let order = try await engine.order(id: orderID), order.status == .confirmed else { return }
-        let row = try await payments.payment(orderID: orderID)
-        if let row {
-            guard row.payment.status == .unpaid else { return }
-            if try await queryAndRecord(row) { return }
-            if try await close(row.payment.outTradeNo) == .alreadyPaid {
-                _ = try await queryAndRecord(row)  // paid in the meantime: record it, keep the order
-                return
-            }
-            _ = try await payments.apply(.closed(at: clock()), orderID: orderID, now: clock())
+        let row = try await paymentOpening(order)
+        guard row.payment.status == .unpaid else { return }
+        if try await queryAndRecord(row) { return }
+        if try await close(row.payment.outTradeNo) == .alreadyPaid {
+            _ = try await queryAndRecord(row)  // paid in the meantime: record it, keep the order
+            return
         }
+        _ = try await payments.apply(.closed(at: clock()), orderID: orderID, now: clock())
         let minutes = gate.timeoutSeconds / 60
         try await engine.apply(.cancel(reason: "未在 \(minutes) 分钟内付款 not paid within \(minutes) minutes"), toOrder: orderID, check: { current in
             guard current.status == .confirmed else { throw EngineError.transition(.notAllowed(from: current.status, command: "expire")) }
@@ -246,18 +266,28 @@ public struct PaymentService: Sendable {
     }
 
     /// A cancelled order: refund what was paid; close an unpaid transaction so it cannot be paid any more.
+    /// A confirmed order cancelled before its pay link was opened gets a closed payment (as `expire` does).
     func settleCancelled(orderID: Int64) async throws {
-        guard let row = try await payments.payment(orderID: orderID) else { return }
+        var found = try await payments.payment(orderID: orderID)
+        if found == nil, let order = try await engine.order(id: orderID), order.confirmedAt != nil { found = try await paymentOpening(order) }
+        guard let row = found else { return }
         if row.payment.isPaid {
             guard row.payment.refundableFen > 0 else { return }
             _ = try await requestRefund(orderID: orderID, amount: nil, reason: "订单取消 order cancelled")
-        } else if row.payment.status == .unpaid {
+        } else if row.payment.status == .unpaid || row.payment.isCashOnDelivery {
             if try await close(row.payment.outTradeNo) == .alreadyPaid {
                 _ = try await queryAndRecord(row)  // recording it queues this settlement again, which then refunds
                 return
             }
             _ = try await payments.apply(.closed(at: clock()), orderID: orderID, now: clock())
         }
+    }
+
+    /// The order's payment, opened (unpaid, for the order's total) if it has none yet.
+    func paymentOpening(_ order: Order) async throws -> SQLPaymentStore.Row {
+        if let row = try await payments.payment(orderID: order.id) { return row }
+        return try await payments.open(orderID: order.id, payment: OrderPayment(
+            amount: order.total, outTradeNo: OrderPayment.outTradeNo(orderID: order.id), openedAt: order.confirmedAt ?? clock()), now: clock())
     }
 
     /// Sends a requested refund to WeChat Pay (the same out_refund_no on every retry).

@@ -199,6 +199,10 @@ components:
       required: [status, amount_fen, refunds]
       properties:
         status: {type: string, enum: [not_required, unpaid, paid, refunding, refunded, partially_refunded, closed]}
+        method:
+          type: string
+          enum: [wechat_pay, cash_on_delivery]
+          description: "How the customer pays: wechat_pay once paid online; cash_on_delivery (with status not_required) when the customer chose 货到付款 (DROPMATE_PAYMENT=optional); absent while undecided."
         amount_fen: {type: integer}
         paid_at: {type: string, format: date-time}
         transaction_id: {type: string}

@@ -14,6 +14,8 @@ struct PaymentView: Encodable {
     }
 
     var status: String
+    /// `wechat_pay` once paid online, `cash_on_delivery` when the customer chose 货到付款 (status `not_required`).
+    var method: String?
     var amountFen: Int
     var paidAt: String?
     var transactionId: String?
@@ -29,6 +31,7 @@ struct PaymentView: Encodable {
             return
         }
         status = payment.status.rawValue
+        method = payment.method?.rawValue
         amountFen = payment.amount.fen
         paidAt = APIJSON.time(payment.paidAt, utcOffset: utcOffset)
         transactionId = payment.transactionID

@@ -5,9 +5,9 @@ public enum PaymentReplies {
     public static func payLink(_ link: String, total: Money, minutes: Int64, required: Bool, language: Language) -> String {
         switch (language, required) {
         case (.zh, true): "请在 \(minutes) 分钟内用微信支付 \(total)，付款后才会安排配送：\(link)"
-        case (.zh, false): "可以现在用微信支付 \(total)：\(link)（也可以货到付款）"
+        case (.zh, false): "可以现在用微信支付 \(total)：\(link)\n或回复“货到付款”，送达时再付。"
         case (.en, true): "Please pay \(total) with WeChat Pay within \(minutes) minutes; we send it out once paid: \(link)"
-        case (.en, false): "You can pay \(total) now with WeChat Pay: \(link) (or pay on delivery)"
+        case (.en, false): "You can pay \(total) now with WeChat Pay: \(link)\nOr reply \"cash\" to pay on delivery."
         }
     }
 
@@ -46,10 +46,59 @@ public enum PaymentReplies {
         }
     }
 
+    // MARK: - 货到付款 (DROPMATE_PAYMENT=optional)
+
+    /// The customer chose to pay on delivery (also the answer when they say it again).
+    public static func cashOnDeliveryChosen(orderID: Int64, total: Money, language: Language) -> String {
+        switch language {
+        case .zh: "好的，订单 #\(orderID) 货到付款，送达时请付 \(total)。想改用微信支付，打开付款链接即可。"
+        case .en: "OK, order #\(orderID) is cash on delivery: please pay \(total) when it arrives. To pay with WeChat Pay instead, open the pay link."
+        }
+    }
+
+    /// Cash on delivery asked for where the shop takes payment first (`required`); `link` is where to pay, if any.
+    public static func cashOnDeliveryNotOffered(link: String?, language: Language) -> String {
+        switch (language, link) {
+        case (.zh, let link?): "本店需要先用微信支付再配送，不支持货到付款。付款链接：\(link)"
+        case (.zh, nil): "本店需要先用微信支付再配送，不支持货到付款。"
+        case (.en, let link?): "This shop takes payment before delivery, so cash on delivery isn't available. Pay here: \(link)"
+        case (.en, nil): "This shop takes payment before delivery, so cash on delivery isn't available."
+        }
+    }
+
+    /// Cash on delivery asked for an order already paid online.
+    public static func cashOnDeliveryAlreadyPaid(orderID: Int64, language: Language) -> String {
+        switch language {
+        case .zh: "订单 #\(orderID) 已经用微信支付付过款了，送达时不用再付。"
+        case .en: "Order #\(orderID) is already paid with WeChat Pay; there's nothing to pay on delivery."
+        }
+    }
+
+    /// Cash on delivery asked for with no confirmed, unpaid order (or not one of the customer's: `orderID`).
+    public static func cashOnDeliveryNoOrder(orderID: Int64?, language: Language) -> String {
+        switch (language, orderID) {
+        case (.zh, let id?): "没有找到您待付款的订单 #\(id)。"
+        case (.zh, nil): "您没有待付款的订单。确认下单后，可以回复“货到付款”。"
+        case (.en, let id?): "I can't find an order #\(id) of yours waiting for payment."
+        case (.en, nil): "You have no confirmed order waiting for payment. Once you confirm an order, you can reply \"cash\" to pay on delivery."
+        }
+    }
+
+    /// Several orders wait for payment: which one is to be paid on delivery? (Never guessed: it is about money.)
+    public static func cashOnDeliveryWhich(orderIDs: [Int64], language: Language) -> String {
+        let list = orderIDs.map { "#\($0)" }
+        return switch language {
+        case .zh: "您有几个待付款的订单（\(list.joined(separator: "、"))），请带上订单号回复，例如“货到付款 \(list[0])”。"
+        case .en: "You have several orders waiting for payment (\(list.joined(separator: ", "))); reply with the order number, e.g. \"cash \(list[0])\"."
+        }
+    }
+
     /// How "到哪了" and the tracking page say whether the order is paid.
     public static func status(_ payment: OrderPayment?, language: Language) -> String? {
         guard let payment else { return nil }
         switch (payment.status, language) {
+        case (.notRequired, .zh) where payment.method == .cashOnDelivery: return "货到付款 \(payment.amount)"
+        case (.notRequired, .en) where payment.method == .cashOnDelivery: return "Cash on delivery \(payment.amount)"
         case (.notRequired, _): return nil
         case (.unpaid, .zh): return "未付款"
         case (.unpaid, .en): return "Not paid yet"

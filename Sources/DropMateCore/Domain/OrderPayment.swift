@@ -2,6 +2,8 @@
 /// (`Order.payment == nil`, shown as `not_required`): they are paid on delivery as before.
 public struct OrderPayment: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Nothing to pay in WeChat Pay: the customer chose to pay on delivery (`method` says so, with
+        /// `DROPMATE_PAYMENT=optional`), or the order needed no payment.
         case notRequired = "not_required"
         case unpaid, paid, refunding, refunded
         case partiallyRefunded = "partially_refunded"
@@ -9,7 +11,15 @@ public struct OrderPayment: Sendable, Hashable, Codable {
         case closed
     }
 
+    /// How the customer pays: chosen (cash on delivery) or done (WeChat Pay); nil while undecided.
+    public enum Method: String, Sendable, Hashable, Codable, CaseIterable {
+        case wechatPay = "wechat_pay"
+        /// 货到付款: paid to the courier at the door (`DROPMATE_PAYMENT=optional` only).
+        case cashOnDelivery = "cash_on_delivery"
+    }
+
     public var status: Status
+    public var method: Method?
     /// What the customer is charged: the order's total when the payment was opened.
     public var amount: Money
     /// Our transaction number at WeChat Pay, the same on every retry.
@@ -37,6 +47,8 @@ public struct OrderPayment: Sendable, Hashable, Codable {
     /// What may still be refunded: paid minus refunded and pending.
     public var refundableFen: Int { transactionID == nil ? 0 : amount.fen - refundedFen - pendingRefundFen }
     public var isPaid: Bool { paidAt != nil }
+    /// The customer chose to pay at the door and has not paid online since.
+    public var isCashOnDelivery: Bool { status == .notRequired && method == .cashOnDelivery }
 }
 
 /// One refund of a payment, full or partial.
@@ -73,6 +85,8 @@ public enum PaymentEvent: Sendable, Hashable {
     case closed(at: Int64)
     case refundRequested(outRefundNo: String, amount: Money, reason: String, at: Int64)
     case refundFinished(outRefundNo: String, succeeded: Bool, at: Int64)
+    /// The customer chose 货到付款 (pay the courier on delivery) instead of paying now.
+    case cashOnDelivery(at: Int64)
 }
 
 /// Why a payment refused an event: never silently accepted, since each is about money.
@@ -85,6 +99,8 @@ public enum PaymentTransitionError: Error, Sendable, Hashable, CustomStringConve
     case refundTooLarge(requestedFen: Int, refundableFen: Int)
     case unknownRefund(String)
     case invalidAmount
+    /// The payment was closed (the order timed out or was cancelled): nothing can be chosen for it any more.
+    case closed
 
     public var description: String {
         switch self {
@@ -94,6 +110,7 @@ public enum PaymentTransitionError: Error, Sendable, Hashable, CustomStringConve
         case .refundTooLarge(let requested, let refundable): "cannot refund \(Money(fen: requested)): only \(Money(fen: refundable)) is refundable"
         case .unknownRefund(let number): "no refund \(number) on this order"
         case .invalidAmount: "a refund must be more than ¥0.00"
+        case .closed: "the payment is closed"
         }
     }
 }
@@ -124,6 +141,7 @@ extension OrderPayment {
             next.transactionID = transactionID
             next.paidAt = at
             next.status = .paid
+            next.method = .wechatPay
         case .closed:
             guard transactionID == nil else { return .unchanged(self) }  // paid first: nothing to close
             if status == .closed { return .unchanged(self) }
@@ -139,6 +157,12 @@ extension OrderPayment {
             guard refunds[index].status == .processing else { return .unchanged(self) }
             next.refunds[index].status = succeeded ? .succeeded : .failed
             next.refunds[index].finishedAt = at
+        case .cashOnDelivery:
+            // Already paid online: nothing is collected at the door, and the choice changes nothing.
+            guard transactionID == nil else { return .unchanged(self) }
+            guard status != .closed else { throw .closed }
+            next.status = .notRequired
+            next.method = .cashOnDelivery
         }
         next.status = next.derivedStatus
         return next == self ? .unchanged(self) : .changed(next)

@@ -47,6 +47,8 @@ struct Transcript {
         case payment(mode: String)
         /// `@pay-page`: the customer opens the last pay link.
         case payPage
+        /// `@pay-page cash`: the customer opens the last pay link and taps 货到付款 (the page's signed form).
+        case payPageCash
         /// `@pay ORDER` / `@pay-late ORDER`: the customer pays; WeChat Pay's callback comes now, or is held back.
         case pay(orderID: Int64, deliver: Bool)
         /// `@callback`: WeChat Pay delivers the last callback (again).
@@ -145,7 +147,9 @@ struct Transcript {
             guard words.count == 3, let courier = Int64(words[1]), parts.count == 2 else { throw fail("@courier-app COURIER LAT,LNG") }
             return .courierApp(courierID: courier, latitude: parts[0], longitude: parts[1])
         case "payment": guard words.count == 2, ["required", "optional"].contains(words[1]) else { throw fail("@payment required|optional") }; return .payment(mode: words[1])
-        case "pay-page": return .payPage
+        case "pay-page":
+            guard words.count == 1 || (words.count == 2 && words[1] == "cash") else { throw fail("@pay-page [cash]") }
+            return words.count == 2 ? .payPageCash : .payPage
         case "pay", "pay-late":
             guard words.count == 2, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@\(words[0]) ORDER") }
             return .pay(orderID: id, deliver: words[0] == "pay")

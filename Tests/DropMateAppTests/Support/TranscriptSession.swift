@@ -97,6 +97,16 @@ struct Session {
             }
             let page = try await client.execute(uri: String(lastReplyText[range].dropFirst("https://dropmate.example".count)), method: .get)
             return ["page \(page.status.code)"]
+        case .payPageCash:
+            guard let range = lastReplyText.range(of: #"https://dropmate\.example(/pay/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#, options: .regularExpression) else {
+                return ["error: no pay link in the last reply"]
+            }
+            let page = try await client.execute(uri: String(lastReplyText[range].dropFirst("https://dropmate.example".count)), method: .get)
+            guard let action = PaymentFlowTests.attribute("action", in: String(buffer: page.body)) else { return ["page \(page.status.code)", "error: no 货到付款 button"] }
+            let chosen = try await client.execute(uri: action.replacingOccurrences(of: "&amp;", with: "&"), method: .post)
+            let html = String(buffer: chosen.body)
+            let note = html.range(of: #"<p class="ok">[^<]*</p>"#, options: .regularExpression).map { String(html[$0].dropFirst(#"<p class="ok">"#.count).dropLast(4)) } ?? ""
+            return ["page \(page.status.code)", "cash \(chosen.status.code) \(note)"]
         case .pay(let orderID, let deliver):
             guard let pay else { return ["error: @pay needs @payment"] }
             do { lastCallback = try pay.pay("DM\(orderID)") } catch { return ["error: \(error)"] }
