@@ -26,6 +26,8 @@ METRICS = {
     "dropmate_wechat_token_refreshes_total": "counter",
     "dropmate_sms_sends_total": "counter",
     "dropmate_report_build_duration_seconds": "histogram",
+    "dropmate_read_replica_fallback": "gauge",
+    "dropmate_read_replica_lag_seconds": "gauge",
     "process_cpu_seconds_total": "counter",
     "process_resident_memory_bytes": "gauge",
     "process_start_time_seconds": "gauge",

@@ -38,6 +38,9 @@ public struct AppDependencies: Sendable {
 
     /// Couriers as staff manage them.
     public var couriers: CourierRoster { CourierRoster(store: store, clock: clock) }
+    /// The reads that may lag a little (lists, searches, reports, the board page): the read replica when one is
+    /// configured and keeping up, else the primary.
+    public var reads: SQLReadModel { SQLReadModel(backend: backend, sealer: store.sealer) }
     /// Staff accounts, tokens, the audit log.
     public var staff: SQLStaffStore { SQLStaffStore(backend: backend) }
     /// Merchants and ads as staff edit them.
@@ -136,7 +139,7 @@ public struct AppDependencies: Sendable {
 
     /// The staff REST API over these dependencies.
     var staffAPI: StaffAPI {
-        var api = StaffAPI(engine: engine, store: store, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
+        var api = StaffAPI(engine: engine, store: store, reads: reads, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
                  jwt: StaffJWT(secret: config.linkSecret), signIn: signIn, images: objects,
                  publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger, reportAccess: reportAccess)
         api.payments = payments
@@ -177,7 +180,9 @@ public func makeAccessTokens(config: AppConfig, redis: RedisClient?, clock: @esc
 
 /// The database the configuration names: PostgreSQL for `DATABASE_URL`, else SQLite in the data directory.
 func openDatabase(config: AppConfig, logger: Logger) async throws -> any SQLBackend {
-    if let url = config.databaseURL { return try await PostgresBackend.connect(url: url, logger: logger) }
+    if let url = config.databaseURL {
+        return try await PostgresBackend.connect(url: url, readURL: config.databaseReadURL, maxReadLag: config.readMaxLag, logger: logger)
+    }
     try FileManager.default.createDirectory(atPath: config.dataDirectory, withIntermediateDirectories: true)
     return try await SQLiteBackend.open(path: config.databasePath, logger: logger)
 }
@@ -194,7 +199,7 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
                  requests: SignedRequestMemory(window: dependencies.config.timestampWindow), telemetry: dependencies.telemetry).add(to: router)
     var payLink: (@Sendable (Order) -> String)?
     if let gate = dependencies.payments?.gate { payLink = { gate.payLink($0) } }
-    PageRoutes(engine: dependencies.engine, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock,
+    PageRoutes(engine: dependencies.engine, reads: dependencies.reads, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock,
                payments: dependencies.payments?.payments, payLink: payLink).add(to: router)
     if let payments = dependencies.payments {
         PaymentRoutes(service: payments, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock, logger: dependencies.logger).add(to: router)

@@ -47,7 +47,7 @@ struct DatabaseService: Service {
 
     static func open(config: AppConfig, logger: Logger) async throws -> DatabaseService {
         if let url = config.databaseURL {
-            let pool = try PostgresBackend.make(url: url, logger: logger)
+            let pool = try PostgresBackend.make(url: url, readURL: config.databaseReadURL, maxReadLag: config.readMaxLag, logger: logger)
             return DatabaseService(backend: pool, pool: pool)
         }
         return DatabaseService(backend: try await openDatabase(config: config, logger: logger), pool: nil)

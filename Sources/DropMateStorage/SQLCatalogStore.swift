@@ -48,7 +48,11 @@ public struct SQLCatalogStore: Sendable {
     // MARK: Merchants
 
     public func merchants() async throws -> [(merchant: Merchant, active: Bool)] {
-        try await backend.reader.raw("SELECT data, active FROM merchants ORDER BY id").all().map {
+        try await Self.merchants(in: backend.reader)
+    }
+
+    static func merchants(in db: any SQLDatabase) async throws -> [(merchant: Merchant, active: Bool)] {
+        try await db.raw("SELECT data, active FROM merchants ORDER BY id").all().map {
             (try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)), try $0.decode(column: "active", as: Int64.self) != 0)
         }
     }
@@ -88,7 +92,11 @@ public struct SQLCatalogStore: Sendable {
     // MARK: Ads
 
     public func ads() async throws -> [Ad] {
-        try await backend.reader.raw("SELECT \(unsafeRaw: Self.adColumns) FROM catalog_items ORDER BY position, id").all().map(Self.ad)
+        try await Self.ads(in: backend.reader)
+    }
+
+    static func ads(in db: any SQLDatabase) async throws -> [Ad] {
+        try await db.raw("SELECT \(unsafeRaw: Self.adColumns) FROM catalog_items ORDER BY position, id").all().map(Self.ad)
     }
 
     public func ad(id: String) async throws -> Ad? {

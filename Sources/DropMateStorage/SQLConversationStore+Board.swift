@@ -33,8 +33,9 @@ extension SQLConversationStore {
         }
     }
 
-    /// Posts newest first. `state`: "visible", "held", "hidden", "removed", "rejected" or nil for all.
-    public func boardPosts(state: String?, orderID: Int64?, limit: Int, offset: Int, onlyID: Int64? = nil) async throws -> [ModeratedPost] {
+    /// Posts newest first. `state`: "visible", "held", "hidden", "removed", "rejected" or nil for all. Lists read
+    /// through `SQLReadModel`.
+    static func boardPosts(state: String?, orderID: Int64?, limit: Int, offset: Int, onlyID: Int64? = nil, in db: any SQLDatabase) async throws -> [ModeratedPost] {
         var conditions: SQLQueryString = "1 = 1"
         switch state {
         case "visible": conditions = "\(conditions) AND moderation IS NULL"
@@ -43,7 +44,7 @@ extension SQLConversationStore {
         }
         if let orderID { conditions = "\(conditions) AND order_id = \(bind: orderID)" }
         if let onlyID { conditions = "\(conditions) AND id = \(bind: onlyID)" }
-        return try await backend.reader.raw("""
+        return try await db.raw("""
             SELECT \(unsafeRaw: Self.boardPostColumns), moderation, moderation_reason FROM board_posts WHERE \(conditions)
             ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)
             """).all().map { row in
@@ -53,8 +54,9 @@ extension SQLConversationStore {
         }
     }
 
+    /// One post as moderation reads it before and after a change (fresh: the primary).
     public func boardPost(id: Int64) async throws -> ModeratedPost? {
-        try await boardPosts(state: nil, orderID: nil, limit: 1, offset: 0, onlyID: id).first
+        try await Self.boardPosts(state: nil, orderID: nil, limit: 1, offset: 0, onlyID: id, in: backend.reader).first
     }
 
     /// Hides or removes a post (nil: shows it again), with the reason, audited in the same transaction. `onlyFrom`:

@@ -25,12 +25,12 @@ extension SQLConversationStore {
         }
     }
 
-    /// One page of matching orders, newest first, and how many match in all.
-    public func orders(matching filter: OrderFilter, limit: Int, offset: Int) async throws -> (orders: [Order], total: Int) {
+    /// One page of matching orders, newest first, and how many match in all (staff lists: `SQLReadModel`).
+    static func orders(matching filter: OrderFilter, limit: Int, offset: Int, sealer: PIISealer, in db: any SQLDatabase) async throws -> (orders: [Order], total: Int) {
         let conditions = Self.conditions(filter)
-        let total = try await backend.reader.raw("SELECT COUNT(*) AS n FROM orders WHERE \(conditions)").first()?.decode(column: "n", as: Int.self) ?? 0
-        let rows = try await backend.reader.raw("SELECT id, data FROM orders WHERE \(conditions) ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
-        return (try rows.map(decodeOrder), total)
+        let total = try await db.raw("SELECT COUNT(*) AS n FROM orders WHERE \(conditions)").first()?.decode(column: "n", as: Int.self) ?? 0
+        let rows = try await db.raw("SELECT id, data FROM orders WHERE \(conditions) ORDER BY id DESC LIMIT \(bind: limit) OFFSET \(bind: offset)").all()
+        return (try rows.map { try decodeOrder($0, sealer: sealer) }, total)
     }
 
     /// The filter as SQL. Every value is bound (`SQLQueryString` interpolation), never spliced in.

@@ -33,7 +33,9 @@ public final class SQLConversationStore: ConversationStore {
     }
 
     /// An order from a row of `orders` with its `id` and `data` columns (the document is sealed to its number).
-    func decodeOrder(_ row: any SQLRow) throws -> Order {
+    func decodeOrder(_ row: any SQLRow) throws -> Order { try Self.decodeOrder(row, sealer: sealer) }
+
+    static func decodeOrder(_ row: any SQLRow, sealer: PIISealer) throws -> Order {
         try sealer.decode(Order.self, from: try row.decode(column: "data", as: String.self), as: .order(try row.decode(column: "id", as: Int64.self)))
     }
 
@@ -70,8 +72,14 @@ public final class SQLConversationStore: ConversationStore {
         return try row.map(decodeOrder)
     }
 
+    /// The newest visible posts not about an order, as a turn shows them (fresh: the primary). Pages read them
+    /// through `SQLReadModel`.
     public func publicBoard(limit: Int) async throws -> [BoardPost] {
-        try await backend.reader.raw("""
+        try await Self.publicBoard(limit: limit, in: backend.reader)
+    }
+
+    static func publicBoard(limit: Int, in db: any SQLDatabase) async throws -> [BoardPost] {
+        try await db.raw("""
             SELECT \(unsafeRaw: Self.boardPostColumns) FROM board_posts WHERE order_id IS NULL AND hidden = 0 ORDER BY id DESC LIMIT \(bind: limit)
             """).all().map(Self.boardPost)
     }

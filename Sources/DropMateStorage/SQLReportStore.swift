@@ -87,10 +87,14 @@ public struct SQLReportStore: Sendable {
 
     /// Recorded reports with `from ≤ date ≤ to` (either bound optional), newest first.
     public func reports(from: String?, to: String?, limit: Int) async throws -> [ReportRecord] {
+        try await Self.reports(from: from, to: to, limit: limit, in: backend.reader)
+    }
+
+    static func reports(from: String?, to: String?, limit: Int, in db: any SQLDatabase) async throws -> [ReportRecord] {
         var conditions: SQLQueryString = "1 = 1"
         if let from { conditions = "\(conditions) AND date >= \(bind: from)" }
         if let to { conditions = "\(conditions) AND date <= \(bind: to)" }
-        return try await backend.reader.raw("""
+        return try await db.raw("""
             SELECT date, built_at, job_id, summary, files FROM reports WHERE \(conditions) ORDER BY date DESC LIMIT \(bind: limit)
             """).all().map(Self.record)
     }
@@ -98,7 +102,11 @@ public struct SQLReportStore: Sendable {
     /// Pushes, text messages, board posts and dead jobs in `[from, to)` (Unix seconds).
     /// A push counts as failed when WeChat reported it failed; text messages are the deliveries that went out as SMS.
     public func activity(from: Int64, to: Int64) async throws -> DayActivity {
-        let row = try await backend.reader.raw("""
+        try await Self.activity(from: from, to: to, in: backend.reader)
+    }
+
+    static func activity(from: Int64, to: Int64, in db: any SQLDatabase) async throws -> DayActivity {
+        let row = try await db.raw("""
             SELECT
               (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel <> 'sms' AND status NOT LIKE 'failed%') AS pushes_sent,
               (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel <> 'sms' AND status LIKE 'failed%') AS pushes_failed,
@@ -115,7 +123,11 @@ public struct SQLReportStore: Sendable {
     /// The payments (`payments` table) of the orders placed in `[from, to)` (Unix seconds), the same orders the
     /// report lists, in the order they were placed. At most one per order, so bounded by the day's orders.
     public func payments(ofOrdersPlacedFrom from: Int64, to: Int64) async throws -> [DayPayment] {
-        let rows = try await backend.reader.raw("""
+        try await Self.payments(ofOrdersPlacedFrom: from, to: to, in: backend.reader)
+    }
+
+    static func payments(ofOrdersPlacedFrom from: Int64, to: Int64, in db: any SQLDatabase) async throws -> [DayPayment] {
+        let rows = try await db.raw("""
             SELECT p.order_id AS order_id, o.merchant_id AS merchant_id, o.status AS order_status, p.data AS data
             FROM payments p JOIN orders o ON o.id = p.order_id
             WHERE o.created_at >= \(bind: from) AND o.created_at < \(bind: to)

@@ -237,7 +237,11 @@ public struct SQLStaffStore: Sendable {
 
     /// Entries newest first, before `beforeID` when paging.
     public func audit(limit: Int, beforeID: Int64?) async throws -> [(id: Int64, entry: AuditEntry)] {
-        try await backend.reader.raw("""
+        try await Self.audit(limit: limit, beforeID: beforeID, in: backend.reader)
+    }
+
+    static func audit(limit: Int, beforeID: Int64?, in db: any SQLDatabase) async throws -> [(id: Int64, entry: AuditEntry)] {
+        try await db.raw("""
             SELECT id, actor_id, actor, role, action, target, before_summary, after_summary, at FROM audit_log
             WHERE id < \(bind: beforeID ?? Int64.max) ORDER BY id DESC LIMIT \(bind: limit)
             """).all().map { row in

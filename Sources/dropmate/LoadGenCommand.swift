@@ -27,15 +27,36 @@ struct LoadGenCommand: AsyncParsableCommand {
     @Option(help: "Output file.") var out: String
     @Option(help: "Write complete HTTP requests for this Host header (HOST:PORT), NUL-terminated, instead of lines.") var http: String?
     @Option(help: "Write OUT.0 … OUT.<N-1>, request i to file i % N (one per wrk thread).") var split: Int = 1
+    @Option(help: "Index of the first message (continues a run written in several files: customers, MsgIds and conversations go on).")
+    var start: Int = 0
+    @Option(name: .customLong("order-every"),
+            help: "Each customer places an order (dish, address, phone, 确认) every N of their messages, chatting in between (0: never; at least 4).")
+    var orderEvery: Int = 0
+    @Option(name: .customLong("retry-percent"), help: "This percentage of messages is sent twice, as WeChat retries (same MsgId), the copy to the next file.")
+    var retryPercent: Int = 0
 
     /// What the simulated customers type, in turn.
     static let contents = ["你好", "菜单", "help", "到哪了", "menu", "2 份牛肉面", "订单", "hi"]
+    /// An order from start to end, as a customer types it (`--order-every`).
+    static let ordering = ["2 份牛肉面", "黄浦区人民大道200号", "13800138000", "确认"]
+    /// What customers say between orders.
+    static let chat = ["你好", "菜单", "到哪了", "订单", "hi", "menu"]
+
+    /// What the message at `index` says: its customer's `index / users`-th message.
+    func text(at index: Int) -> String {
+        guard orderEvery > 0 else { return Self.contents[index % Self.contents.count] }
+        let turn = (index / users) % orderEvery
+        return turn < Self.ordering.count ? Self.ordering[turn] : Self.chat[(index / users / orderEvery + turn) % Self.chat.count]
+    }
 
     func validate() throws {
         guard WeChatWebhook.Mode(rawValue: mode) != nil else { throw ValidationError("--mode must be plaintext, compatible or safe") }
         guard count > 0, users > 0 else { throw ValidationError("--count and --users must be positive") }
         guard path.hasPrefix("/"), !path.contains("?") else { throw ValidationError("--path must be a path like /wechat") }
         guard split > 0 else { throw ValidationError("--split must be positive") }
+        guard start >= 0 else { throw ValidationError("--start must not be negative") }
+        guard orderEvery == 0 || orderEvery >= Self.ordering.count else { throw ValidationError("--order-every must be 0 or at least \(Self.ordering.count)") }
+        guard (0...100).contains(retryPercent) else { throw ValidationError("--retry-percent must be 0 to 100") }
         if let http, http.isEmpty || http.contains(where: \.isWhitespace) { throw ValidationError("--http must be a host like 127.0.0.1:8080") }
     }
 
@@ -69,8 +90,9 @@ struct LoadGenCommand: AsyncParsableCommand {
         let salt = UInt32.random(in: 0...UInt32.max)
         var buffers = [[UInt8]](repeating: [], count: split)
         for index in buffers.indices { buffers[index].reserveCapacity(1 << 20) }
-        for index in 0..<count {
-            let content = Self.contents[index % Self.contents.count]
+        var written = 0
+        for index in start..<(start + count) {
+            let content = text(at: index)
             let message = InboundMessage(
                 toUserName: account, fromUserName: userPrefix + String(index % users), createTime: now,
                 kind: .text(content: content, msgID: String(firstID &+ UInt64(index)))
@@ -79,25 +101,31 @@ struct LoadGenCommand: AsyncParsableCommand {
             let (query, body) = signer.request(for: message, mode: mode, timestamp: now, nonce: nonce)
             // XML whitespace between elements is insignificant; the contents have no newlines or tabs.
             let oneLineBody = Array(body.utf8.filter { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") })
-            let shard = index % split
-            if let http {
-                buffers[shard] += "POST \(path)?\(query) HTTP/1.1\r\nHost: \(http)\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: \(oneLineBody.count)\r\n\r\n".utf8
-                buffers[shard] += oneLineBody
-                buffers[shard].append(0)
-            } else {
-                buffers[shard] += "\(path)?\(query)\t".utf8
-                buffers[shard] += oneLineBody
-                buffers[shard].append(UInt8(ascii: "\n"))
-            }
-            if buffers[shard].count > (1 << 20) - 4096 {
-                try files[shard].write(contentsOf: buffers[shard])
-                buffers[shard].removeAll(keepingCapacity: true)
+            // A retry is the same request again (WeChat resends the same message, signature and all), scattered
+            // evenly over the run and sent by another wrk thread, so it may arrive while the first is in hand.
+            let retried = retryPercent > 0 && (index &* 7919) % 100 < retryPercent
+            for shard in retried ? [index % split, (index + 1) % split] : [index % split] {
+                if let http {
+                    buffers[shard] += "POST \(path)?\(query) HTTP/1.1\r\nHost: \(http)\r\nContent-Type: text/xml; charset=utf-8\r\nContent-Length: \(oneLineBody.count)\r\n\r\n".utf8
+                    buffers[shard] += oneLineBody
+                    buffers[shard].append(0)
+                } else {
+                    buffers[shard] += "\(path)?\(query)\t".utf8
+                    buffers[shard] += oneLineBody
+                    buffers[shard].append(UInt8(ascii: "\n"))
+                }
+                written += 1
+                if buffers[shard].count > (1 << 20) - 4096 {
+                    try files[shard].write(contentsOf: buffers[shard])
+                    buffers[shard].removeAll(keepingCapacity: true)
+                }
             }
         }
         for (file, buffer) in zip(files, buffers) { try file.write(contentsOf: buffer) }
         let seconds = Date().timeIntervalSince(started)
         FileHandle.standardError.write(Data("""
-            dropmate loadgen: wrote \(count) \(mode.rawValue) requests (\(users) users, MsgId \(firstID)…\(firstID &+ UInt64(count - 1)), \
+            dropmate loadgen: wrote \(written) \(mode.rawValue) requests (\(count) messages, \(written - count) retries; \(users) users, \
+            MsgId \(firstID &+ UInt64(start))…\(firstID &+ UInt64(start + count - 1)), \
             timestamp \(now)) to \(paths.count == 1 ? out : "\(out).0…\(paths.count - 1)") in \(String(format: "%.1f", seconds)) s
 
             """.utf8))

@@ -1,6 +1,7 @@
 import DropMateCore
 import DropMateDataProtection
 import DropMateRedis
+import DropMateStorage
 import DropMateObjectStore
 import DropMateWeChat
 import Foundation
@@ -34,6 +35,12 @@ public struct AppConfig: Sendable {
     public var replyDeadline: Duration
     /// `postgres://…` to run on PostgreSQL; nil for the embedded SQLite default.
     public var databaseURL: String?
+    /// `postgres://…` of a streaming read replica of `databaseURL` (`DATABASE_READ_URL`) for the reads that may lag
+    /// a little (`SQLReadModel`); nil: every read goes to the primary.
+    public var databaseReadURL: String? = nil
+    /// How far behind the primary the replica may be before those reads go to the primary
+    /// (`DROPMATE_READ_MAX_LAG_SECONDS`, 10 by default).
+    public var readMaxLag: Duration = .seconds(10)
     /// `redis://…` or `rediss://…`; nil when no Redis is configured.
     public var redis: RedisConfiguration?
     /// Prefix of every Redis key (`REDIS_KEY_PREFIX`), so deployments can share a Redis.
@@ -148,6 +155,16 @@ public struct AppConfig: Sendable {
         if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             problem("DATABASE_URL", "must be a postgres:// URL (leave it unset for the embedded SQLite default)")
         }
+        let databaseReadURL = env["DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url = databaseReadURL {
+            if databaseURL == nil {
+                problem("DATABASE_READ_URL", "needs DATABASE_URL: a read replica is a replica of the PostgreSQL primary DATABASE_URL names")
+            } else if let reason = PostgresBackend.problem(url: url, variable: "DATABASE_READ_URL") {
+                problem("DATABASE_READ_URL", "must be a postgres:// URL of the primary's read replica: \(reason)")
+            }
+        }
+        let readMaxLag = Double(env["DROPMATE_READ_MAX_LAG_SECONDS"] ?? "10") ?? -1
+        if !(1...3600).contains(readMaxLag) { problem("DROPMATE_READ_MAX_LAG_SECONDS", "must be 1 to 3600 seconds (the lag is checked every second)") }
         var redis: RedisConfiguration?
         if let url = env["REDIS_URL"], !url.isEmpty {
             do { redis = try RedisConfiguration(url: url) } catch { problem("REDIS_URL", "\(error)") }
@@ -235,6 +252,8 @@ public struct AppConfig: Sendable {
             eventLoopNice: eventLoopNice, signIn: signIn, shutdownGraceSeconds: shutdownGrace, handoffSeconds: handoffMinutes * 60
         )
         config.payment = payment
+        config.databaseReadURL = databaseReadURL
+        config.readMaxLag = .milliseconds(Int64((readMaxLag * 1000).rounded()))
         return config
     }
 
@@ -254,11 +273,13 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
     /// The settings an operator may read in a log: secrets show only whether they are set, URLs without passwords.
     public var description: String {
         func secret(_ value: Any?) -> String { value == nil ? "unset" : "(set)" }
-        let database = databaseURL.map { url -> String in
+        func withoutPassword(_ url: String) -> String {
             guard var components = URLComponents(string: url) else { return "(set)" }
             if components.password != nil { components.password = "****" }
             return components.string ?? "(set)"
-        } ?? "embedded SQLite in \(dataDirectory)"
+        }
+        var database = databaseURL.map(withoutPassword) ?? "embedded SQLite in \(dataDirectory)"
+        if let read = databaseReadURL { database += ", reads that may lag \(readMaxLag) or less: \(withoutPassword(read))" }
         return """
             AppConfig(listen: \(host):\(port), database: \(database), redis: \(redis.map { "\($0.tls ? "rediss" : "redis")://\($0.host):\($0.port)/\($0.database)" } ?? "none"), \
             wechatAppID: \(wechatAppID), wechatAccountID: \(wechatAccountID), wechatToken: \(secret(wechatToken)), \

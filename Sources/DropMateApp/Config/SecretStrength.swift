@@ -73,7 +73,7 @@ enum SecretStrength {
             }
         }
         // Passwords inside connection URLs (compose builds DATABASE_URL from POSTGRES_PASSWORD).
-        for name in ["DATABASE_URL", "REDIS_URL"] {
+        for name in ["DATABASE_URL", "DATABASE_READ_URL", "REDIS_URL"] {
             guard let url = configured(name), let password = URLComponents(string: url)?.password, !password.isEmpty else { continue }
             if let found = Self.problem(password.removingPercentEncoding ?? password) { problem(name, "the password " + found) }
         }

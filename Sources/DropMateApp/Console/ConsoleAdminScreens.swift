@@ -14,7 +14,7 @@ extension ConsoleRoutes {
     }
 
     func boardPage(_ session: ConsoleSessions.Session) async throws -> Response {
-        let posts = try await api.store.boardPosts(state: nil, orderID: nil, limit: 100, offset: 0)
+        let posts = try await api.reads.boardPosts(state: nil, orderID: nil, limit: 100, offset: 0)
         let holds = try await api.store.boardHoldsPosts()
         let rows = posts.map { post -> HTML in
             let id = post.post.id
@@ -86,7 +86,7 @@ extension ConsoleRoutes {
     }
 
     func auditPage(_ session: ConsoleSessions.Session) async throws -> Response {
-        let entries = try await api.staff.audit(limit: 100, beforeID: nil)
+        let entries = try await api.reads.audit(limit: 100, beforeID: nil)
         let rows = entries.map { item -> HTML in
             let entry = item.entry
             return "<tr><td>\(renderer.clockTime(entry.at))</td><td>\(entry.actor) (\(entry.role))</td><td>\(entry.action)</td><td>\(entry.target)</td><td>\(entry.before ?? "")</td><td>\(entry.after ?? "")</td></tr>"

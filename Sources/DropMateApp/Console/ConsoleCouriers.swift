@@ -15,7 +15,7 @@ extension ConsoleRoutes {
     func couriersPage(_ session: ConsoleSessions.Session) async throws -> Response {
         let now = clock()
         let couriers = try await api.couriers.all()
-        let open = try await api.store.orders(matching: .init(status: .dispatched), limit: 1_000, offset: 0).orders
+        let open = try await api.reads.orders(matching: .init(status: .dispatched), limit: 1_000, offset: 0).orders
         var carrying: [Int64: [Int64]] = [:]
         for order in open { if let id = order.courierID { carrying[id, default: []].append(order.id) } }
         let isAdmin = session.identity.account.role == .admin

@@ -12,7 +12,7 @@ extension ConsoleRoutes {
 
     func reportsPage(_ session: ConsoleSessions.Session) async throws -> Response {
         let access = api.reportAccess
-        let records = try await access.store.reports(from: nil, to: nil, limit: 30)
+        let records = try await api.reads.reports(from: nil, to: nil, limit: 30)
         let expires = clock() + access.linkTTL.components.seconds
         var rows: [HTML] = []
         for record in records {

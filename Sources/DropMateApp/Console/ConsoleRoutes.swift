@@ -189,7 +189,7 @@ struct ConsoleRoutes: Sendable {
 
     func board(_ session: ConsoleSessions.Session) async throws -> Response {
         let now = clock()
-        let today = try await api.store.orders(matching: .init(from: startOfDay(now)), limit: 500, offset: 0).orders
+        let today = try await api.reads.orders(matching: .init(from: startOfDay(now)), limit: 500, offset: 0).orders
         let body: HTML = """
             <div class="board-head"><h1>今日订单 Today's orders</h1>
             <p class="live" id="live" aria-live="polite" data-state="connecting">连接中 Connecting…</p></div>
@@ -266,7 +266,7 @@ struct ConsoleRoutes: Sendable {
     /// position last.
     func courierChoices(for order: Order, merchant: Merchant?) async throws -> [HTML] {
         let couriers = try await api.couriers.all().filter(\.active)
-        let open = try await api.store.orders(matching: .init(status: .dispatched), limit: 1_000, offset: 0).orders
+        let open = try await api.reads.orders(matching: .init(status: .dispatched), limit: 1_000, offset: 0).orders
         var load: [Int64: Int] = [:]
         for delivery in open { if let id = delivery.courierID { load[id, default: 0] += 1 } }
         let ranked = couriers.map { courier -> (courier: Courier, metres: Double?, load: Int) in

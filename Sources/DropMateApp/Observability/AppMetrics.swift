@@ -1,4 +1,5 @@
 import CoreMetrics
+import DropMateStorage
 import Foundation
 import Metrics
 import Prometheus
@@ -36,6 +37,8 @@ public final class AppMetrics: Sendable {
         public static let reportBuildDuration = "dropmate_report_build_duration_seconds"
         public static let traceSpansDropped = "dropmate_trace_spans_dropped_total"
         public static let buildInfo = "dropmate_build_info"
+        public static let readReplicaFallback = "dropmate_read_replica_fallback"
+        public static let readReplicaLag = "dropmate_read_replica_lag_seconds"
     }
 
     /// Metrics recorded in `registry` (a fresh one per test; the process's own in the binary).
@@ -126,6 +129,15 @@ public final class AppMetrics: Sendable {
     func queue(kind: String, depth: Int, oldestAgeSeconds: Int64) {
         factory.makeMeter(label: Name.queueDepth, dimensions: [("kind", kind)]).set(Double(depth))
         factory.makeMeter(label: Name.queueOldestJobAge, dimensions: [("kind", kind)]).set(Double(oldestAgeSeconds))
+    }
+
+    // MARK: Read replica
+
+    /// 1 while reads that may lag fall back to the primary (the replica is down, lagging, not a replica, or not
+    /// checked yet), 0 while the replica serves them; and its lag at the last check that could tell.
+    func readReplica(_ status: ReadReplica.Status) {
+        factory.makeMeter(label: Name.readReplicaFallback, dimensions: []).set(status.servesReads ? 0.0 : 1.0)
+        if let lag = status.lagSeconds { factory.makeMeter(label: Name.readReplicaLag, dimensions: []).set(lag) }
     }
 
     // MARK: Outside services

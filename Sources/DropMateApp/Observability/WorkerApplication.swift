@@ -1,3 +1,4 @@
+import DropMateStorage
 import Hummingbird
 import Logging
 import ServiceLifecycle
@@ -48,6 +49,9 @@ extension AppDependencies {
         var services = telemetry.services
         if telemetry.metrics.registry != nil {
             services.append(QueueMetricsService(queue: queue, metrics: telemetry.metrics, clock: clock, logger: logger))
+            if let replica = (backend as? PostgresBackend)?.readReplica {
+                services.append(ReadReplicaMetricsService(replica: replica, metrics: telemetry.metrics))
+            }
         }
         return services
     }

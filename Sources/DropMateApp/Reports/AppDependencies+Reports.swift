@@ -11,7 +11,7 @@ extension AppDependencies {
     /// Runs `daily-report` jobs.
     public var reportRunner: DailyReportRunner {
         let engine = self.engine
-        var runner = DailyReportRunner(store: store, reports: reportStore, staff: staff, objects: objects, catalog: { engine.catalog },
+        var runner = DailyReportRunner(reads: reads, reports: reportStore, staff: staff, objects: objects, catalog: { engine.catalog },
                                        settings: config.reports, signer: signer, publicBaseURL: config.publicBaseURL, clock: clock, logger: logger)
         runner.metrics = telemetry.metrics
         runner.payments = switch config.payment?.mode {

@@ -12,7 +12,9 @@ import NIOPosix
 /// subscribed staff member. A failure anywhere before the record leaves nothing recorded and nobody notified;
 /// the queue retries (files are stored under the same keys again) and dead-letters with the reason.
 public struct DailyReportRunner: Sendable {
-    let store: SQLConversationStore
+    /// The day's orders, payments and activity: reads that may lag a little (the read replica when one keeps up;
+    /// a report is built well after its day has ended).
+    let reads: SQLReadModel
     let reports: SQLReportStore
     let staff: SQLStaffStore
     let objects: any ObjectStore
@@ -63,23 +65,23 @@ public struct DailyReportRunner: Sendable {
         let builder = BuilderBox(try DailyReportBuilder(day: day, directory: folder, payments: payments))
         let merchants = Dictionary(catalog().merchants.map { ($0.id, $0.name.zh) }, uniquingKeysWith: { first, _ in first })
         let from = Int64(day.start.timeIntervalSince1970), to = Int64(day.end.timeIntervalSince1970)
-        let store = self.store, pageSize = self.pageSize
+        let reads = self.reads, pageSize = self.pageSize
         var pending: Task<(orders: [Order], next: SQLConversationStore.PlacedCursor?), any Error>? = Task {
-            try await store.ordersPlaced(from: from, to: to, after: nil, limit: pageSize)
+            try await reads.ordersPlaced(from: from, to: to, after: nil, limit: pageSize)
         }
         defer { pending?.cancel() }
         while let task = pending {
             let page = try await task.value
-            pending = page.next.map { cursor in Task { try await store.ordersPlaced(from: from, to: to, after: cursor, limit: pageSize) } }
+            pending = page.next.map { cursor in Task { try await reads.ordersPlaced(from: from, to: to, after: cursor, limit: pageSize) } }
             try await thread.runIfActive {
                 for order in page.orders { try builder.value.add(Self.reportOrder(order, merchants: merchants)) }
             }
         }
-        let dayPayments = try await reports.payments(ofOrdersPlacedFrom: from, to: to)
+        let dayPayments = try await reads.payments(ofOrdersPlacedFrom: from, to: to)
         try await thread.runIfActive {
             for payment in dayPayments { try builder.value.add(payment: Self.reportPayment(payment, merchants: merchants)) }
         }
-        let activity = try await reports.activity(from: from, to: to)
+        let activity = try await reads.activity(from: from, to: to)
         let extras = DayExtras(pushesSent: activity.pushesSent, pushesFailed: activity.pushesFailed, smsSent: activity.smsSent,
                                boardPosts: activity.boardPosts, deadJobs: activity.deadJobs)
         return try await thread.runIfActive { try builder.value.finish(extras: extras) }

@@ -5,6 +5,8 @@ import Hummingbird
 /// The small H5 pages opened from chat: the signed confirmation page, the ad page (PageRoutes+Ad), tracking and the board.
 struct PageRoutes: Sendable {
     let engine: ConversationEngine
+    /// The board page's posts (may lag a little: the read replica when one keeps up).
+    let reads: SQLReadModel
     let signer: LinkSigner
     let renderer: ReplyRenderer
     let clock: @Sendable () -> Int64

@@ -73,7 +73,7 @@ extension StaffAPI {
         api.on(.get, "/audit", roles: Self.admins) { call in
             let limit = try Self.paging(call).perPage
             let before = try call.query("before_id").map { try Validate.id($0, field: "before_id") }
-            let entries = try await staff.audit(limit: limit, beforeID: before)
+            let entries = try await reads.audit(limit: limit, beforeID: before)
             return try .json(["items": entries.map {
                 AuditView(id: $0.id, actor: $0.entry.actor, role: $0.entry.role, action: $0.entry.action, target: $0.entry.target,
                           before: $0.entry.before, after: $0.entry.after, at: APIJSON.time($0.entry.at, utcOffset: utcOffset))

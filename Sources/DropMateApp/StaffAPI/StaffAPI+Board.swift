@@ -25,7 +25,7 @@ extension StaffAPI {
             let state = call.query("state")
             guard state == nil || Self.postStates.contains(state!) else { throw APIError.badRequest("\"state\" must be visible, held, hidden, removed or rejected") }
             let orderID = try call.query("order_id").map { try Validate.id($0, field: "order_id") }
-            let posts = try await store.boardPosts(state: state, orderID: orderID, limit: perPage, offset: (page - 1) * perPage)
+            let posts = try await reads.boardPosts(state: state, orderID: orderID, limit: perPage, offset: (page - 1) * perPage)
             return try .json(["items": posts.map { view($0) }])
         }
         api.on(.post, "/board/posts/:id/replies", roles: Self.office, idempotent: true, maxBody: 8192) { call in

@@ -38,7 +38,7 @@ extension StaffAPI {
 
     func addCatalogRoutes(_ api: APIRouter) {
         api.on(.get, "/merchants", roles: Self.office) { _ in
-            try .json(["items": try await catalog.merchants().map { Self.view($0.merchant, active: $0.active) }])
+            try .json(["items": try await reads.merchants().map { Self.view($0.merchant, active: $0.active) }])
         }
         api.on(.get, "/merchants/:id", roles: Self.office) { call in
             let id = try Self.slug(call.stringParameter("id"))
@@ -62,7 +62,7 @@ extension StaffAPI {
             return .noContent
         }
 
-        api.on(.get, "/ads", roles: Self.office) { _ in try .json(["items": try await catalog.ads().map(view)]) }
+        api.on(.get, "/ads", roles: Self.office) { _ in try .json(["items": try await reads.ads().map(view)]) }
         api.on(.get, "/ads/:id", roles: Self.office) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard let ad = try await catalog.ad(id: id) else { throw APIError.notFound("ad \(id)") }

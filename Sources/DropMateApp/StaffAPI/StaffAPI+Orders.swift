@@ -19,7 +19,7 @@ extension StaffAPI {
             let (page, perPage) = try Self.paging(call)
             let filter = try orderFilter(call)
             if filter.phoneHashes != nil { try await recordPhoneSearch(call) }
-            let found = try await store.orders(matching: filter, limit: perPage, offset: (page - 1) * perPage)
+            let found = try await reads.orders(matching: filter, limit: perPage, offset: (page - 1) * perPage)
             let items = try await withPayments(found.orders.map { OrderView($0, for: call.identity, utcOffset: utcOffset) }, orders: found.orders)
             return try .json(Page(items: items, page: page, perPage: perPage, total: found.total))
         }

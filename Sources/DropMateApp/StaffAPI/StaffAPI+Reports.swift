@@ -55,7 +55,7 @@ extension StaffAPI {
             let from = try call.query("from").map { try Self.reportDate($0, access: access, field: "from") }
             let to = try call.query("to").map { try Self.reportDate($0, access: access, field: "to") }
             let limit = try Self.paging(call).perPage
-            let records = try await access.store.reports(from: from, to: to, limit: limit)
+            let records = try await reads.reports(from: from, to: to, limit: limit)
             return try .json(["items": try records.map {
                 ReportListItem(date: $0.date, builtAt: APIJSON.time($0.builtAt, utcOffset: utcOffset), summary: try JSONColumn.decode(ReportSummary.self, from: $0.summary))
             }])

@@ -10,7 +10,10 @@ import Logging
 /// dispatcher is audited in the same transaction as the write.
 public struct StaffAPI: Sendable {
     let engine: ConversationEngine
+    /// Fresh reads and every write: the primary.
     let store: SQLConversationStore
+    /// Lists and searches that may lag a little: the read replica when one keeps up.
+    let reads: SQLReadModel
     let staff: SQLStaffStore
     let catalog: SQLCatalogStore
     let queue: SQLJobQueue
