@@ -237,7 +237,7 @@ import Testing
             #expect(items.count == 1 && post["state"] as? String == "held" && post["body"] as? String == "周末有优惠吗？")
             // A post about an order goes to staff only, as before: never held.
             _ = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "a-post", input: .text("留言 请放门口")))
-            #expect(try await app.dependencies.store.boardPosts(state: "held", orderID: nil, limit: 10, offset: 0).count == 1)
+            #expect(try await app.dependencies.reads.boardPosts(state: "held", orderID: nil, limit: 10, offset: 0).count == 1)
 
             let approved = try await session.call(.post, "/board/posts/\(id)/approve", as: .dispatcher, body: "{}")
             #expect(approved.status == 200 && approved.json["state"] as? String == "visible")
@@ -247,7 +247,7 @@ import Testing
             #expect(page.contains("<time>2026-11-25 12:00</time>") && page.contains("周末有优惠吗？"), "the board shows the date")
 
             _ = try await engine.handle(IncomingChat(customer: "o_sam", createTime: app.clock.now, dedupeKey: "sam-1", input: .text("post buy cheap watches")))
-            let spam = try #require(try await app.dependencies.store.boardPosts(state: "held", orderID: nil, limit: 10, offset: 0).first)
+            let spam = try #require(try await app.dependencies.reads.boardPosts(state: "held", orderID: nil, limit: 10, offset: 0).first)
             #expect(try await session.call(.post, "/board/posts/\(spam.post.id)/reject", as: .dispatcher, body: "{}").status == 400)
             let rejected = try await session.call(.post, "/board/posts/\(spam.post.id)/reject", as: .dispatcher, body: #"{"reason": "advertising"}"#)
             #expect(rejected.status == 200 && rejected.json["state"] as? String == "rejected" && rejected.json["reason"] as? String == "advertising")
@@ -271,8 +271,8 @@ import Testing
         try await store.setBoardHoldsPosts(true, now: app.clock.now, audit: AuditEntry(actorID: nil, actor: "t", role: "admin", action: "board.settings", target: "board", at: 1))
         try await store.commit(UnitOfWork(customer: "o_x", now: app.clock.now, posts: [NewBoardPost(customer: "o_x", orderID: nil, body: "hi", createdAt: app.clock.now)]))
         await store.flush()
-        #expect(try await store.publicBoard(limit: 5).isEmpty)
-        #expect(try await store.boardPosts(state: "held", orderID: nil, limit: 5, offset: 0).map(\.post.body) == ["hi"])
+        #expect(try await app.dependencies.reads.publicBoard(limit: 5).isEmpty)
+        #expect(try await app.dependencies.reads.boardPosts(state: "held", orderID: nil, limit: 5, offset: 0).map(\.post.body) == ["hi"])
         await app.shutdown()
     }
 
