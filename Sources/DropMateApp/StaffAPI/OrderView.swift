@@ -1,5 +1,4 @@
 import DropMateCore
-import DropMateDataProtection
 
 /// An order as the API shows it. Phone numbers follow `PhoneReader`'s rule (whole for admins, and for the courier
 /// an order is dispatched to until it is delivered; masked otherwise); addresses are whole for staff who dispatch

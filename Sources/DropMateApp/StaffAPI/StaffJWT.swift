@@ -1,7 +1,6 @@
 import Crypto
 import DropMateCore
 import DropMateDataProtection
-import DropMateWeChat
 import Foundation
 
 /// Short-lived access tokens for staff: HS256 JSON Web Tokens signed with a key derived from `JWT_SECRET`.
@@ -43,7 +42,7 @@ public struct StaffJWT: Sendable {
     public func verify(_ token: String, now: Int64) -> Claims? {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count < 4096 else { return nil }
-        guard WeChatSignature.constantTimeEquals(signature(of: "\(parts[0]).\(parts[1])"), String(parts[2])) else { return nil }
+        guard LinkSigner.constantTimeEquals(signature(of: "\(parts[0]).\(parts[1])"), String(parts[2])) else { return nil }
         guard let headerBytes = Base64URL.decode(String(parts[0])),
               let header = try? JSONDecoder().decode([String: String].self, from: Data(headerBytes)), header["alg"] == "HS256",
               let payloadBytes = Base64URL.decode(String(parts[1])),

@@ -36,6 +36,11 @@ struct Replies {
         case .understoodAs(let typed, let item): return pick("（“\(typed)”按\(item.zh)下单）", "(Taking \"\(typed)\" as \(item.en).)")
         case .nothingToEdit: return pick("现在没有可以修改的订单。发送“菜单”开始点餐。", "There's no open order to change. Send \"menu\" to start one.")
         case .itemNotInOrder(let item): return pick("订单里没有\(item.zh)。", "There's no \(item.en) in your order.")
+        case .whichItemToChange(let quantity, let items):
+            let names = items.map { $0(language) }.joined(separator: pick("、", ", "))
+            let example = items.first.map { $0(language) } ?? ""
+            return pick("订单里有\(names)，要把哪一样改成 \(quantity) 份？请这样回复：“\(example)改成\(quantity)份”。",
+                        "Your order has \(names). Which one should be \(quantity)? Reply like \"make it \(quantity) \(example)\".")
         case .quantityOutOfRange(let item, let quantity, let max):
             return pick("\(item.zh)的数量 \(quantity) 不行哦，每样可点 1 到 \(max) 份。", "\(quantity) × \(item.en) won't work: order between 1 and \(max) of each item.")
         case .oneMerchantPerOrder:

@@ -27,6 +27,8 @@ public enum Reply: Sendable, Hashable {
     case nothingToEdit
     /// An edit names an item that is not in the draft.
     case itemNotInOrder(LocalizedText)
+    /// "改成3份" with several items in the order: which one becomes `quantity` (never guessed).
+    case whichItemToChange(quantity: Int, items: [LocalizedText])
     case quantityOutOfRange(item: LocalizedText, quantity: Int, max: Int)
     case oneMerchantPerOrder
     /// The draft's items and total so far.
