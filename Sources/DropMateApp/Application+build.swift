@@ -82,6 +82,7 @@ public struct AppDependencies: Sendable {
         try await store.seedIfEmpty(DemoCatalog.catalog, now: clock())
         let signer = LinkSigner(secret: config.linkSecret)
         let baseURL = config.publicBaseURL, ttl = config.confirmationLinkTTL
+        let menuLinks = MenuLinks(secret: config.linkSecret, baseURL: baseURL)
         let renderer = ReplyRenderer(
             utcOffsetSeconds: config.utcOffsetSeconds,
             confirmationLink: { order in
@@ -93,7 +94,8 @@ public struct AppDependencies: Sendable {
                 // Valid for a day from dispatch: long enough for any delivery, short enough not to linger.
                 let expires = (order.dispatchedAt ?? order.createdAt) + 86_400
                 return "\(baseURL)/track/\(order.id)?exp=\(expires)&sig=\(signer.signature(purpose: "track", id: "\(order.id)", expires: expires))"
-            }
+            },
+            menuLink: { [menuLinks] customer, now in menuLinks.link(customer: customer, at: now) }
         )
         let redis = config.redis.map { RedisClient(configuration: $0, logger: logger) }
         var settings = RedisCoordinationSettings(rateLimit: config.rateLimit)
@@ -102,10 +104,10 @@ public struct AppDependencies: Sendable {
         settings.requestTTL = 2 * config.timestampWindow + 1
         let coordination: Coordination = redis.map { .redis($0, settings) } ?? .local(rateLimit: config.rateLimit)
         let routes = config.maps.map { maps -> RouteLookup in
-            let provider: any RouteProvider = maps.provider == "amap"
+            let provider: any RouteProvider & Geocoder = maps.provider == "amap"
                 ? AmapRoutes(baseURL: maps.baseURL ?? "https://restapi.amap.com", key: maps.key, telemetry: telemetry)
                 : TencentRoutes(baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key, telemetry: telemetry)
-            return RouteLookup(provider: provider, timeout: maps.timeout, logger: logger)
+            return RouteLookup(provider: provider, geocoder: provider, timeout: maps.timeout, logger: logger)
         }
         let paymentStore = SQLPaymentStore(backend: backend, sealer: store.sealer)
         let paymentGate = config.payment.map { PaymentGate(config: $0, payments: paymentStore, signer: signer, baseURL: baseURL) }
@@ -200,7 +202,8 @@ public func buildRouter(_ dependencies: AppDependencies) -> Router<BasicRequestC
     var payLink: (@Sendable (Order) -> String)?
     if let gate = dependencies.payments?.gate { payLink = { gate.payLink($0) } }
     PageRoutes(engine: dependencies.engine, reads: dependencies.reads, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock,
-               payments: dependencies.payments?.payments, payLink: payLink).add(to: router)
+               payments: dependencies.payments?.payments, payLink: payLink,
+               menuLinks: MenuLinks(secret: dependencies.config.linkSecret, baseURL: dependencies.config.publicBaseURL)).add(to: router)
     if let payments = dependencies.payments {
         PaymentRoutes(service: payments, signer: dependencies.signer, renderer: dependencies.renderer, clock: dependencies.clock, logger: dependencies.logger).add(to: router)
     }

@@ -87,8 +87,10 @@ import Testing
         let created = try await app.dependencies.couriers.create(name: Self.hostile, phone: PhoneNumber("13900139000"))
         try await engine.assign(orderID: 1001, courierID: created.courier.id)
         let track = "/track/1001?exp=\(expires)&sig=\(signer.signature(purpose: "track", id: "1001", expires: expires))"
+        let menu = MenuLinks(secret: app.dependencies.config.linkSecret, baseURL: "").path(customer: "o_a", at: app.clock.now)
         try await app.live { client in
             for (path, status) in [("/ads/beef-noodles", 200), ("/ads/nope", 404), ("/board", 200), (confirm, 200), (track, 200),
+                                   (menu, 200), ("/menu", 400), ("/menu?c=x&exp=9999999999&sig=00", 403),
                                    ("/confirm/1001", 400), ("/confirm/1001?exp=9999999999&sig=00", 403), ("/track/1001?exp=1&sig=00", 403),
                                    ("/reports/2026-11-24?exp=9999999999&sig=00", 403), ("/reports/2026-11-24", 400)] {
                 let response = try await client.execute(uri: path, method: .get)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Screenshots of every H5 page as WeChat's in-app browser would show it (a 390×844 phone screen), taken with
 # headless Chromium against the real binary on a throwaway data directory: the ad page, the confirmation page,
-# the tracking page (an order dispatched to a courier who shared a position) and the public message board.
+# the tracking page (an order dispatched to a courier who shared a position), the public message board and the menu page.
 #   scripts/h5/screenshots.sh [path/to/dropmate] [output directory, default docs/screenshots]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,6 +21,8 @@ printf '2 份牛肉面\n/location 31.2243,121.4805 人民广场\n13800138000\n�
   | "$BIN" chat --port "$PORT" --openid o_screenshot >"$WORK/chat.txt"
 CONFIRM="$(grep -o "$URL/confirm/[^ ]*" "$WORK/chat.txt" | head -1)"
 printf '留言 明天还来\n' | "$BIN" chat --port "$PORT" --openid o_other >/dev/null
+# "菜单" answers with the signed menu page (photos, prices, sold-out marks, a cart per shop).
+MENU="$(printf '菜单\n' | "$BIN" chat --port "$PORT" --openid o_menu | grep -o "$URL/menu?[^ ]*" | head -1)"
 
 # That order waits for confirmation (its page shows the button). Another customer's order is confirmed in chat
 # and dispatched through the staff API to a courier whose app reports a position.
@@ -35,7 +37,7 @@ curl -fs -X POST "$URL/api/v1/courier/position" -H "Authorization: Bearer $APP_T
 TRACK="$(curl -fs "$URL/dev/outbox" | python3 -c 'import json,re,sys
 texts = [str(entry["message"]) for entry in json.load(sys.stdin)]
 print(next((m.group(0) for t in texts for m in [re.search(r"http://[^ \x27\"\\]*/track/[^ \x27\"\\]*", t)] if m), ""))')"
-[ -n "$CONFIRM" ] && [ -n "$TRACK" ] || { echo "could not find the links (chat: $WORK/chat.txt)" >&2; cat "$WORK/chat.txt" >&2; exit 1; }
+[ -n "$CONFIRM" ] && [ -n "$TRACK" ] && [ -n "$MENU" ] || { echo "could not find the links (chat: $WORK/chat.txt)" >&2; cat "$WORK/chat.txt" >&2; exit 1; }
 
 mkdir -p "$OUT"
 shoot() {
@@ -47,3 +49,4 @@ shoot ad "$URL/ads/beef-noodles"
 shoot confirm "$CONFIRM"
 shoot track "$TRACK"
 shoot board "$URL/board"
+shoot menu "$MENU"

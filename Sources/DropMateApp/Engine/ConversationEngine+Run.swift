@@ -42,9 +42,12 @@ extension ConversationEngine {
             orders: needs.orders ? try await store.recentOrders(customer: customer, limit: 10) : [],
             board: needs.board ? try await store.publicBoard(limit: 5) : [],
             rules: rules, eta: eta,
-            deliveries: needs.deliveries ? try await store.deliveries(courierID: state.courierID ?? 0) : []
+            deliveries: needs.deliveries ? try await store.deliveries(courierID: state.courierID ?? 0) : [],
+            geocodes: routes?.geocoder != nil
         )
         if needs.boardModeration { facts.boardHoldsPosts = try await store.boardHoldsPosts() }
+        // Map calls (a geocode, then a road distance) share one deadline so the turn still answers within WeChat's 5 s.
+        let mapsDeadline = ContinuousClock.now + RouteLookup.turnBudget
         if case .orderChanged(let order) = input, let index = facts.orders.firstIndex(where: { $0.id == order.id }) {
             facts.orders[index] = order
         }
@@ -65,7 +68,7 @@ extension ConversationEngine {
             case .placeOrder(let request):
                 var order = request.order(id: try await store.nextOrderID(), createdAt: now)
                 if let routes, let destination = order.address.coordinate, let merchant = facts.catalog.merchant(id: order.merchantID) {
-                    order.routeMetres = await routes.roadMetres(from: merchant.location, to: destination)
+                    order.routeMetres = await routes.roadMetres(from: merchant.location, to: destination, deadline: mapsDeadline)
                 }
                 unit.orders.append(OrderWrite(order: order, isNew: true))
                 facts.orders.insert(order, at: 0)
@@ -103,6 +106,9 @@ extension ConversationEngine {
                 unit.couriers.append(.unbinding(courierID: courierID, openID: customer))
             case .courierAction(let orderID, let action):
                 feed(.courierActionDone(try await perform(action, orderID: orderID, courierID: step.state.courierID ?? 0, courierOpenID: customer)))
+            case .geocode(let text):
+                let coordinate = await routes?.locate(text, deadline: mapsDeadline)
+                feed(.addressGeocoded(text: text, coordinate))
             case .courierMoved(let courierID, let coordinate):
                 unit.couriers.append(.position(courierID: courierID, CourierPosition(coordinate: coordinate, at: now)))
                 let deliveries = needs.deliveries ? facts.deliveries : try await store.deliveries(courierID: courierID)

@@ -108,39 +108,76 @@ enum MapHTTP {
     }
 }
 
-/// Asks the configured map service with a deadline; on failure or timeout the caller keeps the built-in estimate.
+/// Asks the configured map service with a deadline; on failure or timeout the caller keeps the built-in estimate
+/// (a road distance) or takes the address unmeasured (a geocode).
 public struct RouteLookup: Sendable {
     let provider: any RouteProvider
+    /// Places typed addresses (nil: typed addresses stay unmeasured).
+    let geocoder: (any Geocoder)?
     let timeout: Duration
     let logger: Logger
 
-    public init(provider: any RouteProvider, timeout: Duration = .milliseconds(800), logger: Logger) {
+    /// The most one conversation turn spends waiting for map services, geocode and road distance together: the reply
+    /// is due within WeChat's 5 s, and the engine's own deadline (4 s) must still have room for the rest of the turn.
+    public static let turnBudget: Duration = .milliseconds(2_500)
+
+    public init(provider: any RouteProvider, geocoder: (any Geocoder)? = nil, timeout: Duration = .milliseconds(800), logger: Logger) {
         self.provider = provider
+        self.geocoder = geocoder
         self.timeout = timeout
         self.logger = logger
     }
 
-    /// Road metres, or nil when the service failed or took longer than `timeout`.
-    public func roadMetres(from origin: Coordinate, to destination: Coordinate) async -> Double? {
-        let provider = provider, timeout = timeout
-        let result: Double?? = await withTaskGroup(of: Double??.self) { group in
+    /// Road metres, or nil when the service failed or took longer than `timeout` (or than `deadline`, when sooner).
+    public func roadMetres(from origin: Coordinate, to destination: Coordinate, deadline: ContinuousClock.Instant? = nil) async -> Double? {
+        let provider = provider
+        let result = await Self.within(wait(until: deadline)) { try await provider.roadMetres(from: origin, to: destination) }
+        switch result {
+        case .answered(let metres): return metres
+        case .failed: logger.notice("map service failed; using the built-in estimate"); return nil
+        case .tooSlow: logger.notice("map service too slow; using the built-in estimate"); return nil
+        }
+    }
+
+    /// Where the typed address is, or nil when no geocoder is configured, it found nothing precise enough, failed or
+    /// took longer than `timeout` (or than `deadline`). The address is never logged: it is personal data.
+    public func locate(_ address: String, deadline: ContinuousClock.Instant? = nil) async -> Coordinate? {
+        guard let geocoder else { return nil }
+        let result = await Self.within(wait(until: deadline)) { try await geocoder.locate(address) }
+        switch result {
+        case .answered(let coordinate?): return coordinate
+        case .answered(nil): logger.info("map service could not place an address; its distance is unknown"); return nil
+        case .failed: logger.notice("map service failed to geocode; the distance is unknown"); return nil
+        case .tooSlow: logger.notice("map service too slow to geocode; the distance is unknown"); return nil
+        }
+    }
+
+    /// The configured timeout, cut short by `deadline`.
+    func wait(until deadline: ContinuousClock.Instant?) -> Duration {
+        guard let deadline else { return timeout }
+        return max(.zero, min(timeout, deadline - ContinuousClock.now))
+    }
+
+    enum Lookup<Value: Sendable>: Sendable {
+        case answered(Value)
+        case failed
+        case tooSlow
+    }
+
+    /// Runs `work` against a deadline `timeout` away; whichever ends first wins and the other is cancelled.
+    static func within<Value: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> Value) async -> Lookup<Value> {
+        guard timeout > .zero else { return .tooSlow }
+        return await withTaskGroup(of: Lookup<Value>.self) { group in
             group.addTask {
-                do { return .some(try await provider.roadMetres(from: origin, to: destination)) } catch {
-                    return .some(nil)
-                }
+                do { return .answered(try await work()) } catch { return .failed }
             }
             group.addTask {
                 try? await Task.sleep(for: timeout)
-                return nil  // the deadline
+                return .tooSlow
             }
-            let first = await group.next() ?? nil
+            let first = await group.next() ?? .tooSlow
             group.cancelAll()
             return first
-        }
-        switch result {
-        case .some(.some(let metres)): return metres
-        case .some(.none): logger.notice("map service failed; using the built-in estimate"); return nil
-        case .none: logger.notice("map service too slow; using the built-in estimate"); return nil
         }
     }
 }

@@ -18,48 +18,53 @@ struct ReportPageRoutes: Sendable {
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/reports/:date") { request, context in
+            // One language: `?lang`, else the browser's `Accept-Language` (PageLanguage).
+            let l = PageLanguage(request)
             let date = context.parameters.get("date") ?? ""
             guard let expires = request.uri.queryParameters.get("exp", as: Int64.self), let signature = request.uri.queryParameters.get("sig") else {
-                return HTML.page(title: "Invalid link", body: "<p>链接无效。This link is not valid.</p>", status: .badRequest)
+                return l.invalidLink(.badRequest)
             }
             switch signer.verify(purpose: ReportLinks.purpose, id: date, expires: expires, signature: String(signature), now: clock()) {
-            case .forged: return HTML.page(title: "Invalid link", body: "<p>链接无效。This link is not valid.</p>", status: .forbidden)
-            case .expired: return HTML.page(title: "Link expired", body: "<p>链接已过期，请在后台查看报表。<br>This link has expired; find the report in the staff API.</p>", status: .gone)
+            case .forged: return l.invalidLink(.forbidden)
+            case .expired:
+                return l.page(title: l("链接已过期", "Link expired"),
+                              body: "<p>\(l("链接已过期，请在后台查看报表。", "This link has expired; find the report in the staff API."))</p>", status: .gone)
             case .valid: break
             }
             guard let record = try await reports.report(date: date),
                   let summary = try? JSONColumn.decode(ReportSummary.self, from: record.summary),
                   let keys = try? JSONColumn.decode(ReportFileKeys.self, from: record.files) else {
-                return HTML.page(title: "Not found", body: "<p>这一天的报表还没有生成。The report of \(date) is not ready yet.</p>", status: .notFound)
+                return l.page(title: l("没有找到", "Not found"),
+                              body: "<p>\(l("\(date) 的报表还没有生成。", "The report of \(date) is not ready yet."))</p>", status: .notFound)
             }
-            return HTML.page(title: "日报 \(date)", body: try await page(date: date, summary: summary, keys: keys))
+            return l.page(title: l("日报 \(date)", "Daily report \(date)"), body: try await page(date: date, summary: summary, keys: keys, l))
         }
     }
 
-    func page(date: String, summary: ReportSummary, keys: ReportFileKeys) async throws -> HTML {
-        func row(_ label: HTML, _ value: String) -> HTML { "<tr><th>\(label)</th><td>\(value)</td></tr>" }
+    func page(date: String, summary: ReportSummary, keys: ReportFileKeys, _ l: PageLanguage) async throws -> HTML {
+        func row(_ label: String, _ value: String) -> HTML { "<tr><th>\(label)</th><td>\(value)</td></tr>" }
         func minutes(_ seconds: Double?) -> String { seconds.map { String(format: "%.1f min", $0 / 60) } ?? "–" }
         func percent(_ rate: Double?) -> String { rate.map { String(format: "%.1f %%", $0 * 100) } ?? "–" }
         var rows = [
-            row("下单 <small>Placed</small>", "\(summary.placed)"), row("已确认 <small>Confirmed</small>", "\(summary.confirmed)"),
-            row("已送达 <small>Delivered</small>", "\(summary.delivered)"), row("已取消 <small>Cancelled</small>", "\(summary.cancelled)"),
-            row("营业额 <small>Revenue</small>", summary.revenueText),
-            row("平均送达 <small>Average delivery</small>", minutes(summary.averageDeliverySeconds)),
-            row("P90 送达 <small>P90 delivery</small>", minutes(summary.p90DeliverySeconds.map(Double.init))),
-            row("准时率 <small>On time</small>", percent(summary.onTimeRate)),
-            row("预计误差 <small>ETA error</small>", summary.etaMeanAbsoluteErrorMinutes.map { String(format: "%.1f min", $0) } ?? "–"),
-            row("推送成功/失败 <small>Pushes sent/failed</small>", "\(summary.pushesSent) / \(summary.pushesFailed)"),
-            row("短信 <small>SMS sent</small>", "\(summary.smsSent)"), row("留言 <small>Board posts</small>", "\(summary.boardPosts)"),
-            row("失败任务 <small>Dead jobs</small>", "\(summary.deadJobs)"),
+            row(l("下单", "Placed"), "\(summary.placed)"), row(l("已确认", "Confirmed"), "\(summary.confirmed)"),
+            row(l("已送达", "Delivered"), "\(summary.delivered)"), row(l("已取消", "Cancelled"), "\(summary.cancelled)"),
+            row(l("营业额", "Revenue"), summary.revenueText),
+            row(l("平均送达", "Average delivery"), minutes(summary.averageDeliverySeconds)),
+            row(l("P90 送达", "P90 delivery"), minutes(summary.p90DeliverySeconds.map(Double.init))),
+            row(l("准时率", "On time"), percent(summary.onTimeRate)),
+            row(l("预计误差", "ETA error"), summary.etaMeanAbsoluteErrorMinutes.map { String(format: "%.1f min", $0) } ?? "–"),
+            row(l("推送成功/失败", "Pushes sent/failed"), "\(summary.pushesSent) / \(summary.pushesFailed)"),
+            row(l("短信", "SMS sent"), "\(summary.smsSent)"), row(l("留言", "Board posts"), "\(summary.boardPosts)"),
+            row(l("失败任务", "Dead jobs"), "\(summary.deadJobs)"),
         ]
         // Cancel reasons are typed by dispatchers: text like any other, escaped.
-        rows += summary.cancelledByReason.map { row("取消：\($0.reason)", "\($0.count)") }
+        rows += summary.cancelledByReason.map { row(l("取消：", "Cancelled: ") + $0.reason, "\($0.count)") }
         var chart = HTML.empty
         do {
             // An image, not inline markup: whatever the stored file holds, an SVG shown through <img> runs no script
             // and loads nothing, and the page's policy allows images only from here and `data:`.
             let svg = try await objects.get(key: keys.chart)
-            chart = "<div class=\"chart\"><img alt=\"每小时订单与送达 Orders and deliveries by hour\" src=\"data:image/svg+xml;base64,\(Data(svg).base64EncodedString())\"></div>"
+            chart = "<div class=\"chart\"><img alt=\"\(l("每小时订单与送达", "Orders and deliveries by hour"))\" src=\"data:image/svg+xml;base64,\(Data(svg).base64EncodedString())\"></div>"
         } catch {
             logger.warning("report chart unavailable", metadata: ["dropmate.report_date": "\(date)", "dropmate.error": "\(error)"])
         }
@@ -67,16 +72,16 @@ struct ReportPageRoutes: Sendable {
             let target = try await objects.downloadURL(key: key, expiresIn: downloadTTL).absoluteString
             return "<li><a href=\"\(url: target)\">\(label)</a></li>"
         }
-        var links = [try await link(keys.xlsx, "报表 Workbook (XLSX)")]
+        var links = [try await link(keys.xlsx, "\(l("报表 (XLSX)", "Workbook (XLSX)"))")]
         for (name, key) in keys.csv.sorted(by: { $0.key < $1.key }) {
             links.append(try await link(key, "\(name).csv"))
         }
-        links.append(try await link(keys.chart, "图表 Chart (SVG)"))
+        links.append(try await link(keys.chart, "\(l("图表 (SVG)", "Chart (SVG)"))"))
         return """
-            <h1>日报 \(date) <small>Daily report</small></h1>
+            <h1>\(l("日报 \(date)", "Daily report \(date)"))</h1>
             <table class="figures">\(rows)</table>
             \(chart)
-            <h2>下载 <small>Downloads</small></h2>
+            <h2>\(l("下载", "Downloads"))</h2>
             <ul>\(links)</ul>
             """
     }

@@ -99,6 +99,8 @@ extension HTML {
         .photo{display:block;width:100%;height:auto;border-radius:.4rem}.sold{font-size:.9rem;color:#fff;background:#888;padding:0 .4rem;border-radius:.2rem}
         .order{text-align:center;padding:.8rem;background:#07c160;color:#fff;border-radius:.4rem}
         .phrase{display:block;font-size:1.2rem;margin-top:.3rem;-webkit-user-select:all;user-select:all}
+        .menu{padding:0}.menu li{list-style:none;margin:1rem 0;padding-bottom:.6rem;border-bottom:1px solid #eee}
+        .menu input{width:4rem;font-size:1.1rem;padding:.2rem}.error{color:#d4380d}
         """
 
     /// What a page may load: its own stylesheet (by hash), images from this site (the ads' uploaded

@@ -14,9 +14,12 @@ struct PageRoutes: Sendable {
     var payments: SQLPaymentStore? = nil
     /// The signed pay link of a confirmed order (nil: payment is off).
     var payLink: (@Sendable (Order) -> String)? = nil
+    /// The menu page's signed links and form tokens.
+    let menuLinks: MenuLinks
 
     func add(to router: Router<BasicRequestContext>) {
         addTrackingAndBoard(to: router)
+        addMenu(to: router)
         router.get("/confirm/:id") { request, context in try await confirmation(request, context: context, confirm: false) }
         router.post("/confirm/:id") { request, context in try await confirmation(request, context: context, confirm: true) }
         router.get("/ads/:id") { request, context in adPage(request, context: context) }

@@ -33,8 +33,13 @@ extension StaffAPI {
             let body = try Validate.text(try APIJSON.decode(ReplyBody.self, from: call.body).body, field: "body", max: 500)
             guard let found = try await store.boardPost(id: id) else { throw APIError.notFound("post \(id)") }
             let now = clock()
-            let text = "客服回复您的留言：\(body)\n(Reply to your post: \(body))"
-            let push = try PushJob(openID: found.post.customer, message: .text(text)).job(key: "board-reply:\(id):\(now):\(call.identity.account.id)", now: now)
+            // In the customer's language only: the one their chat speaks, else their order's, else Chinese.
+            var language = try await store.load(customer: found.post.customer, dedupeKey: nil).state?.language
+            if language == nil, let orderID = found.post.orderID { language = try await store.order(id: orderID)?.language }
+            guard let message = engine.renderer.render([.boardReply(body)], language: language ?? .zh, catalog: engine.catalog) else {
+                throw APIError.badRequest("\"body\" is empty")
+            }
+            let push = try PushJob(openID: found.post.customer, message: message).job(key: "board-reply:\(id):\(now):\(call.identity.account.id)", now: now)
             try await store.reply(toPost: id, staffID: call.identity.account.id, body: body, push: push,
                                   audit: call.identity.audit("board.reply", target: "post:\(id)", after: String(body.prefix(80)), at: now), now: now)
             return try .json(["replied": true], status: .created)

@@ -12,7 +12,7 @@ public struct ConversationMachine: Sendable {
             case .text, .location, .click: return FactNeeds(orders: false, board: false, deliveries: true)
             case .courierActionDone, .courierBound, .reportedLocation, .unsubscribed, .subscribed, .unsupported, .tick:
                 return FactNeeds(orders: false, board: false)
-            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage: break  // their own orders as a customer
+            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage, .addressGeocoded, .cart, .reorderFromPage: break  // their own orders as a customer
             }
         }
         let board: Bool
@@ -27,7 +27,7 @@ public struct ConversationMachine: Sendable {
         default: board = false
         }
         switch input {
-        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .etaRefreshed: return FactNeeds(orders: false, board: board)
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .etaRefreshed, .addressGeocoded: return FactNeeds(orders: false, board: board)
         default: return FactNeeds(orders: state.hasOrders, board: board, boardModeration: moderation)
         }
     }
@@ -81,12 +81,12 @@ struct Turn {
     mutating func run(_ input: ConversationInput) {
         if let courierID = state.courierID, runAsCourier(courierID, input) { return }
         switch input {
-        case .text, .location, .click, .subscribed, .unsupported:
+        case .text, .location, .click, .subscribed, .unsupported, .cart, .reorderFromPage:
             expireIfIdle(notifyByPush: false)
             state.lastActivityAt = facts.now
         case .tick, .confirmationLinkUsed, .orderChanged, .etaRefreshed:
             expireIfIdle(notifyByPush: true)
-        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .staffMessage:
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .staffMessage, .addressGeocoded:
             break
         }
         if keepOutOfTheWay(input) { return }
@@ -108,6 +108,10 @@ struct Turn {
         case .courierActionDone: break  // only a courier's turn asks for one
         case .tick: break
         case .staffMessage(let text, let endsHandoff): staffMessage(text, endsHandoff: endsHandoff)
+        case .addressGeocoded(let text, let coordinate): addressGeocoded(text, coordinate)
+        case .cart(let cart): fromMenuPage(cart)
+        case .reorderFromPage(let orderID):
+            if let order = facts.order(id: orderID) { reorder(order) } else { say(.orderNotFound(orderID)) }
         }
     }
 
@@ -128,7 +132,10 @@ struct Turn {
         switch intent {
         case .greeting: say(.greeting); remind()
         case .help: say(.help); remind()
-        case .menu: say(facts.catalog.items.isEmpty ? .noAds : .adList); remind()
+        case .menu:
+            say(facts.catalog.items.isEmpty ? .noAds : .adList)
+            if !facts.catalog.items.isEmpty { say(.menuPage(customer: customer, at: facts.now)) }
+            remind()
         case .featured:
             if let item = facts.catalog.featured { say(.featuredAd(item)) } else { say(.noAds) }
         case .confirm: confirm()

@@ -160,6 +160,8 @@ public struct OrderDraft: Sendable, Hashable, Codable {
     /// A note for the whole order (one that followed no item).
     public var note: String?
     public var address: DeliveryAddress?
+    /// The typed address the map provider was already asked about for this draft (found or not), so it is asked once.
+    public var geocodedText: String?
 
     public init(merchantID: String, lines: [OrderLine], note: String? = nil, address: DeliveryAddress? = nil) {
         self.merchantID = merchantID

@@ -29,6 +29,37 @@ public enum ConversationInput: Sendable, Hashable {
     /// Staff wrote to the customer (`POST /api/v1/customers/{openid}/messages`): it is pushed; a handoff carries on
     /// from now (the person is talking), or ends when `endsHandoff`.
     case staffMessage(String, endsHandoff: Bool)
+    /// Feedback for `.geocode`: where the map provider put the typed address `text` (nil: it could not, failed or was
+    /// too slow; the address is then taken with its distance unknown).
+    case addressGeocoded(text: String, Coordinate?)
+    /// The customer sent a cart from the menu page: it becomes their draft, as if typed in the chat.
+    case cart(Cart)
+    /// The customer tapped 再来一单 on the tracking page of their order `orderID`: as "再来一单" in the chat, for that order.
+    case reorderFromPage(orderID: Int64)
+}
+
+/// A cart from the menu page: item ids and quantities, one merchant. Never prices: those come from the catalog.
+public struct Cart: Sendable, Hashable, Codable {
+    public struct Line: Sendable, Hashable, Codable {
+        public var itemID: String
+        public var quantity: Int
+
+        public init(itemID: String, quantity: Int) {
+            self.itemID = itemID
+            self.quantity = quantity
+        }
+    }
+
+    public var merchantID: String
+    public var lines: [Line]
+
+    public init(merchantID: String, lines: [Line]) {
+        self.merchantID = merchantID
+        self.lines = lines
+    }
+
+    /// Most lines a cart may have (a shop's whole menu fits).
+    public static let maximumLines = 50
 }
 
 /// What became of a courier's "取件 / 送达".
@@ -58,8 +89,12 @@ public struct ConversationFacts: Sendable {
     /// The business holds public board posts for staff to approve before anyone else sees them (loaded only for a
     /// message that may be a post; the store holds them regardless, this only lets the reply say so).
     public var boardHoldsPosts = false
+    /// Whether a map provider geocodes typed addresses (`.geocode`); without one they stay unmeasured.
+    public var geocodes: Bool
 
-    public init(now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(), eta: ETAEstimator = .init(), deliveries: [Order] = []) {
+    public init(now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(), eta: ETAEstimator = .init(),
+                deliveries: [Order] = [], geocodes: Bool = false) {
+        self.geocodes = geocodes
         self.now = now
         self.catalog = catalog
         self.orders = orders
@@ -119,6 +154,9 @@ public enum ConversationEffect: Sendable, Hashable {
     case noteETA(Order)
     /// Tell staff (a `staff-notice` job, committed with the step).
     case notifyStaff(StaffNotice)
+    /// Ask the map provider where the typed address `text` is, within a deadline short enough for WeChat's 5 s
+    /// window; feed back `.addressGeocoded` (nil on failure or timeout).
+    case geocode(text: String)
 }
 
 /// A new order as the machine asks for it; the engine gives it a number.

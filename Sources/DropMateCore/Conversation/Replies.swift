@@ -19,6 +19,10 @@ struct Replies {
         case .unsupportedMessage:
             return pick("暂时只能看懂文字和位置消息。", "I can only read text and location messages for now.")
         case .adList: return adList
+        case .menuPage(let customer, let at):
+            // The page speaks the chat's language (`lang` is not signed: the switch on the page changes it).
+            guard let link = renderer.menuLink(customer, at).map({ $0 + "&lang=\(language.rawValue)" }) else { return "" }
+            return pick("看图点餐：\(link)", "Order from the menu with photos: \(link)")
         case .featuredAd(let item): return "\(item.name(language)) \(item.price)"
         case .noAds: return pick("今天暂时没有可点的菜品。", "Nothing is on offer right now.")
         case .unknownItems(let names):
@@ -83,6 +87,7 @@ struct Replies {
         case .boardPostEmpty: return pick("留言内容是空的，请在“留言”后面写上内容。", "Your post is empty: write something after \"post\".")
         case .boardPostTooLong(let max): return pick("留言太长了，最多 \(max) 个字。", "That post is too long: at most \(max) characters.")
         case .board(let posts): return board(posts)
+        case .boardReply(let text): return pick("客服回复您的留言：\(text)", "Staff replied to your post: \(text)")
         case .draftExpired: return pick("您的订单草稿超过 30 分钟未完成，已自动取消。想点单时再发给我。", "Your unfinished order expired after 30 minutes. Just message me when you'd like to order again.")
         case .orderExpired(let order): return pick("订单 #\(order.id) 超时未确认，已自动取消。", "Order #\(order.id) wasn't confirmed in time and has been cancelled.")
         case .statusChanged(let order, let eta): return statusChanged(order, eta: eta)

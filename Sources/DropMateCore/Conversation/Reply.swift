@@ -10,6 +10,8 @@ public enum Reply: Sendable, Hashable {
     case unsupportedMessage
     /// The active ads with prices.
     case adList
+    /// The signed link to the menu page (photos, sold-out marks, a cart) for `customer`, made at `at`.
+    case menuPage(customer: String, at: Int64)
     /// Today's special as a single news article.
     case featuredAd(CatalogItem)
     case noAds
@@ -60,6 +62,8 @@ public enum Reply: Sendable, Hashable {
     case boardPostHeld
     case boardPostTooLong(max: Int)
     case board([BoardPost])
+    /// A push: staff answered the customer's board post (in the customer's language only).
+    case boardReply(String)
     case draftExpired
     case orderExpired(Order)
     /// A push after staff changed an order.

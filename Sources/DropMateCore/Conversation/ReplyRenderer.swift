@@ -8,13 +8,17 @@ public struct ReplyRenderer: Sendable {
     public var adLink: @Sendable (CatalogItem) -> String
     /// The signed, expiring tracking page of a dispatched order.
     public var trackingLink: @Sendable (Order) -> String?
+    /// The signed, expiring menu page for a customer (their OpenID), made at a time (nil: no pages).
+    public var menuLink: @Sendable (String, Int64) -> String?
 
     public init(
         utcOffsetSeconds: Int = 8 * 3600,
         confirmationLink: @escaping @Sendable (Order) -> String? = { _ in nil },
         adLink: @escaping @Sendable (CatalogItem) -> String = { _ in "" },
-        trackingLink: @escaping @Sendable (Order) -> String? = { _ in nil }
+        trackingLink: @escaping @Sendable (Order) -> String? = { _ in nil },
+        menuLink: @escaping @Sendable (String, Int64) -> String? = { _, _ in nil }
     ) {
+        self.menuLink = menuLink
         self.trackingLink = trackingLink
         self.utcOffsetSeconds = utcOffsetSeconds
         self.confirmationLink = confirmationLink

@@ -209,7 +209,9 @@ extension Turn {
         let customerLine: String?
         switch input {
         case .text(let text): customerLine = text
-        case .orderPlaced: customerLine = nil
+        case .orderPlaced, .addressGeocoded: customerLine = nil
+        case .cart(let cart): customerLine = "[菜单页 menu page] " + cart.lines.map { "\($0.itemID) ×\($0.quantity)" }.joined(separator: ", ")
+        case .reorderFromPage(let orderID): customerLine = "[跟踪页 tracking page] 再来一单 #\(orderID)"
         default: return
         }
         guard state.needsSaving(comparedWith: before) else { return }

@@ -20,7 +20,7 @@ extension Turn {
         case .unsupported: say(.courier(.help))
         case .unsubscribed, .tick: break
         case .courierBound(let attempt, let code): courierBound(attempt, code: code)
-        case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage: return false
+        case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage, .addressGeocoded, .cart, .reorderFromPage: return false
         }
         return true
     }

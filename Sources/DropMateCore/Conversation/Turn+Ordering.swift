@@ -163,6 +163,7 @@ extension Turn {
             say(.askAddress(previous: state.profile.lastAddress))
             return
         }
+        if asksWhere(draft) { return }  // Turn+Geocoding: a typed address is measured first, when a map provider can
         guard let phone = state.profile.phone else {
             say(.askPhone)
             return
@@ -199,7 +200,8 @@ extension Turn {
         draft.address = address
         state.draft = draft
         state.profile.lastAddress = address
-        if state.profile.phone == nil, !isBeyondRadius(draft) { say(.addressSaved(address)) }
+        // A typed address a map provider can place is confirmed once it is measured (it may be beyond the radius).
+        if state.profile.phone == nil, !needsGeocoding(draft), !isBeyondRadius(draft) { say(.addressSaved(address)) }
         advance()
     }
 

@@ -1,7 +1,8 @@
 /// 再来一单 / reorder: a new draft from the customer's last order, at today's prices, with the shop's rules applied
 /// again (hours, pause, radius, minimum, fee) and sold-out or withdrawn items named and left out.
 extension Turn {
-    mutating func reorder() {
+    /// Repeats `order` (the tracking page's 再来一单), else the customer's latest order.
+    mutating func reorder(_ order: Order? = nil) {
         // An order awaiting confirmation comes first: the customer confirms, changes or cancels it.
         if let pending = state.pendingOrderID { return say(.pendingReminder(orderID: pending)) }
         guard state.draft == nil else {
@@ -10,7 +11,7 @@ extension Turn {
             remind()
             return
         }
-        guard let last = facts.orders.first(where: { !$0.lines.isEmpty }) else { return say(.rules(.nothingToReorder)) }
+        guard let last = order ?? facts.orders.first(where: { !$0.lines.isEmpty }), !last.lines.isEmpty else { return say(.rules(.nothingToReorder)) }
         guard sayUnavailable(last.merchantID) else { return }
         var lines: [OrderLine] = [], soldOut: [LocalizedText] = [], withdrawn: [LocalizedText] = []
         for line in last.lines {

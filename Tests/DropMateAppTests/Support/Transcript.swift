@@ -57,6 +57,15 @@ struct Transcript {
         case runJobs
         /// `@refund-done REFUNDNO`: WeChat Pay finishes the refund and calls back.
         case refundDone(String)
+        /// `@maps amap|tencent`: a map service (a fake on loopback) geocodes typed addresses for the whole file.
+        case maps(provider: String)
+        /// `@geocode LAT,LNG ADDRESS` / `@geocode-vague LAT,LNG ADDRESS`: the map service places ADDRESS there, precisely
+        /// or only to the city.
+        case geocode(address: String, latitude: Double, longitude: Double, precise: Bool)
+        /// `@menu-cart MERCHANT ITEM=QTY…`: the customer opens the last menu link and sends that shop's cart.
+        case menuCart(merchantID: String, fields: [String])
+        /// `@menu-cart-again`: the same form is sent again (a double tap).
+        case menuCartAgain
     }
 
     var path: String
@@ -156,6 +165,15 @@ struct Transcript {
         case "callback": return .callback
         case "jobs": return .runJobs
         case "refund-done": guard words.count == 2 else { throw fail("@refund-done REFUNDNO") }; return .refundDone(words[1])
+        case "maps": guard words.count == 2, ["amap", "tencent"].contains(words[1]) else { throw fail("@maps amap|tencent") }; return .maps(provider: words[1])
+        case "geocode", "geocode-vague":
+            let parts = words.count >= 3 ? words[1].split(separator: ",").compactMap { Double($0) } : []
+            guard parts.count == 2 else { throw fail("@\(words[0]) LAT,LNG ADDRESS") }
+            return .geocode(address: words.dropFirst(2).joined(separator: " "), latitude: parts[0], longitude: parts[1], precise: words[0] == "geocode")
+        case "menu-cart":
+            guard words.count >= 3 else { throw fail("@menu-cart MERCHANT ITEM=QTY…") }
+            return .menuCart(merchantID: words[1], fields: Array(words.dropFirst(2)))
+        case "menu-cart-again": return .menuCartAgain
         case "eta-refresh": return .etaRefresh
         case "worker": return .runETAJobs
         case "staff":

@@ -29,19 +29,29 @@ struct TranscriptRunner {
     /// Messages go straight into `ConversationEngine.answer` (the engine runner): `@mode` lines then mean nothing.
     var straightIntoEngine = false
 
-    /// What each step produced, by the step's line. A file with `@payment` runs against a fake WeChat Pay.
+    /// What each step produced, by the step's line. A file with `@payment` runs against a fake WeChat Pay, one with
+    /// `@maps` against a fake map service.
     func run() async throws -> [Int: Outcome] {
-        let mode = transcript.steps.lazy.compactMap { step -> String? in if case .payment(let mode) = step.action { mode } else { nil } }.first
-        guard let mode else { return try await play(clock: TestClock(TestAccount.start), environment: environment, pay: nil) }
-        let clock = TestClock(TestAccount.start)
-        let fake = try PayTestKeys.fake(clock: clock)
+        let provider = transcript.steps.lazy.compactMap { step -> String? in if case .maps(let provider) = step.action { provider } else { nil } }.first
+        guard let provider else { return try await runPaying(environment: environment, maps: nil) }
+        let maps = FakeMaps()
         let environment = self.environment
-        return try await fake.serve { baseURL in
-            try await play(clock: clock, environment: environment.merging(try PayTestKeys.environment(fake, baseURL: baseURL, mode: mode)) { $1 }, pay: fake)
+        return try await maps.serve { baseURL in
+            try await runPaying(environment: environment.merging(["MAPS_PROVIDER": provider, "MAPS_API_KEY": maps.key, "MAPS_API_BASE_URL": baseURL]) { $1 }, maps: maps)
         }
     }
 
-    func play(clock: TestClock, environment: [String: String], pay: FakeWeChatPay?) async throws -> [Int: Outcome] {
+    func runPaying(environment: [String: String], maps: FakeMaps?) async throws -> [Int: Outcome] {
+        let mode = transcript.steps.lazy.compactMap { step -> String? in if case .payment(let mode) = step.action { mode } else { nil } }.first
+        guard let mode else { return try await play(clock: TestClock(TestAccount.start), environment: environment, pay: nil, maps: maps) }
+        let clock = TestClock(TestAccount.start)
+        let fake = try PayTestKeys.fake(clock: clock)
+        return try await fake.serve { baseURL in
+            try await play(clock: clock, environment: environment.merging(try PayTestKeys.environment(fake, baseURL: baseURL, mode: mode)) { $1 }, pay: fake, maps: maps)
+        }
+    }
+
+    func play(clock: TestClock, environment: [String: String], pay: FakeWeChatPay?, maps: FakeMaps?) async throws -> [Int: Outcome] {
         let app = try await TestApp.make(clock: clock, extra: environment)
         defer { Task { await app.shutdown() } }
         let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
@@ -49,6 +59,7 @@ struct TranscriptRunner {
         return try await application.test(.live) { client in
             var session = Session(app: app, signer: signer, client: client, mode: forcedMode ?? .plaintext)
             session.pay = pay
+            session.maps = maps
             session.straightIntoEngine = straightIntoEngine
             var outcomes: [Int: Outcome] = [:]
             for step in transcript.steps {

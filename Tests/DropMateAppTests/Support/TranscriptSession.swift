@@ -28,6 +28,12 @@ struct Session {
     /// WeChat Pay's fake (files with `@payment`) and its last callback.
     var pay: FakeWeChatPay?
     var lastCallback: FakeWeChatPay.Callback?
+    /// The map service's fake (files with `@maps`).
+    var maps: FakeMaps?
+    /// The last cart form sent from the menu page (path and body), for `@menu-cart-again`.
+    var lastCart: (path: String, body: String)?
+    /// The last menu link the chat sent.
+    var lastMenuPath: String?
     /// The engine runner: messages go straight into the engine (no signature, XML, encryption or HTTP).
     var straightIntoEngine = false
 
@@ -90,7 +96,14 @@ struct Session {
         case .confirmLink: return try await openConfirmationLink()
         case .shop(let call): return try await callShopAPI(call)
         case .orderMoney(let id): return try await orderMoney(id)
-        case .payment: break  // the runner configured it before the first step
+        case .payment, .maps: break  // the runner configured it before the first step
+        case .menuCart(let merchantID, let fields): return try await sendMenuCart(merchantID: merchantID, fields: fields)
+        case .menuCartAgain:
+            guard let lastCart else { return ["error: no cart sent yet"] }
+            return try await postCart(lastCart.path, body: lastCart.body)
+        case .geocode(let address, let latitude, let longitude, let precise):
+            guard let maps else { return ["error: @geocode needs @maps"] }
+            maps.place(address, latitude: latitude, longitude: longitude, precision: precise ? .point : .city)
         case .payPage:
             guard let range = lastReplyText.range(of: #"https://dropmate\.example(/pay/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#, options: .regularExpression) else {
                 return ["error: no pay link in the last reply"]
@@ -194,6 +207,37 @@ struct Session {
     func deliverCallback() async throws -> [String] {
         guard let pay, let lastCallback else { return ["error: no callback to deliver"] }
         return ["notify \(try await pay.deliver(lastCallback, to: "http://127.0.0.1:\(client.port!)/wechat/pay/notify"))"]
+    }
+
+    /// Opens the last menu link, fills in `merchantID`'s form with `fields` ("ITEM=QTY", the item without "q.") and
+    /// sends it, as a customer in WeChat's browser would.
+    mutating func sendMenuCart(merchantID: String, fields: [String]) async throws -> [String] {
+        if let range = lastReplyText.range(of: #"https://dropmate\.example(/menu\?c=[A-Za-z0-9_-]+&exp=[0-9]+&sig=[0-9a-f]+&lang=[a-z]+)"#, options: .regularExpression) {
+            lastMenuPath = String(lastReplyText[range].dropFirst("https://dropmate.example".count))
+        }
+        // A page opened earlier is still open in the browser.
+        guard let path = lastMenuPath else { return ["error: no menu link sent yet"] }
+        let page = try await client.execute(uri: path, method: .get)
+        let html = String(buffer: page.body)
+        guard let form = html.range(of: "name=\"m\" value=\"\(merchantID)\"") else { return ["page \(page.status.code), no form for \(merchantID)"] }
+        func hidden(_ name: String) -> String? {
+            guard let start = html.range(of: "name=\"\(name)\" value=\"", range: form.upperBound..<html.endIndex) else { return nil }
+            return html[start.upperBound...].prefix { $0 != "\"" }.description
+        }
+        guard let nonce = hidden("nonce"), let token = hidden("token") else { return ["page \(page.status.code), the form has no nonce or token"] }
+        let body = (["m=\(merchantID)", "nonce=\(nonce)", "token=\(token)"] + fields.map { "q.\($0)" }).joined(separator: "&")
+        lastCart = (path, body)
+        return ["page \(page.status.code)"] + (try await postCart(path, body: body))
+    }
+
+    /// Sends a cart form; shows the status and, when refused, why.
+    func postCart(_ path: String, body: String) async throws -> [String] {
+        let response = try await client.execute(uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+        let html = String(buffer: response.body)
+        var lines = ["cart \(response.status.code)"]
+        if let start = html.range(of: "<p class=\"error\">") { lines.append("error: " + html[start.upperBound...].prefix { $0 != "<" }) }
+        if html.contains("没有重复下单") || html.contains("nothing was ordered twice") { lines.append("already sent") }
+        return lines
     }
 
     /// GET then POST the last confirmation link, like a customer tapping it and the button.
