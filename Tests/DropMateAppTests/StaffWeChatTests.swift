@@ -173,4 +173,29 @@ import Testing
         #expect(twilio.dependencies.engine.courierSMS)
         await twilio.shutdown()
     }
+
+    @Test func withPaymentRequiredStaffHearOfAnOrderAndTheBoardRingsOnceItIsPaid() async throws {
+        try await PaymentFlowTests.withPayingApp { app, fake in
+            _ = try await app.dependencies.createStaff(username: "dispatcher1", password: StaffSession.password, role: .dispatcher, courierID: nil)
+            let link = try PaymentFlowTests.payLink(in: try await PaymentFlowTests.confirmedOrder(app))
+            #expect(try await app.dependencies.queue.jobs(kind: StaffNoticeJob.kind).isEmpty, "confirmed but unpaid: not staff's to dispatch yet")
+            try await app.live { client in
+                let browser = ConsoleTests.Browser(client)
+                _ = try await browser.signIn("dispatcher1", StaffSession.password)
+                let unpaid = try await browser.request("/console/board/cards/1001")
+                #expect(unpaid.text.contains("data-ring=\"0\"") && unpaid.text.contains("待付款 Awaiting payment"))
+                #expect(try await client.execute(uri: link, method: .get).status == .ok, "the customer opens the pay page")
+                let feed = app.dependencies.engine.orderFeed, before = feed.sequence
+                let notify = "http://127.0.0.1:\(client.port!)/wechat/pay/notify"
+                let callback = try fake.pay("DM1001")
+                #expect(try await fake.deliver(callback, to: notify) == 204)
+                #expect(try await fake.deliver(callback, to: notify) == 204, "WeChat Pay calls back again")
+                #expect(feed.sequence == before + 1, "open boards hear of the payment once")
+                let paid = try await browser.request("/console/board/cards/1001")
+                #expect(paid.text.contains("data-ring=\"1\"") && !paid.text.contains("待付款"))
+                let notices = try await app.dependencies.queue.jobs(kind: StaffNoticeJob.kind).map { try StaffNoticeJob(payload: $0.payload) }
+                #expect(notices.count == 1 && notices.first?.reason == "new_order" && notices.first?.text.contains("【新订单·已付款】#1001") == true)
+            }
+        }
+    }
 }

@@ -153,8 +153,8 @@ enum ConsoleAssets {
               var state = !wanted ? 'off' : running ? 'on' : 'blocked';
               toggle.dataset.state = state;
               toggle.setAttribute('aria-pressed', wanted ? 'true' : 'false');
-              toggle.textContent = state === 'on' ? '🔔 提示音已开 Sound on'
-                : state === 'blocked' ? '🔇 点击允许提示音 Click to allow sound (the browser blocks it until you do)' : '🔕 开启提示音 Enable sound';
+              toggle.textContent = state === 'on' ? '提示音已开 Sound on'
+                : state === 'blocked' ? '点击允许提示音 Click to allow sound (the browser blocks it until you do)' : '开启提示音 Enable sound';
             };
             var tone = function () {
               if (!wanted || !audio || audio.state !== 'running') { return; }

@@ -202,7 +202,7 @@ struct ConsoleRoutes: Sendable {
         let body: HTML = """
             <div class="board-head"><h1>今日订单 Today's orders</h1>
             <p class="live" id="live" aria-live="polite" data-state="connecting">连接中 Connecting…</p>
-            <button type="button" id="sound-toggle" class="secondary sound" data-state="off" aria-pressed="false">🔕 开启提示音 Enable sound</button></div>
+            <button type="button" id="sound-toggle" class="secondary sound" data-state="off" aria-pressed="false">开启提示音 Enable sound</button></div>
             \(deck.board(today))
             """
         return ConsolePage.page(title: "订单看板 Order board · DropMate", csrf: session.csrf, header: header(session), body: body)
