@@ -16,6 +16,10 @@ RUN swift build -c release --product dropmate --static-swift-stdlib \
     && strip /out/dropmate
 
 FROM debian:bookworm-slim
+# The release, as `dropmate --version` prints it (scripts/validate-deploy keeps the two equal).
+ARG DROPMATE_VERSION=0.8.0
+LABEL org.opencontainers.image.title="DropMate" \
+      org.opencontainers.image.version="${DROPMATE_VERSION}"
 # Versions follow the pinned base image's security updates, so packages are not pinned one by one.
 # hadolint ignore=DL3008
 RUN apt-get update \
@@ -32,5 +36,8 @@ ENV HOST=0.0.0.0 \
     LOG_LEVEL=info \
     LOG_FORMAT=json
 EXPOSE 8080
+# Docker and compose ask the process itself (the slim image has no curl); Kubernetes uses its own probes.
+# A worker answers on METRICS_PORT: compose passes --port for it.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["dropmate", "healthcheck"]
 ENTRYPOINT ["dropmate"]
 CMD ["serve"]

@@ -24,6 +24,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
+        // Already in the graph through Hummingbird; declared because the app and the fakes import HTTPTypes themselves.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // C libraries through system-library shims.
@@ -48,7 +51,7 @@ let package = Package(
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
 
-        // SQL stores and migrations (SQLite embedded; the same SQL serves PostgreSQL later).
+        // SQL stores and migrations: the same SQL on SQLite (the embedded default) and PostgreSQL (production).
         .target(name: "DropMateStorage", dependencies: [
             "DropMateCore", "DropMateDataProtection",
             .product(name: "SQLKit", package: "sql-kit"),
@@ -73,6 +76,7 @@ let package = Package(
 
         // PII at rest (AES-GCM with key ids, keyed lookup hashes, masking) and staff password hashing (scrypt).
         .target(name: "DropMateDataProtection", dependencies: [
+            .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
@@ -102,6 +106,10 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Tracing", package: "swift-distributed-tracing"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "SQLKit", package: "sql-kit"),
         ]),
 
         // The one binary: serve, chat, loadgen, …
@@ -111,6 +119,9 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .executableTarget(name: "fake-wechat", dependencies: [
             "DropMateFakes",
@@ -120,6 +131,9 @@ let package = Package(
 
         .executableTarget(name: "dropmate", dependencies: [
             "DropMateApp", "DropMateWeChat",
+            "DropMateCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -128,20 +142,41 @@ let package = Package(
         ]),
 
         .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"], exclude: ["Fixtures"]),
-        .testTarget(name: "DropMateWeChatTests", dependencies: ["DropMateWeChat"]),
+        .testTarget(name: "DropMateWeChatTests", dependencies: [
+            "DropMateWeChat",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .testTarget(name: "DropMateWeChatPayTests", dependencies: ["DropMateWeChatPay"], exclude: ["Fixtures"]),
-        .testTarget(name: "DropMateStorageTests", dependencies: ["DropMateStorage", "DropMateDataProtection"]),
-        .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis"]),
+        .testTarget(name: "DropMateStorageTests", dependencies: [
+            "DropMateStorage", "DropMateDataProtection",
+            "DropMateCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "DropMateObjectStoreTests", dependencies: [
             "DropMateObjectStore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        .testTarget(name: "DropMateDataProtectionTests", dependencies: ["DropMateDataProtection"]),
+        .testTarget(name: "DropMateDataProtectionTests", dependencies: [
+            "DropMateDataProtection",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "DropMateReportsTests", dependencies: ["DropMateReports", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DropMateAppTests", dependencies: [
             "DropMateFakes",
             "DropMateApp", "DropMateWeChat", "DropMateDataProtection", "DropMateWeChatPay",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
+            "DropMateCore", "DropMateStorage", "DropMateRedis", "DropMateReports", "DropMateObjectStore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "SQLKit", package: "sql-kit"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,8 @@
 #   BENCH_BACKEND=production bench/webhook.sh   # PostgreSQL + Redis (throwaway, durable settings) instead of SQLite
 #
 # Knobs (env): BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_DURATION (measured seconds per mode, 15s),
-# BENCH_ROUNDS (3: that time is split into as many windows per mode, the modes taking turns), BENCH_WARMUP (5s),
+# BENCH_ROUNDS (3: that time is split into as many windows per mode, the modes taking turns), BENCH_WARMUP (5s, or
+# USERS/4000 s above 20,000 customers, so every customer has written once),
 # BENCH_COUNT (requests generated per mode, 600000), BENCH_USERS (5000), BENCH_MODES ("plaintext safe"),
 # BENCH_BACKEND (embedded), BENCH_RATE_LIMIT (1000000 messages per customer per minute: counted, never reached; the
 # synthetic customers send several messages a second each, and throttled messages would be cheaper to answer),
@@ -19,9 +20,12 @@ THREADS=${BENCH_THREADS:-2}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 DURATION=${BENCH_DURATION:-15s}
 ROUNDS=${BENCH_ROUNDS:-3}
-WARMUP=${BENCH_WARMUP:-5s}
 COUNT=${BENCH_COUNT:-600000}
 USERS=${BENCH_USERS:-5000}
+# The warm-up reaches every customer at least once (a shop's followers have written before), so the measured
+# windows see the steady state at any number of customers, not a flood of first contacts.
+WARMUP_COUNT=$(( USERS > 100000 ? USERS : 100000 ))
+WARMUP=${BENCH_WARMUP:-$(( USERS > 20000 ? USERS / 4000 : 5 ))s}
 export DROPMATE_RATE_LIMIT=${BENCH_RATE_LIMIT:-1000000}
 BACKEND=${BENCH_BACKEND:-embedded}
 MODES=${BENCH_MODES:-plaintext safe}
@@ -36,6 +40,19 @@ export WECHAT_TIMESTAMP_WINDOW=7200   # requests are signed before the run; keep
 say() { printf '==> %s\n' "$*" >&2; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }   # utime + stime, in clock ticks
+# The CPU ticks of the services in production mode: Redis (its one process) and PostgreSQL (the postmaster and
+# every backend it forked), so a message's whole cost shows, not only the server's.
+service_ticks() {
+    local pids="" port
+    port=${REDIS_URL##*:}; port=${port%%/*}
+    pids+=" $(pgrep -f "redis-server 127.0.0.1:$port" || true)"
+    port=$(sed -n 's/.*127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' <<<"$DATABASE_URL")
+    local postmaster; postmaster=$(pgrep -f -- "-p $port " | head -1 || true)
+    [ -n "$postmaster" ] && pids+=" $postmaster $(pgrep -P "$postmaster" | tr '\n' ' ')"
+    local total=0 pid
+    for pid in $pids; do [ -r "/proc/$pid/stat" ] && total=$(( total + $(cpu_ticks "$pid" 2>/dev/null || echo 0) )); done
+    echo "$total"
+}
 
 if ! command -v wrk >/dev/null; then
     say "installing wrk"
@@ -106,7 +123,7 @@ case "$seconds" in (''|*[!0-9]*) say "BENCH_DURATION must be whole seconds, like
 WINDOW=$((seconds / ROUNDS))
 PER_WINDOW=$((COUNT / ROUNDS))
 
-declare -A REQUESTS ELAPSED CPU WRK_CPU OUTCOMES P50 P90 P99 P999 NON200 CYCLES
+declare -A REQUESTS ELAPSED CPU SERVICE_CPU WRK_CPU OUTCOMES P50 P90 P99 P999 NON200 CYCLES
 # What the server did with a window's messages, from its own counters (dropmate_webhook_messages_total by outcome,
 # after minus before): "replied=… deduplicated=…".
 outcomes() {
@@ -125,11 +142,11 @@ field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 # Distinct MsgIds everywhere: each file starts where the previous one ended.
 next_id=$(( $(date +%s) * 1000000000 ))
 for mode in $MODES; do
-    say "$mode: generating $ROUNDS x $PER_WINDOW requests (+ 100000 for the warm-up)"
+    say "$mode: generating $ROUNDS x $PER_WINDOW requests (+ $WARMUP_COUNT for the warm-up)"
     # Complete HTTP requests, one file per wrk thread: loading them is one read and a slice per request.
-    "$BIN" loadgen --mode "$mode" --count 100000 --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" \
+    "$BIN" loadgen --mode "$mode" --count "$WARMUP_COUNT" --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" \
         --first-msg-id "$next_id" --out "$WORK/warmup-$mode.tsv"
-    next_id=$((next_id + 100000))
+    next_id=$((next_id + WARMUP_COUNT))
     for round in $(seq 1 "$ROUNDS"); do
         "$BIN" loadgen --mode "$mode" --count "$PER_WINDOW" --users "$USERS" --http "127.0.0.1:$PORT" --split "$THREADS" \
             --first-msg-id "$next_id" --out "$WORK/$mode-$round.tsv"
@@ -149,10 +166,12 @@ for round in $(seq 1 "$ROUNDS"); do
         out="$WORK/wrk-$mode-$round.txt"
         curl -fsS "$METRICS_URL" >"$WORK/metrics-before.txt"
         before=$(cpu_ticks "$SERVER_PID")
+        [ "$BACKEND" = production ] && services_before=$(service_ticks)
         TIMEFORMAT='%U %S'
         { time wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WINDOW}s" --latency -s bench/wechat.lua "$URL" -- "$WORK/$mode-$round.tsv" "$THREADS" \
             >"$out"; } 2>"$WORK/wrk-time.txt"
         CPU[$mode]=$(( ${CPU[$mode]:-0} + $(cpu_ticks "$SERVER_PID") - before ))
+        [ "$BACKEND" = production ] && SERVICE_CPU[$mode]=$(( ${SERVICE_CPU[$mode]:-0} + $(service_ticks) - services_before ))
         curl -fsS "$METRICS_URL" >"$WORK/metrics-after.txt"
         cat "$out" >&2
         WRK_CPU[$mode]=$(awk -v sum="${WRK_CPU[$mode]:-0}" '{ printf "%.2f", sum + $1 + $2 }' "$WORK/wrk-time.txt")
@@ -185,6 +204,8 @@ for mode in $MODES; do
     cpu_us=$(awk -v t="${CPU[$mode]}" -v hz="$HZ" -v n="${REQUESTS[$mode]}" 'BEGIN { printf "%.0f us", t / hz * 1e6 / n }')
     printf '%-10s %10s %9s %9s %9s %9s %8s %14s\n' "$mode" "${RPS[$mode]}" \
         "${P50[$mode]}" "${P90[$mode]}" "${P99[$mode]}" "${P999[$mode]}" "${NON200[$mode]}" "$cpu_us"
+    [ "$BACKEND" != production ] || awk -v t="${SERVICE_CPU[$mode]}" -v hz="$HZ" -v n="${REQUESTS[$mode]}" -v m="$mode" \
+        'BEGIN { printf "%s: PostgreSQL + Redis used %.0f us of CPU per request besides the server\n", m, t / hz * 1e6 / n }'
     [ "${CYCLES[$mode]}" = 0 ] || echo "WARNING: $mode ran out of requests ${CYCLES[$mode]} time(s); raise BENCH_COUNT"
 done
 if [ -n "${RPS[plaintext]:-}" ] && [ -n "${RPS[safe]:-}" ]; then

@@ -107,7 +107,7 @@ public struct AppDependencies: Sendable {
         let paymentStore = SQLPaymentStore(backend: backend, sealer: store.sealer)
         let paymentGate = config.payment.map { PaymentGate(config: $0, payments: paymentStore, signer: signer, baseURL: baseURL) }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(at: clock()), renderer: renderer, clock: clock,
-                                        rules: conversationRules(config), coordination: coordination, routes: routes,
+                                        rules: conversationRules(config), coordinator: coordination.coordinator(logger: logger), routes: routes,
                                         telemetry: telemetry, payments: paymentGate, courierSMS: config.sms.provider != .log || config.devMode, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow,
@@ -158,7 +158,7 @@ public struct AppDependencies: Sendable {
 
 /// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
 /// else to the log and `/dev/outbox`.
-func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, deliveries: SQLDeliveryLog? = nil,
+func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, deliveries: (any DeliveryLog)? = nil,
                   clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled, logger: Logger) -> any Notifier {
     guard let tokens = makeAccessTokens(config: config, redis: redis, clock: clock, telemetry: telemetry, logger: logger) else { return LogNotifier(logger: logger) }
     return WeChatNotifier(tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates,

@@ -1,4 +1,3 @@
-import DropMateRedis
 import DropMateStorage
 import Foundation
 import Hummingbird

@@ -49,6 +49,6 @@ extension FieldCipher {
             inputKeyMaterial: keyRing.keys[keyID]!, info: Array("dropmate.pii.lookup.v1".utf8), outputByteCount: 32
         )
         let mac = HMAC<SHA256>.authenticationCode(for: Array(normalization.normalize(value).utf8), using: lookupKey)
-        return "\(keyID).\(Base64URL.encode(mac))"
+        return "\(keyID).\(Base64URL.encode(Array(mac)))"
     }
 }

@@ -118,6 +118,11 @@ public enum Migrations {
                 "CREATE TABLE console_sessions (token_hash TEXT PRIMARY KEY, staff_id BIGINT, courier_id BIGINT, token_version BIGINT NOT NULL, created_at BIGINT NOT NULL, last_seen_at BIGINT NOT NULL)",
                 "CREATE INDEX console_sessions_last_seen ON console_sessions (last_seen_at)",
             ],
+            // Issue 20, staff frictions: the business's own settings staff change at run time (first: whether public
+            // board posts wait for review), one row each.
+            [
+                "CREATE TABLE business_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+            ],
             // Issue 20, staff notices: staff bind their own WeChat with a one-time code (the courier binding rules:
             // 8 characters, 30 minutes, failures counted per code and per WeChat user) and subscribe to new orders.
             [

@@ -95,8 +95,9 @@ public struct SQLCatalogStore: Sendable {
         try await backend.reader.raw("SELECT \(unsafeRaw: Self.adColumns) FROM catalog_items WHERE id = \(bind: id)").first().map(Self.ad)
     }
 
-    /// Creates (`isNew`) or replaces an ad; its merchant must exist and be active.
-    public func save(_ ad: Ad, isNew: Bool, now: Int64, audit: AuditEntry) async throws {
+    /// Creates (`isNew`) or replaces an ad; its merchant must exist and be active. `soldOut`: also set the sold-out
+    /// mark (its own column), in the same transaction; nil leaves it as it is.
+    public func save(_ ad: Ad, isNew: Bool, soldOut: Bool? = nil, now: Int64, audit: AuditEntry) async throws {
         try await backend.transaction { db in
             guard let merchant = try await db.raw("SELECT active FROM merchants WHERE id = \(bind: ad.item.merchantID)").first(),
                   try merchant.decode(column: "active", as: Int64.self) != 0 else { throw CatalogError.unknownMerchant(ad.item.merchantID) }
@@ -115,6 +116,9 @@ public struct SQLCatalogStore: Sendable {
                     VALUES (\(bind: ad.item.id), \(bind: ad.item.merchantID), \(bind: ad.item.position), \(bind: ad.active ? 1 : 0), \(bind: ad.startsAt),
                             \(bind: ad.endsAt), \(bind: ad.imageKey), \(bind: data), \(bind: now))
                     """).run()
+            }
+            if let soldOut {
+                try await db.raw("UPDATE catalog_items SET sold_out = \(bind: soldOut ? 1 : 0) WHERE id = \(bind: ad.item.id)").run()
             }
             try await SQLStaffStore.append(audit, in: db)
         }

@@ -10,7 +10,30 @@ extension SQLConversationStore {
         public var reason: String?
     }
 
-    /// Posts newest first. `state`: "visible", "hidden", "removed" or nil for all.
+    /// The `business_settings` row that says public posts wait for review ("1") or not.
+    static let holdPostsSetting = "board.hold_posts"
+
+    public func boardHoldsPosts() async throws -> Bool {
+        try await Self.boardHoldsPosts(in: backend.reader)
+    }
+
+    static func boardHoldsPosts(in db: any SQLDatabase) async throws -> Bool {
+        try await db.raw("SELECT value FROM business_settings WHERE name = \(bind: holdPostsSetting)").first()?.decode(column: "value", as: String.self) == "1"
+    }
+
+    /// Holds public posts for review from now on (or publishes them at once again), audited in the same transaction.
+    /// Posts already held stay held until staff approve or reject them.
+    public func setBoardHoldsPosts(_ hold: Bool, now: Int64, audit: AuditEntry) async throws {
+        try await backend.transaction { db in
+            try await db.raw("DELETE FROM business_settings WHERE name = \(bind: Self.holdPostsSetting)").run()
+            try await db.raw("""
+                INSERT INTO business_settings (name, value, updated_at) VALUES (\(bind: Self.holdPostsSetting), \(bind: hold ? "1" : "0"), \(bind: now))
+                """).run()
+            try await SQLStaffStore.append(audit, in: db)
+        }
+    }
+
+    /// Posts newest first. `state`: "visible", "held", "hidden", "removed", "rejected" or nil for all.
     public func boardPosts(state: String?, orderID: Int64?, limit: Int, offset: Int, onlyID: Int64? = nil) async throws -> [ModeratedPost] {
         var conditions: SQLQueryString = "1 = 1"
         switch state {
@@ -34,12 +57,15 @@ extension SQLConversationStore {
         try await boardPosts(state: nil, orderID: nil, limit: 1, offset: 0, onlyID: id).first
     }
 
-    /// Hides or removes a post (nil: shows it again), with the reason, audited in the same transaction.
-    public func moderate(postID: Int64, as moderation: String?, reason: String?, audit: AuditEntry) async throws -> Bool {
+    /// Hides or removes a post (nil: shows it again), with the reason, audited in the same transaction. `onlyFrom`:
+    /// change it only while it is in that state ("held": approving or rejecting a post waiting for review).
+    public func moderate(postID: Int64, as moderation: String?, reason: String?, onlyFrom: String? = nil, audit: AuditEntry) async throws -> Bool {
         try await backend.transaction { db in
+            var condition: SQLQueryString = ""
+            if let onlyFrom { condition = "AND moderation = \(bind: onlyFrom)" }
             guard try await db.raw("""
                 UPDATE board_posts SET moderation = \(bind: moderation), moderation_reason = \(bind: reason), hidden = \(bind: moderation == nil ? 0 : 1)
-                WHERE id = \(bind: postID) RETURNING id
+                WHERE id = \(bind: postID) \(condition) RETURNING id
                 """).first() != nil else { return false }
             try await SQLStaffStore.append(audit, in: db)
             return true

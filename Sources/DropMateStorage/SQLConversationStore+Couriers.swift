@@ -114,6 +114,20 @@ extension SQLConversationStore {
         }
     }
 
+    /// Renames courier `id` and sets or clears their phone number, audited in the same transaction; nil when there is
+    /// no such courier.
+    public func updateCourier(id: Int64, name: String, phone: PhoneNumber?, now: Int64, audit: AuditEntry?) async throws -> Courier? {
+        let sealedPhone = try phone.map { try sealer.seal($0.digits, as: .courierPhone) }
+        return try await backend.transaction { db in
+            guard let row = try await db.raw("""
+                UPDATE couriers SET name = \(bind: name), phone = \(bind: sealedPhone), updated_at = \(bind: now) WHERE id = \(bind: id)
+                RETURNING \(unsafeRaw: Self.courierColumns)
+                """).first() else { return nil }
+            if let audit { try await SQLStaffStore.append(audit, in: db) }
+            return try courier(row: row)
+        }
+    }
+
     /// Replaces courier `id`'s app token by the one hashing to `tokenHash` (nil: no token works any more). The old
     /// token stops working with this commit. False when there is no such courier.
     public func replaceCourierToken(id: Int64, tokenHash: String?, now: Int64, audit: AuditEntry?) async throws -> Bool {

@@ -21,9 +21,17 @@ extension SQLConversationStore {
         for unit in units {
             for write in unit.orders { try await store(write, sealer: sealer, now: unit.now, in: db) }
             for post in unit.posts {
+                // The setting is read again here, in the transaction that stores the post: a public post is held
+                // whenever the business holds posts, whatever the reply was told (a setting changed a moment ago).
+                var held = false
+                if post.orderID == nil {
+                    held = post.held
+                    if !held { held = try await Self.boardHoldsPosts(in: db) }
+                }
                 try await db.raw("""
-                    INSERT INTO board_posts (customer, order_id, body, created_at)
-                    VALUES (\(bind: post.customer), \(bind: post.orderID), \(bind: post.body), \(bind: post.createdAt))
+                    INSERT INTO board_posts (customer, order_id, body, created_at, moderation, hidden)
+                    VALUES (\(bind: post.customer), \(bind: post.orderID), \(bind: post.body), \(bind: post.createdAt),
+                            \(bind: held ? "held" : nil as String?), \(bind: held ? 1 : 0))
                     """).run()
             }
             for job in unit.jobs { try await SQLJobQueue.insert(job, now: unit.now, in: db, sealer: sealer) }

@@ -25,7 +25,7 @@ struct CourierCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a courier; prints their id, a binding code and their app's API token (shown once).")
         @Option(help: "The courier's name, as customers will see it.") var name: String
         @Option(help: "Their mobile number (11 digits).") var phone: String?
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func validate() throws {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -49,10 +49,20 @@ struct CourierCommand: AsyncParsableCommand {
         }
     }
 
+    /// "2026-12-05 15:30:00 +08:00": a time as staff read it, in the business time zone (never raw Unix seconds).
+    static func localTime(_ unix: Int64, utcOffset: Int) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: utcOffset) ?? TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(unix)))
+        let minutes = abs(utcOffset) / 60
+        let zone = (utcOffset < 0 ? "-" : "+") + String(format: "%02d:%02d", minutes / 60, minutes % 60)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0) + zone
+    }
+
     struct Code: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a new binding code for a courier (the old one stops working).")
         @Argument(help: "The courier's id.") var id: Int64
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -65,7 +75,7 @@ struct CourierCommand: AsyncParsableCommand {
     struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Switch a courier off: their WeChat chat becomes a customer's and their app token stops working, at once.")
         @Argument(help: "The courier's id.") var id: Int64
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -78,7 +88,7 @@ struct CourierCommand: AsyncParsableCommand {
     struct Reactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Switch a courier on again (their app token works again unless revoked; WeChat needs a new binding code).")
         @Argument(help: "The courier's id.") var id: Int64
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -92,7 +102,7 @@ struct CourierCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a new app token for a courier (the old one stops working at once), or --revoke it.")
         @Argument(help: "The courier's id.") var id: Int64
         @Flag(help: "Revoke the token without issuing a new one.") var revoke = false
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -109,14 +119,15 @@ struct CourierCommand: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Every courier, whether bound to WeChat, and their last position.")
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
                 let couriers = try await dependencies.couriers.all()
+                let offset = dependencies.config.utcOffsetSeconds
                 if couriers.isEmpty { print("no couriers") }
                 for courier in couriers {
-                    let position = courier.position.map { "\($0.coordinate.latitude),\($0.coordinate.longitude) at \($0.at)" } ?? "no position"
+                    let position = courier.position.map { "\($0.coordinate.latitude),\($0.coordinate.longitude) at \(CourierCommand.localTime($0.at, utcOffset: offset))" } ?? "no position"
                     print("#\(courier.id)\t\(courier.name)\t\(courier.active ? "active" : "inactive")\t\(courier.openID == nil ? "not bound" : "bound")\t\(position)")
                 }
             }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DropMateApp
 import Foundation
 import NIOCore
 import NIOPosix
@@ -31,8 +32,10 @@ struct DropMateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dropmate",
         abstract: "A WeChat-first delivery bot: chat to order, confirm, track and post.",
+        discussion: "Configuration comes from the environment (README.md lists every variable; with none set, serve starts on the embedded default: SQLite in --data-dir). Each command's --help shows its own options.",
+        version: DropMateVersion.current,
         subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, EnqueueCommand.self, JobsCommand.self, CourierCommand.self, MerchantCommand.self, StaffCommand.self, RotateKeyCommand.self, WeChatCommand.self, PayCommand.self,
-                      ChatCommand.self, LoadGenCommand.self],
+                      ChatCommand.self, LoadGenCommand.self, HealthcheckCommand.self],
         defaultSubcommand: ServeCommand.self
     )
 }

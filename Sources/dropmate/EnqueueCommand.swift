@@ -12,7 +12,7 @@ struct EnqueueCommand: AsyncParsableCommand {
     @Option(help: "Idempotency key: queuing the same key twice makes one job.") var key: String?
     @Option(help: "daily-report: the business day YYYY-MM-DD (default: yesterday in DROPMATE_TIMEZONE).") var date: String?
     @Flag(help: "daily-report: build again even if this date was built before.") var force = false
-    @OptionGroup var options: ServerOptions
+    @OptionGroup var options: DataOptions
 
     func validate() throws {
         guard JobWorker.kinds.contains(kind) else {

@@ -12,7 +12,7 @@ struct JobsCommand: AsyncParsableCommand {
 
     struct Counts: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Jobs by state.")
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -26,7 +26,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct Dead: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Dead jobs, newest first, with why they died.")
         @Option(help: "How many to list.") var limit = 50
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -40,7 +40,7 @@ struct JobsCommand: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put a dead job back on the queue (its attempts start again).")
         @Argument(help: "The dead job's id.") var id: Int64
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -62,7 +62,7 @@ struct WeChatCommand: AsyncParsableCommand {
     struct Menu: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Install the Official Account menu (its buttons map to the chat's commands).")
         @Flag(help: "Print the menu instead of installing it.") var print = false
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             if self.print {

@@ -26,7 +26,7 @@ struct MerchantCommand: AsyncParsableCommand {
     struct Rules: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a merchant's rules and whether it takes orders now.")
         @Argument(help: "The merchant's id.") var id: String
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -62,7 +62,7 @@ struct MerchantCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop taking orders (暂停接单) until a time, or until resumed.")
         @Argument(help: "The merchant's id.") var id: String
         @Option(help: "For this many minutes (else until `dropmate merchant resume`).") var minutes: Int?
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func validate() throws {
             if let minutes, !(1...(60 * 24 * 365)).contains(minutes) { throw ValidationError("--minutes must be 1 to 525600") }
@@ -82,7 +82,7 @@ struct MerchantCommand: AsyncParsableCommand {
     struct Resume: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Take orders again (by the opening hours).")
         @Argument(help: "The merchant's id.") var id: String
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in

@@ -6,7 +6,7 @@ import Foundation
 struct MigrateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Apply database migrations, then exit.")
 
-    @OptionGroup var options: ServerOptions
+    @OptionGroup var options: DataOptions
 
     func run() async throws {
         let config = try options.config()

@@ -10,7 +10,7 @@ struct PayCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download WeChat Pay's trade bill of a day and list every difference with our records (exit 1 when there is one).")
         @Option(help: "The business day YYYY-MM-DD (China time, as WeChat Pay's bills are).") var date: String
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func validate() throws {
             guard date.count == 10, date.split(separator: "-").count == 3 else { throw ValidationError("--date must be YYYY-MM-DD") }

@@ -9,7 +9,7 @@ struct RotateKeyCommand: AsyncParsableCommand {
         commandName: "rotate-key",
         abstract: "Re-encrypt personal data under the current DROPMATE_PII_KEYS key (then the old key can be removed)."
     )
-    @OptionGroup var options: ServerOptions
+    @OptionGroup var options: DataOptions
 
     func run() async throws {
         try await options.withDependencies { dependencies in

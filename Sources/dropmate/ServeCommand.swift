@@ -46,13 +46,37 @@ struct ServeCommand: AsyncParsableCommand {
         } else {
             lines.append("  Token:          (from WECHAT_TOKEN)")
         }
-        lines.append("Chat with it:   swift run dropmate chat --port \(port)   (add --aes for safe mode)")
+        lines.append("Chat with it:   \(chatCommand(config: config, port: port))")
         if config.servesDevOutbox {
             lines.append("Pushes (no WECHAT_APP_SECRET): logged and listed at http://localhost:\(port)/dev/outbox")
         } else if config.devMode {
             lines.append("Pushes (no WECHAT_APP_SECRET): logged only (/dev/outbox exists only when HOST is loopback)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A `dropmate chat` command line that works as printed, pasted into another terminal: this very binary (an
+    /// absolute path unless it was found on PATH), this data directory (where the dev secrets are) as an absolute
+    /// path, the port, and `--aes` when the server accepts only encrypted messages.
+    static func chatCommand(config: AppConfig, port: Int, executable: String = CommandLine.arguments.first ?? "dropmate",
+                            workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+        func absolute(_ path: String) -> String {
+            path.hasPrefix("/") ? path : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true)).standardizedFileURL.path
+        }
+        let binary = executable.contains("/") ? absolute(executable) : executable
+        let loopback = ["0.0.0.0", "127.0.0.1", "localhost", "::", "::1"].contains(config.host)
+        var words = [binary, "chat"]
+        words += loopback ? ["--port", "\(port)"] : ["--url", "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(port)/wechat"]
+        words += ["--data-dir", absolute(config.dataDirectory)]
+        if config.wechatMessageMode == .safe { words.append("--aes") }
+        return words.map(shellQuoted).joined(separator: " ")
+    }
+
+    /// A word as a POSIX shell reads it back unchanged: bare when it holds only safe characters, else single-quoted.
+    static func shellQuoted(_ word: String) -> String {
+        let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./:=@%+,")
+        if !word.isEmpty, word.allSatisfy({ safe.contains($0) }) { return word }
+        return "'" + word.replacingOccurrences(of: "'", with: #"'\''"#) + "'"
     }
 
     /// The banner as one JSON log line's metadata (`LOG_FORMAT=json`): no dev token in a log pipeline.

@@ -4,15 +4,29 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The options every server role shares, and turning them into a validated configuration.
+/// The options of the roles that listen (`serve`, `worker`): where, plus everything `DataOptions` has.
 struct ServerOptions: ParsableArguments {
     @Option(help: "Port to listen on (env PORT, default 8080).") var port: Int?
     @Option(help: "Address to bind (env HOST, default 127.0.0.1).") var host: String?
+    @OptionGroup var data: DataOptions
+
+    func config() throws -> AppConfig { try data.config(port: port, host: host) }
+    func logger() -> Logger { data.logger() }
+
+    func runServer<App: ApplicationProtocol>(_ config: AppConfig, telemetry: Telemetry, logger: Logger,
+                                             build: @escaping @Sendable (AppDependencies) async -> App) async throws {
+        try await data.runServer(config, telemetry: telemetry, logger: logger, build: build)
+    }
+}
+
+/// The options every command that opens the data shares (the data directory, the log level), and turning them into
+/// a validated configuration. Commands that do not listen take only these: their `--help` shows no `--port`.
+struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Data directory (env DROPMATE_DATA_DIR, default ./.dropmate).") var dataDirectory: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL, default info).") var logLevel: String?
 
     /// The environment with these flags applied, validated; every problem is printed and the process exits 78.
-    func config() throws -> AppConfig {
+    func config(port: Int? = nil, host: String? = nil) throws -> AppConfig {
         var environment = ProcessInfo.processInfo.environment
         if let port { environment["PORT"] = "\(port)" }
         if let host { environment["HOST"] = host }

@@ -10,7 +10,7 @@ extension StaffCommand {
             commandName: "bind-code",
             abstract: "Issue a WeChat binding code for a staff member (they send \"绑定 CODE\" to the Official Account to get staff notices there).")
         @Argument(help: "The staff member's login name (an admin or dispatcher).") var username: String
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in

@@ -14,7 +14,7 @@ struct StaffCommand: AsyncParsableCommand {
         @Option(help: "admin, dispatcher or courier.") var role: String
         @Option(help: "The password (else read from stdin, so it stays out of shell history).") var password: String?
         @Option(help: "For a courier account: the courier record it is.") var courierId: Int64?
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func validate() throws {
             guard StaffRole(rawValue: role) != nil else { throw ValidationError("--role must be admin, dispatcher or courier") }
@@ -39,7 +39,7 @@ struct StaffCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reset a staff member's password (from --password or stdin); every session of the account ends.")
         @Option(help: "The staff member's login name.") var username: String
         @Option(help: "The new password (else read from stdin, so it stays out of shell history).") var password: String?
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             let secret = password ?? readLine(strippingNewline: true) ?? ""
@@ -54,7 +54,7 @@ struct StaffCommand: AsyncParsableCommand {
     struct Deactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Deactivate a staff member: their tokens and API tokens are refused at once.")
         @Option(help: "The staff member's login name.") var username: String
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in
@@ -68,7 +68,7 @@ struct StaffCommand: AsyncParsableCommand {
     struct Reactivate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Reactivate a staff member: they log in again, their API tokens work again.")
         @Option(help: "The staff member's login name.") var username: String
-        @OptionGroup var options: ServerOptions
+        @OptionGroup var options: DataOptions
 
         func run() async throws {
             try await options.withDependencies { dependencies in

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
+import DropMateApp
 import Foundation
 import NIOCore
+import NIOPosix
 import Testing
 
 /// The real `dropmate` binary, as Kubernetes and Prometheus meet it: JSON logs on stderr, `/metrics` on the api's
@@ -45,6 +47,44 @@ struct BinaryObservabilityTests {
         // The start banner included: LOG_FORMAT=json means every line the process writes.
         Self.expectAllJSON(process.stderrLines() + process.stdoutLines())
         }
+    }
+
+    @Test func theReleaseShowsInVersionHealthzAndMetricsAndHealthcheckAsksTheProcess() async throws {
+        let version = try DropMateBinary.start(["--version"])
+        while version.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(version.stdoutLines() == [DropMateVersion.current])
+        await version.stop()
+        try await DropMateBinary.run(["serve"], environment: ["METRICS_PORT": "0"]) { process in
+            let port = try #require(try await Self.logged(process, message: "DropMate is serving", key: "dropmate.port").flatMap { Int($0) })
+            let metricsPort = try #require(try await Self.logged(process, message: "serving /metrics, /healthz and /readyz", key: "dropmate.metrics_port").flatMap { Int($0) })
+            let plain = try await HTTPClient.shared.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(10))
+            #expect(plain.headers["DropMate-Version"].first == DropMateVersion.current)
+            #expect(String(buffer: try await plain.body.collect(upTo: 1024)) == "ok")
+            var asking = HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz")
+            asking.headers.add(name: "Accept", value: "application/json")
+            let json = try await HTTPClient.shared.execute(asking, timeout: .seconds(10))
+            let object = try JSONSerialization.jsonObject(with: Data(buffer: try await json.body.collect(upTo: 1024))) as? [String: String]
+            #expect(object == ["status": "ok", "version": DropMateVersion.current])
+            let metrics = try await DropMateBinary.get("http://127.0.0.1:\(metricsPort)/metrics")
+            #expect(metrics.contains(#"dropmate_build_info{version="\#(DropMateVersion.current)"} 1"#))
+            for (port, expected) in [(port, Int32(0)), (metricsPort, 0)] {
+                let check = try DropMateBinary.start(["healthcheck", "--port", "\(port)"])
+                while check.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(check.process.terminationStatus == expected)
+                await check.stop()
+            }
+        }
+        // Nobody there: exit 1 with the reason.
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
+        let closedPort = try #require(listener.localAddress?.port)
+        try await listener.close()
+        let down = try DropMateBinary.start(["healthcheck", "--port", "\(closedPort)"])
+        while down.process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(down.process.terminationStatus == 1)
+        #expect((down.stderrLines() + down.stdoutLines()).joined().contains("did not answer"))
+        await down.stop()
     }
 
     @Test func refusalsToStartAreJSONTooAndNameTheVariableNotTheValue() async throws {

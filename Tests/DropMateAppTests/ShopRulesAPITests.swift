@@ -37,7 +37,7 @@ import Testing
             let set = try await session.call(.put, "/merchants/lanzhou/rules", as: .dispatcher, body: rules, headers: [.idempotencyKey: "rules-1"])
             #expect(set.status == 200, "\(set.text)")
             // Wednesday 12:00: closed until 13:00.
-            #expect(set.json["state"] as? String == "closed" && set.json["state_until"] as? String == "2026-11-25T05:00:00Z")
+            #expect(set.json["state"] as? String == "closed" && set.json["state_until"] as? String == "2026-11-25T13:00:00+08:00")
             let read = try await session.call(.get, "/merchants/lanzhou/rules", as: .admin)
             #expect(read.text == set.text)
             #expect(((read.json["hours"] as? [String: Any])?["mon"] as? [[String: String]])?.last == ["opens": "17:00", "closes": "02:00"])
@@ -55,7 +55,7 @@ import Testing
             // 暂停接单 until 15:00, then resumed.
             let paused = try await session.call(.post, "/merchants/lanzhou/pause", as: .dispatcher, body: #"{"until": "2026-11-25T07:00:00Z"}"#)
             #expect(paused.status == 200 && paused.json["paused"] as? Bool == true && paused.json["state"] as? String == "paused")
-            #expect(paused.json["paused_until"] as? String == "2026-11-25T07:00:00Z")
+            #expect(paused.json["paused_until"] as? String == "2026-11-25T15:00:00+08:00")
             #expect(engine.catalog.availability(ofMerchant: "lanzhou", at: app.clock.now, in: time) == .paused(until: TestAccount.start + 3 * 3600, reopensAt: TestAccount.start + 3 * 3600))
             let again = try await session.call(.put, "/merchants/lanzhou/rules", as: .dispatcher, body: rules)
             #expect(again.json["paused"] as? Bool == true, "new rules keep the pause")

@@ -258,7 +258,7 @@ import Testing
         var path = "", method = ""
         for line in OpenAPIDocument.yaml.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("  /"), line.hasSuffix(":") { path = String(line.dropFirst(2).dropLast()) }
-            else if let verb = ["get", "post", "put", "delete"].first(where: { line == "    \($0):" }) { method = verb.uppercased() }
+            else if let verb = ["get", "post", "put", "patch", "delete"].first(where: { line == "    \($0):" }) { method = verb.uppercased() }
             else if line.hasPrefix("      x-roles: [") {
                 let roles = line.dropFirst("      x-roles: [".count).dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
                 documented.insert("\(method) \(path) \(roles)")

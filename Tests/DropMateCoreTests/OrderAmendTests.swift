@@ -85,7 +85,7 @@ import Testing
 
     @Test func anEditAtTheSummaryVoidsTheOrderAndPlacesTheChangedOne() {
         let order = placed(.awaitingConfirmation)
-        let changed = step("改成3份", state(for: order), orders: [order])
+        let changed = step("奶茶改成3份", state(for: order), orders: [order])
         #expect(saved(changed).map { "\($0.id) \($0.status) \($0.cancelReason ?? "")" } == ["1001 cancelled changed"])
         #expect(placedRequest(changed)?.lines.map { "\($0.itemID)×\($0.quantity)" } == ["beef-noodles×2", "milk-tea×3"])
         #expect(changed.replies.first == .answer(.orderVoided(order)))
@@ -106,6 +106,18 @@ import Testing
         #expect(placedRequest(moved)?.address.text == "南京西路1266号")
     }
 
+    @Test func aQuantityWithNoItemNamedAsksWhichWhenTheOrderHasSeveral() {
+        let order = placed(.awaitingConfirmation)
+        let asked = step("改成3份", state(for: order), orders: [order])
+        #expect(asked.effects.isEmpty)
+        #expect(asked.state.pendingOrderID == 1001 && asked.state.draft == nil)
+        #expect(asked.replies == [.whichItemToChange(quantity: 3, items: [item("beef-noodles").name, item("milk-tea").name]),
+                                  .pendingReminder(orderID: 1001)])
+        let confirmed = placed(.confirmed)
+        let notOffered = step("make it 3", state(for: confirmed), orders: [confirmed])
+        #expect(notOffered.effects.isEmpty && notOffered.state.amendAsked == nil)
+    }
+
     @Test func anEditThatCannotApplyLeavesTheOrderWaiting() {
         let order = placed(.awaitingConfirmation)
         let refused = step("去掉茶叶蛋", state(for: order), orders: [order])
@@ -118,7 +130,7 @@ import Testing
 
     @Test func aConfirmedOrderIsOfferedACancelAndReorderAndStaffAreTold() {
         let order = placed(.confirmed)
-        let offered = step("改成3份", state(for: order), orders: [order])
+        let offered = step("奶茶改成3份", state(for: order), orders: [order])
         #expect(saved(offered).isEmpty && placedRequest(offered) == nil)
         #expect(notices(offered).map(\.reason) == [.change])
         #expect(offered.state.amendAsked?.draft.lines.map(\.quantity) == [2, 3])

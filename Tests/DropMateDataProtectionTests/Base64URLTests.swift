@@ -19,4 +19,19 @@ import Testing
         #expect(Base64URL.encode(Array("fooba".utf8)) == "Zm9vYmE")
         #expect(Base64URL.encode([0xfb, 0xff]) == "-_8")
     }
+
+    @Test func decodingRefusesWhatIsNotUnpaddedURLSafeBase64() {
+        #expect(Base64URL.decode("-_8") == [0xfb, 0xff])
+        for text in ["+/8", "Zm9vYmE=", "Zm9vY", "Zm9v YmFy", "Zm9v\nYmFy", "Zm9vYmFy!"] {
+            #expect(Base64URL.decode(text) == nil, "\(text)")
+        }
+    }
+
+    @Test func standardUnpaddedRoundTripsAndRefusesPadding() {
+        let bytes: [UInt8] = [0xfb, 0xff, 0x00, 0x10]
+        #expect(Base64URL.standardUnpadded(bytes) == "+/8AEA")
+        #expect(Base64URL.decodeStandardUnpadded("+/8AEA") == bytes)
+        #expect(Base64URL.decodeStandardUnpadded("+/8AEA==") == nil)
+        #expect(Base64URL.decodeStandardUnpadded("-_8AEA") == nil)
+    }
 }

@@ -15,15 +15,32 @@ extension ConsoleRoutes {
 
     func boardPage(_ session: ConsoleSessions.Session) async throws -> Response {
         let posts = try await api.store.boardPosts(state: nil, orderID: nil, limit: 100, offset: 0)
+        let holds = try await api.store.boardHoldsPosts()
         let rows = posts.map { post -> HTML in
             let id = post.post.id
             let state = post.moderation ?? "visible"
-            let stateText: HTML = state == "hidden" ? "已隐藏 Hidden" : state == "removed" ? "已删除 Removed" : "公开 Visible"
-            var actions: [HTML] = ["""
+            let stateText: HTML = switch state {
+            case "held": "待审核 Awaiting review"
+            case "hidden": "已隐藏 Hidden"
+            case "removed": "已删除 Removed"
+            case "rejected": "未通过 Rejected"
+            default: "公开 Visible"
+            }
+            var actions: [HTML] = []
+            if state == "held" {
+                actions.append("""
+                    <form class="action" data-api="/api/v1/board/posts/\(id)/approve" data-next="/console/board">
+                    <button type="submit">通过 Approve</button></form>
+                    <form class="action" data-api="/api/v1/board/posts/\(id)/reject" data-next="/console/board">
+                    <label for="reject-\(id)">不通过原因 Reason to reject</label><input id="reject-\(id)" name="reason" required maxlength="200">
+                    <button type="submit" class="danger">不通过 Reject</button></form>
+                    """)
+            }
+            actions.append("""
                 <form class="action" data-api="/api/v1/board/posts/\(id)/replies" data-next="/console/board">
                 <label for="reply-\(id)">回复 Reply</label><input id="reply-\(id)" name="body" required maxlength="500">
                 <button type="submit" class="secondary">回复 Reply</button></form>
-                """]
+                """)
             if state == "visible" {
                 actions.append("""
                     <form class="action" data-api="/api/v1/board/posts/\(id)/hide" data-next="/console/board">
@@ -32,13 +49,17 @@ extension ConsoleRoutes {
                     """)
             }
             return """
-                <article class="task post" id="post-\(id)"><p class="meta">\(renderer.clockTime(post.post.createdAt)) · \(stateText)\(post.post.orderID.map { order -> HTML in " · <a href=\"/console/orders/\(order)\">#\(order)</a>" } ?? .empty)\(post.reason.map { reason -> HTML in " · \(reason)" } ?? .empty)</p>
+                <article class="task post" id="post-\(id)" data-state="\(state)"><p class="meta"><time>\(renderer.dateTime(post.post.createdAt))</time> · \(stateText)\(post.post.orderID.map { order -> HTML in " · <a href=\"/console/orders/\(order)\">#\(order)</a>" } ?? .empty)\(post.reason.map { reason -> HTML in " · \(reason)" } ?? .empty)</p>
                 <p class="body">\(post.post.body)</p>
                 <details><summary>处理 Moderate</summary>\(actions)</details></article>
                 """
         }
         let body: HTML = """
             <h1>留言板 Message board</h1>
+            <form class="action" id="board-settings" data-api="/api/v1/board/settings" data-method="PUT" data-next="/console/board">
+            <p>\(holds ? "公开留言先审核，通过后才显示。Public posts wait for review." as HTML : "公开留言直接显示。Public posts show at once." as HTML)</p>
+            <input type="hidden" name="hold_posts" value="\(holds ? "false" : "true")" data-bool>
+            <button type="submit" class="secondary">\(holds ? "直接显示 Publish posts at once" as HTML : "先审核 Hold posts for review" as HTML)</button></form>
             <p class="error" id="action-error" role="alert" hidden></p>
             \(rows.isEmpty ? "<p class=\"empty\">暂无留言 No posts</p>" as HTML : HTML(joining: rows))
             """

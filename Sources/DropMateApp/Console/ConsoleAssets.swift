@@ -93,7 +93,9 @@ enum ConsoleAssets {
               var body = {};
               Array.prototype.forEach.call(form.elements, function (el) {
                 // An empty optional field is left out (the API then sees no value, not 0 or "").
-                if (el.name && el.value !== '') { body[el.name] = el.hasAttribute('data-number') ? Number(el.value) : el.value; }
+                if (el.name && el.value !== '') {
+                  body[el.name] = el.hasAttribute('data-number') ? Number(el.value) : el.hasAttribute('data-bool') ? el.value === 'true' : el.value;
+                }
               });
               var buttons = form.querySelectorAll('button');
               Array.prototype.forEach.call(buttons, function (b) { b.disabled = true; });
@@ -106,6 +108,8 @@ enum ConsoleAssets {
                   });
                 }
                 if (response.ok) { window.location.assign(form.dataset.next || window.location.pathname); return; }
+                // The session ended (idle too long, signed out elsewhere): sign in again rather than fail quietly.
+                if (response.status === 401) { window.location.assign('/console/signin'); return; }
                 form.dataset.key = newKey();
                 return response.json().then(function (json) {
                   showError((json && json.error && json.error.message) || ('HTTP ' + response.status));

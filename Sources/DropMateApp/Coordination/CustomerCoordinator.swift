@@ -12,7 +12,8 @@ enum MessageStatus: Sendable, Equatable {
     case new
     /// Handled before; a retry gets this answer again.
     case answered(HandledMessage)
-    /// Cannot be told without asking the store (an old message, or a cache that was lost).
+    /// Cannot be told without asking the store (an old message, or a cache that was lost), or, for a coordinator that
+    /// serves alone, without asking the engine's memory.
     case unknown
 }
 
@@ -53,6 +54,15 @@ protocol CustomerCoordinator: Sendable {
 
     /// Replaces a message's remembered answer (a late reply went out as a push: retries now get `success`).
     func remember(_ answer: HandledMessage, for message: IncomingChat) async throws
+
+    /// Whether this process alone serves these customers, so its own memory of answered messages is complete since
+    /// its horizon and may tell a new message from an answered one (`DuplicateCheck`). False unless said otherwise.
+    var servesAlone: Bool { get }
+}
+
+extension CustomerCoordinator {
+    /// Shared coordinators (Redis) decide about messages themselves, or send them to the database.
+    var servesAlone: Bool { false }
 }
 
 /// Messages per customer per window, counted in fixed windows.

@@ -2,22 +2,22 @@ import DropMateCore
 import Synchronization
 
 /// The embedded default's coordinator: one process owns every customer, so locks, cached states and
-/// rate counters live in memory. Answered messages are remembered by `HandledMessages`.
+/// rate counters live in memory. Answered messages are remembered by the engine's `HandledMessages`; whether
+/// a message is new is left to it (`DuplicateCheck`).
 final class LocalCoordinator: CustomerCoordinator {
     private let locks = KeyedLock()
     private let states: Mutex<BoundedCache<String, ConversationState>>
     private let counters: Mutex<BoundedCache<String, (window: Int64, count: Int)>>
-    private let handledMessages: HandledMessages
     private let rateLimit: RateLimit
 
-    init(handledMessages: HandledMessages, rateLimit: RateLimit, cacheCapacity: Int) {
-        self.handledMessages = handledMessages
+    init(rateLimit: RateLimit, cacheCapacity: Int = 100_000) {
         self.rateLimit = rateLimit
         self.states = Mutex(BoundedCache(capacity: cacheCapacity))
         self.counters = Mutex(BoundedCache(capacity: cacheCapacity))
     }
 
     var keepsAnswers: Bool { false }
+    var servesAlone: Bool { true }
 
     func withTurn<Value: Sendable>(
         of customer: String, message: IncomingChat?, now: Int64,
@@ -25,12 +25,9 @@ final class LocalCoordinator: CustomerCoordinator {
     ) async throws -> Value {
         try await locks.withLock(customer) {
             let cached = states.withLock { $0[customer] }
-            var status: MessageStatus?
-            if let message {
-                // A cached customer's new messages are known to memory; anything else is checked in the store.
-                status = cached != nil && handledMessages.knowsAbout(createTime: message.createTime) ? .new : .unknown
-            }
-            let turn = CustomerTurn(cachedState: cached, message: status, overRateLimit: message != nil && countMessage(from: customer, now: now))
+            // Only the engine's memory can tell a new message from an answered one here (`DuplicateCheck`).
+            let turn = CustomerTurn(cachedState: cached, message: message == nil ? nil : .unknown,
+                                    overRateLimit: message != nil && countMessage(from: customer, now: now))
             let outcome = try await body(turn)
             if let state = outcome.state { states.withLock { _ = $0.set(customer, state) } }
             return outcome.value

@@ -46,6 +46,14 @@ public struct CourierRoster: Sendable {
         return courier
     }
 
+    /// Renames courier `courierID` and sets (or, nil, clears) their phone number.
+    public func update(courierID: Int64, name: String, phone: PhoneNumber?, audit: AuditEntry? = nil) async throws -> Courier {
+        guard let courier = try await store.updateCourier(id: courierID, name: name, phone: phone, now: clock(), audit: audit) else {
+            throw EngineError.courierNotFound(courierID)
+        }
+        return courier
+    }
+
     /// A new app token for courier `courierID` (returned once); the old one stops working at once.
     public func reissueToken(courierID: Int64, audit: AuditEntry? = nil) async throws -> String {
         let token = SecretToken.generate(prefix: "dmc_")

@@ -1,5 +1,4 @@
 import DropMateCore
-import Foundation
 
 /// Couriers at work: dispatch to a courier, "取件 / 送达" from their chat, positions and live ETAs.
 extension ConversationEngine {

@@ -39,6 +39,7 @@ extension ConversationEngine {
             rules: rules, eta: eta,
             deliveries: needs.deliveries ? try await store.deliveries(courierID: state.courierID ?? 0) : []
         )
+        if needs.boardModeration { facts.boardHoldsPosts = try await store.boardHoldsPosts() }
         if case .orderChanged(let order) = input, let index = facts.orders.firstIndex(where: { $0.id == order.id }) {
             facts.orders[index] = order
         }
@@ -73,7 +74,7 @@ extension ConversationEngine {
             case .noteETA(let order):
                 unit.orders.append(OrderWrite(order: order, isNew: false, logsEvent: false))
             case .post(let request):
-                unit.posts.append(NewBoardPost(customer: request.customer, orderID: request.orderID, body: request.body, createdAt: now))
+                unit.posts.append(NewBoardPost(customer: request.customer, orderID: request.orderID, body: request.body, createdAt: now, held: request.held))
             case .push(let notice):
                 guard let message = renderer.render(notice, language: step.state.language, catalog: facts.catalog) else { continue }
                 pushes += 1

@@ -1,6 +1,4 @@
 import DropMateCore
-import DropMateStorage
-import Foundation
 import Logging
 import Synchronization
 
@@ -31,12 +29,11 @@ public final class ConversationEngine: Sendable {
 
     /// An engine over `store`. Call `warmUp()` once before serving.
     ///
-    /// `coordination` says who else serves these customers: nobody (`.local`, the embedded default) or
-    /// other replicas sharing a Redis (`.redis`), which then carries the locks, cached states and dedupe.
-    public init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
-                rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordination: Coordination = .local(rateLimit: .off),
-                routes: RouteLookup? = nil, cacheCapacity: Int = 100_000, telemetry: Telemetry = .disabled, payments: PaymentGate? = nil, courierSMS: Bool = true,
-                logger: Logger) {
+    /// `coordinator` says who else serves these customers: nobody (`LocalCoordinator`, the embedded default) or other
+    /// replicas (`RedisCoordinator`: Redis then carries the locks, cached states and answers); `Coordination` makes one.
+    init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
+         rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordinator: any CustomerCoordinator = LocalCoordinator(rateLimit: .off),
+         routes: RouteLookup? = nil, telemetry: Telemetry = .disabled, payments: PaymentGate? = nil, courierSMS: Bool = true, logger: Logger) {
         self.courierSMS = courierSMS
         self.routes = routes
         self.payments = payments
@@ -48,14 +45,8 @@ public final class ConversationEngine: Sendable {
         self.eta = eta
         self.logger = logger
         self.catalogValue = Mutex(catalog)
-        let handledMessages = HandledMessages(capacity: 1_000_000, horizon: clock())
-        self.handledMessages = handledMessages
-        switch coordination {
-        case .local(let rateLimit):
-            coordinator = LocalCoordinator(handledMessages: handledMessages, rateLimit: rateLimit, cacheCapacity: cacheCapacity)
-        case .redis(let redis, let settings):
-            coordinator = RedisCoordinator(redis: redis, settings: settings, logger: logger)
-        }
+        self.handledMessages = HandledMessages(capacity: 1_000_000, horizon: clock())
+        self.coordinator = coordinator
     }
 
     /// The catalog the conversation offers now.
@@ -75,35 +66,37 @@ public final class ConversationEngine: Sendable {
         try await reloadCatalog()
     }
 
-    /// Handles one WeChat message exactly once and returns the passive reply (nil: answer `success`).
-    ///
-    /// Throws `HandledMessages.DeadlinePassed` when the reply is not ready within `deadline`; the work
-    /// goes on and its reply is pushed to the customer instead (unless a retry is there to take it).
-    public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> OutgoingMessage? {
-        do {
-            do {
-                return try await answer(message, deadline: deadline, trustingMemory: true)
-            } catch is HandledMessages.AnsweredBefore {
-                WebhookNotes.current?.noteDeduplicated()
-                // A retry: answer what was answered (nil when the reply went out as a push). Where the coordinator
-                // keeps answers (Redis), it has them, and the turn below replays them.
-                if !coordinator.keepsAnswers, let stored = try await store.handled(dedupeKey: message.dedupeKey) { return stored.reply }
-                // Not in the store after all (two keys sharing a hash): handle it like any new message.
-                return try await answer(message, deadline: deadline, trustingMemory: false)
+    /// Handles one WeChat message exactly once: the passive reply and what became of the message (a retry gets the
+    /// first answer, a message over the rate limit a request to slow down; one not ready within `deadline` is `.late`,
+    /// its work goes on and its reply is pushed instead, unless a retry is there to take it). `DuplicateCheck` says how
+    /// retries are told. Throws only for failures (the database or Redis away, a replayed signed request).
+    public func answer(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> WebhookAnswer {
+        var check = DuplicateCheck(coordinatorKeepsAnswers: coordinator.keepsAnswers)
+        var next = check.memory(try await wait(for: message, deadline: deadline, trustingMemory: true))
+        while true {
+            switch next {
+            case .answer(let answer): return answer
+            case .lookUpStoredAnswer: next = check.stored(try await store.handled(dedupeKey: message.dedupeKey))
+            case .askAgainIgnoringMemory: next = check.memory(try await wait(for: message, deadline: deadline, trustingMemory: check.trustsMemory))
             }
-        } catch let replayed as Replayed {
-            WebhookNotes.current?.noteDeduplicated()
-            return replayed.answer.reply
         }
     }
 
-    /// The message was answered before (here or by another replica): the work ends without a new answer,
-    /// so nothing is pushed, and every request waiting for it gets the first answer.
-    struct Replayed: Error {
-        var answer: HandledMessage
+    /// The reply alone (nil: `success`), for callers that need not tell the outcomes apart (tests, tools).
+    /// Throws `ReplyLate` when the reply was not ready within `deadline`: such a caller could not tell it from `success`.
+    public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> OutgoingMessage? {
+        let answer = try await answer(message, deadline: deadline)
+        guard answer.outcome != .late else { throw ReplyLate() }
+        return answer.reply
     }
 
-    private func answer(_ message: IncomingChat, deadline: Duration, trustingMemory: Bool) async throws -> OutgoingMessage? {
+    /// `handle` could not have the reply within its deadline (it will be pushed).
+    public struct ReplyLate: Error, CustomStringConvertible {
+        public var description: String { "the reply was not ready within the deadline; it will be pushed" }
+    }
+
+    /// Waits for the message's work: started now, or joined when a request for it already started it.
+    private func wait(for message: IncomingChat, deadline: Duration, trustingMemory: Bool) async throws -> HandledMessages.Wait {
         try await handledMessages.reply(
             for: message.dedupeKey, trustingMemory: trustingMemory, deadline: deadline, now: clock,
             work: { [self] in try await process(message) },
@@ -122,41 +115,38 @@ public final class ConversationEngine: Sendable {
         }
     }
 
-    private enum Answer: Sendable {
-        case fresh(OutgoingMessage?)
-        case replay(HandledMessage)
-    }
-
-    private func process(_ message: IncomingChat) async throws -> OutgoingMessage? {
-        let answer: Answer = try await coordinator.withTurn(of: message.customer, message: message, now: clock()) { turn in
+    /// The message's customer turn: replays a stored answer, or runs the machine and commits what it did.
+    private func process(_ message: IncomingChat) async throws -> HandledResult {
+        try await coordinator.withTurn(of: message.customer, message: message, now: clock()) { turn in
             let now = clock()
             var state = turn.cachedState
-            switch turn.message {
-            case .answered(let handled):
-                return TurnOutcome(value: .replay(handled))
-            case .unknown:
-                if state == nil {
-                    let loaded = try await store.load(customer: message.customer, dedupeKey: message.dedupeKey)
-                    if let handled = loaded.handled { return TurnOutcome(value: .replay(handled), state: loaded.state) }
-                    state = loaded.state
-                } else if let handled = try await store.handled(dedupeKey: message.dedupeKey) {
-                    return TurnOutcome(value: .replay(handled))
-                }
-            case .new, nil:
+            var start = DuplicateCheck.turnStarts(status: turn.message, stateCached: state != nil, coordinatorServesAlone: coordinator.servesAlone,
+                                                  memorySawEverything: handledMessages.knowsAbout(createTime: message.createTime))
+            switch start {
+            case .loadStateAndAnswer:
+                let loaded = try await store.load(customer: message.customer, dedupeKey: message.dedupeKey)
+                state = loaded.state
+                start = DuplicateCheck.storeSays(loaded.handled)
+            case .lookUpAnswer:
+                start = DuplicateCheck.storeSays(try await store.handled(dedupeKey: message.dedupeKey))
+            case .run:
                 if state == nil { state = try await store.load(customer: message.customer, dedupeKey: nil).state }
+            case .replay:
+                break
             }
+            // A replay changes nothing; a state just loaded is cached for the next turn.
+            if case .replay(let handled) = start { return TurnOutcome(value: .replayed(handled), state: turn.cachedState == nil ? state : nil) }
             let current = state ?? .new(at: now)
             guard let input = message.input else {
                 try await commit(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: nil))))
                 return TurnOutcome(value: .fresh(nil), state: state, answer: HandledMessage(reply: nil))
             }
             if turn.overRateLimit {
-                WebhookNotes.current?.noteRateLimited()
                 let reply = renderer.render([.slowDown], language: current.language, catalog: catalog)
                 if !coordinator.keepsAnswers {
                     store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: reply))))
                 }
-                return TurnOutcome(value: .fresh(reply), state: state, answer: HandledMessage(reply: reply))
+                return TurnOutcome(value: .rateLimited(reply), state: state, answer: HandledMessage(reply: reply))
             }
             var outcome = try await telemetry.withSpan("machine") {
                 try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
@@ -174,10 +164,6 @@ public final class ConversationEngine: Sendable {
             let changed = turn.cachedState == nil || outcome.unit.state != nil
             return TurnOutcome(value: .fresh(reply), state: changed ? outcome.state : nil, encodedState: outcome.unit.encodedState,
                                answer: HandledMessage(reply: reply))
-        }
-        switch answer {
-        case .fresh(let reply): return reply
-        case .replay(let handled): throw Replayed(answer: handled)
         }
     }
 

@@ -3,7 +3,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// In-memory memory of WeChat messages: which were answered, and which are still being handled.
+/// In-memory memory of WeChat messages: which were answered, and which are still being handled. It answers with
+/// a `Wait` value; `DuplicateCheck` decides what each one means for the request.
 ///
 /// Answered keys are kept as 64-bit hashes with the time they were handled (about 16 bytes each),
 /// enough to tell "never seen" without asking the store; a hit (a real retry, or a rare hash
@@ -20,8 +21,10 @@ import Synchronization
 final class HandledMessages: Sendable {
     /// A request waiting for a reply.
     private struct Waiter {
-        var continuation: CheckedContinuation<OutgoingMessage?, any Error>
+        var continuation: CheckedContinuation<Wait, any Error>
         var deadline: NIODeadline
+        /// It joined work another request started (a retry while the first is still being handled).
+        var joined: Bool
     }
 
     private struct InFlight {
@@ -40,11 +43,15 @@ final class HandledMessages: Sendable {
         var sweep: Scheduled<Void>?
     }
 
-    /// The reply could not be ready before the request's deadline.
-    struct DeadlinePassed: Error {}
-
-    /// The key was answered before: its reply is in the store.
-    struct AnsweredBefore: Error {}
+    /// What one request for a key's reply came to.
+    enum Wait: Sendable, Equatable {
+        /// The work's result. `joined`: this request joined work that another request for the key started.
+        case finished(HandledResult, joined: Bool)
+        /// Memory says the key was answered before (look the answer up: memory keeps no replies).
+        case answeredBefore
+        /// The deadline passed first. The work goes on; its reply is pushed if nobody waits for it any more.
+        case late(joined: Bool)
+    }
 
     private let state: Mutex<State>
     private let eventLoops: any EventLoopGroup
@@ -77,39 +84,38 @@ final class HandledMessages: Sendable {
         state.withLock { createTime > $0.horizon + Self.skew }
     }
 
-    /// The reply for `key`: awaited from work in flight, or from `work` started now.
-    /// Throws `AnsweredBefore` when memory says the key was answered (look the reply up in the store), and
-    /// `DeadlinePassed` after `deadline`; the work carries on and `push` delivers its reply if nobody waits any more.
+    /// The result for `key`: awaited from work in flight, or from `work` started now; `.answeredBefore` when memory
+    /// says the key was answered, `.late` after `deadline` (the work carries on, and `push` delivers its reply if
+    /// nobody waits any more). Throws only what `work` throws.
     func reply(
         for key: String, trustingMemory: Bool = true, deadline: Duration, now: @escaping @Sendable () -> Int64,
-        work: @escaping @Sendable () async throws -> OutgoingMessage?,
+        work: @escaping @Sendable () async throws -> HandledResult,
         push: @escaping @Sendable (OutgoingMessage) async -> Void
-    ) async throws -> OutgoingMessage? {
+    ) async throws -> Wait {
         try await withCheckedThrowingContinuation { continuation in
             enum Next { case answered, wait, start }
             let hash = Self.hash(key)
             let deadlineAt = NIODeadline.now() + TimeAmount(deadline)
             let next: Next = state.withLock { state in
                 if trustingMemory, state.done[hash] != nil { return .answered }
-                let waiter = Waiter(continuation: continuation, deadline: deadlineAt)
                 if state.sweepAt.map({ deadlineAt < $0 }) ?? true { scheduleSweep(at: deadlineAt, in: &state) }
                 if state.inFlight[key] != nil {
-                    state.inFlight[key]!.waiters.append(waiter)
+                    state.inFlight[key]!.waiters.append(Waiter(continuation: continuation, deadline: deadlineAt, joined: true))
                     return .wait
                 }
-                state.inFlight[key] = InFlight(waiters: [waiter])
+                state.inFlight[key] = InFlight(waiters: [Waiter(continuation: continuation, deadline: deadlineAt, joined: false)])
                 return .start
             }
             switch next {
             case .answered:
-                continuation.resume(throwing: AnsweredBefore())
+                continuation.resume(returning: .answeredBefore)
             case .wait:
-                WebhookNotes.current?.noteDeduplicated()  // a retry while the first is still being handled
+                break
             case .start:
                 Task {
                     do {
-                        let reply = try await work()
-                        if let late = finish(key, with: .success(reply), at: now()) {
+                        let result = try await work()
+                        if let late = finish(key, with: .success(result), at: now()) {
                             await push(late)
                             settleAfterPush(key, at: now())
                         }
@@ -151,19 +157,20 @@ final class HandledMessages: Sendable {
             if let earliest { scheduleSweep(at: earliest, in: &state) }
             return late
         }
-        for waiter in late { waiter.continuation.resume(throwing: DeadlinePassed()) }
+        for waiter in late { waiter.continuation.resume(returning: .late(joined: waiter.joined)) }
     }
 
     /// Ends the work for `key`. Returns the reply to push when every request had given up on it; the key then
     /// stays in flight (newcomers wait) until `settleAfterPush`, so nobody gets the reply both ways.
-    private func finish(_ key: String, with result: Result<OutgoingMessage?, any Error>, at now: Int64) -> OutgoingMessage? {
+    private func finish(_ key: String, with result: Result<HandledResult, any Error>, at now: Int64) -> OutgoingMessage? {
         let (waiters, pushed): ([Waiter], OutgoingMessage?) = state.withLock { state in
             guard let entry = state.inFlight[key] else { return ([], nil) }
-            guard case .success(let reply) = result else {  // failed: a retry may try again
+            // Failed (a retry may try again), or a replay (whoever answered first remembers it): nothing to remember.
+            guard case .success(let handled) = result, handled.isNewAnswer else {
                 state.inFlight[key] = nil
                 return (entry.waiters, nil)
             }
-            if entry.waiters.isEmpty, entry.someoneGaveUp, let reply {
+            if entry.waiters.isEmpty, entry.someoneGaveUp, let reply = handled.replyToPush {
                 state.inFlight[key]!.someoneGaveUp = false
                 return ([], reply)
             }
@@ -171,7 +178,10 @@ final class HandledMessages: Sendable {
             remember(key, at: now, in: &state)
             return (entry.waiters, nil)
         }
-        for waiter in waiters { waiter.continuation.resume(with: result) }
+        switch result {
+        case .success(let handled): for waiter in waiters { waiter.continuation.resume(returning: .finished(handled, joined: waiter.joined)) }
+        case .failure(let error): for waiter in waiters { waiter.continuation.resume(throwing: error) }
+        }
         return pushed
     }
 
@@ -182,7 +192,8 @@ final class HandledMessages: Sendable {
             remember(key, at: now, in: &state)
             return entry.waiters
         }
-        for waiter in waiters { waiter.continuation.resume(returning: nil) }
+        // They came while the reply was being pushed: retries, answered `success` as the first delivery now is.
+        for waiter in waiters { waiter.continuation.resume(returning: .finished(.fresh(nil), joined: waiter.joined)) }
     }
 
     private func remember(_ key: String, at now: Int64, in state: inout State) {

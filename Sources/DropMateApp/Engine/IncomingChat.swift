@@ -1,7 +1,7 @@
 import DropMateCore
-import DropMateWeChat
 
-/// A WeChat message as the engine sees it: who, when, its dedupe key and its conversation input.
+/// A WeChat message as the engine sees it: who, when, its dedupe key and its conversation input. The webhook maps
+/// WeChat's messages onto it (`IncomingChat+WeChat.swift`), so the engine knows nothing of WeChat's XML types.
 public struct IncomingChat: Sendable {
     public var customer: String
     public var createTime: Int64
@@ -19,30 +19,5 @@ public struct IncomingChat: Sendable {
         self.createTime = createTime
         self.dedupeKey = dedupeKey
         self.input = input
-    }
-
-    /// Maps every WeChat message type and event onto the conversation's inputs.
-    public init(_ message: InboundMessage) {
-        let input: ConversationInput?
-        switch message.kind {
-        case .text(let content, _): input = .text(content)
-        case .voice(_, _, let recognition, _):
-            if let recognition, !recognition.isEmpty { input = .text(recognition) } else { input = .unsupported(kind: "voice") }
-        case .location(let latitude, let longitude, _, let label, _):
-            input = .location(Coordinate(latitude: latitude, longitude: longitude), label: label)
-        case .image: input = .unsupported(kind: "image")
-        case .video, .shortVideo: input = .unsupported(kind: "video")
-        case .link: input = .unsupported(kind: "link")
-        case .event(let event):
-            switch event {
-            case .subscribe: input = .subscribed
-            case .unsubscribe: input = .unsubscribed
-            case .click(let key): input = .click(key: key)
-            case .location(let latitude, let longitude, _): input = .reportedLocation(Coordinate(latitude: latitude, longitude: longitude))
-            case .scan, .view, .templateSendJobFinish, .unknown: input = nil
-            }
-        case .unknown: input = nil
-        }
-        self.init(customer: message.fromUserName, createTime: message.createTime, dedupeKey: message.dedupeKey, input: input)
     }
 }

@@ -35,6 +35,7 @@ public final class AppMetrics: Sendable {
         public static let smsSends = "dropmate_sms_sends_total"
         public static let reportBuildDuration = "dropmate_report_build_duration_seconds"
         public static let traceSpansDropped = "dropmate_trace_spans_dropped_total"
+        public static let buildInfo = "dropmate_build_info"
     }
 
     /// Metrics recorded in `registry` (a fresh one per test; the process's own in the binary).
@@ -48,6 +49,8 @@ public final class AppMetrics: Sendable {
                                        .seconds(120), .seconds(300), .seconds(600)],
         ]
         self.init(factory: factory, registry: registry)
+        // Which release is running, as Prometheus builds expose it: a constant 1 labelled with the version.
+        registry.makeGauge(name: Name.buildInfo, labels: [("version", DropMateVersion.current)]).set(Int64(1))
     }
 
     init(factory: any MetricsFactory, registry: PrometheusCollectorRegistry?) {

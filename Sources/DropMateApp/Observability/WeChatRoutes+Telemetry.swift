@@ -52,14 +52,14 @@ private final class StageSpans {
 }
 
 extension AppMetrics {
-    /// Counts one webhook request: the route's outcome, refined by what the engine noted (a retry answered from the
-    /// first handling is `deduplicated`, a message over the rate limit `rate_limited`).
-    func record(webhook type: String, outcome: WebhookOutcome, notes: WebhookNotes) {
+    /// Counts one webhook request: the route's outcome, refined by the engine's answer (a request recognised as a
+    /// retry is `deduplicated`, a message over the rate limit `rate_limited`).
+    func record(webhook type: String, outcome: WebhookOutcome, answer: WebhookAnswer?) {
         var outcome = outcome
-        let deduplicated = notes.deduplicated
+        let deduplicated = answer?.isRetry ?? false
         if deduplicated { webhookDedupeHit() }
         if outcome == .replied || outcome == .success {
-            if deduplicated { outcome = .deduplicated } else if notes.rateLimited { outcome = .rateLimited }
+            if deduplicated { outcome = .deduplicated } else if answer?.outcome == .rateLimited { outcome = .rateLimited }
         }
         webhookMessage(type: type, outcome: outcome)
     }

@@ -17,7 +17,7 @@ struct OpsRoutes: Sendable {
     let devOutbox: Bool
 
     func add(to router: Router<BasicRequestContext>) {
-        router.get("/healthz") { _, _ in WeChatRoutes.plain("ok") }
+        router.get("/healthz") { request, _ in Self.health(accepting: request.headers[.accept]) }
         router.get("/readyz") { _, _ in
             do {
                 let version = try await Migrations.currentVersion(backend)
@@ -50,6 +50,23 @@ struct OpsRoutes: Sendable {
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: Array(data))))
         }
     }
+
+    /// `/healthz`: "ok" (or `{"status":"ok","version":…}` to a client that asks for JSON), with the release in a
+    /// `DropMate-Version` header either way, so a probe, an operator's curl and a dashboard each read it their way.
+    static func health(accepting accept: String?) -> Response {
+        var response: Response
+        if accept?.contains("application/json") == true {
+            let body = #"{"status":"ok","version":"\#(DropMateVersion.current)"}"#
+            response = Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+        } else {
+            response = WeChatRoutes.plain("ok")
+        }
+        response.headers[versionHeader] = DropMateVersion.current
+        return response
+    }
+
+    /// The release answering (`DropMateVersion`).
+    static let versionHeader = HTTPField.Name("DropMate-Version")!
 
     /// The most pushes one `/dev/outbox` request looks at (`limit` may ask for fewer).
     static let outboxPage = 1000

@@ -70,7 +70,7 @@ extension PageRoutes {
 
     func board() async throws -> Response {
         let posts = try await engine.publicBoard(limit: 30)
-        let items = posts.map { post -> HTML in "<li><small>\(renderer.clockTime(post.createdAt))</small> \(post.body)</li>" }
+        let items = posts.map { post -> HTML in "<li><small><time>\(renderer.dateTime(post.createdAt))</time></small> \(post.body)</li>" }
         let list: HTML = posts.isEmpty ? "<p>还没有留言。No posts yet.</p>" : "<ul class=\"board\">\(items)</ul>"
         let body: HTML = """
             <h1>留言板 <small>Message board</small></h1>

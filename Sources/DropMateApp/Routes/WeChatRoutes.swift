@@ -30,18 +30,18 @@ struct WeChatRoutes: Sendable {
     }
 
     func receive(_ request: Request, context: BasicRequestContext) async throws -> Response {
-        let notes = WebhookNotes()
-        let (response, type, outcome) = try await WebhookNotes.$current.withValue(notes) { try await respond(request, context: context) }
-        telemetry.metrics.record(webhook: type, outcome: outcome, notes: notes)
+        let (response, type, outcome, answer) = try await respond(request, context: context)
+        telemetry.metrics.record(webhook: type, outcome: outcome, answer: answer)
         return response
     }
 
-    /// The response, the message's type and what became of it (before the engine's notes).
-    func respond(_ request: Request, context: BasicRequestContext) async throws -> (Response, String, AppMetrics.WebhookOutcome) {
+    /// The response, the message's type, what the route made of it and the engine's answer (nil when the request
+    /// never reached the engine).
+    func respond(_ request: Request, context: BasicRequestContext) async throws -> (Response, String, AppMetrics.WebhookOutcome, WebhookAnswer?) {
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: WeChatXML.maxBodyBytes) } catch {
-            return (Self.plain("request body too large", status: .contentTooLarge), "unknown", .rejected)
+            return (Self.plain("request body too large", status: .contentTooLarge), "unknown", .rejected, nil)
         }
         let query = Self.query(request)
         let bytes = Array(body.readableBytesView)
@@ -50,7 +50,7 @@ struct WeChatRoutes: Sendable {
             opened = try open(query: query, body: bytes)
         } catch {
             context.logger.notice("refused WeChat push", metadata: ["dropmate.reason": "\(error)"])
-            return (Self.refusal(error), "unknown", .rejected)
+            return (Self.refusal(error), "unknown", .rejected, nil)
         }
         let message = opened.message
         // The signature checked the timestamp and nonce: they are present and the timestamp is a number.
@@ -58,21 +58,21 @@ struct WeChatRoutes: Sendable {
         guard requests.admit(signed, now: clock()) != .conflict else { return refuseReplay(context) }
         var chat = IncomingChat(message)
         chat.request = signed
-        let reply: OutgoingMessage?
+        let answer: WebhookAnswer
         do {
-            reply = try await engine.handle(chat, deadline: replyDeadline)
-        } catch is HandledMessages.DeadlinePassed {
-            context.logger.warning("reply missed the 5-second window; it will be pushed", metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
-            await recordTemplateOutcome(of: message, context: context)
-            return (Self.plain("success"), Self.typeLabel(message), .late)
+            answer = try await engine.answer(chat, deadline: replyDeadline)
         } catch is RequestReplayed {
             requests.forget(signed)  // another replica saw this (timestamp, nonce) with another body
             return refuseReplay(context)
         }
         await recordTemplateOutcome(of: message, context: context)
-        guard let reply else { return (Self.plain("success"), Self.typeLabel(message), .success) }
+        if answer.outcome == .late {
+            context.logger.warning("reply missed the 5-second window; it will be pushed", metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
+            return (Self.plain("success"), Self.typeLabel(message), .late, answer)
+        }
+        guard let reply = answer.reply else { return (Self.plain("success"), Self.typeLabel(message), .success, answer) }
         let response = await telemetry.withSpan("reply") { seal(reply, to: message, mode: opened.mode, query: query) }
-        return (response, Self.typeLabel(message), .replied)
+        return (response, Self.typeLabel(message), .replied, answer)
     }
 
     /// A template message's outcome (retries update it again, to the same value); recorded once the message
@@ -85,9 +85,9 @@ struct WeChatRoutes: Sendable {
     }
 
     /// A forged body under a seen (timestamp, nonce): 403, like a bad signature.
-    func refuseReplay(_ context: BasicRequestContext) -> (Response, String, AppMetrics.WebhookOutcome) {
+    func refuseReplay(_ context: BasicRequestContext) -> (Response, String, AppMetrics.WebhookOutcome, WebhookAnswer?) {
         context.logger.notice("refused WeChat push", metadata: ["dropmate.reason": "\(RequestReplayed())"])
-        return (Self.plain("request replayed with another body", status: .forbidden), "unknown", .rejected)
+        return (Self.plain("request replayed with another body", status: .forbidden), "unknown", .rejected, nil)
     }
 
     /// The passive reply as WeChat expects it: reply XML, encrypted in safe and compatible modes.

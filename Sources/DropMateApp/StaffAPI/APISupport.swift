@@ -10,11 +10,18 @@ struct APIError: Error, Sendable, HTTPResponseError {
     var message: String
     /// Seconds after which trying again makes sense (`Retry-After`), for 429 and 503.
     var retryAfter: Int? = nil
+    /// `WWW-Authenticate` of a 401: which scheme, and why the credential was refused.
+    var authenticate: String? = nil
 
     static func badRequest(_ message: String, code: String = "invalid_request") -> APIError { APIError(status: .badRequest, code: code, message: message) }
     static func notFound(_ what: String) -> APIError { APIError(status: .notFound, code: "not_found", message: "\(what) does not exist") }
     static func conflict(_ message: String, code: String = "conflict") -> APIError { APIError(status: .conflict, code: code, message: message) }
-    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "missing or invalid credentials")
+    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "missing or invalid credentials",
+                                       authenticate: #"Bearer realm="dropmate""#)
+    /// A genuine access token past its expiry (RFC 6750 §3.1): refresh it (`POST /auth/refresh`) or log in again.
+    static let tokenExpired = APIError(status: .unauthorized, code: "token_expired",
+                                       message: "the access token expired; get a new one with POST /api/v1/auth/refresh or log in again",
+                                       authenticate: #"Bearer realm="dropmate", error="invalid_token", error_description="the access token expired""#)
     static let forbidden = APIError(status: .forbidden, code: "forbidden", message: "your role may not do this")
     static let tooLarge = APIError(status: .contentTooLarge, code: "body_too_large", message: "the request body is too large")
     static let internalError = APIError(status: .internalServerError, code: "internal", message: "something went wrong on our side; it has been logged")
@@ -28,6 +35,7 @@ struct APIError: Error, Sendable, HTTPResponseError {
     var response: Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
+        if let authenticate { headers[.wwwAuthenticate] = authenticate }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
@@ -50,7 +58,7 @@ struct APIResponse: Sendable {
     static let noContent = APIResponse(status: .noContent, body: Data())
 }
 
-/// JSON as the API speaks it: snake_case keys, sorted, times as ISO 8601 strings (UTC).
+/// JSON as the API speaks it: snake_case keys, sorted, times as ISO 8601 strings in the business time zone with its offset.
 enum APIJSON {
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
@@ -90,16 +98,30 @@ enum APIJSON {
         return out
     }
 
-    /// "2026-11-25T04:00:00Z".
-    static func time(_ unix: Int64?) -> String? {
+    /// A time as the API shows it: in the business time zone with its offset, "2026-11-25T12:00:00+08:00"
+    /// (`utcOffset` seconds east of UTC; "Z" when it is 0). Staff read the shop's own clock; the offset keeps it exact.
+    static func time(_ unix: Int64?, utcOffset: Int) -> String? {
         guard let unix else { return nil }
-        // A format style is a value: no formatter object built per field (an order page formats over a thousand).
-        return Date(timeIntervalSince1970: TimeInterval(unix)).formatted(.iso8601)
+        let local = CivilTime(unix + Int64(utcOffset))
+        let zone: String
+        if utcOffset == 0 {
+            zone = "Z"
+        } else {
+            let minutes = abs(utcOffset) / 60
+            zone = (utcOffset < 0 ? "-" : "+") + two(minutes / 60) + ":" + two(minutes % 60)
+        }
+        return "\(local.year)-\(two(local.month))-\(two(local.day))T\(two(local.hour)):\(two(local.minute)):\(two(local.second))\(zone)"
     }
 
-    /// A query time: ISO 8601 date-time, or a date (midnight in the business time zone, `utcOffset` seconds east).
+    private static func two(_ value: Int) -> String { CivilTime.two(value) }
+
+    /// A time a client sends: ISO 8601 with "Z" or an offset ("2026-12-05T07:30:00Z" and "2026-12-05T15:30:00+08:00"
+    /// are the same instant), or a date (midnight in the business time zone, `utcOffset` seconds east).
     static func parseTime(_ text: String, utcOffset: Int) -> Int64? {
-        if let date = ISO8601DateFormatter().date(from: text) { return Int64(date.timeIntervalSince1970) }
+        guard text.count <= 40 else { return nil }
+        let withFraction = ISO8601DateFormatter()
+        withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        if let date = ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text) { return Int64(date.timeIntervalSince1970.rounded(.down)) }
         let parts = text.split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, text.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
         var components = DateComponents(year: parts[0], month: parts[1], day: parts[2])

@@ -13,6 +13,21 @@ info:
     `Idempotency-Key` header: a repeat gets the first answer (with `Idempotent-Replayed: true`), a repeat while the
     first still runs gets 409 `idempotency_key_in_flight`. Keys are the caller's own (a signed-in staff member, one
     API token, one courier app) and answers are kept 24 hours. Errors are `{"error": {"code", "message"}}`.
+
+    An access token lives 15 minutes. A request with an expired one gets 401 `token_expired` and
+    `WWW-Authenticate: Bearer error="invalid_token", error_description="the access token expired"`: get a new one
+    with POST /auth/refresh. Any other bad or missing credential is 401 `unauthorized`.
+
+    Times (`format: date-time`) are ISO 8601 in the business time zone with its offset, e.g.
+    `2026-12-05T15:30:00+08:00` (DROPMATE_UTC_OFFSET_HOURS, default +08:00). Requests may send a time with any offset
+    or in UTC (`2026-12-05T07:30:00Z` is the same instant); where a date alone is allowed it is that day's midnight in
+    the business time zone.
+
+    `PATCH` changes part of a resource as a JSON Merge Patch (RFC 7396, `application/merge-patch+json`; plain
+    `application/json` is accepted too): a member left out stays as it is, `null` clears it where it may be empty (a
+    required one answers 400), any other value replaces it; the result is checked as a full `PUT` of it would be.
+    Read-only members may be sent unchanged, never changed (400 `read_only`). The audit log records, for every
+    update, only the members that changed, before and after, with phone numbers masked.
 servers:
   - url: /api/v1
 security:
@@ -263,6 +278,41 @@ components:
         latitude: {type: number}
         longitude: {type: number}
         position_at: {type: string, format: date-time}
+    CourierPatch:
+      type: object
+      description: JSON Merge Patch of a courier; only `name` and `phone` change here (null clears the phone).
+      properties:
+        name: {type: string, minLength: 1, maxLength: 40}
+        phone: {type: string, nullable: true, pattern: "^1[3-9][0-9]{9}$"}
+    MerchantPatch:
+      type: object
+      description: JSON Merge Patch of a merchant (its `id` is fixed); every member is optional.
+      properties:
+        name_zh: {type: string, minLength: 1, maxLength: 60}
+        name_en: {type: string, minLength: 1, maxLength: 60}
+        latitude: {type: number, minimum: -90, maximum: 90}
+        longitude: {type: number, minimum: -180, maximum: 180}
+        preparation_minutes: {type: integer, minimum: 0, maximum: 240}
+        active: {type: boolean}
+    AdPatch:
+      type: object
+      description: |
+        JSON Merge Patch of an ad: `{"sold_out": true}` marks it sold out and leaves everything else as it is; null
+        clears an optional member (description, aliases, position, window). Its `id` and `image_url` are fixed here.
+      properties:
+        merchant_id: {type: string, pattern: "^[a-z0-9-]{1,64}$"}
+        name_zh: {type: string, minLength: 1, maxLength: 40}
+        name_en: {type: string, minLength: 1, maxLength: 40}
+        description_zh: {type: string, nullable: true, maxLength: 300}
+        description_en: {type: string, nullable: true, maxLength: 300}
+        price_fen: {type: integer, minimum: 1, maximum: 10000000}
+        aliases: {type: array, nullable: true, maxItems: 20, items: {type: string, minLength: 1, maxLength: 40}}
+        featured: {type: boolean, nullable: true}
+        position: {type: integer, nullable: true, minimum: 0, maximum: 100000}
+        active: {type: boolean, nullable: true}
+        starts_at: {type: string, nullable: true, format: date-time}
+        ends_at: {type: string, nullable: true, format: date-time}
+        sold_out: {type: boolean, nullable: true, description: "估清 (null: not sold out)"}
     NewCourier:
       type: object
       required: [name]
@@ -330,7 +380,7 @@ components:
         starts_at: {type: string, format: date-time}
         ends_at: {type: string, format: date-time}
         image_url: {type: string, readOnly: true}
-        sold_out: {type: boolean, readOnly: true, description: "估清: set with POST /ads/{id}/sold-out, cleared with DELETE"}
+        sold_out: {type: boolean, readOnly: true, description: "估清: set with PATCH {\"sold_out\": true} or POST /ads/{id}/sold-out, cleared with DELETE"}
     Interval:
       type: object
       required: [opens, closes]
@@ -397,7 +447,7 @@ components:
         order_id: {type: integer, format: int64}
         body: {type: string}
         created_at: {type: string, format: date-time}
-        state: {type: string, enum: [visible, hidden, removed]}
+        state: {type: string, enum: [visible, held, hidden, removed, rejected], description: "held: waiting for review (the business holds public posts); rejected: refused at review"}
         reason: {type: string}
     Reply:
       type: object
@@ -410,6 +460,11 @@ components:
       properties:
         body: {type: string, minLength: 1, maxLength: 500}
         end_handoff: {type: boolean}
+    BoardSettings:
+      type: object
+      required: [hold_posts]
+      properties:
+        hold_posts: {type: boolean, description: "public posts wait for staff to approve them before they show (the customer is told so)"}
     Moderation:
       type: object
       required: [reason]
@@ -841,6 +896,23 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
+  /couriers/{id}:
+    patch:
+      summary: Change a courier's name or phone (JSON Merge Patch; null clears the phone). Admins only, as every courier credential.
+      x-roles: [admin]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/merge-patch+json: {schema: {$ref: "#/components/schemas/CourierPatch"}}, application/json: {schema: {$ref: "#/components/schemas/CourierPatch"}}}
+      responses:
+        "200": {description: The courier after the change., content: {application/json: {schema: {$ref: "#/components/schemas/Courier"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
   /couriers/{id}/binding-code:
     post:
       summary: A new WeChat binding code for the courier (eight characters, valid 30 minutes, dead after 10 wrong codes from anyone; the old one stops working).
@@ -950,6 +1022,22 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
+    patch:
+      summary: Change part of a merchant (JSON Merge Patch).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/merge-patch+json: {schema: {$ref: "#/components/schemas/MerchantPatch"}}, application/json: {schema: {$ref: "#/components/schemas/MerchantPatch"}}}
+      responses:
+        "200": {description: The merchant after the change., content: {application/json: {schema: {$ref: "#/components/schemas/Merchant"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
     delete:
       summary: Archive a merchant that has no ads left (orders keep naming it).
       x-roles: [admin, dispatcher]
@@ -986,6 +1074,22 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    patch:
+      summary: 'Change some of the merchant''s rules (JSON Merge Patch of ShopRules; `"hours": {"sun": null}` closes Sundays, `"hours": null` opens around the clock); the pause stays.'
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/merge-patch+json: {schema: {$ref: "#/components/schemas/ShopRules"}}, application/json: {schema: {$ref: "#/components/schemas/ShopRules"}}}
+      responses:
+        "200": {description: The rules after the change., content: {application/json: {schema: {$ref: "#/components/schemas/ShopRules"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
   /merchants/{id}/pause:
     post:
@@ -1067,6 +1171,22 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
+    patch:
+      summary: 'Change part of an ad (JSON Merge Patch): mark it sold out, move it, fix its price, without resending the rest.'
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Slug"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/merge-patch+json: {schema: {$ref: "#/components/schemas/AdPatch"}}, application/json: {schema: {$ref: "#/components/schemas/AdPatch"}}}
+      responses:
+        "200": {description: The ad after the change., content: {application/json: {schema: {$ref: "#/components/schemas/Ad"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
     delete:
       summary: Delete an ad.
       x-roles: [admin, dispatcher]
@@ -1128,7 +1248,7 @@ paths:
       summary: Board posts, newest first.
       x-roles: [admin, dispatcher]
       parameters:
-        - {name: state, in: query, schema: {type: string, enum: [visible, hidden, removed]}}
+        - {name: state, in: query, schema: {type: string, enum: [visible, held, hidden, removed, rejected]}}
         - {name: order_id, in: query, schema: {type: integer, minimum: 1}}
         - {$ref: "#/components/parameters/Page"}
         - {$ref: "#/components/parameters/PerPage"}
@@ -1152,6 +1272,74 @@ paths:
         "401": {$ref: "#/components/responses/Error"}
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /board/settings:
+    get:
+      summary: Whether public board posts wait for review.
+      x-roles: [admin, dispatcher]
+      responses:
+        "200": {description: The settings., content: {application/json: {schema: {$ref: "#/components/schemas/BoardSettings"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+    put:
+      summary: Hold public posts for review from now on, or publish them at once again (posts already held stay held).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/BoardSettings"}}}
+      responses:
+        "200": {description: The settings., content: {application/json: {schema: {$ref: "#/components/schemas/BoardSettings"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+    patch:
+      summary: The same as PUT, as a JSON Merge Patch.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/merge-patch+json: {schema: {$ref: "#/components/schemas/BoardSettings"}}, application/json: {schema: {$ref: "#/components/schemas/BoardSettings"}}}
+      responses:
+        "200": {description: The settings., content: {application/json: {schema: {$ref: "#/components/schemas/BoardSettings"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "415": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /board/posts/{id}/approve:
+    post:
+      summary: Show a post that waits for review on the public board.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "200": {description: The post., content: {application/json: {schema: {$ref: "#/components/schemas/Post"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
+        "422": {$ref: "#/components/responses/Error"}
+  /board/posts/{id}/reject:
+    post:
+      summary: Keep a post that waits for review off the board, with a reason (for staff; the customer is not told).
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Moderation"}}}
+      responses:
+        "200": {description: The post., content: {application/json: {schema: {$ref: "#/components/schemas/Post"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+        "409": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
   /board/posts/{id}/hide:
     post:

@@ -1,5 +1,4 @@
 import DropMateCore
-import DropMateDataProtection
 
 /// An order as the API shows it. Phone numbers follow `PhoneReader`'s rule (whole for admins, and for the courier
 /// an order is dispatched to until it is delivered; masked otherwise); addresses are whole for staff who dispatch
@@ -49,7 +48,7 @@ struct OrderView: Encodable {
     /// WeChat Pay's state of the order; absent when payment is off.
     var payment: PaymentView?
 
-    init(_ order: Order, for identity: StaffIdentity) {
+    init(_ order: Order, for identity: StaffIdentity, utcOffset: Int) {
         id = order.id
         status = order.status.rawValue
         customer = order.customer
@@ -63,20 +62,20 @@ struct OrderView: Encodable {
         totalFen = order.total.fen
         distanceMetres = order.distanceMetres
         distanceUnknown = order.distanceMetres == nil
-        scheduledFor = APIJSON.time(order.scheduledFor)
+        scheduledFor = APIJSON.time(order.scheduledFor, utcOffset: utcOffset)
         phone = order.phone(shownTo: identity.phoneReader)
         address = order.address.text
         latitude = order.address.coordinate?.latitude
         longitude = order.address.coordinate?.longitude
-        createdAt = APIJSON.time(order.createdAt)
-        confirmedAt = APIJSON.time(order.confirmedAt)
-        dispatchedAt = APIJSON.time(order.dispatchedAt)
-        pickedUpAt = APIJSON.time(order.pickedUpAt)
-        deliveredAt = APIJSON.time(order.deliveredAt)
-        cancelledAt = APIJSON.time(order.cancelledAt)
+        createdAt = APIJSON.time(order.createdAt, utcOffset: utcOffset)
+        confirmedAt = APIJSON.time(order.confirmedAt, utcOffset: utcOffset)
+        dispatchedAt = APIJSON.time(order.dispatchedAt, utcOffset: utcOffset)
+        pickedUpAt = APIJSON.time(order.pickedUpAt, utcOffset: utcOffset)
+        deliveredAt = APIJSON.time(order.deliveredAt, utcOffset: utcOffset)
+        cancelledAt = APIJSON.time(order.cancelledAt, utcOffset: utcOffset)
         cancelReason = order.cancelReason
-        promisedAt = APIJSON.time(order.promisedAt)
-        latestEta = APIJSON.time(order.latestETA)
+        promisedAt = APIJSON.time(order.promisedAt, utcOffset: utcOffset)
+        latestEta = APIJSON.time(order.latestETA, utcOffset: utcOffset)
     }
 }
 

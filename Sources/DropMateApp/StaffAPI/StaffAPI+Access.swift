@@ -13,7 +13,7 @@ extension StaffAPI {
             let id = try call.parameter("id")
             guard try await staff.account(id: id) != nil else { throw APIError.notFound("staff \(id)") }
             return try .json(["items": try await staff.apiTokens(staffID: id).map {
-                TokenView(id: $0.id, name: $0.name, createdAt: APIJSON.time($0.createdAt), revoked: $0.revoked)
+                TokenView(id: $0.id, name: $0.name, createdAt: APIJSON.time($0.createdAt, utcOffset: utcOffset), revoked: $0.revoked)
             }])
         }
         api.on(.delete, "/staff/:id/api-tokens/:token", roles: Self.admins, idempotent: true, maxBody: 1024) { call in

@@ -76,7 +76,7 @@ extension StaffAPI {
             let entries = try await staff.audit(limit: limit, beforeID: before)
             return try .json(["items": entries.map {
                 AuditView(id: $0.id, actor: $0.entry.actor, role: $0.entry.role, action: $0.entry.action, target: $0.entry.target,
-                          before: $0.entry.before, after: $0.entry.after, at: APIJSON.time($0.entry.at))
+                          before: $0.entry.before, after: $0.entry.after, at: APIJSON.time($0.entry.at, utcOffset: utcOffset))
             }])
         }
     }

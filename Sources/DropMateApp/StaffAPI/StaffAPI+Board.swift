@@ -1,6 +1,7 @@
 import DropMateCore
 import DropMateStorage
 import Foundation
+import HTTPTypes
 
 /// `/board/posts`: read the board, reply (the worker pushes the reply to the customer in WeChat), hide or remove.
 extension StaffAPI {
@@ -15,16 +16,17 @@ extension StaffAPI {
     }
 
     struct ReplyBody: Decodable { var body: String }
+    struct BoardSettings: Codable { var holdPosts: Bool }
     struct Moderation: Decodable { var reason: String }
 
     func addBoardRoutes(_ api: APIRouter) {
         api.on(.get, "/board/posts", roles: Self.office) { call in
             let (page, perPage) = try Self.paging(call)
             let state = call.query("state")
-            guard state == nil || ["visible", "hidden", "removed"].contains(state!) else { throw APIError.badRequest("\"state\" must be visible, hidden or removed") }
+            guard state == nil || Self.postStates.contains(state!) else { throw APIError.badRequest("\"state\" must be visible, held, hidden, removed or rejected") }
             let orderID = try call.query("order_id").map { try Validate.id($0, field: "order_id") }
             let posts = try await store.boardPosts(state: state, orderID: orderID, limit: perPage, offset: (page - 1) * perPage)
-            return try .json(["items": posts.map(Self.view)])
+            return try .json(["items": posts.map { view($0) }])
         }
         api.on(.post, "/board/posts/:id/replies", roles: Self.office, idempotent: true, maxBody: 8192) { call in
             let id = try call.parameter("id")
@@ -37,6 +39,48 @@ extension StaffAPI {
                                   audit: call.identity.audit("board.reply", target: "post:\(id)", after: String(body.prefix(80)), at: now), now: now)
             return try .json(["replied": true], status: .created)
         }
+        api.on(.get, "/board/settings", roles: Self.office) { _ in try .json(BoardSettings(holdPosts: try await store.boardHoldsPosts())) }
+        // Whether public posts wait for review before they show (a per-business setting; the console's toggle).
+        for method in [HTTPRequest.Method.put, .patch] {
+            api.on(method, "/board/settings", roles: Self.office, idempotent: true, maxBody: 1024) { call in
+                let wanted: Bool
+                if method == .put {
+                    wanted = try APIJSON.decode(BoardSettings.self, from: call.body).holdPosts
+                } else {
+                    let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
+                    switch patch["hold_posts"] {
+                    case nil: wanted = try await store.boardHoldsPosts()
+                    case let value as Bool: wanted = value
+                    default: throw APIError.badRequest("\"hold_posts\" must be true or false")
+                    }
+                }
+                let before = try await store.boardHoldsPosts()
+                let now = clock()
+                if wanted != before {
+                    try await store.setBoardHoldsPosts(wanted, now: now, audit: call.identity.audit(
+                        "board.settings", target: "board", before: #"{"hold_posts":\#(before)}"#, after: #"{"hold_posts":\#(wanted)}"#, at: now))
+                }
+                return try .json(BoardSettings(holdPosts: wanted))
+            }
+        }
+        // A post waiting for review: approve shows it on the board, reject keeps it off (with the reason, for staff).
+        for (action, state) in [("approve", nil), ("reject", "rejected")] as [(String, String?)] {
+            api.on(.post, "/board/posts/:id/\(action)", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+                let id = try call.parameter("id")
+                var reason: String?
+                if state != nil { reason = try Validate.text(try APIJSON.decode(Moderation.self, from: call.body).reason, field: "reason", max: 200) }
+                guard let before = try await store.boardPost(id: id) else { throw APIError.notFound("post \(id)") }
+                guard before.moderation == "held" else {
+                    throw APIError.conflict("post \(id) is not waiting for review (it is \(before.moderation ?? "visible"))", code: "not_held")
+                }
+                guard try await store.moderate(postID: id, as: state, reason: reason, onlyFrom: "held",
+                                               audit: call.identity.audit("board.\(action)", target: "post:\(id)", before: "held",
+                                                                          after: state.map { "\($0): \(reason ?? "")" } ?? "visible", at: clock()))
+                else { throw APIError.conflict("post \(id) is no longer waiting for review", code: "not_held") }
+                guard let after = try await store.boardPost(id: id) else { throw APIError.notFound("post \(id)") }
+                return try .json(view(after))
+            }
+        }
         for (action, state) in [("hide", "hidden"), ("remove", "removed")] {
             api.on(.post, "/board/posts/:id/\(action)", roles: Self.office, idempotent: true, maxBody: 4096) { call in
                 let id = try call.parameter("id")
@@ -46,13 +90,15 @@ extension StaffAPI {
                                                audit: call.identity.audit("board.\(action)", target: "post:\(id)", before: before?.moderation ?? "visible",
                                                                           after: "\(state): \(reason)", at: clock())) else { throw APIError.notFound("post \(id)") }
                 guard let after = try await store.boardPost(id: id) else { throw APIError.notFound("post \(id)") }
-                return try .json(Self.view(after))
+                return try .json(view(after))
             }
         }
     }
 
-    static func view(_ post: SQLConversationStore.ModeratedPost) -> PostView {
+    static let postStates: Set<String> = ["visible", "held", "hidden", "removed", "rejected"]
+
+    func view(_ post: SQLConversationStore.ModeratedPost) -> PostView {
         PostView(id: post.post.id, customer: post.post.customer, orderId: post.post.orderID, body: post.post.body,
-                 createdAt: APIJSON.time(post.post.createdAt), state: post.moderation ?? "visible", reason: post.reason)
+                 createdAt: APIJSON.time(post.post.createdAt, utcOffset: utcOffset), state: post.moderation ?? "visible", reason: post.reason)
     }
 }

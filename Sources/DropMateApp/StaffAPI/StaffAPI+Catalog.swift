@@ -47,6 +47,15 @@ extension StaffAPI {
         }
         api.on(.post, "/merchants", roles: Self.office, idempotent: true) { call in try await saveMerchant(call, id: nil) }
         api.on(.put, "/merchants/:id", roles: Self.office, idempotent: true) { call in try await saveMerchant(call, id: try Self.slug(call.stringParameter("id"))) }
+        api.on(.patch, "/merchants/:id", roles: Self.office, idempotent: true) { call in
+            let id = try Self.slug(call.stringParameter("id"))
+            let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
+            guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
+            let current = try MergePatch.object(Self.view(found.merchant, active: found.active))
+            try MergePatch.refuse(patch, changing: ["id": "a merchant's id is fixed"], in: current)
+            let merged = MergePatch.apply(patch, to: current) as? [String: Any] ?? current
+            return try await storeMerchant(try MergePatch.decode(MerchantBody.self, from: merged), pathID: id, call: call)
+        }
         api.on(.delete, "/merchants/:id", roles: Self.office) { call in
             let id = try Self.slug(call.stringParameter("id"))
             try await catalogWrite { try await catalog.archiveMerchant(id: id, now: clock(), audit: call.identity.audit("merchant.archive", target: "merchant:\(id)", at: clock())) }
@@ -61,6 +70,23 @@ extension StaffAPI {
         }
         api.on(.post, "/ads", roles: Self.office, idempotent: true) { call in try await saveAd(call, id: nil) }
         api.on(.put, "/ads/:id", roles: Self.office, idempotent: true) { call in try await saveAd(call, id: try Self.slug(call.stringParameter("id"))) }
+        // Marking an item sold out, moving it or fixing its price touches only what the patch names.
+        api.on(.patch, "/ads/:id", roles: Self.office, idempotent: true) { call in
+            let id = try Self.slug(call.stringParameter("id"))
+            let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
+            guard let existing = try await catalog.ad(id: id) else { throw APIError.notFound("ad \(id)") }
+            let current = try MergePatch.object(view(existing))
+            try MergePatch.refuse(patch, changing: ["id": "an ad's id is fixed", "image_url": "upload the image with PUT /ads/{id}/image"], in: current)
+            var soldOut: Bool?
+            switch patch["sold_out"] {
+            case nil: break
+            case is NSNull: soldOut = false
+            case let value as Bool: soldOut = value
+            default: throw APIError.badRequest("wrong type for \"sold_out\"")
+            }
+            let merged = MergePatch.apply(patch, to: current) as? [String: Any] ?? current
+            return try await storeAd(try MergePatch.decode(AdBody.self, from: merged), pathID: id, soldOut: soldOut, call: call)
+        }
         api.on(.delete, "/ads/:id", roles: Self.office) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard try await catalog.deleteAd(id: id, audit: call.identity.audit("ad.delete", target: "ad:\(id)", at: clock())) else { throw APIError.notFound("ad \(id)") }
@@ -89,7 +115,11 @@ extension StaffAPI {
     }
 
     func saveMerchant(_ call: APICall, id pathID: String?) async throws -> APIResponse {
-        let body = try APIJSON.decode(MerchantBody.self, from: call.body)
+        try await storeMerchant(try APIJSON.decode(MerchantBody.self, from: call.body), pathID: pathID, call: call)
+    }
+
+    /// Creates (`pathID` nil) or replaces a merchant from a full body (a PUT's, or a PATCH's patched one).
+    func storeMerchant(_ body: MerchantBody, pathID: String?, call: APICall) async throws -> APIResponse {
         let id = try Self.slug(pathID ?? body.id)
         if let pathID, body.id != pathID { throw APIError.badRequest("\"id\" must match the path") }
         let location = Coordinate(latitude: body.latitude, longitude: body.longitude)
@@ -99,17 +129,22 @@ extension StaffAPI {
                                 location: location, preparationMinutes: body.preparationMinutes)
         let before = try await catalog.merchant(id: id)
         let now = clock()
+        let diff = try AuditDiff(before: before.map { Self.view($0.merchant, active: $0.active) }, after: Self.view(merchant, active: body.active ?? true))
         try await catalogWrite {
             try await catalog.save(merchant, active: body.active ?? true, isNew: pathID == nil, now: now,
                                    audit: call.identity.audit(pathID == nil ? "merchant.create" : "merchant.update", target: "merchant:\(id)",
-                                                              before: before.map { "\($0.merchant.name.zh), \($0.merchant.preparationMinutes) min" },
-                                                              after: "\(merchant.name.zh), \(merchant.preparationMinutes) min", at: now))
+                                                              before: diff.before, after: diff.after ?? "no change", at: now))
         }
         return try .json(Self.view(merchant, active: body.active ?? true), status: pathID == nil ? .created : .ok)
     }
 
     func saveAd(_ call: APICall, id pathID: String?) async throws -> APIResponse {
-        let body = try APIJSON.decode(AdBody.self, from: call.body)
+        try await storeAd(try APIJSON.decode(AdBody.self, from: call.body), pathID: pathID, soldOut: nil, call: call)
+    }
+
+    /// Creates (`pathID` nil) or replaces an ad from a full body (a PUT's, or a PATCH's patched one). `soldOut`: set
+    /// the sold-out mark too (a PATCH may; nil keeps it, as a PUT does).
+    func storeAd(_ body: AdBody, pathID: String?, soldOut: Bool?, call: APICall) async throws -> APIResponse {
         let id = try Self.slug(pathID ?? body.id)
         if let pathID, body.id != pathID { throw APIError.badRequest("\"id\" must match the path") }
         guard (1...10_000_000).contains(body.priceFen) else { throw APIError.badRequest("\"price_fen\" must be 1 to 10,000,000 (fen)") }
@@ -125,17 +160,19 @@ extension StaffAPI {
         var item = CatalogItem(
             id: id, merchantID: try Self.slug(body.merchantId),
             name: LocalizedText(zh: try Validate.text(body.nameZh, field: "name_zh", max: 40), en: try Validate.text(body.nameEn, field: "name_en", max: 40)),
-            description: LocalizedText(zh: try body.descriptionZh.map { try Validate.text($0, field: "description_zh", max: 300) } ?? "",
-                                       en: try body.descriptionEn.map { try Validate.text($0, field: "description_en", max: 300) } ?? ""),
+            description: LocalizedText(zh: try Self.optionalText(body.descriptionZh, field: "description_zh", max: 300),
+                                       en: try Self.optionalText(body.descriptionEn, field: "description_en", max: 300)),
             price: Money(fen: body.priceFen), aliases: aliases, isFeatured: body.featured ?? false,
             pictureURL: existing?.item.pictureURL ?? "", position: position)
-        item.soldOut = existing?.item.soldOut  // kept in its own column; shown as it is
+        // Kept in its own column: a PUT shows it as it is, a PATCH may set it.
+        item.soldOut = soldOut.map { $0 ? true : nil } ?? existing?.item.soldOut
         let ad = SQLCatalogStore.Ad(item: item, active: body.active ?? true, startsAt: startsAt, endsAt: endsAt, imageKey: existing?.imageKey)
         let now = clock()
+        let diff = try AuditDiff(before: existing.map { view($0) }, after: view(ad))
         try await catalogWrite {
-            try await catalog.save(ad, isNew: pathID == nil, now: now,
+            try await catalog.save(ad, isNew: pathID == nil, soldOut: soldOut, now: now,
                                    audit: call.identity.audit(pathID == nil ? "ad.create" : "ad.update", target: "ad:\(id)",
-                                                              before: existing.map { "\($0.item.name.zh) \($0.item.price)" }, after: "\(item.name.zh) \(item.price)", at: now))
+                                                              before: diff.before, after: diff.after ?? "no change", at: now))
         }
         return try .json(view(ad), status: pathID == nil ? .created : .ok)
     }
@@ -159,6 +196,13 @@ extension StaffAPI {
         return value
     }
 
+    /// An optional text: absent, empty or blank is "" (no description: what an ad without one shows, so a PATCH of
+    /// such an ad sends it back unchanged); anything else is checked as `Validate.text` checks it.
+    static func optionalText(_ text: String?, field: String, max: Int) throws -> String {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return "" }
+        return try Validate.text(text, field: field, max: max)
+    }
+
     static func slug(_ text: String) throws -> String {
         guard (1...64).contains(text.count), text.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
             throw APIError.badRequest("ids are 1 to 64 lowercase letters, digits or dashes")
@@ -175,7 +219,7 @@ extension StaffAPI {
         AdBody(id: ad.item.id, merchantId: ad.item.merchantID, nameZh: ad.item.name.zh, nameEn: ad.item.name.en,
                descriptionZh: ad.item.description.zh, descriptionEn: ad.item.description.en, priceFen: ad.item.price.fen,
                aliases: ad.item.aliases, featured: ad.item.isFeatured, position: ad.item.position, active: ad.active,
-               startsAt: APIJSON.time(ad.startsAt), endsAt: APIJSON.time(ad.endsAt), imageUrl: ad.item.pictureURL.isEmpty ? nil : ad.item.pictureURL,
+               startsAt: APIJSON.time(ad.startsAt, utcOffset: utcOffset), endsAt: APIJSON.time(ad.endsAt, utcOffset: utcOffset), imageUrl: ad.item.pictureURL.isEmpty ? nil : ad.item.pictureURL,
                soldOut: ad.item.isSoldOut)
     }
 }

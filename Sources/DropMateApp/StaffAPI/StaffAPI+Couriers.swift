@@ -17,7 +17,7 @@ extension StaffAPI {
         var longitude: Double?
         var positionAt: String?
 
-        init(_ courier: Courier, for identity: StaffIdentity) {
+        init(_ courier: Courier, for identity: StaffIdentity, utcOffset: Int) {
             id = courier.id
             name = courier.name
             phone = courier.phone.map { identity.account.role == .admin ? $0.digits : $0.masked }
@@ -25,7 +25,7 @@ extension StaffAPI {
             wechatBound = courier.openID != nil
             latitude = courier.position?.coordinate.latitude
             longitude = courier.position?.coordinate.longitude
-            positionAt = APIJSON.time(courier.position?.at)
+            positionAt = APIJSON.time(courier.position?.at, utcOffset: utcOffset)
         }
     }
 
@@ -45,7 +45,7 @@ extension StaffAPI {
     /// customers' whole phone numbers (see `PhoneReader`), so whoever could mint one could read them.
     func addCourierRoutes(_ api: APIRouter) {
         api.on(.get, "/couriers", roles: Self.office) { call in
-            try .json(["items": try await couriers.all().map { CourierView($0, for: call.identity) }])
+            try .json(["items": try await couriers.all().map { CourierView($0, for: call.identity, utcOffset: utcOffset) }])
         }
         api.on(.post, "/couriers", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
             let request = try APIJSON.decode(NewCourier.self, from: call.body)
@@ -58,15 +58,49 @@ extension StaffAPI {
             let now = clock()
             let created = try await couriers.create(name: name, phone: phone, audit: call.identity.audit("courier.create", target: "courier", after: name, at: now))
             let code = try await couriers.issueBindingCode(courierID: created.courier.id)
-            return try .json(CourierCreated(courier: CourierView(created.courier, for: call.identity), apiToken: created.apiToken, bindingCode: code.code,
-                                            bindingCodeExpiresAt: APIJSON.time(code.expiresAt)), status: .created)
+            return try .json(CourierCreated(courier: CourierView(created.courier, for: call.identity, utcOffset: utcOffset), apiToken: created.apiToken, bindingCode: code.code,
+                                            bindingCodeExpiresAt: APIJSON.time(code.expiresAt, utcOffset: utcOffset)), status: .created)
+        }
+        // A courier's name and phone (null clears the phone); switching on and off has its own endpoints.
+        api.on(.patch, "/couriers/:id", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+            let id = try call.parameter("id")
+            let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
+            guard let courier = try await couriers.courier(id: id) else { throw APIError.notFound("courier \(id)") }
+            let current = try MergePatch.object(CourierView(courier, for: call.identity, utcOffset: utcOffset))
+            try MergePatch.refuse(patch, changing: [
+                "id": "a courier's id is fixed", "active": "use POST /couriers/{id}/deactivate or /reactivate",
+                "wechat_bound": "couriers bind WeChat with a binding code", "latitude": "couriers' apps report positions",
+                "longitude": "couriers' apps report positions", "position_at": "couriers' apps report positions",
+            ], in: current)
+            var name = courier.name, phone = courier.phone
+            switch patch["name"] {
+            case nil: break
+            case let text as String: name = try Validate.text(text, field: "name", max: 40)
+            case is NSNull: throw APIError.badRequest("\"name\" cannot be cleared")
+            default: throw APIError.badRequest("wrong type for \"name\"")
+            }
+            switch patch["phone"] {
+            case nil: break
+            case is NSNull: phone = nil
+            case let text as String:
+                guard let parsed = PhoneNumber(text) else { throw APIError.badRequest("\"phone\" is not a mainland mobile number (11 digits starting 13–19)") }
+                phone = parsed
+            default: throw APIError.badRequest("wrong type for \"phone\"")
+            }
+            func member(_ phone: PhoneNumber?) -> Any { phone.map { $0.digits as Any } ?? NSNull() }
+            let diff = AuditDiff(before: ["name": courier.name, "phone": member(courier.phone)], after: ["name": name, "phone": member(phone)])
+            let updated = try await courierCommand(id) {
+                try await couriers.update(courierID: id, name: name, phone: phone, audit: call.identity.audit(
+                    "courier.update", target: "courier:\(id)", before: diff.before, after: diff.after ?? "no change", at: clock()))
+            }
+            return try .json(CourierView(updated, for: call.identity, utcOffset: utcOffset))
         }
         api.on(.post, "/couriers/:id/binding-code", roles: Self.admins, idempotent: true, maxBody: 1024) { call in
             let id = try call.parameter("id")
             let code = try await courierCommand(id) {
                 try await couriers.issueBindingCode(courierID: id, audit: call.identity.audit("courier.binding_code", target: "courier:\(id)", after: "new binding code", at: clock()))
             }
-            return try .json(BindingCode(code: code.code, expiresAt: APIJSON.time(code.expiresAt)), status: .created)
+            return try .json(BindingCode(code: code.code, expiresAt: APIJSON.time(code.expiresAt, utcOffset: utcOffset)), status: .created)
         }
         for (verb, active) in [("deactivate", false), ("reactivate", true)] {
             api.on(.post, "/couriers/:id/\(verb)", roles: Self.admins, idempotent: true, maxBody: 1024) { call in
@@ -75,7 +109,7 @@ extension StaffAPI {
                 let audit = call.identity.audit("courier.\(verb)", target: "courier:\(id)", before: before.map { $0.active ? "active" : "inactive" },
                                                 after: active ? "active" : "inactive", at: clock())
                 let courier = try await courierCommand(id) { try await couriers.setActive(courierID: id, active, audit: audit) }
-                return try .json(CourierView(courier, for: call.identity))
+                return try .json(CourierView(courier, for: call.identity, utcOffset: utcOffset))
             }
         }
         // Not idempotent: the answer carries a new secret, and a second call simply issues another (the first dies).

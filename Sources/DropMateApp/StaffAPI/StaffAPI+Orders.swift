@@ -20,15 +20,15 @@ extension StaffAPI {
             let filter = try orderFilter(call)
             if filter.phoneHashes != nil { try await recordPhoneSearch(call) }
             let found = try await store.orders(matching: filter, limit: perPage, offset: (page - 1) * perPage)
-            let items = try await withPayments(found.orders.map { OrderView($0, for: call.identity) }, orders: found.orders)
+            let items = try await withPayments(found.orders.map { OrderView($0, for: call.identity, utcOffset: utcOffset) }, orders: found.orders)
             return try .json(Page(items: items, page: page, perPage: perPage, total: found.total))
         }
         api.on(.get, "/orders/:id", roles: Self.office) { call in
             let id = try call.parameter("id")
             guard let order = try await store.order(id: id) else { throw APIError.notFound("order #\(id)") }
-            let history = try await store.history(orderID: id).map { OrderDetailView.Event(status: $0.status, at: APIJSON.time($0.at)) }
-            let posts = try await store.posts(orderID: id).map { OrderDetailView.Post(id: $0.id, body: $0.body, createdAt: APIJSON.time($0.createdAt)) }
-            let view = try await withPayments([OrderView(order, for: call.identity)], orders: [order])[0]
+            let history = try await store.history(orderID: id).map { OrderDetailView.Event(status: $0.status, at: APIJSON.time($0.at, utcOffset: utcOffset)) }
+            let posts = try await store.posts(orderID: id).map { OrderDetailView.Post(id: $0.id, body: $0.body, createdAt: APIJSON.time($0.createdAt, utcOffset: utcOffset)) }
+            let view = try await withPayments([OrderView(order, for: call.identity, utcOffset: utcOffset)], orders: [order])[0]
             return try .json(OrderDetailView(order: view, history: history, posts: posts))
         }
         api.on(.post, "/orders/:id/dispatch", roles: Self.office, idempotent: true, maxBody: 4096) { call in
@@ -41,7 +41,7 @@ extension StaffAPI {
                                         audit: call.identity.audit("order.dispatch", target: "order:\(id)", before: Self.summary(before),
                                                                    after: "dispatched to courier \(courierID)", at: now))
             }
-            return try .json(OrderView(order, for: call.identity))
+            return try .json(OrderView(order, for: call.identity, utcOffset: utcOffset))
         }
         // Before a stored answer is replayed: a courier names only their own deliveries (the engine decides again under the lock).
         api.on(.post, "/orders/:id/deliver", roles: Self.everyone, idempotent: true, maxBody: 4096, authorize: { call in
@@ -59,7 +59,7 @@ extension StaffAPI {
                 // Whether the order is the courier's is decided under the customer's lock (`deliver(orderID:asCourier:)`).
                 let courierID = try await actingCourier(call).id
                 do {
-                    return try .json(OrderView(try await engine.deliver(orderID: id, asCourier: courierID), for: identity))
+                    return try .json(OrderView(try await engine.deliver(orderID: id, asCourier: courierID), for: identity, utcOffset: utcOffset))
                 } catch EngineError.notTheCourier, EngineError.orderNotFound {
                     throw notYours
                 } catch let error as EngineError {
@@ -69,7 +69,7 @@ extension StaffAPI {
             let before = try await store.order(id: id)
             let audit = identity.audit("order.deliver", target: "order:\(id)", before: Self.summary(before), after: "delivered", at: clock())
             let order = try await runOrderCommand(id) { try await engine.apply(.deliver, toOrder: id, audit: audit) }
-            return try .json(OrderView(order, for: identity))
+            return try .json(OrderView(order, for: identity, utcOffset: utcOffset))
         }
         api.on(.post, "/orders/:id/cancel", roles: Self.office, idempotent: true, maxBody: 4096) { call in
             let id = try call.parameter("id")
@@ -80,11 +80,11 @@ extension StaffAPI {
                 try await engine.apply(.cancel(reason: reason), toOrder: id,
                                        audit: call.identity.audit("order.cancel", target: "order:\(id)", before: Self.summary(before), after: "cancelled: \(reason)", at: now))
             }
-            return try .json(OrderView(order, for: call.identity))
+            return try .json(OrderView(order, for: call.identity, utcOffset: utcOffset))
         }
         api.on(.get, "/courier/deliveries", roles: [.courier]) { call in
             let courierID = try await actingCourier(call).id
-            return try .json(["items": try await store.deliveries(courierID: courierID).map { OrderView($0, for: call.identity) }])
+            return try .json(["items": try await store.deliveries(courierID: courierID).map { OrderView($0, for: call.identity, utcOffset: utcOffset) }])
         }
     }
 

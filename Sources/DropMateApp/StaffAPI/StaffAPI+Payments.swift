@@ -19,7 +19,7 @@ struct PaymentView: Encodable {
     var transactionId: String?
     var refunds: [Refund]
 
-    init(_ payment: OrderPayment?, order: Order) {
+    init(_ payment: OrderPayment?, order: Order, utcOffset: Int) {
         guard let payment else {
             // No payment opened yet: an order still to be paid is unpaid, an older or delivered one needed none.
             let due = order.status == .awaitingConfirmation || order.status == .confirmed
@@ -30,11 +30,11 @@ struct PaymentView: Encodable {
         }
         status = payment.status.rawValue
         amountFen = payment.amount.fen
-        paidAt = APIJSON.time(payment.paidAt)
+        paidAt = APIJSON.time(payment.paidAt, utcOffset: utcOffset)
         transactionId = payment.transactionID
         refunds = payment.refunds.map {
             Refund(outRefundNo: $0.outRefundNo, amountFen: $0.amount.fen, reason: $0.reason, status: $0.status.rawValue,
-                   requestedAt: APIJSON.time($0.requestedAt), finishedAt: APIJSON.time($0.finishedAt))
+                   requestedAt: APIJSON.time($0.requestedAt, utcOffset: utcOffset), finishedAt: APIJSON.time($0.finishedAt, utcOffset: utcOffset))
         }
     }
 }
@@ -58,8 +58,8 @@ extension StaffAPI {
             case .noPayment: throw APIError.conflict("order #\(id) was not paid with WeChat Pay", code: "not_paid")
             case .refused(let error, _): throw APIError.conflict(error.description, code: "refund_refused")
             case .changed(let row), .unchanged(let row):
-                var view = OrderView(order, for: call.identity)
-                view.payment = PaymentView(row.payment, order: order)
+                var view = OrderView(order, for: call.identity, utcOffset: utcOffset)
+                view.payment = PaymentView(row.payment, order: order, utcOffset: utcOffset)
                 return try .json(view)
             }
         }
@@ -71,7 +71,7 @@ extension StaffAPI {
         let found = try await payments.payments.payments(orderIDs: orders.map(\.id))
         return zip(views, orders).map { view, order in
             var view = view
-            view.payment = PaymentView(found[order.id], order: order)
+            view.payment = PaymentView(found[order.id], order: order, utcOffset: utcOffset)
             return view
         }
     }

@@ -57,7 +57,7 @@ extension StaffAPI {
             let limit = try Self.paging(call).perPage
             let records = try await access.store.reports(from: from, to: to, limit: limit)
             return try .json(["items": try records.map {
-                ReportListItem(date: $0.date, builtAt: APIJSON.time($0.builtAt), summary: try JSONColumn.decode(ReportSummary.self, from: $0.summary))
+                ReportListItem(date: $0.date, builtAt: APIJSON.time($0.builtAt, utcOffset: utcOffset), summary: try JSONColumn.decode(ReportSummary.self, from: $0.summary))
             }])
         }
         api.on(.get, "/reports/:date", roles: Self.office) { call in
@@ -69,9 +69,9 @@ extension StaffAPI {
             for (name, key) in keys.csv { csv[name] = try await url(key) }
             let expires = clock() + access.linkTTL.components.seconds
             return try .json(ReportView(
-                date: date, builtAt: APIJSON.time(record.builtAt), summary: try JSONColumn.decode(ReportSummary.self, from: record.summary),
+                date: date, builtAt: APIJSON.time(record.builtAt, utcOffset: utcOffset), summary: try JSONColumn.decode(ReportSummary.self, from: record.summary),
                 files: ReportFilesView(xlsx: try await url(keys.xlsx), chart: try await url(keys.chart), csv: csv),
-                pageUrl: access.links.page(date: date, expires: expires), linksExpireAt: APIJSON.time(expires)))
+                pageUrl: access.links.page(date: date, expires: expires), linksExpireAt: APIJSON.time(expires, utcOffset: utcOffset)))
         }
         api.on(.post, "/reports", roles: Self.office, idempotent: true, maxBody: 1024) { call in
             let body = call.body.readableBytes == 0 ? BuildRequest() : try APIJSON.decode(BuildRequest.self, from: call.body)

@@ -51,21 +51,20 @@ extension StaffAPI {
             return try .json(view(try await catalog.rules(merchantID: id) ?? .unrestricted, preparationMinutes: found.merchant.preparationMinutes))
         }
         api.on(.put, "/merchants/:id/rules", roles: Self.office, idempotent: true) { call in
+            try await storeRules(try APIJSON.decode(RulesBody.self, from: call.body), merchantID: try Self.slug(call.stringParameter("id")), call: call)
+        }
+        // One rule at a time (`{"minimum_order_fen": 2000}`); `"hours": {"sun": null}` closes Sundays, `"hours": null`
+        // opens around the clock. The pause switch has its own endpoints.
+        api.on(.patch, "/merchants/:id/rules", roles: Self.office, idempotent: true) { call in
             let id = try Self.slug(call.stringParameter("id"))
-            let body = try APIJSON.decode(RulesBody.self, from: call.body)
-            var rules = try Self.rules(from: body)
+            let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
-            let preparation = body.preparationMinutes ?? found.merchant.preparationMinutes
-            guard (0...240).contains(preparation) else { throw APIError.badRequest("\"preparation_minutes\" must be 0 to 240", code: "invalid_rules") }
-            let before = try await catalog.rules(merchantID: id)
-            rules.pause = before?.pause ?? .off
-            let now = clock()
-            try await catalogWrite {
-                try await catalog.saveRules(rules, preparationMinutes: preparation, merchantID: id, now: now, audit: call.identity.audit(
-                    "merchant.rules", target: "merchant:\(id)", before: Self.summary(before ?? .unrestricted, preparationMinutes: found.merchant.preparationMinutes),
-                    after: Self.summary(rules, preparationMinutes: preparation), at: now))
+            let current = try MergePatch.object(view(try await catalog.rules(merchantID: id) ?? .unrestricted, preparationMinutes: found.merchant.preparationMinutes))
+            for member in ["paused", "paused_until", "state", "state_until"] where patch[member] != nil {
+                throw APIError.badRequest("\"\(member)\" cannot be changed here: use POST /merchants/{id}/pause or /resume", code: "read_only")
             }
-            return try .json(view(rules, preparationMinutes: preparation))
+            let merged = MergePatch.apply(patch, to: current) as? [String: Any] ?? current
+            return try await storeRules(try MergePatch.decode(RulesBody.self, from: merged), merchantID: id, call: call)
         }
         api.on(.post, "/merchants/:id/pause", roles: Self.office, idempotent: true) { call in
             let id = try Self.slug(call.stringParameter("id"))
@@ -82,14 +81,38 @@ extension StaffAPI {
         api.on(.delete, "/ads/:id/sold-out", roles: Self.office) { call in try await setSoldOut(false, call: call) }
     }
 
+    /// Replaces a merchant's rules from a full body (a PUT's, or a PATCH's patched one); the pause stays as it is.
+    func storeRules(_ body: RulesBody, merchantID id: String, call: APICall) async throws -> APIResponse {
+        var rules = try Self.rules(from: body)
+        guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
+        let preparation = body.preparationMinutes ?? found.merchant.preparationMinutes
+        guard (0...240).contains(preparation) else { throw APIError.badRequest("\"preparation_minutes\" must be 0 to 240", code: "invalid_rules") }
+        let before = try await catalog.rules(merchantID: id)
+        rules.pause = before?.pause ?? .off
+        let now = clock()
+        // What changed, member by member, of what a client sets (not the state that follows from it).
+        func settable(_ view: RulesBody) throws -> [String: Any] {
+            var object = try MergePatch.object(view)
+            for member in ["paused", "paused_until", "state", "state_until"] { object[member] = nil }
+            return object
+        }
+        let diff = AuditDiff(before: try settable(view(before ?? .unrestricted, preparationMinutes: found.merchant.preparationMinutes)),
+                             after: try settable(view(rules, preparationMinutes: preparation)))
+        try await catalogWrite {
+            try await catalog.saveRules(rules, preparationMinutes: preparation, merchantID: id, now: now, audit: call.identity.audit(
+                "merchant.rules", target: "merchant:\(id)", before: diff.before, after: diff.after ?? "no change", at: now))
+        }
+        return try .json(view(rules, preparationMinutes: preparation))
+    }
+
     func setPause(_ pause: ShopPause, merchantID id: String, call: APICall, action: String, now: Int64) async throws -> APIResponse {
         guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
         var rules = try await catalog.rules(merchantID: id) ?? .unrestricted
-        let before = Self.pauseSummary(rules.pause)
+        let before = pauseSummary(rules.pause)
         rules.pause = pause
         try await catalogWrite {
             try await catalog.setPause(pause, merchantID: id, now: now,
-                                       audit: call.identity.audit(action, target: "merchant:\(id)", before: before, after: Self.pauseSummary(pause), at: now))
+                                       audit: call.identity.audit(action, target: "merchant:\(id)", before: before, after: pauseSummary(pause), at: now))
         }
         return try .json(view(rules, preparationMinutes: found.merchant.preparationMinutes))
     }
@@ -154,7 +177,7 @@ extension StaffAPI {
         }
         return RulesBody(hours: hours, deliveryRadiusMetres: rules.deliveryRadiusMetres, minimumOrderFen: rules.minimumOrder.fen, deliveryFee: fee,
                          preparationMinutes: preparationMinutes, acceptsOrdersForLater: rules.acceptsOrdersForLater,
-                         paused: state == "paused", pausedUntil: APIJSON.time(pausedUntil), state: state, stateUntil: APIJSON.time(until))
+                         paused: state == "paused", pausedUntil: APIJSON.time(pausedUntil, utcOffset: utcOffset), state: state, stateUntil: APIJSON.time(until, utcOffset: utcOffset))
     }
 
     /// One line for the audit log.
@@ -168,11 +191,11 @@ extension StaffAPI {
         return "\(hours), \(radius), minimum \(rules.minimumOrder), \(fee), \(preparationMinutes) min, \(rules.acceptsOrdersForLater ? "" : "no ")orders for later"
     }
 
-    static func pauseSummary(_ pause: ShopPause) -> String {
+    func pauseSummary(_ pause: ShopPause) -> String {
         switch pause {
         case .off: "taking orders"
         case .untilResumed: "paused until resumed"
-        case .until(let end): "paused until \(APIJSON.time(end) ?? "")"
+        case .until(let end): "paused until \(APIJSON.time(end, utcOffset: utcOffset) ?? "")"
         }
     }
 }

@@ -54,7 +54,7 @@ extension StaffAPI {
             guard let code = try await binding.issue(staffID: id, audit: audit) else {
                 throw APIError.notFound("staff \(id) (an active admin or dispatcher; couriers bind as couriers)")
             }
-            return try .json(BindingCode(code: code.code, expiresAt: APIJSON.time(code.expiresAt)), status: .created)
+            return try .json(BindingCode(code: code.code, expiresAt: APIJSON.time(code.expiresAt, utcOffset: utcOffset)), status: .created)
         }
         api.on(.put, "/staff/:id/subscriptions", roles: Self.office, idempotent: true, maxBody: 1024, authorize: { try Self.selfOrAdmin($0) }) { call in
             let id = try call.parameter("id")

@@ -1,5 +1,4 @@
 import DropMateCore
-import DropMateDataProtection
 import DropMateObjectStore
 import DropMateStorage
 import Foundation

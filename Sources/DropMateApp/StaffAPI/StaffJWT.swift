@@ -1,7 +1,6 @@
 import Crypto
 import DropMateCore
 import DropMateDataProtection
-import DropMateWeChat
 import Foundation
 
 /// Short-lived access tokens for staff: HS256 JSON Web Tokens signed with a key derived from `JWT_SECRET`.
@@ -39,18 +38,32 @@ public struct StaffJWT: Sendable {
         return "\(header).\(payload).\(signature(of: "\(header).\(payload)"))"
     }
 
+    /// What a presented token is: good, ours but expired (the caller is told so, to refresh), or anything else.
+    public enum Verdict: Sendable, Equatable {
+        case valid(Claims)
+        /// Well formed, correctly signed, an access token: only its time is up.
+        case expired
+        case invalid
+    }
+
     /// The claims of a well-formed, correctly signed, unexpired HS256 access token; nil otherwise.
     public func verify(_ token: String, now: Int64) -> Claims? {
+        if case .valid(let claims) = check(token, now: now) { return claims }
+        return nil
+    }
+
+    /// Checks a token. Expiry is judged only after the signature holds: a forged token is `invalid`, never `expired`.
+    public func check(_ token: String, now: Int64) -> Verdict {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, token.utf8.count < 4096 else { return nil }
-        guard WeChatSignature.constantTimeEquals(signature(of: "\(parts[0]).\(parts[1])"), String(parts[2])) else { return nil }
+        guard parts.count == 3, token.utf8.count < 4096 else { return .invalid }
+        guard LinkSigner.constantTimeEquals(signature(of: "\(parts[0]).\(parts[1])"), String(parts[2])) else { return .invalid }
         guard let headerBytes = Base64URL.decode(String(parts[0])),
               let header = try? JSONDecoder().decode([String: String].self, from: Data(headerBytes)), header["alg"] == "HS256",
               let payloadBytes = Base64URL.decode(String(parts[1])),
               let claims = try? JSONDecoder().decode(Claims.self, from: Data(payloadBytes)),
-              claims.typ == "access", claims.iat <= now + 60, now < claims.exp
-        else { return nil }
-        return claims
+              claims.typ == "access", claims.iat <= now + 60
+        else { return .invalid }
+        return now < claims.exp ? .valid(claims) : .expired
     }
 
     private func signature(of input: String) -> String {

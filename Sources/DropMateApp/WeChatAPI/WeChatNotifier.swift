@@ -1,4 +1,3 @@
-import DropMateCore
 import DropMateStorage
 import Logging
 
@@ -24,12 +23,12 @@ public struct WeChatNotifier: Notifier {
     /// Template messages for order events (`WECHAT_TEMPLATES`).
     let orderTemplates: OrderTemplates
     /// Where each push's delivery is recorded.
-    let deliveries: SQLDeliveryLog?
+    let deliveries: (any DeliveryLog)?
     let clock: @Sendable () -> Int64
     let logger: Logger
 
     public init(tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil,
-                orderTemplates: OrderTemplates = .none, deliveries: SQLDeliveryLog? = nil, clock: @escaping @Sendable () -> Int64 = { 0 }, logger: Logger) {
+                orderTemplates: OrderTemplates = .none, deliveries: (any DeliveryLog)? = nil, clock: @escaping @Sendable () -> Int64 = { 0 }, logger: Logger) {
         self.tokens = tokens
         self.fallbackTemplate = fallbackTemplate
         self.sms = sms

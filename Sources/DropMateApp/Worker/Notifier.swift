@@ -2,8 +2,8 @@ import DropMateDataProtection
 import DropMateCore
 import Logging
 
-/// Delivers a push to a customer. WeChat's customer-service and template messages arrive with the worker issue;
-/// the embedded default without an AppSecret logs pushes and shows them at `/dev/outbox`.
+/// Delivers a push to a customer: `WeChatNotifier` sends WeChat customer-service and template messages (with SMS as
+/// the fallback); the embedded default without an AppSecret logs pushes and shows them at `/dev/outbox`.
 public protocol Notifier: Sendable {
     /// Delivers `push`, the payload of job `jobID` (for logs and delivery records).
     func send(_ push: PushJob, jobID: Int64) async throws

@@ -16,14 +16,19 @@ public struct ConversationMachine: Sendable {
             }
         }
         let board: Bool
+        var moderation = false
         switch input {
-        case .text(let text): board = IntentParser.keywords[TextNormalizer.trimPunctuation(TextNormalizer.normalize(text))] == .boardView
+        case .text(let text):
+            let normalized = TextNormalizer.normalize(text)
+            board = IntentParser.keywords[TextNormalizer.trimPunctuation(normalized)] == .boardView
+            // Anything that may be a post (a superset of what the parser takes for one) learns whether posts are held.
+            moderation = !board && (normalized.contains("留言") || normalized.lowercased().contains("post"))
         case .click(let key): board = ClickKey(rawValue: key) == .board
         default: board = false
         }
         switch input {
         case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .etaRefreshed: return FactNeeds(orders: false, board: board)
-        default: return FactNeeds(orders: state.hasOrders, board: board)
+        default: return FactNeeds(orders: state.hasOrders, board: board, boardModeration: moderation)
         }
     }
 

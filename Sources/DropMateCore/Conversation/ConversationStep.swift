@@ -55,6 +55,9 @@ public struct ConversationFacts: Sendable {
     public var eta: ETAEstimator
     /// A courier's deliveries in progress, oldest first (loaded only for couriers).
     public var deliveries: [Order]
+    /// The business holds public board posts for staff to approve before anyone else sees them (loaded only for a
+    /// message that may be a post; the store holds them regardless, this only lets the reply say so).
+    public var boardHoldsPosts = false
 
     public init(now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(), eta: ETAEstimator = .init(), deliveries: [Order] = []) {
         self.now = now
@@ -152,6 +155,8 @@ public struct BoardPostRequest: Sendable, Hashable {
     public var customer: String
     public var orderID: Int64?
     public var body: String
+    /// A public post held for review (not shown until staff approve it).
+    public var held = false
 }
 
 /// The result of one step: the next state, what to answer now, and what to do.
@@ -174,4 +179,6 @@ public struct FactNeeds: Sendable, Hashable {
     public var board: Bool
     /// The courier's deliveries in progress (for couriers only).
     public var deliveries: Bool = false
+    /// Whether the business holds public board posts for review (for a message that may be a post).
+    public var boardModeration: Bool = false
 }

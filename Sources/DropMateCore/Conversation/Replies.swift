@@ -32,6 +32,11 @@ struct Replies {
         case .understoodAs(let typed, let item): return pick("（“\(typed)”按\(item.zh)下单）", "(Taking \"\(typed)\" as \(item.en).)")
         case .nothingToEdit: return pick("现在没有可以修改的订单。发送“菜单”开始点餐。", "There's no open order to change. Send \"menu\" to start one.")
         case .itemNotInOrder(let item): return pick("订单里没有\(item.zh)。", "There's no \(item.en) in your order.")
+        case .whichItemToChange(let quantity, let items):
+            let names = items.map { $0(language) }.joined(separator: pick("、", ", "))
+            let example = items.first.map { $0(language) } ?? ""
+            return pick("订单里有\(names)，要把哪一样改成 \(quantity) 份？请这样回复：“\(example)改成\(quantity)份”。",
+                        "Your order has \(names). Which one should be \(quantity)? Reply like \"make it \(quantity) \(example)\".")
         case .quantityOutOfRange(let item, let quantity, let max):
             return pick("\(item.zh)的数量 \(quantity) 不行哦，每样可点 1 到 \(max) 份。", "\(quantity) × \(item.en) won't work: order between 1 and \(max) of each item.")
         case .oneMerchantPerOrder:
@@ -73,6 +78,8 @@ struct Replies {
                             "Thanks! Your message went to our staff with order #\(orderID) (it is not shown on the public board); they will reply soon.")
             }
             return pick("留言已发布到留言板，谢谢！", "Posted on the message board. Thanks!")
+        case .boardPostHeld:
+            return pick("留言已收到，工作人员审核通过后会显示在留言板上，谢谢！", "Thanks! Your post will appear on the message board once our staff have reviewed it.")
         case .boardPostEmpty: return pick("留言内容是空的，请在“留言”后面写上内容。", "Your post is empty: write something after \"post\".")
         case .boardPostTooLong(let max): return pick("留言太长了，最多 \(max) 个字。", "That post is too long: at most \(max) characters.")
         case .board(let posts): return board(posts)
@@ -173,7 +180,8 @@ struct Replies {
 
     func board(_ posts: [BoardPost]) -> String {
         guard !posts.isEmpty else { return pick("公开留言板还是空的（关于订单的留言只给工作人员看）。发送“留言 …”来写第一条吧！", "The public board is empty (messages about an order go to staff only). Send \"post …\" to write the first message!") }
-        return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(time($0.createdAt)) \($0.body)" }.joined()
+        // Posts may be days old: each says its date as well as its time.
+        return pick("最新留言：", "Latest posts:") + posts.map { "\n· \(renderer.monthDay($0.createdAt)) \(time($0.createdAt)) \($0.body)" }.joined()
     }
 
     func statusChanged(_ order: Order, eta: Int64?) -> String {

@@ -25,6 +25,8 @@ public enum Reply: Sendable, Hashable {
     case nothingToEdit
     /// An edit names an item that is not in the draft.
     case itemNotInOrder(LocalizedText)
+    /// "改成3份" with several items in the order: which one becomes `quantity` (never guessed).
+    case whichItemToChange(quantity: Int, items: [LocalizedText])
     case quantityOutOfRange(item: LocalizedText, quantity: Int, max: Int)
     case oneMerchantPerOrder
     /// The draft's items and total so far.
@@ -54,6 +56,8 @@ public enum Reply: Sendable, Hashable {
     case pendingReminder(orderID: Int64)
     case boardPosted(orderID: Int64?)
     case boardPostEmpty
+    /// A public post waits for staff to approve it before it shows on the board.
+    case boardPostHeld
     case boardPostTooLong(max: Int)
     case board([BoardPost])
     case draftExpired

@@ -7,7 +7,9 @@ extension Turn {
         }
         guard text.count <= BoardPost.maxLength else { return say(.boardPostTooLong(max: BoardPost.maxLength)) }
         let orderID = facts.orders.first { !$0.status.isFinal }?.id
-        effects.append(.post(BoardPostRequest(customer: customer, orderID: orderID, body: text)))
-        say(.boardPosted(orderID: orderID))
+        // A post about an order goes to staff only; a public one waits for review when the business says so.
+        let held = orderID == nil && facts.boardHoldsPosts
+        effects.append(.post(BoardPostRequest(customer: customer, orderID: orderID, body: text, held: held)))
+        say(held ? .boardPostHeld : .boardPosted(orderID: orderID))
     }
 }

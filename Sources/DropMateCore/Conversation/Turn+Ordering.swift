@@ -94,6 +94,12 @@ extension Turn {
         for edit in edits {
             switch edit {
             case .setQuantity(let item, let quantity):
+                // "改成3份" with no item named changes the only item; with several, which one is asked, never guessed.
+                if item == nil, let first = draft.lines.first, draft.lines.contains(where: { $0.itemID != first.itemID }) {
+                    var names: [LocalizedText] = []
+                    for line in draft.lines where !names.contains(line.name) { names.append(line.name) }
+                    say(.whichItemToChange(quantity: quantity, items: names)); remind(); return nil
+                }
                 guard let index = item.map({ item in draft.lines.lastIndex { $0.itemID == item.id } }) ?? draft.lines.indices.last else {
                     say(item.map { .itemNotInOrder($0.name) } ?? .nothingToEdit); remind(); return nil
                 }

@@ -14,6 +14,8 @@ public protocol ConversationStore: Sendable {
     func order(id: Int64) async throws -> Order?
     /// Latest public board posts, newest first.
     func publicBoard(limit: Int) async throws -> [BoardPost]
+    /// Whether the business holds public board posts for review before they show (a setting staff change).
+    func boardHoldsPosts() async throws -> Bool
     /// A fresh order number, never handed out before.
     func nextOrderID() async throws -> Int64
     /// Every merchant, and the ads shown at `now` (switched on, inside their window, of an active merchant).
@@ -117,11 +119,14 @@ public struct NewBoardPost: Sendable, Hashable {
     public var orderID: Int64?
     public var body: String
     public var createdAt: Int64
+    /// Held for review: stored hidden until staff approve it.
+    public var held: Bool
 
-    public init(customer: String, orderID: Int64?, body: String, createdAt: Int64) {
+    public init(customer: String, orderID: Int64?, body: String, createdAt: Int64, held: Bool = false) {
         self.customer = customer
         self.orderID = orderID
         self.body = body
         self.createdAt = createdAt
+        self.held = held
     }
 }

@@ -17,6 +17,7 @@ extension ForwardingConversationStore {
     func recentOrders(customer: String, limit: Int) async throws -> [Order] { try await base.recentOrders(customer: customer, limit: limit) }
     func order(id: Int64) async throws -> Order? { try await base.order(id: id) }
     func publicBoard(limit: Int) async throws -> [BoardPost] { try await base.publicBoard(limit: limit) }
+    func boardHoldsPosts() async throws -> Bool { try await base.boardHoldsPosts() }
     func nextOrderID() async throws -> Int64 { try await base.nextOrderID() }
     func catalog(at now: Int64) async throws -> Catalog { try await base.catalog(at: now) }
     func deliveries(courierID: Int64) async throws -> [Order] { try await base.deliveries(courierID: courierID) }

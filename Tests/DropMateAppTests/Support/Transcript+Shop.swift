@@ -11,10 +11,12 @@ import HummingbirdTesting
 /// - `@staff pause MERCHANT [MINUTES]`: `POST /merchants/MERCHANT/pause` (until resumed, or for MINUTES)
 /// - `@staff resume MERCHANT`: `POST /merchants/MERCHANT/resume`
 /// - `@staff sold-out AD` / `@staff back AD`: `POST` / `DELETE /ads/AD/sold-out`
+/// - `@staff board hold|publish`: `PUT /board/settings` (public posts wait for review, or show at once)
+/// - `@staff approve POST` / `@staff reject POST REASON`: `POST /board/posts/POST/approve|reject`
 ///
 /// A 2xx answer shows nothing; anything else shows as `< HTTP STATUS BODY`.
 struct ShopCall: Equatable {
-    static let verbs: Set<String> = ["rules", "pause", "resume", "sold-out", "back"]
+    static let verbs: Set<String> = ["rules", "pause", "resume", "sold-out", "back", "board", "approve", "reject"]
 
     var method: HTTPRequest.Method
     var path: String
@@ -34,6 +36,14 @@ struct ShopCall: Equatable {
             if words.count > 3 { guard let minutes = Int64(words[3]) else { throw fail("@staff pause MERCHANT [MINUTES]") }; pauseMinutes = minutes }
         case "resume": method = .post; path = "/merchants/\(id)/resume"
         case "sold-out": method = .post; path = "/ads/\(id)/sold-out"
+        case "board":
+            guard id == "hold" || id == "publish" else { throw fail("@staff board hold|publish") }
+            method = .put; path = "/board/settings"; body = #"{"hold_posts": \#(id == "hold")}"#
+        case "approve": method = .post; path = "/board/posts/\(id)/approve"
+        case "reject":
+            guard words.count >= 4 else { throw fail("@staff reject POST REASON") }
+            method = .post; path = "/board/posts/\(id)/reject"
+            body = String(data: try! JSONSerialization.data(withJSONObject: ["reason": words.dropFirst(3).joined(separator: " ")]), encoding: .utf8)
         default: method = .delete; path = "/ads/\(id)/sold-out"
         }
     }
@@ -44,7 +54,7 @@ extension Session {
     mutating func callShopAPI(_ call: ShopCall) async throws -> [String]? {
         let token = try await ownerLogin()
         var body = call.body
-        if let minutes = call.pauseMinutes { body = #"{"until": "\#(APIJSON.time(app.clock.now + minutes * 60) ?? "")"}"# }
+        if let minutes = call.pauseMinutes { body = #"{"until": "\#(APIJSON.time(app.clock.now + minutes * 60, utcOffset: 8 * 3600) ?? "")"}"# }
         let response = try await client.execute(uri: "/api/v1" + call.path, method: call.method,
                                                 headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
                                                 body: body.map { ByteBuffer(string: $0) })

@@ -6,7 +6,9 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 
-/// Plays a transcript against a fresh DropMate through the real signed webhook over HTTP.
+/// Plays a transcript against a fresh DropMate: through the real signed webhook over HTTP, or (`straightIntoEngine`)
+/// with the customer's messages handed to the engine itself. Everything else a transcript does (staff, pages, couriers'
+/// app, WeChat Pay's callbacks) goes over HTTP either way, as it does in production.
 struct TranscriptRunner {
     struct Outcome {
         var reply: [String]?
@@ -24,6 +26,8 @@ struct TranscriptRunner {
     /// Runs on this PostgreSQL database instead of the embedded SQLite default.
     /// Extra configuration (DATABASE_URL, REDIS_URL…) for the app under test.
     var environment: [String: String] = [:]
+    /// Messages go straight into `ConversationEngine.answer` (the engine runner): `@mode` lines then mean nothing.
+    var straightIntoEngine = false
 
     /// What each step produced, by the step's line. A file with `@payment` runs against a fake WeChat Pay.
     func run() async throws -> [Int: Outcome] {
@@ -45,9 +49,10 @@ struct TranscriptRunner {
         return try await application.test(.live) { client in
             var session = Session(app: app, signer: signer, client: client, mode: forcedMode ?? .plaintext)
             session.pay = pay
+            session.straightIntoEngine = straightIntoEngine
             var outcomes: [Int: Outcome] = [:]
             for step in transcript.steps {
-                if case .mode(let name) = step.action, forcedMode != nil { _ = name; continue }
+                if case .mode = step.action, forcedMode != nil || straightIntoEngine { continue }
                 let reply = try await session.perform(step.action)
                 outcomes[step.line] = Outcome(reply: reply, pushes: try await session.newPushes())
             }

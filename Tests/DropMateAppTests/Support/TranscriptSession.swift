@@ -31,6 +31,8 @@ struct Session {
     /// WeChat Pay's fake (files with `@payment`) and its last callback.
     var pay: FakeWeChatPay?
     var lastCallback: FakeWeChatPay.Callback?
+    /// The engine runner: messages go straight into the engine (no signature, XML, encryption or HTTP).
+    var straightIntoEngine = false
 
     init(app: TestApp, signer: WeChatClientSigner, client: any TestClientProtocol, mode: WeChatWebhook.Mode) {
         self.app = app
@@ -158,6 +160,7 @@ struct Session {
     }
 
     mutating func post(_ message: InboundMessage) async throws -> [String] {
+        if straightIntoEngine { return try await answerInEngine(message) }
         nonce += 1
         let (query, body) = signer.request(for: message, mode: mode, timestamp: app.clock.now, nonce: "\(nonce)")
         let response = try await client.execute(uri: "/wechat?\(query)", method: .post, headers: [.contentType: "text/xml"], body: ByteBuffer(string: body))
@@ -165,11 +168,25 @@ struct Session {
         guard let reply = try signer.openReply(Array(response.body.readableBytesView)) else { return [] }
         guard reply.toUserName == message.fromUserName else { return ["reply addressed to \(reply.toUserName)"] }
         switch reply.content {
+        case .text(let text): return replyLines(.text(text))
+        case .news(let article): return replyLines(.news(title: article.title, description: article.description, pictureURL: article.picURL, url: article.url))
+        }
+    }
+
+    /// The message as the webhook maps it, answered by the engine itself within the webhook's deadline.
+    mutating func answerInEngine(_ message: InboundMessage) async throws -> [String] {
+        let answer = try await engine.answer(IncomingChat(message), deadline: app.dependencies.config.replyDeadline)
+        return answer.reply.map { replyLines($0) } ?? []
+    }
+
+    /// A passive reply as a transcript writes it.
+    mutating func replyLines(_ reply: OutgoingMessage) -> [String] {
+        switch reply {
         case .text(let text):
             lastReplyText = text
             return text.components(separatedBy: "\n")
-        case .news(let article):
-            return ["[news] \(article.title) | \(article.description) | \(article.url)"]
+        case .news(let title, let description, _, let url):
+            return ["[news] \(title) | \(description) | \(url)"]
         }
     }
 

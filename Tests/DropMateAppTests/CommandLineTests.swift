@@ -1,0 +1,107 @@
+import DropMateCore
+import Foundation
+import Testing
+
+/// The real `dropmate` binary as an operator meets it: each subcommand's help shows its own options, the serve
+/// banner's chat command works when pasted into a shell, and no command prints raw Unix times.
+@Suite(.enabled(if: DropMateBinary.path != nil, "build the dropmate product first (swift build)"), .serialized)
+struct CommandLineTests {
+    /// Runs a command to its end (at most 60 s) with `input` on stdin; its exit status and stdout.
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+                    input: String = "") async throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        let collected = Collected()
+        stdout.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: false) }
+        stderr.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: true) }
+        try process.run()
+        stdin.fileHandleForWriting.write(Data(input.utf8))
+        try stdin.fileHandleForWriting.close()
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { process.terminate() }
+        try await Task.sleep(for: .milliseconds(100))  // the pipes' last bytes
+        stdout.fileHandleForReading.readabilityHandler = nil
+        stderr.fileHandleForReading.readabilityHandler = nil
+        return (process.isRunning ? -1 : process.terminationStatus, collected.text(error: false), collected.text(error: true))
+    }
+
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var out = Data(), err = Data()
+        func append(_ data: Data, error: Bool) { lock.lock(); if error { err.append(data) } else { out.append(data) }; lock.unlock() }
+        func text(error: Bool) -> String { lock.lock(); defer { lock.unlock() }; return String(decoding: error ? err : out, as: UTF8.self) }
+    }
+
+    static func temporaryDirectory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-cli-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    @Test func eachSubcommandsHelpShowsOnlyItsOwnOptions() async throws {
+        let binary = try #require(DropMateBinary.path)
+        let environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        for command in [["staff", "create"], ["courier", "list"], ["migrate"], ["merchant", "rules"], ["jobs", "dead"]] {
+            let help = try await Self.run(binary, command + ["--help"], environment: environment)
+            #expect(help.status == 0, "\(command)")
+            #expect(help.output.contains("--data-dir") && help.output.contains("--log-level"), "\(command): \(help.output)")
+            #expect(!help.output.contains("--port") && !help.output.contains("--host"), "\(command) shows serve's options: \(help.output)")
+        }
+        for command in [["serve"], ["worker"]] {
+            let help = try await Self.run(binary, command + ["--help"], environment: environment)
+            #expect(help.status == 0 && help.output.contains("--port") && help.output.contains("--host") && help.output.contains("--data-dir"), "\(command)")
+        }
+        // The options that moved still parse where they belong, and are refused where they do not.
+        let misplaced = try await Self.run(binary, ["staff", "create", "--username", "x", "--role", "admin", "--port", "9"], environment: environment)
+        #expect(misplaced.status == 64 && misplaced.errors.contains("--port"))
+    }
+
+    @Test func theServeBannersChatCommandWorksWhenPastedIntoAShell() async throws {
+        let parent = try Self.temporaryDirectory()
+        // A name a shell would split and expand: the printed command must quote it.
+        let data = parent + "/data dir's $HOME"
+        let elsewhere = try Self.temporaryDirectory()
+        defer {
+            try? FileManager.default.removeItem(atPath: parent)
+            try? FileManager.default.removeItem(atPath: elsewhere)
+        }
+        // A data directory that is not the default, given as a flag: the printed command must name it.
+        try await DropMateBinary.run(["serve", "--data-dir", data], environment: ["LOG_FORMAT": "text"]) { server in
+            let line = try #require(try await server.waitForLine { $0.hasPrefix("Chat with it:") ? $0 : nil })
+            let command = line.dropFirst("Chat with it:".count).trimmingCharacters(in: .whitespaces)
+            #expect(command.contains(#"--data-dir '\#(parent)/data dir'\''s $HOME'"#) && command.contains(" chat --port "), "\(command)")
+            // Run exactly as printed, by a shell, from another directory, with no DropMate variables set.
+            let chat = try await Self.run("/bin/sh", ["-c", command], environment: ["PATH": "/usr/bin:/bin", "HOME": elsewhere],
+                                          directory: elsewhere, input: "菜单\n")
+            #expect(chat.status == 0, "\(command) failed: \(chat.errors)")
+            #expect(chat.output.contains("> 菜单") && chat.output.contains("牛肉面"), "\(chat.output)")
+        }
+    }
+
+    @Test func courierListPrintsPositionsInLocalTimeNotUnixSeconds() async throws {
+        let binary = try #require(DropMateBinary.path)
+        let directory = try Self.temporaryDirectory()
+        let app = try await TestApp.make(directory: directory)
+        let created = try await app.dependencies.couriers.create(name: "王师傅", phone: PhoneNumber("13900139000"))
+        _ = try await app.dependencies.engine.updatePosition(courierID: created.courier.id, coordinate: Coordinate(latitude: 31.2243, longitude: 121.4805))
+        await app.shutdown(keepingFiles: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let environment = [
+            "PATH": "/usr/bin:/bin", "HOME": directory, "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
+            "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "JWT_SECRET": TestAccount.jwtSecret, "DROPMATE_PII_KEYS": TestAccount.piiKeys,
+            "PUBLIC_BASE_URL": "https://dropmate.example",
+        ]
+        let list = try await Self.run(binary, ["courier", "list", "--data-dir", directory, "--log-level", "error"], environment: environment)
+        #expect(list.status == 0, "\(list.errors)")
+        #expect(list.output.contains("王师傅") && list.output.contains("at 2026-11-25 12:00:00 +08:00"), "\(list.output)")
+        #expect(list.output.firstMatch(of: /\b1[0-9]{9}\b/) == nil, "a raw Unix time: \(list.output)")
+    }
+}
