@@ -52,9 +52,11 @@ def tiny_png(width=96, height=64, rgb=(232, 69, 60)):
 
 def save_rules(page):
     """Saves a shop's rules form; the page comes back with "已保存 Saved", or the API's reason is the failure."""
-    page.get_by_role("button", name="保存规则 Save rules").click()
     try:
-        page.wait_for_url(re.compile(r".*[?]saved=1$"), timeout=8000)
+        # The page reloads with ?saved=1 after the API took the rules (waiting for the URL alone would pass at once
+        # on a second save: it already ends that way).
+        with page.expect_navigation(url=re.compile(r".*[?]saved=1$"), timeout=8000):
+            page.get_by_role("button", name="保存规则 Save rules").click()
     except Exception:
         raise AssertionError(f"rules not saved: {page.locator('#action-error').text_content()}")
     expect(page.locator("#rules-saved")).to_be_visible()
