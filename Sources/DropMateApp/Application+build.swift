@@ -113,7 +113,7 @@ public struct AppDependencies: Sendable {
         let paymentGate = config.payment.map { PaymentGate(config: $0, payments: paymentStore, signer: signer, baseURL: baseURL) }
         let engine = ConversationEngine(store: store, catalog: try await store.catalog(at: clock()), renderer: renderer, clock: clock,
                                         rules: conversationRules(config), coordinator: coordination.coordinator(logger: logger), routes: routes,
-                                        telemetry: telemetry, payments: paymentGate, logger: logger)
+                                        telemetry: telemetry, payments: paymentGate, courierSMS: config.sms.provider != .log || config.devMode, logger: logger)
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow,
                                     messageMode: config.wechatMessageMode)

@@ -123,6 +123,14 @@ public enum Migrations {
             [
                 "CREATE TABLE business_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)",
             ],
+            // Issue 20, staff notices: staff bind their own WeChat with a one-time code (the courier binding rules:
+            // 8 characters, 30 minutes, failures counted per code and per WeChat user) and subscribe to new orders.
+            [
+                "ALTER TABLE staff ADD COLUMN notify_orders BIGINT NOT NULL DEFAULT 0",
+                "ALTER TABLE staff ADD COLUMN binding_code TEXT",
+                "ALTER TABLE staff ADD COLUMN binding_expires_at BIGINT",
+                "ALTER TABLE staff ADD COLUMN binding_failures BIGINT NOT NULL DEFAULT 0",
+            ],
         ]
     }
 

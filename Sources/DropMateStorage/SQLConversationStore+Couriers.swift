@@ -23,6 +23,7 @@ extension SQLConversationStore {
             // The attempt is charged to every outstanding code before any is compared: the rows stay locked until
             // commit, so attempts in parallel (from other users, on other replicas) are counted one after another.
             try await db.raw("UPDATE couriers SET binding_failures = binding_failures + 1 WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now)").run()
+            try await db.raw("UPDATE staff SET binding_failures = binding_failures + 1 WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now)").run()
             if let courier = try await db.raw("""
                 SELECT \(unsafeRaw: Self.courierColumns) FROM couriers
                 WHERE binding_code = \(bind: code) AND binding_expires_at > \(bind: now) AND binding_failures <= \(bind: policy.maxFailuresPerCode) AND active = 1
@@ -32,7 +33,22 @@ extension SQLConversationStore {
                     UPDATE couriers SET binding_failures = binding_failures - 1
                     WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now) AND id <> \(bind: courier.id)
                     """).run()
+                try await db.raw("UPDATE staff SET binding_failures = binding_failures - 1 WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now)").run()
                 return .matched(courier)
+            }
+            // A staff member's code (office roles only: a courier account's WeChat is bound as a courier).
+            if let row = try await db.raw("""
+                SELECT id, username FROM staff
+                WHERE binding_code = \(bind: code) AND binding_expires_at > \(bind: now) AND binding_failures <= \(bind: policy.maxFailuresPerCode)
+                      AND active = 1 AND role <> 'courier'
+                """).first() {
+                let id = try row.decode(column: "id", as: Int64.self)
+                try await db.raw("UPDATE couriers SET binding_failures = binding_failures - 1 WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now)").run()
+                try await db.raw("""
+                    UPDATE staff SET binding_failures = binding_failures - 1
+                    WHERE binding_code IS NOT NULL AND binding_expires_at > \(bind: now) AND id <> \(bind: id)
+                    """).run()
+                return .staff(id: id, username: try row.decode(column: "username", as: String.self))
             }
             try await db.raw("""
                 INSERT INTO courier_binding_attempts (openid, failures, window_start) VALUES (\(bind: openID), 1, \(bind: now))
@@ -124,9 +140,10 @@ extension SQLConversationStore {
         }
     }
 
-    /// Whether `code` is some courier's binding code right now (so a new one is not a duplicate).
+    /// Whether `code` is some courier's or staff member's binding code right now (so a new one is not a duplicate).
     public func bindingCodeInUse(_ code: String) async throws -> Bool {
-        try await backend.reader.raw("SELECT id FROM couriers WHERE binding_code = \(bind: code)").first() != nil
+        if try await backend.reader.raw("SELECT id FROM couriers WHERE binding_code = \(bind: code)").first() != nil { return true }
+        return try await backend.reader.raw("SELECT id FROM staff WHERE binding_code = \(bind: code)").first() != nil
     }
 
     /// Confirmed and dispatched orders, oldest first: the ones whose ETA a scheduled refresh looks at.

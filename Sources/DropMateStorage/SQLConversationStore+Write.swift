@@ -75,6 +75,17 @@ extension SQLConversationStore {
             // Someone else used the code first: the whole step fails, and WeChat's retry finds the code spent.
             guard bound != nil else { throw CourierBindingRaced(courierID: courierID) }
             try await db.raw("DELETE FROM courier_binding_attempts WHERE openid = \(bind: openID)").run()
+        case .staffBinding(let staffID, let username, let openID, let code):
+            // One staff account per WeChat user: binding again moves the notices to the new account.
+            try await db.raw("UPDATE staff SET wechat_openid = NULL, updated_at = \(bind: now) WHERE wechat_openid = \(bind: openID) AND id <> \(bind: staffID)").run()
+            let bound = try await db.raw("""
+                UPDATE staff SET wechat_openid = \(bind: openID), binding_code = NULL, binding_expires_at = NULL, binding_failures = 0, updated_at = \(bind: now)
+                WHERE id = \(bind: staffID) AND binding_code = \(bind: code) AND active = 1 RETURNING role
+                """).first()
+            guard let bound else { throw StaffBindingRaced(staffID: staffID) }
+            try await db.raw("DELETE FROM courier_binding_attempts WHERE openid = \(bind: openID)").run()
+            try await SQLStaffStore.append(AuditEntry(actorID: staffID, actor: username, role: try bound.decode(column: "role", as: String.self),
+                                                      action: "staff.wechat_bind", target: "staff:\(staffID)", after: "WeChat bound with a binding code", at: now), in: db)
         case .unbinding(let courierID, let openID):
             // Only the sender's own binding: a replaced courier's "解绑" leaves the courier's current binding alone.
             try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE id = \(bind: courierID) AND openid = \(bind: openID)").run()
@@ -86,6 +97,13 @@ extension SQLConversationStore {
                 """).run()
         }
     }
+}
+
+/// A staff member's binding code was used by two people at once (or they were deactivated meanwhile); the second
+/// step is rolled back, and WeChat's retry finds the code spent.
+public struct StaffBindingRaced: Error, Sendable, CustomStringConvertible {
+    public var staffID: Int64
+    public var description: String { "staff \(staffID)'s binding code was used concurrently" }
 }
 
 /// A binding code was used by two people at once; the second one's step is rolled back.

@@ -303,7 +303,7 @@ public struct SQLStaffStore: Sendable {
         }
     }
 
-    static let columns = "id, username, role, courier_id, wechat_openid, notify_reports, active"
+    static let columns = "id, username, role, courier_id, wechat_openid, notify_reports, active, notify_orders"
     static let prefixedColumns = columns.split(separator: ",").map { "s." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")
 
     static func account(_ row: any SQLRow) throws -> StaffAccount {
@@ -311,7 +311,8 @@ public struct SQLStaffStore: Sendable {
             id: try row.decode(column: "id", as: Int64.self), username: try row.decode(column: "username", as: String.self),
             role: StaffRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .courier,
             courierID: try row.decode(column: "courier_id", as: Int64?.self), wechatOpenID: try row.decode(column: "wechat_openid", as: String?.self),
-            notifyReports: try row.decode(column: "notify_reports", as: Int64.self) != 0, active: try row.decode(column: "active", as: Int64.self) != 0
+            notifyReports: try row.decode(column: "notify_reports", as: Int64.self) != 0, active: try row.decode(column: "active", as: Int64.self) != 0,
+            notifyOrders: try row.decode(column: "notify_orders", as: Int64.self) != 0
         )
     }
 }

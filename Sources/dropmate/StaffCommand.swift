@@ -6,7 +6,7 @@ import Foundation
 /// `dropmate staff create`: the first way in on a fresh install (there is no default password); `password`,
 /// `deactivate` and `reactivate`: the way back in, and out, without the API.
 struct StaffCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Manage staff accounts for the REST API.", subcommands: [Create.self, Password.self, Deactivate.self, Reactivate.self])
+    static let configuration = CommandConfiguration(commandName: "staff", abstract: "Manage staff accounts for the REST API.", subcommands: [Create.self, Password.self, Deactivate.self, Reactivate.self, BindCode.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a staff account (password from --password or, safer, stdin).")

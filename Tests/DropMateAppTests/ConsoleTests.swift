@@ -230,7 +230,7 @@ import Testing
         order.lines[0].note = "\"><svg onload=alert(4)>"
         try await app.dependencies.store.commit(UnitOfWork(customer: "o_x", now: app.clock.now, orders: [OrderWrite(order: order, isNew: false)]))
         _ = try await app.dependencies.createStaff(username: "admin1", password: StaffSession.password, role: .admin, courierID: nil)
-        let created = try await app.dependencies.couriers.create(name: "<b>Li</b>", phone: nil)
+        let created = try await app.dependencies.couriers.create(name: "<b>Li</b>", phone: PhoneNumber("13900139000"))
         try await engine.assign(orderID: 1001, courierID: created.courier.id)
         try await app.live { client in
             let browser = Browser(client)

@@ -88,8 +88,9 @@ import Testing
         try await app.live { client in
             let session = try await StaffSession.start(app, client: client, courierID: courier.id)
             let key: HTTPFields = [.idempotencyKey: "add-li-1"]
-            let first = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li"}"#, headers: key)
-            let again = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li"}"#, headers: key)
+            // With a phone number: a courier nothing can reach would be refused the dispatch below.
+            let first = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li", "phone": "13700137000"}"#, headers: key)
+            let again = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li", "phone": "13700137000"}"#, headers: key)
             #expect(first.status == 201 && again.status == 201 && again.text == first.text)
             #expect(again.headers[.idempotentReplayed] == "true")
             #expect(try await app.dependencies.couriers.all().count == 2, "one courier from the fixture, one from the two calls")

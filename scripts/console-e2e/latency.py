@@ -107,7 +107,7 @@ def main():
         server.staff("bench-admin", "admin", "latency bench password 2026")
         admin = server.login("bench-admin", "latency bench password 2026")["token"]
         for n in range(50):
-            status, _, created = server.http("POST", "/api/v1/couriers", {"name": f"courier {n}"}, token=admin)
+            status, _, created = server.http("POST", "/api/v1/couriers", {"name": f"courier {n}", "phone": f"1370013{n:04d}"}, token=admin)
             assert status == 201, created
             server.http("POST", "/api/v1/courier/position", {"latitude": 31.2 + n / 1000, "longitude": 121.47 + n / 1000},
                         token=created["api_token"])

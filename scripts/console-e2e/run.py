@@ -3,11 +3,16 @@
 Playwright for Python drives Debian's chromium against the real `dropmate serve` (a throwaway data directory, the
 embedded default). What a dispatcher and a courier do in a day, and what an attacker would try:
 
-  sign in; a chat order sent to the signed webhook appears on the open board without a reload (and rings);
+  sign in; switch the board's sound on; a chat order sent to the signed webhook appears on the open board without a
+  reload and rings (a Web Audio tone, the badge, the count in the title); a dispatch to a courier nothing can reach
+  is refused with the reason;
   dispatch it by clicking; the courier, signed in from a link with their app token, marks it picked up and
   delivered, and the board follows live; customer-typed markup in the address and the note renders as text;
   a state-changing request without the CSRF token is refused; a courier session cannot open the board or its
-  event stream; sign-out ends the session.
+  event stream; an ad edited (price, description, an uploaded image previewed first); a shop's rules edited (hours
+  per weekday, radius, minimum, banded fees, preparation time, orders for later; a bad time refused in the page);
+  a dispatcher binds their WeChat with a code from "我的 Me", subscribes, and the next new order is pushed to them;
+  sign-out ends the session.
 
 Screenshots of each page at 1280x800 and 390x844 go to docs/screenshots/ (CONSOLE_SCREENSHOTS=0: not written).
 """
@@ -31,6 +36,35 @@ PHONE = {"width": 390, "height": 844}
 XSS_ADDRESS = "<img src=x onerror=window.__xss=1> 88 Huaihai Road"
 XSS_POST = "<img src=x onerror=window.__xss=2> 面很好吃"
 NOTE = "no cilantro"
+
+
+def tiny_png(width=96, height=64, rgb=(232, 69, 60)):
+    """A real PNG (solid colour), written here: no image files from outside."""
+    import struct
+    import zlib
+    raw = b"".join(b"\x00" + bytes(rgb) * width for _ in range(height))
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def save_rules(page):
+    """Saves a shop's rules form; the page comes back with "已保存 Saved", or the API's reason is the failure."""
+    try:
+        # The page reloads with ?saved=1 after the API took the rules (waiting for the URL alone would pass at once
+        # on a second save: it already ends that way).
+        with page.expect_navigation(url=re.compile(r".*[?]saved=1$"), timeout=8000):
+            page.get_by_role("button", name="保存规则 Save rules").click()
+    except Exception:
+        raise AssertionError(f"rules not saved: {page.locator('#action-error').text_content()}")
+    expect(page.locator("#rules-saved")).to_be_visible()
+
+
+def outbox(server, openid):
+    _, _, pushes = server.http("GET", f"/dev/outbox?openid={openid}")
+    return pushes
 
 
 def shot(page, name):
@@ -109,6 +143,9 @@ def main():
         assert status == 201, created
         courier_token = created["api_token"]
         courier_id = created["courier"]["id"]
+        status, _, nobody = server.http("POST", "/api/v1/couriers", {"name": "无联系 Unreachable"}, token=admin)
+        assert status == 201, nobody
+        unreachable_id = nobody["courier"]["id"]
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -131,6 +168,15 @@ def main():
             expect(board.locator("#live")).to_have_attribute("data-state", "live")
             board.evaluate("window.__sameDocument = true")
 
+            step("the board's sound is off until switched on (browsers block audio until the user interacts)")
+            toggle = board.locator("#sound-toggle")
+            expect(toggle).to_have_attribute("data-state", "off")
+            toggle.click()
+            expect(toggle).to_have_attribute("data-state", "on")
+            expect(toggle).to_have_attribute("aria-pressed", "true")
+            tones_before = int(board.locator("#board").get_attribute("data-tones") or "0")   # the switch plays one test tone
+            assert board.evaluate("localStorage.getItem('dropmate-sound')") == "1"
+
             step("a chat order appears on the open board without a reload, as text, and rings")
             t0 = time.time()
             number = order_by_chat(server, "o_console_e2e", XSS_ADDRESS)
@@ -139,6 +185,9 @@ def main():
             step(f"order #{number} on the board {time.time() - t0:.2f} s after the chat began")
             assert board.evaluate("window.__sameDocument") is True, "the board reloaded"
             expect(board.locator("#new-badge")).to_be_visible()
+            expect(board.locator("#board")).to_have_attribute("data-rings", "1")   # once, when confirmed (not while awaiting confirmation)
+            assert int(board.locator("#board").get_attribute("data-tones") or "0") == tones_before + 1, "no tone was played"
+            assert board.title().startswith("(1) "), board.title()
             expect(card.locator(".addr")).to_contain_text(XSS_ADDRESS)
             expect(card.locator(".items")).to_contain_text(NOTE)
             assert card.locator("img").count() == 0 and board.evaluate("window.__xss") is None, "customer markup ran"
@@ -170,6 +219,11 @@ def main():
             assert board.locator(".order-detail img").count() == 0 and board.evaluate("window.__xss") is None
             expect(board.get_by_text("138****8000")).to_be_visible()   # a dispatcher reads numbers masked
             assert board.locator("[data-reveal]").count() == 0
+            step("a courier nothing can reach (no WeChat, no phone) is refused with the reason")
+            board.get_by_label("骑手 Courier").select_option(str(unreachable_id))
+            board.get_by_role("button", name="派单 Dispatch").click()
+            expect(board.locator("#action-error")).to_contain_text("cannot be told about a delivery")
+            expect(board.locator(".state")).to_contain_text("Confirmed")
             board.get_by_label("骑手 Courier").select_option(str(courier_id))
             shot(board, "console-order-1280.png")
             board.get_by_role("button", name="派单 Dispatch").click()
@@ -296,6 +350,109 @@ def main():
             assert any(e == "order" and d == str(second) for e, d, _ in missed), missed
             stale = stream_opening(server, cookie, last_event_id="someotherprocess-1", wait_for=lambda events: events[-1][0] == "reload")
             assert stale[-1][0] == "reload", stale
+
+            step("an ad edited in the console: price, description, an image previewed, then uploaded")
+            admin_page.goto(f"{base}/console/ads")
+            admin_page.get_by_role("link", name="牛肉面 / beef noodles").click()
+            expect(admin_page).to_have_url(f"{base}/console/ads/beef-noodles")
+            admin_page.get_by_label("价格（元） Price (yuan)").fill("19.5x")
+            admin_page.get_by_role("button", name="保存 Save").click()
+            expect(admin_page.locator("#action-error")).to_contain_text("an amount like 18 or 18.50")   # money is never guessed
+            admin_page.get_by_label("价格（元） Price (yuan)").fill("19.50")
+            admin_page.get_by_label("中文介绍 Description (Chinese)").fill("手工拉面 <b>现做</b>")
+            expect(admin_page.locator("#preview-desc")).to_have_text("手工拉面 <b>现做</b>")   # the preview follows, as text
+            expect(admin_page.locator("#preview-price")).to_have_text("19.50")
+            admin_page.get_by_label("选择图片 Choose an image (PNG, JPEG, WebP, ≤ 2 MB)").set_input_files(
+                {"name": "noodles.png", "mimeType": "image/png", "buffer": tiny_png()})
+            expect(admin_page.locator("#ad-preview-img")).to_have_attribute("src", re.compile(r"^data:image/png;base64,"))
+            admin_page.get_by_role("button", name="上传图片 Upload image").click()
+            expect(admin_page.locator("#ad-image-status")).to_contain_text("Uploaded")
+            expect(admin_page.locator("#ad-preview-img")).to_have_attribute("src", re.compile(r"^/media/ads/beef-noodles-[0-9a-f]+\.png$"))
+            assert admin_page.evaluate("document.getElementById('ad-preview-img').naturalWidth") == 96
+            with admin_page.expect_navigation():
+                admin_page.get_by_role("button", name="保存 Save").click()
+            expect(admin_page.get_by_label("价格（元） Price (yuan)")).to_have_value("19.50")
+            _, _, ad = server.http("GET", "/api/v1/ads/beef-noodles", token=admin)
+            assert ad["price_fen"] == 1950 and ad["description_zh"] == "手工拉面 <b>现做</b>" and "/media/ads/beef-noodles-" in ad["image_url"], ad
+            assert admin_page.locator(".ad-preview b").count() == 0
+            admin_page.set_viewport_size(DESKTOP)
+            shot(admin_page, "console-ad-edit-1280.png")
+            admin_page.set_viewport_size(PHONE)
+            shot(admin_page, "console-ad-edit-390.png")
+            admin_page.goto(f"{base}/console/ads")
+            expect(admin_page.locator("img.thumb").first).to_be_visible()
+            shot(admin_page, "console-ads-390.png")
+            admin_page.set_viewport_size(DESKTOP)
+            shot(admin_page, "console-ads-1280.png")
+
+            step("a shop's rules edited in the console: hours per weekday, radius, minimum, banded fees, prep time")
+            admin_page.goto(f"{base}/console/merchants")
+            admin_page.locator("#merchant-lanzhou").get_by_role("link", name="规则 Rules").click()
+            expect(admin_page).to_have_url(f"{base}/console/merchants/lanzhou")
+            admin_page.get_by_label("全天营业 Open around the clock").uncheck()
+            admin_page.get_by_label("周一 Mon").fill("10:00-14:00, 17:00-21:30")
+            admin_page.get_by_label("周六 Sat").fill("late")
+            for day in ["周二 Tue", "周三 Wed", "周四 Thu", "周五 Fri"]:
+                admin_page.get_by_label(day).fill("00:00-24:00")
+            admin_page.get_by_label("周日 Sun").fill("09:00-21:00")   # Saturday's late hours run into Sunday's small hours
+            admin_page.get_by_label("配送半径（米，留空不限） Delivery radius (metres, empty: no limit)").fill("3000")
+            admin_page.get_by_label("起送价（元） Minimum order (yuan)").fill("20")
+            admin_page.get_by_label("备餐时间（分钟） Preparation time (minutes)").fill("25")
+            admin_page.get_by_label("接受预约单（休息时可预订） Take orders for later while closed").check()
+            admin_page.get_by_label("按距离 By distance").check()
+            admin_page.get_by_label("第 1 档距离（米） Band 1 up to metres").fill("2000")
+            admin_page.get_by_label("第 1 档运费（元） Band 1 fee in yuan").fill("3")
+            admin_page.get_by_label("第 2 档运费（元） Band 2 fee in yuan").fill("6.5")
+            admin_page.get_by_role("button", name="保存规则 Save rules").click()
+            expect(admin_page.locator("#action-error")).to_contain_text("a time range like 10:00-14:00")
+            admin_page.get_by_label("周六 Sat").fill("22:00-02:00")
+            save_rules(admin_page)
+            expect(admin_page.get_by_label("周一 Mon")).to_have_value("10:00-14:00, 17:00-21:30")
+            _, _, rules = server.http("GET", "/api/v1/merchants/lanzhou/rules", token=admin)
+            assert rules["hours"]["mon"] == [{"opens": "10:00", "closes": "14:00"}, {"opens": "17:00", "closes": "21:30"}], rules
+            assert rules["hours"]["sat"] == [{"opens": "22:00", "closes": "02:00"}], rules
+            assert rules["delivery_radius_metres"] == 3000 and rules["minimum_order_fen"] == 2000 and rules["preparation_minutes"] == 25, rules
+            assert rules["delivery_fee"] == {"bands": [{"up_to_metres": 2000, "fee_fen": 300}, {"fee_fen": 650}]}, rules
+            assert rules["accepts_orders_for_later"] is True, rules
+            _, _, audit = server.http("GET", "/api/v1/audit", token=admin)
+            assert any(e["action"] == "merchant.rules" for e in audit["items"]) and any(e["action"] == "ad.image" for e in audit["items"]), audit
+            shot(admin_page, "console-rules-1280.png")
+            admin_page.set_viewport_size(PHONE)
+            shot(admin_page, "console-rules-390.png")
+            # Back to open around the clock, no minimum, free delivery: the next chat order is not held up.
+            admin_page.get_by_label("全天营业 Open around the clock").check()
+            admin_page.get_by_label("起送价（元） Minimum order (yuan)").fill("0")
+            admin_page.get_by_label("配送半径（米，留空不限） Delivery radius (metres, empty: no limit)").fill("")
+            admin_page.get_by_label("免费 Free").check()
+            save_rules(admin_page)
+            _, _, rules = server.http("GET", "/api/v1/merchants/lanzhou/rules", token=admin)
+            assert rules.get("hours") is None and rules["delivery_fee"] == {"flat_fen": 0}, rules
+
+            step("a dispatcher binds their own WeChat with a code from 我的 Me and hears of the next new order")
+            me = desk.new_page()
+            me.goto(f"{base}/console/me")
+            expect(me.get_by_text("未绑定 Not bound")).to_be_visible()
+            me.get_by_role("button", name="获取绑定码 Get a binding code").click()
+            expect(me.locator("#my-code")).to_have_text(re.compile(r"^[2-9A-HJ-NP-Z]{8}$"))
+            code = me.locator("#my-code").text_content()
+            status, reply = server.text("o_dispatcher_wechat", f"绑定 {code}")
+            assert status == 200 and "绑定成功" in reply and "e2e-dispatcher" in reply, reply
+            me.goto(f"{base}/console/me")
+            expect(me.get_by_text("已绑定 Bound")).to_be_visible()
+            me.get_by_label("新订单 New orders（确认或付款后推送 pushed once confirmed, or paid when payment is required）").check()
+            with me.expect_navigation():
+                me.get_by_role("button", name="保存 Save").click()
+            expect(me.get_by_label("新订单 New orders（确认或付款后推送 pushed once confirmed, or paid when payment is required）")).to_be_checked()
+            shot(me, "console-me-1280.png")
+            third = order_by_chat(server, "o_console_e2e_3", "2 Century Avenue")
+            deadline = time.time() + 15
+            while time.time() < deadline and not any(f"#{third}" in str(p) for p in outbox(server, "o_dispatcher_wechat")):
+                time.sleep(0.2)
+            pushed = [str(p) for p in outbox(server, "o_dispatcher_wechat")]
+            assert any(f"#{third}" in p and "新订单" in p for p in pushed), pushed
+            assert not any("138" in p and "8000" in p for p in pushed), "a phone number in a staff push"
+            me.set_viewport_size(PHONE)
+            shot(me, "console-me-390.png")
 
             step("signed-out sessions are over")
             board.get_by_role("button", name="退出 Sign out").click()

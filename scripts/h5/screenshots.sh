@@ -30,7 +30,7 @@ printf '1 份奶茶\n/location 31.2243,121.4805 人民广场\n13900139000\n确�
 "$BIN" staff create --username admin --role admin --password "screenshots only 123" >/dev/null
 TOKEN="$(curl -fs -X POST "$URL/api/v1/auth/login" -H 'Content-Type: application/json' \
   -d '{"username":"admin","password":"screenshots only 123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
-COURIER="$(curl -fs -X POST "$URL/api/v1/couriers" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"王师傅"}')"
+COURIER="$(curl -fs -X POST "$URL/api/v1/couriers" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"name":"王师傅","phone":"13700137000"}')"
 APP_TOKEN="$(echo "$COURIER" | python3 -c 'import json,sys; print(json.load(sys.stdin)["api_token"])')"
 curl -fs -X POST "$URL/api/v1/orders/1002/dispatch" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' -d '{"courier_id":1}' >/dev/null
 curl -fs -X POST "$URL/api/v1/courier/position" -H "Authorization: Bearer $APP_TOKEN" -H 'Content-Type: application/json' -d '{"latitude":31.2290,"longitude":121.4760}' >/dev/null

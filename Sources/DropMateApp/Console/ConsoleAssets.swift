@@ -142,17 +142,55 @@ enum ConsoleAssets {
             var badge = document.getElementById('new-badge');
             var unseen = 0;
             var audio = null;
-            var ring = function () {
-              try {
-                audio = audio || new (window.AudioContext || window.webkitAudioContext)();
-                [0, 0.25].forEach(function (offset) {
-                  var osc = audio.createOscillator(), gain = audio.createGain();
-                  osc.frequency.value = 880; gain.gain.value = 0.15;
-                  osc.connect(gain); gain.connect(audio.destination);
-                  osc.start(audio.currentTime + offset); osc.stop(audio.currentTime + offset + 0.18);
-                });
-              } catch (e) { /* no sound here; the badge still shows */ }
+            // Sound: browsers keep audio off until the user interacts with the page, so it is a visible switch
+            // (remembered per browser) and says so when the browser still blocks it; the badge and the title
+            // count work regardless.
+            var toggle = document.getElementById('sound-toggle');
+            var wanted = window.localStorage.getItem('dropmate-sound') === '1';
+            var rung = {};
+            var context = function () {
+              try { audio = audio || new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+              return audio;
             };
+            var showSound = function () {
+              var running = audio && audio.state === 'running';
+              var state = !wanted ? 'off' : running ? 'on' : 'blocked';
+              toggle.dataset.state = state;
+              toggle.setAttribute('aria-pressed', wanted ? 'true' : 'false');
+              toggle.textContent = state === 'on' ? '提示音已开 Sound on'
+                : state === 'blocked' ? '点击允许提示音 Click to allow sound (the browser blocks it until you do)' : '开启提示音 Enable sound';
+            };
+            var tone = function () {
+              if (!wanted || !audio || audio.state !== 'running') { return; }
+              [0, 0.25].forEach(function (offset) {
+                var osc = audio.createOscillator(), gain = audio.createGain();
+                osc.frequency.value = 880; gain.gain.value = 0.15;
+                osc.connect(gain); gain.connect(audio.destination);
+                osc.start(audio.currentTime + offset); osc.stop(audio.currentTime + offset + 0.18);
+              });
+              board.dataset.tones = String(Number(board.dataset.tones || 0) + 1);
+            };
+            var ring = function () {
+              board.dataset.rings = String(Number(board.dataset.rings || 0) + 1);
+              tone();
+            };
+            var wake = function () {
+              if (!wanted || !context()) { return showSound(); }
+              audio.resume().then(showSound, showSound);
+            };
+            toggle.addEventListener('click', function () {
+              wanted = !(wanted && audio && audio.state === 'running');
+              window.localStorage.setItem('dropmate-sound', wanted ? '1' : '0');
+              if (!wanted) { return showSound(); }
+              context();
+              if (!audio) { toggle.textContent = '此浏览器不能播放声音 No sound in this browser'; return; }
+              audio.resume().then(function () { showSound(); tone(); }, showSound);
+            });
+            // Any click or key on the page is the interaction browsers wait for.
+            document.addEventListener('pointerdown', function (event) { if (event.target !== toggle) { wake(); } });
+            document.addEventListener('keydown', wake);
+            if (wanted) { context(); }
+            showSound();
             var bump = function () {
               unseen += 1;
               badge.textContent = '新订单 New orders: ' + unseen;
@@ -190,7 +228,8 @@ enum ConsoleAssets {
                 column.insertBefore(card, column.firstChild);
                 card.classList.add('flash');
                 recount();
-                if (!old) { ring(); bump(); }
+                // A new order is staff's once confirmed (and paid, when payment is required): ring once for it.
+                if (card.dataset.ring === '1' && !(old && old.dataset.ring === '1') && !rung[id]) { rung[id] = true; ring(); bump(); }
               });
             };
             var source = new EventSource('/console/events');

@@ -7,6 +7,8 @@ struct ConsoleCards: Sendable {
     let catalog: Catalog
     let renderer: ReplyRenderer
     let now: Int64
+    /// Confirmed orders still waiting to be paid while payment is required: not staff's to dispatch yet.
+    var unpaid: Set<Int64> = []
 
     /// The board's columns, in the order a day flows.
     enum Column: String, CaseIterable, Sendable {
@@ -62,9 +64,12 @@ struct ConsoleCards: Sendable {
         let eta = (order.latestETA ?? order.promisedAt).map(renderer.clockTime)
         let late = isLate(order)
         let minutes = max(0, (now - order.createdAt) / 60)
+        // Rings on open boards once it is staff's to dispatch: confirmed, and paid when payment is required.
+        let awaitingPayment = order.status == .confirmed && unpaid.contains(order.id)
+        let rings = order.status == .confirmed && !awaitingPayment
         return """
-            <article class="card\(late ? " late" as HTML : .empty)" id="order-\(order.id)" data-order="\(order.id)" data-column="\(column.rawValue)" data-created="\(order.createdAt)">
-            <h3><a href="/console/orders/\(order.id)">#\(order.id)</a> <span class="age">\(minutes) 分钟 min</span>\(late ? " <span class=\"late-tag\">超时 Late</span>" as HTML : .empty)</h3>
+            <article class="card\(late ? " late" as HTML : .empty)" id="order-\(order.id)" data-order="\(order.id)" data-column="\(column.rawValue)" data-created="\(order.createdAt)" data-ring="\(rings ? "1" : "0")">
+            <h3><a href="/console/orders/\(order.id)">#\(order.id)</a> <span class="age">\(minutes) 分钟 min</span>\(late ? " <span class=\"late-tag\">超时 Late</span>" as HTML : .empty)\(awaitingPayment ? " <span class=\"state paused\">待付款 Awaiting payment</span>" as HTML : .empty)</h3>
             <ul class="items">\(items)</ul>
             \(order.note.map { note -> HTML in "<p class=\"note\">备注 Note: \(note)</p>" } ?? .empty)
             <p class="addr">\(order.address.text)</p>

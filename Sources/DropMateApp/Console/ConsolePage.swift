@@ -17,7 +17,9 @@ enum ConsolePage {
             <meta name="csrf-token" content="\(csrf ?? "")">
             <title>\(title)</title>
             <link rel="stylesheet" href="/console/assets/console.css">
-            <script src="/console/assets/console.js" defer></script></head>
+            <link rel="stylesheet" href="/console/assets/console-forms.css">
+            <script src="/console/assets/console.js" defer></script>
+            <script src="/console/assets/console-forms.js" defer></script></head>
             <body>\(header)<main id="main">\(body)</main></body></html>
             """
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: contentSecurityPolicy, .cacheControl: "no-store"]

@@ -25,6 +25,10 @@ struct ConsoleRoutes: Sendable {
         addReportScreens(to: router)
         addStaffScreens(to: router)
         addMerchantScreens(to: router)
+        addMerchantRuleScreens(to: router)
+        addAdScreens(to: router)
+        addMeScreens(to: router)
+        ConsoleFormAssets.add(to: router)
         router.get("/console/signin") { request, _ in try await signInPage(request) }
         router.post("/console/signin") { request, _ in try await signIn(request) }
         router.post("/console/signout") { request, _ in try await signOut(request) }
@@ -34,7 +38,9 @@ struct ConsoleRoutes: Sendable {
                 guard let id = context.parameters.get("id", as: Int64.self), let order = try await api.store.order(id: id) else {
                     return Response(status: .notFound)
                 }
-                return fragment(cards(now: clock()).card(order))
+                var deck = cards(now: clock())
+                deck.unpaid = try await unpaid([order])
+                return fragment(deck.card(order))
             }
         }
         router.get("/console/events") { request, _ in
@@ -91,9 +97,10 @@ struct ConsoleRoutes: Sendable {
     func cards(now: Int64) -> ConsoleCards { ConsoleCards(catalog: api.engine.catalog, renderer: renderer, now: now) }
 
     func header(_ session: ConsoleSessions.Session) -> HTML {
-        var links = [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers"), ("/console/merchants", "商家 Merchants"), ("/console/board", "留言板 Board"), ("/console/reports", "日报 Reports"),
-                     ("/console/jobs", "失败任务 Dead jobs")]
+        var links = [("/console", "订单 Orders"), ("/console/couriers", "骑手 Couriers"), ("/console/merchants", "商家 Merchants"), ("/console/ads", "广告 Ads"),
+                     ("/console/board", "留言板 Board"), ("/console/reports", "日报 Reports"), ("/console/jobs", "失败任务 Dead jobs")]
         if session.identity.account.role == .admin { links += [("/console/staff", "员工 Staff"), ("/console/audit", "审计 Audit")] }
+        links.append(("/console/me", "我的 Me"))
         return ConsolePage.header(user: session.identity.account.username, role: session.identity.account.role.rawValue, csrf: session.csrf, links: links)
     }
 
@@ -190,12 +197,24 @@ struct ConsoleRoutes: Sendable {
     func board(_ session: ConsoleSessions.Session) async throws -> Response {
         let now = clock()
         let today = try await api.reads.orders(matching: .init(from: startOfDay(now)), limit: 500, offset: 0).orders
+        var deck = cards(now: now)
+        deck.unpaid = try await unpaid(today)
         let body: HTML = """
             <div class="board-head"><h1>今日订单 Today's orders</h1>
-            <p class="live" id="live" aria-live="polite" data-state="connecting">连接中 Connecting…</p></div>
-            \(cards(now: now).board(today))
+            <p class="live" id="live" aria-live="polite" data-state="connecting">连接中 Connecting…</p>
+            <button type="button" id="sound-toggle" class="secondary sound" data-state="off" aria-pressed="false">开启提示音 Enable sound</button></div>
+            \(deck.board(today))
             """
         return ConsolePage.page(title: "订单看板 Order board · DropMate", csrf: session.csrf, header: header(session), body: body)
+    }
+
+    /// The confirmed ones among `orders` still unpaid while payment is required (none when payment is off or optional).
+    func unpaid(_ orders: [Order]) async throws -> Set<Int64> {
+        guard let service = api.payments, service.gate.mode == .required else { return [] }
+        let confirmed = orders.filter { $0.status == .confirmed }.map(\.id)
+        guard !confirmed.isEmpty else { return [] }
+        let found = try await service.payments.payments(orderIDs: confirmed)
+        return Set(confirmed.filter { found[$0]?.isPaid != true })
     }
 
     // MARK: One order
@@ -283,7 +302,9 @@ struct ConsoleRoutes: Sendable {
         return ranked.map { entry -> HTML in
             let distance = entry.metres.map { $0 < 1_000 ? "\(Int($0)) m" : String(format: "%.1f km", $0 / 1_000) } ?? "位置未知 position unknown"
             let selected: HTML = entry.courier.id == order.courierID ? " selected" : .empty
-            return "<option value=\"\(entry.courier.id)\"\(selected)>\(entry.courier.name) · \(distance) · 在送 \(entry.load) on hand</option>"
+            // Shown, not hidden: choosing one gets the API's reason why it cannot be dispatched to.
+            let unreachable: HTML = api.engine.unreachable(entry.courier) == nil ? .empty : " · ⚠ 无法通知 cannot be reached"
+            return "<option value=\"\(entry.courier.id)\"\(selected)>\(entry.courier.name) · \(distance) · 在送 \(entry.load) on hand\(unreachable)</option>"
         }
     }
 

@@ -23,16 +23,25 @@ extension ConsoleRoutes {
                     <button type="submit" class="\(account.active ? "danger" : "secondary")">\(label)</button></form>
                     """
             }
+            // An office member's WeChat binding code (they send "绑定 CODE"), as couriers get theirs.
+            let code: HTML = account.active && account.role != .courier ? """
+                <form class="inline" data-api="/api/v1/staff/\(account.id)/binding-code" data-show="code" data-output="staff-code-\(account.id)">
+                <button type="submit" class="secondary">绑定码 Binding code</button> <output id="staff-code-\(account.id)" class="code"></output></form>
+                """ : .empty
+            var notices: [String] = []
+            if account.notifyOrders { notices.append("新订单 orders") }
+            if account.notifyReports { notices.append("日报 reports") }
             return """
                 <tr><td>\(account.username)</td><td>\(account.role.rawValue)</td><td>\(account.courierID.map(String.init) ?? "—")</td>
-                <td>\(account.active ? "✓" : "停用 Inactive")</td><td>\(account.wechatOpenID == nil ? "—" : "✓")</td><td>\(action)</td></tr>
+                <td>\(account.active ? "✓" : "停用 Inactive")</td><td>\(account.wechatOpenID == nil ? "—" : "✓")</td><td>\(notices.isEmpty ? "—" : notices.joined(separator: ", "))</td>
+                <td>\(code)\(action)</td></tr>
                 """
         }
         let body: HTML = """
             <h1>员工账号 Staff accounts</h1>
             <p class="error" id="action-error" role="alert" hidden></p>
             <div class="table-wrap"><table class="list"><thead><tr><th scope="col">用户名 Username</th><th scope="col">角色 Role</th><th scope="col">骑手 Courier</th>
-            <th scope="col">启用 Active</th><th scope="col">微信 WeChat</th><th scope="col">操作 Action</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            <th scope="col">启用 Active</th><th scope="col">微信 WeChat</th><th scope="col">通知 Notices</th><th scope="col">操作 Action</th></tr></thead><tbody>\(rows)</tbody></table></div>
             <h2>新账号 New account</h2>
             <form class="action" data-api="/api/v1/staff" data-next="/console/staff">
             <label for="new-username">用户名 Username</label><input id="new-username" name="username" required maxlength="64" autocomplete="off">

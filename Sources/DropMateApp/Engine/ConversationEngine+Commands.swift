@@ -12,6 +12,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     case ownOrder(orderID: Int64, courierID: Int64)
     /// Payment is required and the order is not paid yet.
     case unpaid(Int64)
+    /// Nothing would tell the courier about a delivery: no WeChat bound, and no phone number or no SMS provider.
+    case courierUnreachable(courierID: Int64, name: String, reason: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notTheCourier(let order, let courier): "order #\(order) is not assigned to courier \(courier)"
         case .ownOrder(let order, let courier): "order #\(order) was placed by courier \(courier) themselves"
         case .unpaid(let order): "order #\(order) is not paid yet: it goes out once the customer has paid with WeChat Pay"
+        case .courierUnreachable(let id, let name, let reason):
+            "courier \(name) (#\(id)) cannot be told about a delivery: \(reason). Bind their WeChat (a binding code) or give them a phone number first"
         }
     }
 }

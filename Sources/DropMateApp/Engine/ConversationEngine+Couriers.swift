@@ -7,6 +7,7 @@ extension ConversationEngine {
     public func assign(orderID: Int64, courierID: Int64, audit: AuditEntry? = nil) async throws -> Order {
         guard let courier = try await store.courier(id: courierID) else { throw EngineError.courierNotFound(courierID) }
         guard courier.active else { throw EngineError.courierInactive(courierID) }
+        if let reason = unreachable(courier) { throw EngineError.courierUnreachable(courierID: courier.id, name: courier.name, reason: reason) }
         let renderer = renderer, catalog = catalog
         // The courier reads it in the language they last wrote in.
         var courierLanguage = Language.zh
@@ -17,6 +18,14 @@ extension ConversationEngine {
         }, alsoQueue: { order, now in
             try Self.newDeliveryNotice(order, for: courier, language: language, renderer: renderer, catalog: catalog, now: now)
         }, audit: audit)
+    }
+
+    /// Why nothing would tell `courier` about a delivery (nil: WeChat or SMS reaches them). The customer would be
+    /// told a courier is on the way who never hears of it, so such a dispatch is refused.
+    public func unreachable(_ courier: Courier) -> String? {
+        guard courier.openID == nil else { return nil }
+        guard courier.phone != nil else { return "their WeChat is not bound and they have no phone number" }
+        return courierSMS ? nil : "their WeChat is not bound and no SMS provider is configured (SMS_PROVIDER)"
     }
 
     /// Tells the courier about a new delivery: in WeChat once they are bound (an SMS if WeChat cannot reach them),

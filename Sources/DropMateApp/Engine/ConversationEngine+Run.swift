@@ -102,6 +102,8 @@ extension ConversationEngine {
                 feed(.courierBound(attempt, code: code))
             case .saveCourierBinding(let courierID, let code):
                 unit.couriers.append(.binding(courierID: courierID, openID: customer, code: code))
+            case .saveStaffBinding(let staffID, let username, let code):
+                unit.couriers.append(.staffBinding(staffID: staffID, username: username, openID: customer, code: code))
             case .unbindCourier(let courierID):
                 unit.couriers.append(.unbinding(courierID: courierID, openID: customer))
             case .courierAction(let orderID, let action):
@@ -120,6 +122,12 @@ extension ConversationEngine {
             unit.expiresAt = step.state.expiresAt(ttl: rules.draftTTL)
         } else {
             step.state = loaded  // what is stored stays what is cached
+        }
+        // Staff hear of an order once it is theirs to dispatch: when confirmed, or (payment required) when paid.
+        if payments?.mode != .required {
+            for write in unit.orders where write.logsEvent && write.order.status == .confirmed && write.order.confirmedAt == now {
+                unit.jobs.append(try StaffNoticeJob.announcing(write.order, renderer: renderer, catalog: facts.catalog, paid: false, now: now))
+            }
         }
         var reply = renderer.render(replies, language: step.state.language, catalog: facts.catalog)
         if let payments { try await payments.adjust(&unit, reply: &reply, replies: replies, language: step.state.language, now: now) }

@@ -23,6 +23,9 @@ public final class ConversationEngine: Sendable {
     let payments: PaymentGate?
     /// Tells open staff consoles which orders each commit wrote (`/console/events`).
     public let orderFeed = OrderFeed()
+    /// Whether an SMS can reach a courier's phone: a real provider is configured (or, in dev mode, the log
+    /// provider stands in for one, as the dev outbox does for WeChat). Dispatch refuses a courier nothing reaches.
+    public let courierSMS: Bool
 
     /// An engine over `store`. Call `warmUp()` once before serving.
     ///
@@ -30,7 +33,8 @@ public final class ConversationEngine: Sendable {
     /// replicas (`RedisCoordinator`: Redis then carries the locks, cached states and answers); `Coordination` makes one.
     init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
          rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordinator: any CustomerCoordinator = LocalCoordinator(rateLimit: .off),
-         routes: RouteLookup? = nil, telemetry: Telemetry = .disabled, payments: PaymentGate? = nil, logger: Logger) {
+         routes: RouteLookup? = nil, telemetry: Telemetry = .disabled, payments: PaymentGate? = nil, courierSMS: Bool = true, logger: Logger) {
+        self.courierSMS = courierSMS
         self.routes = routes
         self.payments = payments
         self.telemetry = telemetry

@@ -12,11 +12,23 @@ public struct StaffNoticeJob: Sendable, Hashable, Codable {
     public var reason: String
     /// The customer's OpenID.
     public var customer: String
+    /// Who hears it: nil, every office member with a bound WeChat; `orders`, those subscribed to new orders.
+    public var audience: String?
 
-    public init(text: String, reason: String, customer: String) {
+    /// The `reason` and `audience` of a new order ready to dispatch.
+    public static let newOrder = "new_order", orders = "orders"
+
+    public init(text: String, reason: String, customer: String, audience: String? = nil) {
+        self.audience = audience
         self.text = text
         self.reason = reason
         self.customer = customer
+    }
+
+    /// A new order ready to dispatch, once per order whichever way it got there (a confirmation, or a payment).
+    static func announcing(_ order: Order, renderer: ReplyRenderer, catalog: Catalog, paid: Bool, now: Int64) throws -> NewJob {
+        try StaffNoticeJob(text: renderer.newOrderText(order, catalog: catalog, paid: paid), reason: newOrder, customer: order.customer, audience: orders)
+            .job(key: "order-notice:\(order.id)", now: now)
     }
 
     /// The queued job; `key` makes enqueuing it twice one job.
@@ -44,17 +56,19 @@ public struct StaffNoticeSender: Sendable {
         self.clock = clock
     }
 
-    /// The staff members a notice goes to: their account ids and WeChat OpenIDs.
-    func recipients() async throws -> [(id: Int64, openID: String)] {
+    /// The staff members a notice goes to: their account ids and WeChat OpenIDs. New orders go only to those who
+    /// subscribed (`notify_orders`, switched in the console); other notices to every bound office member.
+    func recipients(_ audience: String? = nil) async throws -> [(id: Int64, openID: String)] {
         try await staff.accounts().compactMap { account in
             guard account.active, account.role != .courier, let openID = account.wechatOpenID, !openID.isEmpty else { return nil }
+            if audience == StaffNoticeJob.orders, !account.notifyOrders { return nil }
             return (account.id, openID)
         }
     }
 
     func send(_ notice: StaffNoticeJob, jobID: Int64) async throws {
         let now = clock()
-        for recipient in try await recipients() {
+        for recipient in try await recipients(notice.audience) {
             try await queue.enqueue(PushJob(openID: recipient.openID, message: .text(notice.text)).job(key: "staff-notice:\(jobID):\(recipient.id)", now: now))
         }
     }

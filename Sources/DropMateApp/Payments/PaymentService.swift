@@ -137,11 +137,18 @@ public struct PaymentService: Sendable {
                 .job(key: "pay-push:\(order.id):paid", now: paidAt)]
             // Paid after the order was cancelled (the customer paid in the last instant): the money goes back.
             if order.status == .cancelled { jobs.append(try PaymentJob(action: .settleCancelled, orderID: order.id).job(runAt: paidAt)) }
+            // With payment required, an order is staff's to dispatch once paid: that is when they hear of it.
+            if gate.mode == .required, order.status == .confirmed {
+                jobs.append(try StaffNoticeJob.announcing(order, renderer: engine.renderer, catalog: engine.catalog, paid: true, now: paidAt))
+            }
             return jobs
         }
         let metadata: Logger.Metadata = ["dropmate.order_id": "\(row.orderID)", "dropmate.source": "\(source)"]
         switch outcome {
-        case .changed: logger.info("order paid", metadata: metadata); return .accepted
+        case .changed:
+            logger.info("order paid", metadata: metadata)
+            engine.orderFeed.publish([row.orderID])  // open boards redraw the card as paid (and ring)
+            return .accepted
         case .unchanged, .noPayment: return .accepted
         case .refused(let error, _):
             logger.error("WeChat Pay reported a payment that does not match the order", metadata: metadata.merging(["dropmate.reason": "\(error)"]) { $1 })

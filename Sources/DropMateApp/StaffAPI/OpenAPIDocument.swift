@@ -107,7 +107,7 @@ components:
         role: {type: string, enum: [admin, dispatcher, courier]}
     Staff:
       type: object
-      required: [id, username, role, wechat_bound, notify_reports, active]
+      required: [id, username, role, wechat_bound, notify_reports, notify_orders, active]
       properties:
         id: {type: integer, format: int64}
         username: {type: string}
@@ -115,6 +115,7 @@ components:
         courier_id: {type: integer, format: int64}
         wechat_bound: {type: boolean}
         notify_reports: {type: boolean}
+        notify_orders: {type: boolean, description: "A new confirmed (or, with payment required, paid) order is pushed to their bound WeChat."}
         active: {type: boolean}
     NewStaff:
       type: object
@@ -147,7 +148,14 @@ components:
       required: [new_password]
       properties:
         new_password: {type: string, minLength: 10, maxLength: 1024}
+    Subscriptions:
+      type: object
+      required: [notify_orders, notify_reports]
+      properties:
+        notify_orders: {type: boolean}
+        notify_reports: {type: boolean}
     Notifications:
+      description: "Kept for existing setups: binds a raw OpenID (absent or null unbinds). New setups bind with a code (`/staff/{id}/binding-code`) and switch notices with `/staff/{id}/subscriptions`."
       type: object
       required: [notify_reports]
       properties:
@@ -719,6 +727,42 @@ paths:
         "403": {$ref: "#/components/responses/Error"}
         "404": {$ref: "#/components/responses/Error"}
         "422": {$ref: "#/components/responses/Error"}
+  /staff/{id}/binding-code:
+    post:
+      summary: "A one-time code the staff member sends in WeChat as \"绑定 CODE\" to receive staff notices there (eight characters, valid 30 minutes, dead after 10 wrong codes from anyone; the old one stops working). Admins for anyone, dispatchers for themselves."
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      responses:
+        "201": {description: The code., content: {application/json: {schema: {$ref: "#/components/schemas/BindingCode"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+  /staff/{id}/subscriptions:
+    put:
+      summary: Which notices the staff member gets in their bound WeChat (new orders, daily reports). Admins for anyone, dispatchers for themselves.
+      x-roles: [admin, dispatcher]
+      x-idempotent: true
+      parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]
+      requestBody:
+        required: true
+        content: {application/json: {schema: {$ref: "#/components/schemas/Subscriptions"}}}
+      responses:
+        "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "400": {$ref: "#/components/responses/Error"}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
+  /staff/{id}/wechat:
+    delete:
+      summary: Unbind the staff member's WeChat (and drop an outstanding binding code); nothing is pushed to them any more. Admins for anyone, dispatchers for themselves.
+      x-roles: [admin, dispatcher]
+      parameters: [{$ref: "#/components/parameters/Id"}]
+      responses:
+        "200": {description: The account., content: {application/json: {schema: {$ref: "#/components/schemas/Staff"}}}}
+        "401": {$ref: "#/components/responses/Error"}
+        "403": {$ref: "#/components/responses/Error"}
+        "404": {$ref: "#/components/responses/Error"}
   /orders:
     get:
       summary: Orders, newest first, filtered and paged.
@@ -751,7 +795,7 @@ paths:
         "404": {$ref: "#/components/responses/Error"}
   /orders/{id}/dispatch:
     post:
-      summary: Dispatch the order to a courier (or hand it to another); the customer and the courier are told.
+      summary: "Dispatch the order to a courier (or hand it to another); the customer and the courier are told. Refused (409 `courier_unreachable`) when nothing would reach the courier: no WeChat bound and no phone number or no SMS provider."
       x-roles: [admin, dispatcher]
       x-idempotent: true
       parameters: [{$ref: "#/components/parameters/Id"}, {$ref: "#/components/parameters/IdempotencyKey"}]

@@ -127,6 +127,7 @@ struct StaffView: Encodable {
     var courierId: Int64?
     var wechatBound: Bool
     var notifyReports: Bool
+    var notifyOrders: Bool
     var active: Bool
 
     init(_ account: StaffAccount) {
@@ -136,6 +137,7 @@ struct StaffView: Encodable {
         courierId = account.courierID
         wechatBound = account.wechatOpenID != nil
         notifyReports = account.notifyReports
+        notifyOrders = account.notifyOrders
         active = account.active
     }
 }

@@ -104,6 +104,7 @@ extension StaffAPI {
         case .courierNotFound(let courier): APIError.badRequest("courier \(courier) does not exist", code: "unknown_courier")
         case .transition, .courierInactive, .notTheCourier, .ownOrder: APIError.conflict(error.description, code: "not_allowed")
         case .unpaid: APIError.conflict(error.description, code: "payment_required")
+        case .courierUnreachable: APIError.conflict(error.description, code: "courier_unreachable")
         }
     }
 

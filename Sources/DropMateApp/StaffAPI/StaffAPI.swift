@@ -39,6 +39,7 @@ public struct StaffAPI: Sendable {
                             staff: staff, sealer: store.sealer, clock: clock, logger: logger)
         addAuthRoutes(api)
         addStaffRoutes(api)
+        addStaffWeChatRoutes(api)
         addOrderRoutes(api)
         addPaymentRoutes(api)
         addCourierRoutes(api)

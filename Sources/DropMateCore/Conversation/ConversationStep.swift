@@ -144,6 +144,8 @@ public enum ConversationEffect: Sendable, Hashable {
     case bindCourier(code: String)
     /// Record that this chat's WeChat user works as courier `courierID`, using up `code`.
     case saveCourierBinding(courierID: Int64, code: String)
+    /// Record that this chat's WeChat user is staff member `staffID`'s WeChat for notices, using up `code`.
+    case saveStaffBinding(staffID: Int64, username: String, code: String)
     /// This chat's WeChat user stops working as courier `courierID` (only their own binding is touched).
     case unbindCourier(courierID: Int64)
     /// Apply a courier's action to one of their deliveries (under its customer's lock); feed back `.courierActionDone`.

@@ -19,6 +19,9 @@ extension Replies {
             · "unbind": stop working as a courier in this chat
             """)
         case .bound(let name): return pick("绑定成功！您现在是骑手 \(name)。", "You're bound as courier \(name).")
+        case .staffBound(let username):
+            return pick("绑定成功！这个微信已绑定员工账号 \(username)，将收到您在控制台订阅的通知（新订单、日报）。在控制台“我的 Me”页面可开关订阅或解绑。",
+                        "Bound! This WeChat now belongs to staff account \(username) and gets the notices you subscribed to in the console (new orders, daily reports). Turn them on or off, or unbind, on the console's \"我的 Me\" page.")
         case .bindingFailed: return pick("绑定码无效或已过期，请向管理员索取新的绑定码。", "That binding code is wrong or has expired. Ask your manager for a new one.")
         case .bindingLockedOut: return pick("绑定码错误次数过多，请一小时后再试，或联系管理员。", "Too many wrong binding codes. Try again in an hour, or ask your manager.")
         case .unbound: return pick("已解除骑手绑定。", "You're no longer bound as a courier here.")

@@ -84,6 +84,8 @@ public enum Reply: Sendable, Hashable {
 public enum CourierReply: Sendable, Hashable {
     case help
     case bound(name: String)
+    /// A staff member bound their WeChat for notices (new orders, daily reports).
+    case staffBound(username: String)
     case bindingFailed
     /// Too many wrong binding codes from this WeChat user lately.
     case bindingLockedOut

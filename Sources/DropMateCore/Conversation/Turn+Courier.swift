@@ -56,6 +56,10 @@ extension Turn {
         let courier: Courier
         switch attempt {
         case .matched(let found): courier = found
+        case .staff(let id, let username):
+            // Staff notices only: the chat stays the customer chat it was (drafts and orders untouched).
+            effects.append(.saveStaffBinding(staffID: id, username: username, code: code))
+            return say(.courier(.staffBound(username: username)))
         case .refused: return say(.courier(.bindingFailed))
         case .lockedOut: return say(.courier(.bindingLockedOut))
         }

@@ -1,4 +1,5 @@
-/// How a WeChat user becomes a courier: a one-time binding code staff issue, sent as "绑定 CODE".
+/// How a WeChat user becomes a courier (or a staff member's WeChat for notices): a one-time binding code staff
+/// issue, sent as "绑定 CODE". Courier and staff codes share one alphabet, one lifetime and the same counters.
 ///
 /// A code is guessed across WeChat users, not by one: so besides being long and short-lived, every code counts
 /// the failed attempts made anywhere while it is outstanding and dies after a few, and each WeChat user is
@@ -52,6 +53,9 @@ public struct BindingCodePolicy: Sendable, Hashable {
 public enum BindingAttempt: Sendable, Hashable {
     /// A live code: the chat becomes this courier's.
     case matched(Courier)
+    /// A live staff code (issued from the console or `dropmate staff bind-code`): this WeChat user gets staff
+    /// notices as staff member `id`; the chat stays an ordinary one.
+    case staff(id: Int64, username: String)
     /// Wrong, expired, already used, or dead after too many failed attempts.
     case refused
     /// This WeChat user failed too often lately; the code was not looked at.

@@ -19,8 +19,12 @@ public struct StaffAccount: Sendable, Hashable, Codable, Identifiable {
     public var wechatOpenID: String?
     public var notifyReports: Bool
     public var active: Bool
+    /// Whether a new confirmed (or, with payment required, paid) order is pushed to `wechatOpenID`.
+    public var notifyOrders: Bool
 
-    public init(id: Int64, username: String, role: StaffRole, courierID: Int64? = nil, wechatOpenID: String? = nil, notifyReports: Bool = false, active: Bool = true) {
+    public init(id: Int64, username: String, role: StaffRole, courierID: Int64? = nil, wechatOpenID: String? = nil, notifyReports: Bool = false, active: Bool = true,
+                notifyOrders: Bool = false) {
+        self.notifyOrders = notifyOrders
         self.id = id
         self.username = username
         self.role = role

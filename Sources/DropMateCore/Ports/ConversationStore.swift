@@ -105,6 +105,8 @@ public struct OrderWrite: Sendable, Hashable {
 public enum CourierWrite: Sendable, Hashable {
     /// WeChat user `openID` now works as the courier (their binding code is used up).
     case binding(courierID: Int64, openID: String, code: String)
+    /// WeChat user `openID` becomes staff member `staffID`'s WeChat for notices (their binding code is used up).
+    case staffBinding(staffID: Int64, username: String, openID: String, code: String)
     /// WeChat user `openID` stops working as the courier; nothing happens when they are not its binding (any more).
     case unbinding(courierID: Int64, openID: String)
     /// The courier reported a position.

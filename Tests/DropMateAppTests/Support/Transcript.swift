@@ -26,6 +26,9 @@ struct Transcript {
         /// `@staff message OPENID TEXT` / `@staff message-end OPENID TEXT`: staff write to the customer in their chat
         /// (`POST /api/v1/customers/{openid}/messages`), the second ending a handoff.
         case staffMessage(openID: String, text: String, endsHandoff: Bool)
+        /// `@staff member NAME CODE`: a dispatcher account NAME whose WeChat binding code is CODE, subscribed to new
+        /// orders; from then on the file shows the new-order notices staff get (`! [staff] 【新订单】…`).
+        case addStaffMember(name: String, code: String)
         /// `@staff code COURIER CODE`: staff issue the courier a new binding code (the old one stops working).
         case newBindingCode(courierID: Int64, code: String)
         /// `@staff deactivate COURIER` / `@staff reactivate COURIER`.
@@ -136,6 +139,11 @@ struct Transcript {
                 throw fail("@staff courier NAME CODE (eight characters of BindingCodePolicy.alphabet)")
             }
             return .addCourier(name: words[2], code: words[3])
+        case "staff" where words.count >= 2 && words[1] == "member":
+            guard words.count == 4, words[3].count == BindingCodePolicy.standard.length, words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else {
+                throw fail("@staff member NAME CODE (eight characters of BindingCodePolicy.alphabet)")
+            }
+            return .addStaffMember(name: words[2], code: words[3])
         case "staff" where words.count >= 2 && words[1] == "code":
             guard words.count == 4, let courier = Int64(words[2]), words[3].count == BindingCodePolicy.standard.length,
                   words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else { throw fail("@staff code COURIER CODE") }

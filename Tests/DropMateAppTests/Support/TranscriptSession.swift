@@ -25,6 +25,9 @@ struct Session {
     /// The shop owner's staff API token, once a `@staff rules…` line logged them in.
     var ownerToken: String?
     var ownerLoggedInAt: Int64?
+    /// Whether new-order notices show (a file that added a staff member with `@staff member`); other files would
+    /// otherwise carry one after every confirmation.
+    var showsOrderNotices = false
     /// WeChat Pay's fake (files with `@payment`) and its last callback.
     var pay: FakeWeChatPay?
     var lastCallback: FakeWeChatPay.Callback?
@@ -74,6 +77,13 @@ struct Session {
             courierTokens[created.courier.id] = created.apiToken
             _ = try await app.dependencies.couriers.issueBindingCode(courierID: created.courier.id, code: code)
             return ["courier #\(created.courier.id) \(name)"]
+        case .addStaffMember(let name, let code):
+            let account = try await app.dependencies.createStaff(username: name, password: "transcript staff password", role: .dispatcher, courierID: nil)
+            let audit = AuditEntry(actorID: nil, actor: "transcript", role: "admin", action: "staff.binding_code", target: "staff:\(account.id)", at: app.clock.now)
+            _ = try await app.dependencies.staffWeChat.issue(staffID: account.id, code: code, audit: audit)
+            _ = try await app.dependencies.staff.setSubscriptions(staffID: account.id, notifyOrders: true, notifyReports: true, now: app.clock.now, audit: audit)
+            showsOrderNotices = true
+            return ["staff #\(account.id) \(name)"]
         case .newBindingCode(let courierID, let code):
             _ = try await app.dependencies.couriers.issueBindingCode(courierID: courierID, code: code)
         case .setCourierActive(let courierID, let active):
@@ -269,8 +279,12 @@ struct Session {
         let notices = try await app.dependencies.queue.jobs(kind: StaffNoticeJob.kind, after: lastPushID)
         let jobs = (pushes + notices).sorted { $0.id < $1.id }
         lastPushID = jobs.last?.id ?? lastPushID
-        return try jobs.map { job in
-            if job.kind == StaffNoticeJob.kind { return ("[staff] " + (try StaffNoticeJob(payload: job.payload)).text).components(separatedBy: "\n") }
+        return try jobs.compactMap { job in
+            if job.kind == StaffNoticeJob.kind {
+                let notice = try StaffNoticeJob(payload: job.payload)
+                if notice.reason == StaffNoticeJob.newOrder, !showsOrderNotices { return nil }
+                return ("[staff] " + notice.text).components(separatedBy: "\n")
+            }
             let push = try PushJob(payload: job.payload)
             let prefix = push.openID == user ? "" : "[\(push.openID)] "
             switch push.message {

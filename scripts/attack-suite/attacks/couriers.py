@@ -29,7 +29,8 @@ def setup():
 
 
 def add_courier(server, admin, name="王师傅"):
-    status, created = api(server, "POST", "/couriers", {"name": name}, token=admin)
+    # With a phone number: a courier nothing can reach (no WeChat, no phone) is refused a dispatch.
+    status, created = api(server, "POST", "/couriers", {"name": name, "phone": "13700137009"}, token=admin)
     assert status == 201, f"an admin adds a courier: {status} {created}"
     return created["courier"]["id"], created["api_token"], created["binding_code"]
 

@@ -187,8 +187,8 @@ def attack_unknown_and_deactivated_names_cannot_be_told_apart_by_timing():
 def attack_courier_b_cannot_replay_or_squat_courier_a_idempotency_keys():
     server = lib.Server()
     token = admin_token(server)
-    courier_a = call(server, "POST", "/couriers", {"name": "Courier A"}, token=token)[2]
-    courier_b = call(server, "POST", "/couriers", {"name": "Courier B"}, token=token)[2]
+    courier_a = call(server, "POST", "/couriers", {"name": "Courier A", "phone": "13700137001"}, token=token)[2]
+    courier_b = call(server, "POST", "/couriers", {"name": "Courier B", "phone": "13700137002"}, token=token)[2]
     order = place_order(server, "o_idem_customer")
     status, _, body = call(server, "POST", f"/orders/{order}/dispatch", {"courier_id": courier_a["courier"]["id"]}, token=token)
     assert status == 200, body
