@@ -149,8 +149,15 @@ public struct AppConfig: Sendable {
             problem("DATABASE_URL", "must be a postgres:// URL (leave it unset for the embedded SQLite default)")
         }
         var redis: RedisConfiguration?
+        var redisCluster: Bool?
+        switch env["REDIS_CLUSTER"]?.lowercased() {
+        case nil, "": redisCluster = nil
+        case "1", "true", "yes": redisCluster = true
+        case "0", "false", "no": redisCluster = false
+        default: problem("REDIS_CLUSTER", "must be 1 (a Redis Cluster) or 0 (one Redis server); unset, a REDIS_URL listing several nodes means a cluster")
+        }
         if let url = env["REDIS_URL"], !url.isEmpty {
-            do { redis = try RedisConfiguration(url: url) } catch { problem("REDIS_URL", "\(error)") }
+            do { redis = try RedisConfiguration(url: url, cluster: redisCluster) } catch { problem("REDIS_URL", "\(error)") }
         }
         let redisKeyPrefix = env["REDIS_KEY_PREFIX"] ?? "dm"
         if redisKeyPrefix.isEmpty || redisKeyPrefix.count > 64 || redisKeyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
