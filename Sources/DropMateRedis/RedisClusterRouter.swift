@@ -9,8 +9,9 @@ import Synchronization
 ///   background, and the command goes to the new owner.
 /// - `ASK slot host:port`: the slot is migrating and this key is already there; the command goes there once, right
 ///   after `ASKING` on the same connection, and the map is left as it is.
-/// - `TRYAGAIN`, `CLUSTERDOWN`, `LOADING`, `MASTERDOWN` and failed connections (a master died and its replica is being
-///   promoted): the command is tried again, with a growing pause and a fresh map, for `clusterRetryWindow`.
+/// - `TRYAGAIN`, `CLUSTERDOWN`, `LOADING`, `MASTERDOWN` and failed or dropped connections (a master died and its
+///   replica is being promoted): the command is tried again, with a growing pause and a fresh map, for
+///   `clusterRetryWindow`. A command that timed out is not (as on one server: the node may still run it).
 ///   A command whose connection dropped may have run before it dropped; DropMate's commands and scripts are written
 ///   so that running twice is harmless (see docs/REDIS_CLUSTER.md).
 final class RedisClusterRouter: Sendable {
@@ -57,6 +58,8 @@ final class RedisClusterRouter: Sendable {
                 }
             } catch {
                 // The node is gone or unreachable (a master died): wait for the cluster to promote its replica.
+                // A command that timed out is not sent again: the node is alive but slow and may still run it.
+                if case RedisError.timedOut = error { throw error }
                 guard ContinuousClock.now < giveUp else { throw error }
                 logger.debug("Redis node failed; refreshing the slot map", metadata: ["dropmate.redis_node": "\(endpoint)", "dropmate.error": "\(error)"])
                 asking = nil

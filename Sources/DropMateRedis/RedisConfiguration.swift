@@ -30,6 +30,9 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var password: String?
     public var database: Int
     public var tls: Bool
+    /// A PEM file of the certificate authorities a `rediss://` server's certificate must chain to (`REDIS_TLS_CA_FILE`);
+    /// nil: the system's.
+    public var tlsCAFile: String?
     /// The name a TLS certificate is checked against when `host` is an address (a cluster node announced by its IP
     /// is checked against the name the URL gave).
     public var tlsServerName: String?

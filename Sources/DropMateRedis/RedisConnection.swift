@@ -15,7 +15,9 @@ public final class RedisConnection: Sendable {
     /// `onRedirect` hears every `MOVED` reply (a cluster's dedicated connection tells its router).
     public static func connect(_ configuration: RedisConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
                                onRedirect: (@Sendable (String) -> Void)? = nil) async throws -> RedisConnection {
-        let sslContext = configuration.tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = configuration.tlsCAFile { tlsConfiguration.trustRoots = .file(caFile) }
+        let sslContext = configuration.tls ? try NIOSSLContext(configuration: tlsConfiguration) : nil
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
             .channelOption(.socketOption(.so_keepalive), value: 1)

@@ -6,6 +6,13 @@ import Testing
 /// The Redis the tests may use: scripts/with-services starts one and sets REDIS_URL.
 enum TestRedis {
     static let url = ProcessInfo.processInfo.environment["REDIS_URL"]
+
+    /// REDIS_URL's configuration, trusting REDIS_TLS_CA_FILE's authorities for rediss:// (a throwaway TLS cluster).
+    static var configuration: RedisConfiguration? {
+        guard let url, var configuration = try? RedisConfiguration(url: url, poolSize: 3) else { return nil }
+        configuration.tlsCAFile = ProcessInfo.processInfo.environment["REDIS_TLS_CA_FILE"]
+        return configuration
+    }
 }
 
 /// Against a real Redis.
@@ -14,7 +21,7 @@ struct RedisClientTests {
     static var url: String? { TestRedis.url }
 
     func client(database: Int = 0) throws -> RedisClient {
-        var configuration = try RedisConfiguration(url: Self.url!, poolSize: 3)
+        var configuration = try #require(TestRedis.configuration)
         configuration.database = database
         return RedisClient(configuration: configuration, logger: Logger(label: "test"))
     }

@@ -5,7 +5,7 @@ import Testing
 
 /// The Redis Cluster REDIS_URL names, if it names one.
 enum TestRedisCluster {
-    static let configuration: RedisConfiguration? = TestRedis.url.flatMap { try? RedisConfiguration(url: $0) }.flatMap { $0.cluster ? $0 : nil }
+    static let configuration: RedisConfiguration? = TestRedis.configuration.flatMap { $0.cluster ? $0 : nil }
 }
 
 /// Against a real Redis Cluster (`WITH_SERVICES_REDIS_CLUSTER=1 scripts/with-services …`: three masters on loopback).

@@ -158,6 +158,9 @@ public struct AppConfig: Sendable {
         }
         if let url = env["REDIS_URL"], !url.isEmpty {
             do { redis = try RedisConfiguration(url: url, cluster: redisCluster) } catch { problem("REDIS_URL", "\(error)") }
+            if let caFile = env["REDIS_TLS_CA_FILE"], !caFile.isEmpty {
+                if FileManager.default.isReadableFile(atPath: caFile) { redis?.tlsCAFile = caFile } else { problem("REDIS_TLS_CA_FILE", "cannot read \(caFile)") }
+            }
         }
         let redisKeyPrefix = env["REDIS_KEY_PREFIX"] ?? "dm"
         if redisKeyPrefix.isEmpty || redisKeyPrefix.count > 64 || redisKeyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
