@@ -96,10 +96,9 @@ if [ "$BACKEND" = production ]; then
     export DROPMATE_PII_KEYS="${DROPMATE_PII_KEYS:-bench1:$(head -c 32 /dev/urandom | base64)}"
     say "production: PostgreSQL + Redis; migrating"
     "$BIN" migrate --data-dir "$WORK/data" >&2
-    # Steady state: this Redis has remembered answers for an hour, as in a deployment that has been running. A Redis
-    # that has just started (or lost its data) cannot vouch for messages created before it did, so for its first
-    # 30 seconds every message is also checked against PostgreSQL; requests signed before the run would all be.
-    redis-cli -u "$REDIS_URL" SET dm:epoch $(( $(date +%s) - 3600 )) NX >/dev/null
+    # Steady state: Redis vouches for a customer's messages from its epoch on (set by the customer's first message,
+    # docs/REDIS_CLUSTER.md); before that every message is also checked against PostgreSQL. The warm-up below sends
+    # every customer's first message, as in a deployment that has been running.
 else
     unset DATABASE_URL REDIS_URL
 fi

@@ -1,59 +1,73 @@
 import Logging
 import NIOCore
 import NIOPosix
-import Synchronization
 
-/// A small pool of Redis connections, replaced when they drop (a Redis restart, a timeout).
+/// Talks to one Redis server (a small pool of pipelined connections, replaced when they drop), or to a Redis
+/// Cluster (`configuration.cluster`: each command goes to the master of its key's slot; see `RedisClusterRouter`).
 ///
-/// Commands go round-robin over `poolSize` pipelined connections. Blocking commands
-/// (`XREADGROUP … BLOCK`) need a connection of their own: `dedicatedConnection()`.
+/// Blocking commands (`XREADGROUP … BLOCK`) need a connection of their own: `dedicatedConnection(for:)`.
 public final class RedisClient: Sendable {
     public let configuration: RedisConfiguration
-    private let slots: Mutex<[RedisConnection?]>
-    private let next = Atomic<Int>(0)
-    private let logger: Logger
+    private enum Mode: Sendable {
+        case single(RedisNodePool)
+        case cluster(RedisClusterRouter)
+    }
+    private let mode: Mode
 
     public init(configuration: RedisConfiguration, logger: Logger) {
         self.configuration = configuration
-        self.slots = Mutex(Array(repeating: nil, count: configuration.poolSize))
-        self.logger = logger
+        mode = configuration.cluster
+            ? .cluster(RedisClusterRouter(configuration: configuration, logger: logger))
+            : .single(RedisNodePool(configuration: configuration, logger: logger))
     }
+
+    /// The cluster's router (nil for one server).
+    var router: RedisClusterRouter? {
+        if case .cluster(let router) = mode { return router }
+        return nil
+    }
+
+    /// Whether commands are routed over a Redis Cluster: every script's keys must then share one hash slot.
+    public var isCluster: Bool { configuration.cluster }
 
     /// Sends a command on a pooled connection, connecting (again) when needed.
     public func send(_ arguments: [String], timeout: Duration? = nil) async throws -> RedisValue {
-        try await connection().send(arguments, timeout: timeout)
+        try await send(bytes: arguments.map { Array($0.utf8) }, timeout: timeout)
     }
 
     /// Sends a binary-safe command on a pooled connection.
     public func send(bytes arguments: [[UInt8]], timeout: Duration? = nil) async throws -> RedisValue {
-        try await connection().send(bytes: arguments, timeout: timeout)
-    }
-
-    /// A new connection for the caller alone (close it when done).
-    public func dedicatedConnection() async throws -> RedisConnection {
-        try await RedisConnection.connect(configuration)
-    }
-
-    private func connection() async throws -> RedisConnection {
-        let index = abs(next.wrappingAdd(1, ordering: .relaxed).oldValue % configuration.poolSize)
-        if let current = slots.withLock({ $0[index] }), current.isActive { return current }
-        let fresh = try await RedisConnection.connect(configuration)
-        let (kept, surplus) = slots.withLock { slots -> (RedisConnection, RedisConnection?) in
-            if let current = slots[index], current.isActive { return (current, fresh) }  // someone reconnected first
-            slots[index] = fresh
-            return (fresh, nil)
+        switch mode {
+        case .single(let pool): try await pool.connection().send(bytes: arguments, timeout: timeout)
+        case .cluster(let router): try await router.send(arguments, timeout: timeout)
         }
-        surplus?.close()
-        if surplus == nil { logger.debug("connected to Redis", metadata: ["dropmate.redis_slot": "\(index)"]) }
-        return kept
+    }
+
+    /// A new connection for the caller alone (close it when done): in a cluster, to the master serving `key`
+    /// (any node for nil). A connection whose node stops serving the key answers `MOVED`, or drops: close it and
+    /// ask again (the map has learned where the key went by then).
+    public func dedicatedConnection(for key: String? = nil) async throws -> RedisConnection {
+        switch mode {
+        case .single: try await RedisConnection.connect(configuration)
+        case .cluster(let router): try await router.dedicatedConnection(for: key)
+        }
+    }
+
+    /// The masters of the cluster as last mapped (the server itself when not a cluster).
+    public func masters() async throws -> [RedisEndpoint] {
+        switch mode {
+        case .single: return [RedisEndpoint(host: configuration.host, port: configuration.port)]
+        case .cluster(let router):
+            if router.masters.isEmpty { await router.refresh(avoiding: nil) }
+            return router.masters
+        }
     }
 
     /// Closes every pooled connection.
     public func shutdown() {
-        let connections = slots.withLock { slots in
-            defer { slots = Array(repeating: nil, count: slots.count) }
-            return slots
+        switch mode {
+        case .single(let pool): pool.shutdown()
+        case .cluster(let router): router.shutdown()
         }
-        for connection in connections { connection?.close() }
     }
 }

@@ -9,10 +9,15 @@ public final class RedisConnection: Sendable {
     private let commandTimeout: Duration
     /// A flush is already scheduled on the event loop (read and written there only).
     private let flushPending: NIOLoopBoundBox<Bool>
+    private let onRedirect: (@Sendable (String) -> Void)?
 
     /// Connects, then authenticates and selects the database the configuration names.
-    public static func connect(_ configuration: RedisConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> RedisConnection {
-        let sslContext = configuration.tls ? try NIOSSLContext(configuration: .makeClientConfiguration()) : nil
+    /// `onRedirect` hears every `MOVED` reply (a cluster's dedicated connection tells its router).
+    public static func connect(_ configuration: RedisConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                               onRedirect: (@Sendable (String) -> Void)? = nil) async throws -> RedisConnection {
+        var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+        if let caFile = configuration.tlsCAFile { tlsConfiguration.trustRoots = .file(caFile) }
+        let sslContext = configuration.tls ? try NIOSSLContext(configuration: tlsConfiguration) : nil
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000))
             .channelOption(.socketOption(.so_keepalive), value: 1)
@@ -20,14 +25,14 @@ public final class RedisConnection: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: configuration.host))
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: configuration.tlsServerName ?? (RedisConfiguration.isAddress(configuration.host) ? nil : configuration.host)))
                     }
                     try channel.pipeline.syncOperations.addHandler(RedisChannelHandler())
                 }
             }
             .connect(host: configuration.host, port: configuration.port)
             .get()
-        let connection = RedisConnection(channel: channel, commandTimeout: configuration.commandTimeout)
+        let connection = RedisConnection(channel: channel, commandTimeout: configuration.commandTimeout, onRedirect: onRedirect)
         do {
             if let password = configuration.password {
                 _ = try await connection.send(configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
@@ -40,8 +45,9 @@ public final class RedisConnection: Sendable {
         return connection
     }
 
-    private init(channel: any Channel, commandTimeout: Duration) {
+    private init(channel: any Channel, commandTimeout: Duration, onRedirect: (@Sendable (String) -> Void)?) {
         self.channel = channel
+        self.onRedirect = onRedirect
         self.commandTimeout = commandTimeout
         self.flushPending = NIOLoopBoundBox.makeBoxSendingValue(false, as: Bool.self, eventLoop: channel.eventLoop)
     }
@@ -56,18 +62,27 @@ public final class RedisConnection: Sendable {
 
     /// Sends one binary-safe command.
     public func send(bytes arguments: [[UInt8]], timeout: Duration? = nil) async throws -> RedisValue {
-        let promise = channel.eventLoop.makePromise(of: RedisValue.self)
-        let limit = timeout ?? commandTimeout
-        let deadline = NIODeadline.now() + TimeAmount(limit)
-        let request = RedisRequest(bytes: ByteBuffer(bytes: RedisWire.encode(arguments)), promise: promise, deadline: deadline)
-        if channel.eventLoop.inEventLoop {
-            enqueue(request)
-        } else {
-            channel.eventLoop.execute { self.enqueue(request) }
+        let value = try await sendAdjacent([arguments], timeout: timeout)[0].futureResult.get()
+        if case .error(let message) = value {
+            if let onRedirect, message.hasPrefix("MOVED ") { onRedirect(message) }
+            throw RedisError.server(message)
         }
-        let value = try await promise.futureResult.get()
-        if case .error(let message) = value { throw RedisError.server(message) }
         return value
+    }
+
+    /// Writes `commands` back to back (no other caller's command between them: `ASKING` must come right before the
+    /// command it lets through) and returns the promises of their replies, error replies included.
+    func sendAdjacent(_ commands: [[[UInt8]]], timeout: Duration? = nil) -> [EventLoopPromise<RedisValue>] {
+        let deadline = NIODeadline.now() + TimeAmount(timeout ?? commandTimeout)
+        let requests = commands.map { arguments in
+            RedisRequest(bytes: ByteBuffer(bytes: RedisWire.encode(arguments)), promise: channel.eventLoop.makePromise(of: RedisValue.self), deadline: deadline)
+        }
+        if channel.eventLoop.inEventLoop {
+            requests.forEach(enqueue)
+        } else {
+            channel.eventLoop.execute { requests.forEach(self.enqueue) }
+        }
+        return requests.map(\.promise)
     }
 
     /// Writes `request` and makes sure a flush follows: one flush for every command written in the same turn of

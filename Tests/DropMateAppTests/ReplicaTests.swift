@@ -107,6 +107,71 @@ struct RedisCoordinatorTests {
 
     static func prefix() -> String { "test-\(UUID().uuidString.prefix(8))" }
 
+    static func redis() throws -> RedisClient {
+        RedisClient(configuration: try RedisConfiguration(url: TestRedis.url!), logger: Logger(label: "test"))
+    }
+
+    @Test func eachCustomerHasAnEpochOfItsOwnInItsOwnSlot() async throws {
+        let prefix = Self.prefix()
+        let coordinator = try Self.coordinator(prefix: prefix)
+        let now: Int64 = 2_000_000_000
+        _ = try await coordinator.withTurn(of: "o_old", message: nil, now: now - 3_600) { _ in TurnOutcome(value: ()) }
+        let message = { (customer: String) in IncomingChat(customer: customer, createTime: now, dedupeKey: "m:\(customer)", input: .text("hi")) }
+        let old = try await coordinator.withTurn(of: "o_old", message: message("o_old"), now: now) { turn in TurnOutcome(value: turn.message) }
+        #expect(old == .new, "Redis has vouched for o_old's messages for an hour")
+        let newcomer = try await coordinator.withTurn(of: "o_new", message: message("o_new"), now: now) { turn in TurnOutcome(value: turn.message) }
+        #expect(newcomer == .unknown, "o_new's epoch starts now: its first message is checked in the database")
+        let redis = try Self.redis()
+        defer { redis.shutdown() }
+        let epoch = try #require(try await redis.send(["GET", "\(prefix):{o_old}:epoch"]).string)
+        #expect(epoch.hasSuffix(" \(now - 3_600)"), "\(epoch)")
+        #expect(RedisKeySlot.of("\(prefix):{o_old}:epoch") == RedisKeySlot.of("\(prefix):{o_old}:lock"))
+        #expect(try await redis.send(["EXISTS", "\(prefix):epoch"]).integer == 0, "no global key")
+        #expect(try await redis.send(["TTL", "\(prefix):{o_old}:epoch"]).integer ?? 0 > 86_400, "it lapses some time after the cached state would")
+    }
+
+    @Test func afterAFailoverNothingCachedForTheCustomerIsTrusted() async throws {
+        let prefix = Self.prefix()
+        let coordinator = try Self.coordinator(prefix: prefix)
+        let now: Int64 = 2_000_000_000
+        let saved = ConversationState.new(at: now)
+        _ = try await coordinator.withTurn(of: "o_a", message: nil, now: now - 3_600) { _ in TurnOutcome(value: ()) }
+        let message = IncomingChat(customer: "o_a", createTime: now, dedupeKey: "m:1", input: .text("2 份牛肉面"))
+        _ = try await coordinator.withTurn(of: "o_a", message: message, now: now) { turn in
+            #expect(turn.message == .new)
+            return TurnOutcome(value: (), state: saved, answer: HandledMessage(reply: .text("first answer")))
+        }
+        // The master fails over to a replica that had not received the latest writes: its replication id is new,
+        // so the epoch written on the old master is another dataset's.
+        let redis = try Self.redis()
+        defer { redis.shutdown() }
+        _ = try await redis.send(["SET", "\(prefix):{o_a}:epoch", "0123456789abcdef0123456789abcdef01234567 \(now - 3_600)"])
+        let afterFailover = try await coordinator.withTurn(of: "o_a", message: message, now: now + 5) { turn in
+            TurnOutcome(value: (turn.cachedState, turn.message))
+        }
+        #expect(afterFailover.0 == nil, "the cached state may be older than the database's: it is read again")
+        #expect(afterFailover.1 == .unknown, "the stored answer may have been replaced by a write that was lost: the database decides")
+        let later = IncomingChat(customer: "o_a", createTime: now + 60, dedupeKey: "m:2", input: .text("hi"))
+        let trusted = try await coordinator.withTurn(of: "o_a", message: later, now: now + 60) { turn in TurnOutcome(value: turn.message) }
+        #expect(trusted == .new, "a new epoch on this dataset vouches for what comes after it")
+    }
+
+    @Test func anAcquireRetriedAfterItsReplyWasLostStillHoldsTheLock() async throws {
+        let prefix = Self.prefix()
+        let redis = try Self.redis()
+        defer { redis.shutdown() }
+        let base = "\(prefix):{o_a}"
+        let keys = [base + ":lock", base + ":state", base + ":rate:1", base + ":epoch", base + ":msg:m1"]
+        let arguments = { (token: String) in [token, "30000", "0", "120", "1000", "3600", "", "601", "90000"] }
+        let first = try await redis.run(RedisCoordinator.acquireScript, keys: keys, arguments: arguments("token-1")).array
+        #expect(first?.first?.integer == 1)
+        let again = try await redis.run(RedisCoordinator.acquireScript, keys: keys, arguments: arguments("token-1")).array
+        #expect(again?.first?.integer == 1, "the same token: our own lock (a retry of a call whose reply was lost)")
+        #expect(again?[2].string == "~", "the first call's marker: the message goes to the database, not to a rerun")
+        let other = try await redis.run(RedisCoordinator.acquireScript, keys: keys, arguments: arguments("token-2")).array
+        #expect(other?.first?.integer == 0, "another turn still waits")
+    }
+
     @Test func turnsOfOneCustomerNeverOverlapAcrossCoordinators() async throws {
         let prefix = Self.prefix()
         let replicas = [try Self.coordinator(prefix: prefix), try Self.coordinator(prefix: prefix)]

@@ -45,7 +45,7 @@ struct StreamQueueTests {
         let worker = Self.worker(app, notifier: RecordingNotifier(failures: 100))
         try await Self.push(app, "hello")
         #expect(try await worker.runDueJobs() == 1)
-        #expect(try await redis.send(["ZCARD", "\(prefix):jobs:delayed"]).integer == 1, "the retry waits in the delayed set")
+        #expect(try await redis.send(["ZCARD", "{\(prefix):jobs}:delayed"]).integer == 1, "the retry waits in the delayed set")
         #expect(try await worker.runDueJobs() == 0, "not before its backoff")
         for _ in 0..<7 {
             app.clock.advance(2 * 3600)
@@ -53,7 +53,7 @@ struct StreamQueueTests {
         }
         app.clock.advance(2 * 3600)
         #expect(try await worker.runDueJobs() == 0)
-        let dead = try await redis.send(["XRANGE", "\(prefix):jobs:dead", "-", "+"]).array ?? []
+        let dead = try await redis.send(["XRANGE", "{\(prefix):jobs}:dead", "-", "+"]).array ?? []
         #expect(dead.count == 1)
         let fields = dead.first?.array?.last?.array?.compactMap(\.string) ?? []
         #expect(fields.contains("WeChat errcode -1 (system busy)") && fields.contains("8"), "\(fields)")
@@ -86,7 +86,7 @@ struct StreamQueueTests {
         try await Self.push(app, "kept")
         #expect(try await app.dependencies.jobQueue.claim(limit: 10, now: app.clock.now, leaseSeconds: 5).count == 1)
         // Redis restarts empty: the stream, its group and its pending entries are gone.
-        _ = try await app.dependencies.redis!.send(["DEL", "\(prefix):jobs", "\(prefix):jobs:delayed"])
+        _ = try await app.dependencies.redis!.send(["DEL", "{\(prefix):jobs}", "{\(prefix):jobs}:delayed"])
         app.clock.advance(10)
         let notifier = RecordingNotifier()
         let worker = Self.worker(app, queue: second, notifier: notifier)
@@ -94,6 +94,28 @@ struct StreamQueueTests {
         for _ in 0..<3 where ran == 0 { ran += try await worker.runDueJobs() }
         #expect(ran == 1)
         #expect(notifier.sent.withLock { $0.map(\.message) } == [.text("kept")])
+        await app.shutdown()
+    }
+
+    @Test func jobsRedisLostInAFailoverAreRelayedAgainFromTheOutbox() async throws {
+        let (app, second, prefix) = try await Self.app(lease: 5)
+        let redis = try #require(app.dependencies.redis)
+        try await Self.push(app, "kept across a failover")
+        #expect(try await app.dependencies.jobQueue.claim(limit: 10, now: app.clock.now, leaseSeconds: 5).count == 1)
+        // A replica is promoted that never got the stream's latest entries (nor the pending one): the consumer group
+        // is still there, so nothing says NOGROUP; only the dataset (the replication id) has changed.
+        let stream = "{\(prefix):jobs}"
+        _ = try await redis.send(["XTRIM", stream, "MAXLEN", "0"])
+        _ = try await redis.send(["XGROUP", "DESTROY", stream, "workers"])
+        _ = try await redis.send(["XGROUP", "CREATE", stream, "workers", "0"])
+        _ = try await redis.send(["SET", stream + ":dataset", "the-master-that-died"])
+        app.clock.advance(10)  // the dead worker's lease is over
+        let notifier = RecordingNotifier()
+        let worker = Self.worker(app, queue: second, notifier: notifier)
+        var ran = 0
+        for _ in 0..<3 where ran == 0 { ran += try await worker.runDueJobs() }
+        #expect(ran == 1, "relayed again at once, not after the ten-minute grace for trimmed streams")
+        #expect(notifier.sent.withLock { $0.map(\.message) } == [.text("kept across a failover")])
         await app.shutdown()
     }
 

@@ -7,6 +7,10 @@ duplicate deliveries to both servers, kill -9 of a worker, a Redis restart and a
 
 Usage: python3 scripts/multiprocess/run.py [path/to/dropmate]   (default: env DROPMATE_BIN, else .build/debug/dropmate)
 Standard library only. Set MULTIPROCESS_KEEP=1 to keep the temp directory (logs) after the run.
+
+MULTIPROCESS_REDIS_CLUSTER=1 runs the same on a Redis Cluster of six nodes on loopback (three masters, a replica
+each, AOF everysec, created with `redis-cli --cluster create`); scenario c then kills -9 the master serving most of
+its customers under traffic instead of restarting Redis: its replica is promoted, and no accepted order may be lost.
 """
 
 import concurrent.futures
@@ -30,6 +34,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+CLUSTER = os.environ.get("MULTIPROCESS_REDIS_CLUSTER", "") not in ("", "0")
 TOKEN = "mptoken2026"
 APP_ID = "wxmultiproc000001"
 # Fresh random secrets per run: dropmate refuses placeholders and keys whose bytes barely vary ("B" * 43).
@@ -75,6 +80,7 @@ class Harness:
         self.redis_port = free_port()
         self.pg_started = False
         self.redis_started = False
+        self.cluster_ports = []  # Redis Cluster nodes (MULTIPROCESS_REDIS_CLUSTER), masters first as created
         self.procs = {}  # name -> (Popen, log path, argv)
         self.logs = {}  # name -> [log paths, oldest first]
         self.started_at = {}  # name -> when its current process started
@@ -139,6 +145,8 @@ class Harness:
     def start_redis(self):
         if shutil.which("redis-server") is None:
             raise SetupFailed("redis-server is not installed; apt-get install -y redis-server")
+        if CLUSTER:
+            return self.start_redis_cluster()
         try:
             os.unlink(self.redis_pidfile)
         except FileNotFoundError:
@@ -157,9 +165,99 @@ class Harness:
             time.sleep(0.05)
         raise SetupFailed(f"Redis did not answer PING within 15 s\n{tail(os.path.join(self.dir, 'redis.log'))}")
 
-    def redis_cli(self, *args, timeout=10):
-        return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(self.redis_port)] + list(args),
+    def redis_cli(self, *args, timeout=10, port=None):
+        if CLUSTER and port is None:  # any live node; -c follows MOVED to the key's master
+            port = next((p for p in self.cluster_ports if self.cluster_node_pid(p) is not None), self.cluster_ports[0])
+            return subprocess.run(["redis-cli", "-c", "-h", "127.0.0.1", "-p", str(port)] + list(args),
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+        return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", str(port or self.redis_port)] + list(args),
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout)
+
+    # --- Redis Cluster (MULTIPROCESS_REDIS_CLUSTER) ----------------------------------------------------------------
+
+    def start_redis_cluster(self):
+        """Six nodes: three masters and a replica each, as scripts/lib/redis-cluster.sh starts them."""
+        while len(self.cluster_ports) < 6:
+            port = free_port()
+            if port < 55000 and port not in self.cluster_ports and self.port_free(port + 10000):
+                self.cluster_ports.append(port)
+        for port in self.cluster_ports:
+            node_dir = os.path.join(self.dir, f"redis-{port}")
+            os.makedirs(node_dir, exist_ok=True)
+            result = subprocess.run(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", node_dir,
+                                     "--appendonly", "yes", "--appendfsync", "everysec", "--save", "", "--daemonize", "yes",
+                                     "--pidfile", os.path.join(node_dir, "redis.pid"), "--logfile", os.path.join(node_dir, "redis.log"),
+                                     "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "1000",
+                                     "--cluster-replica-validity-factor", "0", "--maxmemory-policy", "noeviction"],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+            if result.returncode != 0:
+                raise SetupFailed(f"redis-server failed ({result.returncode}): {result.stdout.strip()}")
+        self.redis_started = True
+        deadline = time.time() + 15
+        while not all(self.redis_cli("ping", port=p, timeout=5).stdout.strip() == "PONG" for p in self.cluster_ports):
+            if time.time() > deadline:
+                raise SetupFailed("the Redis Cluster's nodes did not answer PING within 15 s")
+            time.sleep(0.05)
+        create = subprocess.run(["redis-cli", "--cluster", "create"] + [f"127.0.0.1:{p}" for p in self.cluster_ports]
+                                + ["--cluster-replicas", "1", "--cluster-yes"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=60)
+        if create.returncode != 0:
+            raise SetupFailed(f"redis-cli --cluster create failed: {create.stdout[-1500:]}")
+        self.wait_cluster_ok(30)
+        for port in self.cluster_ports:  # every replica has its master's data before traffic starts
+            deadline = time.time() + 30
+            while "master_link_status:down" in self.redis_cli("info", "replication", port=port).stdout:
+                if time.time() > deadline:
+                    raise SetupFailed(f"replica {port} did not sync within 30 s")
+                time.sleep(0.1)
+
+    @staticmethod
+    def port_free(port):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return True
+            except OSError:
+                return False
+
+    def cluster_node_pid(self, port):
+        try:
+            with open(os.path.join(self.dir, f"redis-{port}", "redis.pid")) as f:
+                pid = int(f.read().strip())
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmdline = f.read().decode(errors="replace")
+        except (OSError, ValueError):
+            return None
+        return pid if "redis-server" in cmdline and str(port) in cmdline else None
+
+    def cluster_masters(self, port=None):
+        """{port: [slot ranges]} of the masters as a live node sees them."""
+        out = self.redis_cli("cluster", "nodes", port=port or next(p for p in self.cluster_ports if self.cluster_node_pid(p))).stdout
+        masters = {}
+        for line in out.splitlines():
+            fields = line.split()
+            if len(fields) >= 8 and "master" in fields[2] and "fail" not in fields[2]:
+                masters[int(fields[1].split("@")[0].rsplit(":", 1)[1])] = fields[8:]
+        return masters
+
+    def wait_cluster_ok(self, seconds):
+        deadline = time.time() + seconds
+        while True:
+            live = [p for p in self.cluster_ports if self.cluster_node_pid(p) is not None]
+            if live and all("cluster_state:ok" in self.redis_cli("cluster", "info", port=p, timeout=5).stdout for p in live):
+                return
+            if time.time() > deadline:
+                raise SetupFailed(f"the Redis Cluster did not report cluster_state:ok within {seconds} s")
+            time.sleep(0.05)
+
+    def stop_redis_cluster(self):
+        pids = [pid for pid in (self.cluster_node_pid(p) for p in self.cluster_ports) if pid is not None]
+        for pid in pids:
+            os.kill(pid, signal.SIGKILL)
+        for pid in pids:
+            deadline = time.time() + 10
+            while os.path.exists(f"/proc/{pid}") and time.time() < deadline:
+                time.sleep(0.05)
 
     def redis_ping(self):
         try:
@@ -195,6 +293,8 @@ class Harness:
 
     @property
     def redis_url(self):
+        if CLUSTER:
+            return "redis://" + ",".join(f"127.0.0.1:{p}" for p in self.cluster_ports[:3])
         return f"redis://127.0.0.1:{self.redis_port}"
 
     # --- dropmate -----------------------------------------------------------------------------------------------
@@ -266,7 +366,12 @@ class Harness:
             self.stop_all()
         except Exception as error:  # keep cleaning up
             say(f"cleanup: stopping dropmate: {error}")
-        if self.redis_started:
+        if self.redis_started and CLUSTER:
+            try:
+                self.stop_redis_cluster()
+            except Exception as error:
+                say(f"cleanup: stopping the Redis Cluster: {error}")
+        elif self.redis_started:
             try:
                 if self.redis_pid() is not None:
                     self.stop_redis(nosave=True)
@@ -707,8 +812,8 @@ def scenario_b(h, ports):
     if done < JOBS_B:
         recent = [(t, d) for t, d in samples if t >= samples[-1][0] - 20]
         rate = (recent[-1][1] - recent[0][1]) / max(0.1, recent[-1][0] - recent[0][0])
-        stream = h.redis_cli("XLEN", "dm:jobs").stdout.strip()
-        pending = h.redis_cli("XPENDING", "dm:jobs", "workers").stdout.strip().splitlines()[:1]
+        stream = h.redis_cli("XLEN", "{dm:jobs}").stdout.strip()
+        pending = h.redis_cli("XPENDING", "{dm:jobs}", "workers").stdout.strip().splitlines()[:1]
         # Per unfinished state: how many rows, and how their leases stand (negative: ran out that long ago).
         leases = h.psql("SELECT state, COUNT(*), MIN(locked_until - EXTRACT(EPOCH FROM now())::bigint), "
                         "MAX(locked_until - EXTRACT(EPOCH FROM now())::bigint), MAX(attempts) FROM jobs "
@@ -718,7 +823,7 @@ def scenario_b(h, ports):
         why = (f"only {done} of {JOBS_B} jobs done 90 s after the kill; unfinished: {unfinished}; "
                f"progress over the last 20 s: {rate:.0f} jobs/s"
                + (" (stuck)" if rate < 1 else f" (the rest would need ~{(JOBS_B - done) / rate:.0f} s more)")
-               + f"; Redis stream dm:jobs has {stream} entries, {pending[0] if pending else '?'} pending, for {JOBS_B - done} unfinished jobs")
+               + f"; Redis stream {{dm:jobs}} has {stream} entries, {pending[0] if pending else '?'} pending, for {JOBS_B - done} unfinished jobs")
         if stream.isdigit() and int(stream) > 2 * JOBS_B:
             why += (" -- far more entries than jobs: rows seem to be relayed again and again (e.g. 'queued' rows whose "
                     "5 s lease lapsed before a worker started them), which keeps the workers busy relaying")
@@ -850,7 +955,45 @@ def outage_scenario(h, ports, letter, what, break_it):
                       + (f"; {len(late)} replies came late as pushes" if late else ""))
 
 
+def scenario_c_cluster(h, ports):
+    """A master dies (kill -9) under traffic; the cluster promotes its replica. Turns on its slots wait (the client
+    retries while the cluster is down), writes it had not yet passed to its replica are lost, and the customers'
+    epochs on the promoted replica belong to another dataset: nothing cached there is trusted."""
+    customers = [f"o_mp_c_{i:03d}" for i in range(60)]
+    masters = h.cluster_masters()
+    slots = {port: 0 for port in masters}
+    for customer in customers:  # the master serving most of the scenario's customers
+        slot = int(h.redis_cli("cluster", "keyslot", f"dm:{{{customer}}}:lock").stdout.strip())
+        for port, ranges in masters.items():
+            if any(int(r.split("-")[0]) <= slot <= int(r.split("-")[-1]) for r in ranges if r[0].isdigit()):
+                slots[port] += 1
+    victim = max(slots, key=slots.get)
+
+    def break_it():
+        pid = h.cluster_node_pid(victim)
+        say(f"c: kill -9 of Redis Cluster master 127.0.0.1:{victim} (pid {pid}), which serves {slots[victim]} of the 60 customers")
+        os.kill(pid, signal.SIGKILL)
+        killed = time.time()
+        deadline = killed + 30
+        while time.time() < deadline:
+            current = h.cluster_masters()
+            if victim not in current and len(current) == 3:
+                try:
+                    h.wait_cluster_ok(max(1, deadline - time.time()))
+                except SetupFailed as error:
+                    return str(error)
+                promoted = [p for p in current if p not in masters]
+                say(f"c: replica 127.0.0.1:{promoted[0] if promoted else '?'} promoted; cluster ok {time.time() - killed:.1f} s after the kill")
+                return None
+            time.sleep(0.1)
+        return "no replica was promoted within 30 s of the kill"
+    return outage_scenario(h, ports, "c", "Redis master failover", break_it)
+
+
 def scenario_c(h, ports):
+    if CLUSTER:
+        return scenario_c_cluster(h, ports)
+
     def break_it():
         pid = h.redis_pid()
         say(f"c: redis-cli shutdown (pid {pid})")
@@ -935,7 +1078,10 @@ def main():
             h.start_postgres()
             say(f"PostgreSQL on 127.0.0.1:{h.pg_port} ({h.pgbin})")
             h.start_redis()
-            say(f"Redis on 127.0.0.1:{h.redis_port} (AOF everysec)")
+            if CLUSTER:
+                say(f"Redis Cluster on 127.0.0.1:{','.join(map(str, h.cluster_ports))} (three masters, a replica each, AOF everysec)")
+            else:
+                say(f"Redis on 127.0.0.1:{h.redis_port} (AOF everysec)")
             h.migrate()
             ports = [free_port(), free_port()]
             while ports[0] == ports[1]:
@@ -981,7 +1127,8 @@ def main():
         scenarios = [
             ("a. retries to both servers make each order exactly once", lambda: scenario_a(h, ports)),
             ("b. kill -9 of a worker in the middle of jobs loses none", lambda: scenario_b(h, ports)),
-            ("c. restarting Redis under traffic loses no accepted order", lambda: scenario_c(h, ports)),
+            ("c. a Redis Cluster master killed under traffic fails over and loses no accepted order" if CLUSTER
+             else "c. restarting Redis under traffic loses no accepted order", lambda: scenario_c(h, ports)),
             ("d. restarting PostgreSQL under traffic loses no accepted order", lambda: scenario_d(h, ports)),
         ]
         only = os.environ.get("MULTIPROCESS_ONLY")  # e.g. "a,c": run just those (e always runs)

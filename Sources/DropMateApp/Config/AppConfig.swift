@@ -166,8 +166,18 @@ public struct AppConfig: Sendable {
         let readMaxLag = Double(env["DROPMATE_READ_MAX_LAG_SECONDS"] ?? "10") ?? -1
         if !(1...3600).contains(readMaxLag) { problem("DROPMATE_READ_MAX_LAG_SECONDS", "must be 1 to 3600 seconds (the lag is checked every second)") }
         var redis: RedisConfiguration?
+        var redisCluster: Bool?
+        switch env["REDIS_CLUSTER"]?.lowercased() {
+        case nil, "": redisCluster = nil
+        case "1", "true", "yes": redisCluster = true
+        case "0", "false", "no": redisCluster = false
+        default: problem("REDIS_CLUSTER", "must be 1 (a Redis Cluster) or 0 (one Redis server); unset, a REDIS_URL listing several nodes means a cluster")
+        }
         if let url = env["REDIS_URL"], !url.isEmpty {
-            do { redis = try RedisConfiguration(url: url) } catch { problem("REDIS_URL", "\(error)") }
+            do { redis = try RedisConfiguration(url: url, cluster: redisCluster) } catch { problem("REDIS_URL", "\(error)") }
+            if let caFile = env["REDIS_TLS_CA_FILE"], !caFile.isEmpty {
+                if FileManager.default.isReadableFile(atPath: caFile) { redis?.tlsCAFile = caFile } else { problem("REDIS_TLS_CA_FILE", "cannot read \(caFile)") }
+            }
         }
         let redisKeyPrefix = env["REDIS_KEY_PREFIX"] ?? "dm"
         if redisKeyPrefix.isEmpty || redisKeyPrefix.count > 64 || redisKeyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {

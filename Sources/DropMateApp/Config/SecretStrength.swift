@@ -1,3 +1,4 @@
+import DropMateRedis
 import Foundation
 
 /// Refuses secrets that were copied from an example file or typed as a stand-in: a server started with a
@@ -74,8 +75,11 @@ enum SecretStrength {
         }
         // Passwords inside connection URLs (compose builds DATABASE_URL from POSTGRES_PASSWORD).
         for name in ["DATABASE_URL", "DATABASE_READ_URL", "REDIS_URL"] {
-            guard let url = configured(name), let password = URLComponents(string: url)?.password, !password.isEmpty else { continue }
-            if let found = Self.problem(password.removingPercentEncoding ?? password) { problem(name, "the password " + found) }
+            guard let url = configured(name) else { continue }
+            // A cluster's REDIS_URL lists several nodes, which URLComponents cannot read.
+            let components = URLComponents(string: url)?.password.map { $0.removingPercentEncoding ?? $0 }
+            guard let password = name == "REDIS_URL" ? (try? RedisConfiguration(url: url))?.password : components, !password.isEmpty else { continue }
+            if let found = Self.problem(password) { problem(name, "the password " + found) }
         }
     }
 }

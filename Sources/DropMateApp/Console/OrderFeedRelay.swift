@@ -75,7 +75,7 @@ final class OrderFeedRelay: Service, Sendable {
             }
             do {
                 if connection == nil {
-                    connection = try await redis.dedicatedConnection()
+                    connection = try await redis.dedicatedConnection(for: stream)
                     last = "$"
                 }
                 let reply = try await connection!.send(["XREAD", "COUNT", "200", "BLOCK", "1000", "STREAMS", stream, last], timeout: .seconds(5))

@@ -36,12 +36,20 @@ public struct RedisCoordinationSettings: Sendable {
 }
 
 /// Coordinates replicas through Redis. Per customer it keeps a lock (`SET NX PX` with a random token,
-/// released only by its holder), the cached state, the answers to recent messages and a rate counter,
-/// all under one hash tag so each turn costs two script calls: one to start it, one to end it.
+/// released only by its holder), the cached state, the answers to recent messages, a rate counter and the
+/// customer's epoch, all under one hash tag (`{openid}`: one slot of a Redis Cluster) so each turn costs two
+/// script calls: one to start it, one to end it. No key outside the customer's slot takes part in a turn, except
+/// on a cluster the signed request's (timestamp, nonce), checked by one command of its own before the turn.
 ///
 /// The cached state is *checked out* when a turn starts (read and deleted) and put back when it ends.
 /// A turn that fails or whose process dies leaves no cache behind, so the next turn reads the database:
 /// the cache can be missing, never stale.
+///
+/// The epoch says since when, and on which dataset, Redis has remembered this customer's answers: Redis's
+/// replication id (`master_replid`), which changes whenever the data may have lost writes (a replica promoted in a
+/// failover, a restart). A turn that finds no epoch, or one of another dataset, trusts nothing cached for the
+/// customer: the state is dropped, the message is checked against the database, and a new epoch starts.
+/// docs/REDIS_CLUSTER.md has the argument.
 final class RedisCoordinator: CustomerCoordinator {
     private let redis: RedisClient
     private let settings: RedisCoordinationSettings
@@ -66,7 +74,8 @@ final class RedisCoordinator: CustomerCoordinator {
         var lock, state, epoch: String
         var rate: String
         var answer: String?
-        /// The signed request's (timestamp, nonce): which body it carried.
+        /// The signed request's (timestamp, nonce): which body it carried. Not the customer's: any body may name
+        /// any customer, so the pair is remembered by itself (on a cluster, in a slot of its own).
         var request: String?
 
         init(prefix: String, customer: String, message: IncomingChat?, window: Int64) {
@@ -74,7 +83,7 @@ final class RedisCoordinator: CustomerCoordinator {
             lock = base + ":lock"
             state = base + ":state"
             rate = base + ":rate:\(window)"
-            epoch = "\(prefix):epoch"  // global: this coordinator needs a single Redis node, not a cluster
+            epoch = base + ":epoch"
             answer = message.map { base + ":msg:" + $0.dedupeKey }
             request = message?.request.map { "\(prefix):wxreq:\($0.timestamp):\($0.nonce)" }
         }
@@ -117,10 +126,19 @@ final class RedisCoordinator: CustomerCoordinator {
         var pause = Duration.milliseconds(1)
         var scriptKeys = [keys.lock, keys.state, keys.rate, keys.epoch]
         if let answer = keys.answer { scriptKeys.append(answer) }
-        if let request = keys.request { scriptKeys.append(request) }
+        let digest = message?.request?.digestHex ?? ""
+        if let request = keys.request {
+            if redis.isCluster {
+                // Another slot than the customer's: its own command, before anything of the customer's is touched.
+                let seen = try await redis.send(["SET", request, digest, "NX", "GET", "EX", String(settings.requestTTL)])
+                if let earlier = seen.string, earlier != digest { throw RequestReplayed() }
+            } else {
+                scriptKeys.append(request)
+            }
+        }
         let arguments = [token, String(settings.lockTTL.wholeMilliseconds), String(settings.rateLimit.messages),
                          String(settings.rateLimit.windowSeconds * 2), String(now), String(settings.answerTTL),
-                         message?.request?.digestHex ?? "", String(settings.requestTTL)]
+                         digest, String(settings.requestTTL), String(settings.stateTTL + settings.lockTTL.components.seconds + 1)]
         while true {
             let reply = try await redis.run(Self.acquireScript, keys: scriptKeys, arguments: arguments).array ?? []
             if reply.first?.integer == 2 { throw RequestReplayed() }
@@ -203,39 +221,49 @@ final class RedisCoordinator: CustomerCoordinator {
     }
 
     /// KEYS: lock, state, rate counter, epoch, [answer, [request]]. ARGV: token, lock ms, rate limit, counter TTL, now,
-    /// answer TTL, body digest, request TTL.
+    /// answer TTL, body digest, request TTL, epoch TTL.
     /// Returns {2} when the request's (timestamp, nonce) carried another body before (a forgery: nothing else is
     /// touched), {0} when the lock is taken, else {1, checked-out state, stored answer, epoch, over the limit}.
     /// A message seen for the first time gets the marker `~` as its answer until the turn stores the real one,
     /// so a turn that died or could not store its answer sends retries to the database, never to a rerun.
-    /// The epoch is when this Redis started remembering answers: older messages may have been forgotten.
+    /// The lock held with this very token is taken (a retried call whose first reply was lost already took it).
+    /// The epoch (`<replication id> <time>`) is when this dataset started remembering the customer's answers: older
+    /// messages may have been forgotten. On another dataset (or none), the state and any answer found are not trusted.
     static let acquireScript = RedisScript("""
         if KEYS[6] and not redis.call('SET', KEYS[6], ARGV[7], 'NX', 'EX', ARGV[8]) then
           if redis.call('GET', KEYS[6]) ~= ARGV[7] then return {2} end
         end
-        if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {0} end
-        local since = redis.call('GET', KEYS[4])
-        if not since then
-          redis.call('SET', KEYS[4], ARGV[5])
-          since = ARGV[5]
+        if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
+        end
+        local dataset = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or '-'
+        local epoch = redis.call('GET', KEYS[4])
+        local since = false
+        if epoch and string.sub(epoch, 1, #dataset + 1) == dataset .. ' ' then
+          since = tonumber(string.sub(epoch, #dataset + 2))
+          redis.call('EXPIRE', KEYS[4], ARGV[9])
         end
         local state = redis.call('GETDEL', KEYS[2])
         local answer = false
-        local over = 0
-        if KEYS[5] then
+        if not since then
+          since = tonumber(ARGV[5])
+          redis.call('SET', KEYS[4], dataset .. ' ' .. ARGV[5], 'EX', ARGV[9])
+          state = false
+        elseif KEYS[5] then
           answer = redis.call('GET', KEYS[5])
-          if not answer then
-            -- Taken: until the answer replaces it, a retry that finds this marker asks the database.
-            redis.call('SET', KEYS[5], '~', 'EX', ARGV[6])
-            local limit = tonumber(ARGV[3])
-            if limit > 0 then
-              local count = redis.call('INCR', KEYS[3])
-              if count == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
-              if count > limit then over = 1 end
-            end
+        end
+        local over = 0
+        if KEYS[5] and not answer then
+          -- Taken: until the answer replaces it, a retry that finds this marker asks the database.
+          redis.call('SET', KEYS[5], '~', 'EX', ARGV[6])
+          local limit = tonumber(ARGV[3])
+          if limit > 0 then
+            local count = redis.call('INCR', KEYS[3])
+            if count == 1 then redis.call('EXPIRE', KEYS[3], ARGV[4]) end
+            if count > limit then over = 1 end
           end
         end
-        return {1, state or false, answer or false, tonumber(since), over}
+        return {1, state or false, answer or false, since, over}
         """)
 
     /// KEYS: lock, state, [answer]. ARGV: token, state ('' none), state TTL, answer ('' none), answer TTL.

@@ -8,15 +8,19 @@ import Synchronization
 /// The production job queue: the `jobs` table is the outbox, Redis Streams carry the jobs to workers.
 ///
 /// - A job is committed to `jobs` with the change that caused it. Workers relay due rows onto the stream
-///   `<prefix>:jobs` (`XADD`), which a consumer group `workers` shares out (`XREADGROUP`).
-/// - A failed job waits in the sorted set `<prefix>:jobs:delayed` (scored by its retry time, exponential
+///   `{<prefix>:jobs}` (`XADD`), which a consumer group `workers` shares out (`XREADGROUP`).
+/// - A failed job waits in the sorted set `{<prefix>:jobs}:delayed` (scored by its retry time, exponential
 ///   backoff with jitter) and goes back on the stream when due; one that used up its attempts goes to the
-///   dead-letter stream `<prefix>:jobs:dead` with the reason.
+///   dead-letter stream `{<prefix>:jobs}:dead` with the reason. The hash tag keeps the three in one slot of a
+///   Redis Cluster, so one script moves a retry from the set to the stream.
 /// - Entries a dead worker had read are taken over by another after the lease (`XAUTOCLAIM`).
 /// - The table stays the record: a row is started (`SQLJobQueue.start`) before it runs, so a duplicate
 ///   entry never runs a job twice at once. When Redis comes back empty (no persistence), whoever recreates
 ///   the consumer group takes every job the stream held back into the outbox; a row that stays quiet long
-///   after its lease (a trimmed stream) is relayed again. An entry Redis lost is never a lost job.
+///   after its lease (a trimmed stream) is relayed again. An entry Redis lost is never a lost job. Redis that
+///   lost only its latest writes (a replica promoted in a failover, a restart from its append-only file) is told
+///   by its replication id, remembered in `{<prefix>:jobs}:dataset`: when it changes, the stream's jobs are
+///   taken back into the outbox the same way.
 public final class RedisStreamJobQueue: JobQueue {
     private let outbox: SQLJobQueue
     private let redis: RedisClient
@@ -31,7 +35,7 @@ public final class RedisStreamJobQueue: JobQueue {
     private let state = Mutex(State())
 
     private struct Keys {
-        var stream, delayed, dead: String
+        var stream, delayed, dead, dataset: String
         let group = "workers"
     }
 
@@ -51,7 +55,8 @@ public final class RedisStreamJobQueue: JobQueue {
         self.leaseSeconds = leaseSeconds
         self.handoverGrace = max(600, 4 * leaseSeconds)
         self.block = block
-        self.keys = Keys(stream: "\(keyPrefix):jobs", delayed: "\(keyPrefix):jobs:delayed", dead: "\(keyPrefix):jobs:dead")
+        let tag = "{\(keyPrefix):jobs}"
+        self.keys = Keys(stream: tag, delayed: tag + ":delayed", dead: tag + ":dead", dataset: tag + ":dataset")
         self.consumer = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))"
     }
 
@@ -159,9 +164,14 @@ public final class RedisStreamJobQueue: JobQueue {
         state.withLock { $0.groupReady = true }
     }
 
-    /// Moves retries whose time has come from the delayed set back onto the stream, atomically.
+    /// Moves retries whose time has come from the delayed set back onto the stream, atomically. When the script
+    /// finds Redis on another dataset than before (it may have lost the latest entries), every job the stream
+    /// held goes back to the outbox to be relayed again.
     private func promoteDueRetries(now: Int64) async throws {
-        _ = try await redis.run(Self.promoteScript, keys: [keys.delayed, keys.stream], arguments: [String(now), "100"])
+        let reply = try await redis.run(Self.promoteScript, keys: [keys.delayed, keys.stream, keys.dataset], arguments: [String(now), "100"])
+        guard reply.array?.last?.integer == 1 else { return }
+        let recovered = try await outbox.takeBackFromTransport(now: now)
+        if recovered > 0 { logger.warning("Redis changed datasets (a failover or restart); relaying the stream's jobs again from the outbox", metadata: ["dropmate.jobs": "\(recovered)"]) }
     }
 
     /// Hands due outbox rows to the stream (one script call per batch), at most every 200 ms. Rows the stream
@@ -200,11 +210,21 @@ public final class RedisStreamJobQueue: JobQueue {
         if let current = state.withLock({ $0.reader }), current.isActive {
             reader = current
         } else {
-            reader = try await redis.dedicatedConnection()
+            reader = try await redis.dedicatedConnection(for: keys.stream)
             state.withLock { $0.reader = reader }
         }
-        let reply = try await reader.send(["XREADGROUP", "GROUP", keys.group, consumer, "COUNT", String(limit), "BLOCK", String(block.wholeMilliseconds),
+        let reply: RedisValue
+        do {
+            reply = try await reader.send(["XREADGROUP", "GROUP", keys.group, consumer, "COUNT", String(limit), "BLOCK", String(block.wholeMilliseconds),
                                            "STREAMS", keys.stream, ">"], timeout: block + .seconds(5))
+        } catch {
+            // A cluster moved the stream (MOVED) or its node failed: the next read connects to where it is now.
+            state.withLock { state in
+                if state.reader === reader { state.reader = nil }
+            }
+            reader.close()
+            throw error
+        }
         guard let streams = reply.array, let first = streams.first?.array, first.count == 2 else { return [] }
         return Self.entries(first[1])
     }
@@ -230,13 +250,17 @@ public final class RedisStreamJobQueue: JobQueue {
         return #ARGV
         """)
 
-    /// KEYS: delayed set, stream. ARGV: now, batch size. Moves due members onto the stream.
+    /// KEYS: delayed set, stream, dataset. ARGV: now, batch size. Moves due members onto the stream; returns
+    /// {moved, 1 when the dataset (replication id) is not the one remembered, else 0}.
     static let promoteScript = RedisScript("""
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
         for _, id in ipairs(due) do
           redis.call('XADD', KEYS[2], 'MAXLEN', '~', '500000', '*', 'id', id)
           redis.call('ZREM', KEYS[1], id)
         end
-        return #due
+        local dataset = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)') or '-'
+        if redis.call('GET', KEYS[3]) == dataset then return {#due, 0} end
+        redis.call('SET', KEYS[3], dataset)
+        return {#due, 1}
         """)
 }
