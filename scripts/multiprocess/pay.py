@@ -131,7 +131,7 @@ def staff_token(h, port):
 
 
 def courier(h):
-    created = subprocess.run([h.binary, "courier", "create", "--name", "王师傅"], env=h.env("cli"), capture_output=True, text=True, timeout=60)
+    created = subprocess.run([h.binary, "courier", "create", "--name", "王师傅", "--phone", "13900139001"], env=h.env("cli"), capture_output=True, text=True, timeout=60)
     if created.returncode != 0:
         raise RuntimeError(f"courier create failed: {created.stdout}{created.stderr}")
     return int(h.scalar("SELECT MAX(id) FROM couriers"))
