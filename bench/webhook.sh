@@ -96,9 +96,16 @@ if [ "$BACKEND" = production ]; then
     export DROPMATE_PII_KEYS="${DROPMATE_PII_KEYS:-bench1:$(head -c 32 /dev/urandom | base64)}"
     say "production: PostgreSQL + Redis; migrating"
     "$BIN" migrate --data-dir "$WORK/data" >&2
-    # Steady state: Redis vouches for a customer's messages from its epoch on (set by the customer's first message,
-    # docs/REDIS_CLUSTER.md); before that every message is also checked against PostgreSQL. The warm-up below sends
-    # every customer's first message, as in a deployment that has been running.
+    # Steady state: Redis vouches for a customer's messages from its epoch on (docs/REDIS_CLUSTER.md); a message
+    # created before it is also checked against PostgreSQL. These requests are all signed before the run, so each
+    # customer's epoch is set an hour back on this Redis's dataset, as in a deployment that has been running (else
+    # the first message would start it after every request's CreateTime, and every message would ask PostgreSQL).
+    replid=$(redis-cli -u "$REDIS_URL" INFO replication | tr -d '\r' | sed -n 's/^master_replid://p')
+    since=$(( $(date +%s) - 3600 ))
+    awk -v n="$USERS" -v r="$replid" -v s="$since" 'BEGIN { for (i = 0; i < n; i++) {
+        key = "dm:{o_load_" i "}:epoch"; value = r " " s
+        printf "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nEX\r\n$5\r\n86400\r\n", length(key), key, length(value), value } }' \
+        | redis-cli -u "$REDIS_URL" --pipe >/dev/null
 else
     unset DATABASE_URL REDIS_URL
 fi
