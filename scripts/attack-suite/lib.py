@@ -28,10 +28,14 @@ ACCOUNT = "gh_dropmate"
 _SERVERS = []
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_port(other_than=()):
+    """A port nothing listens on now; never one of `other_than` (the kernel may hand the same free port out twice)."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in other_than:
+            return port
 
 
 def nonce(length=10):
@@ -63,7 +67,7 @@ def base_env(data_dir, port):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("WECHAT_", "DROPMATE_", "JWT_", "DATABASE_URL",
                                                                      "REDIS_URL", "STORAGE_", "SMS_", "METRICS_"))}
     env.update({
-        "DROPMATE_DATA_DIR": data_dir, "PORT": str(port), "METRICS_PORT": str(free_port()),
+        "DROPMATE_DATA_DIR": data_dir, "PORT": str(port), "METRICS_PORT": str(free_port(other_than=(port,))),
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", "WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID,
         "DROPMATE_PASSWORD_COST": "10", "LOG_LEVEL": "info",
     })
