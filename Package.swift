@@ -153,7 +153,12 @@ let package = Package(
             "DropMateCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "DropMateRedisTests", dependencies: ["DropMateRedis", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "DropMateRedisTests", dependencies: [
+            "DropMateRedis",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
         .testTarget(name: "DropMateObjectStoreTests", dependencies: [
             "DropMateObjectStore",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

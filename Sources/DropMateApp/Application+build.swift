@@ -102,6 +102,7 @@ public struct AppDependencies: Sendable {
         settings.sealer = store.sealer
         settings.keyPrefix = config.redisKeyPrefix
         settings.requestTTL = 2 * config.timestampWindow + 1
+        settings.answerTTL = settings.requestTTL
         let coordination: Coordination = redis.map { .redis($0, settings) } ?? .local(rateLimit: config.rateLimit)
         let routes = config.maps.map { maps -> RouteLookup in
             let provider: any RouteProvider & Geocoder = maps.provider == "amap"

@@ -54,6 +54,9 @@ public final class RedisConnection: Sendable {
 
     public var isActive: Bool { channel.isActive }
 
+    /// The event loop the connection lives on: its writes and replies happen there.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
     /// Sends one command and returns its reply; an error reply is thrown as `RedisError.server`.
     /// `timeout` nil uses the configured command timeout; blocking commands pass their own.
     public func send(_ arguments: [String], timeout: Duration? = nil) async throws -> RedisValue {

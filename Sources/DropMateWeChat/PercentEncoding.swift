@@ -1,3 +1,4 @@
+import DropMateDataProtection
 /// Percent-encoding for query values and form fields: everything but RFC 3986's unreserved characters
 /// (`A–Z a–z 0–9 - . _ ~`) becomes `%XX` of its UTF-8 bytes.
 public enum PercentEncoding {

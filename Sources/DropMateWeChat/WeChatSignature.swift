@@ -1,3 +1,4 @@
+import DropMateDataProtection
 import Crypto
 
 /// WeChat's SHA-1 request signatures: sort the parts by bytes, concatenate, hash, lowercase hex.
@@ -10,7 +11,7 @@ public enum WeChatSignature {
             var part = part
             part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
-        return Hex.lowercase(hasher.finalize())
+        return Hex.encode(hasher.finalize())
     }
 
     /// Whether `signature` signs `[token, timestamp, nonce]` (URL verification and every push).
@@ -36,25 +37,5 @@ public enum WeChatSignature {
                 return difference == 0
             }
         }
-    }
-}
-
-/// Lowercase hexadecimal encoding.
-enum Hex {
-    private static let digits = Array("0123456789abcdef".utf8)
-
-    static func lowercase(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Two uppercase hex digits (percent-encoding).
-    static func uppercase(_ byte: UInt8) -> String {
-        lowercase(CollectionOfOne(byte)).uppercased()
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import DropMateDataProtection
 import Foundation
 
 /// Signed, expiring links (HMAC-SHA256): only DropMate can make them, nobody can change the order or the expiry.
@@ -10,7 +11,7 @@ public struct LinkSigner: Sendable {
     /// The signature for `purpose` (e.g. "confirm"), `id` and `expires`.
     public func signature(purpose: String, id: String, expires: Int64) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(purpose):\(id):\(expires)".utf8), using: key)
-        return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac.prefix(16))
     }
 
     /// Whether `signature` is right (constant time) and the link has not expired at `now`.

@@ -21,9 +21,9 @@ public struct OTLPSpanContext: Sendable, Hashable {
         hasher.combine(spanID)
     }
 
-    public var traceIDHex: String { Hex.string(traceID.high) + Hex.string(traceID.low) }
-    public var spanIDHex: String { Hex.string(spanID) }
-    public var parentSpanIDHex: String? { parentSpanID.map(Hex.string) }
+    public var traceIDHex: String { TraceHex.string(traceID.high) + TraceHex.string(traceID.low) }
+    public var spanIDHex: String { TraceHex.string(spanID) }
+    public var parentSpanIDHex: String? { parentSpanID.map(TraceHex.string) }
 
     /// `00-<trace id>-<span id>-01` (always sampled: the exporter sends every span it can).
     public var traceparent: String { "00-\(traceIDHex)-\(spanIDHex)-01" }
@@ -33,7 +33,7 @@ public struct OTLPSpanContext: Sendable, Hashable {
         let parts = header.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
               parts[0] != "00" || parts.count == 4,
-              let high = Hex.value(parts[1].prefix(16)), let low = Hex.value(parts[1].suffix(16)), let span = Hex.value(parts[2]),
+              let high = TraceHex.value(parts[1].prefix(16)), let low = TraceHex.value(parts[1].suffix(16)), let span = TraceHex.value(parts[2]),
               high != 0 || low != 0, span != 0
         else { return nil }
         self.init(traceID: (high, low), spanID: span, parentSpanID: nil, isRemote: true)
@@ -47,7 +47,7 @@ public struct OTLPSpanContext: Sendable, Hashable {
     }
 }
 
-enum Hex {
+enum TraceHex {
     static func string(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits

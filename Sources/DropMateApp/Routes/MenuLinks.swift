@@ -59,7 +59,7 @@ public struct MenuLinks: Sendable {
     /// form can only be sent by someone who was shown the page.
     func formToken(sealed: String, nonce: String, expires: Int64) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(sealed):\(nonce):\(expires)".utf8), using: formKey)
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(mac)
     }
 
     func verifyFormToken(_ token: String, sealed: String, nonce: String, expires: Int64) -> Bool {
