@@ -7,8 +7,7 @@ import Foundation
 struct EnqueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "enqueue", abstract: "Queue one job for the workers, then exit.")
 
-    @Argument(help: "The job kind: push, sms, eta, staff-notice, daily-report, or payment when WeChat Pay is on (another is refused with the list).")
-    var kind: String
+    @Argument(help: "The job kind: one the workers register (push, sms, daily-report, …); another is refused with the list.") var kind: String
     @Option(help: "The job's JSON payload.") var payload: String = "{}"
     @Option(help: "Idempotency key: queuing the same key twice makes one job.") var key: String?
     @Option(help: "daily-report: the business day YYYY-MM-DD (default: yesterday in DROPMATE_TIMEZONE).") var date: String?

@@ -120,8 +120,28 @@ struct ParcelScanJob: JobPayload, Hashable {
         let registry = app.dependencies.worker.registry
         #expect(registry.refusal(kind: "push", payload: #"{"openID":"o_a","message":{"text":{"_0":"hi"}}}"#) == nil)
         #expect(registry.refusal(kind: "nope", payload: "{}") == "unknown job kind 'nope'; known kinds: daily-report, eta, push, sms, staff-notice")
-        #expect(registry.refusal(kind: "push", payload: "{}")?.hasPrefix(#"a push payload is {"openID""#) == true)
-        #expect(registry.refusal(kind: "eta", payload: "{}")?.hasPrefix("the eta payload does not decode") == true)
+        #expect(registry.refusal(kind: "push", payload: "{}")?.hasPrefix("the push payload does not decode (") == true)
+        #expect(registry.refusal(kind: "push", payload: "{}")?.hasSuffix(#"; it looks like {"openID": "…", "message": {"text": {"_0": "…"}}}"#) == true)
+        #expect(registry.refusal(kind: "eta", payload: "{}")?.hasPrefix("the eta payload does not decode (") == true)
+        #expect(registry.refusal(kind: "eta", payload: "{}")?.contains("looks like") == false, "eta has no hint")
         await app.shutdown()
+    }
+
+    @Test(.enabled(if: DropMateBinary.path != nil, "build the dropmate product first (swift build)"))
+    func enqueueRefusesAKindNoWorkerRunsAndAPayloadItsHandlerCannotRead() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-enqueue-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let environment = ["DROPMATE_DATA_DIR": directory, "HOME": directory]
+        let unknown = try WorkerShutdownTests.Launched(["enqueue", "nope"], environment: environment)
+        #expect(await unknown.exit() != 0)
+        #expect(unknown.output.contains("unknown job kind 'nope'; known kinds: daily-report, eta, push, sms, staff-notice"), "\(unknown.output)")
+        let unreadable = try WorkerShutdownTests.Launched(["enqueue", "sms", "--payload", #"{"phone":"13800138000","text":"hi"}"#], environment: environment)
+        #expect(await unreadable.exit() != 0)
+        #expect(unreadable.output.contains("the sms payload does not decode (job SMS failed: the phone is not an E.164 number)"), "\(unreadable.output)")
+        #expect(unreadable.output.contains(#"it looks like {"phone": "+8613800138000", "text": "…"}"#))
+        let fine = try WorkerShutdownTests.Launched(["enqueue", "sms", "--payload", #"{"phone":"+8613800138000","text":"hi"}"#, "--key", "cli-sms"],
+                                                    environment: environment)
+        #expect(await fine.exit() == 0, "\(fine.output)")
+        #expect(fine.output.contains("queued sms (key cli-sms)"))
     }
 }

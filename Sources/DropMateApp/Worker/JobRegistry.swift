@@ -64,7 +64,7 @@ public struct JobRegistry: Sendable {
             _ = try registration(payload)
             return nil
         } catch {
-            return hints[kind].map { "a \(kind) payload is \($0)" } ?? "the \(kind) payload does not decode: \(error)"
+            return "the \(kind) payload does not decode (\(error))" + (hints[kind].map { "; it looks like \($0)" } ?? "")
         }
     }
 }
