@@ -22,6 +22,7 @@ METRICS = {
     "dropmate_queue_depth": "gauge",
     "dropmate_queue_oldest_job_age_seconds": "gauge",
     "dropmate_jobs_total": "counter",
+    "dropmate_jobs_unhandled_total": "counter",
     "dropmate_wechat_api_calls_total": "counter",
     "dropmate_wechat_token_refreshes_total": "counter",
     "dropmate_sms_sends_total": "counter",

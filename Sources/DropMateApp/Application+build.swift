@@ -148,18 +148,6 @@ public struct AppDependencies: Sendable {
         api.payments = payments
         return api
     }
-
-    /// The background worker over these dependencies.
-    public var worker: JobWorker {
-        var worker = JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
-                               leaseSeconds: config.jobLeaseSeconds, etaRefreshEvery: config.etaRefreshSeconds, logger: logger)
-        worker.reports = reportRunner
-        worker.staffNotices = StaffNoticeSender(staff: staff, queue: queue, clock: clock)
-        worker.payments = payments
-        worker.shutdownGrace = .seconds(config.shutdownGraceSeconds)
-        worker.telemetry = telemetry
-        return worker
-    }
 }
 
 /// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
@@ -232,7 +220,7 @@ public func migrateDatabase(config: AppConfig, logger: Logger) async throws -> (
     }
 }
 
-/// The whole app: HTTP server plus, when `runWorker`, the in-process job worker.
+/// The whole app: HTTP server plus, when `runWorker`, the in-process job worker and its sweeps.
 /// With `METRICS_PORT` set, a second listener serves `/metrics` there (`onMetricsRunning` gets its port).
 public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = true, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
                              onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
@@ -246,7 +234,7 @@ public func buildApplication(_ dependencies: AppDependencies, runWorker: Bool = 
         // The responder hands the TCP peer's address to the routes (sign-in limits count by client address).
         responder: PeerAddressResponder(inner: buildRouter(dependencies).buildResponder()),
         configuration: .init(address: .hostname(dependencies.config.host, port: dependencies.config.port), serverName: "DropMate"),
-        services: (runWorker ? [dependencies.worker] : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)]
+        services: (runWorker ? [dependencies.worker] + dependencies.sweeps : []) + [CatalogRefresher(engine: dependencies.engine, every: .seconds(30), logger: dependencies.logger)]
             + dependencies.reportServices(runWorker: runWorker) + dependencies.telemetryServices + metrics + consoleRelay,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? dependencies.config.port) },
         logger: dependencies.logger

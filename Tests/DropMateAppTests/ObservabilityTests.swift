@@ -51,7 +51,8 @@ import Testing
                 // A job: a push through the (fake) WeChat API, run by the worker.
                 try await app.dependencies.queue.enqueue(try PushJob(openID: "o_metrics_customer", message: .text("hi")).job(key: "metrics-test", now: app.clock.now))
                 #expect(try await app.dependencies.worker.runDueJobs() == 1)
-                try await QueueMetricsService(queue: app.dependencies.queue, metrics: metrics, clock: { app.clock.now }, logger: app.dependencies.logger).refresh()
+                try await QueueMetricsService(queue: app.dependencies.queue, metrics: metrics, clock: { app.clock.now }, kinds: app.dependencies.worker.kinds,
+                                                logger: app.dependencies.logger).refresh()
                 let scrape = try await client.execute(uri: "/metrics", method: .get, headers: Self.bearer)
                 #expect(scrape.status == .ok)
                 #expect(scrape.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)

@@ -58,7 +58,8 @@ import Testing
 
             let notifier = RecordingNotifier()
             var worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
-            worker.staffNotices = StaffNoticeSender(staff: app.dependencies.staff, queue: app.dependencies.queue, clock: { app.clock.now })
+            let sender = StaffNoticeSender(staff: app.dependencies.staff, queue: app.dependencies.queue, clock: { app.clock.now })
+            worker.register(StaffNoticeJob.self) { notice, context in try await sender.send(notice, jobID: context.jobID) }
             #expect(try await worker.runDueJobs() == 3, "the three notices")
             #expect(try await worker.runDueJobs() == 6, "two pushes each")
             let sent = notifier.sent.withLock { $0 }

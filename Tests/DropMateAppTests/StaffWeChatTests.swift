@@ -125,7 +125,8 @@ import Testing
 
             let notifier = RecordingNotifier()
             var worker = JobWorker(queue: queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
-            worker.staffNotices = StaffNoticeSender(staff: app.dependencies.staff, queue: queue, clock: { app.clock.now })
+            let sender = StaffNoticeSender(staff: app.dependencies.staff, queue: queue, clock: { app.clock.now })
+            worker.register(StaffNoticeJob.self) { notice, context in try await sender.send(notice, jobID: context.jobID) }
             _ = try await worker.runDueJobs()
             _ = try await worker.runDueJobs()
             let toStaff = notifier.sent.withLock { $0 }.filter { $0.openID == "o_disp" || $0.openID == "o_boss" }

@@ -2,7 +2,7 @@ import DropMateCore
 import Foundation
 
 /// Work out an order's arrival again (its courier moved, or time passed) and tell the customer if it shifted.
-public struct ETARefreshJob: Sendable, Hashable, Codable {
+public struct ETARefreshJob: JobPayload, Hashable {
     public static let kind = "eta"
     public var orderID: Int64
 
@@ -16,19 +16,17 @@ public struct ETARefreshJob: Sendable, Hashable, Codable {
 
     public init(orderID: Int64) { self.orderID = orderID }
 
-    public init(payload: String) throws {
-        self = try JSONDecoder().decode(ETARefreshJob.self, from: Data(payload.utf8))
-    }
+    /// An order's refreshes run one at a time.
+    public var lane: String? { String(orderID) }
 
     /// The queued job. Reports and sweeps that come close together make one job, so a courier sending their
     /// location every few seconds costs one refresh per order per window.
     func job(reason: Reason, now: Int64) throws -> NewJob {
-        let payload = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
         let key: String
         switch reason {
         case .courierMoved: key = "eta:\(orderID):m\(now / 30)"
         case .schedule(let every): key = "eta:\(orderID):s\(now / max(every, 1))"
         }
-        return NewJob(kind: Self.kind, payload: payload, idempotencyKey: key, runAt: now, maxAttempts: 3)
+        return try newJob(key: key, runAt: now, maxAttempts: 3)
     }
 }

@@ -2,8 +2,9 @@ import DropMateCore
 import Foundation
 
 /// A message to a customer outside the passive reply (customer-service message, template or SMS later).
-public struct PushJob: Sendable, Hashable, Codable {
+public struct PushJob: JobPayload, Hashable {
     public static let kind = "push"
+    public static let payloadHint: String? = #"{"openID": "…", "message": {"text": {"_0": "…"}}}"#
     public var openID: String
     public var message: OutgoingMessage
     /// The customer's mobile (E.164), when known: the push goes out as an SMS if WeChat cannot deliver it
@@ -19,14 +20,11 @@ public struct PushJob: Sendable, Hashable, Codable {
         self.event = event
     }
 
+    /// One customer's pushes run in the order queued (a "delivered" must not overtake its "on its way").
+    public var lane: String? { openID }
+
     /// The queued job; `key` makes enqueuing it twice one job.
     func job(key: String, now: Int64) throws -> NewJob {
-        let payload = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
-        return NewJob(kind: Self.kind, payload: payload, idempotencyKey: key, runAt: now)
-    }
-
-    /// Decodes a queued job's payload.
-    public init(payload: String) throws {
-        self = try JSONDecoder().decode(PushJob.self, from: Data(payload.utf8))
+        try newJob(key: key, runAt: now)
     }
 }

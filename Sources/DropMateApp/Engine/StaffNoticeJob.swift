@@ -4,7 +4,7 @@ import Foundation
 
 /// A notice for staff (a customer asked for a person, hurried an order, cancelled one…), queued with the step that
 /// caused it. The worker hands it to every subscribed staff member as a WeChat push (`StaffNoticeSender`).
-public struct StaffNoticeJob: Sendable, Hashable, Codable {
+public struct StaffNoticeJob: JobPayload, Hashable {
     public static let kind = "staff-notice"
     /// The notice as staff read it, phone numbers masked.
     public var text: String
@@ -33,12 +33,7 @@ public struct StaffNoticeJob: Sendable, Hashable, Codable {
 
     /// The queued job; `key` makes enqueuing it twice one job.
     func job(key: String, now: Int64) throws -> NewJob {
-        NewJob(kind: Self.kind, payload: String(decoding: try JSONEncoder().encode(self), as: UTF8.self), idempotencyKey: key, runAt: now)
-    }
-
-    /// Decodes a queued job's payload.
-    public init(payload: String) throws {
-        self = try JSONDecoder().decode(StaffNoticeJob.self, from: Data(payload.utf8))
+        try newJob(key: key, runAt: now)
     }
 }
 

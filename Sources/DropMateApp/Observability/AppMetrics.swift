@@ -31,6 +31,7 @@ public final class AppMetrics: Sendable {
         public static let queueDepth = "dropmate_queue_depth"
         public static let queueOldestJobAge = "dropmate_queue_oldest_job_age_seconds"
         public static let jobs = "dropmate_jobs_total"
+        public static let jobsUnhandled = "dropmate_jobs_unhandled_total"
         public static let wechatAPICalls = "dropmate_wechat_api_calls_total"
         public static let wechatTokenRefreshes = "dropmate_wechat_token_refreshes_total"
         public static let smsSends = "dropmate_sms_sends_total"
@@ -123,6 +124,19 @@ public final class AppMetrics: Sendable {
 
     func job(kind: String, outcome: JobOutcome) {
         counter(Name.jobs, [("kind", kind), ("outcome", outcome.rawValue)]).increment(by: 1)
+    }
+
+    /// Why a worker could not run a job at all.
+    public enum UnhandledJob: String, Sendable {
+        /// No handler for its kind here (a newer release queued it, or its feature is off): retried, then dead.
+        case unknownKind = "unknown_kind"
+        /// Its payload does not decode (or its sealed payload does not open): dead at once.
+        case unreadable
+    }
+
+    /// A run of a job no handler could take (beside its `dropmate_jobs_total` outcome).
+    func jobUnhandled(kind: String, reason: UnhandledJob) {
+        counter(Name.jobsUnhandled, [("kind", kind), ("reason", reason.rawValue)]).increment(by: 1)
     }
 
     /// Sets the queue gauges of one job kind.

@@ -8,12 +8,14 @@ struct QueueMetricsService: Service {
     let queue: SQLJobQueue
     let metrics: AppMetrics
     let clock: @Sendable () -> Int64
+    /// The kinds the worker runs: their gauges read zero before any of them was queued.
+    let kinds: Set<String>
     let logger: Logger
     var every: Duration = .seconds(5)
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var known = JobWorker.kinds
+            var known = kinds
             while !Task.isCancelled {
                 do { known = try await refresh(known: known) } catch {
                     logger.debug("could not read queue statistics", metadata: ["dropmate.error": "\(error)"])
@@ -25,10 +27,10 @@ struct QueueMetricsService: Service {
 
     /// Sets every kind's gauges (kinds with nothing waiting to zero); returns the kinds seen so far.
     @discardableResult
-    func refresh(known: Set<String> = JobWorker.kinds) async throws -> Set<String> {
+    func refresh(known: Set<String>? = nil) async throws -> Set<String> {
         let stats = try await queue.queuedStats()
         let now = clock()
-        var kinds = known
+        var kinds = known ?? self.kinds
         for stat in stats {
             kinds.insert(stat.kind)
             metrics.queue(kind: stat.kind, depth: stat.count, oldestAgeSeconds: max(0, now - stat.oldestRunAt))

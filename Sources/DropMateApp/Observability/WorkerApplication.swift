@@ -41,14 +41,14 @@ public func buildMetricsApplication(_ dependencies: AppDependencies,
 extension AppDependencies {
     /// What `dropmate worker` runs beside its HTTP endpoints.
     func workerServices(schedulesReports: Bool) -> [any Service] {
-        [worker] + telemetryServices + (schedulesReports ? [reportScheduler] : [])
+        [worker] + sweeps + telemetryServices + (schedulesReports ? [reportScheduler] : [])
     }
 
     /// What keeps metrics and traces flowing: the queue gauges' refresher (when metrics are recorded) and the span exporter.
     public var telemetryServices: [any Service] {
         var services = telemetry.services
         if telemetry.metrics.registry != nil {
-            services.append(QueueMetricsService(queue: queue, metrics: telemetry.metrics, clock: clock, logger: logger))
+            services.append(QueueMetricsService(queue: queue, metrics: telemetry.metrics, clock: clock, kinds: worker.kinds, logger: logger))
             if let replica = (backend as? PostgresBackend)?.readReplica {
                 services.append(ReadReplicaMetricsService(replica: replica, metrics: telemetry.metrics))
             }

@@ -2,8 +2,9 @@ import DropMateCore
 import Foundation
 
 /// Background work on an order's payment, queued with the change that calls for it.
-public struct PaymentJob: Sendable, Hashable, Codable {
+public struct PaymentJob: JobPayload, Hashable {
     public static let kind = "payment"
+    public static let payloadHint: String? = #"{"action": "check|expire|settleCancelled|refund", "orderID": 1001, "attempt": 1}"#
 
     public enum Action: String, Sendable, Hashable, Codable {
         /// Ask WeChat Pay whether the order was paid (the callback may be late or lost); again later if not yet.
@@ -29,9 +30,8 @@ public struct PaymentJob: Sendable, Hashable, Codable {
         self.refundNo = refundNo
     }
 
-    public init(payload: String) throws {
-        self = try JSONDecoder().decode(PaymentJob.self, from: Data(payload.utf8))
-    }
+    /// An order's payment steps run one at a time.
+    public var lane: String? { String(orderID) }
 
     /// Seconds after the pay link before the n-th check: 3, 6, 12 minutes, then every 15.
     static func checkDelay(attempt: Int) -> Int64 {
@@ -39,7 +39,6 @@ public struct PaymentJob: Sendable, Hashable, Codable {
     }
 
     func job(runAt: Int64) throws -> NewJob {
-        let payload = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
-        return NewJob(kind: Self.kind, payload: payload, idempotencyKey: "payment:\(orderID):\(action.rawValue):\(refundNo ?? String(attempt))", runAt: runAt)
+        try newJob(key: "payment:\(orderID):\(action.rawValue):\(refundNo ?? String(attempt))", runAt: runAt)
     }
 }

@@ -3,7 +3,7 @@ import DropMateReports
 import Foundation
 
 /// The `daily-report` job: build one business day's report, store its files, record it, notify staff.
-public struct DailyReportJob: Sendable, Hashable, Codable {
+public struct DailyReportJob: JobPayload, Hashable {
     public static let kind = "daily-report"
     /// `YYYY-MM-DD` in the business time zone.
     public var date: String
@@ -15,11 +15,13 @@ public struct DailyReportJob: Sendable, Hashable, Codable {
         self.force = force
     }
 
-    /// Decodes a queued job's payload (`force` may be left out).
-    public init(payload: String) throws {
-        struct Wire: Decodable { var date: String; var force: Bool? }
-        let wire = try JSONDecoder().decode(Wire.self, from: Data(payload.utf8))
-        self.init(date: wire.date, force: wire.force ?? false)
+    private enum CodingKeys: String, CodingKey { case date, force }
+
+    /// Decodes a queued job's payload (`force` may be left out: `dropmate enqueue daily-report --payload` and
+    /// older releases wrote `{"date": …}` alone).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(date: try container.decode(String.self, forKey: .date), force: try container.decodeIfPresent(Bool.self, forKey: .force) ?? false)
     }
 
     /// The idempotency key: `daily-report:DATE`, so queuing a date twice builds it once. A forced build gets a key
@@ -30,8 +32,7 @@ public struct DailyReportJob: Sendable, Hashable, Codable {
 
     /// The job to queue, due at `now`.
     public func job(now: Int64, nonce: String = UUID().uuidString) throws -> NewJob {
-        let payload = String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
-        return NewJob(kind: Self.kind, payload: payload, idempotencyKey: idempotencyKey(nonce: nonce), runAt: now)
+        try newJob(key: idempotencyKey(nonce: nonce), runAt: now)
     }
 
     /// The job for `date` (default: yesterday in `timeZone` at `now`); throws `ReportError.invalidDate` for a bad date.

@@ -3,8 +3,9 @@ import Foundation
 import Logging
 
 /// The `sms` job's payload: one text message to one phone.
-public struct SMSJob: Sendable, Hashable, Codable {
+public struct SMSJob: JobPayload, Hashable {
     public static let kind = "sms"
+    public static let payloadHint: String? = #"{"phone": "+8613800138000", "text": "…"}"#
     /// E.164, e.g. `+8613800138000`.
     public var phone: String
     public var text: String
@@ -14,15 +15,23 @@ public struct SMSJob: Sendable, Hashable, Codable {
         self.text = text
     }
 
-    public init(payload: String) throws {
-        self = try JSONDecoder().decode(SMSJob.self, from: Data(payload.utf8))
+    private enum CodingKeys: String, CodingKey { case phone, text }
+
+    /// Decodes a queued job's payload, refusing a phone that is not E.164 (retrying could not mend it).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        phone = try container.decode(String.self, forKey: .phone)
+        text = try container.decode(String.self, forKey: .text)
         guard phone.first == "+", phone.dropFirst().allSatisfy(\.isNumber), (8...16).contains(phone.count) else {
             throw SMSError(provider: "job", reason: "the phone is not an E.164 number")
         }
     }
 
+    /// One phone's texts go out in the order queued.
+    public var lane: String? { phone }
+
     func job(key: String, now: Int64) throws -> NewJob {
-        NewJob(kind: Self.kind, payload: String(decoding: try JSONEncoder().encode(self), as: UTF8.self), idempotencyKey: key, runAt: now)
+        try newJob(key: key, runAt: now)
     }
 }
 

@@ -3,46 +3,54 @@ import DropMateDataProtection
 import Logging
 import ServiceLifecycle
 
-/// Runs queued jobs in the background: pushes now, more kinds later. Also sweeps idle drafts.
+/// Runs queued jobs in the background, each by the handler registered for its kind (`register`).
 ///
 /// At-least-once: a job is completed only after its handler returned; a crash leaves it leased,
 /// and the lease's expiry hands it to the next claim. Failures retry with exponential backoff
 /// and jitter, then go to the dead letters with the reason. SIGTERM lets the jobs in hand finish
 /// (within `shutdownGrace`) and hands back the rest, so none is left `running` to wait out its lease.
+/// The periodic sweeps (idle drafts, ETA refreshes, dedupe pruning) are services of their own (`PeriodicSweep`,
+/// `AppDependencies.sweeps`).
 public struct JobWorker: Service {
     let queue: any JobQueue
-    let engine: ConversationEngine
-    let notifier: any Notifier
-    let sms: any SMSProvider
     let clock: @Sendable () -> Int64
     let logger: Logger
     var pollInterval: Duration = .milliseconds(250)
-    var sweepEvery: Int64 = 30
     var leaseSeconds: Int64 = 120
-    /// Seconds between sweeps that queue an ETA refresh for every order in progress.
-    var etaRefreshEvery: Int64 = 120
     /// Jobs (lanes) run at once: pushes mostly wait on WeChat's API.
     var concurrency = 64
     /// `dropmate_jobs_total` and a `job <kind>` span per run.
     var telemetry: Telemetry = .disabled
-    /// Builds `daily-report` jobs (nil: such jobs fail as having no handler).
-    var reports: DailyReportRunner?
-    /// Hands `staff-notice` jobs to subscribed staff (nil: such jobs fail as having no handler).
-    var staffNotices: StaffNoticeSender?
-    /// Runs `payment` jobs (nil: payment is off, and such jobs fail as having no handler).
-    var payments: PaymentService?
+    /// The handler of each kind this worker runs.
+    public private(set) var registry = JobRegistry()
 
-    public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
-                clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, etaRefreshEvery: Int64 = 120, logger: Logger) {
+    /// A worker with no handlers yet: `register` each kind it runs.
+    public init(queue: any JobQueue, clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger) {
         self.queue = queue
-        self.etaRefreshEvery = etaRefreshEvery
-        self.sms = sms ?? LogSMS(logger: logger)
         self.leaseSeconds = leaseSeconds
-        self.engine = engine
-        self.notifier = notifier
         self.clock = clock
         self.logger = logger
     }
+
+    /// A worker running the conversation's jobs: pushes through `notifier`, ETA refreshes through `engine`, texts
+    /// through `sms` (the log when nil). `AppDependencies.worker` registers the rest.
+    public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
+                clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger) {
+        self.init(queue: queue, clock: clock, leaseSeconds: leaseSeconds, logger: logger)
+        let sms = sms ?? LogSMS(logger: logger)
+        register(PushJob.self) { push, context in try await notifier.send(push, jobID: context.jobID) }
+        register(ETARefreshJob.self) { refresh, _ in try await engine.refreshETA(orderID: refresh.orderID) }
+        register(SMSJob.self) { message, _ in try await sms.send(to: message.phone, text: message.text) }
+    }
+
+    /// Runs `handler` for every job of `Payload.kind`: adding a job kind is its payload type and this one line.
+    public mutating func register<Payload: JobPayload>(_ type: Payload.Type,
+                                                       handler: @escaping @Sendable (Payload, JobContext) async throws -> Void) {
+        registry.register(type, handler: handler)
+    }
+
+    /// The kinds this worker runs.
+    public var kinds: Set<String> { registry.kinds }
 
     /// On SIGTERM: no new job starts; the jobs in hand get this long to finish, then are stopped and handed back.
     var shutdownGrace: Duration = .seconds(25)
@@ -51,21 +59,8 @@ public struct JobWorker: Service {
     /// the worker stops taking jobs, lets the ones in hand finish within `shutdownGrace`, hands back what could not
     /// finish, records all of it, and only then returns (so the database it records into must outlive it).
     public func run() async throws {
-        var lastSweep: Int64 = 0, lastPrune: Int64 = 0, lastETASweep: Int64 = 0
         while !Self.isStopping {
             do {
-                if clock() - lastSweep >= sweepEvery {
-                    lastSweep = clock()
-                    try await engine.expireIdleDrafts()
-                }
-                if clock() - lastETASweep >= etaRefreshEvery {
-                    lastETASweep = clock()
-                    try await engine.scheduleETARefreshes(every: etaRefreshEvery)
-                }
-                if clock() - lastPrune >= 3600 {
-                    lastPrune = clock()
-                    try await engine.pruneHandledMessages()
-                }
                 let ran = try await runDueJobs()
                 if ran == 0, !queue.waitsForWork { await Self.pause(pollInterval) }
             } catch {
@@ -98,9 +93,9 @@ public struct JobWorker: Service {
         let jobs = try await queue.claim(limit: limit, now: clock(), leaseSeconds: leaseSeconds)
         guard !jobs.isEmpty else { return 0 }
         var lanes: [[JobWork]] = []
-        var laneOf: [String: Int] = [:]
+        var laneOf: [JobWork.Lane: Int] = [:]
         for job in jobs {
-            let work = JobWork(job)
+            let work = JobWork(job, registry: registry)
             if let index = laneOf[work.lane] { lanes[index].append(work) } else {
                 laneOf[work.lane] = lanes.count
                 lanes.append([work])
@@ -209,8 +204,25 @@ public struct JobWorker: Service {
                 if error is PermanentFailure { failed.attempts = max(job.attempts, job.maxAttempts) }  // dead at once
                 let reason = Self.reason(error)
                 try await queue.fail(failed, reason: reason, retryAt: retryAt)
-                telemetry.metrics.job(kind: job.kind, outcome: failed.attempts >= failed.maxAttempts ? .dead : .retried)
-                logger.warning("job failed", metadata: ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)", "dropmate.error": "\(reason)"])
+                let dead = failed.attempts >= failed.maxAttempts
+                telemetry.metrics.job(kind: job.kind, outcome: dead ? .dead : .retried)
+                var metadata: Logger.Metadata = ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)",
+                                                 "dropmate.error": "\(reason)"]
+                switch work.action {
+                case .run:
+                    logger.warning("job failed", metadata: metadata)
+                case .unreadable:
+                    telemetry.metrics.jobUnhandled(kind: job.kind, reason: .unreadable)
+                    logger.error("job payload unreadable: dead-lettered without retrying", metadata: metadata)
+                case .unknown:
+                    telemetry.metrics.jobUnhandled(kind: job.kind, reason: .unknownKind)
+                    metadata["dropmate.max_attempts"] = "\(job.maxAttempts)"
+                    if dead {
+                        logger.error("no handler for this job kind: dead-lettered after its last attempt", metadata: metadata)
+                    } else {
+                        logger.warning("no handler for this job kind here: retried later, for a worker that has one", metadata: metadata)
+                    }
+                }
             }
         }
         return outcome
@@ -223,23 +235,13 @@ public struct JobWorker: Service {
         PIIMask.phoneNumbers(in: "\(error)")
     }
 
-    /// Every job kind the worker can run.
-    public static let kinds: Set<String> = [PushJob.kind, SMSJob.kind, ETARefreshJob.kind, DailyReportJob.kind, StaffNoticeJob.kind, PaymentJob.kind]
-
     func perform(_ work: JobWork) async throws {
         switch work.action {
-        case .push(let push): try await notifier.send(push, jobID: work.job.id)
-        case .etaRefresh(let refresh): try await engine.refreshETA(orderID: refresh.orderID)
-        case .sms(let message): try await sms.send(to: message.phone, text: message.text)
-        case .dailyReport(let request):
-            guard let reports else { throw UnknownJobKind(kind: work.job.kind) }
-            try await reports.run(request, jobID: work.job.id)
-        case .staffNotice(let notice):
-            guard let staffNotices else { throw UnknownJobKind(kind: work.job.kind) }
-            try await staffNotices.send(notice, jobID: work.job.id)
-        case .payment(let job):
-            guard let payments else { throw UnknownJobKind(kind: work.job.kind) }
-            try await payments.perform(job)
+        case .run(_, let handler):
+            var logger = self.logger
+            logger[metadataKey: "dropmate.job_id"] = "\(work.job.id)"
+            logger[metadataKey: "dropmate.job_kind"] = "\(work.job.kind)"
+            try await handler(JobContext(jobID: work.job.id, attempt: work.job.attempts, logger: logger))
         case .unreadable(let reason): throw PermanentFailure(reason: reason)
         case .unknown: throw UnknownJobKind(kind: work.job.kind)
         }
