@@ -41,7 +41,7 @@ let package = Package(
             "CLibXML2",
             "DropMateDataProtection",  // SecureRandom: the reply's 16 random bytes
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
 
         // WeChat Pay API v3 only: request signing, answer/callback verification, AEAD_AES_256_GCM resources, JSAPI pay
@@ -78,7 +78,7 @@ let package = Package(
         .target(name: "DropMateDataProtection", dependencies: [
             .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
 
         // Object storage for ad images and reports: local files (embedded default) or S3-compatible (SigV4).
@@ -145,7 +145,7 @@ let package = Package(
         .testTarget(name: "DropMateWeChatTests", dependencies: [
             "DropMateWeChat",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "DropMateWeChatPayTests", dependencies: ["DropMateWeChatPay"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateStorageTests", dependencies: [
