@@ -36,9 +36,13 @@ let package = Package(
         // Pure domain and conversation machine: no I/O.
         .target(name: "DropMateCore"),
 
+        // RFC 3986 percent-encoding, the one encoder of query values, forms, paths and SigV4. No dependencies, so every
+        // HTTP client (WeChat, WeChat Pay, SMS, maps, S3) can import it without importing another's protocol.
+        .target(name: "DropMatePercentEncoding"),
+
         // WeChat protocol only: signatures, AES message crypto, libxml2 reader/writer, message types.
         .target(name: "DropMateWeChat", dependencies: [
-            "CLibXML2",
+            "CLibXML2", "DropMatePercentEncoding",
             "DropMateDataProtection",  // SecureRandom: the reply's 16 random bytes
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -47,6 +51,7 @@ let package = Package(
         // WeChat Pay API v3 only: request signing, answer/callback verification, AEAD_AES_256_GCM resources, JSAPI pay
         // sheets and a client over a transport the app supplies. Knows nothing about orders.
         .target(name: "DropMateWeChatPay", dependencies: [
+            "DropMatePercentEncoding",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
@@ -83,6 +88,7 @@ let package = Package(
 
         // Object storage for ad images and reports: local files (embedded default) or S3-compatible (SigV4).
         .target(name: "DropMateObjectStore", dependencies: [
+            "DropMatePercentEncoding",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -95,7 +101,7 @@ let package = Package(
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
         .target(name: "DropMateApp", dependencies: [
             "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
-            "DropMateWeChatPay",
+            "DropMateWeChatPay", "DropMatePercentEncoding",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,7 +136,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "dropmate", dependencies: [
-            "DropMateApp", "DropMateWeChat",
+            "DropMateApp", "DropMateWeChat", "DropMatePercentEncoding",
             "DropMateCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -141,6 +147,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        .testTarget(name: "DropMatePercentEncodingTests", dependencies: ["DropMatePercentEncoding"]),
         .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: [
             "DropMateWeChat",

@@ -52,9 +52,4 @@ enum Hex {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    /// Two uppercase hex digits (percent-encoding).
-    static func uppercase(_ byte: UInt8) -> String {
-        lowercase(CollectionOfOne(byte)).uppercased()
-    }
 }
