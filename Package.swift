@@ -33,8 +33,12 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
+        // Calendar dates from day counts and back (days-from-civil), no time-zone database, no dependencies: for the
+        // replies (Core), the reports, the logs and request signers, none of which should import another for it.
+        .target(name: "DropMateCivilTime"),
+
         // Pure domain and conversation machine: no I/O.
-        .target(name: "DropMateCore"),
+        .target(name: "DropMateCore", dependencies: ["DropMateCivilTime"]),
 
         // RFC 3986 percent-encoding, the one encoder of query values, forms, paths and SigV4. No dependencies, so every
         // HTTP client (WeChat, WeChat Pay, SMS, maps, S3) can import it without importing another's protocol.
@@ -96,12 +100,12 @@ let package = Package(
         ]),
 
         // Daily dispatch reports: streaming XLSX (native chart), CSV and SVG from rows the caller feeds.
-        .target(name: "DropMateReports", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "DropMateReports", dependencies: ["DropMateCivilTime", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
         .target(name: "DropMateApp", dependencies: [
             "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
-            "DropMateWeChatPay", "DropMatePercentEncoding",
+            "DropMateWeChatPay", "DropMatePercentEncoding", "DropMateCivilTime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -148,7 +152,8 @@ let package = Package(
         ]),
 
         .testTarget(name: "DropMatePercentEncodingTests", dependencies: ["DropMatePercentEncoding"]),
-        .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "DropMateCivilTimeTests", dependencies: ["DropMateCivilTime"]),
+        .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore", "DropMateCivilTime"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: [
             "DropMateWeChat",
             .product(name: "Crypto", package: "swift-crypto"),
@@ -175,7 +180,7 @@ let package = Package(
             "DropMateFakes",
             "DropMateApp", "DropMateWeChat", "DropMateDataProtection", "DropMateWeChatPay",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-            "DropMateCore", "DropMateStorage", "DropMateRedis", "DropMateReports", "DropMateObjectStore",
+            "DropMateCore", "DropMateStorage", "DropMateRedis", "DropMateReports", "DropMateObjectStore", "DropMateCivilTime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
