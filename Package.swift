@@ -92,7 +92,7 @@ let package = Package(
 
         // Object storage for ad images and reports: local files (embedded default) or S3-compatible (SigV4).
         .target(name: "DropMateObjectStore", dependencies: [
-            "DropMatePercentEncoding",
+            "CLibXML2", "DropMatePercentEncoding",  // libxml2: S3's XML error bodies
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
