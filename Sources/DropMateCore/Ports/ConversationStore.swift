@@ -4,9 +4,9 @@
 /// never leaves an order without its notification job or a reply without its dedupe record.
 public protocol ConversationStore: Sendable {
     /// The customer's saved state (nil for a new customer) and, when `dedupeKey` was already handled, its reply.
-    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?)
+    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: RecordedAnswer?)
     /// Whether a WeChat message or event key was already handled, and what was answered.
-    func handled(dedupeKey: String) async throws -> HandledMessage?
+    func handled(dedupeKey: String) async throws -> RecordedAnswer?
     /// Keys handled at or after `since` (newest first, at most `limit`), to warm the in-memory dedupe after a restart.
     func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)]
     /// The customer's most recent orders, newest first.
@@ -43,8 +43,9 @@ public protocol ConversationStore: Sendable {
     func recordAnswer(_ unit: UnitOfWork)
 }
 
-/// What was answered to a WeChat message, kept so a retry gets the same answer.
-public struct HandledMessage: Sendable, Hashable, Codable {
+/// The answer recorded for a WeChat message (in the database, Redis or a replica's memory), so a retry gets the
+/// same answer.
+public struct RecordedAnswer: Sendable, Hashable, Codable {
     /// The passive reply, or nil for a plain `success`.
     public var reply: OutgoingMessage?
 
@@ -60,7 +61,7 @@ public struct UnitOfWork: Sendable {
     /// When the state's draft lapses (for the expiry sweep).
     public var expiresAt: Int64?
     /// The WeChat message key and its answer.
-    public var handled: (key: String, message: HandledMessage)?
+    public var handled: (key: String, message: RecordedAnswer)?
     public var orders: [OrderWrite]
     public var posts: [NewBoardPost]
     public var jobs: [NewJob]
@@ -70,7 +71,7 @@ public struct UnitOfWork: Sendable {
     public var audit: [AuditEntry] = []
     public var now: Int64
 
-    public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: HandledMessage)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
+    public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: RecordedAnswer)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
         self.customer = customer
         self.now = now
         self.state = state
