@@ -4,7 +4,7 @@ import SQLKit
 import Synchronization
 
 /// `ConversationStore` over any `SQLBackend`: the same SQL on SQLite and PostgreSQL.
-public final class SQLConversationStore: ConversationStore {
+public final class SQLConversationStore: ConversationStore, OrderHistoryReads, CustomerReads, BoardModeration, BindingCodeReads {
     let backend: any SQLBackend
     /// Seals orders, states and answers at rest.
     public let sealer: PIISealer
@@ -50,6 +50,10 @@ public final class SQLConversationStore: ConversationStore {
         let state = try row?.decode(column: "state", as: String?.self).map { try sealer.decode(ConversationState.self, from: $0, as: .customerState(customer)) }
         let handled = try row?.decode(column: "reply", as: String?.self).map { try ReplyColumn.decode(try sealer.open($0, as: .answer(dedupeKey ?? ""))) }
         return (state, handled)
+    }
+
+    public func language(ofCustomer customer: String) async throws -> Language? {
+        try await load(customer: customer, dedupeKey: nil).state?.language
     }
 
     public func handled(dedupeKey: String) async throws -> RecordedAnswer? {
