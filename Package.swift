@@ -33,20 +33,29 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
 
+        // Calendar dates from day counts and back (days-from-civil), no time-zone database, no dependencies: for the
+        // replies (Core), the reports, the logs and request signers, none of which should import another for it.
+        .target(name: "DropMateCivilTime"),
+
         // Pure domain and conversation machine: no I/O.
-        .target(name: "DropMateCore"),
+        .target(name: "DropMateCore", dependencies: ["DropMateCivilTime"]),
+
+        // RFC 3986 percent-encoding, the one encoder of query values, forms, paths and SigV4. No dependencies, so every
+        // HTTP client (WeChat, WeChat Pay, SMS, maps, S3) can import it without importing another's protocol.
+        .target(name: "DropMatePercentEncoding"),
 
         // WeChat protocol only: signatures, AES message crypto, libxml2 reader/writer, message types.
         .target(name: "DropMateWeChat", dependencies: [
-            "CLibXML2",
+            "CLibXML2", "DropMatePercentEncoding",
             "DropMateDataProtection",  // SecureRandom: the reply's 16 random bytes
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
 
         // WeChat Pay API v3 only: request signing, answer/callback verification, AEAD_AES_256_GCM resources, JSAPI pay
         // sheets and a client over a transport the app supplies. Knows nothing about orders.
         .target(name: "DropMateWeChatPay", dependencies: [
+            "DropMatePercentEncoding",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
@@ -78,11 +87,12 @@ let package = Package(
         .target(name: "DropMateDataProtection", dependencies: [
             .product(name: "ExtrasBase64", package: "swift-extras-base64"),
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
 
         // Object storage for ad images and reports: local files (embedded default) or S3-compatible (SigV4).
         .target(name: "DropMateObjectStore", dependencies: [
+            "CLibXML2", "DropMatePercentEncoding",  // libxml2: S3's XML error bodies
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
@@ -90,12 +100,12 @@ let package = Package(
         ]),
 
         // Daily dispatch reports: streaming XLSX (native chart), CSV and SVG from rows the caller feeds.
-        .target(name: "DropMateReports", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")]),
+        .target(name: "DropMateReports", dependencies: ["DropMateCivilTime", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
         // HTTP routes, configuration, the conversation engine, job queue and wiring.
         .target(name: "DropMateApp", dependencies: [
             "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
-            "DropMateWeChatPay",
+            "DropMateWeChatPay", "DropMatePercentEncoding", "DropMateCivilTime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -130,7 +140,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "dropmate", dependencies: [
-            "DropMateApp", "DropMateWeChat",
+            "DropMateApp", "DropMateWeChat", "DropMatePercentEncoding",
             "DropMateCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -141,11 +151,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
-        .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "DropMatePercentEncodingTests", dependencies: ["DropMatePercentEncoding"]),
+        .testTarget(name: "DropMateCivilTimeTests", dependencies: ["DropMateCivilTime"]),
+        .testTarget(name: "DropMateCoreTests", dependencies: ["DropMateCore", "DropMateCivilTime"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateWeChatTests", dependencies: [
             "DropMateWeChat",
             .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "DropMateWeChatPayTests", dependencies: ["DropMateWeChatPay"], exclude: ["Fixtures"]),
         .testTarget(name: "DropMateStorageTests", dependencies: [
@@ -173,7 +185,7 @@ let package = Package(
             "DropMateFakes",
             "DropMateApp", "DropMateWeChat", "DropMateDataProtection", "DropMateWeChatPay",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
-            "DropMateCore", "DropMateStorage", "DropMateRedis", "DropMateReports", "DropMateObjectStore",
+            "DropMateCore", "DropMateStorage", "DropMateRedis", "DropMateReports", "DropMateObjectStore", "DropMateCivilTime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

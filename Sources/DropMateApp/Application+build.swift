@@ -142,7 +142,7 @@ public struct AppDependencies: Sendable {
 
     /// The staff REST API over these dependencies.
     var staffAPI: StaffAPI {
-        var api = StaffAPI(engine: engine, store: store, reads: reads, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
+        var api = StaffAPI(engine: engine, store: store, sealer: store.sealer, reads: reads, staff: staff, catalog: catalogStore, queue: queue, couriers: couriers,
                  jwt: StaffJWT(secret: config.linkSecret), signIn: signIn, images: objects,
                  publicBaseURL: config.publicBaseURL, utcOffset: config.utcOffsetSeconds, clock: clock, logger: logger, reportAccess: reportAccess)
         api.payments = payments

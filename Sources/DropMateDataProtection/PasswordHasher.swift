@@ -1,5 +1,5 @@
 import Crypto
-import _CryptoExtras
+import CryptoExtras
 
 /// Hashes staff passwords with scrypt (RFC 7914) into a self-describing string:
 /// `$scrypt$ln=15,r=8,p=1$<salt>$<hash>` (salt and hash in base64 without padding).

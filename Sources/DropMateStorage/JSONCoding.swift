@@ -23,7 +23,7 @@ public enum JSONColumn {
 /// The `handled_messages.reply` column: "" for `success`, "T" + the text for a text reply, "N" + JSON for news.
 /// Text replies (nearly all of them) are stored as they are, with no encoding on the hot path.
 public enum ReplyColumn {
-    public static func encode(_ handled: HandledMessage) throws -> String {
+    public static func encode(_ handled: RecordedAnswer) throws -> String {
         switch handled.reply {
         case nil: ""
         case .text(let text)?: "T" + text
@@ -31,12 +31,12 @@ public enum ReplyColumn {
         }
     }
 
-    public static func decode(_ column: String) throws -> HandledMessage {
+    public static func decode(_ column: String) throws -> RecordedAnswer {
         switch column.first {
-        case nil: HandledMessage(reply: nil)
-        case "T": HandledMessage(reply: .text(String(column.dropFirst())))
-        case "N": HandledMessage(reply: try JSONColumn.decode(OutgoingMessage.self, from: String(column.dropFirst())))
-        default: try JSONColumn.decode(HandledMessage.self, from: column)
+        case nil: RecordedAnswer(reply: nil)
+        case "T": RecordedAnswer(reply: .text(String(column.dropFirst())))
+        case "N": RecordedAnswer(reply: try JSONColumn.decode(OutgoingMessage.self, from: String(column.dropFirst())))
+        default: try JSONColumn.decode(RecordedAnswer.self, from: column)
         }
     }
 }

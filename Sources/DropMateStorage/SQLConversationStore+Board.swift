@@ -3,12 +3,8 @@ import SQLKit
 
 /// The message board as staff moderate it.
 extension SQLConversationStore {
-    /// A post with its moderation state ("hidden" or "removed", nil when visible) and reason.
-    public struct ModeratedPost: Sendable, Hashable {
-        public var post: BoardPost
-        public var moderation: String?
-        public var reason: String?
-    }
+    /// A post with its moderation state (the type lives with the `BoardModeration` port).
+    public typealias ModeratedPost = DropMateCore.ModeratedPost
 
     /// The `business_settings` row that says public posts wait for review ("1") or not.
     static let holdPostsSetting = "board.hold_posts"
@@ -61,7 +57,7 @@ extension SQLConversationStore {
 
     /// Hides or removes a post (nil: shows it again), with the reason, audited in the same transaction. `onlyFrom`:
     /// change it only while it is in that state ("held": approving or rejecting a post waiting for review).
-    public func moderate(postID: Int64, as moderation: String?, reason: String?, onlyFrom: String? = nil, audit: AuditEntry) async throws -> Bool {
+    public func moderate(postID: Int64, as moderation: String?, reason: String?, onlyFrom: String?, audit: AuditEntry) async throws -> Bool {
         try await backend.transaction { db in
             var condition: SQLQueryString = ""
             if let onlyFrom { condition = "AND moderation = \(bind: onlyFrom)" }

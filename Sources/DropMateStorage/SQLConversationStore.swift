@@ -4,7 +4,7 @@ import SQLKit
 import Synchronization
 
 /// `ConversationStore` over any `SQLBackend`: the same SQL on SQLite and PostgreSQL.
-public final class SQLConversationStore: ConversationStore {
+public final class SQLConversationStore: ConversationStore, OrderHistoryReads, CustomerReads, BoardModeration, BindingCodeReads {
     let backend: any SQLBackend
     /// Seals orders, states and answers at rest.
     public let sealer: PIISealer
@@ -42,7 +42,7 @@ public final class SQLConversationStore: ConversationStore {
     /// A state as it is stored and cached (sealed JSON, bound to the customer).
     public func encodeState(_ state: ConversationState, customer: String) throws -> String { try sealer.encode(state, as: .customerState(customer)) }
 
-    public func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?) {
+    public func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: RecordedAnswer?) {
         let row = try await backend.reader.raw("""
             SELECT (SELECT state FROM customers WHERE openid = \(bind: customer)) AS state,
                    (SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey ?? "")) AS reply
@@ -52,7 +52,11 @@ public final class SQLConversationStore: ConversationStore {
         return (state, handled)
     }
 
-    public func handled(dedupeKey: String) async throws -> HandledMessage? {
+    public func language(ofCustomer customer: String) async throws -> Language? {
+        try await load(customer: customer, dedupeKey: nil).state?.language
+    }
+
+    public func handled(dedupeKey: String) async throws -> RecordedAnswer? {
         let row = try await backend.reader.raw("SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey)").first()
         return try row.map { try ReplyColumn.decode(try sealer.open($0.decode(column: "reply", as: String.self), as: .answer(dedupeKey))) }
     }

@@ -1,3 +1,5 @@
+import DropMatePercentEncoding
+
 /// WeChat's side of the webhook, for the chat client, transcript tests and the load generator:
 /// signs and (in safe/compatible modes) encrypts pushes, and opens the replies.
 public struct WeChatClientSigner: Sendable {

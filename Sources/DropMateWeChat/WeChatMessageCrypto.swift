@@ -1,5 +1,5 @@
 import Crypto
-import _CryptoExtras
+import CryptoExtras
 import DropMateDataProtection
 import Foundation
 

@@ -1,3 +1,4 @@
+import DropMatePercentEncoding
 import Foundation
 
 /// Moves one request to WeChat Pay and back; the app implements it with AsyncHTTPClient. Knows nothing of signing.
@@ -80,13 +81,13 @@ public struct WeChatPayClient: Sendable {
     }
 
     public func queryTransaction(outTradeNo: String) async throws(PayCallError) -> PayTransaction {
-        try await call("GET", "/v3/pay/transactions/out-trade-no/\(Self.pathSegment(outTradeNo))?mchid=\(Self.pathSegment(mchID))", body: Optional<String>.none)
+        try await call("GET", "/v3/pay/transactions/out-trade-no/\(PercentEncoding.pathSegment(outTradeNo))?mchid=\(PercentEncoding.queryValue(mchID))", body: Optional<String>.none)
     }
 
     /// Closes an unpaid transaction (204). Closing a closed one succeeds again.
     public func closeTransaction(outTradeNo: String) async throws(PayCallError) {
         struct Body: Encodable { var mchid: String }
-        _ = try await raw("POST", "/v3/pay/transactions/out-trade-no/\(Self.pathSegment(outTradeNo))/close", body: Self.encode(Body(mchid: mchID)))
+        _ = try await raw("POST", "/v3/pay/transactions/out-trade-no/\(PercentEncoding.pathSegment(outTradeNo))/close", body: Self.encode(Body(mchid: mchID)))
     }
 
     public func refund(_ request: RefundRequest) async throws(PayCallError) -> PayRefund {
@@ -94,7 +95,7 @@ public struct WeChatPayClient: Sendable {
     }
 
     public func queryRefund(outRefundNo: String) async throws(PayCallError) -> PayRefund {
-        try await call("GET", "/v3/refund/domestic/refunds/\(Self.pathSegment(outRefundNo))", body: Optional<String>.none)
+        try await call("GET", "/v3/refund/domestic/refunds/\(PercentEncoding.pathSegment(outRefundNo))", body: Optional<String>.none)
     }
 
     /// The trade bill of `date` (`yyyy-MM-dd`): fetches the link, downloads it and checks its SHA-1.
@@ -152,10 +153,5 @@ public struct WeChatPayClient: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do { return String(decoding: try encoder.encode(body), as: UTF8.self) } catch { throw .malformedAnswer("request") }
-    }
-
-    /// Our trade and refund numbers are letters, digits, `_` and `-` already; anything else is percent-encoded.
-    static func pathSegment(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_"))) ?? text
     }
 }

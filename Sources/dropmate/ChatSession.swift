@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import DropMatePercentEncoding
 import DropMateWeChat
 import Foundation
 

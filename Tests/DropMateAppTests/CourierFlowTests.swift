@@ -120,12 +120,12 @@ import Testing
         #expect(issued.code.count == 8 && issued.code.allSatisfy(BindingCodePolicy.alphabet.contains))
         #expect(issued.expiresAt == app.clock.now + 30 * 60, "valid 30 minutes, not a day")
         app.clock.advance(30 * 60 + 1)
-        let late = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "1", input: .text("bind \(issued.code)")))
+        let late = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "1", input: .text("bind \(issued.code)"))).reply
         #expect(late == .text("That binding code is wrong or has expired. Ask your manager for a new one."))
         let fresh = try await roster.issueBindingCode(courierID: courier.id).code
         _ = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "2", input: .text("bind \(fresh.lowercased())")))
         #expect(try await app.dependencies.store.courier(id: courier.id)?.openID == "o_b")
-        let reused = try await engine.handle(IncomingChat(customer: "o_c", createTime: app.clock.now, dedupeKey: "3", input: .text("bind \(fresh)")))
+        let reused = try await engine.handle(IncomingChat(customer: "o_c", createTime: app.clock.now, dedupeKey: "3", input: .text("bind \(fresh)"))).reply
         #expect(reused == .text("That binding code is wrong or has expired. Ask your manager for a new one."))
         await app.shutdown()
     }

@@ -17,7 +17,7 @@ import Testing
     /// Sends `text` as WeChat user `openID` and returns the reply's text ("" for none).
     @discardableResult
     static func say(_ text: String, as openID: String, in app: TestApp) async throws -> String {
-        let reply = try await app.dependencies.engine.handle(IncomingChat(customer: openID, createTime: app.clock.now, dedupeKey: "\(openID):\(UUID())", input: .text(text)))
+        let reply = try await app.dependencies.engine.handle(IncomingChat(customer: openID, createTime: app.clock.now, dedupeKey: "\(openID):\(UUID())", input: .text(text))).reply
         guard case .text(let content)? = reply else { return "" }
         return content
     }

@@ -6,7 +6,7 @@ import Testing
 /// The one decision about WeChat's retries: which of memory, the coordinator and the database wins, in which order.
 @Suite struct DuplicateCheckTests {
     static let first = OutgoingMessage.text("the first answer")
-    static let answered = HandledMessage(reply: first)
+    static let answered = RecordedAnswer(reply: first)
 
     // MARK: Before the turn: work in flight and memory of answered messages
 
@@ -45,7 +45,7 @@ import Testing
         #expect(check.stored(Self.answered) == .answer(WebhookAnswer(reply: Self.first, outcome: .replayed)))
         check = DuplicateCheck(coordinatorKeepsAnswers: false)
         _ = check.memory(.answeredBefore)
-        #expect(check.stored(HandledMessage(reply: nil)) == .answer(WebhookAnswer(reply: nil, outcome: .replayed)),
+        #expect(check.stored(RecordedAnswer(reply: nil)) == .answer(WebhookAnswer(reply: nil, outcome: .replayed)),
                 "a reply that went out as a push is replayed as success")
     }
 
@@ -108,7 +108,7 @@ import Testing
 
     @Test func theDatabasesRecordHasTheLastWord() {
         #expect(DuplicateCheck.storeSays(Self.answered) == .replay(Self.answered))
-        #expect(DuplicateCheck.storeSays(HandledMessage(reply: nil)) == .replay(HandledMessage(reply: nil)))
+        #expect(DuplicateCheck.storeSays(RecordedAnswer(reply: nil)) == .replay(RecordedAnswer(reply: nil)))
         #expect(DuplicateCheck.storeSays(nil) == .run)
     }
 }
@@ -119,14 +119,14 @@ import Testing
         let app = try await TestApp.make()
         let engine = app.dependencies.engine
         let menu = IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:1", input: .text("2 份牛肉面"))
-        let first = try await engine.answer(menu, deadline: .seconds(60))
+        let first = try await engine.handle(menu, deadline: .seconds(60))
         #expect(first.outcome == .fresh && !first.isRetry)
         guard case .text(let text)? = first.reply else { Issue.record("expected a text reply"); return }
         #expect(text.contains("牛肉面 ×2"), "\(text)")
-        let again = try await engine.answer(menu, deadline: .seconds(60))
+        let again = try await engine.handle(menu, deadline: .seconds(60))
         #expect(again == WebhookAnswer(reply: first.reply, outcome: .replayed, isRetry: true))
         // The same MsgId from another customer is another message.
-        let other = try await engine.answer(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "o_b:1", input: .text("2 份牛肉面")),
+        let other = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "o_b:1", input: .text("2 份牛肉面")),
                                             deadline: .seconds(60))
         #expect(other.outcome == .fresh)
         await app.shutdown()
@@ -135,10 +135,10 @@ import Testing
     @Test func aRetryAfterARestartIsReplayedFromTheDatabase() async throws {
         let first = try await TestApp.make()
         let menu = IncomingChat(customer: "o_a", createTime: first.clock.now, dedupeKey: "o_a:1", input: .text("2 份牛肉面"))
-        let answered = try await first.dependencies.engine.answer(menu, deadline: .seconds(60))
+        let answered = try await first.dependencies.engine.handle(menu, deadline: .seconds(60))
         await first.shutdown(keepingFiles: true)
         let second = try await TestApp.make(clock: first.clock, directory: first.directory)
-        let again = try await second.dependencies.engine.answer(menu, deadline: .seconds(60))
+        let again = try await second.dependencies.engine.handle(menu, deadline: .seconds(60))
         #expect(again == WebhookAnswer(reply: answered.reply, outcome: .replayed))
         await second.shutdown()
     }
@@ -146,14 +146,14 @@ import Testing
     @Test func aMessageOverTheRateLimitIsAnsweredRateLimited() async throws {
         let app = try await TestApp.make(extra: ["DROPMATE_RATE_LIMIT": "1"])
         let engine = app.dependencies.engine
-        let hello = try await engine.answer(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:1", input: .text("菜单")))
+        let hello = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:1", input: .text("菜单")))
         #expect(hello.outcome == .fresh)
         let flood = IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:2", input: .text("2 份牛肉面"))
-        let limited = try await engine.answer(flood, deadline: .seconds(60))
+        let limited = try await engine.handle(flood, deadline: .seconds(60))
         guard case .text(let text)? = limited.reply else { Issue.record("expected a text reply"); return }
         #expect(limited.outcome == .rateLimited && !limited.isRetry && text.contains("太快"), "\(limited)")
         await app.dependencies.store.flush()  // the slow-down answer is written behind (nothing to lose if it is not)
-        #expect(try await engine.answer(flood, deadline: .seconds(60)) == WebhookAnswer(reply: limited.reply, outcome: .replayed))
+        #expect(try await engine.handle(flood, deadline: .seconds(60)) == WebhookAnswer(reply: limited.reply, outcome: .replayed))
         await app.shutdown()
     }
 
@@ -163,11 +163,9 @@ import Testing
         let engine = ConversationEngine(store: SlowStore(base: dependencies.store, commitDelay: .milliseconds(500)), catalog: dependencies.engine.catalog,
                                         renderer: dependencies.renderer, clock: dependencies.clock, logger: dependencies.logger)
         let menu = IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:42", input: .text("2 份牛肉面"))
-        #expect(try await engine.answer(menu, deadline: .milliseconds(100)) == WebhookAnswer(reply: nil, outcome: .late))
-        await #expect(throws: ConversationEngine.ReplyLate.self) {
-            _ = try await engine.handle(IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "o_b:1", input: .text("2 份牛肉面")),
-                                        deadline: .milliseconds(100))
-        }
+        #expect(try await engine.handle(menu, deadline: .milliseconds(100)) == WebhookAnswer(reply: nil, outcome: .late))
+        let other = IncomingChat(customer: "o_b", createTime: app.clock.now, dedupeKey: "o_b:1", input: .text("2 份牛肉面"))
+        #expect(try await engine.handle(other, deadline: .milliseconds(100)) == WebhookAnswer(reply: nil, outcome: .late))
         var pushedTo: Set<String> = []
         let deadline = ContinuousClock.now + .seconds(10)
         while pushedTo.count < 2, ContinuousClock.now < deadline {
@@ -175,7 +173,7 @@ import Testing
             if pushedTo.count < 2 { try await Task.sleep(for: .milliseconds(20)) }
         }
         #expect(pushedTo == ["o_a", "o_b"], "each late reply went out as a push")
-        #expect(try await engine.answer(menu, deadline: .seconds(60)) == WebhookAnswer(reply: nil, outcome: .replayed),
+        #expect(try await engine.handle(menu, deadline: .seconds(60)) == WebhookAnswer(reply: nil, outcome: .replayed),
                 "the reply went out as a push: a retry gets success")
         await app.shutdown()
     }

@@ -39,7 +39,7 @@ import Testing
     enum Outcome: Equatable, Sendable { case reply(String), gaveUp, answeredBefore }
 
     static func request(
-        _ handled: HandledMessages, key: String, deadline: Duration, gate: Gate, pushed: Pushes
+        _ handled: MessageMemory, key: String, deadline: Duration, gate: Gate, pushed: Pushes
     ) async throws -> Outcome {
         let wait = try await handled.reply(
             for: key, deadline: deadline, now: { 1_800_000_000 },
@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func eachWaiterGivesUpAtItsOwnDeadlineAndTheOthersStillGetTheReply() async throws {
-        let handled = HandledMessages(capacity: 100, horizon: 0)
+        let handled = MessageMemory(capacity: 100, horizon: 0)
         let gate = Gate()
         let pushed = Pushes()
         let started = ContinuousClock.now
@@ -75,7 +75,7 @@ import Testing
     }
 
     @Test func whenEveryWaiterGaveUpTheReplyIsPushedOnceAndLaterRetriesGetSuccess() async throws {
-        let handled = HandledMessages(capacity: 100, horizon: 0)
+        let handled = MessageMemory(capacity: 100, horizon: 0)
         let gate = Gate()
         let pushed = Pushes()
         #expect(try await Self.request(handled, key: "m2", deadline: Duration.milliseconds(50), gate: gate, pushed: pushed) == .gaveUp)
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func theTimerKeepsServingLaterDeadlinesAfterItFires() async throws {
-        let handled = HandledMessages(capacity: 100, horizon: 0)
+        let handled = MessageMemory(capacity: 100, horizon: 0)
         let pushed = Pushes()
         // Three messages stuck in turn: each fire of the timer must set it again for the next deadline.
         let gates = (0..<3).map { _ in Gate() }

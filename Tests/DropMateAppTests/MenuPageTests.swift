@@ -12,7 +12,7 @@ import Testing
 @Suite struct MenuPageTests {
     /// The menu link the chat sends `customer` on "菜单", as a path.
     static func menuPath(_ app: TestApp, customer: String = "o_a", text: String = "菜单") async throws -> String {
-        guard case .text(let said)? = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer)-\(text)-\(app.clock.now)", input: .text(text))),
+        guard case .text(let said)? = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer)-\(text)-\(app.clock.now)", input: .text(text))).reply,
               let range = said.range(of: #"/menu\?c=[A-Za-z0-9_-]+&exp=[0-9]+&sig=[0-9a-f]+&lang=[a-z]+"#, options: .regularExpression) else {
             throw Missing(what: "a menu link in the reply to \(text)")
         }
@@ -100,7 +100,7 @@ import Testing
             #expect(again.status == .ok && String(buffer: again.body).contains("没有重复下单"))
             #expect(try await pushes(app).filter { $0.openID == "o_a" }.count == 1)
             // The chat carries on from the draft.
-            guard case .text(let reply)? = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "addr", input: .text("黄浦区人民大道200号"))) else {
+            guard case .text(let reply)? = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "addr", input: .text("黄浦区人民大道200号"))).reply else {
                 Issue.record("no reply"); return
             }
             #expect(reply.contains("手机号"))

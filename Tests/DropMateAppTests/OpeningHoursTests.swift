@@ -15,7 +15,7 @@ import Testing
                 let saved = try await session.call(.put, "/merchants/dumplings/rules", as: .dispatcher, body: hours)
                 #expect(saved.status == 200, "\(saved.text)")
                 let reply = try await app.dependencies.engine.handle(
-                    IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:1", input: .text("几点关门")), deadline: .seconds(60))
+                    IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:1", input: .text("几点关门")), deadline: .seconds(60)).reply
                 #expect(reply == .text("营业时间：\n· 兰州牛肉面馆 全天接单\n· 幸福饺子馆 每天 10:00-21:30"))
             }
         } catch {

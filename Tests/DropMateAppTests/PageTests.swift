@@ -59,7 +59,7 @@ import Testing
         let engine = app.dependencies.engine
         var reply = ""
         for (index, text) in ["order 1 beef noodles", "88 Huaihai Road", "13800138000"].enumerated() {
-            if case .text(let said)? = try await engine.handle(IncomingChat(customer: "o_en", createTime: app.clock.now, dedupeKey: "e\(index)", input: .text(text))) {
+            if case .text(let said)? = try await engine.handle(IncomingChat(customer: "o_en", createTime: app.clock.now, dedupeKey: "e\(index)", input: .text(text))).reply {
                 reply = said
             }
         }
@@ -130,7 +130,7 @@ import Testing
             let english = String(buffer: try await client.execute(uri: path + "&lang=en", method: .get).body)
             #expect(english.contains("<b class=\"phrase\">order again</b>") && !english.contains("再来一单"))
             // What the hint says works in the chat, and then this page no longer offers it: "再来一单" repeats the latest order.
-            guard case .text(let said)? = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "again", input: .text("再来一单"))) else {
+            guard case .text(let said)? = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "again", input: .text("再来一单"))).reply else {
                 Issue.record("no answer to 再来一单")
                 return
             }

@@ -12,7 +12,7 @@ import Testing
 /// order whose pay link is never opened under `required` (still cancelled at the timeout, its payment `closed`).
 @Suite struct PaymentCashOnDeliveryTests {
     static func say(_ app: TestApp, _ text: String, customer: String = "o_a", key: String) async throws -> String {
-        let reply = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):\(key)", input: .text(text)))
+        let reply = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):\(key)", input: .text(text))).reply
         guard case .text(let text)? = reply else { return "" }
         return text
     }

@@ -25,7 +25,7 @@ import Testing
     static func confirmedOrder(_ app: TestApp, customer: String = "o_a") async throws -> String {
         var reply = ""
         for (index, text) in ["1 份牛肉面", "13800138000", "确认"].enumerated() {
-            let message = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):\(index)", input: .text(text)))
+            let message = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):\(index)", input: .text(text))).reply
             if index == 0 {
                 _ = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):loc",
                                                                        input: .location(Coordinate(latitude: 31.2243, longitude: 121.4805), label: "人民广场")))
@@ -50,7 +50,7 @@ import Testing
             let reply = try await Self.confirmedOrder(app)
             #expect(reply.contains("请在 15 分钟内用微信支付 ¥18.00"))
             let link = try Self.payLink(in: reply)
-            let unpaid = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:where0", input: .text("到哪了")))
+            let unpaid = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:where0", input: .text("到哪了"))).reply
             guard case .text(let unpaidText)? = unpaid else { Issue.record("no status answer"); return }
             #expect(unpaidText.contains("付款：#1001 未付款 https://dropmate.example/pay/1001?"), "\(unpaidText)")
             let order = try #require(try await app.dependencies.engine.order(id: 1001))
@@ -97,7 +97,7 @@ import Testing
                 #expect(payment.status == .paid && payment.transactionID == fake.transaction("DM1001")?.transactionID)
                 #expect(try await Self.paidPushes(app) == 1)
                 // "到哪了" says it is paid.
-                let status = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:where", input: .text("到哪了")))
+                let status = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:where", input: .text("到哪了"))).reply
                 guard case .text(let statusText)? = status else { Issue.record("no status answer"); return }
                 #expect(statusText.contains("付款：#1001 已付款 ¥18.00"), "\(statusText)")
                 // Paid: the page says so, and staff may dispatch.
@@ -233,7 +233,7 @@ import Testing
         try await Self.withPayingApp { app, _ in
             var summary = ""
             for (index, text) in ["1 份牛肉面", "13800138000"].enumerated() {
-                let message = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:\(index)", input: .text(text)))
+                let message = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:\(index)", input: .text(text))).reply
                 if index == 0 {
                     _ = try await app.dependencies.engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "o_a:loc",
                                                                            input: .location(Coordinate(latitude: 31.2243, longitude: 121.4805), label: "人民广场")))

@@ -115,11 +115,11 @@ struct RedisCoordinatorTests {
         let prefix = Self.prefix()
         let coordinator = try Self.coordinator(prefix: prefix)
         let now: Int64 = 2_000_000_000
-        _ = try await coordinator.withTurn(of: "o_old", message: nil, now: now - 3_600) { _ in TurnOutcome(value: ()) }
+        _ = try await coordinator.withTurn(of: "o_old", message: nil, now: now - 3_600) { _ in TurnEnd(value: ()) }
         let message = { (customer: String) in IncomingChat(customer: customer, createTime: now, dedupeKey: "m:\(customer)", input: .text("hi")) }
-        let old = try await coordinator.withTurn(of: "o_old", message: message("o_old"), now: now) { turn in TurnOutcome(value: turn.message) }
+        let old = try await coordinator.withTurn(of: "o_old", message: message("o_old"), now: now) { turn in TurnEnd(value: turn.message) }
         #expect(old == .new, "Redis has vouched for o_old's messages for an hour")
-        let newcomer = try await coordinator.withTurn(of: "o_new", message: message("o_new"), now: now) { turn in TurnOutcome(value: turn.message) }
+        let newcomer = try await coordinator.withTurn(of: "o_new", message: message("o_new"), now: now) { turn in TurnEnd(value: turn.message) }
         #expect(newcomer == .unknown, "o_new's epoch starts now: its first message is checked in the database")
         let redis = try Self.redis()
         defer { redis.shutdown() }
@@ -135,11 +135,11 @@ struct RedisCoordinatorTests {
         let coordinator = try Self.coordinator(prefix: prefix)
         let now: Int64 = 2_000_000_000
         let saved = ConversationState.new(at: now)
-        _ = try await coordinator.withTurn(of: "o_a", message: nil, now: now - 3_600) { _ in TurnOutcome(value: ()) }
+        _ = try await coordinator.withTurn(of: "o_a", message: nil, now: now - 3_600) { _ in TurnEnd(value: ()) }
         let message = IncomingChat(customer: "o_a", createTime: now, dedupeKey: "m:1", input: .text("2 份牛肉面"))
         _ = try await coordinator.withTurn(of: "o_a", message: message, now: now) { turn in
             #expect(turn.message == .new)
-            return TurnOutcome(value: (), state: saved, answer: HandledMessage(reply: .text("first answer")))
+            return TurnEnd(value: (), state: saved, answer: RecordedAnswer(reply: .text("first answer")))
         }
         // The master fails over to a replica that had not received the latest writes: its replication id is new,
         // so the epoch written on the old master is another dataset's.
@@ -147,12 +147,12 @@ struct RedisCoordinatorTests {
         defer { redis.shutdown() }
         _ = try await redis.send(["SET", "\(prefix):{o_a}:epoch", "0123456789abcdef0123456789abcdef01234567 \(now - 3_600)"])
         let afterFailover = try await coordinator.withTurn(of: "o_a", message: message, now: now + 5) { turn in
-            TurnOutcome(value: (turn.cachedState, turn.message))
+            TurnEnd(value: (turn.cachedState, turn.message))
         }
         #expect(afterFailover.0 == nil, "the cached state may be older than the database's: it is read again")
         #expect(afterFailover.1 == .unknown, "the stored answer may have been replaced by a write that was lost: the database decides")
         let later = IncomingChat(customer: "o_a", createTime: now + 60, dedupeKey: "m:2", input: .text("hi"))
-        let trusted = try await coordinator.withTurn(of: "o_a", message: later, now: now + 60) { turn in TurnOutcome(value: turn.message) }
+        let trusted = try await coordinator.withTurn(of: "o_a", message: later, now: now + 60) { turn in TurnEnd(value: turn.message) }
         #expect(trusted == .new, "a new epoch on this dataset vouches for what comes after it")
     }
 
@@ -187,7 +187,7 @@ struct RedisCoordinatorTests {
                         try await Task.sleep(for: .milliseconds(5))
                         counts.inside.wrappingSubtract(1, ordering: .relaxed)
                         counts.turns.wrappingAdd(1, ordering: .relaxed)
-                        return TurnOutcome(value: ())
+                        return TurnEnd(value: ())
                     }
                 }
             }
@@ -202,19 +202,19 @@ struct RedisCoordinatorTests {
         let saved = ConversationState.new(at: 1_000)
         try await coordinator.withTurn(of: "o_a", message: nil, now: 1_000) { turn in
             #expect(turn.cachedState == nil)
-            return TurnOutcome(value: (), state: saved)
+            return TurnEnd(value: (), state: saved)
         }
         try await coordinator.withTurn(of: "o_a", message: nil, now: 1_001) { turn in
             #expect(turn.cachedState == saved, "the state is cached for the next turn")
-            return TurnOutcome(value: ())
+            return TurnEnd(value: ())
         }
         struct Boom: Error {}
         await #expect(throws: Boom.self) {
-            try await coordinator.withTurn(of: "o_a", message: nil, now: 1_002) { _ -> TurnOutcome<Void> in throw Boom() }
+            try await coordinator.withTurn(of: "o_a", message: nil, now: 1_002) { _ -> TurnEnd<Void> in throw Boom() }
         }
         try await coordinator.withTurn(of: "o_a", message: nil, now: 1_003) { turn in
             #expect(turn.cachedState == nil, "after a failed turn the state comes from the database again")
-            return TurnOutcome(value: ())
+            return TurnEnd(value: ())
         }
     }
 
@@ -223,29 +223,29 @@ struct RedisCoordinatorTests {
         let now: Int64 = 2_000_000_000
         let fresh = IncomingChat(customer: "o_a", createTime: now + 60, dedupeKey: "msg:1", input: .text("hi"))
         let status = try await coordinator.withTurn(of: "o_a", message: fresh, now: now + 60) { turn in
-            TurnOutcome(value: turn.message, answer: HandledMessage(reply: .text("hello")))
+            TurnEnd(value: turn.message, answer: RecordedAnswer(reply: .text("hello")))
         }
         #expect(status == .unknown, "a Redis that just started remembering cannot vouch for messages from before")
-        let again = try await coordinator.withTurn(of: "o_a", message: fresh, now: now + 61) { turn in TurnOutcome(value: turn.message) }
-        #expect(again == .answered(HandledMessage(reply: .text("hello"))))
+        let again = try await coordinator.withTurn(of: "o_a", message: fresh, now: now + 61) { turn in TurnEnd(value: turn.message) }
+        #expect(again == .answered(RecordedAnswer(reply: .text("hello"))))
         let later = IncomingChat(customer: "o_a", createTime: now + 120, dedupeKey: "msg:2", input: .text("hi"))
-        let new = try await coordinator.withTurn(of: "o_a", message: later, now: now + 120) { turn in TurnOutcome(value: turn.message) }
+        let new = try await coordinator.withTurn(of: "o_a", message: later, now: now + 120) { turn in TurnEnd(value: turn.message) }
         #expect(new == .new, "messages after the epoch are known to Redis")
     }
 
     @Test func aMessageWhoseTurnDiedSendsItsRetryToTheDatabase() async throws {
         let coordinator = try Self.coordinator(prefix: Self.prefix())
         let now: Int64 = 2_000_000_000
-        _ = try await coordinator.withTurn(of: "o_a", message: nil, now: now - 3_600) { _ in TurnOutcome(value: ()) }  // an old epoch
+        _ = try await coordinator.withTurn(of: "o_a", message: nil, now: now - 3_600) { _ in TurnEnd(value: ()) }  // an old epoch
         let message = IncomingChat(customer: "o_a", createTime: now, dedupeKey: "msg:9", input: .text("2 份牛肉面"))
         struct Crash: Error {}
         await #expect(throws: Crash.self) {
-            try await coordinator.withTurn(of: "o_a", message: message, now: now) { turn -> TurnOutcome<Void> in
+            try await coordinator.withTurn(of: "o_a", message: message, now: now) { turn -> TurnEnd<Void> in
                 #expect(turn.message == .new)
                 throw Crash()  // e.g. the commit's outcome is unknown
             }
         }
-        let retry = try await coordinator.withTurn(of: "o_a", message: message, now: now + 5) { turn in TurnOutcome(value: turn.message) }
+        let retry = try await coordinator.withTurn(of: "o_a", message: message, now: now + 5) { turn in TurnEnd(value: turn.message) }
         #expect(retry == .unknown, "the retry must not be taken for a new message: the database decides")
     }
 }

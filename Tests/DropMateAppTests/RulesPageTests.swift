@@ -19,7 +19,7 @@ import Testing
         try await engine.reloadCatalog()
         var reply = ""
         for (index, text) in ["2 份牛肉面", "上海市黄浦区人民大道200号", "13800138000"].enumerated() {
-            if case .text(let said)? = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "m\(index)", input: .text(text))) {
+            if case .text(let said)? = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "m\(index)", input: .text(text))).reply {
                 reply = said
             }
         }

@@ -225,7 +225,7 @@ import Testing
             #expect(try await session.call(.get, "/board/settings", as: .dispatcher).json["hold_posts"] as? Bool == false)
             let on = try await session.call(.put, "/board/settings", as: .dispatcher, body: #"{"hold_posts": true}"#)
             #expect(on.status == 200 && on.json["hold_posts"] as? Bool == true)
-            let reply = try await engine.handle(IncomingChat(customer: "o_rita", createTime: app.clock.now, dedupeKey: "rita-1", input: .text("留言 周末有优惠吗？")))
+            let reply = try await engine.handle(IncomingChat(customer: "o_rita", createTime: app.clock.now, dedupeKey: "rita-1", input: .text("留言 周末有优惠吗？"))).reply
             #expect(Self.text(reply) == "留言已收到，工作人员审核通过后会显示在留言板上，谢谢！")
             #expect(try await app.dependencies.store.publicBoard(limit: 10).isEmpty, "held: not public")
             let publicPage = try await client.execute(uri: "/board", method: .get)
@@ -255,7 +255,7 @@ import Testing
 
             let off = try await session.call(.patch, "/board/settings", as: .dispatcher, body: #"{"hold_posts": false}"#)
             #expect(off.status == 200 && off.json["hold_posts"] as? Bool == false)
-            let direct = try await engine.handle(IncomingChat(customer: "o_tom", createTime: app.clock.now, dedupeKey: "tom-1", input: .text("留言 好吃")))
+            let direct = try await engine.handle(IncomingChat(customer: "o_tom", createTime: app.clock.now, dedupeKey: "tom-1", input: .text("留言 好吃"))).reply
             #expect(Self.text(direct) == "留言已发布到留言板，谢谢！")
             #expect(try await app.dependencies.store.publicBoard(limit: 10).count == 2)
             let settingsAudit = try await Self.audit(session, action: "board.settings")

@@ -10,7 +10,7 @@ import Testing
     func say(_ app: TestApp, _ text: String, as customer: String = "o_cust", id: Int) async throws -> OutgoingMessage? {
         // A generous deadline: on a loaded machine the reply must not turn into a late push.
         try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):msg:\(id)", input: .text(text)),
-                                                 deadline: .seconds(60))
+                                                 deadline: .seconds(60)).reply
     }
 
     /// Runs `body` on a fresh app and shuts the app down however `body` ends.

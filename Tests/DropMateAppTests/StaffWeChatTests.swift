@@ -13,7 +13,7 @@ import Testing
 
     func say(_ app: TestApp, _ text: String, as customer: String, id: String) async throws -> String {
         let reply = try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):\(id)", input: .text(text)),
-                                                             deadline: .seconds(60))
+                                                             deadline: .seconds(60)).reply
         guard case .text(let text)? = reply else { return "" }
         return text
     }

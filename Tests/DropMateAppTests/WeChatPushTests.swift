@@ -50,12 +50,6 @@ import Testing
         #expect(counted.text == #"{"n":-45015,"list":[1,"two"],"empty":{}}"#)
     }
 
-    @Test func queryValuesArePercentEncodedOnlyWhenTheyNeedIt() {
-        #expect(PercentEncoding.queryValue("ACCESS_TOKEN-1.2~x") == "ACCESS_TOKEN-1.2~x")
-        #expect(PercentEncoding.queryValue("a+b/c=d&e f") == "a%2Bb%2Fc%3Dd%26e%20f")
-        #expect(PercentEncoding.queryValue("秘") == "%E7%A7%98")
-    }
-
     @Test func aRejectedTokenIsReplacedAndTheSendTriedOnceMore() async throws {
         let fake = FakeWeChatAPI()
         try await fake.serve { url in

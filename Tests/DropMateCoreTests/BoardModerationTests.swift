@@ -1,4 +1,5 @@
 @testable import DropMateCore
+import DropMateCivilTime
 import Testing
 
 /// Public posts waiting for review: the machine marks them held and tells the customer; the engine learns the

@@ -1,15 +1,11 @@
 @testable import DropMateCore
+import DropMateCivilTime
 import Foundation
 import Testing
 
 /// Unix seconds of a local date and time in Shanghai (+8, no DST), by days-from-civil: no calendar involved.
 func shanghai(_ year: Int, _ month: Int, _ day: Int, _ hour: Int, _ minute: Int, _ second: Int = 0) -> Int64 {
-    let y = month <= 2 ? year - 1 : year
-    let era = (y >= 0 ? y : y - 399) / 400
-    let yearOfEra = y - era * 400
-    let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-    let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-    let days = Int64(era * 146_097 + dayOfEra - 719_468)
+    let days = Int64(CivilDate(year: year, month: month, day: day).daysSince1970)
     return days * 86_400 + Int64(hour * 3600 + minute * 60 + second - 8 * 3600)
 }
 

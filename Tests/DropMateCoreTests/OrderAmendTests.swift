@@ -179,8 +179,8 @@ import Testing
             state = step(text, state, at: now).state
         }
         let recent = state.recent ?? []
-        #expect(recent.count == Turn.recentLimit)
-        #expect(recent.allSatisfy { $0.count <= Turn.recentLength + 2 })
+        #expect(recent.count == StepInProgress.recentLimit)
+        #expect(recent.allSatisfy { $0.count <= StepInProgress.recentLength + 2 })
         #expect(recent.contains("> " + String(repeating: "很长的话", count: 15)) == false)
         #expect(recent.contains { $0.hasPrefix("> 很长的话") && $0.hasSuffix("…") })
         let handoff = step("人工客服", ConversationState.new(at: start).with(recent: ["> 到哪了", "< 订单 #1001：已确认"]))
@@ -196,9 +196,9 @@ import Testing
             state = step(String(repeating: "我想问一下这个订单", count: 20), state, at: start + Int64(index) * 120).state
         }
         let recent = try #require(state.recent)
-        #expect(recent.count == Turn.recentLimit)
+        #expect(recent.count == StepInProgress.recentLimit)
         // At most six lines of 62 characters of 3 UTF-8 bytes, with JSON's quotes and commas: it is written with the state.
-        #expect(try JSONEncoder().encode(recent).count <= Turn.recentLimit * ((Turn.recentLength + 2) * 3 + 3) + 2)
+        #expect(try JSONEncoder().encode(recent).count <= StepInProgress.recentLimit * ((StepInProgress.recentLength + 2) * 3 + 3) + 2)
     }
 
     @Test func chitChatThatChangesNothingWritesNoLine() {

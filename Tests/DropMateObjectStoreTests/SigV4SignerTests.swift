@@ -111,9 +111,21 @@ import Testing
         #expect(pathStyle.address(of: "a/b.png").encodedPath == "/ads/a/b.png")
     }
 
-    @Test func queryAndPathEncodingFollowRFC3986Unreserved() {
-        #expect(SigV4Encoding.encodeComponent("a b/c~d*e") == "a%20b%2Fc~d%2Ae")
-        #expect(SigV4Encoding.encodePath("ads/2026 x.png") == "ads/2026%20x.png")
+    /// AWS's test suite (get-vanilla-query-unreserved, get-vanilla-utf8-query, get-vanilla-query-order-key-case) and
+    /// S3's PUT Object example (`test$file.text` signed as `/test%24file.text`).
+    @Test func queryAndPathEncodingFollowTheSuiteAndS3Examples() {
+        let unreserved = "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+        #expect(SigV4Signer.canonicalQuery([(name: unreserved, value: unreserved)]) == "\(unreserved)=\(unreserved)")
+        #expect(SigV4Signer.canonicalQuery([(name: "ሴ", value: "bar")]) == "%E1%88%B4=bar")
+        #expect(SigV4Signer.canonicalQuery([(name: "Param2", value: "value2"), (name: "Param1", value: "value1")])
+            == "Param1=value1&Param2=value2")
+        #expect(SigV4Signer.canonicalQuery([(name: "a b", value: "c~d*e/f")]) == "a%20b=c~d%2Ae%2Ff")
+        let configuration = S3Configuration(
+            endpoint: URL(string: "https://s3.amazonaws.com")!, region: "us-east-1", bucket: "examplebucket",
+            credentials: Self.s3Credentials, pathStyle: false
+        )
+        #expect(configuration.address(of: "test$file.text").encodedPath == "/test%24file.text")
+        #expect(configuration.address(of: "ads/2026 x.png").encodedPath == "/ads/2026%20x.png")
         #expect(SigV4Signer.normalizedHeaderValue("  a   b \t c ") == "a b c")
     }
 

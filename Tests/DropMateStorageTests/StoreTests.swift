@@ -98,14 +98,14 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             state.pendingOrderID = 1001
             let job = NewJob(kind: "push", payload: "{}", idempotencyKey: "k1", runAt: 100)
             try await store.commit(UnitOfWork(
-                customer: "o_a", now: 100, state: state, expiresAt: 1900, handled: ("msg:1", HandledMessage(reply: .text("你好"))),
+                customer: "o_a", now: 100, state: state, expiresAt: 1900, handled: ("msg:1", RecordedAnswer(reply: .text("你好"))),
                 orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)],
                 posts: [NewBoardPost(customer: "o_a", orderID: nil, body: "好吃", createdAt: 100),
                         NewBoardPost(customer: "o_a", orderID: 1001, body: "请按两次门铃", createdAt: 100)], jobs: [job, job]
             ))
             let loaded = try await store.load(customer: "o_a", dedupeKey: "msg:1")
             #expect(loaded.state == state)
-            #expect(loaded.handled == HandledMessage(reply: .text("你好")))
+            #expect(loaded.handled == RecordedAnswer(reply: .text("你好")))
             #expect(try await store.order(id: 1001) == sampleOrder(id: 1001))
             #expect(try await store.recentOrders(customer: "o_a", limit: 5).map(\.id) == [1001])
             #expect(try await store.publicBoard(limit: 5).map(\.body) == ["好吃"], "a post about an order stays off the public board")
@@ -121,21 +121,21 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend, sealer: .test)
             // A late reply is first stored as the answer, then as `success` once it has been queued as a push.
-            try await store.commit(UnitOfWork(customer: "o_a", now: 10, handled: ("msg:7", HandledMessage(reply: .text("晚到的回复")))))
-            #expect(try await store.handled(dedupeKey: "msg:7") == HandledMessage(reply: .text("晚到的回复")))
-            try await store.commit(UnitOfWork(customer: "o_a", now: 11, handled: ("msg:7", HandledMessage(reply: nil))))
-            #expect(try await store.handled(dedupeKey: "msg:7") == HandledMessage(reply: nil))
+            try await store.commit(UnitOfWork(customer: "o_a", now: 10, handled: ("msg:7", RecordedAnswer(reply: .text("晚到的回复")))))
+            #expect(try await store.handled(dedupeKey: "msg:7") == RecordedAnswer(reply: .text("晚到的回复")))
+            try await store.commit(UnitOfWork(customer: "o_a", now: 11, handled: ("msg:7", RecordedAnswer(reply: nil))))
+            #expect(try await store.handled(dedupeKey: "msg:7") == RecordedAnswer(reply: nil))
             // Answers of many customers at once, written together: each readable on its own, sealed at rest.
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<50 {
                     group.addTask {
-                        try await store.commit(UnitOfWork(customer: "o_\(index)", now: 20, handled: ("msg:1\(index)", HandledMessage(reply: .text("第 \(index) 个")))))
+                        try await store.commit(UnitOfWork(customer: "o_\(index)", now: 20, handled: ("msg:1\(index)", RecordedAnswer(reply: .text("第 \(index) 个")))))
                     }
                 }
                 try await group.waitForAll()
             }
             for index in [0, 17, 49] {
-                #expect(try await store.handled(dedupeKey: "msg:1\(index)") == HandledMessage(reply: .text("第 \(index) 个")))
+                #expect(try await store.handled(dedupeKey: "msg:1\(index)") == RecordedAnswer(reply: .text("第 \(index) 个")))
             }
             let stored = try await db.backend.reader.raw("SELECT reply FROM handled_messages WHERE key = 'msg:117'").first(decoding: [String: String].self)
             #expect(stored?["reply"]?.hasPrefix("v2.") == true && stored?["reply"]?.contains("第") == false)
@@ -163,7 +163,7 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
                     group.addTask {
                         // Unit 150 inserts an order number that already exists: only it may fail.
                         let orders = index == 150 ? [OrderWrite(order: sampleOrder(id: 5000), isNew: true)] : []
-                        let unit = UnitOfWork(customer: "o_\(index)", now: 2, state: .new(at: 2), handled: ("msg:\(index)", HandledMessage(reply: nil)), orders: orders)
+                        let unit = UnitOfWork(customer: "o_\(index)", now: 2, state: .new(at: 2), handled: ("msg:\(index)", RecordedAnswer(reply: nil)), orders: orders)
                         return (try? await store.commit(unit)) != nil
                     }
                 }

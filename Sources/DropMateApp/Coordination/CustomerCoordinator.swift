@@ -11,14 +11,14 @@ enum MessageStatus: Sendable, Equatable {
     /// Never handled: run it.
     case new
     /// Handled before; a retry gets this answer again.
-    case answered(HandledMessage)
+    case answered(RecordedAnswer)
     /// Cannot be told without asking the store (an old message, or a cache that was lost), or, for a coordinator that
     /// serves alone, without asking the engine's memory.
     case unknown
 }
 
-/// A customer's turn. The customer's lock is held while the turn runs.
-struct CustomerTurn: Sendable {
+/// What the coordinator knows as a customer's turn starts. The customer's lock is held while the turn runs.
+struct TurnStart: Sendable {
     /// The cached conversation state; nil when it must be loaded from the store.
     var cachedState: ConversationState?
     /// nil when the turn is not about a WeChat message (staff commands, the draft sweep).
@@ -27,15 +27,15 @@ struct CustomerTurn: Sendable {
     var overRateLimit: Bool
 }
 
-/// What a turn leaves behind for the next one.
-struct TurnOutcome<Value: Sendable>: Sendable {
+/// What a customer's turn leaves behind for the next one: its value and the state and answer to cache.
+struct TurnEnd<Value: Sendable>: Sendable {
     var value: Value
     /// The customer's state as now stored, cached for the next turn; nil when the turn did not change it.
     var state: ConversationState?
     /// `state` as JSON, when the turn already encoded it.
     var encodedState: String?
     /// The message's answer, remembered so a retry gets it again.
-    var answer: HandledMessage?
+    var answer: RecordedAnswer?
 }
 
 /// Serialises each customer's turns, caches their state, remembers answered messages and counts messages
@@ -49,11 +49,11 @@ protocol CustomerCoordinator: Sendable {
     /// Runs `body` holding `customer`'s lock. `message` is the WeChat message the turn answers, if any.
     func withTurn<Value: Sendable>(
         of customer: String, message: IncomingChat?, now: Int64,
-        _ body: (CustomerTurn) async throws -> TurnOutcome<Value>
+        _ body: (TurnStart) async throws -> TurnEnd<Value>
     ) async throws -> Value
 
     /// Replaces a message's remembered answer (a late reply went out as a push: retries now get `success`).
-    func remember(_ answer: HandledMessage, for message: IncomingChat) async throws
+    func remember(_ answer: RecordedAnswer, for message: IncomingChat) async throws
 
     /// Whether this process alone serves these customers, so its own memory of answered messages is complete since
     /// its horizon and may tell a new message from an answered one (`DuplicateCheck`). False unless said otherwise.

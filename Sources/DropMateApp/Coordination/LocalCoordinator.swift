@@ -2,7 +2,7 @@ import DropMateCore
 import Synchronization
 
 /// The embedded default's coordinator: one process owns every customer, so locks, cached states and
-/// rate counters live in memory. Answered messages are remembered by the engine's `HandledMessages`; whether
+/// rate counters live in memory. Answered messages are remembered by the engine's `MessageMemory`; whether
 /// a message is new is left to it (`DuplicateCheck`).
 final class LocalCoordinator: CustomerCoordinator {
     private let locks = KeyedLock()
@@ -21,12 +21,12 @@ final class LocalCoordinator: CustomerCoordinator {
 
     func withTurn<Value: Sendable>(
         of customer: String, message: IncomingChat?, now: Int64,
-        _ body: (CustomerTurn) async throws -> TurnOutcome<Value>
+        _ body: (TurnStart) async throws -> TurnEnd<Value>
     ) async throws -> Value {
         try await locks.withLock(customer) {
             let cached = states.withLock { $0[customer] }
             // Only the engine's memory can tell a new message from an answered one here (`DuplicateCheck`).
-            let turn = CustomerTurn(cachedState: cached, message: message == nil ? nil : .unknown,
+            let turn = TurnStart(cachedState: cached, message: message == nil ? nil : .unknown,
                                     overRateLimit: message != nil && countMessage(from: customer, now: now))
             let outcome = try await body(turn)
             if let state = outcome.state { states.withLock { _ = $0.set(customer, state) } }
@@ -34,8 +34,8 @@ final class LocalCoordinator: CustomerCoordinator {
         }
     }
 
-    /// Memory and the store already know (see `HandledMessages` and `ConversationEngine.pushLate`).
-    func remember(_ answer: HandledMessage, for message: IncomingChat) async throws {}
+    /// Memory and the store already know (see `MessageMemory` and `ConversationEngine.pushLate`).
+    func remember(_ answer: RecordedAnswer, for message: IncomingChat) async throws {}
 
     /// Counts one message; true when it is over the limit.
     private func countMessage(from customer: String, now: Int64) -> Bool {

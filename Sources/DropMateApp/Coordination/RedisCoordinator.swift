@@ -101,12 +101,12 @@ final class RedisCoordinator: CustomerCoordinator {
 
     func withTurn<Value: Sendable>(
         of customer: String, message: IncomingChat?, now: Int64,
-        _ body: (CustomerTurn) async throws -> TurnOutcome<Value>
+        _ body: (TurnStart) async throws -> TurnEnd<Value>
     ) async throws -> Value {
         let keys = Keys(prefix: settings.keyPrefix, customer: customer, message: message, window: settings.rateLimit.window(at: now))
         let token = tokenPrefix + String(tokenCounter.wrappingAdd(1, ordering: .relaxed).oldValue, radix: 16)
         let (turn, checkedOut) = try await acquire(keys, customer: customer, token: token, message: message, now: now)
-        let outcome: TurnOutcome<Value>
+        let outcome: TurnEnd<Value>
         do {
             outcome = try await body(turn)
         } catch {
@@ -122,13 +122,13 @@ final class RedisCoordinator: CustomerCoordinator {
         return outcome.value
     }
 
-    func remember(_ answer: HandledMessage, for message: IncomingChat) async throws {
+    func remember(_ answer: RecordedAnswer, for message: IncomingChat) async throws {
         let key = "\(settings.keyPrefix):{\(message.customer)}:msg:\(message.dedupeKey)"
         _ = try await redis.send(["SET", key, Self.encodeAnswer(answer, key: key, sealer: settings.sealer), "EX", String(settings.answerTTL)])
     }
 
     /// Takes the lock (waiting with backoff while another replica holds it) and checks the state out.
-    private func acquire(_ keys: Keys, customer: String, token: String, message: IncomingChat?, now: Int64) async throws -> (CustomerTurn, checkedOut: String?) {
+    private func acquire(_ keys: Keys, customer: String, token: String, message: IncomingChat?, now: Int64) async throws -> (TurnStart, checkedOut: String?) {
         let clock = ContinuousClock()
         let giveUp = clock.now + settings.lockWait
         var pause = Duration.milliseconds(1)
@@ -164,13 +164,13 @@ final class RedisCoordinator: CustomerCoordinator {
                     if let stored = reply[2].string {
                         // An answer, or the marker of a turn that never stored one (the database knows).
                         status = Self.decodeAnswer(stored, key: keys.answer ?? "", sealer: settings.sealer).map { .answered($0) } ?? .unknown
-                    } else if message.createTime > max(since, now - settings.answerTTL) + HandledMessages.skew {
+                    } else if message.createTime > max(since, now - settings.answerTTL) + MessageMemory.skew {
                         status = .new
                     } else {
                         status = .unknown
                     }
                 }
-                return (CustomerTurn(cachedState: state, message: status, overRateLimit: reply[4].integer == 1), state == nil ? nil : checkedOut)
+                return (TurnStart(cachedState: state, message: status, overRateLimit: reply[4].integer == 1), state == nil ? nil : checkedOut)
             }
             guard clock.now < giveUp else { throw CustomerBusy() }
             try await Task.sleep(for: pause)
@@ -215,13 +215,13 @@ final class RedisCoordinator: CustomerCoordinator {
 
     /// An answer as the database stores it, behind a marker so `success` is not the empty string; sealed to its Redis
     /// key. One that does not open (plain text, or sealed for another key) is no answer: the database is asked.
-    private static func encodeAnswer(_ answer: HandledMessage, key: String, sealer: PIISealer?) -> String {
+    private static func encodeAnswer(_ answer: RecordedAnswer, key: String, sealer: PIISealer?) -> String {
         let column = (try? ReplyColumn.encode(answer)) ?? ""
         guard let sealer else { return "=" + column }
         return "=" + ((try? sealer.seal(column, as: SealedField("redis.answer", row: key))) ?? "")
     }
 
-    private static func decodeAnswer(_ stored: String, key: String, sealer: PIISealer?) -> HandledMessage? {
+    private static func decodeAnswer(_ stored: String, key: String, sealer: PIISealer?) -> RecordedAnswer? {
         guard stored.first == "=" else { return nil }
         let column = String(stored.dropFirst())
         guard let sealer else { return try? ReplyColumn.decode(column) }

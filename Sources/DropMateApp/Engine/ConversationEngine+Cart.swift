@@ -29,7 +29,7 @@ extension ConversationEngine {
                 let phone = outcome.state.profile.phone.map { "+86" + $0.digits }
                 outcome.unit.jobs.append(try PushJob(openID: customer, message: reply, phone: phone).job(key: "\(key)#chat", now: now))
             }
-            outcome.unit.handled = (key, HandledMessage(reply: outcome.reply))
+            outcome.unit.handled = (key, RecordedAnswer(reply: outcome.reply))
             try await commit(outcome.unit)
             return (.taken(outcome.reply), outcome.state)
         }

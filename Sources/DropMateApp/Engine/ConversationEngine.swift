@@ -16,7 +16,7 @@ public final class ConversationEngine: Sendable {
     let routes: RouteLookup?
     private let catalogValue: Mutex<Catalog>
     private let coordinator: any CustomerCoordinator
-    let handledMessages: HandledMessages
+    let messageMemory: MessageMemory
     /// Metrics (order events) and spans (`machine`, `store`).
     let telemetry: Telemetry
     /// WeChat Pay's part in the conversation and in dispatch; nil when payment is off.
@@ -45,7 +45,7 @@ public final class ConversationEngine: Sendable {
         self.eta = eta
         self.logger = logger
         self.catalogValue = Mutex(catalog)
-        self.handledMessages = HandledMessages(capacity: 1_000_000, horizon: clock())
+        self.messageMemory = MessageMemory(capacity: 1_000_000, horizon: clock())
         self.coordinator = coordinator
     }
 
@@ -62,7 +62,7 @@ public final class ConversationEngine: Sendable {
     public func warmUp() async throws {
         let since = clock() - 600, limit = 1_000_000
         let recent = try await store.recentlyHandledKeys(since: since, limit: limit)
-        handledMessages.warm(recent, since: since, complete: recent.count < limit)
+        messageMemory.warm(recent, since: since, complete: recent.count < limit)
         try await reloadCatalog()
     }
 
@@ -70,7 +70,7 @@ public final class ConversationEngine: Sendable {
     /// first answer, a message over the rate limit a request to slow down; one not ready within `deadline` is `.late`,
     /// its work goes on and its reply is pushed instead, unless a retry is there to take it). `DuplicateCheck` says how
     /// retries are told. Throws only for failures (the database or Redis away, a replayed signed request).
-    public func answer(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> WebhookAnswer {
+    public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> WebhookAnswer {
         var check = DuplicateCheck(coordinatorKeepsAnswers: coordinator.keepsAnswers)
         var next = check.memory(try await wait(for: message, deadline: deadline, trustingMemory: true))
         while true {
@@ -82,22 +82,9 @@ public final class ConversationEngine: Sendable {
         }
     }
 
-    /// The reply alone (nil: `success`), for callers that need not tell the outcomes apart (tests, tools).
-    /// Throws `ReplyLate` when the reply was not ready within `deadline`: such a caller could not tell it from `success`.
-    public func handle(_ message: IncomingChat, deadline: Duration = .seconds(4)) async throws -> OutgoingMessage? {
-        let answer = try await answer(message, deadline: deadline)
-        guard answer.outcome != .late else { throw ReplyLate() }
-        return answer.reply
-    }
-
-    /// `handle` could not have the reply within its deadline (it will be pushed).
-    public struct ReplyLate: Error, CustomStringConvertible {
-        public var description: String { "the reply was not ready within the deadline; it will be pushed" }
-    }
-
     /// Waits for the message's work: started now, or joined when a request for it already started it.
-    private func wait(for message: IncomingChat, deadline: Duration, trustingMemory: Bool) async throws -> HandledMessages.Wait {
-        try await handledMessages.reply(
+    private func wait(for message: IncomingChat, deadline: Duration, trustingMemory: Bool) async throws -> MessageMemory.Wait {
+        try await messageMemory.reply(
             for: message.dedupeKey, trustingMemory: trustingMemory, deadline: deadline, now: clock,
             work: { [self] in try await process(message) },
             push: { [self] reply in await pushLate(reply, for: message) }
@@ -108,8 +95,8 @@ public final class ConversationEngine: Sendable {
         do {
             let job = try PushJob(openID: message.customer, message: reply).job(key: "late:\(message.dedupeKey)", now: clock())
             // The stored answer becomes `success`, so a later retry does not deliver the reply twice.
-            try await store.commit(UnitOfWork(customer: message.customer, now: clock(), handled: (message.dedupeKey, HandledMessage(reply: nil)), jobs: [job]))
-            try await coordinator.remember(HandledMessage(reply: nil), for: message)
+            try await store.commit(UnitOfWork(customer: message.customer, now: clock(), handled: (message.dedupeKey, RecordedAnswer(reply: nil)), jobs: [job]))
+            try await coordinator.remember(RecordedAnswer(reply: nil), for: message)
         } catch {
             logger.error("could not queue a late reply", metadata: ["dropmate.msg_key": "\(message.dedupeKey)", "dropmate.error": "\(error)"])
         }
@@ -121,7 +108,7 @@ public final class ConversationEngine: Sendable {
             let now = clock()
             var state = turn.cachedState
             var start = DuplicateCheck.turnStarts(status: turn.message, stateCached: state != nil, coordinatorServesAlone: coordinator.servesAlone,
-                                                  memorySawEverything: handledMessages.knowsAbout(createTime: message.createTime))
+                                                  memorySawEverything: messageMemory.knowsAbout(createTime: message.createTime))
             switch start {
             case .loadStateAndAnswer:
                 let loaded = try await store.load(customer: message.customer, dedupeKey: message.dedupeKey)
@@ -135,24 +122,24 @@ public final class ConversationEngine: Sendable {
                 break
             }
             // A replay changes nothing; a state just loaded is cached for the next turn.
-            if case .replay(let handled) = start { return TurnOutcome(value: .replayed(handled), state: turn.cachedState == nil ? state : nil) }
+            if case .replay(let handled) = start { return TurnEnd(value: .replayed(handled), state: turn.cachedState == nil ? state : nil) }
             let current = state ?? .new(at: now)
             guard let input = message.input else {
-                try await commit(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: nil))))
-                return TurnOutcome(value: .fresh(nil), state: state, answer: HandledMessage(reply: nil))
+                try await commit(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, RecordedAnswer(reply: nil))))
+                return TurnEnd(value: .fresh(nil), state: state, answer: RecordedAnswer(reply: nil))
             }
             if turn.overRateLimit {
                 let reply = renderer.render([.slowDown], language: current.language, catalog: catalog)
                 if !coordinator.keepsAnswers {
-                    store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, HandledMessage(reply: reply))))
+                    store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, RecordedAnswer(reply: reply))))
                 }
-                return TurnOutcome(value: .rateLimited(reply), state: state, answer: HandledMessage(reply: reply))
+                return TurnEnd(value: .rateLimited(reply), state: state, answer: RecordedAnswer(reply: reply))
             }
             var outcome = try await telemetry.withSpan("machine") {
                 try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
             }
             let reply = outcome.reply
-            outcome.unit.handled = (message.dedupeKey, HandledMessage(reply: reply))
+            outcome.unit.handled = (message.dedupeKey, RecordedAnswer(reply: reply))
             if let saved = outcome.unit.state { outcome.unit.encodedState = try store.encodeState(saved, customer: outcome.unit.customer) }  // once, for the store and the cache
             if outcome.unit.onlyRecordsAnAnswer {
                 // Nothing to lose (see ConversationStore.recordAnswer); with Redis keeping answers, not even written.
@@ -162,8 +149,8 @@ public final class ConversationEngine: Sendable {
             }
             // A cached state the step left as it was needs no re-caching (saves encoding it for Redis).
             let changed = turn.cachedState == nil || outcome.unit.state != nil
-            return TurnOutcome(value: .fresh(reply), state: changed ? outcome.state : nil, encodedState: outcome.unit.encodedState,
-                               answer: HandledMessage(reply: reply))
+            return TurnEnd(value: .fresh(reply), state: changed ? outcome.state : nil, encodedState: outcome.unit.encodedState,
+                               answer: RecordedAnswer(reply: reply))
         }
     }
 
@@ -174,7 +161,7 @@ public final class ConversationEngine: Sendable {
             var state = turn.cachedState
             if state == nil { state = try await store.load(customer: customer, dedupeKey: nil).state }
             let (result, committed) = try await body(state ?? .new(at: clock()))
-            return TurnOutcome(value: result, state: committed ?? state)
+            return TurnEnd(value: result, state: committed ?? state)
         }
     }
 }

@@ -7,10 +7,10 @@ import DropMateCore
 ///
 /// Which place wins, and why:
 ///
-/// 1. **Work in flight in this process** (`HandledMessages`). A request for a message this process is handling joins
+/// 1. **Work in flight in this process** (`MessageMemory`). A request for a message this process is handling joins
 ///    that work and gets its answer; nothing else is asked, because the work itself reads the places below under the
 ///    customer's lock. A joiner's answer is a replay.
-/// 2. **Memory of answered messages** (`HandledMessages`: 64-bit hashes, no replies). A hit is only a hint: hashes can
+/// 2. **Memory of answered messages** (`MessageMemory`: 64-bit hashes, no replies). A hit is only a hint: hashes can
 ///    collide and memory keeps no replies. It sends the engine to the stored answer: the database's record, or, where
 ///    the coordinator keeps answers (Redis), the customer's turn. When the stored answer is not there after all, the
 ///    message is handled as new with memory ignored. A miss proves nothing about other replicas.
@@ -23,7 +23,7 @@ import DropMateCore
 ///    effects: the last word. A record replays its reply; no record means the message never ran, and it runs now.
 ///
 /// Memory and Redis can only say "new" for messages newer than what they may have forgotten (their horizon or epoch,
-/// plus `HandledMessages.skew`); anything older goes to the database, which keeps answers for a week.
+/// plus `MessageMemory.skew`); anything older goes to the database, which keeps answers for a week.
 struct DuplicateCheck {
     /// What the engine does after each report.
     enum Action: Sendable, Equatable {
@@ -31,7 +31,7 @@ struct DuplicateCheck {
         case answer(WebhookAnswer)
         /// Read the database's record of the message, then report it to `stored(_:)`.
         case lookUpStoredAnswer
-        /// Ask `HandledMessages` again, not trusting its memory of answered messages this time, then report to `memory(_:)`.
+        /// Ask `MessageMemory` again, not trusting its memory of answered messages this time, then report to `memory(_:)`.
         case askAgainIgnoringMemory
     }
 
@@ -47,11 +47,11 @@ struct DuplicateCheck {
         self.coordinatorKeepsAnswers = coordinatorKeepsAnswers
     }
 
-    /// Whether `HandledMessages` may answer from its memory of answered messages.
+    /// Whether `MessageMemory` may answer from its memory of answered messages.
     var trustsMemory: Bool { phase == .askingMemory }
 
-    /// `HandledMessages` answered a request for the message.
-    mutating func memory(_ wait: HandledMessages.Wait) -> Action {
+    /// `MessageMemory` answered a request for the message.
+    mutating func memory(_ wait: MessageMemory.Wait) -> Action {
         switch wait {
         case .finished(let result, let joined):
             if joined { return .answer(WebhookAnswer(reply: result.reply, outcome: .replayed)) }
@@ -63,7 +63,7 @@ struct DuplicateCheck {
         case .late(let joined):
             return .answer(WebhookAnswer(reply: nil, outcome: .late, isRetry: isRetry || joined))
         case .answeredBefore:
-            precondition(phase == .askingMemory, "HandledMessages answered from memory after being told not to")
+            precondition(phase == .askingMemory, "MessageMemory answered from memory after being told not to")
             isRetry = true
             if coordinatorKeepsAnswers {
                 phase = .askingWithoutMemory
@@ -75,7 +75,7 @@ struct DuplicateCheck {
     }
 
     /// The database's record of the message, after memory's hit.
-    mutating func stored(_ handled: HandledMessage?) -> Action {
+    mutating func stored(_ handled: RecordedAnswer?) -> Action {
         precondition(phase == .lookingUpStore, "no stored answer was asked for")
         if let handled { return .answer(WebhookAnswer(reply: handled.reply, outcome: .replayed)) }
         // Not stored after all (two keys sharing a hash, or an answer still on its way to the database): handle it.
@@ -86,7 +86,7 @@ struct DuplicateCheck {
     /// What the customer's turn does first.
     enum TurnStart: Sendable, Equatable {
         /// Answered before: replay this answer, run nothing.
-        case replay(HandledMessage)
+        case replay(RecordedAnswer)
         /// New: run it on the cached state (or, without one, the state loaded without looking for an answer).
         case run
         /// Load the state and the message's record together (one query), then report the record to `storeSays(_:)`.
@@ -97,7 +97,7 @@ struct DuplicateCheck {
 
     /// Under the customer's lock: the coordinator's `status` of the message (nil: the turn is not for a message).
     /// `memorySawEverything` (only asked when it matters) is whether this process's memory has seen every message
-    /// handled since before this one was created (`HandledMessages.knowsAbout`).
+    /// handled since before this one was created (`MessageMemory.knowsAbout`).
     static func turnStarts(status: MessageStatus?, stateCached: Bool, coordinatorServesAlone: Bool,
                            memorySawEverything: @autoclosure () -> Bool) -> TurnStart {
         switch status {
@@ -111,7 +111,7 @@ struct DuplicateCheck {
     }
 
     /// The database's record, read in the turn: it has the last word.
-    static func storeSays(_ handled: HandledMessage?) -> TurnStart {
+    static func storeSays(_ handled: RecordedAnswer?) -> TurnStart {
         handled.map { .replay($0) } ?? .run
     }
 }

@@ -3,7 +3,8 @@ import NIOCore
 import NIOPosix
 import Synchronization
 
-/// In-memory memory of WeChat messages: which were answered, and which are still being handled. It answers with
+/// This process's memory of recent WeChat messages: which were answered (hashes only, no replies) and which are
+/// still being handled (their waiting requests). It answers with
 /// a `Wait` value; `DuplicateCheck` decides what each one means for the request.
 ///
 /// Answered keys are kept as 64-bit hashes with the time they were handled (about 16 bytes each),
@@ -18,7 +19,7 @@ import Synchronization
 /// gives up on every request past its deadline and sets itself for the next. Under steady load each request
 /// is answered in milliseconds against a 4.5-second deadline, so the timer rarely fires (a timer per request
 /// cost a schedule and a cancel on the event loop for every message).
-final class HandledMessages: Sendable {
+final class MessageMemory: Sendable {
     /// A request waiting for a reply.
     private struct Waiter {
         var continuation: CheckedContinuation<Wait, any Error>

@@ -38,7 +38,7 @@ enum HandledResult: Sendable, Hashable {
     /// Over the rate limit: the slow-down reply.
     case rateLimited(OutgoingMessage?)
     /// The customer's turn found the message answered before (in Redis or the database): that answer.
-    case replayed(HandledMessage)
+    case replayed(RecordedAnswer)
 
     var reply: OutgoingMessage? {
         switch self {

@@ -1,5 +1,5 @@
 import DropMateCore
-import DropMateWeChat
+import DropMatePercentEncoding
 import Foundation
 
 /// Places a typed address on the map, when the service finds it precisely enough to measure a delivery distance.

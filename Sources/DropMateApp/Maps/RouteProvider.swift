@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import DropMateCore
-import DropMateWeChat
+import DropMatePercentEncoding
 import Foundation
 import Logging
 import NIOCore

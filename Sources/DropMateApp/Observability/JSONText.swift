@@ -1,3 +1,4 @@
+import DropMateCivilTime
 import Foundation
 
 /// Just enough JSON writing for log lines and OTLP payloads, without Foundation's encoder in the hot path.
@@ -35,22 +36,8 @@ enum WallClock {
 
     /// RFC 3339 in UTC with milliseconds: `2026-11-25T06:58:47.123Z`.
     static func rfc3339(nanoseconds: UInt64) -> String {
-        let seconds = Int64(nanoseconds / 1_000_000_000), millis = Int(nanoseconds / 1_000_000 % 1000)
-        let days = seconds / 86_400, secondOfDay = Int(seconds % 86_400)
-        // Civil from days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = Int(doy - (153 * mp + 2) / 5 + 1)
-        let month = Int(mp < 10 ? mp + 3 : mp - 9)
-        let year = Int(yoe + era * 400 + (month <= 2 ? 1 : 0))
-        func pad(_ value: Int, _ width: Int) -> String {
-            let text = String(value)
-            return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
-        }
-        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2)).\(pad(millis, 3))Z"
+        let millis = Int(nanoseconds / 1_000_000 % 1000)
+        let fraction = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
+        return CivilTime(Int64(nanoseconds / 1_000_000_000)).iso8601 + "." + fraction + "Z"
     }
 }

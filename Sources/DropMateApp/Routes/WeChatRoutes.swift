@@ -60,7 +60,7 @@ struct WeChatRoutes: Sendable {
         chat.request = signed
         let answer: WebhookAnswer
         do {
-            answer = try await engine.answer(chat, deadline: replyDeadline)
+            answer = try await engine.handle(chat, deadline: replyDeadline)
         } catch is RequestReplayed {
             requests.forget(signed)  // another replica saw this (timestamp, nonce) with another body
             return refuseReplay(context)

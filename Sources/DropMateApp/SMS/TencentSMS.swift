@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import DropMateCivilTime
 import Foundation
 import NIOCore
 
@@ -93,19 +94,7 @@ public enum TC3Signer {
 
     /// `YYYY-MM-DD` of a Unix time, in UTC.
     static func utcDate(_ timestamp: Int64) -> String {
-        let days = timestamp >= 0 ? timestamp / 86_400 : (timestamp - 86_399) / 86_400
-        // Civil from days (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(year)-\(two(month))-\(two(day))"
+        CivilTime(timestamp).date.text
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {

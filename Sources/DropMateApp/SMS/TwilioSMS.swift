@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import DropMateWeChat
+import DropMatePercentEncoding
 import Foundation
 import NIOCore
 
@@ -22,7 +22,7 @@ public struct TwilioSMS: SMSProvider {
     }
 
     public func send(to phone: String, text: String) async throws {
-        var request = HTTPClientRequest(url: "\(baseURL)/2010-04-01/Accounts/\(PercentEncoding.queryValue(accountSID))/Messages.json")
+        var request = HTTPClientRequest(url: "\(baseURL)/2010-04-01/Accounts/\(PercentEncoding.pathSegment(accountSID))/Messages.json")
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Basic " + Data("\(accountSID):\(authToken)".utf8).base64EncodedString())
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")

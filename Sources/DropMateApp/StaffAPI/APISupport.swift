@@ -1,3 +1,4 @@
+import DropMateCivilTime
 import DropMateCore
 import Foundation
 import Hummingbird

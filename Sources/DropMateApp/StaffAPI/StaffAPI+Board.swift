@@ -34,7 +34,7 @@ extension StaffAPI {
             guard let found = try await store.boardPost(id: id) else { throw APIError.notFound("post \(id)") }
             let now = clock()
             // In the customer's language only: the one their chat speaks, else their order's, else Chinese.
-            var language = try await store.load(customer: found.post.customer, dedupeKey: nil).state?.language
+            var language = try await store.language(ofCustomer: found.post.customer)
             if language == nil, let orderID = found.post.orderID { language = try await store.order(id: orderID)?.language }
             guard let message = engine.renderer.render([.boardReply(body)], language: language ?? .zh, catalog: engine.catalog) else {
                 throw APIError.badRequest("\"body\" is empty")
@@ -102,7 +102,7 @@ extension StaffAPI {
 
     static let postStates: Set<String> = ["visible", "held", "hidden", "removed", "rejected"]
 
-    func view(_ post: SQLConversationStore.ModeratedPost) -> PostView {
+    func view(_ post: ModeratedPost) -> PostView {
         PostView(id: post.post.id, customer: post.post.customer, orderId: post.post.orderID, body: post.post.body,
                  createdAt: APIJSON.time(post.post.createdAt, utcOffset: utcOffset), state: post.moderation ?? "visible", reason: post.reason)
     }

@@ -126,7 +126,7 @@ extension StaffAPI {
         if let phone = call.query("phone") {
             // Found through the keyed hash: the number itself is never stored or searched in the clear.
             guard let number = PhoneNumber(phone) else { throw APIError.badRequest("\"phone\" is not a mainland mobile number") }
-            filter.phoneHashes = store.sealer.phoneHashCandidates(number.digits)
+            filter.phoneHashes = sealer.phoneHashCandidates(number.digits)
         }
         return filter
     }

@@ -7,12 +7,12 @@ import Foundation
 /// here or by `dropmate staff bind-code USERNAME`, then sent in chat as "绑定 CODE". Nobody pastes an OpenID.
 /// Office staff manage their own binding and subscriptions; admins anyone's.
 public struct StaffWeChatBinding: Sendable {
-    let store: SQLConversationStore
+    let store: any BindingCodeReads
     let staff: SQLStaffStore
     let clock: @Sendable () -> Int64
     let policy = BindingCodePolicy.standard
 
-    public init(store: SQLConversationStore, staff: SQLStaffStore, clock: @escaping @Sendable () -> Int64) {
+    public init(store: any BindingCodeReads, staff: SQLStaffStore, clock: @escaping @Sendable () -> Int64) {
         self.store = store
         self.staff = staff
         self.clock = clock

@@ -10,8 +10,11 @@ import Logging
 /// dispatcher is audited in the same transaction as the write.
 public struct StaffAPI: Sendable {
     let engine: ConversationEngine
-    /// Fresh reads and every write: the primary.
-    let store: SQLConversationStore
+    /// Orders, customers and the board: fresh reads and moderation, on the primary (read models, not the engine's
+    /// write port; `SQLConversationStore` in production).
+    let store: any StaffConversationStore
+    /// Keyed lookup hashes (a phone number searched) and the sealing of staff tokens.
+    let sealer: PIISealer
     /// Lists and searches that may lag a little: the read replica when one keeps up.
     let reads: SQLReadModel
     let staff: SQLStaffStore
@@ -36,7 +39,7 @@ public struct StaffAPI: Sendable {
     @discardableResult
     func add(to router: Router<BasicRequestContext>) -> [APIEndpoint] {
         let api = APIRouter(router: router, authenticator: StaffAuthenticator(jwt: jwt, staff: staff, couriers: couriers, clock: clock, console: consoleSessions),
-                            staff: staff, sealer: store.sealer, clock: clock, logger: logger)
+                            staff: staff, sealer: sealer, clock: clock, logger: logger)
         addAuthRoutes(api)
         addStaffRoutes(api)
         addStaffWeChatRoutes(api)

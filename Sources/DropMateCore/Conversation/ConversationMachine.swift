@@ -34,7 +34,7 @@ public struct ConversationMachine: Sendable {
 
     /// One step of `customer`'s conversation.
     public func step(customer: String, state: ConversationState, input: ConversationInput, facts: ConversationFacts) -> ConversationStep {
-        var turn = Turn(customer: customer, state: state, facts: facts)
+        var turn = StepInProgress(customer: customer, state: state, facts: facts)
         turn.run(input)
         turn.remember(input, before: state)
         return turn.result
@@ -61,7 +61,7 @@ public enum ClickKey: String, Sendable, CaseIterable {
 }
 
 /// One step in progress: the state being changed and what has been said and asked so far.
-struct Turn {
+struct StepInProgress {
     let customer: String
     var state: ConversationState
     let facts: ConversationFacts

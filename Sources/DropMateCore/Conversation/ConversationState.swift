@@ -31,7 +31,7 @@ public struct ConversationState: Sendable, Hashable, Codable {
     /// A confirmed order the customer asked to change: a yes cancels it and opens the changed draft.
     public var amendAsked: AmendQuestion?
     /// The last few lines of the conversation, oldest first, for staff notices ("> " the customer, "< " DropMate).
-    /// Bounded (`Turn.recentLimit` lines of `Turn.recentLength` characters) and only kept on turns whose state is
+    /// Bounded (`StepInProgress.recentLimit` lines of `StepInProgress.recentLength` characters) and only kept on turns whose state is
     /// written anyway (`needsSaving`), so it never adds a write.
     public var recent: [String]?
 

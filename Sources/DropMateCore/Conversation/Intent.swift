@@ -24,7 +24,7 @@ public enum Intent: Sendable, Hashable {
     case phone(PhoneNumber)
     /// "同上 / same": the previous address.
     case sameAddress
-    /// "再来一单 / reorder": the last order again (Turn+Reorder).
+    /// "再来一单 / reorder": the last order again (StepInProgress+Reorder).
     case reorder
     /// "绑定 123456 / bind 123456": a courier's binding code from staff.
     case bindCourier(code: String)

@@ -1,3 +1,5 @@
+import DropMateCivilTime
+
 /// Turns semantic replies into the text customers read. Every customer-facing string lives in `Replies`.
 public struct ReplyRenderer: Sendable {
     /// Seconds east of UTC for the business's clock times (Asia/Shanghai: +8 h).
@@ -61,38 +63,6 @@ public struct ReplyRenderer: Sendable {
     /// "2026-11-25 12:35" in the business's time zone: a time that may be days old (a board post) says its date.
     public func dateTime(_ unixSeconds: Int64) -> String {
         let local = CivilTime(unixSeconds + Int64(utcOffsetSeconds))
-        return "\(local.year)-\(CivilTime.two(local.month))-\(CivilTime.two(local.day)) \(clockTime(unixSeconds))"
+        return "\(local.date.text) \(clockTime(unixSeconds))"
     }
-}
-
-/// A calendar date and time of day from seconds since 1970 at some offset (days-from-civil inverted, proleptic
-/// Gregorian): no formatter object and no time-zone database, cheap enough for every field of every answer.
-public struct CivilTime: Sendable, Hashable {
-    public var year: Int
-    public var month: Int
-    public var day: Int
-    public var hour: Int
-    public var minute: Int
-    public var second: Int
-
-    /// `local`: Unix seconds already shifted into the wanted time zone.
-    public init(_ local: Int64) {
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
-        let seconds = Int(local - days * 86_400)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        day = Int(dayOfYear - (153 * mp + 2) / 5 + 1)
-        month = Int(mp < 10 ? mp + 3 : mp - 9)
-        year = Int(yearOfEra + era * 400) + (month <= 2 ? 1 : 0)
-        hour = seconds / 3600
-        minute = seconds / 60 % 60
-        second = seconds % 60
-    }
-
-    /// "07", "12".
-    public static func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
 }

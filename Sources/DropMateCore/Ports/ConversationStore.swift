@@ -1,35 +1,20 @@
-/// Durable storage for conversations, orders, board posts and the job outbox.
+/// The conversation engine's port to durable storage: what answering one message exactly once reads (the customer's
+/// state, recorded answers) and writes.
 ///
 /// Everything one message changes is committed together in one `UnitOfWork`, so a crash
 /// never leaves an order without its notification job or a reply without its dedupe record.
-public protocol ConversationStore: Sendable {
+public protocol ConversationWrites: Sendable {
     /// The customer's saved state (nil for a new customer) and, when `dedupeKey` was already handled, its reply.
-    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?)
+    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: RecordedAnswer?)
     /// Whether a WeChat message or event key was already handled, and what was answered.
-    func handled(dedupeKey: String) async throws -> HandledMessage?
+    func handled(dedupeKey: String) async throws -> RecordedAnswer?
     /// Keys handled at or after `since` (newest first, at most `limit`), to warm the in-memory dedupe after a restart.
     func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)]
-    /// The customer's most recent orders, newest first.
-    func recentOrders(customer: String, limit: Int) async throws -> [Order]
-    func order(id: Int64) async throws -> Order?
-    /// Latest public board posts, newest first.
-    func publicBoard(limit: Int) async throws -> [BoardPost]
-    /// Whether the business holds public board posts for review before they show (a setting staff change).
-    func boardHoldsPosts() async throws -> Bool
     /// A fresh order number, never handed out before.
     func nextOrderID() async throws -> Int64
-    /// Every merchant, and the ads shown at `now` (switched on, inside their window, of an active merchant).
-    func catalog(at now: Int64) async throws -> Catalog
-    /// Courier `courierID`'s dispatched orders, oldest first.
-    func deliveries(courierID: Int64) async throws -> [Order]
-    func courier(id: Int64) async throws -> Courier?
     /// Tries binding code `code` for WeChat user `openID` under `policy`, counting the attempt at once (against the
     /// user and against every outstanding code) so that guesses spread over many users and replicas still add up.
     func attemptBinding(code: String, openID: String, now: Int64, policy: BindingCodePolicy) async throws -> BindingAttempt
-    /// Confirmed and dispatched orders (at most `limit`, oldest first): those whose ETA can still change.
-    func ordersInProgress(limit: Int) async throws -> [Int64]
-    /// Customers whose draft or unconfirmed order lapses at or before `now`.
-    func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String]
     /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space),
     /// and courier binding failures counted before it.
     func pruneHandled(before cutoff: Int64) async throws
@@ -43,8 +28,13 @@ public protocol ConversationStore: Sendable {
     func recordAnswer(_ unit: UnitOfWork)
 }
 
-/// What was answered to a WeChat message, kept so a retry gets the same answer.
-public struct HandledMessage: Sendable, Hashable, Codable {
+/// Everything the conversation engine stores and reads: its write port and the read models the machine's facts
+/// come from (`ReadModels.swift`).
+public protocol ConversationStore: ConversationWrites, OrderReads, BoardReads, CourierReads, CatalogReads {}
+
+/// The answer recorded for a WeChat message (in the database, Redis or a replica's memory), so a retry gets the
+/// same answer.
+public struct RecordedAnswer: Sendable, Hashable, Codable {
     /// The passive reply, or nil for a plain `success`.
     public var reply: OutgoingMessage?
 
@@ -60,7 +50,7 @@ public struct UnitOfWork: Sendable {
     /// When the state's draft lapses (for the expiry sweep).
     public var expiresAt: Int64?
     /// The WeChat message key and its answer.
-    public var handled: (key: String, message: HandledMessage)?
+    public var handled: (key: String, message: RecordedAnswer)?
     public var orders: [OrderWrite]
     public var posts: [NewBoardPost]
     public var jobs: [NewJob]
@@ -70,7 +60,7 @@ public struct UnitOfWork: Sendable {
     public var audit: [AuditEntry] = []
     public var now: Int64
 
-    public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: HandledMessage)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
+    public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: RecordedAnswer)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
         self.customer = customer
         self.now = now
         self.state = state

@@ -1,4 +1,5 @@
 import Crypto
+import DropMatePercentEncoding
 import Foundation
 
 /// Signs and verifies the app's own download links for locally stored objects:
@@ -35,7 +36,7 @@ public struct LocalDownloadSigner: Sendable {
         try ObjectKey.validate(key)
         let expires = Int64(expiresAt.timeIntervalSince1970.rounded(.up))
         let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
-        let text = "\(base)\(routePrefix)/\(SigV4Encoding.encodePath(key))?expires=\(expires)&sig=\(signature(key: key, expires: expires))"
+        let text = "\(base)\(routePrefix)/\(PercentEncoding.path(key))?expires=\(expires)&sig=\(signature(key: key, expires: expires))"
         guard let url = URL(string: text) else { throw .invalidKey(reason: "does not form a URL") }
         return url
     }

@@ -1,3 +1,4 @@
+import DropMatePercentEncoding
 import Foundation
 
 /// Where and how to reach an S3-compatible bucket (AWS S3, DigitalOcean Spaces, MinIO, …).
@@ -32,9 +33,9 @@ public struct S3Configuration: Sendable, Equatable, CustomStringConvertible {
         if let port = endpoint.port, port != (scheme == "https" ? 443 : 80) { host += ":\(port)" }
         var prefix = endpoint.path
         while prefix.hasSuffix("/") { prefix.removeLast() }
-        let encodedKey = key.map { "/" + SigV4Encoding.encodePath($0) } ?? "/"
+        let encodedKey = key.map { "/" + PercentEncoding.path($0) } ?? "/"
         if pathStyle {
-            return (scheme, host, prefix + "/" + SigV4Encoding.encodeComponent(bucket) + (key == nil ? "" : encodedKey))
+            return (scheme, host, prefix + "/" + PercentEncoding.queryValue(bucket) + (key == nil ? "" : encodedKey))
         }
         return (scheme, "\(bucket).\(host)", prefix + encodedKey)
     }

@@ -1,4 +1,5 @@
 import Crypto
+import DropMatePercentEncoding
 import Foundation
 
 /// An access key pair for AWS Signature Version 4. `description` never shows the secret.
@@ -139,7 +140,7 @@ public struct SigV4Signer: Sendable {
 
     static func canonicalQuery(_ query: [(name: String, value: String)]) -> String {
         let encoded: [(name: String, value: String)] = query.map {
-            (name: SigV4Encoding.encodeComponent($0.name), value: SigV4Encoding.encodeComponent($0.value))
+            (name: PercentEncoding.queryValue($0.name), value: PercentEncoding.queryValue($0.value))
         }
         let sorted = encoded.sorted { (a, b) -> Bool in a.name == b.name ? a.value < b.value : a.name < b.name }
         return sorted.map { "\($0.name)=\($0.value)" }.joined(separator: "&")

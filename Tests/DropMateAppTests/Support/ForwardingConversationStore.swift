@@ -7,10 +7,10 @@ protocol ForwardingConversationStore: ConversationStore {
 }
 
 extension ForwardingConversationStore {
-    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: HandledMessage?) {
+    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: RecordedAnswer?) {
         try await base.load(customer: customer, dedupeKey: dedupeKey)
     }
-    func handled(dedupeKey: String) async throws -> HandledMessage? { try await base.handled(dedupeKey: dedupeKey) }
+    func handled(dedupeKey: String) async throws -> RecordedAnswer? { try await base.handled(dedupeKey: dedupeKey) }
     func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)] {
         try await base.recentlyHandledKeys(since: since, limit: limit)
     }

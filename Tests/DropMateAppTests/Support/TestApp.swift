@@ -1,4 +1,5 @@
 import DropMateApp
+import DropMateCivilTime
 import DropMateCore
 import Foundation
 import Hummingbird
@@ -35,12 +36,7 @@ enum TestAccount {
 extension Calendar {
     /// Unix seconds of a local date and time at a fixed UTC offset (days-from-civil, no time-zone database).
     static func epoch(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int = 0, utcOffsetHours: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = Int64(era * 146_097 + dayOfEra - 719_468)
+        let days = Int64(CivilDate(year: year, month: month, day: day).daysSince1970)
         return days * 86_400 + Int64(hour * 3600 + minute * 60 + second - utcOffsetHours * 3600)
     }
 }

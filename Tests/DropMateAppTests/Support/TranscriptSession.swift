@@ -198,7 +198,7 @@ struct Session {
 
     /// The message as the webhook maps it, answered by the engine itself within the webhook's deadline.
     mutating func answerInEngine(_ message: InboundMessage) async throws -> [String] {
-        let answer = try await engine.answer(IncomingChat(message), deadline: app.dependencies.config.replyDeadline)
+        let answer = try await engine.handle(IncomingChat(message), deadline: app.dependencies.config.replyDeadline)
         return answer.reply.map { replyLines($0) } ?? []
     }
 

@@ -6,10 +6,10 @@
 ///   (staff are told of the request); a yes cancels it (staff are told, as for any customer cancel) and places the
 ///   changed draft for confirmation, anything else leaves it as it was.
 /// - With a courier: too late; a person can help ("人工客服").
-extension Turn {
+extension StepInProgress {
     /// `order` (awaiting confirmation) changed by `apply`, which sees it as the draft it was made from. When nothing
     /// changed (the change could not apply, and the reason was said), the order still waits for its confirmation.
-    mutating func revise(_ order: Order, _ apply: (inout Turn) -> Void) {
+    mutating func revise(_ order: Order, _ apply: (inout StepInProgress) -> Void) {
         let reopened = OrderDraft(merchantID: order.merchantID, lines: order.lines, note: order.note, address: order.address)
         let phone = state.profile.phone
         let (replyStart, effectStart) = (replies.count, effects.count)

@@ -1,5 +1,5 @@
 /// A courier's chat: their deliveries, "取件 / 送达", and positions from shared locations.
-extension Turn {
+extension StepInProgress {
     /// Handles `input` as courier `courierID`'s; false when the input is about the user's own orders as a customer.
     mutating func runAsCourier(_ courierID: Int64, _ input: ConversationInput) -> Bool {
         switch input {

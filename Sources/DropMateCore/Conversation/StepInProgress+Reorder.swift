@@ -1,6 +1,6 @@
 /// 再来一单 / reorder: a new draft from the customer's last order, at today's prices, with the shop's rules applied
 /// again (hours, pause, radius, minimum, fee) and sold-out or withdrawn items named and left out.
-extension Turn {
+extension StepInProgress {
     /// Repeats `order` (the tracking page's 再来一单), else the customer's latest order.
     mutating func reorder(_ order: Order? = nil) {
         // An order awaiting confirmation comes first: the customer confirms, changes or cancels it.

@@ -1,5 +1,5 @@
 /// "到哪了 / where is my order": status and ETA of the customer's orders.
-extension Turn {
+extension StepInProgress {
     /// Says where the orders are; false when it said where the draft is (nothing left to remind of).
     @discardableResult
     mutating func track(_ orderID: Int64?) -> Bool {

@@ -2,7 +2,7 @@
 /// and the chat then asks only for what is missing (address, phone). The cart replaces an open draft (the page shows
 /// the whole order, not an addition), keeping its address and note when it is the same shop's. Prices, sold-out
 /// items, the pause switch and opening hours come from the catalog and the rules, never from the page.
-extension Turn {
+extension StepInProgress {
     mutating func fromMenuPage(_ cart: Cart) {
         // An order waiting for "确认" comes first: the customer confirms or cancels it before starting another.
         if let pending = state.pendingOrderID { return say(.pendingReminder(orderID: pending)) }
@@ -18,7 +18,7 @@ extension Turn {
             }
         }
         guard !lines.isEmpty, lines.allSatisfy({ $0.quantity <= facts.rules.maxQuantity }) else { return say(.unknownItems([])) }
-        guard shopTakes(ParsedOrder(lines: lines), merchantID: cart.merchantID) else { return }  // Turn+Rules: paused, closed, sold out
+        guard shopTakes(ParsedOrder(lines: lines), merchantID: cart.merchantID) else { return }  // StepInProgress+Rules: paused, closed, sold out
         let previous = state.draft?.merchantID == cart.merchantID ? state.draft : nil
         var draft = OrderDraft(merchantID: cart.merchantID,
                                lines: lines.map { OrderLine(itemID: $0.item.id, name: $0.item.name, quantity: $0.quantity, unitPrice: $0.item.price) },

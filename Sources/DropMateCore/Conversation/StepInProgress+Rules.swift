@@ -1,7 +1,7 @@
 /// The shop's rules in the chat: opening hours, the pause switch, sold-out items, the delivery radius, the minimum
 /// order and the delivery fee. Applied when items are added, before each step of a draft, when it becomes an order and
 /// again at confirmation (staff may have changed the rules in between). Pure: the rules come with the catalog.
-extension Turn {
+extension StepInProgress {
     var businessTime: BusinessTime { facts.rules.businessTime }
 
     func shopName(_ merchantID: String) -> LocalizedText {

@@ -2,7 +2,7 @@
 /// geocodes it (`.geocode`) and feeds the answer back (`.addressGeocoded`), as a WeChat location would come. An address
 /// nobody places (not found, too vague, the service failed or was too slow) is taken with its distance unknown, which
 /// staff see on the order.
-extension Turn {
+extension StepInProgress {
     /// Whether the draft's address is typed text the map provider has not been asked about yet.
     func needsGeocoding(_ draft: OrderDraft) -> Bool {
         guard facts.geocodes, let address = draft.address, address.coordinate == nil else { return false }

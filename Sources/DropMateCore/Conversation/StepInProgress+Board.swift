@@ -1,5 +1,5 @@
 /// "留言 … / post …": a board post about the current order (for staff) or on the public board.
-extension Turn {
+extension StepInProgress {
     mutating func post(_ body: String) {
         let text = body.trimmingSpaces()
         guard TextNormalizer.hasWords(text) || text.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) else {

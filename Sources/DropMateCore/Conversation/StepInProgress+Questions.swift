@@ -1,6 +1,6 @@
 /// Questions answered at any step without losing the draft, a person when the customer asks for one, and the
 /// yes a confirmed order's cancel needs.
-extension Turn {
+extension StepInProgress {
     /// The step's prompt again after an answer: the address or phone it waits for, else where the customer left off.
     mutating func reprompt() {
         if isAwaitingAddress { say(.askAddress(previous: state.profile.lastAddress)) }

@@ -1,10 +1,10 @@
 /// Ordering: items → address → phone → summary (an order awaiting confirmation) → confirm or cancel.
-extension Turn {
+extension StepInProgress {
     var isAwaitingAddress: Bool { state.draft != nil && state.draft?.address == nil }
     var isAwaitingPhone: Bool { state.draft?.address != nil && state.profile.phone == nil }
 
     mutating func order(_ parsed: ParsedOrder) {
-        // Before it is confirmed, an order can still change: it becomes a draft again (Turn+Amend.swift).
+        // Before it is confirmed, an order can still change: it becomes a draft again (StepInProgress+Amend.swift).
         if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return revise(order) { $0.order(parsed) } }
         if state.draft == nil, !parsed.edits.isEmpty, offerAmend(parsed) { return }
         // Nothing is added while any part of the message is unclear: the customer sees exactly what will be made.
@@ -54,7 +54,7 @@ extension Turn {
             remind()
             return
         }
-        guard shopTakes(parsed, merchantID: merchantID) else { return }  // Turn+Rules: paused, closed, sold out
+        guard shopTakes(parsed, merchantID: merchantID) else { return }  // StepInProgress+Rules: paused, closed, sold out
         var draft = base ?? OrderDraft(merchantID: merchantID, lines: [])
         draft.lines = lines
         if let note = parsed.note { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
@@ -156,14 +156,14 @@ extension Turn {
 
     /// Asks for what the draft still lacks, or places the order when nothing is missing.
     mutating func advance() {
-        // The shop's rules first (Turn+Rules): they may stop the draft here, or forget an address beyond the radius.
+        // The shop's rules first (StepInProgress+Rules): they may stop the draft here, or forget an address beyond the radius.
         guard let verdict = draftVerdict(), let draft = state.draft else { return }
         guard let address = draft.address else {
             if let opensAt = verdict.forLaterAt { say(.rules(.forLater(shop: shopName(draft.merchantID), opensAt: opensAt))) }
             say(.askAddress(previous: state.profile.lastAddress))
             return
         }
-        if asksWhere(draft) { return }  // Turn+Geocoding: a typed address is measured first, when a map provider can
+        if asksWhere(draft) { return }  // StepInProgress+Geocoding: a typed address is measured first, when a map provider can
         guard let phone = state.profile.phone else {
             say(.askPhone)
             return
@@ -232,7 +232,7 @@ extension Turn {
             return
         }
         state.pendingOrderID = nil
-        guard stillHolds(order, throughLink: false) else { return }  // Turn+Rules: the rules may have changed since the summary
+        guard stillHolds(order, throughLink: false) else { return }  // StepInProgress+Rules: the rules may have changed since the summary
         if let confirmed = confirmed(order) { say(.orderConfirmed(confirmed, eta: confirmed.promisedAt ?? facts.now)) }
         else { say(.nothingToConfirm) }
     }
