@@ -298,6 +298,28 @@ import Testing
         #expect(!problems.contains { $0.1.contains(secret) }, "a problem quoted the credential")
     }
 
+    /// What swift-otel logs about itself reaches our log without the environment values it would echo (with
+    /// `OTEL_LOG_LEVEL=info` it logs each variable it applied, headers included), and its "dropped" lines count.
+    @Test func swiftOTelsDiagnosticsHideEnvironmentValuesAndCountDroppedSpans() {
+        let registry = PrometheusCollectorRegistry()
+        let logs = LogCapture()
+        var diagnostics = OTelTracing.diagnostics(logs.logger(level: .trace), dropped: AppMetrics(registry: registry).droppedSpans)
+        diagnostics.logLevel = .info
+        var applied = diagnostics
+        applied[metadataKey: "environment_key"] = "OTEL_EXPORTER_OTLP_HEADERS"
+        applied[metadataKey: "environment_value"] = "x-api-key=hunter2-credential"
+        applied[metadataKey: "new_value"] = "x-api-key=hunter2-credential"
+        applied.info("Configuration updated from environment", metadata: ["previous_value": "x-api-key=older-credential"])
+        diagnostics.warning("Spans were dropped this iteration because queue was full", metadata: ["queue_size": "2048", "dropped_count": "7"])
+        var batch = diagnostics
+        batch[metadataKey: "batch_size"] = "3"
+        batch.warning("Failed to export batch.")
+        let text = logs.all.joined()
+        #expect(logs.all.count == 3)
+        #expect(text.contains("OTEL_EXPORTER_OTLP_HEADERS") && !text.contains("hunter2") && !text.contains("older-credential"), "\(text)")
+        #expect(registry.emitToString().contains("dropmate_trace_spans_dropped_total 10"))
+    }
+
     @Test func tracingIsOffWithoutAnEndpoint() throws {
         let config = ObservabilityConfig.load([:]) { _, _ in Issue.record("config problem") }
         #expect(config.tracesEndpoint == nil && config.logFormat == .text && config.metricsPort == 9090 && config.serviceName == "dropmate")
