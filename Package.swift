@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 let package = Package(
@@ -27,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/swift-extras/swift-extras-base64.git", from: "1.2.0"),
         // Already in the graph through Hummingbird; declared because the app and the fakes import HTTPTypes themselves.
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Tracing (issue 16): OTLP/HTTP only. Its default traits add gRPC (~7 min on a clean build); OTLPHTTP costs ~85 s.
+        // traits: needs swift-tools-version 6.1.
+        .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // C libraries through system-library shims.
@@ -120,6 +123,7 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "SQLKit", package: "sql-kit"),
+            .product(name: "OTel", package: "swift-otel"),  // tracing (issue 16)
         ]),
 
         // The one binary: serve, chat, loadgen, …

@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
         let runWorker = worker ?? (config.databaseURL == nil)
         // The database runs in the same service group, ahead of the app: on SIGTERM the in-process worker finishes
         // or hands back its jobs and records that before the database closes.
-        try await options.runServer(config, telemetry: .production(config.observability, logger: logger), logger: logger) { dependencies in
+        try await options.runServer(config, telemetry: try options.telemetry(config, logger: logger), logger: logger) { dependencies in
             await EventLoopPriority.lower(by: config.eventLoopNice, logger: logger)  // 0 (PostgreSQL default): nothing
             return buildApplication(dependencies, runWorker: runWorker, onServerRunning: { port in
                 if config.observability.logFormat == .json {

@@ -17,13 +17,23 @@ struct ServerOptions: ParsableArguments {
                                              build: @escaping @Sendable (AppDependencies) async -> App) async throws {
         try await data.runServer(config, telemetry: telemetry, logger: logger, build: build)
     }
+
+    /// The process's metrics and (when configured) tracing; a tracer that cannot be built (e.g. an unreadable
+    /// `OTEL_EXPORTER_OTLP_CERTIFICATE`) is one clear line and exit status 78, like any other configuration problem.
+    func telemetry(_ config: AppConfig, logger: Logger) throws -> Telemetry {
+        do { return try .production(config.observability, logger: logger) } catch {
+            Console.fail("invalid configuration: tracing (OTEL_*): \(error)")
+            throw ExitCode(78)
+        }
+    }
 }
 
 /// The options every command that opens the data shares (the data directory, the log level), and turning them into
 /// a validated configuration. Commands that do not listen take only these: their `--help` shows no `--port`.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Data directory (env DROPMATE_DATA_DIR, default ./.dropmate).") var dataDirectory: String?
-    @Option(help: "Log level: trace, debug, info, notice, warning, error (env LOG_LEVEL, default info).") var logLevel: String?
+    @Option(help: "Log level: \(LogLevelName.allCases.map(\.rawValue).joined(separator: ", ")) (env LOG_LEVEL, default info).")
+    var logLevel: LogLevelName?
 
     /// The environment with these flags applied, validated; every problem is printed and the process exits 78.
     func config(port: Int? = nil, host: String? = nil) throws -> AppConfig {
@@ -49,7 +59,10 @@ struct DataOptions: ParsableArguments {
         let format = ProcessInfo.processInfo.environment["LOG_FORMAT"].flatMap { ObservabilityConfig.LogFormat(rawValue: $0.lowercased()) } ?? .text
         DropMateLogHandler.bootstrap(format: format)
         var logger = Logger(label: "dropmate")
-        logger.logLevel = Logger.Level(rawValue: logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info") ?? .info
+        // An unknown LOG_LEVEL is refused by the configuration (every command that opens the data loads it); the flag
+        // is checked by the argument parser, which lists the valid levels.
+        let environment = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { LogLevelName(rawValue: $0.lowercased()) }
+        logger.logLevel = (logLevel ?? environment ?? .info).level
         return logger
     }
 
@@ -87,4 +100,9 @@ struct DataOptions: ParsableArguments {
         dependencies.redis?.shutdown()
         await dependencies.backend.shutdown()
     }
+}
+
+/// `--log-level` accepts swift-log's levels only; anything else is an error that lists them.
+extension LogLevelName: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
 }

@@ -23,7 +23,7 @@ struct WorkerCommand: AsyncParsableCommand {
         // The job worker, with /metrics, /healthz and /readyz for Kubernetes, in one service group with the database.
         // SIGTERM and SIGINT: no new job starts, the jobs in hand finish (or are handed back at the end of the
         // grace), that is recorded, and then the database closes.
-        try await options.runServer(config, telemetry: .production(config.observability, logger: logger), logger: logger) { dependencies in
+        try await options.runServer(config, telemetry: try options.telemetry(config, logger: logger), logger: logger) { dependencies in
             buildWorkerApplication(dependencies, schedulesReports: scheduleReports) { port in
                 logger.info("worker serving /metrics, /healthz and /readyz", metadata: ["dropmate.port": "\(port)"])
             }

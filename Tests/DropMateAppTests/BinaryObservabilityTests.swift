@@ -106,6 +106,47 @@ struct BinaryObservabilityTests {
         }
     }
 
+    /// The binary reads the OpenTelemetry variables from its environment, exports the webhook's spans as OTLP
+    /// protobuf with the configured headers, flushes them on SIGTERM, and never logs the header's value.
+    @Test func serveExportsTheWebhooksSpansToTheConfiguredCollectorAndFlushesThemOnShutdown() async throws {
+        let collector = CollectorStandIn()
+        let secret = "binary-test-api-key-5d1c"
+        try await collector.serve { endpoint in
+            let environment = [
+                "OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_EXPORTER_OTLP_HEADERS": "authorization=Bearer \(secret)",
+                "OTEL_SERVICE_NAME": "dropmate-binary", "OTEL_BSP_SCHEDULE_DELAY": "60000",  // only the shutdown flush sends them
+                "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID, "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey,
+                "WECHAT_ACCOUNT_ID": TestAccount.accountID, "JWT_SECRET": TestAccount.jwtSecret, "PUBLIC_BASE_URL": "https://dropmate.example",
+            ]
+            let process = try DropMateBinary.start(["serve"], environment: environment)
+            do {
+                let port = try #require(try await Self.logged(process, message: "DropMate is serving", key: "dropmate.port").flatMap { Int($0) })
+                let (uri, body) = try ObservedApp.message("菜单", from: "o_binary", id: "9001", at: Int64(Date().timeIntervalSince1970))
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(uri)")
+                request.method = .POST
+                request.headers.add(name: "traceparent", value: "00-5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e-6f6f6f6f6f6f6f6f-01")
+                request.body = .bytes(ByteBuffer(string: body))
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                #expect(response.status == .ok)
+                _ = try await response.body.collect(upTo: 1 << 20)
+            } catch {
+                await process.stop()
+                throw error
+            }
+            await process.stop()  // SIGTERM: the batch is sent on the way out
+            let lines = process.stderrLines() + process.stdoutLines()
+            let spans = try await collector.waitFor { $0.contains { $0.name == "webhook" } && $0.contains { $0.name == "reply" } }
+            let webhook = try #require(spans.first { $0.name == "webhook" })
+            #expect(webhook.traceID == "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e" && webhook.parentSpanID == "6f6f6f6f6f6f6f6f")
+            #expect(webhook.serviceName == "dropmate-binary")
+            #expect(spans.filter { $0.name != "webhook" }.allSatisfy { $0.parentSpanID == webhook.spanID })
+            #expect(collector.requestHeaders.allSatisfy { $0["authorization"] == "Bearer \(secret)" })
+            #expect(collector.requestContentTypes.allSatisfy { $0 == "application/x-protobuf" })
+            #expect(!lines.joined().contains(secret))
+            Self.expectAllJSON(lines)
+        }
+    }
+
     @Test func theWorkerServesMetricsAndProbesOnItsOwnPort() async throws {
         try await DropMateBinary.run(["worker"], environment: ["METRICS_PORT": "0"]) { process in
         let port = try #require(try await process.waitForLine(stderr: true) { (line: String) -> Int? in

@@ -104,4 +104,46 @@ struct CommandLineTests {
         #expect(list.output.contains("王师傅") && list.output.contains("at 2026-11-25 12:00:00 +08:00"), "\(list.output)")
         #expect(list.output.firstMatch(of: /\b1[0-9]{9}\b/) == nil, "a raw Unix time: \(list.output)")
     }
+
+    @Test func anUnknownLogLevelIsAnErrorThatListsTheValidOnes() async throws {
+        let binary = try #require(DropMateBinary.path)
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let environment = ["PATH": "/usr/bin:/bin", "HOME": directory]
+        let flag = try await Self.run(binary, ["migrate", "--data-dir", directory, "--log-level", "loud"], environment: environment)
+        #expect(flag.status != 0, "an unknown level ran anyway: \(flag.output)")
+        let said = flag.errors + flag.output
+        #expect(said.contains("loud") && said.contains("--log-level"), "\(said)")
+        #expect(flag.status == 64, "a usage error (EX_USAGE)")
+        for level in ["trace", "debug", "info", "notice", "warning", "error", "critical"] { #expect(said.contains("- \(level)\n"), "\(level): \(said)") }
+        // The same refusal for LOG_LEVEL, through the configuration's report (exit 78, the variable named).
+        var withEnvironment = environment
+        withEnvironment["LOG_LEVEL"] = "verbose"
+        let variable = try await Self.run(binary, ["migrate", "--data-dir", directory], environment: withEnvironment)
+        #expect(variable.status == 78, "\(variable.output) \(variable.errors)")
+        #expect((variable.errors + variable.output).contains("LOG_LEVEL: must be one of trace, debug, info, notice, warning, error, critical"))
+        // A valid one, in any case, still works.
+        let valid = try await Self.run(binary, ["migrate", "--data-dir", directory, "--log-level", "Warning"], environment: environment)
+        #expect(valid.status == 0, "\(valid.output) \(valid.errors)")
+    }
+
+    @Test func theShellCompletionScriptIsGenerated() async throws {
+        let binary = try #require(DropMateBinary.path)
+        let environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        let bash = try await Self.run(binary, ["--generate-completion-script", "bash"], environment: environment)
+        #expect(bash.status == 0, "\(bash.errors)")
+        #expect(bash.output.contains("complete -") && bash.output.contains("dropmate"), "\(bash.output.prefix(400))")
+        for subcommand in ["serve", "worker", "migrate"] { #expect(bash.output.contains(subcommand), "\(subcommand) missing") }
+        #expect(bash.output.contains("--log-level"))
+        let zsh = try await Self.run(binary, ["--generate-completion-script", "zsh"], environment: environment)
+        #expect(zsh.status == 0 && zsh.output.hasPrefix("#compdef dropmate"), "\(zsh.output.prefix(200))")
+        let fish = try await Self.run(binary, ["--generate-completion-script", "fish"], environment: environment)
+        #expect(fish.status == 0 && fish.output.contains("complete -c 'dropmate'"), "\(fish.output.prefix(200))")
+        // bash itself accepts the script (a syntax error would break every new shell of whoever installs it).
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-completion-\(UUID().uuidString).bash").path
+        try bash.output.write(toFile: script, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: script) }
+        let check = try await Self.run("/bin/bash", ["-n", script], environment: environment)
+        #expect(check.status == 0, "\(check.errors)")
+    }
 }

@@ -117,25 +117,44 @@ import Testing
         #expect(AppMetrics.bootstrapped() === AppMetrics.bootstrapped())
     }
 
+    /// Tracing as the binary builds it from these variables (plus `OTEL_EXPORTER_OTLP_ENDPOINT`).
+    static func tracing(_ endpoint: String, _ extra: [String: String] = [:], metrics: AppMetrics = AppMetrics(registry: PrometheusCollectorRegistry()),
+                        logger: Logger) throws -> Telemetry {
+        var environment = ["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "dropmate-test"]
+        environment.merge(extra) { _, new in new }
+        let config = ObservabilityConfig.load(environment) { name, message in Issue.record("config problem: \(name): \(message)") }
+        // As `Telemetry.make` builds it, but batches go out every 100 ms rather than 5 s (the binary's test keeps 5 s).
+        var otel = OTelTracing.configuration(config, endpoint: try #require(config.tracesEndpoint),
+                                             diagnostics: OTelTracing.diagnostics(logger, dropped: metrics.droppedSpans))
+        otel.traces.batchSpanProcessor.scheduleDelay = .milliseconds(100)
+        let backend = try OTelTracing.make(otel)
+        var telemetry = Telemetry(metrics: metrics)
+        telemetry.tracer = backend.tracer
+        telemetry.tracingService = backend.service
+        return telemetry
+    }
+
+    /// POSTs a signed webhook message with `traceparent` (if any) to the live app; the response must be 200.
+    static func post(_ uri: String, _ body: String, port: Int, traceparent: String?) async throws {
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(uri)")
+        request.method = .POST
+        if let traceparent { request.headers.add(name: "traceparent", value: traceparent) }
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        #expect(response.status == .ok)
+        _ = try await response.body.collect(upTo: 1 << 20)
+    }
+
     @Test func aRequestLogsOneJSONLineCarryingItsTraceIDWhenTracingIsOn() async throws {
         let logs = LogCapture()
         let logger = logs.logger(level: .debug)  // webhook request lines are debug (thousands a second)
         let collector = CollectorStandIn()
         try await collector.serve { endpoint in
-        let exporter = OTLPExporter(endpoint: endpoint + "/v1/traces", serviceName: "dropmate-test", interval: .seconds(3600), logger: logger)
-        let telemetry = Telemetry(metrics: AppMetrics(registry: PrometheusCollectorRegistry()), tracer: OTLPTracer(exporter: exporter))
-        let app = try await ObservedApp.make(telemetry: telemetry, logger: logger)
-        let (uri, body) = try ObservedApp.message("菜单", from: "o_logs", id: "77", at: app.clock.now)
-        let incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-        try await app.live { client in
-            var request = HTTPClientRequest(url: "http://127.0.0.1:\(client.port!)\(uri)")
-            request.method = .POST
-            request.headers.add(name: "traceparent", value: incoming)
-            request.body = .bytes(ByteBuffer(string: body))
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-            #expect(response.status == .ok)
-            _ = try await response.body.collect(upTo: 1 << 20)
-        }
+            let app = try await ObservedApp.make(telemetry: try Self.tracing(endpoint, logger: logger), logger: logger)
+            let (uri, body) = try ObservedApp.message("菜单", from: "o_logs", id: "77", at: app.clock.now)
+            try await app.live { client in
+                try await Self.post(uri, body, port: client.port!, traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+            }
         }
         let lines = logs.objects().filter { $0["dropmate.route"] as? String == "/wechat" }
         #expect(lines.count == 1)
@@ -150,26 +169,20 @@ import Testing
         #expect(line["dropmate.status"] as? String == "200")
         // Every line the app wrote is one JSON object.
         #expect(logs.objects().count == logs.all.count)
+        // The log line's span is the webhook span the collector received.
+        let webhook = try #require(collector.spans.first { $0.name == "webhook" })
+        #expect(webhook.spanID == spanID && webhook.traceID == "4bf92f3577b34da6a3ce929d0e0e4736")
     }
 
     @Test func theCollectorReceivesTheWebhooksSpansWithTheirParents() async throws {
         let collector = CollectorStandIn()
         try await collector.serve { endpoint in
             let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            let config = ObservabilityConfig.load(["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint, "OTEL_SERVICE_NAME": "dropmate-test"]) { _, _ in Issue.record("config problem") }
-            let exporter = OTLPExporter(endpoint: try #require(config.tracesEndpoint), serviceName: config.serviceName, interval: .milliseconds(100), logger: logger)
-            let telemetry = Telemetry(metrics: AppMetrics(registry: PrometheusCollectorRegistry()), tracer: OTLPTracer(exporter: exporter))
-            let app = try await ObservedApp.make(telemetry: telemetry, logger: logger)
+            let app = try await ObservedApp.make(telemetry: try Self.tracing(endpoint, logger: logger), logger: logger)
             let (uri, body) = try ObservedApp.message("2 份牛肉面", from: "o_traced", id: "4242", at: app.clock.now, mode: .safe)
             let names = ["webhook", "verify", "decrypt", "parse", "machine", "store", "reply"]
             let spans = try await app.live { client in
-                var request = HTTPClientRequest(url: "http://127.0.0.1:\(client.port!)\(uri)")
-                request.method = .POST
-                request.headers.add(name: "traceparent", value: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
-                request.body = .bytes(ByteBuffer(string: body))
-                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
-                #expect(response.status == .ok)
-                _ = try await response.body.collect(upTo: 1 << 20)
+                try await Self.post(uri, body, port: client.port!, traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
                 return try await collector.waitFor { spans in names.allSatisfy { name in spans.contains { $0.name == name } } }
             }
             let byName = Dictionary(spans.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -178,12 +191,61 @@ import Testing
             #expect(webhook.parentSpanID == "b7ad6b7169203331")  // the caller's span
             #expect(webhook.kind == 2)  // SERVER
             #expect(webhook.serviceName == "dropmate-test")
+            #expect(webhook.attributes["http.route"] == "/wechat" && webhook.attributes["http.response.status_code"] == "200")
+            #expect(webhook.attributes["http.request.method"] == "POST")
             for name in names.dropFirst() {
                 let child = try #require(byName[name], "\(name)")
                 #expect(child.traceID == webhook.traceID, "\(name)")
                 #expect(child.parentSpanID == webhook.spanID, "\(name)")
+                #expect(child.kind == 1, "\(name) is INTERNAL")
+                #expect(child.spanID != webhook.spanID && child.spanID.count == 16, "\(name)")
             }
-            #expect(collector.requestContentTypes.allSatisfy { $0 == "application/json" })
+            #expect(Set(spans.map(\.spanID)).count == spans.count, "every span has its own id")
+            #expect(spans.allSatisfy { $0.links.isEmpty }, "DropMate creates no span links")
+            #expect(!collector.requestContentTypes.isEmpty && collector.requestContentTypes.allSatisfy { $0 == "application/x-protobuf" })
+        }
+    }
+
+    @Test func aCallerWhoDidNotSampleItsTraceGetsNoSpansExported() async throws {
+        let collector = CollectorStandIn()
+        try await collector.serve { endpoint in
+            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+            let app = try await ObservedApp.make(telemetry: try Self.tracing(endpoint, logger: logger), logger: logger)
+            let (firstURI, firstBody) = try ObservedApp.message("菜单", from: "o_unsampled", id: "501", at: app.clock.now)
+            let (secondURI, secondBody) = try ObservedApp.message("菜单", from: "o_sampled", id: "502", at: app.clock.now)
+            let spans = try await app.live { client in
+                // Flags 00: the caller decided not to record this trace; we follow it (the parent-based default).
+                try await Self.post(firstURI, firstBody, port: client.port!, traceparent: "00-11111111111111111111111111111111-2222222222222222-00")
+                try await Self.post(secondURI, secondBody, port: client.port!, traceparent: "00-33333333333333333333333333333333-4444444444444444-01")
+                return try await collector.waitFor { $0.contains { $0.name == "webhook" && $0.traceID == "33333333333333333333333333333333" } }
+            }
+            #expect(spans.contains { $0.name == "webhook" && $0.parentSpanID == "4444444444444444" })
+            #expect(!spans.contains { $0.traceID == "11111111111111111111111111111111" }, "an unsampled trace was exported")
+        }
+    }
+
+    @Test func aMalformedTraceparentStartsAFreshTrace() async throws {
+        let collector = CollectorStandIn()
+        try await collector.serve { endpoint in
+            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+            let app = try await ObservedApp.make(telemetry: try Self.tracing(endpoint, logger: logger), logger: logger)
+            let bad = ["00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
+                       "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
+                       "not a traceparent"]
+            let messages = try bad.indices.map { index in try ObservedApp.message("菜单", from: "o_bad\(index)", id: "60\(index)", at: app.clock.now) }
+            let spans = try await app.live { client in
+                for (index, header) in bad.enumerated() {
+                    try await Self.post(messages[index].0, messages[index].1, port: client.port!, traceparent: header)
+                }
+                return try await collector.waitFor { $0.filter { $0.name == "webhook" }.count == bad.count }
+            }
+            let webhooks = spans.filter { $0.name == "webhook" }
+            #expect(webhooks.count == bad.count)
+            for span in webhooks {
+                #expect(span.parentSpanID == nil, "a malformed traceparent became a parent: \(span)")
+                #expect(span.traceID != "4bf92f3577b34da6a3ce929d0e0e4736" && span.traceID != String(repeating: "0", count: 32))
+            }
+            #expect(Set(webhooks.map(\.traceID)).count == bad.count, "each request starts its own trace")
         }
     }
 
@@ -194,51 +256,115 @@ import Testing
             let seen = HeaderRecorder()
             try await seen.serve { echo in
                 let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-                let exporter = OTLPExporter(endpoint: endpoint + "/v1/traces", serviceName: "dropmate", interval: .milliseconds(100), logger: logger)
-                let telemetry = Telemetry(metrics: .disabled, tracer: OTLPTracer(exporter: exporter))
+                let telemetry = try Self.tracing(endpoint, metrics: .disabled, logger: logger)
                 var api = WeChatAPI(http: .shared, baseURL: echo, appID: fake.appID, appSecret: fake.appSecret)
                 api.telemetry = telemetry
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { try await exporter.run() }
+                    for service in telemetry.services { group.addTask { try await service.run() } }
                     _ = try? await api.post("/cgi-bin/message/custom/send", token: "TOKEN", json: ["touser": "o_a"])
                     let spans = try await collector.waitFor { $0.contains { $0.name == "wechat message/custom/send" } }
                     group.cancelAll()
                     let span = try #require(spans.first { $0.name == "wechat message/custom/send" })
                     #expect(span.kind == 3)  // CLIENT
+                    #expect(span.parentSpanID == nil)
                     #expect(seen.traceparents == ["00-\(span.traceID)-\(span.spanID)-01"])
                 }
             }
         }
     }
 
-    @Test func tracingIsOffWithoutAnEndpoint() {
+    @Test func exportHeadersReachTheCollectorAndAreNeverPrinted() async throws {
+        let logs = LogCapture()
+        let collector = CollectorStandIn()
+        let secret = "k9-secret-api-key-7f3a"
+        try await collector.serve { endpoint in
+            let logger = logs.logger(level: .trace)
+            let environment = ["OTEL_EXPORTER_OTLP_HEADERS": "x-api-key=\(secret), x-tenant = dropmate"]
+            let app = try await ObservedApp.make(telemetry: try Self.tracing(endpoint, environment, logger: logger), logger: logger,
+                                                 extra: environment.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint]) { _, new in new })
+            #expect(!"\(app.dependencies.config)".contains(secret))
+            #expect(app.dependencies.config.observability.exportHeaders == [ExportHeader(name: "x-api-key", value: secret), ExportHeader(name: "x-tenant", value: "dropmate")])
+            let (uri, body) = try ObservedApp.message("菜单", from: "o_headers", id: "81", at: app.clock.now)
+            _ = try await app.live { client in
+                try await Self.post(uri, body, port: client.port!, traceparent: nil)
+                return try await collector.waitFor { $0.contains { $0.name == "webhook" } }
+            }
+        }
+        let headers = try #require(collector.requestHeaders.first)
+        #expect(headers["x-api-key"] == secret && headers["x-tenant"] == "dropmate")
+        #expect(!logs.all.joined().contains(secret))
+        var problems: [(String, String)] = []
+        _ = ObservabilityConfig.load(["OTEL_EXPORTER_OTLP_HEADERS": "x-api-key \(secret)"]) { problems.append(($0, $1)) }
+        #expect(problems.map(\.0) == ["OTEL_EXPORTER_OTLP_HEADERS"])
+        #expect(!problems.contains { $0.1.contains(secret) }, "a problem quoted the credential")
+    }
+
+    /// What swift-otel logs about itself reaches our log without the environment values it would echo (with
+    /// `OTEL_LOG_LEVEL=info` it logs each variable it applied, headers included), and its "dropped" lines count.
+    @Test func swiftOTelsDiagnosticsHideEnvironmentValuesAndCountDroppedSpans() {
+        let registry = PrometheusCollectorRegistry()
+        let logs = LogCapture()
+        var diagnostics = OTelTracing.diagnostics(logs.logger(level: .trace), dropped: AppMetrics(registry: registry).droppedSpans)
+        diagnostics.logLevel = .info
+        var applied = diagnostics
+        applied[metadataKey: "environment_key"] = "OTEL_EXPORTER_OTLP_HEADERS"
+        applied[metadataKey: "environment_value"] = "x-api-key=hunter2-credential"
+        applied[metadataKey: "new_value"] = "x-api-key=hunter2-credential"
+        applied.info("Configuration updated from environment", metadata: ["previous_value": "x-api-key=older-credential"])
+        diagnostics.warning("Spans were dropped this iteration because queue was full", metadata: ["queue_size": "2048", "dropped_count": "7"])
+        var batch = diagnostics
+        batch[metadataKey: "batch_size"] = "3"
+        batch.warning("Failed to export batch.")
+        let text = logs.all.joined()
+        #expect(logs.all.count == 3)
+        #expect(text.contains("OTEL_EXPORTER_OTLP_HEADERS") && !text.contains("hunter2") && !text.contains("older-credential"), "\(text)")
+        #expect(registry.emitToString().contains("dropmate_trace_spans_dropped_total 10"))
+    }
+
+    @Test func tracingIsOffWithoutAnEndpoint() throws {
         let config = ObservabilityConfig.load([:]) { _, _ in Issue.record("config problem") }
         #expect(config.tracesEndpoint == nil && config.logFormat == .text && config.metricsPort == 9090 && config.serviceName == "dropmate")
-        #expect(Telemetry.production(config, logger: Logger(label: "test")).tracer == nil)
+        let telemetry = try Telemetry.make(config, metrics: .disabled, logger: Logger(label: "test"))
+        #expect(telemetry.tracer == nil && telemetry.services.isEmpty)
         var problems: [String] = []
         _ = ObservabilityConfig.load(["LOG_FORMAT": "xml", "METRICS_PORT": "nine", "OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4318"]) { name, _ in problems.append(name) }
         #expect(problems == ["LOG_FORMAT", "OTEL_EXPORTER_OTLP_ENDPOINT", "METRICS_PORT"])
-    }
-
-    @Test func traceparentHeadersAreParsedStrictly() {
-        let parsed = OTLPSpanContext(traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-        #expect(parsed?.traceIDHex == "4bf92f3577b34da6a3ce929d0e0e4736" && parsed?.spanIDHex == "00f067aa0ba902b7")
-        #expect(parsed?.traceparent == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
-        for bad in ["", "00-00000000000000000000000000000000-00f067aa0ba902b7-01", "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",
-                    "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01",
-                    "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra"] {
-            #expect(OTLPSpanContext(traceparent: bad) == nil, "\(bad)")
+        for off in [["OTEL_TRACES_EXPORTER": "none"], ["OTEL_SDK_DISABLED": "true"]] {
+            let config = ObservabilityConfig.load(off.merging(["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]) { a, _ in a }) { _, _ in Issue.record("config problem") }
+            #expect(config.tracesEndpoint == nil, "\(off)")
         }
     }
 
-    @Test func aFullSpanBufferDropsAndCountsInsteadOfBlocking() async throws {
+    @Test func spansTheCollectorRefusesAreCountedAsDroppedWithoutBlocking() async throws {
         let registry = PrometheusCollectorRegistry()
-        let exporter = OTLPExporter(endpoint: "http://127.0.0.1:9/v1/traces", serviceName: "dropmate", capacity: 3, interval: .seconds(3600),
-                                    metrics: AppMetrics(registry: registry), logger: Logger(label: "test"))
-        let tracer = OTLPTracer(exporter: exporter)
-        for index in 0..<5 { tracer.startSpan("span \(index)", context: .topLevel, ofKind: .internal).end() }
-        #expect(exporter.droppedSpans == 2)
-        #expect(registry.emitToString().contains("dropmate_trace_spans_dropped_total 2"))
+        let logs = LogCapture()
+        let collector = CollectorStandIn(status: .badRequest)  // refuses every batch (400: not worth a retry)
+        try await collector.serve { endpoint in
+            let config = ObservabilityConfig.load(["OTEL_EXPORTER_OTLP_ENDPOINT": endpoint]) { _, _ in Issue.record("config problem") }
+            let metrics = AppMetrics(registry: registry)
+            var otel = OTelTracing.configuration(config, endpoint: try #require(config.tracesEndpoint),
+                                                 diagnostics: OTelTracing.diagnostics(logs.logger(level: .info), dropped: metrics.droppedSpans))
+            otel.traces.batchSpanProcessor.maxQueueSize = 3
+            otel.traces.batchSpanProcessor.maxExportBatchSize = 3
+            otel.traces.batchSpanProcessor.scheduleDelay = .milliseconds(50)
+            otel.traces.batchSpanProcessor.exportTimeout = .seconds(5)
+            let (tracer, service) = try OTelTracing.make(otel)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await service.run() }
+                let start = ContinuousClock.now
+                for index in 0..<5 { tracer.startSpan("span \(index)", context: .topLevel, ofKind: .internal).end() }
+                #expect(ContinuousClock.now - start < .seconds(1), "ending spans waited for the collector")
+                // Each of the five is lost exactly once: dropped from the full queue, or refused by the collector.
+                let deadline = ContinuousClock.now + .seconds(20)
+                while !registry.emitToString().contains("dropmate_trace_spans_dropped_total 5"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                group.cancelAll()
+            }
+        }
+        #expect(registry.emitToString().contains("dropmate_trace_spans_dropped_total 5"), "\(registry.emitToString())")
+        #expect(collector.exportCount >= 1)
+        #expect(logs.all.contains { $0.contains("Failed to export batch") })
     }
 }
 

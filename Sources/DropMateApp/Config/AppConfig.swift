@@ -109,161 +109,50 @@ public struct AppConfig: Sendable {
     }
 
     /// Reads `environment` (flags already merged in), creating dev secrets in the data directory when none are configured.
-    public static func load(environment env: [String: String]) throws -> AppConfig {
-        var problems: [Problem] = []
-        func problem(_ variable: String, _ message: String) { problems.append(Problem(variable: variable, message: message)) }
+    /// Each concern has its own reader (`ServerSettings`, `WeChatSettings`, `DatabaseSettings`, …); this puts them
+    /// together and throws every problem they found at once.
+    public static func load(environment: [String: String]) throws -> AppConfig {
+        let env = EnvironmentReader(environment)
+        let server = ServerSettings.read(env)
+        let dev = DevSecretsReader.read(env, dataDirectory: server.dataDirectory)
+        let wechat = WeChatSettings.read(env, dev: dev)
+        let links = LinkSettings.read(env, dev: dev)
+        let database = DatabaseSettings.read(env)
+        let redis = RedisSettings.read(env)
+        let conversation = ConversationSettings.read(env)
+        let worker = WorkerSettings.read(env)
+        let maps = MapsSettings.read(env)
+        let sms = SMSSettings.load(environment, problem: env.problem)
+        let observability = ObservabilityConfig.load(environment, problem: env.problem)
+        var objectStore = ObjectStoreConfig.local(directory: server.dataDirectory + "/objects")
+        do { objectStore = try ObjectStoreConfig.fromEnvironment(environment) } catch {
+            for found in error.problems { env.problem(found.variable, found.message) }
+        }
+        let piiKeys = PIIKeysReader.read(env, database: database, dataDirectory: server.dataDirectory)
+        let payment = PaymentConfig.load(environment, problem: env.problem)
+        SecretStrength.check(environment, problem: env.problem)  // placeholders and weak secrets refuse to start, named
+        let reports = ReportSettings.load(environment, problem: env.problem)
+        let signIn = SignInSettings.load(environment, problem: env.problem)
 
-        let port = Int(env["PORT"] ?? "8080") ?? -1
-        if !(0...65535).contains(port) { problem("PORT", "must be a number from 0 (any free port) to 65535") }
-        let host = env["HOST"] ?? "127.0.0.1"
-        let dataDirectory = env["DROPMATE_DATA_DIR"] ?? ".dropmate"
-        let window = Int64(env["WECHAT_TIMESTAMP_WINDOW"] ?? "300") ?? -1
-        if window < 30 { problem("WECHAT_TIMESTAMP_WINDOW", "must be a whole number of seconds, at least 30") }
-        let offsetHours = Double(env["DROPMATE_UTC_OFFSET_HOURS"] ?? "8")
-        if offsetHours == nil || !(-12...14).contains(offsetHours!) { problem("DROPMATE_UTC_OFFSET_HOURS", "must be a number of hours from -12 to 14") }
-        let publicBaseURL = (env["PUBLIC_BASE_URL"] ?? "http://localhost:\(port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        if URL(string: publicBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true { problem("PUBLIC_BASE_URL", "must be an http(s) URL") }
-
-        var dev: DevSecrets?
-        let needsDevSecrets = env["WECHAT_TOKEN"] == nil || env["JWT_SECRET"] == nil
-        if needsDevSecrets {
-            do { dev = try DevSecrets.loadOrCreate(in: dataDirectory) } catch { problem("DROPMATE_DATA_DIR", "cannot create dev secrets in \(dataDirectory): \(error)") }
-        }
-        let token = env["WECHAT_TOKEN"] ?? dev?.token ?? ""
-        if token.count < 3 || token.count > 32 || !token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
-            problem("WECHAT_TOKEN", "must be 3 to 32 letters or digits (as in the Official Account settings)")
-        }
-        let appID = env["WECHAT_APP_ID"] ?? DevSecrets.appID
-        if appID.isEmpty || appID.count > 64 { problem("WECHAT_APP_ID", "must be the Official Account's AppID (wx…)") }
-        var aesKey = env["WECHAT_ENCODING_AES_KEY"]
-        if aesKey == nil, env["WECHAT_TOKEN"] == nil { aesKey = dev?.encodingAESKey }
-        if let key = aesKey, key.isEmpty { aesKey = nil }
-        if let key = aesKey, key.count != 43 || Data(base64Encoded: key + "=") == nil {
-            problem("WECHAT_ENCODING_AES_KEY", "must be the 43-character EncodingAESKey")
-        }
-        var messageMode: WeChatWebhook.MessageMode = aesKey == nil ? .plaintext : .compatible
-        if let text = env["WECHAT_MESSAGE_MODE"], !text.isEmpty {
-            if let mode = WeChatWebhook.MessageMode(rawValue: text.lowercased()) { messageMode = mode } else {
-                problem("WECHAT_MESSAGE_MODE", "must be plaintext, compatible or safe")
-            }
-            if messageMode != .plaintext, aesKey == nil { problem("WECHAT_MESSAGE_MODE", "\(messageMode.rawValue) mode needs WECHAT_ENCODING_AES_KEY") }
-        }
-        var linkSecret = Array((env["JWT_SECRET"] ?? "").utf8)
-        if env["JWT_SECRET"] == nil { linkSecret = dev.map { Array($0.linkSecret.utf8) } ?? [] }
-        else if linkSecret.count < 32 { problem("JWT_SECRET", "must be at least 32 characters") }
-        let databaseURL = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if let url = databaseURL, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
-            problem("DATABASE_URL", "must be a postgres:// URL (leave it unset for the embedded SQLite default)")
-        }
-        let databaseReadURL = env["DATABASE_READ_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if let url = databaseReadURL {
-            if databaseURL == nil {
-                problem("DATABASE_READ_URL", "needs DATABASE_URL: a read replica is a replica of the PostgreSQL primary DATABASE_URL names")
-            } else if let reason = PostgresBackend.problem(url: url, variable: "DATABASE_READ_URL") {
-                problem("DATABASE_READ_URL", "must be a postgres:// URL of the primary's read replica: \(reason)")
-            }
-        }
-        let readMaxLag = Double(env["DROPMATE_READ_MAX_LAG_SECONDS"] ?? "10") ?? -1
-        if !(1...3600).contains(readMaxLag) { problem("DROPMATE_READ_MAX_LAG_SECONDS", "must be 1 to 3600 seconds (the lag is checked every second)") }
-        var redis: RedisConfiguration?
-        var redisCluster: Bool?
-        switch env["REDIS_CLUSTER"]?.lowercased() {
-        case nil, "": redisCluster = nil
-        case "1", "true", "yes": redisCluster = true
-        case "0", "false", "no": redisCluster = false
-        default: problem("REDIS_CLUSTER", "must be 1 (a Redis Cluster) or 0 (one Redis server); unset, a REDIS_URL listing several nodes means a cluster")
-        }
-        if let url = env["REDIS_URL"], !url.isEmpty {
-            do { redis = try RedisConfiguration(url: url, cluster: redisCluster) } catch { problem("REDIS_URL", "\(error)") }
-            if let caFile = env["REDIS_TLS_CA_FILE"], !caFile.isEmpty {
-                if FileManager.default.isReadableFile(atPath: caFile) { redis?.tlsCAFile = caFile } else { problem("REDIS_TLS_CA_FILE", "cannot read \(caFile)") }
-            }
-        }
-        let redisKeyPrefix = env["REDIS_KEY_PREFIX"] ?? "dm"
-        if redisKeyPrefix.isEmpty || redisKeyPrefix.count > 64 || redisKeyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
-            problem("REDIS_KEY_PREFIX", "must be 1 to 64 characters without spaces or braces")
-        }
-        let eventLoopNice = Int32(env["DROPMATE_EVENT_LOOP_NICE"] ?? (databaseURL == nil ? "5" : "0")) ?? -1
-        if !(0...19).contains(eventLoopNice) { problem("DROPMATE_EVENT_LOOP_NICE", "must be a whole number from 0 to 19") }
-        let rateLimit = Int(env["DROPMATE_RATE_LIMIT"] ?? "60") ?? -1
-        if rateLimit < 0 { problem("DROPMATE_RATE_LIMIT", "must be a whole number of messages per customer per minute (0: no limit)") }
-        let apiBaseURL = env["WECHAT_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.weixin.qq.com"
-        if URL(string: apiBaseURL)?.scheme.map({ ["http", "https"].contains($0) }) != true { problem("WECHAT_API_BASE_URL", "must be an http(s) URL") }
-        let appSecret = env["WECHAT_APP_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
-        if let secret = appSecret, secret.count < 16 || secret.count > 64 { problem("WECHAT_APP_SECRET", "must be the Official Account's AppSecret (32 characters)") }
-        let fallbackID = env["WECHAT_TEMPLATE_FALLBACK_ID"].flatMap { $0.isEmpty ? nil : $0 }
-        let fallbackField = env["WECHAT_TEMPLATE_FALLBACK_FIELD"] ?? "thing1"
-        let sms = SMSSettings.load(env, problem: problem)
-        let observability = ObservabilityConfig.load(env, problem: problem)
-        var maps: (provider: String, key: String, baseURL: String?, timeout: Duration)?
-        let mapsProvider = (env["MAPS_PROVIDER"] ?? "none").lowercased()
-        let mapsTimeout = Int(env["MAPS_TIMEOUT_MS"] ?? "800") ?? -1
-        if !(50...4000).contains(mapsTimeout) { problem("MAPS_TIMEOUT_MS", "must be 50 to 4000 milliseconds (the reply is due within 5 s)") }
-        switch mapsProvider {
-        case "none", "": break
-        case "amap", "tencent":
-            if let key = env["MAPS_API_KEY"], !key.isEmpty {
-                maps = (mapsProvider, key, env["MAPS_API_BASE_URL"].flatMap { $0.isEmpty ? nil : $0 }, .milliseconds(mapsTimeout))
-            } else {
-                problem("MAPS_API_KEY", "is required for MAPS_PROVIDER=\(mapsProvider)")
-            }
-        default: problem("MAPS_PROVIDER", "must be none, amap or tencent")
-        }
-        var orderTemplates = OrderTemplates.none
-        if let json = env["WECHAT_TEMPLATES"], !json.isEmpty {
-            do { orderTemplates = try OrderTemplates(json: json) } catch { problem("WECHAT_TEMPLATES", error.description) }
-        }
-        let lease = Int64(env["DROPMATE_JOB_LEASE_SECONDS"] ?? "120") ?? -1
-        let shutdownGrace = Int64(env["DROPMATE_SHUTDOWN_GRACE_SECONDS"] ?? "25") ?? -1
-        if !(0...3600).contains(shutdownGrace) { problem("DROPMATE_SHUTDOWN_GRACE_SECONDS", "must be 0 to 3600 seconds") }
-        if lease < 2 { problem("DROPMATE_JOB_LEASE_SECONDS", "must be a whole number of seconds, at least 2") }
-        let etaThreshold = Int64(env["DROPMATE_ETA_PUSH_THRESHOLD_MINUTES"] ?? "5") ?? -1
-        if !(1...240).contains(etaThreshold) { problem("DROPMATE_ETA_PUSH_THRESHOLD_MINUTES", "must be 1 to 240 minutes") }
-        let etaInterval = Int64(env["DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES"] ?? "10") ?? -1
-        if !(0...1440).contains(etaInterval) { problem("DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES", "must be 0 to 1440 minutes") }
-        let etaRefresh = Int64(env["DROPMATE_ETA_REFRESH_SECONDS"] ?? "120") ?? -1
-        if !(10...3600).contains(etaRefresh) { problem("DROPMATE_ETA_REFRESH_SECONDS", "must be 10 to 3600 seconds") }
-        var objectStore = ObjectStoreConfig.local(directory: dataDirectory + "/objects")
-        do { objectStore = try ObjectStoreConfig.fromEnvironment(env) } catch {
-            for found in error.problems { problem(found.variable, found.message) }
-        }
-        var piiKeys: PIIKeyRing?
-        if let text = env["DROPMATE_PII_KEYS"], !text.isEmpty {
-            do { piiKeys = try PIIKeyRing(parsing: text) } catch { problem("DROPMATE_PII_KEYS", error.problems.joined(separator: "; ")) }
-        } else if databaseURL != nil {
-            problem("DROPMATE_PII_KEYS", "is required with DATABASE_URL: id:base64key (openssl rand -base64 32), current key first")
-        } else {
-            do { piiKeys = try PIIKeyRing(parsing: try DevSecrets.piiKeys(in: dataDirectory)) } catch {
-                problem("DROPMATE_DATA_DIR", "cannot create the personal-data key in \(dataDirectory): \(error)")
-            }
-        }
-        let payment = PaymentConfig.load(env, problem: problem)
-        SecretStrength.check(env, problem: problem)  // placeholders and weak secrets refuse to start, named
-        let reports = ReportSettings.load(env, problem: problem)
-        let signIn = SignInSettings.load(env, problem: problem)
-        let passwordCost = Int(env["DROPMATE_PASSWORD_COST"] ?? "15") ?? -1
-        if !(10...20).contains(passwordCost) { problem("DROPMATE_PASSWORD_COST", "must be 10 to 20 (scrypt log2 N)") }
-        let handoffMinutes = Int64(env["DROPMATE_HANDOFF_MINUTES"] ?? "30") ?? -1
-        if !(1...1440).contains(handoffMinutes) { problem("DROPMATE_HANDOFF_MINUTES", "must be 1 to 1440 minutes") }
-        let ttl = Int64(env["DROPMATE_CONFIRM_LINK_TTL"] ?? "1800") ?? -1
-        if ttl < 60 { problem("DROPMATE_CONFIRM_LINK_TTL", "must be at least 60 seconds") }
-
-        guard problems.isEmpty else { throw Problems(problems: problems) }
+        guard env.problems.isEmpty, let piiKeys else { throw Problems(problems: env.problems) }
         var config = AppConfig(
-            host: host, port: port, dataDirectory: dataDirectory, wechatToken: token, wechatAppID: appID,
-            wechatAccountID: env["WECHAT_ACCOUNT_ID"] ?? "gh_dropmate", wechatEncodingAESKey: aesKey, wechatMessageMode: messageMode,
-            timestampWindow: window, publicBaseURL: publicBaseURL, linkSecret: linkSecret, confirmationLinkTTL: ttl,
-            utcOffsetSeconds: Int((offsetHours ?? 8) * 3600), replyDeadline: .milliseconds(4500), databaseURL: databaseURL, redis: redis,
-            redisKeyPrefix: redisKeyPrefix, rateLimit: RateLimit(messages: max(rateLimit, 0)), jobLeaseSeconds: lease,
-            etaPush: ETAPushRules(threshold: etaThreshold * 60, minInterval: etaInterval * 60), etaRefreshSeconds: etaRefresh,
-            objectStore: objectStore, passwordCost: passwordCost, reports: reports, piiKeys: piiKeys!,
-            wechatAppSecret: appSecret, wechatAPIBaseURL: apiBaseURL, templateFallback: fallbackID.map { ($0, fallbackField) }, orderTemplates: orderTemplates, maps: maps, sms: sms,
-            devMode: appSecret == nil, usesGeneratedSecrets: env["WECHAT_TOKEN"] == nil, observability: observability,
-            eventLoopNice: eventLoopNice, signIn: signIn, shutdownGraceSeconds: shutdownGrace, handoffSeconds: handoffMinutes * 60
+            host: server.host, port: server.port, dataDirectory: server.dataDirectory, wechatToken: wechat.token, wechatAppID: wechat.appID,
+            wechatAccountID: wechat.accountID, wechatEncodingAESKey: wechat.encodingAESKey, wechatMessageMode: wechat.messageMode,
+            timestampWindow: wechat.timestampWindow, publicBaseURL: server.publicBaseURL, linkSecret: links.secret,
+            confirmationLinkTTL: links.confirmationLinkTTL, utcOffsetSeconds: server.utcOffsetSeconds, replyDeadline: .milliseconds(4500),
+            databaseURL: database.url, redis: redis.configuration, redisKeyPrefix: redis.keyPrefix,
+            rateLimit: RateLimit(messages: max(conversation.rateLimit, 0)), jobLeaseSeconds: worker.jobLeaseSeconds,
+            etaPush: worker.etaPush, etaRefreshSeconds: worker.etaRefreshSeconds, objectStore: objectStore, passwordCost: links.passwordCost,
+            reports: reports, piiKeys: piiKeys, wechatAppSecret: wechat.appSecret, wechatAPIBaseURL: wechat.apiBaseURL,
+            templateFallback: wechat.templateFallback, orderTemplates: wechat.orderTemplates,
+            maps: maps.map { ($0.provider, $0.key, $0.baseURL, $0.timeout) }, sms: sms,
+            devMode: wechat.appSecret == nil, usesGeneratedSecrets: wechat.usesGeneratedSecrets, observability: observability,
+            eventLoopNice: database.eventLoopNice, signIn: signIn, shutdownGraceSeconds: worker.shutdownGraceSeconds,
+            handoffSeconds: conversation.handoffSeconds
         )
         config.payment = payment
-        config.databaseReadURL = databaseReadURL
-        config.readMaxLag = .milliseconds(Int64((readMaxLag * 1000).rounded()))
+        config.databaseReadURL = database.readURL
+        config.readMaxLag = database.readMaxLag
         return config
     }
 

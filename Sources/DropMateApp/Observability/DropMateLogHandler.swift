@@ -1,6 +1,7 @@
 import DropMateDataProtection
 import Foundation
 import Logging
+import OTel
 import Synchronization
 import Tracing
 
@@ -49,14 +50,14 @@ public struct DropMateLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata, !extra.isEmpty { merged.merge(extra) { _, new in new } }
-        let span = ServiceContext.current?.otlpSpanContext
+        let span = ServiceContext.current == nil ? nil : TraceIDs.current()
         let line = format == .json
             ? Self.json(time: WallClock.nanoseconds(), level: event.level, message: event.message.description, label: label, metadata: merged, span: span)
             : Self.text(time: WallClock.nanoseconds(), level: event.level, message: event.message.description, label: label, metadata: merged, span: span)
         sink.write(line)
     }
 
-    static func json(time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: OTLPSpanContext?) -> [UInt8] {
+    static func json(time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: TraceIDs?) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         JSONText.append("{\"time\":\"\(WallClock.rfc3339(nanoseconds: time))\",\"level\":\"\(level.rawValue)\",\"message\":", to: &out)
@@ -64,7 +65,7 @@ public struct DropMateLogHandler: LogHandler {
         JSONText.append(",\"label\":", to: &out)
         JSONText.appendString(label, to: &out)
         if let span {
-            JSONText.append(",\"trace_id\":\"\(span.traceIDHex)\",\"span_id\":\"\(span.spanIDHex)\"", to: &out)
+            JSONText.append(",\"trace_id\":\"\(span.traceID)\",\"span_id\":\"\(span.spanID)\"", to: &out)
         }
         for key in metadata.keys.sorted() where key != "time" && key != "level" && key != "message" && key != "trace_id" && key != "span_id" {
             out.append(UInt8(ascii: ","))
@@ -99,10 +100,10 @@ public struct DropMateLogHandler: LogHandler {
         }
     }
 
-    static func text(time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: OTLPSpanContext?) -> [UInt8] {
+    static func text(time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: TraceIDs?) -> [UInt8] {
         var line = "\(WallClock.rfc3339(nanoseconds: time)) \(level.rawValue) \(label): \(PIIMask.phoneNumbers(in: message))"
         for key in metadata.keys.sorted() { line += " \(key)=\(PIIMask.phoneNumbers(in: metadata[key]!.description))" }
-        if let span { line += " trace_id=\(span.traceIDHex) span_id=\(span.spanIDHex)" }
+        if let span { line += " trace_id=\(span.traceID) span_id=\(span.spanID)" }
         line += "\n"
         return Array(line.utf8)
     }
@@ -121,4 +122,18 @@ extension DropMateLogHandler {
     }
 
     private static let bootstrapOnce = Mutex(false)
+}
+
+/// The current span's ids in hex, as swift-otel's metadata provider reports them (nil outside a traced request).
+struct TraceIDs: Sendable {
+    var traceID: String
+    var spanID: String
+
+    private static let provider = OTel.makeLoggingMetadataProvider()
+
+    static func current() -> TraceIDs? {
+        let metadata = provider.get()
+        guard let trace = metadata["trace_id"]?.description, let span = metadata["span_id"]?.description else { return nil }
+        return TraceIDs(traceID: trace, spanID: span)
+    }
 }

@@ -24,20 +24,20 @@ struct HTTPTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func handled(_ request: Request, context: Context, since start: UInt64, span: OTLPSpan?,
+    private func handled(_ request: Request, context: Context, since start: UInt64, span: (any Span)?,
                          next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             let response = try await next(request, context)
             finish(request, context: context, status: response.status.code, since: start, span: span)
             return response
         } catch {
-            span?.recordError(error)
+            span?.recordMaskedError(error, failed: false)  // status: set from the HTTP status in `finish`
             finish(request, context: context, status: Self.status(of: error), since: start, span: span)
             throw error
         }
     }
 
-    private func finish(_ request: Request, context: Context, status: Int, since start: UInt64, span: OTLPSpan?) {
+    private func finish(_ request: Request, context: Context, status: Int, since start: UInt64, span: (any Span)?) {
         let route = Self.route(context)
         let nanoseconds = Int64(DispatchTime.now().uptimeNanoseconds - start)
         telemetry.metrics.httpRequest(route: route, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)

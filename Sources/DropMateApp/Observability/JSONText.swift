@@ -1,7 +1,7 @@
 import DropMateCivilTime
 import Foundation
 
-/// Just enough JSON writing for log lines and OTLP payloads, without Foundation's encoder in the hot path.
+/// Just enough JSON writing for log lines, without Foundation's encoder in the hot path.
 enum JSONText {
     /// Appends `value` as a JSON string literal.
     static func appendString(_ value: String, to out: inout [UInt8]) {

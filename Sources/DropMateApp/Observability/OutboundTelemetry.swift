@@ -20,8 +20,7 @@ extension Telemetry {
         do {
             return try await ServiceContext.$current.withValue(span.context) { try await call(request) }
         } catch {
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error))
+            span.recordMaskedError(error)
             throw error
         }
     }

@@ -8,26 +8,36 @@ import Tracing
 /// no allocation; swift-distributed-tracing's global tracer stays the NoOp tracer.
 public struct Telemetry: Sendable {
     public var metrics: AppMetrics
-    public var tracer: OTLPTracer?
+    /// swift-otel's tracer when tracing is on.
+    public var tracer: (any Tracer)?
+    /// What batches and exports the tracer's spans; runs in the process's service group.
+    var tracingService: (any Service)?
 
-    public init(metrics: AppMetrics, tracer: OTLPTracer? = nil) {
+    public init(metrics: AppMetrics) {
         self.metrics = metrics
-        self.tracer = tracer
     }
 
     /// No metrics, no traces.
     public static let disabled = Telemetry(metrics: .disabled)
 
-    /// The process's telemetry: the bootstrapped Prometheus registry, and an OTLP tracer when an endpoint is configured.
-    public static func production(_ config: ObservabilityConfig, logger: Logger) -> Telemetry {
-        let metrics = AppMetrics.bootstrapped()
-        guard let endpoint = config.tracesEndpoint else { return Telemetry(metrics: metrics) }
-        let exporter = OTLPExporter(endpoint: endpoint, serviceName: config.serviceName, metrics: metrics, logger: logger)
-        return Telemetry(metrics: metrics, tracer: OTLPTracer(exporter: exporter))
+    /// The process's telemetry: the bootstrapped Prometheus registry, and swift-otel's tracer when an endpoint is configured.
+    public static func production(_ config: ObservabilityConfig, logger: Logger) throws -> Telemetry {
+        try make(config, metrics: AppMetrics.bootstrapped(), logger: logger)
+    }
+
+    /// `metrics`, plus tracing as `config` says (off without an endpoint).
+    public static func make(_ config: ObservabilityConfig, metrics: AppMetrics, logger: Logger) throws -> Telemetry {
+        var telemetry = Telemetry(metrics: metrics)
+        guard let endpoint = config.tracesEndpoint else { return telemetry }
+        let diagnostics = OTelTracing.diagnostics(logger, dropped: metrics.droppedSpans)
+        let backend = try OTelTracing.make(OTelTracing.configuration(config, endpoint: endpoint, diagnostics: diagnostics))
+        telemetry.tracer = backend.tracer
+        telemetry.tracingService = backend.service
+        return telemetry
     }
 
     /// The background services telemetry needs (the span exporter when tracing is on).
-    public var services: [any Service] { tracer.map { [$0.exporter] } ?? [] }
+    public var services: [any Service] { tracingService.map { [$0] } ?? [] }
 
     /// Runs `body` in a child span of the current one when tracing is on; otherwise just runs it (the name is not
     /// even built).
@@ -42,8 +52,7 @@ public struct Telemetry: Sendable {
         do {
             return try await ServiceContext.$current.withValue(span.context) { try await body() }
         } catch {
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error))
+            span.recordMaskedError(error)
             throw error
         }
     }

@@ -23,11 +23,11 @@ extension WeChatRoutes {
 
 /// The spans of the stages `WeChatWebhook.open` reports.
 private final class StageSpans {
-    let tracer: OTLPTracer
+    let tracer: any Tracer
     let parent: ServiceContext
-    var open: [(WeChatWebhook.Stage, OTLPSpan)] = []
+    var open: [(WeChatWebhook.Stage, any Span)] = []
 
-    init(tracer: OTLPTracer, parent: ServiceContext) {
+    init(tracer: any Tracer, parent: ServiceContext) {
         self.tracer = tracer
         self.parent = parent
     }
@@ -43,8 +43,7 @@ private final class StageSpans {
     /// The stage that threw ends as an error.
     func fail(_ error: WeChatWebhookError) {
         for (_, span) in open {
-            span.recordError(error)
-            span.setStatus(SpanStatus(code: .error))
+            span.recordMaskedError(error)
             span.end()
         }
         open.removeAll()

@@ -1,6 +1,8 @@
 @testable import DropMateApp
 import DropMateWeChat
 import Foundation
+import HTTPTypes
+import NIOCore
 import Hummingbird
 import Logging
 import Prometheus
@@ -51,7 +53,9 @@ enum ObservedApp {
     }
 }
 
-/// An OTLP/HTTP collector stand-in on loopback: keeps every span POSTed to `/v1/traces`.
+/// An OTLP/HTTP collector stand-in on loopback: decodes every `ExportTraceServiceRequest` POSTed to `/v1/traces`
+/// (protobuf, read with `OTLPWire`, written from the OTLP .proto field numbers, not with the exporter's own code) and
+/// keeps its spans. `status` answers every export (a collector that refuses).
 final class CollectorStandIn: Sendable {
     struct ReceivedSpan: Sendable, Equatable {
         var name: String
@@ -60,41 +64,40 @@ final class CollectorStandIn: Sendable {
         var parentSpanID: String?
         var kind: Int
         var serviceName: String?
+        var links: [OTLPWire.Link] = []
+        var attributes: [String: String] = [:]
+        var eventNames: [String] = []
+        /// 0 unset, 1 ok, 2 error.
+        var statusCode: Int = 0
     }
 
     private let received = Mutex<[ReceivedSpan]>([])
-    private let contentTypes = Mutex<[String]>([])
+    private let requests = Mutex<[(contentType: String, headers: [String: String])]>([])
+    let status: HTTPResponse.Status
     var spans: [ReceivedSpan] { received.withLock { $0 } }
-    var requestContentTypes: [String] { contentTypes.withLock { $0 } }
+    var requestContentTypes: [String] { requests.withLock { $0.map(\.contentType) } }
+    /// Each export request's headers (lowercased names).
+    var requestHeaders: [[String: String]] { requests.withLock { $0.map(\.headers) } }
+    var exportCount: Int { requests.withLock { $0.count } }
+
+    init(status: HTTPResponse.Status = .ok) { self.status = status }
 
     /// Serves while `body` runs; `body` gets the collector's base URL (what `OTEL_EXPORTER_OTLP_ENDPOINT` names).
     func serve<T: Sendable>(_ body: @escaping @Sendable (String) async throws -> T) async throws -> T {
         let router = Router()
         router.post("/v1/traces") { request, _ in
             let buffer = try await request.body.collect(upTo: 1 << 22)
-            self.contentTypes.withLock { $0.append(request.headers[.contentType] ?? "") }
-            self.receive(Data(buffer.readableBytesView))
-            return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{}")))
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName] = field.value }
+            self.requests.withLock { $0.append((request.headers[.contentType] ?? "", headers)) }
+            guard self.status == .ok else { return Response(status: self.status) }
+            let spans = try OTLPWire.spans(in: Array(buffer.readableBytesView))
+            self.received.withLock { $0 += spans }
+            // An empty ExportTraceServiceResponse: all accepted.
+            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
         }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await application.test(.live) { client in try await body("http://127.0.0.1:\(client.port!)") }
-    }
-
-    private func receive(_ data: Data) {
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let resources = root["resourceSpans"] as? [[String: Any]] else { return }
-        var spans: [ReceivedSpan] = []
-        for resource in resources {
-            let attributes = (resource["resource"] as? [String: Any])?["attributes"] as? [[String: Any]] ?? []
-            let service = attributes.first { $0["key"] as? String == "service.name" }.flatMap { ($0["value"] as? [String: Any])?["stringValue"] as? String }
-            for scope in resource["scopeSpans"] as? [[String: Any]] ?? [] {
-                for span in scope["spans"] as? [[String: Any]] ?? [] {
-                    spans.append(ReceivedSpan(name: span["name"] as? String ?? "", traceID: span["traceId"] as? String ?? "", spanID: span["spanId"] as? String ?? "",
-                                              parentSpanID: span["parentSpanId"] as? String, kind: span["kind"] as? Int ?? 0, serviceName: service))
-                }
-            }
-        }
-        received.withLock { $0 += spans }
     }
 
     /// Polls until `done` holds for the spans received, or `seconds` pass (never a fixed sleep).
