@@ -22,7 +22,10 @@ extension StaffAPI {
 
     func addAuthRoutes(_ api: APIRouter) {
         api.onPublic(.post, "/auth/login", maxBody: 4096,
-                     doc: APIDoc("Log in with a username and password.", body: .json("Login"), answer: .ok("Tokens.", "Tokens"), errors: [401, 429, .busy])) { call in
+                     doc: APIDoc("Log in with a username and password.",
+                                 body: .json("Login"),
+                                 answer: .ok("Tokens.", "Tokens"),
+                                 errors: [401, 429, .busy])) { call in
             let login = try APIJSON.decode(Login.self, from: call.body)
             let now = clock()
             let username = login.username.trimmingCharacters(in: .whitespaces)
@@ -44,7 +47,10 @@ extension StaffAPI {
             return try .json(try await issueTokens(for: session.account, version: session.tokenVersion, now: now))
         }
         api.onPublic(.post, "/auth/refresh", maxBody: 4096,
-                     doc: APIDoc("Trade a refresh token (once) for new tokens; a spent token presented again revokes every token of its login.", body: .json("Refresh"), answer: .ok("Tokens.", "Tokens"), errors: [401])) { call in
+                     doc: APIDoc("Trade a refresh token (once) for new tokens; a spent token presented again revokes every token of its login.",
+                                 body: .json("Refresh"),
+                                 answer: .ok("Tokens.", "Tokens"),
+                                 errors: [401])) { call in
             let refresh = try APIJSON.decode(Refresh.self, from: call.body)
             let now = clock()
             let successor = SecretToken.generate(prefix: "dmr_")
@@ -66,9 +72,13 @@ extension StaffAPI {
             }
         }
         api.on(.get, "/auth/me", roles: Self.everyone,
-               doc: APIDoc("The caller's account.", answer: .ok("The account.", "Staff"))) { call in try .json(StaffView(call.identity.account)) }
+               doc: APIDoc("The caller's account.",
+                           answer: .ok("The account.", "Staff"))) { call in try .json(StaffView(call.identity.account)) }
         api.on(.put, "/auth/password", roles: Self.everyone, maxBody: 4096,
-               doc: APIDoc("Change one's own password (the current one is needed); every other session ends, the caller gets new tokens.", body: .json("PasswordChange"), answer: .ok("New tokens.", "Tokens"), errors: [403, 429, .busy])) { call in
+               doc: APIDoc("Change one's own password (the current one is needed); every other session ends, the caller gets new tokens.",
+                           body: .json("PasswordChange"),
+                           answer: .ok("New tokens.", "Tokens"),
+                           errors: [403, 429, .busy])) { call in
             let identity = call.identity
             guard identity.account.id > 0 else {
                 throw APIError(status: .forbidden, code: "not_a_staff_account", message: "a courier app's token has no password")

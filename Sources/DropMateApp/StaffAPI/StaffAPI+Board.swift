@@ -21,7 +21,14 @@ extension StaffAPI {
 
     func addBoardRoutes(_ api: APIRouter) {
         api.on(.get, "/board/posts", roles: Self.office,
-               doc: APIDoc("Board posts, newest first.", query: [.query("state", ["type": "string", "enum": ["visible", "held", "hidden", "removed", "rejected"]]), .query("order_id", ["type": "integer", "minimum": 1]), .page, .perPage], answer: .ok("Posts.", "Items"))) { call in
+               doc: APIDoc("Board posts, newest first.",
+                           query: [
+                               .query("state", ["type": "string", "enum": ["visible", "held", "hidden", "removed", "rejected"]]),
+                               .query("order_id", ["type": "integer", "minimum": 1]),
+                               .page,
+                               .perPage,
+                           ],
+                           answer: .ok("Posts.", "Items"))) { call in
             let (page, perPage) = try Self.paging(call)
             let state = call.query("state")
             guard state == nil || Self.postStates.contains(state!) else { throw APIError.badRequest("\"state\" must be visible, held, hidden, removed or rejected") }
@@ -30,7 +37,10 @@ extension StaffAPI {
             return try .json(["items": posts.map { view($0) }])
         }
         api.on(.post, "/board/posts/:id/replies", roles: Self.office, idempotent: true, maxBody: 8192,
-               doc: APIDoc("Reply to a post; the worker pushes the reply to the customer in WeChat.", body: .json("Reply"), answer: .created("Replied."), errors: [404])) { call in
+               doc: APIDoc("Reply to a post; the worker pushes the reply to the customer in WeChat.",
+                           body: .json("Reply"),
+                           answer: .created("Replied."),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let body = try Validate.text(try APIJSON.decode(ReplyBody.self, from: call.body).body, field: "body", max: 500)
             guard let found = try await store.boardPost(id: id) else { throw APIError.notFound("post \(id)") }
@@ -47,7 +57,8 @@ extension StaffAPI {
             return try .json(["replied": true], status: .created)
         }
         api.on(.get, "/board/settings", roles: Self.office,
-               doc: APIDoc("Whether public board posts wait for review.", answer: .ok("The settings.", "BoardSettings"))) { _ in try .json(BoardSettings(holdPosts: try await store.boardHoldsPosts())) }
+               doc: APIDoc("Whether public board posts wait for review.",
+                           answer: .ok("The settings.", "BoardSettings"))) { _ in try .json(BoardSettings(holdPosts: try await store.boardHoldsPosts())) }
         // Whether public posts wait for review before they show (a per-business setting; the console's toggle).
         let settingsDocs: [(HTTPRequest.Method, APIDoc)] = [
             (.put, APIDoc("Hold public posts for review from now on, or publish them at once again (posts already held stay held).",
@@ -101,7 +112,10 @@ extension StaffAPI {
         }
         for (action, state, summary) in [("hide", "hidden", "Hide a post from the public board, with a reason."), ("remove", "removed", "Remove a post, with a reason.")] {
             api.on(.post, "/board/posts/:id/\(action)", roles: Self.office, idempotent: true, maxBody: 4096,
-                   doc: APIDoc(summary, body: .json("Moderation"), answer: .ok("The post.", "Post"), errors: [404])) { call in
+                   doc: APIDoc(summary,
+                               body: .json("Moderation"),
+                               answer: .ok("The post.", "Post"),
+                               errors: [404])) { call in
                 let id = try call.parameter("id")
                 let reason = try Validate.text(try APIJSON.decode(Moderation.self, from: call.body).reason, field: "reason", max: 200)
                 let before = try await store.boardPost(id: id)

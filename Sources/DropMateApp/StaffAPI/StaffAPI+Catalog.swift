@@ -42,17 +42,30 @@ extension StaffAPI {
             try .json(["items": try await reads.merchants().map { Self.view($0.merchant, active: $0.active) }])
         }
         api.on(.get, "/merchants/:id", roles: Self.office,
-               doc: APIDoc("One merchant.", answer: .ok("The merchant.", "Merchant"), errors: [404], ids: .slug)) { call in
+               doc: APIDoc("One merchant.",
+                           answer: .ok("The merchant.", "Merchant"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
             return try .json(Self.view(found.merchant, active: found.active))
         }
         api.on(.post, "/merchants", roles: Self.office, idempotent: true,
-               doc: APIDoc("Add a merchant.", body: .json("Merchant"), answer: .created("Created.", "Merchant"))) { call in try await saveMerchant(call, id: nil) }
+               doc: APIDoc("Add a merchant.",
+                           body: .json("Merchant"),
+                           answer: .created("Created.", "Merchant"))) { call in try await saveMerchant(call, id: nil) }
         api.on(.put, "/merchants/:id", roles: Self.office, idempotent: true,
-               doc: APIDoc("Replace a merchant.", body: .json("Merchant"), answer: .ok("The merchant.", "Merchant"), errors: [404], ids: .slug)) { call in try await saveMerchant(call, id: try Self.slug(call.stringParameter("id"))) }
+               doc: APIDoc("Replace a merchant.",
+                           body: .json("Merchant"),
+                           answer: .ok("The merchant.", "Merchant"),
+                           errors: [404],
+                           ids: .slug)) { call in try await saveMerchant(call, id: try Self.slug(call.stringParameter("id"))) }
         api.on(.patch, "/merchants/:id", roles: Self.office, idempotent: true,
-               doc: APIDoc("Change part of a merchant (JSON Merge Patch).", body: .mergePatch("MerchantPatch"), answer: .ok("The merchant after the change.", "Merchant"), errors: [404], ids: .slug)) { call in
+               doc: APIDoc("Change part of a merchant (JSON Merge Patch).",
+                           body: .mergePatch("MerchantPatch"),
+                           answer: .ok("The merchant after the change.", "Merchant"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
@@ -62,14 +75,18 @@ extension StaffAPI {
             return try await storeMerchant(try MergePatch.decode(MerchantBody.self, from: merged), pathID: id, call: call)
         }
         api.on(.delete, "/merchants/:id", roles: Self.office,
-               doc: APIDoc("Archive a merchant that has no ads left (orders keep naming it).", answer: .noContent, errors: [409], ids: .slug)) { call in
+               doc: APIDoc("Archive a merchant that has no ads left (orders keep naming it).",
+                           answer: .noContent,
+                           errors: [409],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             try await catalogWrite { try await catalog.archiveMerchant(id: id, now: clock(), audit: call.identity.audit("merchant.archive", target: "merchant:\(id)", at: clock())) }
             return .noContent
         }
 
         api.on(.get, "/ads", roles: Self.office,
-               doc: APIDoc("Every ad, in position order.", answer: .ok("Ads.", "Items"))) { _ in try .json(["items": try await reads.ads().map(view)]) }
+               doc: APIDoc("Every ad, in position order.",
+                           answer: .ok("Ads.", "Items"))) { _ in try .json(["items": try await reads.ads().map(view)]) }
         api.on(.get, "/ads/:id", roles: Self.office,
                doc: APIDoc("One ad.", answer: .ok("The ad.", "Ad"), errors: [404], ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
@@ -77,12 +94,22 @@ extension StaffAPI {
             return try .json(view(ad))
         }
         api.on(.post, "/ads", roles: Self.office, idempotent: true,
-               doc: APIDoc("Add an ad (with an optional active window and a position).", body: .json("Ad"), answer: .created("Created.", "Ad"))) { call in try await saveAd(call, id: nil) }
+               doc: APIDoc("Add an ad (with an optional active window and a position).",
+                           body: .json("Ad"),
+                           answer: .created("Created.", "Ad"))) { call in try await saveAd(call, id: nil) }
         api.on(.put, "/ads/:id", roles: Self.office, idempotent: true,
-               doc: APIDoc("Replace an ad.", body: .json("Ad"), answer: .ok("The ad.", "Ad"), errors: [404], ids: .slug)) { call in try await saveAd(call, id: try Self.slug(call.stringParameter("id"))) }
+               doc: APIDoc("Replace an ad.",
+                           body: .json("Ad"),
+                           answer: .ok("The ad.", "Ad"),
+                           errors: [404],
+                           ids: .slug)) { call in try await saveAd(call, id: try Self.slug(call.stringParameter("id"))) }
         // Marking an item sold out, moving it or fixing its price touches only what the patch names.
         api.on(.patch, "/ads/:id", roles: Self.office, idempotent: true,
-               doc: APIDoc("Change part of an ad (JSON Merge Patch): mark it sold out, move it, fix its price, without resending the rest.", body: .mergePatch("AdPatch"), answer: .ok("The ad after the change.", "Ad"), errors: [404], ids: .slug)) { call in
+               doc: APIDoc("Change part of an ad (JSON Merge Patch): mark it sold out, move it, fix its price, without resending the rest.",
+                           body: .mergePatch("AdPatch"),
+                           answer: .ok("The ad after the change.", "Ad"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let existing = try await catalog.ad(id: id) else { throw APIError.notFound("ad \(id)") }
@@ -106,7 +133,11 @@ extension StaffAPI {
             return .noContent
         }
         api.on(.put, "/ads/:id/image", roles: Self.office, idempotent: true, maxBody: AdImage.maxBytes,
-               doc: APIDoc("Upload the ad's image (PNG, JPEG or WebP, at most 2 MB) to object storage.", body: .binary(["image/png", "image/jpeg", "image/webp"]), answer: .ok("The ad.", "Ad"), errors: [404, 415, 503], ids: .slug)) { call in
+               doc: APIDoc("Upload the ad's image (PNG, JPEG or WebP, at most 2 MB) to object storage.",
+                           body: .binary(["image/png", "image/jpeg", "image/webp"]),
+                           answer: .ok("The ad.", "Ad"),
+                           errors: [404, 415, 503],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard var ad = try await catalog.ad(id: id) else { throw APIError.notFound("ad \(id)") }
             let image = try AdImage(bytes: Array(call.body.readableBytesView), declaredType: call.request.headers[.contentType])

@@ -49,7 +49,9 @@ extension StaffAPI {
             try .json(["items": try await couriers.all().map { CourierView($0, for: call.identity, utcOffset: utcOffset) }])
         }
         api.on(.post, "/couriers", roles: Self.admins, idempotent: true, maxBody: 4096,
-               doc: APIDoc("Add a courier (admins only, as every courier credential); returns their app token and a WeChat binding code.", body: .json("NewCourier"), answer: .created("Created.", "CourierCreated"))) { call in
+               doc: APIDoc("Add a courier (admins only, as every courier credential); returns their app token and a WeChat binding code.",
+                           body: .json("NewCourier"),
+                           answer: .created("Created.", "CourierCreated"))) { call in
             let request = try APIJSON.decode(NewCourier.self, from: call.body)
             let name = try Validate.text(request.name, field: "name", max: 40)
             var phone: PhoneNumber?
@@ -65,7 +67,10 @@ extension StaffAPI {
         }
         // A courier's name and phone (null clears the phone); switching on and off has its own endpoints.
         api.on(.patch, "/couriers/:id", roles: Self.admins, idempotent: true, maxBody: 4096,
-               doc: APIDoc("Change a courier's name or phone (JSON Merge Patch; null clears the phone). Admins only, as every courier credential.", body: .mergePatch("CourierPatch"), answer: .ok("The courier after the change.", "Courier"), errors: [404])) { call in
+               doc: APIDoc("Change a courier's name or phone (JSON Merge Patch; null clears the phone). Admins only, as every courier credential.",
+                           body: .mergePatch("CourierPatch"),
+                           answer: .ok("The courier after the change.", "Courier"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let courier = try await couriers.courier(id: id) else { throw APIError.notFound("courier \(id)") }
@@ -99,7 +104,9 @@ extension StaffAPI {
             return try .json(CourierView(updated, for: call.identity, utcOffset: utcOffset))
         }
         api.on(.post, "/couriers/:id/binding-code", roles: Self.admins, idempotent: true, maxBody: 1024,
-               doc: APIDoc("A new WeChat binding code for the courier (eight characters, valid 30 minutes, dead after 10 wrong codes from anyone; the old one stops working).", answer: .created("The code.", "BindingCode"), errors: [404])) { call in
+               doc: APIDoc("A new WeChat binding code for the courier (eight characters, valid 30 minutes, dead after 10 wrong codes from anyone; the old one stops working).",
+                           answer: .created("The code.", "BindingCode"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let code = try await courierCommand(id) {
                 try await couriers.issueBindingCode(courierID: id, audit: call.identity.audit("courier.binding_code", target: "courier:\(id)", after: "new binding code", at: clock()))
@@ -123,7 +130,9 @@ extension StaffAPI {
         }
         // Not idempotent: the answer carries a new secret, and a second call simply issues another (the first dies).
         api.on(.post, "/couriers/:id/api-token", roles: Self.admins, maxBody: 1024,
-               doc: APIDoc("A new app token for the courier (shown once); the old one stops working at once.", answer: .created("The token.", "CourierToken"), errors: [404])) { call in
+               doc: APIDoc("A new app token for the courier (shown once); the old one stops working at once.",
+                           answer: .created("The token.", "CourierToken"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let token = try await courierCommand(id) {
                 try await couriers.reissueToken(courierID: id, audit: call.identity.audit("courier.token_reissue", target: "courier:\(id)", after: "new app token", at: clock()))
@@ -131,7 +140,9 @@ extension StaffAPI {
             return try .json(CourierToken(courierId: id, apiToken: token), status: .created)
         }
         api.on(.delete, "/couriers/:id/api-token", roles: Self.admins,
-               doc: APIDoc("Revoke the courier's app token at once (until a new one is issued).", answer: .status(204, "Revoked."), errors: [404])) { call in
+               doc: APIDoc("Revoke the courier's app token at once (until a new one is issued).",
+                           answer: .status(204, "Revoked."),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             try await courierCommand(id) {
                 try await couriers.revokeToken(courierID: id, audit: call.identity.audit("courier.token_revoke", target: "courier:\(id)", after: "no app token", at: clock()))
@@ -139,7 +150,9 @@ extension StaffAPI {
             return .noContent
         }
         api.on(.post, "/courier/position", roles: [.courier], maxBody: 4096,
-               doc: APIDoc("The calling courier's position (a courier account, or a courier app's `dmc_` token); their deliveries' ETAs are refreshed.", body: .json("Position"), answer: .accepted("Accepted.", "PositionAccepted"))) { call in
+               doc: APIDoc("The calling courier's position (a courier account, or a courier app's `dmc_` token); their deliveries' ETAs are refreshed.",
+                           body: .json("Position"),
+                           answer: .accepted("Accepted.", "PositionAccepted"))) { call in
             let courierID = try await actingCourier(call).id
             let update = try APIJSON.decode(Position.self, from: call.body)
             let coordinate = Coordinate(latitude: update.latitude, longitude: update.longitude)

@@ -62,11 +62,13 @@ public struct StaffAPI: Sendable {
     private func addDocumentRoutes(_ api: APIRouter) -> PublishedDocument {
         let published = PublishedDocument()
         api.onPublic(.get, "/openapi.yaml",
-                     doc: APIDoc("This document.", answer: .inline(200, "The OpenAPI document.", ["type": "string"], mediaType: "application/yaml"))) { _ in
+                     doc: APIDoc("This document.",
+                                 answer: .inline(200, "The OpenAPI document.", ["type": "string"], mediaType: "application/yaml"))) { _ in
             APIResponse(status: .ok, body: published.rendering.yaml, contentType: "application/yaml; charset=utf-8")
         }
         api.onPublic(.get, "/openapi.json",
-                     doc: APIDoc("This document as JSON (what the docs page reads).", answer: .inline(200, "The OpenAPI document.", ["type": "object"]))) { _ in
+                     doc: APIDoc("This document as JSON (what the docs page reads).",
+                                 answer: .inline(200, "The OpenAPI document.", ["type": "object"]))) { _ in
             APIResponse(status: .ok, body: published.rendering.json)
         }
         api.onPublic(.get, "/docs",
@@ -74,10 +76,12 @@ public struct StaffAPI: Sendable {
                                  answer: .inline(200, "The page.", ["type": "string"], mediaType: "text/html"))) { _ in
             APIResponse(status: .ok, body: Data(APIDocsPage.html.utf8), contentType: "text/html; charset=utf-8", headers: APIDocsPage.headers)
         }
-        api.onPublic(.get, "/docs.js", doc: APIDoc("The docs page's script.", answer: .inline(200, "The script.", ["type": "string"], mediaType: "text/javascript"))) { _ in
+        api.onPublic(.get, "/docs.js", doc: APIDoc("The docs page's script.",
+                                                   answer: .inline(200, "The script.", ["type": "string"], mediaType: "text/javascript"))) { _ in
             APIResponse(status: .ok, body: Data(APIDocsPage.script.utf8), contentType: "text/javascript; charset=utf-8")
         }
-        api.onPublic(.get, "/docs.css", doc: APIDoc("The docs page's stylesheet.", answer: .inline(200, "The stylesheet.", ["type": "string"], mediaType: "text/css"))) { _ in
+        api.onPublic(.get, "/docs.css", doc: APIDoc("The docs page's stylesheet.",
+                                                    answer: .inline(200, "The stylesheet.", ["type": "string"], mediaType: "text/css"))) { _ in
             APIResponse(status: .ok, body: Data(APIDocsPage.stylesheet.utf8), contentType: "text/css; charset=utf-8")
         }
         return published
