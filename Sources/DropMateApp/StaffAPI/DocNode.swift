@@ -84,6 +84,8 @@ extension DocNode {
                         out += "\n"
                         member.value.writeYAML(into: &out, indent: indent + 2, inline: false)
                     }
+                } else if case .string(let text) = member.value, let block = Self.literalBlock(text, indent: indent + 2) {
+                    out += block
                 } else {
                     out += " " + member.value.yamlLeaf + "\n"
                 }
@@ -101,6 +103,19 @@ extension DocNode {
         default:
             out += (inline ? "" : pad) + yamlLeaf + "\n"
         }
+    }
+
+    /// A multi-line string as a literal block (` |` or ` |-`, then its lines indented), when it reads back exactly:
+    /// printable text, no line starting or ending with a space, no blank line at its end.
+    private static func literalBlock(_ text: String, indent: Int) -> String? {
+        guard text.contains("\n"), !text.hasSuffix("\n\n") else { return nil }
+        let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
+        let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let first = lines.first, !first.isEmpty, !first.hasPrefix(" "),
+              lines.allSatisfy({ !$0.hasSuffix(" ") && $0.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) && $0 != "\u{FEFF}" && $0 != "\u{2028}" && $0 != "\u{2029}" } })
+        else { return nil }
+        let pad = String(repeating: " ", count: indent)
+        return (text.hasSuffix("\n") ? " |\n" : " |-\n") + lines.map { $0.isEmpty ? "\n" : pad + $0 + "\n" }.joined()
     }
 
     private var yamlLeaf: String {
