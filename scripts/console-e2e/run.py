@@ -482,7 +482,7 @@ def main():
             assert docs.locator("article.op").count() == operations
             dispatch = docs.locator("#op-post--orders-id-dispatch")
             expect(dispatch).to_contain_text("Dispatch the order to a courier")
-            expect(dispatch.locator(".roles")).to_have_text(re.compile(r"Roles: admin\s*dispatcher\s*Idempotency-Key"))
+            expect(dispatch.locator(".roles")).to_have_text(re.compile(r"Roles: admin\s*dispatcher\s*idempotent \(Idempotency-Key\)"))
             expect(dispatch).to_contain_text("409")
             docs.select_option("#role", "courier")
             expect(dispatch).to_be_hidden()

@@ -9,7 +9,7 @@ enum APIDocsPage {
     static let html = """
         <!doctype html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>DropMate staff API</title>
+        <title>DropMate staff API</title><link rel="icon" href="data:,">
         <link rel="stylesheet" href="/api/v1/docs.css">
         <script src="/api/v1/docs.js" defer></script></head>
         <body><header><h1>DropMate staff API</h1>
@@ -26,7 +26,7 @@ enum APIDocsPage {
         body{font:15px/1.45 system-ui,-apple-system,"Noto Sans CJK SC",sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
         header{background:#1d2330;color:#fff;padding:12px 20px}header a{color:#9cc4ff}h1{margin:0 0 4px;font-size:20px}
         form{display:flex;gap:16px;flex-wrap:wrap}input,select{font:inherit;padding:3px 6px}
-        main{max-width:1100px;margin:0 auto;padding:12px 20px}#intro p{white-space:pre-wrap;margin:6px 0}
+        main{max-width:1100px;margin:0 auto;padding:12px 20px}#intro p{margin:6px 0;max-width:80ch}
         #toc{columns:2;font-size:13px;margin:12px 0}#toc a{display:block;text-decoration:none;color:#1d2330}
         .op{background:#fff;border:1px solid #dde1e8;border-radius:6px;margin:10px 0;padding:10px 14px}
         .op h3{margin:0;font-size:15px;font-family:ui-monospace,monospace}.method{display:inline-block;min-width:60px;
@@ -115,7 +115,7 @@ enum APIDocsPage {
             var list = op["x-roles"] || [];
             if (list.length === 0) roles.appendChild(el("span", "public (no credentials)"));
             list.forEach(function (r) { roles.appendChild(el("span", r)); });
-            if (op["x-idempotent"]) roles.appendChild(el("span", "Idempotency-Key"));
+            if (op["x-idempotent"]) roles.appendChild(el("span", "idempotent (Idempotency-Key)"));
             box.appendChild(roles);
             var params = (op.parameters || []).map(function (p) { return resolve(doc, p); });
             if (params.length) {
