@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the staff API from its own OpenAPI document with schemathesis: the real binary on a throwaway data
-# directory, an admin token for the authenticated endpoints, and one check that matters here: no 5xx, ever.
+# directory, an admin token for the authenticated endpoints, and one check that matters here: no 5xx, ever. Before that,
+# scripts/openapi-check.py validates the served document with openapi-spec-validator.
 #   scripts/api-fuzz.sh [path/to/dropmate]      (SCHEMATHESIS_MAX_EXAMPLES, default 30 per operation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,8 @@ printf '2 份牛肉面\n/location 31.2243,121.4805 人民广场\n13800138000\n�
 echo "fuzzing admin password 123" | "$BIN" staff create --username fuzzadmin --role admin >/dev/null
 TOKEN="$(curl -fs -X POST "$URL/api/v1/auth/login" -H 'Content-Type: application/json' \
   -d '{"username":"fuzzadmin","password":"fuzzing admin password 123"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+# The document itself first: valid OpenAPI 3 by an independent validator, the YAML and JSON the same, the docs page served.
+"$TOOLS/python" scripts/openapi-check.py "$URL"
 "$TOOLS/schemathesis" run "$URL/api/v1/openapi.yaml" --url "$URL/api/v1" \
   --header "Authorization: Bearer $TOKEN" --checks not_a_server_error \
   --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-30}" --seed 20261125 --request-timeout 10 --no-color

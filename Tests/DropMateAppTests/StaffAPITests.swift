@@ -259,21 +259,25 @@ import Testing
 
     @Test func theOpenAPIDocumentListsEveryEndpointWithItsRoles() async throws {
         let app = try await TestApp.make()
-        let registered = Set(app.dependencies.staffAPI.add(to: Router()).map { "\($0.method) \($0.openAPIPath) \($0.roles.map(\.rawValue).sorted())" })
-        var documented = Set<String>()
-        var path = "", method = ""
-        for line in OpenAPIDocument.yaml.split(separator: "\n", omittingEmptySubsequences: false) {
-            if line.hasPrefix("  /"), line.hasSuffix(":") { path = String(line.dropFirst(2).dropLast()) }
-            else if let verb = ["get", "post", "put", "patch", "delete"].first(where: { line == "    \($0):" }) { method = verb.uppercased() }
-            else if line.hasPrefix("      x-roles: [") {
-                let roles = line.dropFirst("      x-roles: [".count).dropLast().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.sorted()
-                documented.insert("\(method) \(path) \(roles)")
-            }
-        }
-        #expect(documented == registered, "only in the code: \(registered.subtracting(documented)); only in the document: \(documented.subtracting(registered))")
+        let endpoints = app.dependencies.staffAPI.add(to: Router())
+        let registered = Set(endpoints.map { "\($0.method) \($0.openAPIPath) \($0.roles.map(\.rawValue).sorted())" })
         try await app.live { client in
-            let served = try await client.execute(uri: "/api/v1/openapi.yaml", method: .get)
-            #expect(served.status == .ok && String(buffer: served.body) == OpenAPIDocument.yaml)
+            // The served document, read as any client would: every registered endpoint with its roles, nothing else.
+            let served = try await client.execute(uri: "/api/v1/openapi.json", method: .get)
+            #expect(served.status == .ok)
+            let document = try #require(try JSONSerialization.jsonObject(with: Data(buffer: served.body)) as? [String: Any])
+            let paths = try #require(document["paths"] as? [String: [String: [String: Any]]])
+            var documented = Set<String>()
+            for (path, operations) in paths {
+                for (method, operation) in operations {
+                    let roles = (operation["x-roles"] as? [String] ?? ["missing"]).sorted()
+                    documented.insert("\(method.uppercased()) \(path) \(roles)")
+                }
+            }
+            #expect(documented == registered, "only in the code: \(registered.subtracting(documented)); only in the document: \(documented.subtracting(registered))")
+            let yaml = try await client.execute(uri: "/api/v1/openapi.yaml", method: .get)
+            #expect(yaml.status == .ok && yaml.headers[.contentType] == "application/yaml; charset=utf-8")
+            #expect(String(buffer: yaml.body) == OpenAPIDocument.document(for: endpoints).yaml)
         }
     }
 }

@@ -12,7 +12,7 @@ embedded default). What a dispatcher and a courier do in a day, and what an atta
   event stream; an ad edited (price, description, an uploaded image previewed first); a shop's rules edited (hours
   per weekday, radius, minimum, banded fees, preparation time, orders for later; a bad time refused in the page);
   a dispatcher binds their WeChat with a code from "我的 Me", subscribes, and the next new order is pushed to them;
-  sign-out ends the session.
+  sign-out ends the session; the API reference at /api/v1/docs renders the served OpenAPI document.
 
 Screenshots of each page at 1280x800 and 390x844 go to docs/screenshots/ (CONSOLE_SCREENSHOTS=0: not written).
 """
@@ -468,6 +468,35 @@ def main():
             courier.set_viewport_size(DESKTOP)
             courier.goto(f"{base}/courier")
             shot(courier, "courier-tasks-1280.png")
+
+            step("the API reference at /api/v1/docs lists the served document's endpoints, roles and schemas")
+            status, _, document = server.http("GET", "/api/v1/openapi.json")
+            assert status == 200, document
+            operations = sum(len(item) for item in document["paths"].values())
+            docs = browser.new_context(viewport=DESKTOP, locale="en-US").new_page()
+            problems = []
+            docs.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            docs.on("pageerror", lambda e: problems.append(str(e)))
+            docs.goto(f"{base}/api/v1/docs")
+            expect(docs.locator("#status")).to_have_text(f"{operations} endpoints, {len(document['components']['schemas'])} schemas.")
+            assert docs.locator("article.op").count() == operations
+            dispatch = docs.locator("#op-post--orders-id-dispatch")
+            expect(dispatch).to_contain_text("Dispatch the order to a courier")
+            expect(dispatch.locator(".roles")).to_have_text(re.compile(r"Roles: admin\s*dispatcher\s*idempotent \(Idempotency-Key\)"))
+            expect(dispatch).to_contain_text("409")
+            docs.select_option("#role", "courier")
+            expect(dispatch).to_be_hidden()
+            expect(docs.locator("#op-post--courier-position")).to_be_visible()
+            docs.select_option("#role", "")
+            docs.fill("#filter", "refund")
+            expect(docs.locator("#op-post--orders-id-refund")).to_be_visible()
+            expect(docs.locator("#op-get--orders")).to_be_hidden()
+            docs.fill("#filter", "")
+            dispatch.get_by_role("link", name="Dispatch", exact=True).click()
+            expect(docs).to_have_url(re.compile(r".*#schema-Dispatch$"))
+            expect(docs.locator("#schema-Dispatch")).to_contain_text("courier_id")
+            shot(docs, "api-docs-1280.png")
+            assert not problems, f"the docs page logged errors (a CSP violation?): {problems}"
             browser.close()
         step(f"passed in {time.time() - started:.1f} s")
     except Exception:

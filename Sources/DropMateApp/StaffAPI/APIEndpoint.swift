@@ -1,7 +1,8 @@
 import DropMateCore
 import Hummingbird
 
-/// One endpoint of the staff API: what the OpenAPI document lists and the role matrix test checks.
+/// One endpoint of the staff API, as registered: the OpenAPI document is generated from these, and the role matrix
+/// test checks each against the server.
 public struct APIEndpoint: Sendable, Hashable {
     public var method: String
     /// Relative to `/api/v1`, Hummingbird style (`/orders/:id`).
@@ -10,23 +11,32 @@ public struct APIEndpoint: Sendable, Hashable {
     public var roles: Set<StaffRole>
     /// Whether it honours an `Idempotency-Key` header.
     public var idempotent: Bool
+    /// Its summary, bodies, query and particular answers.
+    var doc: APIDoc
 
     /// The path as OpenAPI writes it (`/orders/{id}`).
     public var openAPIPath: String {
         path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.reduce("") { $0 + "/" + $1 }
     }
+
+    /// The names of its path parameters, in order (`/staff/:id/api-tokens/:token`: id, token).
+    var pathParameters: [String] { path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) } }
 }
 
-/// What a handler gets: the request, its collected body, path parameters and who is calling.
+/// What a public endpoint's handler gets: the request, its collected body and path parameters.
+struct PublicCall: Sendable {
+    var request: Request
+    var context: StaffRequestContext
+    var body: ByteBuffer
+}
+
+/// What an authenticated endpoint's handler gets: the request, its collected body, path parameters and who is
+/// calling (the authenticator middleware found them and the role policy admitted them before the handler runs).
 struct APICall: Sendable {
     var request: Request
-    var context: BasicRequestContext
+    var context: StaffRequestContext
     var body: ByteBuffer
-    /// Nil only on public endpoints.
-    var staff: StaffIdentity?
-
-    /// The caller (handlers of non-public endpoints only).
-    var identity: StaffIdentity { staff! }
+    var identity: StaffIdentity
 
     func parameter(_ name: String) throws -> Int64 { try Validate.id(stringParameter(name), field: name) }
     func stringParameter(_ name: String) -> String {

@@ -4,15 +4,20 @@ import DropMateStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import Synchronization
 
-/// Registers staff API endpoints under `/api/v1`: each checks credentials and role first (401, or 403 logged),
-/// collects the body within its size limit, runs the endpoint's own authorization, and only then replays the stored
-/// answer for a repeated `Idempotency-Key` (keys are the caller's principal's alone; answers are stored sealed).
+/// Registers staff API endpoints under `/api/v1`. An authenticated endpoint sits behind two middlewares from
+/// hummingbird-auth: `StaffAuthenticatorMiddleware` puts the caller in the `StaffRequestContext`, and an
+/// `AuthorizationPolicyMiddleware` with the endpoint's `StaffRolePolicy` answers 401 without a caller, 403 (logged)
+/// for another role. Then the handler collects the body within its size limit, runs the endpoint's own
+/// authorization, and only then replays the stored answer for a repeated `Idempotency-Key` (keys are the caller's
+/// principal's alone; answers are stored sealed). Public endpoints run no authenticator at all.
 final class APIRouter: Sendable {
-    private let group: RouterGroup<BasicRequestContext>
-    private let authenticator: StaffAuthenticator
+    private let group: RouterGroup<StaffRequestContext>
+    /// Where authenticated endpoints go: the authenticator middleware runs for them only.
+    private let authenticated: RouterGroup<StaffRequestContext>
     private let staff: SQLStaffStore
     private let sealer: PIISealer
     private let clock: @Sendable () -> Int64
@@ -23,8 +28,8 @@ final class APIRouter: Sendable {
 
     init(router: Router<BasicRequestContext>, authenticator: StaffAuthenticator, staff: SQLStaffStore, sealer: PIISealer,
          clock: @escaping @Sendable () -> Int64, logger: Logger) {
-        group = router.group("/api/v1").add(middleware: APIErrorMiddleware(logger: logger))
-        self.authenticator = authenticator
+        group = router.group("/api/v1", context: StaffRequestContext.self).add(middleware: APIErrorMiddleware(logger: logger))
+        authenticated = group.group().add(middleware: StaffAuthenticatorMiddleware(authenticator: authenticator))
         self.staff = staff
         self.sealer = sealer
         self.clock = clock
@@ -41,31 +46,37 @@ final class APIRouter: Sendable {
     /// Every endpoint registered so far.
     var endpoints: [APIEndpoint] { registered.withLock { $0 } }
 
-    /// Adds an endpoint. `roles` empty: public. `maxBody`: bytes accepted. `authorize`: the endpoint's own check of
-    /// this caller on this target (ownership), run before anything is replayed or done.
+    /// Adds an endpoint for callers with one of `roles`. `maxBody`: bytes accepted. `authorize`: the endpoint's own
+    /// check of this caller on this target (ownership), run before anything is replayed or done.
     func on(_ method: HTTPRequest.Method, _ path: String, roles: Set<StaffRole>, idempotent: Bool = false, maxBody: Int = 64 * 1024,
-            authorize: (@Sendable (APICall) async throws -> Void)? = nil,
+            doc: APIDoc, authorize: (@Sendable (APICall) async throws -> Void)? = nil,
             _ handler: @escaping @Sendable (APICall) async throws -> APIResponse) {
-        registered.withLock { $0.append(APIEndpoint(method: method.rawValue, path: path, roles: roles, idempotent: idempotent)) }
-        group.on(RouterPath(path), method: method) { [self] (request: Request, context: BasicRequestContext) async throws -> Response in
-            var identity: StaffIdentity?
-            if !roles.isEmpty {
-                guard let found = try await authenticator.identify(request) else { throw APIError.unauthorized }
-                guard roles.contains(found.account.role) else {
-                    logger.warning("staff API call denied", metadata: [
-                        "dropmate.staff": "\(found.account.username)", "dropmate.role": "\(found.account.role.rawValue)",
-                        "dropmate.method": "\(method.rawValue)", "dropmate.route": "/api/v1\(path)",
-                    ])
-                    throw APIError.forbidden
-                }
-                identity = found
+        precondition(!roles.isEmpty, "a public endpoint is added with onPublic")
+        registered.withLock { $0.append(APIEndpoint(method: method.rawValue, path: path, roles: roles, idempotent: idempotent, doc: doc)) }
+        let policy = StaffRolePolicy(roles: roles, method: method.rawValue, route: "/api/v1\(path)", logger: logger)
+        authenticated.group()
+            .add(middleware: AuthorizationPolicyMiddleware(policy, deniedError: APIError.forbidden, context: StaffRequestContext.self))
+            .on(RouterPath(path), method: method) { [self] (request: Request, context: StaffRequestContext) async throws -> Response in
+                // The policy middleware let no request without a caller through; this only keeps the type honest.
+                guard let identity = context.identity else { throw APIError.unauthorized }
+                let body: ByteBuffer
+                do { body = try await request.body.collect(upTo: maxBody) } catch { throw APIError.tooLarge }
+                let call = APICall(request: request, context: context, body: body, identity: identity)
+                if let authorize { try await authorize(call) }
+                guard idempotent, let key = request.headers[.idempotencyKey] else { return try await handler(call).response }
+                return try await replaying(key: key, for: identity, method: method, path: request.uri.path, body: body) { try await handler(call) }
             }
+    }
+
+    /// Adds an endpoint anyone may call, without credentials (no authenticator runs: a stale token sent along to
+    /// `/auth/refresh` is no reason to refuse it).
+    func onPublic(_ method: HTTPRequest.Method, _ path: String, maxBody: Int = 64 * 1024, doc: APIDoc,
+                  _ handler: @escaping @Sendable (PublicCall) async throws -> APIResponse) {
+        registered.withLock { $0.append(APIEndpoint(method: method.rawValue, path: path, roles: [], idempotent: false, doc: doc)) }
+        group.on(RouterPath(path), method: method) { (request: Request, context: StaffRequestContext) async throws -> Response in
             let body: ByteBuffer
             do { body = try await request.body.collect(upTo: maxBody) } catch { throw APIError.tooLarge }
-            let call = APICall(request: request, context: context, body: body, staff: identity)
-            if let authorize { try await authorize(call) }
-            guard idempotent, let identity, let key = request.headers[.idempotencyKey] else { return try await handler(call).response }
-            return try await replaying(key: key, for: identity, method: method, path: request.uri.path, body: body) { try await handler(call) }
+            return try await handler(PublicCall(request: request, context: context, body: body)).response
         }
     }
 
@@ -133,7 +144,7 @@ extension HTTPField.Name {
 /// Every failure under `/api/v1` becomes the JSON error body; unexpected errors are logged and answered as a
 /// plain 500 that reveals nothing.
 struct APIErrorMiddleware: RouterMiddleware {
-    typealias Context = BasicRequestContext
+    typealias Context = StaffRequestContext
     let logger: Logger
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -141,6 +152,9 @@ struct APIErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response
+        } catch let error as HTTPError where error.status == .unauthorized {
+            // hummingbird-auth's answer to a request without a caller: ours, with `WWW-Authenticate`.
+            return APIError.unauthorized.response
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "not_found" : error.status == .methodNotAllowed ? "method_not_allowed" : "http_\(error.status.code)"
             return APIError(status: error.status, code: code, message: error.status == .notFound ? "no such endpoint" : error.status.reasonPhrase).response

@@ -46,13 +46,17 @@ struct APIResponse: Sendable {
     var status: HTTPResponse.Status
     var body: Data
     var contentType = "application/json; charset=utf-8"
+    /// More header fields (the docs page's Content-Security-Policy).
+    var headers: HTTPFields = [:]
 
     static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> APIResponse {
         APIResponse(status: status, body: try APIJSON.encoder.encode(value))
     }
 
     var response: Response {
-        Response(status: status, headers: [.contentType: contentType], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var fields = headers
+        fields[.contentType] = contentType
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     /// 204: done, nothing to say.

@@ -21,7 +21,11 @@ extension StaffAPI {
     static let refreshLifetime: Int64 = 7 * 86_400
 
     func addAuthRoutes(_ api: APIRouter) {
-        api.on(.post, "/auth/login", roles: [], maxBody: 4096) { call in
+        api.onPublic(.post, "/auth/login", maxBody: 4096,
+                     doc: APIDoc("Log in with a username and password.",
+                                 body: .json("Login"),
+                                 answer: .ok("Tokens.", "Tokens"),
+                                 errors: [401, 429, .busy])) { call in
             let login = try APIJSON.decode(Login.self, from: call.body)
             let now = clock()
             let username = login.username.trimmingCharacters(in: .whitespaces)
@@ -42,7 +46,11 @@ extension StaffAPI {
             guard let session = try await staff.session(id: found.account.id) else { throw APIError.unauthorized }
             return try .json(try await issueTokens(for: session.account, version: session.tokenVersion, now: now))
         }
-        api.on(.post, "/auth/refresh", roles: [], maxBody: 4096) { call in
+        api.onPublic(.post, "/auth/refresh", maxBody: 4096,
+                     doc: APIDoc("Trade a refresh token (once) for new tokens; a spent token presented again revokes every token of its login.",
+                                 body: .json("Refresh"),
+                                 answer: .ok("Tokens.", "Tokens"),
+                                 errors: [401])) { call in
             let refresh = try APIJSON.decode(Refresh.self, from: call.body)
             let now = clock()
             let successor = SecretToken.generate(prefix: "dmr_")
@@ -63,8 +71,14 @@ extension StaffAPI {
                                         role: account.role.rawValue))
             }
         }
-        api.on(.get, "/auth/me", roles: Self.everyone) { call in try .json(StaffView(call.identity.account)) }
-        api.on(.put, "/auth/password", roles: Self.everyone, maxBody: 4096) { call in
+        api.on(.get, "/auth/me", roles: Self.everyone,
+               doc: APIDoc("The caller's account.",
+                           answer: .ok("The account.", "Staff"))) { call in try .json(StaffView(call.identity.account)) }
+        api.on(.put, "/auth/password", roles: Self.everyone, maxBody: 4096,
+               doc: APIDoc("Change one's own password (the current one is needed); every other session ends, the caller gets new tokens.",
+                           body: .json("PasswordChange"),
+                           answer: .ok("New tokens.", "Tokens"),
+                           errors: [403, 429, .busy])) { call in
             let identity = call.identity
             guard identity.account.id > 0 else {
                 throw APIError(status: .forbidden, code: "not_a_staff_account", message: "a courier app's token has no password")

@@ -20,7 +20,15 @@ extension StaffAPI {
     struct Moderation: Decodable { var reason: String }
 
     func addBoardRoutes(_ api: APIRouter) {
-        api.on(.get, "/board/posts", roles: Self.office) { call in
+        api.on(.get, "/board/posts", roles: Self.office,
+               doc: APIDoc("Board posts, newest first.",
+                           query: [
+                               .query("state", ["type": "string", "enum": ["visible", "held", "hidden", "removed", "rejected"]]),
+                               .query("order_id", ["type": "integer", "minimum": 1]),
+                               .page,
+                               .perPage,
+                           ],
+                           answer: .ok("Posts.", "Items"))) { call in
             let (page, perPage) = try Self.paging(call)
             let state = call.query("state")
             guard state == nil || Self.postStates.contains(state!) else { throw APIError.badRequest("\"state\" must be visible, held, hidden, removed or rejected") }
@@ -28,7 +36,11 @@ extension StaffAPI {
             let posts = try await reads.boardPosts(state: state, orderID: orderID, limit: perPage, offset: (page - 1) * perPage)
             return try .json(["items": posts.map { view($0) }])
         }
-        api.on(.post, "/board/posts/:id/replies", roles: Self.office, idempotent: true, maxBody: 8192) { call in
+        api.on(.post, "/board/posts/:id/replies", roles: Self.office, idempotent: true, maxBody: 8192,
+               doc: APIDoc("Reply to a post; the worker pushes the reply to the customer in WeChat.",
+                           body: .json("Reply"),
+                           answer: .created("Replied."),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let body = try Validate.text(try APIJSON.decode(ReplyBody.self, from: call.body).body, field: "body", max: 500)
             guard let found = try await store.boardPost(id: id) else { throw APIError.notFound("post \(id)") }
@@ -44,10 +56,17 @@ extension StaffAPI {
                                   audit: call.identity.audit("board.reply", target: "post:\(id)", after: String(body.prefix(80)), at: now), now: now)
             return try .json(["replied": true], status: .created)
         }
-        api.on(.get, "/board/settings", roles: Self.office) { _ in try .json(BoardSettings(holdPosts: try await store.boardHoldsPosts())) }
+        api.on(.get, "/board/settings", roles: Self.office,
+               doc: APIDoc("Whether public board posts wait for review.",
+                           answer: .ok("The settings.", "BoardSettings"))) { _ in try .json(BoardSettings(holdPosts: try await store.boardHoldsPosts())) }
         // Whether public posts wait for review before they show (a per-business setting; the console's toggle).
-        for method in [HTTPRequest.Method.put, .patch] {
-            api.on(method, "/board/settings", roles: Self.office, idempotent: true, maxBody: 1024) { call in
+        let settingsDocs: [(HTTPRequest.Method, APIDoc)] = [
+            (.put, APIDoc("Hold public posts for review from now on, or publish them at once again (posts already held stay held).",
+                          body: .json("BoardSettings"), answer: .ok("The settings.", "BoardSettings"))),
+            (.patch, APIDoc("The same as PUT, as a JSON Merge Patch.", body: .mergePatch("BoardSettings"), answer: .ok("The settings.", "BoardSettings"))),
+        ]
+        for (method, doc) in settingsDocs {
+            api.on(method, "/board/settings", roles: Self.office, idempotent: true, maxBody: 1024, doc: doc) { call in
                 let wanted: Bool
                 if method == .put {
                     wanted = try APIJSON.decode(BoardSettings.self, from: call.body).holdPosts
@@ -69,8 +88,13 @@ extension StaffAPI {
             }
         }
         // A post waiting for review: approve shows it on the board, reject keeps it off (with the reason, for staff).
-        for (action, state) in [("approve", nil), ("reject", "rejected")] as [(String, String?)] {
-            api.on(.post, "/board/posts/:id/\(action)", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+        let reviews: [(String, String?, APIDoc)] = [
+            ("approve", nil, APIDoc("Show a post that waits for review on the public board.", answer: .ok("The post.", "Post"), errors: [404])),
+            ("reject", "rejected", APIDoc("Keep a post that waits for review off the board, with a reason (for staff; the customer is not told).",
+                                          body: .json("Moderation"), answer: .ok("The post.", "Post"), errors: [404])),
+        ]
+        for (action, state, doc) in reviews {
+            api.on(.post, "/board/posts/:id/\(action)", roles: Self.office, idempotent: true, maxBody: 4096, doc: doc) { call in
                 let id = try call.parameter("id")
                 var reason: String?
                 if state != nil { reason = try Validate.text(try APIJSON.decode(Moderation.self, from: call.body).reason, field: "reason", max: 200) }
@@ -86,8 +110,12 @@ extension StaffAPI {
                 return try .json(view(after))
             }
         }
-        for (action, state) in [("hide", "hidden"), ("remove", "removed")] {
-            api.on(.post, "/board/posts/:id/\(action)", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+        for (action, state, summary) in [("hide", "hidden", "Hide a post from the public board, with a reason."), ("remove", "removed", "Remove a post, with a reason.")] {
+            api.on(.post, "/board/posts/:id/\(action)", roles: Self.office, idempotent: true, maxBody: 4096,
+                   doc: APIDoc(summary,
+                               body: .json("Moderation"),
+                               answer: .ok("The post.", "Post"),
+                               errors: [404])) { call in
                 let id = try call.parameter("id")
                 let reason = try Validate.text(try APIJSON.decode(Moderation.self, from: call.body).reason, field: "reason", max: 200)
                 let before = try await store.boardPost(id: id)

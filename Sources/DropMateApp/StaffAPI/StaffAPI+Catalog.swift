@@ -37,17 +37,35 @@ extension StaffAPI {
     }
 
     func addCatalogRoutes(_ api: APIRouter) {
-        api.on(.get, "/merchants", roles: Self.office) { _ in
+        api.on(.get, "/merchants", roles: Self.office,
+               doc: APIDoc("Every merchant.", answer: .ok("Merchants.", "Items"))) { _ in
             try .json(["items": try await reads.merchants().map { Self.view($0.merchant, active: $0.active) }])
         }
-        api.on(.get, "/merchants/:id", roles: Self.office) { call in
+        api.on(.get, "/merchants/:id", roles: Self.office,
+               doc: APIDoc("One merchant.",
+                           answer: .ok("The merchant.", "Merchant"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
             return try .json(Self.view(found.merchant, active: found.active))
         }
-        api.on(.post, "/merchants", roles: Self.office, idempotent: true) { call in try await saveMerchant(call, id: nil) }
-        api.on(.put, "/merchants/:id", roles: Self.office, idempotent: true) { call in try await saveMerchant(call, id: try Self.slug(call.stringParameter("id"))) }
-        api.on(.patch, "/merchants/:id", roles: Self.office, idempotent: true) { call in
+        api.on(.post, "/merchants", roles: Self.office, idempotent: true,
+               doc: APIDoc("Add a merchant.",
+                           body: .json("Merchant"),
+                           answer: .created("Created.", "Merchant"))) { call in try await saveMerchant(call, id: nil) }
+        api.on(.put, "/merchants/:id", roles: Self.office, idempotent: true,
+               doc: APIDoc("Replace a merchant.",
+                           body: .json("Merchant"),
+                           answer: .ok("The merchant.", "Merchant"),
+                           errors: [404],
+                           ids: .slug)) { call in try await saveMerchant(call, id: try Self.slug(call.stringParameter("id"))) }
+        api.on(.patch, "/merchants/:id", roles: Self.office, idempotent: true,
+               doc: APIDoc("Change part of a merchant (JSON Merge Patch).",
+                           body: .mergePatch("MerchantPatch"),
+                           answer: .ok("The merchant after the change.", "Merchant"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
@@ -56,22 +74,42 @@ extension StaffAPI {
             let merged = MergePatch.apply(patch, to: current) as? [String: Any] ?? current
             return try await storeMerchant(try MergePatch.decode(MerchantBody.self, from: merged), pathID: id, call: call)
         }
-        api.on(.delete, "/merchants/:id", roles: Self.office) { call in
+        api.on(.delete, "/merchants/:id", roles: Self.office,
+               doc: APIDoc("Archive a merchant that has no ads left (orders keep naming it).",
+                           answer: .noContent,
+                           errors: [409],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             try await catalogWrite { try await catalog.archiveMerchant(id: id, now: clock(), audit: call.identity.audit("merchant.archive", target: "merchant:\(id)", at: clock())) }
             return .noContent
         }
 
-        api.on(.get, "/ads", roles: Self.office) { _ in try .json(["items": try await reads.ads().map(view)]) }
-        api.on(.get, "/ads/:id", roles: Self.office) { call in
+        api.on(.get, "/ads", roles: Self.office,
+               doc: APIDoc("Every ad, in position order.",
+                           answer: .ok("Ads.", "Items"))) { _ in try .json(["items": try await reads.ads().map(view)]) }
+        api.on(.get, "/ads/:id", roles: Self.office,
+               doc: APIDoc("One ad.", answer: .ok("The ad.", "Ad"), errors: [404], ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard let ad = try await catalog.ad(id: id) else { throw APIError.notFound("ad \(id)") }
             return try .json(view(ad))
         }
-        api.on(.post, "/ads", roles: Self.office, idempotent: true) { call in try await saveAd(call, id: nil) }
-        api.on(.put, "/ads/:id", roles: Self.office, idempotent: true) { call in try await saveAd(call, id: try Self.slug(call.stringParameter("id"))) }
+        api.on(.post, "/ads", roles: Self.office, idempotent: true,
+               doc: APIDoc("Add an ad (with an optional active window and a position).",
+                           body: .json("Ad"),
+                           answer: .created("Created.", "Ad"))) { call in try await saveAd(call, id: nil) }
+        api.on(.put, "/ads/:id", roles: Self.office, idempotent: true,
+               doc: APIDoc("Replace an ad.",
+                           body: .json("Ad"),
+                           answer: .ok("The ad.", "Ad"),
+                           errors: [404],
+                           ids: .slug)) { call in try await saveAd(call, id: try Self.slug(call.stringParameter("id"))) }
         // Marking an item sold out, moving it or fixing its price touches only what the patch names.
-        api.on(.patch, "/ads/:id", roles: Self.office, idempotent: true) { call in
+        api.on(.patch, "/ads/:id", roles: Self.office, idempotent: true,
+               doc: APIDoc("Change part of an ad (JSON Merge Patch): mark it sold out, move it, fix its price, without resending the rest.",
+                           body: .mergePatch("AdPatch"),
+                           answer: .ok("The ad after the change.", "Ad"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let existing = try await catalog.ad(id: id) else { throw APIError.notFound("ad \(id)") }
@@ -87,13 +125,19 @@ extension StaffAPI {
             let merged = MergePatch.apply(patch, to: current) as? [String: Any] ?? current
             return try await storeAd(try MergePatch.decode(AdBody.self, from: merged), pathID: id, soldOut: soldOut, call: call)
         }
-        api.on(.delete, "/ads/:id", roles: Self.office) { call in
+        api.on(.delete, "/ads/:id", roles: Self.office,
+               doc: APIDoc("Delete an ad.", answer: .noContent, errors: [404], ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard try await catalog.deleteAd(id: id, audit: call.identity.audit("ad.delete", target: "ad:\(id)", at: clock())) else { throw APIError.notFound("ad \(id)") }
             try await engine.reloadCatalog()
             return .noContent
         }
-        api.on(.put, "/ads/:id/image", roles: Self.office, idempotent: true, maxBody: AdImage.maxBytes) { call in
+        api.on(.put, "/ads/:id/image", roles: Self.office, idempotent: true, maxBody: AdImage.maxBytes,
+               doc: APIDoc("Upload the ad's image (PNG, JPEG or WebP, at most 2 MB) to object storage.",
+                           body: .binary(["image/png", "image/jpeg", "image/webp"]),
+                           answer: .ok("The ad.", "Ad"),
+                           errors: [404, 415, 503],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard var ad = try await catalog.ad(id: id) else { throw APIError.notFound("ad \(id)") }
             let image = try AdImage(bytes: Array(call.body.readableBytesView), declaredType: call.request.headers[.contentType])

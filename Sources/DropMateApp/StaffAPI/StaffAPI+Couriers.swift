@@ -44,10 +44,14 @@ extension StaffAPI {
     /// Creating couriers and handing out or taking away their credentials is for admins only: a courier reads
     /// customers' whole phone numbers (see `PhoneReader`), so whoever could mint one could read them.
     func addCourierRoutes(_ api: APIRouter) {
-        api.on(.get, "/couriers", roles: Self.office) { call in
+        api.on(.get, "/couriers", roles: Self.office,
+               doc: APIDoc("Every courier with their last position.", answer: .ok("Couriers.", "Items"))) { call in
             try .json(["items": try await couriers.all().map { CourierView($0, for: call.identity, utcOffset: utcOffset) }])
         }
-        api.on(.post, "/couriers", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+        api.on(.post, "/couriers", roles: Self.admins, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Add a courier (admins only, as every courier credential); returns their app token and a WeChat binding code.",
+                           body: .json("NewCourier"),
+                           answer: .created("Created.", "CourierCreated"))) { call in
             let request = try APIJSON.decode(NewCourier.self, from: call.body)
             let name = try Validate.text(request.name, field: "name", max: 40)
             var phone: PhoneNumber?
@@ -62,7 +66,11 @@ extension StaffAPI {
                                             bindingCodeExpiresAt: APIJSON.time(code.expiresAt, utcOffset: utcOffset)), status: .created)
         }
         // A courier's name and phone (null clears the phone); switching on and off has its own endpoints.
-        api.on(.patch, "/couriers/:id", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+        api.on(.patch, "/couriers/:id", roles: Self.admins, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Change a courier's name or phone (JSON Merge Patch; null clears the phone). Admins only, as every courier credential.",
+                           body: .mergePatch("CourierPatch"),
+                           answer: .ok("The courier after the change.", "Courier"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let courier = try await couriers.courier(id: id) else { throw APIError.notFound("courier \(id)") }
@@ -95,15 +103,23 @@ extension StaffAPI {
             }
             return try .json(CourierView(updated, for: call.identity, utcOffset: utcOffset))
         }
-        api.on(.post, "/couriers/:id/binding-code", roles: Self.admins, idempotent: true, maxBody: 1024) { call in
+        api.on(.post, "/couriers/:id/binding-code", roles: Self.admins, idempotent: true, maxBody: 1024,
+               doc: APIDoc("A new WeChat binding code for the courier (eight characters, valid 30 minutes, dead after 10 wrong codes from anyone; the old one stops working).",
+                           answer: .created("The code.", "BindingCode"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let code = try await courierCommand(id) {
                 try await couriers.issueBindingCode(courierID: id, audit: call.identity.audit("courier.binding_code", target: "courier:\(id)", after: "new binding code", at: clock()))
             }
             return try .json(BindingCode(code: code.code, expiresAt: APIJSON.time(code.expiresAt, utcOffset: utcOffset)), status: .created)
         }
-        for (verb, active) in [("deactivate", false), ("reactivate", true)] {
-            api.on(.post, "/couriers/:id/\(verb)", roles: Self.admins, idempotent: true, maxBody: 1024) { call in
+        let switches = [
+            ("deactivate", false, "Switch the courier off at once (their WeChat chat becomes a customer's, their binding and code are dropped, their app token is refused)."),
+            ("reactivate", true, "Switch the courier on again (their app token works again unless revoked; WeChat needs a new binding code)."),
+        ]
+        for (verb, active, summary) in switches {
+            api.on(.post, "/couriers/:id/\(verb)", roles: Self.admins, idempotent: true, maxBody: 1024,
+                   doc: APIDoc(summary, answer: .ok("The courier.", "Courier"), errors: [404])) { call in
                 let id = try call.parameter("id")
                 let before = try await couriers.courier(id: id)
                 let audit = call.identity.audit("courier.\(verb)", target: "courier:\(id)", before: before.map { $0.active ? "active" : "inactive" },
@@ -113,21 +129,30 @@ extension StaffAPI {
             }
         }
         // Not idempotent: the answer carries a new secret, and a second call simply issues another (the first dies).
-        api.on(.post, "/couriers/:id/api-token", roles: Self.admins, maxBody: 1024) { call in
+        api.on(.post, "/couriers/:id/api-token", roles: Self.admins, maxBody: 1024,
+               doc: APIDoc("A new app token for the courier (shown once); the old one stops working at once.",
+                           answer: .created("The token.", "CourierToken"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let token = try await courierCommand(id) {
                 try await couriers.reissueToken(courierID: id, audit: call.identity.audit("courier.token_reissue", target: "courier:\(id)", after: "new app token", at: clock()))
             }
             return try .json(CourierToken(courierId: id, apiToken: token), status: .created)
         }
-        api.on(.delete, "/couriers/:id/api-token", roles: Self.admins) { call in
+        api.on(.delete, "/couriers/:id/api-token", roles: Self.admins,
+               doc: APIDoc("Revoke the courier's app token at once (until a new one is issued).",
+                           answer: .status(204, "Revoked."),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             try await courierCommand(id) {
                 try await couriers.revokeToken(courierID: id, audit: call.identity.audit("courier.token_revoke", target: "courier:\(id)", after: "no app token", at: clock()))
             }
             return .noContent
         }
-        api.on(.post, "/courier/position", roles: [.courier], maxBody: 4096) { call in
+        api.on(.post, "/courier/position", roles: [.courier], maxBody: 4096,
+               doc: APIDoc("The calling courier's position (a courier account, or a courier app's `dmc_` token); their deliveries' ETAs are refreshed.",
+                           body: .json("Position"),
+                           answer: .accepted("Accepted.", "PositionAccepted"))) { call in
             let courierID = try await actingCourier(call).id
             let update = try APIJSON.decode(Position.self, from: call.body)
             let coordinate = Coordinate(latitude: update.latitude, longitude: update.longitude)

@@ -15,7 +15,20 @@ extension StaffAPI {
     struct Cancel: Decodable { var reason: String }
 
     func addOrderRoutes(_ api: APIRouter) {
-        api.on(.get, "/orders", roles: Self.office) { call in
+        api.on(.get, "/orders", roles: Self.office,
+               doc: APIDoc("Orders, newest first, filtered and paged.",
+                           query: [
+                               .query("status", ["type": "string", "enum": ["awaiting_confirmation", "confirmed", "dispatched", "delivered", "cancelled"]]),
+                               .query("from", ["type": "string"], description: "placed at or after (YYYY-MM-DD in the business time zone, or ISO 8601)"),
+                               .query("to", ["type": "string"], description: "placed before"),
+                               .query("merchant", ["type": "string", "maxLength": 64]),
+                               .query("courier", ["type": "integer", "minimum": 1]),
+                               .query("phone", ["type": "string", "maxLength": 20], description: "the customer's mobile number (matched through a keyed hash); a dispatcher's searches by number are audited and limited to 20 an hour"),
+                               .page,
+                               .perPage,
+                           ],
+                           answer: .ok("A page of orders.", "OrderPage"),
+                           errors: [429])) { call in
             let (page, perPage) = try Self.paging(call)
             let filter = try orderFilter(call)
             if filter.phoneHashes != nil { try await recordPhoneSearch(call) }
@@ -23,7 +36,10 @@ extension StaffAPI {
             let items = try await withPayments(found.orders.map { OrderView($0, for: call.identity, utcOffset: utcOffset) }, orders: found.orders)
             return try .json(Page(items: items, page: page, perPage: perPage, total: found.total))
         }
-        api.on(.get, "/orders/:id", roles: Self.office) { call in
+        api.on(.get, "/orders/:id", roles: Self.office,
+               doc: APIDoc("One order with its history and board posts.",
+                           answer: .ok("The order.", "OrderDetail"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             guard let order = try await store.order(id: id) else { throw APIError.notFound("order #\(id)") }
             let history = try await store.history(orderID: id).map { OrderDetailView.Event(status: $0.status, at: APIJSON.time($0.at, utcOffset: utcOffset)) }
@@ -31,7 +47,11 @@ extension StaffAPI {
             let view = try await withPayments([OrderView(order, for: call.identity, utcOffset: utcOffset)], orders: [order])[0]
             return try .json(OrderDetailView(order: view, history: history, posts: posts))
         }
-        api.on(.post, "/orders/:id/dispatch", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+        api.on(.post, "/orders/:id/dispatch", roles: Self.office, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Dispatch the order to a courier (or hand it to another); the customer and the courier are told. Refused (409 `courier_unreachable`) when nothing would reach the courier: no WeChat bound and no phone number or no SMS provider.",
+                           body: .json("Dispatch"),
+                           answer: .ok("The order.", "Order"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let courierID = try APIJSON.decode(Dispatch.self, from: call.body).courierId
             let before = try await store.order(id: id)
@@ -44,7 +64,10 @@ extension StaffAPI {
             return try .json(OrderView(order, for: call.identity, utcOffset: utcOffset))
         }
         // Before a stored answer is replayed: a courier names only their own deliveries (the engine decides again under the lock).
-        api.on(.post, "/orders/:id/deliver", roles: Self.everyone, idempotent: true, maxBody: 4096, authorize: { call in
+        api.on(.post, "/orders/:id/deliver", roles: Self.everyone, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Mark the order delivered (couriers only their own).",
+                           answer: .ok("The order.", "Order"),
+                           errors: [403, 404]), authorize: { call in
             guard call.identity.account.role == .courier else { return }
             let id = try call.parameter("id")
             let courierID = try await actingCourier(call).id
@@ -71,7 +94,11 @@ extension StaffAPI {
             let order = try await runOrderCommand(id) { try await engine.apply(.deliver, toOrder: id, audit: audit) }
             return try .json(OrderView(order, for: identity, utcOffset: utcOffset))
         }
-        api.on(.post, "/orders/:id/cancel", roles: Self.office, idempotent: true, maxBody: 4096) { call in
+        api.on(.post, "/orders/:id/cancel", roles: Self.office, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Cancel the order with a reason; the customer is told.",
+                           body: .json("Cancel"),
+                           answer: .ok("The order.", "Order"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let reason = try Validate.text(try APIJSON.decode(Cancel.self, from: call.body).reason, field: "reason", max: 200)
             let before = try await store.order(id: id)
@@ -82,7 +109,8 @@ extension StaffAPI {
             }
             return try .json(OrderView(order, for: call.identity, utcOffset: utcOffset))
         }
-        api.on(.get, "/courier/deliveries", roles: [.courier]) { call in
+        api.on(.get, "/courier/deliveries", roles: [.courier],
+               doc: APIDoc("The calling courier's deliveries in progress.", answer: .ok("Orders.", "Items"))) { call in
             let courierID = try await actingCourier(call).id
             return try .json(["items": try await store.deliveries(courierID: courierID).map { OrderView($0, for: call.identity, utcOffset: utcOffset) }])
         }

@@ -49,7 +49,11 @@ extension StaffAPI {
     }
 
     func addPaymentRoutes(_ api: APIRouter) {
-        api.on(.post, "/orders/:id/refund", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+        api.on(.post, "/orders/:id/refund", roles: Self.admins, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Refund part or all of a WeChat Pay payment with a reason (audited); the customer is told. 409 when payment is off or the order was not paid.",
+                           body: .json("Refund"),
+                           answer: .ok("The order with its payment.", "Order"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let body = try APIJSON.decode(RefundBody.self, from: call.body)
             let reason = try Validate.text(body.reason, field: "reason", max: 80)

@@ -51,7 +51,14 @@ extension StaffAPI {
 
     func addReportRoutes(_ api: APIRouter) {
         let access = reportAccess
-        api.on(.get, "/reports", roles: Self.office) { call in
+        api.on(.get, "/reports", roles: Self.office,
+               doc: APIDoc("Daily reports recorded so far, newest first, optionally between two business days.",
+                           query: [
+                               .query("from", ["type": "string", "format": "date"]),
+                               .query("to", ["type": "string", "format": "date"]),
+                               .perPage,
+                           ],
+                           answer: .ok("Reports: date, built_at, summary.", "Items"))) { call in
             let from = try call.query("from").map { try Self.reportDate($0, access: access, field: "from") }
             let to = try call.query("to").map { try Self.reportDate($0, access: access, field: "to") }
             let limit = try Self.paging(call).perPage
@@ -60,7 +67,10 @@ extension StaffAPI {
                 ReportListItem(date: $0.date, builtAt: APIJSON.time($0.builtAt, utcOffset: utcOffset), summary: try JSONColumn.decode(ReportSummary.self, from: $0.summary))
             }])
         }
-        api.on(.get, "/reports/:date", roles: Self.office) { call in
+        api.on(.get, "/reports/:date", roles: Self.office,
+               doc: APIDoc("One day's report with its summary and signed download URLs for the XLSX, CSVs and chart.",
+                           answer: .ok("The report.", "Report"),
+                           errors: [404])) { call in
             let date = try Self.reportDate(call.stringParameter("date"), access: access, field: "date")
             guard let record = try await access.store.report(date: date) else { throw APIError.notFound("the report of \(date)") }
             let keys = try JSONColumn.decode(ReportFileKeys.self, from: record.files)
@@ -73,7 +83,10 @@ extension StaffAPI {
                 files: ReportFilesView(xlsx: try await url(keys.xlsx), chart: try await url(keys.chart), csv: csv),
                 pageUrl: access.links.page(date: date, expires: expires), linksExpireAt: APIJSON.time(expires, utcOffset: utcOffset)))
         }
-        api.on(.post, "/reports", roles: Self.office, idempotent: true, maxBody: 1024) { call in
+        api.on(.post, "/reports", roles: Self.office, idempotent: true, maxBody: 1024,
+               doc: APIDoc("Queue a build of one day's report now (queuing a date twice builds it once unless forced).",
+                           body: .json("ReportBuild", required: false),
+                           answer: .accepted("Queued."))) { call in
             let body = call.body.readableBytes == 0 ? BuildRequest() : try APIJSON.decode(BuildRequest.self, from: call.body)
             let now = clock()
             let request: DailyReportJob

@@ -45,17 +45,31 @@ extension StaffAPI {
     }
 
     func addShopRuleRoutes(_ api: APIRouter) {
-        api.on(.get, "/merchants/:id/rules", roles: Self.office) { call in
+        api.on(.get, "/merchants/:id/rules", roles: Self.office,
+               doc: APIDoc("The merchant's rules, its pause and whether it takes orders now.",
+                           answer: .ok("The rules.", "ShopRules"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
             return try .json(view(try await catalog.rules(merchantID: id) ?? .unrestricted, preparationMinutes: found.merchant.preparationMinutes))
         }
-        api.on(.put, "/merchants/:id/rules", roles: Self.office, idempotent: true) { call in
+        api.on(.put, "/merchants/:id/rules", roles: Self.office, idempotent: true,
+               doc: APIDoc("Replace the merchant's rules (hours, radius, minimum, fee, preparation time, orders for later); the pause stays.",
+                           body: .json("ShopRules"),
+                           answer: .ok("The rules.", "ShopRules"),
+                           errors: [404],
+                           ids: .slug)) { call in
             try await storeRules(try APIJSON.decode(RulesBody.self, from: call.body), merchantID: try Self.slug(call.stringParameter("id")), call: call)
         }
         // One rule at a time (`{"minimum_order_fen": 2000}`); `"hours": {"sun": null}` closes Sundays, `"hours": null`
         // opens around the clock. The pause switch has its own endpoints.
-        api.on(.patch, "/merchants/:id/rules", roles: Self.office, idempotent: true) { call in
+        api.on(.patch, "/merchants/:id/rules", roles: Self.office, idempotent: true,
+               doc: APIDoc("Change some of the merchant's rules (JSON Merge Patch of ShopRules; `\"hours\": {\"sun\": null}` closes Sundays, `\"hours\": null` opens around the clock); the pause stays.",
+                           body: .mergePatch("ShopRules"),
+                           answer: .ok("The rules after the change.", "ShopRules"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             let patch = try MergePatch.document(call.body, contentType: call.request.headers[.contentType])
             guard let found = try await catalog.merchant(id: id) else { throw APIError.notFound("merchant \(id)") }
@@ -66,7 +80,12 @@ extension StaffAPI {
             let merged = MergePatch.apply(patch, to: current) as? [String: Any] ?? current
             return try await storeRules(try MergePatch.decode(RulesBody.self, from: merged), merchantID: id, call: call)
         }
-        api.on(.post, "/merchants/:id/pause", roles: Self.office, idempotent: true) { call in
+        api.on(.post, "/merchants/:id/pause", roles: Self.office, idempotent: true,
+               doc: APIDoc("暂停接单 — stop taking orders now, until a time or until resumed.",
+                           body: .json("Pause", required: false),
+                           answer: .ok("The rules.", "ShopRules"),
+                           errors: [404],
+                           ids: .slug)) { call in
             let id = try Self.slug(call.stringParameter("id"))
             let body = call.body.readableBytes == 0 ? PauseBody() : try APIJSON.decode(PauseBody.self, from: call.body)
             let now = clock()
@@ -74,11 +93,23 @@ extension StaffAPI {
             if let until, until <= now { throw APIError.badRequest("\"until\" must be in the future", code: "invalid_rules") }
             return try await setPause(until.map(ShopPause.until) ?? .untilResumed, merchantID: id, call: call, action: "merchant.pause", now: now)
         }
-        api.on(.post, "/merchants/:id/resume", roles: Self.office, idempotent: true) { call in
+        api.on(.post, "/merchants/:id/resume", roles: Self.office, idempotent: true,
+               doc: APIDoc("Take orders again (by the opening hours).",
+                           answer: .ok("The rules.", "ShopRules"),
+                           errors: [404],
+                           ids: .slug)) { call in
             try await setPause(.off, merchantID: try Self.slug(call.stringParameter("id")), call: call, action: "merchant.resume", now: clock())
         }
-        api.on(.post, "/ads/:id/sold-out", roles: Self.office, idempotent: true) { call in try await setSoldOut(true, call: call) }
-        api.on(.delete, "/ads/:id/sold-out", roles: Self.office) { call in try await setSoldOut(false, call: call) }
+        api.on(.post, "/ads/:id/sold-out", roles: Self.office, idempotent: true,
+               doc: APIDoc("Mark the ad sold out (估清).",
+                           answer: .ok("The ad.", "Ad"),
+                           errors: [404],
+                           ids: .slug)) { call in try await setSoldOut(true, call: call) }
+        api.on(.delete, "/ads/:id/sold-out", roles: Self.office,
+               doc: APIDoc("Mark the ad available again.",
+                           answer: .ok("The ad.", "Ad"),
+                           errors: [404],
+                           ids: .slug)) { call in try await setSoldOut(false, call: call) }
     }
 
     /// Replaces a merchant's rules from a full body (a PUT's, or a PATCH's patched one); the pause stays as it is.

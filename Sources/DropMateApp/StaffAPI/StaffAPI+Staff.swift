@@ -17,8 +17,13 @@ extension StaffAPI {
     struct Notifications: Decodable { var wechatOpenid: String?; var notifyReports: Bool }
 
     func addStaffRoutes(_ api: APIRouter) {
-        api.on(.get, "/staff", roles: Self.admins) { _ in try .json(["staff": try await staff.accounts().map(StaffView.init)]) }
-        api.on(.post, "/staff", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+        api.on(.get, "/staff", roles: Self.admins,
+               doc: APIDoc("Every staff account.",
+                           answer: .inline(200, "Accounts.", ["type": "object", "properties": ["staff": ["type": "array", "items": .ref("schemas", "Staff")]]]))) { _ in try .json(["staff": try await staff.accounts().map(StaffView.init)]) }
+        api.on(.post, "/staff", roles: Self.admins, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Create a staff account.",
+                           body: .json("NewStaff"),
+                           answer: .created("Created.", "Staff"))) { call in
             let request = try APIJSON.decode(NewStaff.self, from: call.body)
             let username = try Self.validUsername(request.username)
             guard let role = StaffRole(rawValue: request.role) else { throw APIError.badRequest("\"role\" must be admin, dispatcher or courier") }
@@ -38,7 +43,11 @@ extension StaffAPI {
                 throw APIError.conflict("the username \(username) is taken", code: "username_taken")
             }
         }
-        api.on(.post, "/staff/:id/api-tokens", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+        api.on(.post, "/staff/:id/api-tokens", roles: Self.admins, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Issue an API token for automation (shown once).",
+                           body: .json("NewToken"),
+                           answer: .created("The token.", "TokenIssued"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let name = try Validate.text(try APIJSON.decode(NewToken.self, from: call.body).name, field: "name", max: 80)
             guard let account = try await staff.account(id: id) else { throw APIError.notFound("staff \(id)") }
@@ -49,7 +58,11 @@ extension StaffAPI {
             return try .json(TokenIssued(id: tokenID, token: token, name: name), status: .created)
         }
         addStaffAccessRoutes(api)
-        api.on(.put, "/staff/:id/notifications", roles: Self.admins, idempotent: true, maxBody: 4096) { call in
+        api.on(.put, "/staff/:id/notifications", roles: Self.admins, idempotent: true, maxBody: 4096,
+               doc: APIDoc("Whether (and in which WeChat account) a staff member gets report notices.",
+                           body: .json("Notifications"),
+                           answer: .ok("The account.", "Staff"),
+                           errors: [404])) { call in
             let id = try call.parameter("id")
             let request = try APIJSON.decode(Notifications.self, from: call.body)
             if let openID = request.wechatOpenid, !(1...64).contains(openID.count) || !openID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) {

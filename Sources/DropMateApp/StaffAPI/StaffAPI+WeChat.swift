@@ -48,7 +48,10 @@ extension StaffAPI {
 
     func addStaffWeChatRoutes(_ api: APIRouter) {
         let binding = StaffWeChatBinding(store: store, staff: staff, clock: clock)
-        api.on(.post, "/staff/:id/binding-code", roles: Self.office, idempotent: true, maxBody: 1024, authorize: { try Self.selfOrAdmin($0) }) { call in
+        api.on(.post, "/staff/:id/binding-code", roles: Self.office, idempotent: true, maxBody: 1024,
+               doc: APIDoc("A one-time code the staff member sends in WeChat as \"绑定 CODE\" to receive staff notices there (eight characters, valid 30 minutes, dead after 10 wrong codes from anyone; the old one stops working). Admins for anyone, dispatchers for themselves.",
+                           answer: .created("The code.", "BindingCode"),
+                           errors: [404]), authorize: { try Self.selfOrAdmin($0) }) { call in
             let id = try call.parameter("id")
             let audit = call.identity.audit("staff.binding_code", target: "staff:\(id)", after: "new WeChat binding code", at: clock())
             guard let code = try await binding.issue(staffID: id, audit: audit) else {
@@ -56,7 +59,11 @@ extension StaffAPI {
             }
             return try .json(BindingCode(code: code.code, expiresAt: APIJSON.time(code.expiresAt, utcOffset: utcOffset)), status: .created)
         }
-        api.on(.put, "/staff/:id/subscriptions", roles: Self.office, idempotent: true, maxBody: 1024, authorize: { try Self.selfOrAdmin($0) }) { call in
+        api.on(.put, "/staff/:id/subscriptions", roles: Self.office, idempotent: true, maxBody: 1024,
+               doc: APIDoc("Which notices the staff member gets in their bound WeChat (new orders, daily reports). Admins for anyone, dispatchers for themselves.",
+                           body: .json("Subscriptions"),
+                           answer: .ok("The account.", "Staff"),
+                           errors: [404]), authorize: { try Self.selfOrAdmin($0) }) { call in
             let id = try call.parameter("id")
             let request = try APIJSON.decode(Subscriptions.self, from: call.body)
             guard let account = try await staff.account(id: id) else { throw APIError.notFound("staff \(id)") }
@@ -68,7 +75,10 @@ extension StaffAPI {
             guard let updated = try await staff.account(id: id) else { throw APIError.notFound("staff \(id)") }
             return try .json(StaffView(updated))
         }
-        api.on(.delete, "/staff/:id/wechat", roles: Self.office, maxBody: 1024, authorize: { try Self.selfOrAdmin($0) }) { call in
+        api.on(.delete, "/staff/:id/wechat", roles: Self.office, maxBody: 1024,
+               doc: APIDoc("Unbind the staff member's WeChat (and drop an outstanding binding code); nothing is pushed to them any more. Admins for anyone, dispatchers for themselves.",
+                           answer: .ok("The account.", "Staff"),
+                           errors: [404]), authorize: { try Self.selfOrAdmin($0) }) { call in
             let id = try call.parameter("id")
             guard let account = try await staff.account(id: id) else { throw APIError.notFound("staff \(id)") }
             let now = clock()
