@@ -2,9 +2,12 @@ import AsyncHTTPClient
 import Crypto
 import DropMateCore
 import DropMateDataProtection
+import DropMateEngine
 import DropMateObjectStore
+import DropMateOutbound
 import DropMateRedis
 import DropMateStorage
+import DropMateTelemetry
 import DropMateWeChat
 import Foundation
 import Hummingbird

@@ -1,4 +1,5 @@
 import DropMateStorage
+import DropMateTelemetry
 import Foundation
 import Hummingbird
 import Logging

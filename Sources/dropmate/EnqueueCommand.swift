@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropMateApp
 import DropMateCore
+import DropMateEngine
 import Foundation
 
 /// `dropmate enqueue KIND`: puts one job on the queue and exits (what schedulers such as a CronJob run).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropMateApp
 import DropMateCore
+import DropMateOutbound
 import Foundation
 
 /// `dropmate jobs`: what the queue holds, its dead letters, and putting one back.

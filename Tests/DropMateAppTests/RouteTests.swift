@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 @testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
+@testable import DropMateOutbound
 import Foundation
 import Hummingbird
 import HummingbirdTesting

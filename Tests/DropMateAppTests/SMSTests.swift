@@ -1,6 +1,8 @@
-import DropMateDataProtection
 @testable import DropMateApp
 import DropMateCore
+import DropMateDataProtection
+@testable import DropMateEngine
+@testable import DropMateOutbound
 import Foundation
 import Hummingbird
 import HummingbirdTesting

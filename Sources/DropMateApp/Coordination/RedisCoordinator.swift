@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 import DropMateRedis
 import DropMateStorage
 import Foundation

@@ -1,4 +1,6 @@
 import DropMateCore
+import DropMateEngine
+import DropMateOutbound
 import DropMateStorage
 import DropMateWeChatPay
 import Foundation
