@@ -64,9 +64,9 @@ struct EnqueueCommand: AsyncParsableCommand {
             }
         } catch {
             FileHandle.standardError.write(Data("dropmate: enqueue failed: \(error)\n".utf8))
-            await dependencies.backend.shutdown()
+            await dependencies.shutdown()
             throw ExitCode.failure
         }
-        await dependencies.backend.shutdown()
+        await dependencies.shutdown()
     }
 }

@@ -81,11 +81,9 @@ struct DataOptions: ParsableArguments {
         do {
             try await body(dependencies)
         } catch {
-            dependencies.redis?.shutdown()
-            await dependencies.backend.shutdown()
+            await dependencies.shutdown()
             throw error
         }
-        dependencies.redis?.shutdown()
-        await dependencies.backend.shutdown()
+        await dependencies.shutdown()
     }
 }

@@ -20,7 +20,7 @@ public struct AmapRoutes: RouteProvider {
     let key: String
     let telemetry: Telemetry
 
-    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://restapi.amap.com", key: String, telemetry: Telemetry = .disabled) {
+    public init(http: HTTPClient, baseURL: String = "https://restapi.amap.com", key: String, telemetry: Telemetry = .disabled) {
         self.http = http
         self.telemetry = telemetry
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -58,7 +58,7 @@ public struct TencentRoutes: RouteProvider {
     let key: String
     let telemetry: Telemetry
 
-    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://apis.map.qq.com", key: String, telemetry: Telemetry = .disabled) {
+    public init(http: HTTPClient, baseURL: String = "https://apis.map.qq.com", key: String, telemetry: Telemetry = .disabled) {
         self.http = http
         self.telemetry = telemetry
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

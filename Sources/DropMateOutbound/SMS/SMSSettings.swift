@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import DropMateTelemetry
 import Foundation
 import Logging
@@ -35,18 +36,18 @@ public struct SMSSettings: Sendable {
     }
 
     /// The configured provider, rate limited per recipient.
-    package func makeProvider(clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled, logger: Logging.Logger) -> any SMSProvider {
+    package func makeProvider(http: HTTPClient, clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled, logger: Logging.Logger) -> any SMSProvider {
         let provider: any SMSProvider
         switch self.provider {
         case .log:
             provider = LogSMS(logger: logger)
         case .tencent:
-            var tencent = TencentSMS(baseURL: baseURL ?? "https://sms.tencentcloudapi.com", secretID: id ?? "", secretKey: key ?? "", appID: sender ?? "",
+            var tencent = TencentSMS(http: http, baseURL: baseURL ?? "https://sms.tencentcloudapi.com", secretID: id ?? "", secretKey: key ?? "", appID: sender ?? "",
                                      signName: signName ?? "", templateID: templateID ?? "", region: region, clock: clock)
             tencent.telemetry = telemetry
             provider = tencent
         case .twilio:
-            var twilio = TwilioSMS(baseURL: baseURL ?? "https://api.twilio.com", accountSID: id ?? "", authToken: key ?? "", from: sender ?? "")
+            var twilio = TwilioSMS(http: http, baseURL: baseURL ?? "https://api.twilio.com", accountSID: id ?? "", authToken: key ?? "", from: sender ?? "")
             twilio.telemetry = telemetry
             provider = twilio
         }

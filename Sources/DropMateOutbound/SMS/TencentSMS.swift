@@ -21,7 +21,7 @@ public struct TencentSMS: SMSProvider {
     /// A client span per send.
     public var telemetry: Telemetry = .disabled
 
-    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://sms.tencentcloudapi.com", secretID: String, secretKey: String,
+    public init(http: HTTPClient, baseURL: String = "https://sms.tencentcloudapi.com", secretID: String, secretKey: String,
                 appID: String, signName: String, templateID: String, region: String = "ap-guangzhou", clock: @escaping @Sendable () -> Int64) {
         self.http = http
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL

@@ -15,7 +15,7 @@ public struct TwilioSMS: SMSProvider {
     /// A client span per send.
     public var telemetry: Telemetry = .disabled
 
-    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String = "https://api.twilio.com", accountSID: String, authToken: String, from: String) {
+    public init(http: HTTPClient, baseURL: String = "https://api.twilio.com", accountSID: String, authToken: String, from: String) {
         self.http = http
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.accountSID = accountSID

@@ -17,17 +17,8 @@ public struct WeChatAPI: Sendable {
     /// `dropmate_wechat_api_calls_total` and a client span per call.
     public var telemetry: Telemetry = .disabled
 
-    /// One client for the process's life: up to 64 connections to WeChat's API at once (the worker runs 64 lanes).
-    public static let sharedClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
-        configuration.timeout.connect = .seconds(5)
-        // Our own client span wraps every call (`Telemetry.outbound`); the client's built-in one would be a second.
-        configuration.tracing.tracer = nil
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    }()
-
-    public init(http: HTTPClient = WeChatAPI.sharedClient, baseURL: String, appID: String, appSecret: String, timeout: TimeAmount = .seconds(5)) {
+    /// `http`: the outbound client (`OutboundHTTP.makeClient()`), owned and shut down by whoever made it.
+    public init(http: HTTPClient, baseURL: String, appID: String, appSecret: String, timeout: TimeAmount = .seconds(5)) {
         self.http = http
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.appID = appID

@@ -3,7 +3,7 @@ import DropMateWeChatPay
 import Foundation
 import NIOCore
 
-/// WeChat Pay requests over the process's shared HTTP client (`WeChatAPI.sharedClient`, owned and shut down there).
+/// WeChat Pay requests over the outbound HTTP client (`AppDependencies.http`, owned and shut down there).
 package struct HTTPPayTransport: PayTransport {
     let http: HTTPClient
     var timeout: TimeAmount = .seconds(10)
