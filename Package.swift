@@ -107,9 +107,49 @@ let package = Package(
         // Daily dispatch reports: streaming XLSX (native chart), CSV and SVG from rows the caller feeds.
         .target(name: "DropMateReports", dependencies: ["DropMateCivilTime", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
 
-        // HTTP routes, configuration, the conversation engine, job queue and wiring.
+        // Metrics, the trace exporter and the log handler: what every other target reports through.
+        .target(name: "DropMateTelemetry", dependencies: [
+            "DropMateDataProtection",  // PIIMask for log lines
+            "DropMateCivilTime",  // the log lines' timestamps
+            .product(name: "OTel", package: "swift-otel"),  // tracing (issue 16)
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Tracing", package: "swift-distributed-tracing"),
+        ]),
+
+        // The conversation engine around Core's pure machine: dedupe, coordination (the protocol and the in-process
+        // coordinator), effects, commits, job payloads and the ports outside services plug into (notifier, maps).
+        .target(name: "DropMateEngine", dependencies: [
+            "DropMateCore", "DropMateStorage", "DropMateDataProtection", "DropMateTelemetry",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        // Everything the fakes stand in for: WeChat's server API (access tokens, notifier, templates), SMS providers,
+        // map services, WeChat Pay's transport.
+        .target(name: "DropMateOutbound", dependencies: [
+            "DropMateCore", "DropMateEngine", "DropMateTelemetry", "DropMateWeChat", "DropMateWeChatPay", "DropMateStorage", "DropMateRedis",
+            "DropMateDataProtection", "DropMatePercentEncoding", "DropMateCivilTime",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+
+        // HTTP routes, the staff API, the console, configuration, the Redis adapters and the wiring.
         .target(name: "DropMateApp", dependencies: [
-            "DropMateCore", "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
+            "DropMateCore", "DropMateEngine", "DropMateOutbound", "DropMateTelemetry",
+            "DropMateWeChat", "DropMateStorage", "DropMateRedis", "DropMateDataProtection", "DropMateReports", "DropMateObjectStore",
             "DropMateWeChatPay", "DropMatePercentEncoding", "DropMateCivilTime",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
@@ -119,12 +159,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Tracing", package: "swift-distributed-tracing"),
-            .product(name: "CoreMetrics", package: "swift-metrics"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "SQLKit", package: "sql-kit"),
             .product(name: "OTel", package: "swift-otel"),  // tracing (issue 16)
         ]),
@@ -147,7 +184,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "dropmate", dependencies: [
-            "DropMateApp", "DropMateWeChat", "DropMatePercentEncoding",
+            "DropMateApp", "DropMateEngine", "DropMateOutbound", "DropMateTelemetry", "DropMateWeChat", "DropMatePercentEncoding",
             "DropMateCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Logging", package: "swift-log"),
@@ -190,7 +227,8 @@ let package = Package(
         .testTarget(name: "DropMateReportsTests", dependencies: ["DropMateReports", .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         .testTarget(name: "DropMateAppTests", dependencies: [
             "DropMateFakes",
-            "DropMateApp", "DropMateWeChat", "DropMateDataProtection", "DropMateWeChatPay",
+            "DropMateApp", "DropMateEngine", "DropMateOutbound", "DropMateTelemetry",
+            "DropMateWeChat", "DropMateDataProtection", "DropMateWeChatPay",
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             "DropMateCore", "DropMateStorage", "DropMateRedis", "DropMateReports", "DropMateObjectStore", "DropMateCivilTime",
             .product(name: "Hummingbird", package: "hummingbird"),

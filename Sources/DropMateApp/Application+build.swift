@@ -2,9 +2,12 @@ import AsyncHTTPClient
 import Crypto
 import DropMateCore
 import DropMateDataProtection
+import DropMateEngine
 import DropMateObjectStore
+import DropMateOutbound
 import DropMateRedis
 import DropMateStorage
+import DropMateTelemetry
 import DropMateWeChat
 import Foundation
 import Hummingbird
@@ -12,6 +15,9 @@ import Logging
 import ServiceLifecycle
 
 /// Everything the app runs on, built once and passed down (no singletons).
+///
+/// It owns what it opens (the outbound HTTP client, Redis, the stream queue's reader, the store's write-behind
+/// and, when `connect` opened it, the database) and closes all of it in one place, `shutdown()`.
 public struct AppDependencies: Sendable {
     public var config: AppConfig
     public var backend: any SQLBackend
@@ -31,6 +37,13 @@ public struct AppDependencies: Sendable {
     public var sms: any SMSProvider
     /// The configured Redis (production mode), nil on the embedded default.
     public var redis: RedisClient?
+    /// The one client for outside services (WeChat's API, WeChat Pay, SMS, maps, S3), shut down by `shutdown()`.
+    public let http: HTTPClient
+    /// Whether `shutdown()` closes the database too: yes when `connect` opened it; no when the caller handed it in
+    /// (a server role's database is a service of its own, closed after the role).
+    var ownsDatabase = false
+    /// Shared by every copy, so the first `shutdown()` closes everything and later ones do nothing.
+    let closing = ShutdownOnce()
     public var clock: @Sendable () -> Int64
     public var logger: Logger
     /// Metrics and traces (`Telemetry.production` in the binary; disabled unless a test asks).
@@ -61,16 +74,32 @@ public struct AppDependencies: Sendable {
                                logger: Logger) async throws -> AppDependencies {
         let backend = try await openDatabase(config: config, logger: logger)
         do {
-            return try await make(config: config, backend: backend, clock: clock, telemetry: telemetry, logger: logger)
+            var dependencies = try await make(config: config, backend: backend, clock: clock, telemetry: telemetry, logger: logger)
+            dependencies.ownsDatabase = true
+            return dependencies
         } catch {
             await backend.shutdown()
             throw error
         }
     }
 
-    /// Everything else, the same on either database: migrations, demo catalog when empty, engine, webhook.
+    /// Everything else, the same on either database: migrations, demo catalog when empty, engine, webhook. The
+    /// database stays the caller's; the HTTP client and Redis are the dependencies' own (closed here if this fails).
     static func make(config: AppConfig, backend: any SQLBackend, clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled,
                      logger: Logger) async throws -> AppDependencies {
+        let http = OutboundHTTP.makeClient()
+        let redis = config.redis.map { RedisClient(configuration: $0, logger: logger) }
+        do {
+            return try await make(config: config, backend: backend, http: http, redis: redis, clock: clock, telemetry: telemetry, logger: logger)
+        } catch {
+            redis?.shutdown()
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    private static func make(config: AppConfig, backend: any SQLBackend, http: HTTPClient, redis: RedisClient?, clock: @escaping @Sendable () -> Int64,
+                             telemetry: Telemetry, logger: Logger) async throws -> AppDependencies {
         if config.databaseURL == nil {
             // The embedded default needs no setup step: it migrates itself (and refuses a newer schema).
             try await Migrations.migrate(backend, now: clock())
@@ -97,7 +126,6 @@ public struct AppDependencies: Sendable {
             },
             menuLink: { [menuLinks] customer, now in menuLinks.link(customer: customer, at: now) }
         )
-        let redis = config.redis.map { RedisClient(configuration: $0, logger: logger) }
         var settings = RedisCoordinationSettings(rateLimit: config.rateLimit)
         settings.sealer = store.sealer
         settings.keyPrefix = config.redisKeyPrefix
@@ -106,8 +134,8 @@ public struct AppDependencies: Sendable {
         let coordination: Coordination = redis.map { .redis($0, settings) } ?? .local(rateLimit: config.rateLimit)
         let routes = config.maps.map { maps -> RouteLookup in
             let provider: any RouteProvider & Geocoder = maps.provider == "amap"
-                ? AmapRoutes(baseURL: maps.baseURL ?? "https://restapi.amap.com", key: maps.key, telemetry: telemetry)
-                : TencentRoutes(baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key, telemetry: telemetry)
+                ? AmapRoutes(http: http, baseURL: maps.baseURL ?? "https://restapi.amap.com", key: maps.key, telemetry: telemetry)
+                : TencentRoutes(http: http, baseURL: maps.baseURL ?? "https://apis.map.qq.com", key: maps.key, telemetry: telemetry)
             return RouteLookup(provider: provider, geocoder: provider, timeout: maps.timeout, logger: logger)
         }
         let paymentStore = SQLPaymentStore(backend: backend, sealer: store.sealer)
@@ -118,20 +146,20 @@ public struct AppDependencies: Sendable {
         try await engine.warmUp()
         let webhook = try WeChatWebhook(token: config.wechatToken, appID: config.wechatAppID, encodingAESKey: config.wechatEncodingAESKey, timestampWindow: config.timestampWindow,
                                     messageMode: config.wechatMessageMode)
-        let sms = config.sms.makeProvider(clock: clock, telemetry: telemetry, logger: logger)
+        let sms = config.sms.makeProvider(http: http, clock: clock, telemetry: telemetry, logger: logger)
         let outbox = SQLJobQueue(backend: backend, sealer: store.sealer)
         let jobQueue: any JobQueue = redis.map {
             RedisStreamJobQueue(outbox: outbox, redis: $0, keyPrefix: config.redisKeyPrefix, leaseSeconds: config.jobLeaseSeconds, logger: logger)
         } ?? outbox
         let downloads = LocalDownloadSigner(baseURL: URL(string: config.publicBaseURL)!, secret: SymmetricKey(data: HMAC<SHA256>.authenticationCode(
             for: Array("dropmate downloads".utf8), using: SymmetricKey(data: config.linkSecret))))
-        let objects = config.objectStore.makeStore(httpClient: WeChatAPI.sharedClient, localDownloads: downloads)
+        let objects = config.objectStore.makeStore(httpClient: http, localDownloads: downloads)
         var dependencies = AppDependencies(
             config: config, backend: backend, store: store, queue: outbox, jobQueue: jobQueue, engine: engine, webhook: webhook,
-            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock,
+            signer: signer, renderer: renderer, notifier: makeNotifier(config: config, http: http, redis: redis, sms: sms, deliveries: SQLDeliveryLog(backend: backend), clock: clock,
                                                                                           telemetry: telemetry, logger: logger),
             deliveries: SQLDeliveryLog(backend: backend), sms: sms,
-            redis: redis, clock: clock, logger: logger, telemetry: telemetry, objects: objects, downloads: downloads,
+            redis: redis, http: http, clock: clock, logger: logger, telemetry: telemetry, objects: objects, downloads: downloads,
             signIn: SignIn(settings: config.signIn, passwordCost: config.passwordCost, redis: redis, keyPrefix: config.redisKeyPrefix, logger: logger)
         )
         if let payment = config.payment, let paymentGate {
@@ -152,18 +180,19 @@ public struct AppDependencies: Sendable {
 
 /// Pushes go to WeChat when an AppSecret is configured (the access_token shared through Redis when there is one),
 /// else to the log and `/dev/outbox`.
-func makeNotifier(config: AppConfig, redis: RedisClient?, sms: (any SMSProvider)? = nil, deliveries: (any DeliveryLog)? = nil,
+func makeNotifier(config: AppConfig, http: HTTPClient, redis: RedisClient?, sms: (any SMSProvider)? = nil, deliveries: (any DeliveryLog)? = nil,
                   clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled, logger: Logger) -> any Notifier {
-    guard let tokens = makeAccessTokens(config: config, redis: redis, clock: clock, telemetry: telemetry, logger: logger) else { return LogNotifier(logger: logger) }
+    guard let tokens = makeAccessTokens(config: config, http: http, redis: redis, clock: clock, telemetry: telemetry, logger: logger) else { return LogNotifier(logger: logger) }
     return WeChatNotifier(tokens: tokens, fallbackTemplate: config.templateFallback, sms: sms, orderTemplates: config.orderTemplates,
                           deliveries: deliveries, clock: clock, logger: logger)
 }
 
-/// WeChat's server API through the deployment's shared access_token; nil without an AppSecret.
-public func makeAccessTokens(config: AppConfig, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled,
+/// WeChat's server API through the deployment's shared access_token, over `http` (the caller's to shut down); nil
+/// without an AppSecret.
+public func makeAccessTokens(config: AppConfig, http: HTTPClient, redis: RedisClient?, clock: @escaping @Sendable () -> Int64, telemetry: Telemetry = .disabled,
                              logger: Logger) -> AccessTokens? {
     guard let secret = config.wechatAppSecret else { return nil }
-    var api = WeChatAPI(baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
+    var api = WeChatAPI(http: http, baseURL: config.wechatAPIBaseURL, appID: config.wechatAppID, appSecret: secret)
     api.telemetry = telemetry
     let store: any AccessTokenStore = redis.map { RedisAccessTokenStore(redis: $0, keyPrefix: config.redisKeyPrefix) } ?? MemoryAccessTokenStore()
     return AccessTokens(api: api, store: store, clock: clock, logger: logger)

@@ -1,4 +1,5 @@
 import DropMateStorage
+import DropMateTelemetry
 import Foundation
 import Hummingbird
 import Logging
@@ -64,7 +65,7 @@ struct DatabaseService: Service {
 }
 
 /// `serve` or `worker`: connects the dependencies over the running database, runs the role's application until the
-/// group shuts down, then closes Redis and flushes the store while the database is still open.
+/// group shuts down, then shuts the dependencies down (`AppDependencies.shutdown()`) while the database is still open.
 struct RoleService<App: ApplicationProtocol>: Service {
     let config: AppConfig
     let backend: any SQLBackend
@@ -85,15 +86,9 @@ struct RoleService<App: ApplicationProtocol>: Service {
         do {
             try await build(dependencies).run()
         } catch {
-            await close(dependencies)
+            await dependencies.shutdown()
             throw error
         }
-        await close(dependencies)
-    }
-
-    private func close(_ dependencies: AppDependencies) async {
-        (dependencies.jobQueue as? RedisStreamJobQueue)?.shutdown()
-        dependencies.redis?.shutdown()
-        await dependencies.store.flush()
+        await dependencies.shutdown()
     }
 }

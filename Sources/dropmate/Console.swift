@@ -1,4 +1,5 @@
 import DropMateApp
+import DropMateTelemetry
 import Foundation
 import Logging
 

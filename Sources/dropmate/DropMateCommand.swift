@@ -1,5 +1,6 @@
 import ArgumentParser
 import DropMateApp
+import DropMateTelemetry
 import Foundation
 import NIOCore
 import NIOPosix

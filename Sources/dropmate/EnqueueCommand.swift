@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropMateApp
 import DropMateCore
+import DropMateEngine
 import Foundation
 
 /// `dropmate enqueue KIND`: puts one job on the queue and exits (what schedulers such as a CronJob run).
@@ -58,9 +59,9 @@ struct EnqueueCommand: AsyncParsableCommand {
             }
         } catch {
             FileHandle.standardError.write(Data("dropmate: enqueue failed: \(error)\n".utf8))
-            await dependencies.backend.shutdown()
+            await dependencies.shutdown()
             throw ExitCode.failure
         }
-        await dependencies.backend.shutdown()
+        await dependencies.shutdown()
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropMateApp
 import DropMateCore
+import DropMateOutbound
 import Foundation
 
 /// `dropmate jobs`: what the queue holds, its dead letters, and putting one back.
@@ -73,14 +74,18 @@ struct WeChatCommand: AsyncParsableCommand {
             }
             let config = try options.config()
             let logger = options.logger()
-            guard let tokens = makeAccessTokens(config: config, redis: nil, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger) else {
+            let http = OutboundHTTP.makeClient()  // this command's own, shut down on every way out
+            guard let tokens = makeAccessTokens(config: config, http: http, redis: nil, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger) else {
+                try? await http.shutdown()
                 FileHandle.standardError.write(Data("dropmate: set WECHAT_APP_ID and WECHAT_APP_SECRET to install the menu\n".utf8))
                 throw ExitCode(78)
             }
             do {
                 try await OfficialAccountMenu.install(tokens: tokens)
+                try? await http.shutdown()
                 Swift.print("menu installed")
             } catch {
+                try? await http.shutdown()
                 FileHandle.standardError.write(Data("dropmate: \(error)\n".utf8))
                 throw ExitCode.failure
             }

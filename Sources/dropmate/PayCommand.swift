@@ -27,11 +27,11 @@ struct PayCommand: AsyncParsableCommand {
             do {
                 result = try await dependencies.payments!.reconcile(date: date)
             } catch {
-                await dependencies.backend.shutdown()
+                await dependencies.shutdown()
                 FileHandle.standardError.write(Data("dropmate: reconcile failed: \(error)\n".utf8))
                 throw ExitCode.failure
             }
-            await dependencies.backend.shutdown()
+            await dependencies.shutdown()
             print("\(date): \(result.billLines) bill lines, \(result.checkedPayments) payments of ours checked, \(result.differences.count) differences")
             for difference in result.differences { print("  - \(difference)") }
             if !result.differences.isEmpty { throw ExitCode.failure }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DropMateApp
+import DropMateTelemetry
 import Foundation
 import Hummingbird
 import Logging
@@ -93,12 +94,10 @@ struct DataOptions: ParsableArguments {
         do {
             try await body(dependencies)
         } catch {
-            dependencies.redis?.shutdown()
-            await dependencies.backend.shutdown()
+            await dependencies.shutdown()
             throw error
         }
-        dependencies.redis?.shutdown()
-        await dependencies.backend.shutdown()
+        await dependencies.shutdown()
     }
 }
 

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import DropMateApp
+@testable import DropMateTelemetry
 import Foundation
 import NIOCore
 import NIOPosix

@@ -3,6 +3,9 @@ import DropMateCore
 import DropMateWeChat
 import Foundation
 import Testing
+@testable import DropMateEngine
+@testable import DropMateOutbound
+@testable import DropMateTelemetry
 
 /// Each concern's configuration reader on its own: its defaults, what it accepts, and problems that name the
 /// variable and never quote a secret.

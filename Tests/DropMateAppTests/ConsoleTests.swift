@@ -1,10 +1,11 @@
 @testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
+import DropMateRedis
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import DropMateRedis
 import Logging
 import Testing
 

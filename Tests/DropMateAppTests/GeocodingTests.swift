@@ -1,7 +1,9 @@
-@testable import DropMateApp
 import AsyncHTTPClient
+@testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
 import DropMateFakes
+@testable import DropMateOutbound
 import Foundation
 import Logging
 import Testing

@@ -1,6 +1,8 @@
 @testable import DropMateApp
 import DropMateCore
 import DropMateDataProtection
+@testable import DropMateEngine
+@testable import DropMateOutbound
 import Foundation
 import Hummingbird
 import Logging
@@ -45,7 +47,7 @@ import Testing
         let answer = #"{"code":21211,"message":"The 'To' number +14155550123 is not a valid phone number (from +8613800138000).","status":400}"#
         let reason = try await SMSTests.serve(SMSTests.fake(answer: answer, status: .badRequest, path: "/2010-04-01/Accounts/AC123/Messages.json",
                                                             received: SMSTests.Received())) { url in
-            try await Self.runDeadSMSJob(TwilioSMS(baseURL: url, accountSID: "AC123", authToken: "tok", from: "+15005550006"))
+            try await Self.runDeadSMSJob(TwilioSMS(http: .shared, baseURL: url, accountSID: "AC123", authToken: "tok", from: "+15005550006"))
         }
         #expect(reason.contains("Twilio") && reason.contains("21211") && reason.contains("+141****0123"), "\(reason)")
         #expect(!reason.contains("4155550123") && !reason.contains("13800138000"), "\(reason)")

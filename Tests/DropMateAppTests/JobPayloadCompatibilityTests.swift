@@ -3,6 +3,9 @@ import DropMateCore
 import Foundation
 import Synchronization
 import Testing
+@testable import DropMateEngine
+@testable import DropMateOutbound
+@testable import DropMateTelemetry
 
 /// Jobs an older release queued (in the `jobs` table or on the Redis stream) still run after an upgrade, and what
 /// this release writes, an older worker still reads: every kind's payload keeps the JSON shape it always had.

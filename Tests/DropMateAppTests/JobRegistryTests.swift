@@ -6,6 +6,9 @@ import Prometheus
 import ServiceLifecycle
 import Synchronization
 import Testing
+@testable import DropMateEngine
+@testable import DropMateOutbound
+@testable import DropMateTelemetry
 
 /// A parcel scanned at a locker: a job kind this file adds as a newcomer would, one type and one `register` line.
 struct ParcelScanJob: JobPayload, Hashable {

@@ -1,4 +1,5 @@
 @testable import DropMateApp
+@testable import DropMateEngine
 import Testing
 
 /// Signed links compare signatures with their own constant-time comparison (not WeChat's).

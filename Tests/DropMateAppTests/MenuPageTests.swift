@@ -1,5 +1,6 @@
 @testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
 import DropMateStorage
 import Foundation
 import HTTPTypes

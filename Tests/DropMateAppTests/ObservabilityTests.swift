@@ -1,7 +1,10 @@
-@testable import DropMateApp
 import AsyncHTTPClient
+@testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
 import DropMateFakes
+@testable import DropMateOutbound
+@testable import DropMateTelemetry
 import DropMateWeChat
 import Foundation
 import Hummingbird

@@ -1,5 +1,6 @@
 @testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
-@testable import DropMateApp
 import Crypto
+@testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
 import DropMateStorage
 import Foundation
 import HTTPTypes

@@ -5,6 +5,9 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+@testable import DropMateEngine
+@testable import DropMateOutbound
+@testable import DropMateTelemetry
 
 /// The worker's periodic sweeps (idle drafts, ETA refreshes, dedupe pruning) are services of their own, each with
 /// its interval, run wherever the worker runs.

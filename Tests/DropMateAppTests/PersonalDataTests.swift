@@ -1,5 +1,7 @@
 @testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
+@testable import DropMateOutbound
 import DropMateStorage
 import Foundation
 import Hummingbird

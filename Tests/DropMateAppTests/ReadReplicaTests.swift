@@ -11,6 +11,8 @@ import Logging
 import Prometheus
 import SQLKit
 import Testing
+@testable import DropMateTelemetry
+@testable import DropMateEngine
 
 /// `DATABASE_READ_URL` against a real streaming replica on loopback (scripts/with-replica: `pg_basebackup -R` of the
 /// throwaway primary). Reads that may lag go there while it keeps up; a turn, an order just written, staff sign-in

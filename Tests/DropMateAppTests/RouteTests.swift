@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 @testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
+@testable import DropMateOutbound
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -57,12 +59,12 @@ import Testing
 
     @Test func aFailingOrSlowServiceFallsBackWithinTheDeadline() async throws {
         let refused = try await SMSTests.serve(Self.fake(path: "/v3/direction/driving", answer: #"{"status":"0","info":"INVALID_USER_KEY"}"#, seen: .init())) { url in
-            await RouteLookup(provider: AmapRoutes(baseURL: url, key: "bad"), logger: Self.logger).roadMetres(from: Self.shop, to: Self.home)
+            await RouteLookup(provider: AmapRoutes(http: .shared, baseURL: url, key: "bad"), logger: Self.logger).roadMetres(from: Self.shop, to: Self.home)
         }
         #expect(refused == nil)
         let (slow, waited) = try await SMSTests.serve(Self.fake(path: "/v3/direction/driving", answer: #"{"status":"1","route":{"paths":[{"distance":"1"}]}}"#, delay: .seconds(3), seen: .init())) { url in
             let started = ContinuousClock.now
-            let metres = await RouteLookup(provider: AmapRoutes(baseURL: url, key: "k"), timeout: .milliseconds(200), logger: Self.logger).roadMetres(from: Self.shop, to: Self.home)
+            let metres = await RouteLookup(provider: AmapRoutes(http: .shared, baseURL: url, key: "k"), timeout: .milliseconds(200), logger: Self.logger).roadMetres(from: Self.shop, to: Self.home)
             return (metres, ContinuousClock.now - started)
         }
         #expect(slow == nil)

@@ -1,6 +1,8 @@
-import DropMateDataProtection
 @testable import DropMateApp
 import DropMateCore
+import DropMateDataProtection
+@testable import DropMateEngine
+@testable import DropMateOutbound
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -58,7 +60,7 @@ import Testing
     }
 
     static func tencent(_ url: String) -> TencentSMS {
-        TencentSMS(baseURL: url, secretID: "AKIDtest", secretKey: "secret", appID: "1400000000", signName: "DropMate", templateID: "123456",
+        TencentSMS(http: .shared, baseURL: url, secretID: "AKIDtest", secretKey: "secret", appID: "1400000000", signName: "DropMate", templateID: "123456",
                    clock: { 1_764_028_800 })
     }
 
@@ -95,7 +97,7 @@ import Testing
     @Test func twilioPostsAFormWithBasicAuth() async throws {
         let received = Received()
         try await Self.serve(Self.fake(answer: #"{"sid":"SM1","status":"queued"}"#, status: .created, path: "/2010-04-01/Accounts/AC123/Messages.json", received: received)) { url in
-            try await TwilioSMS(baseURL: url, accountSID: "AC123", authToken: "tok", from: "+15005550006").send(to: "+8613800138000", text: "Order #1001 delivered & paid")
+            try await TwilioSMS(http: .shared, baseURL: url, accountSID: "AC123", authToken: "tok", from: "+15005550006").send(to: "+8613800138000", text: "Order #1001 delivered & paid")
         }
         let request = try #require(received.requests.withLock { $0.first })
         #expect(request.headers["authorization"] == "Basic " + Data("AC123:tok".utf8).base64EncodedString())
@@ -106,7 +108,7 @@ import Testing
         let answer = #"{"code":21211,"message":"The 'To' number is not a valid phone number.","status":400}"#
         try await Self.serve(Self.fake(answer: answer, status: .badRequest, path: "/2010-04-01/Accounts/AC123/Messages.json", received: Received())) { url in
             await #expect(throws: SMSError.self) {
-                try await TwilioSMS(baseURL: url, accountSID: "AC123", authToken: "tok", from: "+15005550006").send(to: "+861", text: "x")
+                try await TwilioSMS(http: .shared, baseURL: url, accountSID: "AC123", authToken: "tok", from: "+15005550006").send(to: "+861", text: "x")
             }
         }
     }

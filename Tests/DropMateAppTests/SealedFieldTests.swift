@@ -1,6 +1,7 @@
 @testable import DropMateApp
 import DropMateCore
 @testable import DropMateDataProtection
+@testable import DropMateEngine
 import DropMateStorage
 import Foundation
 import SQLKit

@@ -1,7 +1,9 @@
-@testable import DropMateApp
 import AsyncHTTPClient
+@testable import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
 import DropMateFakes
+@testable import DropMateOutbound
 import DropMateRedis
 import DropMateStorage
 import DropMateWeChat
@@ -124,7 +126,7 @@ import Testing
         let templates = try OrderTemplates(json: Self.templatesJSON)
         let dispatched = PushJob(openID: "o_a", message: .text("订单 #1001 骑手已出发"), event: OrderEventNotice(event: .dispatched, orderID: 1001, values: ["order_id": "1001"]))
         try await fake.serve { url in
-            let api = WeChatAPI(baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
+            let api = WeChatAPI(http: .shared, baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
             let tokens = AccessTokens(api: api, store: MemoryAccessTokenStore(), clock: { app.clock.now }, logger: Self.logger)
             let notifier = WeChatNotifier(tokens: tokens, fallbackTemplate: nil, orderTemplates: templates, deliveries: deliveries,
                                           clock: { app.clock.now }, logger: Self.logger)
@@ -213,7 +215,7 @@ import Testing
     @Test func theMenuIsInstalledWithEveryClickKeyTheChatUnderstands() async throws {
         let fake = FakeWeChatAPI()
         try await fake.serve { url in
-            let api = WeChatAPI(baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
+            let api = WeChatAPI(http: .shared, baseURL: url, appID: fake.appID, appSecret: fake.appSecret)
             let tokens = AccessTokens(api: api, store: MemoryAccessTokenStore(), clock: { Int64(Date().timeIntervalSince1970) }, logger: Self.logger)
             try await OfficialAccountMenu.install(tokens: tokens)
         }
@@ -226,9 +228,9 @@ import Testing
     @Test func anAppSecretSwitchesPushesFromTheLogToWeChat() throws {
         let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret]
         let dev = try AppConfig.load(environment: base)
-        #expect(dev.devMode && makeNotifier(config: dev, redis: nil, clock: { 0 }, logger: Self.logger) is LogNotifier)
+        #expect(dev.devMode && makeNotifier(config: dev, http: .shared, redis: nil, clock: { 0 }, logger: Self.logger) is LogNotifier)
         let live = try AppConfig.load(environment: base.merging(["WECHAT_APP_SECRET": "0123456789abcdef0123456789abcdef"]) { $1 })
-        #expect(!live.devMode && makeNotifier(config: live, redis: nil, clock: { 0 }, logger: Self.logger) is WeChatNotifier)
+        #expect(!live.devMode && makeNotifier(config: live, http: .shared, redis: nil, clock: { 0 }, logger: Self.logger) is WeChatNotifier)
         for printed in ["\(live)", String(reflecting: live)] {
             #expect(!printed.contains("0123456789abcdef") && !printed.contains(TestAccount.jwtSecret) && printed.contains("wechatAppSecret: (set)"),
                     "secrets are never printed: \(printed)")

@@ -1,8 +1,11 @@
 import DropMateCore
 import DropMateDataProtection
+import DropMateEngine
+import DropMateObjectStore
+import DropMateOutbound
 import DropMateRedis
 import DropMateStorage
-import DropMateObjectStore
+import DropMateTelemetry
 import DropMateWeChat
 import Foundation
 

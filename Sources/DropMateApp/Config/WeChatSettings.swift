@@ -1,3 +1,4 @@
+import DropMateOutbound
 import DropMateWeChat
 import Foundation
 

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 import Foundation
 import HTTPTypes
 import Hummingbird

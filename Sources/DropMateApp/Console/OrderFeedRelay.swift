@@ -1,3 +1,4 @@
+import DropMateEngine
 import DropMateRedis
 import Foundation
 import Logging

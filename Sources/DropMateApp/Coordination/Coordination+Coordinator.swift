@@ -1,3 +1,4 @@
+import DropMateEngine
 import Logging
 
 extension Coordination {

@@ -1,5 +1,6 @@
 import DropMateCore
 import DropMateDataProtection
+import DropMateEngine
 import DropMateRedis
 import DropMateStorage
 import Foundation

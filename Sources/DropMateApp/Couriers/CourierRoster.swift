@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 import DropMateStorage
 
 /// Staff's side of couriers: create them, issue binding codes and app tokens, switch them off and on, recognise

@@ -1,3 +1,4 @@
+import DropMateTelemetry
 import Foundation
 import Hummingbird
 import Logging

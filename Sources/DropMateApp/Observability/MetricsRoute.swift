@@ -1,4 +1,5 @@
 import Crypto
+import DropMateTelemetry
 import Hummingbird
 import NIOCore
 import Prometheus

@@ -1,4 +1,5 @@
 import DropMateStorage
+import DropMateTelemetry
 import Logging
 import ServiceLifecycle
 

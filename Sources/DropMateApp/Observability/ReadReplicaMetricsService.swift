@@ -1,4 +1,5 @@
 import DropMateStorage
+import DropMateTelemetry
 import ServiceLifecycle
 
 /// Refreshes `dropmate_read_replica_fallback` and `dropmate_read_replica_lag_seconds` from the replica monitor's
@@ -16,5 +17,14 @@ struct ReadReplicaMetricsService: Service {
                 try? await Task.sleep(for: every)
             }
         }
+    }
+}
+
+extension AppMetrics {
+    /// 1 while reads that may lag fall back to the primary (the replica is down, lagging, not a replica, or not
+    /// checked yet), 0 while the replica serves them; and its lag at the last check that could tell.
+    func readReplica(_ status: ReadReplica.Status) {
+        factory.makeMeter(label: Name.readReplicaFallback, dimensions: []).set(status.servesReads ? 0.0 : 1.0)
+        if let lag = status.lagSeconds { factory.makeMeter(label: Name.readReplicaLag, dimensions: []).set(lag) }
     }
 }

@@ -1,3 +1,5 @@
+import DropMateEngine
+import DropMateTelemetry
 import DropMateWeChat
 import Tracing
 

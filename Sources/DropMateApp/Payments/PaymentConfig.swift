@@ -1,3 +1,5 @@
+import DropMateEngine
+import DropMateStorage
 import DropMateWeChatPay
 import Foundation
 
@@ -5,7 +7,7 @@ import Foundation
 /// means payment is off: orders work as before (cash on delivery) and nothing payment-related runs.
 public struct PaymentConfig: Sendable {
     /// `DROPMATE_PAYMENT`: `optional` lets the customer choose 货到付款; `required` dispatches only paid orders.
-    public enum Mode: String, Sendable { case optional, required }
+    public typealias Mode = PaymentMode
 
     public var mode: Mode
     public var merchant: MerchantKey
@@ -68,4 +70,11 @@ public struct PaymentConfig: Sendable {
 
     /// For `AppConfig.description`: what an operator may read (no key material).
     var summary: String { "\(mode.rawValue) (mch \(merchant.mchID), key id \(platformKey.keyID), \(apiBaseURL), timeout \(timeoutSeconds / 60) min)" }
+}
+
+extension PaymentGate {
+    /// The engine's payment rules from the payment settings.
+    public init(config: PaymentConfig, payments: SQLPaymentStore, signer: LinkSigner, baseURL: String) {
+        self.init(mode: config.mode, timeoutSeconds: config.timeoutSeconds, payments: payments, signer: signer, baseURL: baseURL)
+    }
 }

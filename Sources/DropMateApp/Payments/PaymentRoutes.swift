@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 import DropMateWeChatPay
 import Foundation
 import HTTPTypes

@@ -1,4 +1,6 @@
 import DropMateCore
+import DropMateEngine
+import DropMateOutbound
 import DropMateStorage
 import DropMateWeChatPay
 import Foundation
@@ -333,7 +335,7 @@ extension PaymentService {
         let clock = dependencies.clock
         let client = WeChatPayClient(baseURL: config.apiBaseURL, merchant: config.merchant,
                                      verifier: PaySignatureVerifier(platformKey: config.platformKey, window: 300),
-                                     transport: HTTPPayTransport(http: WeChatAPI.sharedClient), clock: clock)
+                                     transport: HTTPPayTransport(http: dependencies.http), clock: clock)
         return PaymentService(gate: gate, client: client, cipher: PayResourceCipher(key: config.apiV3Key), payments: payments, engine: dependencies.engine,
                               queue: dependencies.queue, appID: dependencies.config.wechatAppID, notifyURL: dependencies.config.publicBaseURL + "/wechat/pay/notify",
                               sealer: dependencies.store.sealer, clock: clock, logger: dependencies.logger)

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 import DropMateReports
 import Foundation
 

@@ -1,8 +1,10 @@
 import DropMateCore
 import DropMateDataProtection
+import DropMateEngine
 import DropMateObjectStore
 import DropMateReports
 import DropMateStorage
+import DropMateTelemetry
 import Foundation
 import Logging
 import NIOPosix

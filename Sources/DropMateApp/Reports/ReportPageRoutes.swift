@@ -1,3 +1,4 @@
+import DropMateEngine
 import DropMateObjectStore
 import DropMateStorage
 import Foundation

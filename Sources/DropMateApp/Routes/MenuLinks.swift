@@ -1,5 +1,6 @@
 import Crypto
 import DropMateDataProtection
+import DropMateEngine
 import DropMateWeChat
 import Foundation
 

@@ -1,6 +1,8 @@
 import DropMateCore
+import DropMateEngine
 import DropMateRedis
 import DropMateStorage
+import DropMateTelemetry
 import Foundation
 import HTTPTypes
 import Hummingbird

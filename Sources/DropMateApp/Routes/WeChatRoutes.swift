@@ -1,5 +1,7 @@
 import DropMateCore
+import DropMateEngine
 import DropMateStorage
+import DropMateTelemetry
 import DropMateWeChat
 import Hummingbird
 import Logging

@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 import Foundation
 
 /// `/couriers`: add couriers, see where they are, issue binding codes and app tokens, switch couriers off and on;

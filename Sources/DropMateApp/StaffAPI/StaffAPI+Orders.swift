@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 import DropMateStorage
 import Foundation
 

@@ -1,6 +1,7 @@
 import Crypto
 import DropMateCore
 import DropMateDataProtection
+import DropMateEngine
 import Foundation
 
 /// Short-lived access tokens for staff: HS256 JSON Web Tokens signed with a key derived from `JWT_SECRET`.

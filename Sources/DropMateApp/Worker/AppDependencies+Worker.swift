@@ -1,4 +1,7 @@
 import DropMateCore
+import DropMateEngine
+import DropMateOutbound
+import DropMateTelemetry
 import ServiceLifecycle
 
 /// The worker and its sweeps over these dependencies: every job kind's handler is registered here.

@@ -1,4 +1,6 @@
 import DropMateCore
+import DropMateEngine
+import DropMateTelemetry
 import Logging
 
 /// What a job's handler gets besides its payload.

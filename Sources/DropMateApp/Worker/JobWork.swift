@@ -1,4 +1,5 @@
 import DropMateCore
+import DropMateEngine
 
 /// A claimed job with its payload decoded, once, by its kind's registration: both the lane it runs in and what it
 /// does come from it.

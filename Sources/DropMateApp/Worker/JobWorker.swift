@@ -1,5 +1,8 @@
 import DropMateCore
 import DropMateDataProtection
+import DropMateEngine
+import DropMateOutbound
+import DropMateTelemetry
 import Logging
 import ServiceLifecycle
 

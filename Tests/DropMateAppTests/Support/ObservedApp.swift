@@ -1,4 +1,5 @@
 @testable import DropMateApp
+@testable import DropMateTelemetry
 import DropMateWeChat
 import Foundation
 import HTTPTypes

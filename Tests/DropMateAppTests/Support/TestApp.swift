@@ -67,9 +67,7 @@ struct TestApp {
     }
 
     func shutdown(keepingFiles: Bool = false) async {
-        dependencies.redis?.shutdown()
-        await dependencies.store.flush()
-        await dependencies.backend.shutdown()
+        await dependencies.shutdown()
         if !keepingFiles { try? FileManager.default.removeItem(atPath: directory) }
     }
 

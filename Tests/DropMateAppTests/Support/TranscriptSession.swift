@@ -1,5 +1,6 @@
 import DropMateApp
 import DropMateCore
+@testable import DropMateEngine
 import DropMateFakes
 import DropMateWeChat
 import Foundation
