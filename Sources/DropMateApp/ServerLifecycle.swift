@@ -13,23 +13,31 @@ extension AppDependencies {
     /// worker finishes the jobs in hand or hands them back and records that, the store flushes, and only then does
     /// the database close (the PostgreSQL pool is a service of the group, not a task of its own). `build` makes the
     /// role's application once the dependencies are connected. A failure to start is thrown as ``ServerStartFailure``.
-    public static func runServer<App: ApplicationProtocol>(config: AppConfig, telemetry: Telemetry, logger: Logger,
-                                                           build: @escaping @Sendable (AppDependencies) async -> App) async throws {
+    public static func runServer<App: ApplicationProtocol>(
+        config: AppConfig, telemetry: Telemetry, logger: Logger,
+        build: @escaping @Sendable (AppDependencies) async -> App
+    ) async throws {
         let database: DatabaseService
         do {
             database = try await DatabaseService.open(config: config, logger: logger)
         } catch {
             throw ServerStartFailure(underlying: error)
         }
-        let role = RoleService(config: config, backend: database.backend, telemetry: telemetry, logger: logger, build: build)
-        let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: database, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-                .init(service: role, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup),
-            ],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger
-        ))
+        let role = RoleService(
+            config: config, backend: database.backend, telemetry: telemetry, logger: logger, build: build)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(
+                        service: database, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                    .init(
+                        service: role, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
         try await group.run()
     }
 }
@@ -48,7 +56,8 @@ struct DatabaseService: Service {
 
     static func open(config: AppConfig, logger: Logger) async throws -> DatabaseService {
         if let url = config.databaseURL {
-            let pool = try PostgresBackend.make(url: url, readURL: config.databaseReadURL, maxReadLag: config.readMaxLag, logger: logger)
+            let pool = try PostgresBackend.make(
+                url: url, readURL: config.databaseReadURL, maxReadLag: config.readMaxLag, logger: logger)
             return DatabaseService(backend: pool, pool: pool)
         }
         return DatabaseService(backend: try await openDatabase(config: config, logger: logger), pool: nil)
@@ -78,8 +87,9 @@ struct RoleService<App: ApplicationProtocol>: Service {
         do {
             // The database answers at all (else the error says so, not what a first real query makes of it).
             try await backend.reader.raw("SELECT 1").run()
-            dependencies = try await AppDependencies.make(config: config, backend: backend, clock: { Int64(Date().timeIntervalSince1970) },
-                                                          telemetry: telemetry, logger: logger)
+            dependencies = try await AppDependencies.make(
+                config: config, backend: backend, clock: { Int64(Date().timeIntervalSince1970) },
+                telemetry: telemetry, logger: logger)
         } catch {
             throw ServerStartFailure(underlying: error)
         }

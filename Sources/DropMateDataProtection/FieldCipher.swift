@@ -30,7 +30,9 @@ public struct FieldCipher: Sendable {
 
     /// Encrypts `plaintext` under the current key with a fresh random nonce, bound to `context`.
     public func encrypt(_ plaintext: String, context: String) throws -> String {
-        try seal(plaintext, header: currentHeader, authenticating: Self.authenticatedData(header: currentHeader, context: context))
+        try seal(
+            plaintext, header: currentHeader,
+            authenticating: Self.authenticatedData(header: currentHeader, context: context))
     }
 
     /// The old format, header only (for tests of reading what older releases wrote).
@@ -41,7 +43,8 @@ public struct FieldCipher: Sendable {
 
     private func seal(_ plaintext: String, header: [UInt8], authenticating associatedData: [UInt8]) throws -> String {
         let nonce = try AES.GCM.Nonce(data: SecureRandom.shared.bytes(Self.nonceBytes))
-        let sealed = try AES.GCM.seal(Array(plaintext.utf8), using: currentKey, nonce: nonce, authenticating: associatedData)
+        let sealed = try AES.GCM.seal(
+            Array(plaintext.utf8), using: currentKey, nonce: nonce, authenticating: associatedData)
         // `combined` is nil only for nonces that are not 12 bytes, and ours always are.
         let combined = sealed.combined!
         var text = header
@@ -61,7 +64,8 @@ public struct FieldCipher: Sendable {
         let parsed = try Self.parse(ciphertext)
         guard let key = keyRing.keys[parsed.keyID] else { throw .unknownKeyID(parsed.keyID) }
         let header = Array("\(parsed.version).\(parsed.keyID)".utf8)
-        let associatedData = parsed.version == Self.version ? Self.authenticatedData(header: header, context: context) : header
+        let associatedData =
+            parsed.version == Self.version ? Self.authenticatedData(header: header, context: context) : header
         let plaintext: Data
         do {
             let box = try AES.GCM.SealedBox(combined: parsed.sealed)
@@ -91,7 +95,9 @@ public struct FieldCipher: Sendable {
         text.hasPrefix("\(version).") || text.hasPrefix("\(legacyVersion).")
     }
 
-    private static func parse(_ ciphertext: String) throws(FieldCipherError) -> (version: String, keyID: String, sealed: [UInt8]) {
+    private static func parse(
+        _ ciphertext: String
+    ) throws(FieldCipherError) -> (version: String, keyID: String, sealed: [UInt8]) {
         // Split on the UTF-8 view: Character-wise splitting of a long ciphertext costs more than opening it.
         let parts = ciphertext.utf8.split(separator: UInt8(ascii: "."), maxSplits: 3, omittingEmptySubsequences: false)
         guard parts.count == 3 else { throw .malformed }
@@ -99,7 +105,7 @@ public struct FieldCipher: Sendable {
         guard header == version || header == legacyVersion else { throw .unsupportedVersion(String(header.prefix(8))) }
         let keyID = String(decoding: parts[1], as: UTF8.self)
         guard PIIKeyRing.isValidKeyID(keyID),
-              let sealed = Base64URL.decode(utf8: parts[2]), sealed.count >= nonceBytes + tagBytes
+            let sealed = Base64URL.decode(utf8: parts[2]), sealed.count >= nonceBytes + tagBytes
         else { throw .malformed }
         return (header, keyID, sealed)
     }

@@ -11,8 +11,10 @@ extension PIIMask {
             let length = end - runStart
             if length == 11, window.0 == UInt8(ascii: "1"), (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(window.1) {
                 masks.append(runStart + 3)
-            } else if length == 13, window.0 == UInt8(ascii: "8"), window.1 == UInt8(ascii: "6"), window.2 == UInt8(ascii: "1"),
-                      (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(window.3) {
+            } else if length == 13, window.0 == UInt8(ascii: "8"), window.1 == UInt8(ascii: "6"),
+                window.2 == UInt8(ascii: "1"),
+                (UInt8(ascii: "3")...UInt8(ascii: "9")).contains(window.3)
+            {
                 masks.append(runStart + 5)
             }
         }
@@ -55,7 +57,9 @@ extension PIIMask {
         var scalars = masked.unicodeScalars[...]
         while let plus = scalars.firstIndex(of: "+") {
             result.unicodeScalars.append(contentsOf: scalars[..<plus])
-            let digits = scalars[scalars.index(after: plus)...].prefix { $0.properties.numericType == .decimal && $0.isASCII }
+            let digits = scalars[scalars.index(after: plus)...].prefix {
+                $0.properties.numericType == .decimal && $0.isASCII
+            }
             if (8...15).contains(digits.count) {
                 result += "+" + phone(String(String.UnicodeScalarView(digits)))
             } else {

@@ -37,7 +37,8 @@ public struct PasswordHasher: Sendable {
     /// Whether `password` matches `encoded`, compared in constant time. A malformed or tampered hash never matches.
     public func verify(_ password: String, against encoded: String) -> Bool {
         guard let parsed = Parsed(encoded),
-              let candidate = try? Self.derive(password, salt: parsed.salt, logN: parsed.logN, r: parsed.r, p: parsed.p, length: parsed.hash.count)
+            let candidate = try? Self.derive(
+                password, salt: parsed.salt, logN: parsed.logN, r: parsed.r, p: parsed.p, length: parsed.hash.count)
         else { return false }
         return Self.constantTimeEqual(candidate, parsed.hash)
     }
@@ -59,7 +60,8 @@ public struct PasswordHasher: Sendable {
         guard bytes.count <= maxPasswordBytes else { throw .passwordTooLong }
         guard Parsed.acceptable(logN: logN, r: r, p: p) else { throw .unsupportedParameters }
         do {
-            let key = try KDF.Scrypt.deriveKey(from: bytes, salt: salt, outputByteCount: length, rounds: 1 << logN, blockSize: r, parallelism: p)
+            let key = try KDF.Scrypt.deriveKey(
+                from: bytes, salt: salt, outputByteCount: length, rounds: 1 << logN, blockSize: r, parallelism: p)
             return key.withUnsafeBytes { Array($0) }
         } catch {
             throw .unsupportedParameters
@@ -88,12 +90,14 @@ public struct PasswordHasher: Sendable {
             var parameters: [Substring: Int] = [:]
             for pair in fields[2].split(separator: ",") {
                 let parts = pair.split(separator: "=")
-                guard parts.count == 2, let number = Int(parts[1]), parameters.updateValue(number, forKey: parts[0]) == nil else { return nil }
+                guard parts.count == 2, let number = Int(parts[1]),
+                    parameters.updateValue(number, forKey: parts[0]) == nil
+                else { return nil }
             }
             guard parameters.count == 3, let logN = parameters["ln"], let r = parameters["r"], let p = parameters["p"],
-                  Self.acceptable(logN: logN, r: r, p: p),
-                  let salt = Base64URL.decodeStandardUnpadded(String(fields[3])), salt.count >= 8,
-                  let hash = Base64URL.decodeStandardUnpadded(String(fields[4])), (16...64).contains(hash.count)
+                Self.acceptable(logN: logN, r: r, p: p),
+                let salt = Base64URL.decodeStandardUnpadded(String(fields[3])), salt.count >= 8,
+                let hash = Base64URL.decodeStandardUnpadded(String(fields[4])), (16...64).contains(hash.count)
             else { return nil }
             (self.logN, self.r, self.p, self.salt, self.hash) = (logN, r, p, salt, hash)
         }

@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// Cryptographically secure random bytes for nonces and IVs, drawn from the kernel 4 KiB at a time.
 ///

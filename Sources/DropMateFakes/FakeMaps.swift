@@ -55,9 +55,12 @@ public final class FakeMaps: Sendable {
             guard keyOK else { return Self.json(#"{"status":"0","info":"INVALID_USER_KEY","infocode":"10001"}"#) }
             let items = places.map { place in
                 let level = place.precision == .point ? "门牌号" : "市"
-                return #"{"location":"\#(Self.decimal(place.longitude)),\#(Self.decimal(place.latitude))","level":"\#(level)","township":[]}"#
+                return
+                    #"{"location":"\#(Self.decimal(place.longitude)),\#(Self.decimal(place.latitude))","level":"\#(level)","township":[]}"#
             }
-            return Self.json(#"{"status":"1","info":"OK","infocode":"10000","count":"\#(items.count)","geocodes":[\#(items.joined(separator: ","))]}"#)
+            return Self.json(
+                #"{"status":"1","info":"OK","infocode":"10000","count":"\#(items.count)","geocodes":[\#(items.joined(separator: ","))]}"#
+            )
         }
         router.get("/ws/geocoder/v1/") { request, _ -> Response in
             let (places, keyOK) = try await self.geocode(request)
@@ -65,21 +68,31 @@ public final class FakeMaps: Sendable {
             // Tencent answers one place, the best it has.
             guard let place = places.first else { return Self.json(#"{"status":347,"message":"查询无结果"}"#) }
             let (level, reliability) = place.precision == .point ? (11, 8) : (4, 3)
-            return Self.json(#"{"status":0,"message":"query ok","result":{"location":{"lat":\#(place.latitude),"lng":\#(place.longitude)},"level":\#(level),"reliability":\#(reliability)}}"#)
+            return Self.json(
+                #"{"status":0,"message":"query ok","result":{"location":{"lat":\#(place.latitude),"lng":\#(place.longitude)},"level":\#(level),"reliability":\#(reliability)}}"#
+            )
         }
         router.get("/v3/direction/driving") { request, _ -> Response in
             let query = request.uri.queryParameters
-            guard let metres = try await self.drive(query.get("origin"), query.get("destination"), key: query.get("key"), latitudeFirst: false) else {
+            guard
+                let metres = try await self.drive(
+                    query.get("origin"), query.get("destination"), key: query.get("key"), latitudeFirst: false)
+            else {
                 return Self.json(#"{"status":"0","info":"INVALID_USER_KEY"}"#)
             }
-            return Self.json(#"{"status":"1","info":"OK","route":{"paths":[{"distance":"\#(metres)","duration":"600"}]}}"#)
+            return Self.json(
+                #"{"status":"1","info":"OK","route":{"paths":[{"distance":"\#(metres)","duration":"600"}]}}"#)
         }
         router.get("/ws/direction/v1/driving/") { request, _ -> Response in
             let query = request.uri.queryParameters
-            guard let metres = try await self.drive(query.get("from"), query.get("to"), key: query.get("key"), latitudeFirst: true) else {
+            guard
+                let metres = try await self.drive(
+                    query.get("from"), query.get("to"), key: query.get("key"), latitudeFirst: true)
+            else {
                 return Self.json(#"{"status":311,"message":"key格式错误"}"#)
             }
-            return Self.json(#"{"status":0,"message":"query ok","result":{"routes":[{"distance":\#(metres),"duration":600}]}}"#)
+            return Self.json(
+                #"{"status":0,"message":"query ok","result":{"routes":[{"distance":\#(metres),"duration":600}]}}"#)
         }
         return router
     }
@@ -122,6 +135,7 @@ public final class FakeMaps: Sendable {
     static func decimal(_ value: Double) -> String { String(format: "%.6f", value) }
 
     static func json(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

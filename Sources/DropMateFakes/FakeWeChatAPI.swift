@@ -28,7 +28,10 @@ public final class FakeWeChatAPI: Sendable {
     /// Keep the messages sent (tests); a benchmark only counts them.
     private let keepsMessages: Bool
 
-    public init(appID: String = "wxfake00000000001", appSecret: String = "fakesecretfakesecretfakesecret12", keepsMessages: Bool = true) {
+    public init(
+        appID: String = "wxfake00000000001", appSecret: String = "fakesecretfakesecretfakesecret12",
+        keepsMessages: Bool = true
+    ) {
         self.appID = appID
         self.appSecret = appSecret
         self.keepsMessages = keepsMessages
@@ -63,7 +66,9 @@ public final class FakeWeChatAPI: Sendable {
         }
         router.get("/cgi-bin/token") { request, _ -> Response in
             let query = request.uri.queryParameters
-            guard query.get("grant_type") == "client_credential", query.get("appid") == self.appID, query.get("secret") == self.appSecret else {
+            guard query.get("grant_type") == "client_credential", query.get("appid") == self.appID,
+                query.get("secret") == self.appSecret
+            else {
                 return Self.json(#"{"errcode":40125,"errmsg":"invalid appsecret"}"#)
             }
             try await Task.sleep(for: .milliseconds(30))  // long enough for concurrent callers to pile up
@@ -85,19 +90,23 @@ public final class FakeWeChatAPI: Sendable {
                 if delay > .zero { try await Task.sleep(for: delay) }
                 let code: Int = self.state.withLock { state in
                     guard token != nil, token == state.validToken else { return 40001 }
-                    let code = path.hasSuffix("custom/send") && !state.scripted.isEmpty ? state.scripted.removeFirst() : 0
+                    let code =
+                        path.hasSuffix("custom/send") && !state.scripted.isEmpty ? state.scripted.removeFirst() : 0
                     if code == 0 {
                         state.sentCount += 1
                         if self.keepsMessages { state.sent.append(Sent(path: path, json: body)) }
                     }
                     return code
                 }
-                return Self.json(code == 0 ? #"{"errcode":0,"errmsg":"ok","msgid":1}"# : #"{"errcode":\#(code),"errmsg":"scripted"}"#)
+                return Self.json(
+                    code == 0 ? #"{"errcode":0,"errmsg":"ok","msgid":1}"# : #"{"errcode":\#(code),"errmsg":"scripted"}"#
+                )
             }
         }
     }
 
     static func json(_ text: String) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

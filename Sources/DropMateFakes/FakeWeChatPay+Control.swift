@@ -39,8 +39,10 @@ extension FakeWeChatPay {
             guard let ask = try? decoder.decode(CallbackAsk.self, from: Data(String(buffer: buffer).utf8)) else {
                 return self.respond(400, #"{"code":"PARAM_ERROR","message":"body"}"#, signed: false)
             }
-            let bending = Bending(timestampOffset: ask.timestampOffset ?? 0, serial: ask.serial, forgeSignature: ask.forgeSignature ?? false,
-                                  undecryptable: ask.undecryptable ?? false)
+            let bending = Bending(
+                timestampOffset: ask.timestampOffset ?? 0, serial: ask.serial,
+                forgeSignature: ask.forgeSignature ?? false,
+                undecryptable: ask.undecryptable ?? false)
             let callback: Callback
             do {
                 if let refundNo = ask.outRefundNo {
@@ -48,7 +50,8 @@ extension FakeWeChatPay {
                 } else if let tradeNo = ask.outTradeNo {
                     callback = try self.pay(tradeNo, amountFen: ask.amountFen, bending: bending)
                 } else {
-                    return self.respond(400, #"{"code":"PARAM_ERROR","message":"out_trade_no or out_refund_no"}"#, signed: false)
+                    return self.respond(
+                        400, #"{"code":"PARAM_ERROR","message":"out_trade_no or out_refund_no"}"#, signed: false)
                 }
             } catch {
                 return self.respond(404, #"{"code":"RESOURCE_NOT_EXISTS","message":"\#(error)"}"#, signed: false)
@@ -59,7 +62,9 @@ extension FakeWeChatPay {
                 for url in urls { group.addTask { try await self.deliver(callback, to: url) } }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
-            let answer = CallbackAnswer(headers: Dictionary(callback.headers, uniquingKeysWith: { $1 }), body: callback.body, statuses: statuses)
+            let answer = CallbackAnswer(
+                headers: Dictionary(callback.headers, uniquingKeysWith: { $1 }), body: callback.body, statuses: statuses
+            )
             return self.respond(200, try Self.json(answer), signed: false)
         }
         router.get("/fake/pay/transactions/{no}") { _, context -> Response in

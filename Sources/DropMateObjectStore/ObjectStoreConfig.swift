@@ -48,7 +48,9 @@ public enum ObjectStoreConfig: Sendable, Equatable, CustomStringConvertible {
 
     private static func s3Configuration(_ value: (String) -> String?) throws(Problems) -> S3Configuration {
         var problems: [Problem] = []
-        func problem(_ variable: String, _ message: String) { problems.append(Problem(variable: variable, message: message)) }
+        func problem(_ variable: String, _ message: String) {
+            problems.append(Problem(variable: variable, message: message))
+        }
 
         let bucket = value("STORAGE_BUCKET") ?? ""
         if !isValidBucketName(bucket) {
@@ -60,9 +62,14 @@ public enum ObjectStoreConfig: Sendable, Equatable, CustomStringConvertible {
         }
         let endpointText = value("STORAGE_ENDPOINT") ?? "https://s3.\(region).amazonaws.com"
         let endpoint = URL(string: endpointText)
-        if endpoint?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true || endpoint?.host?.isEmpty != false
-            || endpoint?.query != nil || endpoint?.user != nil {
-            problem("STORAGE_ENDPOINT", "must be an http(s) URL with a host and no query or credentials, e.g. https://sgp1.digitaloceanspaces.com")
+        if endpoint?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true
+            || endpoint?.host?.isEmpty != false
+            || endpoint?.query != nil || endpoint?.user != nil
+        {
+            problem(
+                "STORAGE_ENDPOINT",
+                "must be an http(s) URL with a host and no query or credentials, e.g. https://sgp1.digitaloceanspaces.com"
+            )
         }
         let accessKeyID = value("STORAGE_ACCESS_KEY_ID") ?? ""
         if accessKeyID.isEmpty { problem("STORAGE_ACCESS_KEY_ID", "is required when STORAGE_BACKEND=s3") }

@@ -24,7 +24,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) { _ in
+        watchdog = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(100), delay: .milliseconds(100)) {
+            _ in
             handler.value.checkDeadlines(context: boundContext.value)
         }
     }
@@ -51,7 +52,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         do {
             try buffer.withUnsafeReadableBytes { bytes throws(RedisError) in try reader.feed(bytes) }
             while let value = try reader.next() {
-                guard let request = waiting.popFirst() else { throw RedisError.protocolError("a reply nobody asked for") }
+                guard let request = waiting.popFirst() else {
+                    throw RedisError.protocolError("a reply nobody asked for")
+                }
                 request.promise.succeed(value)
             }
         } catch {

@@ -16,7 +16,8 @@ public final class RedisClient: Sendable {
 
     public init(configuration: RedisConfiguration, logger: Logger) {
         self.configuration = configuration
-        mode = configuration.cluster
+        mode =
+            configuration.cluster
             ? .cluster(RedisClusterRouter(configuration: configuration, logger: logger))
             : .single(RedisNodePool(configuration: configuration, logger: logger))
     }

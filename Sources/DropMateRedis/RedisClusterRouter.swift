@@ -61,7 +61,9 @@ final class RedisClusterRouter: Sendable {
                 // A command that timed out is not sent again: the node is alive but slow and may still run it.
                 if case RedisError.timedOut = error { throw error }
                 guard ContinuousClock.now < giveUp else { throw error }
-                logger.debug("Redis node failed; refreshing the slot map", metadata: ["dropmate.redis_node": "\(endpoint)", "dropmate.error": "\(error)"])
+                logger.debug(
+                    "Redis node failed; refreshing the slot map",
+                    metadata: ["dropmate.redis_node": "\(endpoint)", "dropmate.error": "\(error)"])
                 asking = nil
                 try await Task.sleep(for: pause)
                 pause = min(pause * 2, .milliseconds(500))
@@ -99,11 +101,13 @@ final class RedisClusterRouter: Sendable {
         while true {
             let endpoint = try await owner(of: slot)
             do {
-                return try await RedisConnection.connect(configuration.node(endpoint), onRedirect: { [weak self] message in
-                    guard let self, case .moved(let slot, let target)? = RedisRedirect(message) else { return }
-                    learn(slot: slot, owner: target)
-                    refreshSoon()
-                })
+                return try await RedisConnection.connect(
+                    configuration.node(endpoint),
+                    onRedirect: { [weak self] message in
+                        guard let self, case .moved(let slot, let target)? = RedisRedirect(message) else { return }
+                        learn(slot: slot, owner: target)
+                        refreshSoon()
+                    })
             } catch {
                 guard ContinuousClock.now < giveUp else { throw error }
                 try await Task.sleep(for: pause)
@@ -214,7 +218,9 @@ final class RedisClusterRouter: Sendable {
         var fresh = Topology()
         for (range, master) in ranges {
             let index: Int
-            if let known = fresh.masters.firstIndex(of: master) { index = known } else {
+            if let known = fresh.masters.firstIndex(of: master) {
+                index = known
+            } else {
                 fresh.masters.append(master)
                 index = fresh.masters.count - 1
             }
@@ -227,19 +233,26 @@ final class RedisClusterRouter: Sendable {
             topology = fresh
             return (changed, gone)
         }
-        if changed { logger.info("Redis Cluster slot map loaded", metadata: ["dropmate.redis_masters": "\(fresh.masters.map(\.description).joined(separator: ","))"]) }
+        if changed {
+            logger.info(
+                "Redis Cluster slot map loaded",
+                metadata: ["dropmate.redis_masters": "\(fresh.masters.map(\.description).joined(separator: ","))"])
+        }
         // Pools of nodes that serve no slot any more (a master that died or became a replica) are closed.
         let closed = pools.withLock { pools in gone.compactMap { pools.removeValue(forKey: $0) } }
         closed.forEach { $0.shutdown() }
     }
 
     /// `CLUSTER SLOTS`: `[[start, end, [host, port, id, …], replicas…], …]`. An empty host means the node asked.
-    static func parseSlots(_ reply: RedisValue, askedAt: RedisEndpoint) throws -> [(range: ClosedRange<Int>, master: RedisEndpoint)] {
+    static func parseSlots(
+        _ reply: RedisValue, askedAt: RedisEndpoint
+    ) throws -> [(range: ClosedRange<Int>, master: RedisEndpoint)] {
         guard let entries = reply.array else { throw RedisError.protocolError("CLUSTER SLOTS did not answer an array") }
         return try entries.map { entry in
             guard let parts = entry.array, parts.count >= 3, let start = parts[0].integer, let end = parts[1].integer,
-                  0 <= start, start <= end, end < RedisKeySlot.count,
-                  let node = parts[2].array, node.count >= 2, let host = node[0].string, let port = node[1].integer else {
+                0 <= start, start <= end, end < RedisKeySlot.count,
+                let node = parts[2].array, node.count >= 2, let host = node[0].string, let port = node[1].integer
+            else {
                 throw RedisError.protocolError("CLUSTER SLOTS answered an entry it should not")
             }
             let endpoint = RedisEndpoint(host: host.isEmpty || host == "?" ? askedAt.host : host, port: Int(port))
@@ -260,7 +273,8 @@ enum RedisRedirect: Equatable {
         switch words.first {
         case "MOVED", "ASK":
             guard words.count == 3, let slot = Int(words[1]), let colon = words[2].lastIndex(of: ":"),
-                  let port = Int(words[2][words[2].index(after: colon)...]) else { return nil }
+                let port = Int(words[2][words[2].index(after: colon)...])
+            else { return nil }
             var host = String(words[2][..<colon])
             if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
             let target = RedisEndpoint(host: host, port: port)

@@ -44,18 +44,25 @@ public struct RedisConfiguration: Sendable, Equatable {
     public var clusterRetryWindow: Duration = .seconds(15)
 
     /// `cluster` nil: a cluster when the URL names more than one node.
-    public init(url text: String, cluster: Bool? = nil, poolSize: Int = 4, connectTimeout: Duration = .seconds(5),
-                commandTimeout: Duration = .seconds(5)) throws(RedisError) {
+    public init(
+        url text: String, cluster: Bool? = nil, poolSize: Int = 4, connectTimeout: Duration = .seconds(5),
+        commandTimeout: Duration = .seconds(5)
+    ) throws(RedisError) {
         // URLComponents reads one host: take the comma-separated list out of the authority and parse each node alone.
-        guard let schemeEnd = text.range(of: "://") else { throw .invalidURL("expected redis://host:port/db or rediss://…") }
+        guard let schemeEnd = text.range(of: "://") else {
+            throw .invalidURL("expected redis://host:port/db or rediss://…")
+        }
         let afterScheme = text[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
+        let authorityEnd =
+            afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? afterScheme.endIndex
         let authority = afterScheme[..<authorityEnd]
         let hostsStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
         let hostList = authority[hostsStart...].split(separator: ",", omittingEmptySubsequences: false)
         guard let first = hostList.first else { throw .invalidURL("no host") }
         let firstURL = String(text[..<hostsStart]) + first + String(afterScheme[authorityEnd...])
-        guard let components = URLComponents(string: firstURL), let scheme = components.scheme, ["redis", "rediss"].contains(scheme) else {
+        guard let components = URLComponents(string: firstURL), let scheme = components.scheme,
+            ["redis", "rediss"].contains(scheme)
+        else {
             throw .invalidURL("expected redis://host:port/db or rediss://…")
         }
         guard let host = components.host, !host.isEmpty else { throw .invalidURL("no host") }
@@ -64,7 +71,8 @@ public struct RedisConfiguration: Sendable, Equatable {
         var seeds = [RedisEndpoint(host: host, port: components.port ?? 6379)]
         for node in hostList.dropFirst() {
             guard let parsed = URLComponents(string: "redis://" + node), let nodeHost = parsed.host, !nodeHost.isEmpty,
-                  parsed.path.isEmpty, parsed.user == nil else {
+                parsed.path.isEmpty, parsed.user == nil
+            else {
                 throw .invalidURL("cluster nodes are listed as host:port,host:port")
             }
             seeds.append(RedisEndpoint(host: nodeHost, port: parsed.port ?? 6379))
@@ -81,7 +89,9 @@ public struct RedisConfiguration: Sendable, Equatable {
         self.connectTimeout = connectTimeout
         self.commandTimeout = commandTimeout
         if self.cluster, database != 0 { throw .invalidURL("a Redis Cluster has database 0 only") }
-        if !self.cluster, seeds.count > 1 { throw .invalidURL("several nodes name a Redis Cluster (REDIS_CLUSTER must not be 0)") }
+        if !self.cluster, seeds.count > 1 {
+            throw .invalidURL("several nodes name a Redis Cluster (REDIS_CLUSTER must not be 0)")
+        }
     }
 
     /// The same credentials and TLS for one node of the cluster.

@@ -13,8 +13,10 @@ public final class RedisConnection: Sendable {
 
     /// Connects, then authenticates and selects the database the configuration names.
     /// `onRedirect` hears every `MOVED` reply (a cluster's dedicated connection tells its router).
-    public static func connect(_ configuration: RedisConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-                               onRedirect: (@Sendable (String) -> Void)? = nil) async throws -> RedisConnection {
+    public static func connect(
+        _ configuration: RedisConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        onRedirect: (@Sendable (String) -> Void)? = nil
+    ) async throws -> RedisConnection {
         var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
         if let caFile = configuration.tlsCAFile { tlsConfiguration.trustRoots = .file(caFile) }
         let sslContext = configuration.tls ? try NIOSSLContext(configuration: tlsConfiguration) : nil
@@ -25,19 +27,27 @@ public final class RedisConnection: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     if let sslContext {
-                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: configuration.tlsServerName ?? (RedisConfiguration.isAddress(configuration.host) ? nil : configuration.host)))
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(
+                                context: sslContext,
+                                serverHostname: configuration.tlsServerName
+                                    ?? (RedisConfiguration.isAddress(configuration.host) ? nil : configuration.host)))
                     }
                     try channel.pipeline.syncOperations.addHandler(RedisChannelHandler())
                 }
             }
             .connect(host: configuration.host, port: configuration.port)
             .get()
-        let connection = RedisConnection(channel: channel, commandTimeout: configuration.commandTimeout, onRedirect: onRedirect)
+        let connection = RedisConnection(
+            channel: channel, commandTimeout: configuration.commandTimeout, onRedirect: onRedirect)
         do {
             if let password = configuration.password {
-                _ = try await connection.send(configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
+                _ = try await connection.send(
+                    configuration.username.map { ["AUTH", $0, password] } ?? ["AUTH", password])
             }
-            if configuration.database != 0 { _ = try await connection.send(["SELECT", String(configuration.database)]) }
+            if configuration.database != 0 {
+                _ = try await connection.send(["SELECT", String(configuration.database)])
+            }
         } catch {
             connection.close()
             throw error
@@ -78,7 +88,9 @@ public final class RedisConnection: Sendable {
     func sendAdjacent(_ commands: [[[UInt8]]], timeout: Duration? = nil) -> [EventLoopPromise<RedisValue>] {
         let deadline = NIODeadline.now() + TimeAmount(timeout ?? commandTimeout)
         let requests = commands.map { arguments in
-            RedisRequest(bytes: ByteBuffer(bytes: RedisWire.encode(arguments)), promise: channel.eventLoop.makePromise(of: RedisValue.self), deadline: deadline)
+            RedisRequest(
+                bytes: ByteBuffer(bytes: RedisWire.encode(arguments)),
+                promise: channel.eventLoop.makePromise(of: RedisValue.self), deadline: deadline)
         }
         if channel.eventLoop.inEventLoop {
             requests.forEach(enqueue)

@@ -14,7 +14,9 @@ public enum RedisKeySlot {
     static func hashed<Bytes: Collection<UInt8>>(_ key: Bytes) -> Bytes.SubSequence {
         guard let open = key.firstIndex(of: UInt8(ascii: "{")) else { return key[...] }
         let afterOpen = key.index(after: open)
-        guard let close = key[afterOpen...].firstIndex(of: UInt8(ascii: "}")), close != afterOpen else { return key[...] }
+        guard let close = key[afterOpen...].firstIndex(of: UInt8(ascii: "}")), close != afterOpen else {
+            return key[...]
+        }
         return key[afterOpen..<close]
     }
 
@@ -35,15 +37,22 @@ public enum RedisKeySlot {
     static func of(command arguments: [[UInt8]]) -> Int? {
         guard let name = arguments.first.map({ String(decoding: $0, as: UTF8.self).uppercased() }) else { return nil }
         switch name {
-        case "PING", "ECHO", "INFO", "TIME", "CLIENT", "CLUSTER", "SCRIPT", "CONFIG", "DBSIZE", "ASKING", "READONLY", "AUTH", "HELLO",
-             "COMMAND", "ROLE", "LASTSAVE", "MEMORY", "SLOWLOG", "LATENCY", "WAIT":
+        case "PING", "ECHO", "INFO", "TIME", "CLIENT", "CLUSTER", "SCRIPT", "CONFIG", "DBSIZE", "ASKING", "READONLY",
+            "AUTH", "HELLO",
+            "COMMAND", "ROLE", "LASTSAVE", "MEMORY", "SLOWLOG", "LATENCY", "WAIT":
             return nil
         case "EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO":
-            guard arguments.count > 3, let keys = Int(String(decoding: arguments[2], as: UTF8.self)), keys > 0 else { return nil }
+            guard arguments.count > 3, let keys = Int(String(decoding: arguments[2], as: UTF8.self)), keys > 0 else {
+                return nil
+            }
             return of(arguments[3])
         case "XREAD", "XREADGROUP":
-            guard let streams = arguments.firstIndex(where: { String(decoding: $0, as: UTF8.self).uppercased() == "STREAMS" }),
-                  streams + 1 < arguments.count else { return nil }
+            guard
+                let streams = arguments.firstIndex(where: {
+                    String(decoding: $0, as: UTF8.self).uppercased() == "STREAMS"
+                }),
+                streams + 1 < arguments.count
+            else { return nil }
             return of(arguments[streams + 1])
         case "XGROUP", "XINFO", "OBJECT":
             return arguments.count > 2 ? of(arguments[2]) : nil

@@ -27,7 +27,8 @@ final class RedisNodePool: Sendable {
         self.logger = logger
         let loops = Array(group.makeIterator())
         self.loops = loops
-        self.perLoop = max(1, (configuration.poolSize + loops.count - 1) / max(1, loops.count))  // at least poolSize in all
+        // at least poolSize in all
+        self.perLoop = max(1, (configuration.poolSize + loops.count - 1) / max(1, loops.count))
         self.loopIndex = Dictionary(uniqueKeysWithValues: loops.enumerated().map { (ObjectIdentifier($1), $0) })
         self.slots = Mutex(Array(repeating: nil, count: perLoop * loops.count))
     }
@@ -55,7 +56,12 @@ final class RedisNodePool: Sendable {
         }
         surplus?.close()
         if surplus == nil {
-            logger.debug("connected to Redis", metadata: ["dropmate.redis_node": "\(configuration.host):\(configuration.port)", "dropmate.redis_slot": "\(index)"])
+            logger.debug(
+                "connected to Redis",
+                metadata: [
+                    "dropmate.redis_node": "\(configuration.host):\(configuration.port)",
+                    "dropmate.redis_slot": "\(index)",
+                ])
         }
         return kept
     }

@@ -62,7 +62,8 @@ public struct DailyReportAggregator: Sendable {
             etaErrorSeconds += abs(deliveredAt.timeIntervalSince(firstEtaAt))
         }
         if let courier = order.courierName {
-            couriers[courier, default: CourierTally()].countDelivery(seconds: seconds, onTime: onTime, metres: order.distanceMetres)
+            couriers[courier, default: CourierTally()].countDelivery(
+                seconds: seconds, onTime: onTime, metres: order.distanceMetres)
         }
     }
 
@@ -79,7 +80,9 @@ public struct DailyReportAggregator: Sendable {
     private mutating func countMerchant(_ order: ReportOrder) {
         var stats = merchants[order.merchantName] ?? MerchantStats(name: order.merchantName)
         stats.orders += 1
-        if order.isCancelled { stats.cancelled += 1 } else {
+        if order.isCancelled {
+            stats.cancelled += 1
+        } else {
             stats.revenueFen += order.totalFen
             stats.deliveryFeesFen += order.deliveryFeeFen
         }

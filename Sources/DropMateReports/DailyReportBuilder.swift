@@ -63,15 +63,19 @@ public final class DailyReportBuilder {
         clock = BusinessClock(timeZone: day.timeZone)
         aggregator = DailyReportAggregator(day: day)
         workbook = try XLSXWorkbookWriter(workDirectory: workDirectory, clock: clock)
-        ordersCSV = try CSVWriter(url: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)),
-                                  columns: ReportTables.orderColumns, clock: clock)
-        paymentsCSV = try CSVWriter(url: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.payments)),
-                                    columns: ReportTables.paymentColumns, clock: clock)
+        ordersCSV = try CSVWriter(
+            url: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.orders)),
+            columns: ReportTables.orderColumns, clock: clock)
+        paymentsCSV = try CSVWriter(
+            url: workDirectory.appendingPathComponent(ReportTables.csvFileName(ReportTables.payments)),
+            columns: ReportTables.paymentColumns, clock: clock)
     }
 
     /// Convenience: the day `date` (`YYYY-MM-DD`) in `timeZone`.
-    public convenience init(date: String, timeZone: TimeZone = ReportDay.defaultTimeZone, directory: URL,
-                            bundlesCSVs: Bool = false) throws {
+    public convenience init(
+        date: String, timeZone: TimeZone = ReportDay.defaultTimeZone, directory: URL,
+        bundlesCSVs: Bool = false
+    ) throws {
         guard let day = ReportDay(date, timeZone: timeZone) else { throw ReportError.invalidDate(date) }
         try self.init(day: day, directory: directory, bundlesCSVs: bundlesCSVs)
     }
@@ -141,15 +145,17 @@ public final class DailyReportBuilder {
         if bundlesCSVs {
             try publish(zipStaging, as: directory.appendingPathComponent(Self.csvZipName))
         } else {
-            try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.csvZipName))  // an earlier build's
+            // an earlier build's
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(Self.csvZipName))
         }
         try publish(chartStaging, as: directory.appendingPathComponent(Self.chartName))
         try publish(xlsxStaging, as: directory.appendingPathComponent(Self.xlsxName))
         return DailyReportFiles(
             xlsx: directory.appendingPathComponent(Self.xlsxName),
-            csvFiles: Dictionary(uniqueKeysWithValues: ReportTables.sheetOrder.map {
-                ($0, csvFolder.appendingPathComponent(ReportTables.csvFileName($0)))
-            }),
+            csvFiles: Dictionary(
+                uniqueKeysWithValues: ReportTables.sheetOrder.map {
+                    ($0, csvFolder.appendingPathComponent(ReportTables.csvFileName($0)))
+                }),
             csvZip: bundlesCSVs ? directory.appendingPathComponent(Self.csvZipName) : nil,
             chartSVG: directory.appendingPathComponent(Self.chartName),
             aggregates: aggregates

@@ -54,8 +54,10 @@ public struct CourierStats: Sendable, Hashable {
     /// Deliveries whose distance was known (so a reader can tell 0 m from "unknown").
     public var deliveriesWithDistance = 0
 
-    public init(name: String, assigned: Int = 0, deliveries: Int = 0, onTimeRate: Double? = nil,
-                averageDeliverySeconds: Double? = nil, distanceMetres: Int = 0, deliveriesWithDistance: Int = 0) {
+    public init(
+        name: String, assigned: Int = 0, deliveries: Int = 0, onTimeRate: Double? = nil,
+        averageDeliverySeconds: Double? = nil, distanceMetres: Int = 0, deliveriesWithDistance: Int = 0
+    ) {
         self.name = name
         self.assigned = assigned
         self.deliveries = deliveries
@@ -77,7 +79,10 @@ public struct MerchantStats: Sendable, Hashable {
     /// The delivery fees within `revenueFen`.
     public var deliveryFeesFen = 0
 
-    public init(name: String, orders: Int = 0, delivered: Int = 0, cancelled: Int = 0, revenueFen: Int = 0, deliveryFeesFen: Int = 0) {
+    public init(
+        name: String, orders: Int = 0, delivered: Int = 0, cancelled: Int = 0, revenueFen: Int = 0,
+        deliveryFeesFen: Int = 0
+    ) {
         self.deliveryFeesFen = deliveryFeesFen
         self.name = name
         self.orders = orders

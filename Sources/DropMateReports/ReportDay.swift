@@ -20,8 +20,9 @@ public struct ReportDay: Sendable, Hashable {
         calendar.timeZone = timeZone
         let components = DateComponents(year: year, month: month, day: day)
         guard let start = calendar.date(from: components),
-              calendar.component(.day, from: start) == day, calendar.component(.month, from: start) == month,
-              let end = calendar.date(byAdding: .day, value: 1, to: start) else { return nil }
+            calendar.component(.day, from: start) == day, calendar.component(.month, from: start) == month,
+            let end = calendar.date(byAdding: .day, value: 1, to: start)
+        else { return nil }
         self.year = year
         self.month = month
         self.day = day
@@ -34,7 +35,8 @@ public struct ReportDay: Sendable, Hashable {
     public init?(_ text: String, timeZone: TimeZone = ReportDay.defaultTimeZone) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]) else { return nil }
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
         self.init(year: year, month: month, day: day, timeZone: timeZone)
     }
 

@@ -30,8 +30,10 @@ public struct ReportPayment: Sendable, Hashable {
     public var refundingFen: Int
     public var order: OrderOutcome
 
-    public init(orderID: String, merchantName: String, status: String, amountFen: Int, paidAt: Date? = nil,
-                transactionID: String? = nil, refundedFen: Int = 0, refundingFen: Int = 0, order: OrderOutcome) {
+    public init(
+        orderID: String, merchantName: String, status: String, amountFen: Int, paidAt: Date? = nil,
+        transactionID: String? = nil, refundedFen: Int = 0, refundingFen: Int = 0, order: OrderOutcome
+    ) {
         self.orderID = orderID
         self.merchantName = merchantName
         self.status = status

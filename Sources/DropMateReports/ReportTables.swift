@@ -31,8 +31,9 @@ enum ReportTables {
             Section(name: summary, columns: summaryColumns, rows: summaryRows(aggregates.summary, day: day)),
             Section(name: couriers, columns: courierColumns, rows: aggregates.couriers.map(courierRow)),
             Section(name: merchants, columns: merchantColumns, rows: aggregates.merchants.map(merchantRow)),
-            Section(name: items, columns: itemColumns,
-                    rows: aggregates.items.enumerated().map { itemRow($0.element, rank: $0.offset + 1) }),
+            Section(
+                name: items, columns: itemColumns,
+                rows: aggregates.items.enumerated().map { itemRow($0.element, rank: $0.offset + 1) }),
             Section(name: byHour, columns: hourColumns, rows: aggregates.hours.map(hourRow)),
         ]
     }
@@ -46,7 +47,8 @@ enum ReportTables {
         ReportColumn("Delivered", width: 20), ReportColumn("Cancelled", width: 20),
         ReportColumn("Cancel reason", width: 16, repeats: true), ReportColumn("Merchant", width: 18, repeats: true),
         ReportColumn("Courier", width: 12, repeats: true), ReportColumn("Items", width: 36),
-        ReportColumn("Item count", width: 10), ReportColumn("Fee (yuan)", width: 10), ReportColumn("Total (yuan)", width: 12),
+        ReportColumn("Item count", width: 10), ReportColumn("Fee (yuan)", width: 10),
+        ReportColumn("Total (yuan)", width: 12),
         ReportColumn("Promised", width: 20), ReportColumn("Minutes late", width: 12),
         ReportColumn("Delivery minutes", width: 15), ReportColumn("Distance (m)", width: 12),
         ReportColumn("Phone", width: 13), ReportColumn("Address (district)", width: 22, repeats: true),
@@ -62,7 +64,8 @@ enum ReportTables {
             .dateOrEmpty(order.isCancelled ? nil : order.deliveredAt), .dateOrEmpty(order.cancelledAt),
             .textOrEmpty(cancelReason), .textOrEmpty(order.merchantName),
             .textOrEmpty(order.courierName), .textOrEmpty(itemsText(order.items)),
-            .integer(order.items.reduce(0) { $0 + $1.quantity }), .yuan(fen: order.deliveryFeeFen), .yuan(fen: order.totalFen),
+            .integer(order.items.reduce(0) { $0 + $1.quantity }), .yuan(fen: order.deliveryFeeFen),
+            .yuan(fen: order.totalFen),
             .dateOrEmpty(order.promisedAt), .decimalOrEmpty(order.minutesLate),
             .decimalOrEmpty(order.deliverySeconds.map { Double($0) / 60 }), .integerOrEmpty(order.distanceMetres),
             .textOrEmpty(order.maskedPhone), .textOrEmpty(order.districtAddress),
@@ -113,7 +116,9 @@ enum ReportTables {
                 [.text("Payments needing attention"), .integer(payments.needingAttention)],
             ]
         }
-        rows += summary.topItems.enumerated().map { [.text("Top item \($0.offset + 1): \($0.element.name)"), .integer($0.element.quantity)] }
+        rows += summary.topItems.enumerated().map {
+            [.text("Top item \($0.offset + 1): \($0.element.name)"), .integer($0.element.quantity)]
+        }
         return rows
     }
 
@@ -135,12 +140,15 @@ enum ReportTables {
 
     static let merchantColumns = [
         ReportColumn("Merchant", width: 20), ReportColumn("Orders", width: 9), ReportColumn("Delivered", width: 10),
-        ReportColumn("Cancelled", width: 10), ReportColumn("Revenue (yuan)", width: 14), ReportColumn("Fees (yuan)", width: 12),
+        ReportColumn("Cancelled", width: 10), ReportColumn("Revenue (yuan)", width: 14),
+        ReportColumn("Fees (yuan)", width: 12),
     ]
 
     static func merchantRow(_ merchant: MerchantStats) -> [ReportCell] {
-        [.text(merchant.name), .integer(merchant.orders), .integer(merchant.delivered),
-         .integer(merchant.cancelled), .yuan(fen: merchant.revenueFen), .yuan(fen: merchant.deliveryFeesFen)]
+        [
+            .text(merchant.name), .integer(merchant.orders), .integer(merchant.delivered),
+            .integer(merchant.cancelled), .yuan(fen: merchant.revenueFen), .yuan(fen: merchant.deliveryFeesFen),
+        ]
     }
 
     static let itemColumns = [
@@ -170,7 +178,8 @@ enum ReportTables {
     static let paymentColumns = [
         ReportColumn("Row", width: 16, repeats: true), ReportColumn("Order", width: 16),
         ReportColumn("Merchant", width: 18, repeats: true), ReportColumn("Status", width: 18, repeats: true),
-        ReportColumn("Paid (yuan)", width: 12), ReportColumn("Refunded (yuan)", width: 14), ReportColumn("Net (yuan)", width: 12),
+        ReportColumn("Paid (yuan)", width: 12), ReportColumn("Refunded (yuan)", width: 14),
+        ReportColumn("Net (yuan)", width: 12),
         ReportColumn("Paid at", width: 20), ReportColumn("Transaction id", width: 32),
         ReportColumn("Needs attention", width: 34, repeats: true),
     ]
@@ -187,7 +196,9 @@ enum ReportTables {
     /// Says the sheet is empty on purpose.
     static let paymentsOffNote = "WeChat Pay is off: orders are paid on delivery 未开通微信支付：货到付款"
 
-    static func paymentRow(_ payment: ReportPayment, flag: PaymentFlag?, kind: String = PaymentRowKind.payment) -> [ReportCell] {
+    static func paymentRow(
+        _ payment: ReportPayment, flag: PaymentFlag?, kind: String = PaymentRowKind.payment
+    ) -> [ReportCell] {
         [
             .text(kind), .textOrEmpty(payment.orderID), .textOrEmpty(payment.merchantName), .text(payment.status),
             .yuan(fen: payment.paidFen), .yuan(fen: payment.refundedFen), .yuan(fen: payment.netFen),
@@ -199,11 +210,18 @@ enum ReportTables {
     /// attention"). With payment off and nothing paid, one note row instead.
     static func paymentTailRows(_ tally: PaymentTally) -> [[ReportCell]] {
         guard tally.isShown else {
-            return [[.text(PaymentRowKind.note)] + Array(repeating: .empty, count: paymentColumns.count - 2) + [.text(paymentsOffNote)]]
+            return [
+                [.text(PaymentRowKind.note)] + Array(repeating: .empty, count: paymentColumns.count - 2) + [
+                    .text(paymentsOffNote)
+                ]
+            ]
         }
         func sums(_ kind: String, _ name: String?, paid: Int, refunded: Int, note: String?) -> [ReportCell] {
-            [.text(kind), .empty, .textOrEmpty(name), .empty, .yuan(fen: paid), .yuan(fen: refunded), .yuan(fen: paid - refunded),
-             .empty, .empty, .textOrEmpty(note)]
+            [
+                .text(kind), .empty, .textOrEmpty(name), .empty, .yuan(fen: paid), .yuan(fen: refunded),
+                .yuan(fen: paid - refunded),
+                .empty, .empty, .textOrEmpty(note),
+            ]
         }
         var rows = tally.merchantPayments.map {
             sums(PaymentRowKind.merchant, $0.name, paid: $0.paidFen, refunded: $0.refundedFen, note: nil)

@@ -23,7 +23,8 @@ public struct SVGChart: Sendable {
         func y(_ value: Int) -> Double { top + plotHeight * (1 - Double(value) / Double(scaleMax)) }
         func f(_ value: Double) -> String { fixedPoint(value, decimals: 1) }
 
-        var svg = ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)" role="img" aria-label="\##(xmlEscaped(title))">"##
+        var svg =
+            ##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(width)" height="\##(height)" viewBox="0 0 \##(width) \##(height)" role="img" aria-label="\##(xmlEscaped(title))">"##
         svg += "<title>\(xmlEscaped(title))</title>"
         svg += ##"<rect width="100%" height="100%" fill="#ffffff"/>"##
         svg += ##"<g font-family="sans-serif" font-size="12" fill="#333333">"##
@@ -31,16 +32,20 @@ public struct SVGChart: Sendable {
         for step in 0...4 {
             let value = scaleMax * step / 4
             let lineY = y(value)
-            svg += ##"<line x1="\##(f(left))" y1="\##(f(lineY))" x2="\##(f(left + plotWidth))" y2="\##(f(lineY))" stroke="#e0e0e0"/>"##
+            svg +=
+                ##"<line x1="\##(f(left))" y1="\##(f(lineY))" x2="\##(f(left + plotWidth))" y2="\##(f(lineY))" stroke="#e0e0e0"/>"##
             svg += ##"<text x="\##(f(left - 6))" y="\##(f(lineY + 4))" text-anchor="end">\##(value)</text>"##
         }
         for (index, hour) in hours.enumerated() {
             let x = left + slot * Double(index) + slot * 0.12
-            svg += bar(x: x, width: barWidth, top: y(hour.placed), bottom: y(0), colour: "#4472c4",
-                       label: "\(ReportTables.hourLabel(hour.hour)) orders placed: \(hour.placed)")
-            svg += bar(x: x + barWidth, width: barWidth, top: y(hour.delivered), bottom: y(0), colour: "#ed7d31",
-                       label: "\(ReportTables.hourLabel(hour.hour)) deliveries: \(hour.delivered)")
-            svg += ##"<text x="\##(f(x + barWidth))" y="\##(f(top + plotHeight + 16))" text-anchor="middle">\##(hour.hour)</text>"##
+            svg += bar(
+                x: x, width: barWidth, top: y(hour.placed), bottom: y(0), colour: "#4472c4",
+                label: "\(ReportTables.hourLabel(hour.hour)) orders placed: \(hour.placed)")
+            svg += bar(
+                x: x + barWidth, width: barWidth, top: y(hour.delivered), bottom: y(0), colour: "#ed7d31",
+                label: "\(ReportTables.hourLabel(hour.hour)) deliveries: \(hour.delivered)")
+            svg +=
+                ##"<text x="\##(f(x + barWidth))" y="\##(f(top + plotHeight + 16))" text-anchor="middle">\##(hour.hour)</text>"##
         }
         let legendY = Double(height) - 14
         svg += ##"<rect x="\##(f(left))" y="\##(f(legendY - 10))" width="12" height="12" fill="#4472c4"/>"##
@@ -53,7 +58,8 @@ public struct SVGChart: Sendable {
 
     private func bar(x: Double, width: Double, top: Double, bottom: Double, colour: String, label: String) -> String {
         let height = max(0, bottom - top)
-        return ##"<rect x="\##(fixedPoint(x, decimals: 1))" y="\##(fixedPoint(top, decimals: 1))" width="\##(fixedPoint(width, decimals: 1))" height="\##(fixedPoint(height, decimals: 1))" fill="\##(colour)"><title>\##(xmlEscaped(label))</title></rect>"##
+        return
+            ##"<rect x="\##(fixedPoint(x, decimals: 1))" y="\##(fixedPoint(top, decimals: 1))" width="\##(fixedPoint(width, decimals: 1))" height="\##(fixedPoint(height, decimals: 1))" fill="\##(colour)"><title>\##(xmlEscaped(label))</title></rect>"##
     }
 
     /// The smallest of 1, 2, 5 × 10ⁿ (and multiples of 4 ticks) at or above `value`.

@@ -88,7 +88,7 @@ final class GroupCommitter<Item: Sendable>: Sendable {
             do {
                 if !items.isEmpty { try await write(items) }
                 for waiter in batch { waiter.resume(with: .success(())) }
-            } catch where items.count > 1 {
+            } catch  where items.count > 1 {
                 for waiter in batch {
                     do {
                         if let item = waiter.item { try await write([item]) }

@@ -18,13 +18,15 @@ struct LaggingReadDatabase: SQLDatabase {
     var dialect: any SQLDialect { PostgresDialect() }
     var queryLogLevel: Logger.Level? { nil }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         if replica.status.servesReads {
             do {
                 let logger = self.logger
                 let rows = try await replica.read { connection in
                     let collected = RowCollector()
-                    try await connection.sql(queryLogLevel: nil, logger: logger).execute(sql: query) { row in collected.append(row) }
+                    try await connection.sql(queryLogLevel: nil, logger: logger).execute(sql: query) { row in
+                        collected.append(row)
+                    }
                     return collected.rows
                 }
                 for row in rows { onRow(row) }
@@ -38,7 +40,9 @@ struct LaggingReadDatabase: SQLDatabase {
         try await PooledPostgresDatabase(client: primary, logger: logger).execute(sql: query, onRow)
     }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+    func execute(
+        sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         promise.completeWithTask { try await self.execute(sql: query, onRow) }
         return promise.futureResult

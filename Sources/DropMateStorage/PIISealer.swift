@@ -16,7 +16,9 @@ public struct PIISealer: Sendable {
     public init(keyRing: PIIKeyRing) { cipher = FieldCipher(keyRing: keyRing) }
 
     /// Sealed text: `v2.<key id>.<…>`, bound to `field`.
-    public func seal(_ text: String, as field: SealedField) throws -> String { try cipher.encrypt(text, context: field.context) }
+    public func seal(_ text: String, as field: SealedField) throws -> String {
+        try cipher.encrypt(text, context: field.context)
+    }
 
     /// The text inside a value sealed as `field` (or in the old unbound format); plain text is refused.
     public func open(_ stored: String, as field: SealedField) throws -> String {
@@ -40,7 +42,9 @@ public struct PIISealer: Sendable {
         return (try? cipher.needsRotation(stored)) ?? false
     }
 
-    public func encode<T: Encodable>(_ value: T, as field: SealedField) throws -> String { try seal(try JSONColumn.encode(value), as: field) }
+    public func encode<T: Encodable>(_ value: T, as field: SealedField) throws -> String {
+        try seal(try JSONColumn.encode(value), as: field)
+    }
 
     public func decode<T: Decodable>(_ type: T.Type, from stored: String, as field: SealedField) throws -> T {
         try JSONColumn.decode(type, from: try open(stored, as: field))
@@ -68,7 +72,9 @@ public struct SealedField: Sendable, Hashable {
     /// A customer's conversation state (in the database and in the Redis cache alike), bound to the customer.
     public static func customerState(_ openID: String) -> SealedField { SealedField("customers.state", row: openID) }
     /// A stored answer to a WeChat message, bound to its dedupe key.
-    public static func answer(_ dedupeKey: String) -> SealedField { SealedField("handled_messages.reply", row: dedupeKey) }
+    public static func answer(_ dedupeKey: String) -> SealedField {
+        SealedField("handled_messages.reply", row: dedupeKey)
+    }
     /// A courier's phone (the row's id is made by the insert, so the column only).
     public static let courierPhone = SealedField("couriers.phone")
     /// A job's payload (the row's id is made by the insert, so the column only).

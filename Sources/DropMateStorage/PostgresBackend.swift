@@ -24,17 +24,21 @@ public final class PostgresBackend: SQLBackend {
     /// queries wait until `run()` runs.
     /// With `readURL`, reads that may lag go to that replica while it answers and lags at most `maxReadLag`
     /// (checked every `checkEvery`).
-    public static func make(url: String, readURL: String? = nil, maxReadLag: Duration = .seconds(10), checkEvery: Duration = .seconds(1),
-                            logger: Logger) throws -> PostgresBackend {
+    public static func make(
+        url: String, readURL: String? = nil, maxReadLag: Duration = .seconds(10), checkEvery: Duration = .seconds(1),
+        logger: Logger
+    ) throws -> PostgresBackend {
         let replica = try readURL.map { readURL in
             var configuration = try PostgresURL.configuration(from: readURL, variable: "DATABASE_READ_URL")
             // Named in pg_stat_activity on the replica, so an operator sees what reads there.
             configuration.options.additionalStartupParameters = [("application_name", ReadReplica.applicationName)]
-            return ReadReplica(client: PostgresClient(configuration: configuration, backgroundLogger: logger), maxLag: maxReadLag,
-                               checkEvery: checkEvery, answerWithin: .seconds(2), logger: logger)
+            return ReadReplica(
+                client: PostgresClient(configuration: configuration, backgroundLogger: logger), maxLag: maxReadLag,
+                checkEvery: checkEvery, answerWithin: .seconds(2), logger: logger)
         }
-        return PostgresBackend(client: PostgresClient(configuration: try PostgresURL.configuration(from: url), backgroundLogger: logger),
-                               readReplica: replica, logger: logger)
+        return PostgresBackend(
+            client: PostgresClient(configuration: try PostgresURL.configuration(from: url), backgroundLogger: logger),
+            readReplica: replica, logger: logger)
     }
 
     /// Whether `url` is a PostgreSQL URL DropMate can connect with; the reason when it is not (`variable` names it).
@@ -48,9 +52,12 @@ public final class PostgresBackend: SQLBackend {
     }
 
     /// Connects to `url`, the pool running in a task of its own until `shutdown()`, and checks the database answers.
-    public static func connect(url: String, readURL: String? = nil, maxReadLag: Duration = .seconds(10), checkEvery: Duration = .seconds(1),
-                               logger: Logger) async throws -> PostgresBackend {
-        let backend = try make(url: url, readURL: readURL, maxReadLag: maxReadLag, checkEvery: checkEvery, logger: logger)
+    public static func connect(
+        url: String, readURL: String? = nil, maxReadLag: Duration = .seconds(10), checkEvery: Duration = .seconds(1),
+        logger: Logger
+    ) async throws -> PostgresBackend {
+        let backend = try make(
+            url: url, readURL: readURL, maxReadLag: maxReadLag, checkEvery: checkEvery, logger: logger)
         backend.running.withLock { $0 = Task { await backend.run() } }
         do {
             try await backend.reader.raw("SELECT 1").run()
@@ -101,7 +108,9 @@ public final class PostgresBackend: SQLBackend {
     }
 
     public func singleStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
-        try await client.withConnection { connection in try await body(connection.sql(queryLogLevel: nil, logger: logger)) }
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil, logger: logger))
+        }
     }
 
     /// Stops the pool `connect` started (a pool run as a service stops with its service group).
@@ -121,13 +130,15 @@ struct PooledPostgresDatabase: SQLDatabase {
     var dialect: any SQLDialect { PostgresDialect() }
     var queryLogLevel: Logger.Level? { nil }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await client.withConnection { connection in
             try await connection.sql(queryLogLevel: nil, logger: logger).execute(sql: query, onRow)
         }
     }
 
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) -> EventLoopFuture<Void> {
+    func execute(
+        sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) -> EventLoopFuture<Void> {
         let promise = eventLoop.makePromise(of: Void.self)
         promise.completeWithTask { try await self.execute(sql: query, onRow) }
         return promise.futureResult
@@ -143,9 +154,13 @@ enum PostgresURL {
         var description: String { "\(variable) is not a usable postgres:// URL: \(reason)" }
     }
 
-    static func configuration(from text: String, variable: String = "DATABASE_URL") throws -> PostgresClient.Configuration {
+    static func configuration(
+        from text: String, variable: String = "DATABASE_URL"
+    ) throws -> PostgresClient.Configuration {
         func invalid(_ reason: String) -> Invalid { Invalid(variable: variable, reason: reason) }
-        guard let components = URLComponents(string: text), ["postgres", "postgresql"].contains(components.scheme ?? "") else {
+        guard let components = URLComponents(string: text),
+            ["postgres", "postgresql"].contains(components.scheme ?? "")
+        else {
             throw invalid("expected postgres://user:password@host:port/database")
         }
         guard let host = components.host, !host.isEmpty else { throw invalid("no host") }

@@ -91,8 +91,10 @@ public final class ReadReplica: Sendable {
         let position: Int64
         do {
             position = try await Self.withDeadline(answerWithin) {
-                try await primary.query("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint", logger: self.logger)
-                    .collect().first!.decode(Int64.self)
+                try await primary.query(
+                    "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint", logger: self.logger
+                )
+                .collect().first!.decode(Int64.self)
             }
         } catch {
             return  // the primary itself does not answer: nothing to compare with, and every read fails anyway
@@ -107,7 +109,8 @@ public final class ReadReplica: Sendable {
         do {
             answer = try await Self.withDeadline(answerWithin) {
                 try await self.client.query(
-                    "SELECT pg_is_in_recovery(), pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint", logger: self.logger
+                    "SELECT pg_is_in_recovery(), pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0')::bigint",
+                    logger: self.logger
                 ).collect().first!.decode((Bool, Int64?).self)
             }
         } catch {
@@ -128,16 +131,22 @@ public final class ReadReplica: Sendable {
             return progress.unreplayed.first.map { seen - $0.seen } ?? .zero
         }
         guard let lag else {
-            update(Status(state: .lagging, lagSeconds: nil), reason: "it has not replayed what the primary had written when first checked")
+            update(
+                Status(state: .lagging, lagSeconds: nil),
+                reason: "it has not replayed what the primary had written when first checked")
             return
         }
         let seconds = Double(lag.components.seconds) + Double(lag.components.attoseconds) / 1e18
-        update(Status(state: lag > maxLag ? .lagging : .serving, lagSeconds: seconds), reason: "\(seconds) s behind the primary")
+        update(
+            Status(state: lag > maxLag ? .lagging : .serving, lagSeconds: seconds),
+            reason: "\(seconds) s behind the primary")
     }
 
     /// A read on the replica failed: reads go to the primary until the next check finds it answering.
     func markDown(_ error: any Error) {
-        update(Status(state: .down, lagSeconds: status.lagSeconds), reason: "a read failed: \(String(describing: error).prefix(200))")
+        update(
+            Status(state: .down, lagSeconds: status.lagSeconds),
+            reason: "a read failed: \(String(describing: error).prefix(200))")
     }
 
     private func update(_ new: Status, reason: String) {
@@ -147,11 +156,15 @@ public final class ReadReplica: Sendable {
         }
         guard old.state != new.state else { return }
         if new.servesReads {
-            logger.info("reads that may lag go to the read replica again", metadata: ["dropmate.replica_state": "\(new.state.rawValue)"])
+            logger.info(
+                "reads that may lag go to the read replica again",
+                metadata: ["dropmate.replica_state": "\(new.state.rawValue)"])
         } else {
-            logger.warning("reads that may lag fall back to the primary", metadata: [
-                "dropmate.replica_state": "\(new.state.rawValue)", "dropmate.reason": "\(reason)",
-            ])
+            logger.warning(
+                "reads that may lag fall back to the primary",
+                metadata: [
+                    "dropmate.replica_state": "\(new.state.rawValue)", "dropmate.reason": "\(reason)",
+                ])
         }
     }
 
@@ -191,7 +204,9 @@ public final class ReadReplica: Sendable {
     }
 
     /// `body`'s result, or `Unavailable` once `limit` has passed (and `body` is cancelled).
-    static func withDeadline<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    static func withDeadline<T: Sendable>(
+        _ limit: Duration, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await body() }
             group.addTask {

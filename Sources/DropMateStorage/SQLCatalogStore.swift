@@ -18,7 +18,10 @@ public struct SQLCatalogStore: Sendable {
         /// The image's object-storage key.
         public var imageKey: String?
 
-        public init(item: CatalogItem, active: Bool = true, startsAt: Int64? = nil, endsAt: Int64? = nil, imageKey: String? = nil) {
+        public init(
+            item: CatalogItem, active: Bool = true, startsAt: Int64? = nil, endsAt: Int64? = nil,
+            imageKey: String? = nil
+        ) {
             self.item = item
             self.active = active
             self.startsAt = startsAt
@@ -53,13 +56,19 @@ public struct SQLCatalogStore: Sendable {
 
     static func merchants(in db: any SQLDatabase) async throws -> [(merchant: Merchant, active: Bool)] {
         try await db.raw("SELECT data, active FROM merchants ORDER BY id").all().map {
-            (try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)), try $0.decode(column: "active", as: Int64.self) != 0)
+            (
+                try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)),
+                try $0.decode(column: "active", as: Int64.self) != 0
+            )
         }
     }
 
     public func merchant(id: String) async throws -> (merchant: Merchant, active: Bool)? {
         try await backend.reader.raw("SELECT data, active FROM merchants WHERE id = \(bind: id)").first().map {
-            (try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)), try $0.decode(column: "active", as: Int64.self) != 0)
+            (
+                try JSONColumn.decode(Merchant.self, from: $0.decode(column: "data", as: String.self)),
+                try $0.decode(column: "active", as: Int64.self) != 0
+            )
         }
     }
 
@@ -71,9 +80,13 @@ public struct SQLCatalogStore: Sendable {
             if !isNew, !exists { throw CatalogError.unknownMerchant(merchant.id) }
             let data = try JSONColumn.encode(merchant)
             if isNew {
-                try await db.raw("INSERT INTO merchants (id, data, updated_at, active) VALUES (\(bind: merchant.id), \(bind: data), \(bind: now), \(bind: active ? 1 : 0))").run()
+                try await db.raw(
+                    "INSERT INTO merchants (id, data, updated_at, active) VALUES (\(bind: merchant.id), \(bind: data), \(bind: now), \(bind: active ? 1 : 0))"
+                ).run()
             } else {
-                try await db.raw("UPDATE merchants SET data = \(bind: data), active = \(bind: active ? 1 : 0), updated_at = \(bind: now) WHERE id = \(bind: merchant.id)").run()
+                try await db.raw(
+                    "UPDATE merchants SET data = \(bind: data), active = \(bind: active ? 1 : 0), updated_at = \(bind: now) WHERE id = \(bind: merchant.id)"
+                ).run()
             }
             try await SQLStaffStore.append(audit, in: db)
         }
@@ -82,8 +95,12 @@ public struct SQLCatalogStore: Sendable {
     /// Archives a merchant (orders still name it): it must have no ads left.
     public func archiveMerchant(id: String, now: Int64, audit: AuditEntry) async throws {
         try await backend.transaction { db in
-            guard try await db.raw("SELECT id FROM merchants WHERE id = \(bind: id)").first() != nil else { throw CatalogError.unknownMerchant(id) }
-            guard try await db.raw("SELECT id FROM catalog_items WHERE merchant_id = \(bind: id) LIMIT 1").first() == nil else { throw CatalogError.merchantHasAds(id) }
+            guard try await db.raw("SELECT id FROM merchants WHERE id = \(bind: id)").first() != nil else {
+                throw CatalogError.unknownMerchant(id)
+            }
+            guard
+                try await db.raw("SELECT id FROM catalog_items WHERE merchant_id = \(bind: id) LIMIT 1").first() == nil
+            else { throw CatalogError.merchantHasAds(id) }
             try await db.raw("UPDATE merchants SET active = 0, updated_at = \(bind: now) WHERE id = \(bind: id)").run()
             try await SQLStaffStore.append(audit, in: db)
         }
@@ -96,37 +113,48 @@ public struct SQLCatalogStore: Sendable {
     }
 
     static func ads(in db: any SQLDatabase) async throws -> [Ad] {
-        try await db.raw("SELECT \(unsafeRaw: Self.adColumns) FROM catalog_items ORDER BY position, id").all().map(Self.ad)
+        try await db.raw("SELECT \(unsafeRaw: Self.adColumns) FROM catalog_items ORDER BY position, id").all().map(
+            Self.ad)
     }
 
     public func ad(id: String) async throws -> Ad? {
-        try await backend.reader.raw("SELECT \(unsafeRaw: Self.adColumns) FROM catalog_items WHERE id = \(bind: id)").first().map(Self.ad)
+        try await backend.reader.raw("SELECT \(unsafeRaw: Self.adColumns) FROM catalog_items WHERE id = \(bind: id)")
+            .first().map(Self.ad)
     }
 
     /// Creates (`isNew`) or replaces an ad; its merchant must exist and be active. `soldOut`: also set the sold-out
     /// mark (its own column), in the same transaction; nil leaves it as it is.
     public func save(_ ad: Ad, isNew: Bool, soldOut: Bool? = nil, now: Int64, audit: AuditEntry) async throws {
         try await backend.transaction { db in
-            guard let merchant = try await db.raw("SELECT active FROM merchants WHERE id = \(bind: ad.item.merchantID)").first(),
-                  try merchant.decode(column: "active", as: Int64.self) != 0 else { throw CatalogError.unknownMerchant(ad.item.merchantID) }
+            guard
+                let merchant = try await db.raw("SELECT active FROM merchants WHERE id = \(bind: ad.item.merchantID)")
+                    .first(),
+                try merchant.decode(column: "active", as: Int64.self) != 0
+            else { throw CatalogError.unknownMerchant(ad.item.merchantID) }
             let exists = try await db.raw("SELECT id FROM catalog_items WHERE id = \(bind: ad.item.id)").first() != nil
             if isNew, exists { throw CatalogError.exists("ad \(ad.item.id)") }
             let data = try JSONColumn.encode(ad.item)
             if exists {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     UPDATE catalog_items SET merchant_id = \(bind: ad.item.merchantID), position = \(bind: ad.item.position), active = \(bind: ad.active ? 1 : 0),
                         starts_at = \(bind: ad.startsAt), ends_at = \(bind: ad.endsAt), image_key = \(bind: ad.imageKey), data = \(bind: data), updated_at = \(bind: now)
                     WHERE id = \(bind: ad.item.id)
-                    """).run()
+                    """
+                ).run()
             } else {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO catalog_items (id, merchant_id, position, active, starts_at, ends_at, image_key, data, updated_at)
                     VALUES (\(bind: ad.item.id), \(bind: ad.item.merchantID), \(bind: ad.item.position), \(bind: ad.active ? 1 : 0), \(bind: ad.startsAt),
                             \(bind: ad.endsAt), \(bind: ad.imageKey), \(bind: data), \(bind: now))
-                    """).run()
+                    """
+                ).run()
             }
             if let soldOut {
-                try await db.raw("UPDATE catalog_items SET sold_out = \(bind: soldOut ? 1 : 0) WHERE id = \(bind: ad.item.id)").run()
+                try await db.raw(
+                    "UPDATE catalog_items SET sold_out = \(bind: soldOut ? 1 : 0) WHERE id = \(bind: ad.item.id)"
+                ).run()
             }
             try await SQLStaffStore.append(audit, in: db)
         }
@@ -135,7 +163,8 @@ public struct SQLCatalogStore: Sendable {
     /// Deletes an ad (orders keep their own copy of what was ordered). False when there was none.
     public func deleteAd(id: String, audit: AuditEntry) async throws -> Bool {
         try await backend.transaction { db in
-            guard try await db.raw("DELETE FROM catalog_items WHERE id = \(bind: id) RETURNING id").first() != nil else { return false }
+            guard try await db.raw("DELETE FROM catalog_items WHERE id = \(bind: id) RETURNING id").first() != nil
+            else { return false }
             try await SQLStaffStore.append(audit, in: db)
             return true
         }
@@ -144,9 +173,12 @@ public struct SQLCatalogStore: Sendable {
     static let adColumns = "data, active, starts_at, ends_at, image_key, sold_out"
 
     static func ad(_ row: any SQLRow) throws -> Ad {
-        Ad(item: try item(row),
-           active: try row.decode(column: "active", as: Int64.self) != 0, startsAt: try row.decode(column: "starts_at", as: Int64?.self),
-           endsAt: try row.decode(column: "ends_at", as: Int64?.self), imageKey: try row.decode(column: "image_key", as: String?.self))
+        Ad(
+            item: try item(row),
+            active: try row.decode(column: "active", as: Int64.self) != 0,
+            startsAt: try row.decode(column: "starts_at", as: Int64?.self),
+            endsAt: try row.decode(column: "ends_at", as: Int64?.self),
+            imageKey: try row.decode(column: "image_key", as: String?.self))
     }
 
     /// An item from a row with `data` and `sold_out` (its sold-out mark lives in the column, not the JSON).

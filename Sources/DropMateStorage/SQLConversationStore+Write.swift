@@ -5,14 +5,21 @@ extension SQLConversationStore {
     /// Writes a batch of units inside one transaction: multi-row statements for the per-message rows.
     static func write(_ units: [UnitOfWork], sealer: PIISealer, to db: any SQLDatabase) async throws {
         let handled = try units.compactMap { unit in
-            try unit.handled.map { HandledRows.Row(key: $0.key, reply: try sealer.seal(ReplyColumn.encode($0.message), as: .answer($0.key)), at: unit.now) }
+            try unit.handled.map {
+                HandledRows.Row(
+                    key: $0.key, reply: try sealer.seal(ReplyColumn.encode($0.message), as: .answer($0.key)),
+                    at: unit.now)
+            }
         }
         if !handled.isEmpty { try await db.execute(sql: HandledRows(rows: handled)) { _ in } }
         let states = units.filter { $0.state != nil }
         if !states.isEmpty {
             var upsert = db.insert(into: "customers").columns("openid", "state", "expires_at", "updated_at")
             for unit in states {
-                upsert = upsert.values(SQLBind(unit.customer), SQLBind(try unit.encodedState ?? sealer.encode(unit.state!, as: .customerState(unit.customer))), SQLBind(unit.expiresAt), SQLBind(unit.now))
+                upsert = upsert.values(
+                    SQLBind(unit.customer),
+                    SQLBind(try unit.encodedState ?? sealer.encode(unit.state!, as: .customerState(unit.customer))),
+                    SQLBind(unit.expiresAt), SQLBind(unit.now))
             }
             try await upsert.onConflict(with: ["openid"]) {
                 $0.set(excludedValueOf: "state").set(excludedValueOf: "expires_at").set(excludedValueOf: "updated_at")
@@ -28,11 +35,13 @@ extension SQLConversationStore {
                     held = post.held
                     if !held { held = try await Self.boardHoldsPosts(in: db) }
                 }
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO board_posts (customer, order_id, body, created_at, moderation, hidden)
                     VALUES (\(bind: post.customer), \(bind: post.orderID), \(bind: post.body), \(bind: post.createdAt),
                             \(bind: held ? "held" : nil as String?), \(bind: held ? 1 : 0))
-                    """).run()
+                    """
+                ).run()
             }
             for job in unit.jobs { try await SQLJobQueue.insert(job, now: unit.now, in: db, sealer: sealer) }
             for write in unit.couriers { try await store(write, now: unit.now, in: db) }
@@ -47,54 +56,75 @@ extension SQLConversationStore {
         // The delivery location is personal data too: it lives only inside the sealed document (the plain
         // latitude/longitude columns of schema step 1 stay empty).
         if write.isNew {
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO orders (id, customer, merchant_id, status, total_fen, created_at, promised_at, latitude, longitude, data, updated_at, phone_hash)
                 VALUES (\(bind: order.id), \(bind: order.customer), \(bind: order.merchantID), \(bind: order.status.rawValue), \(bind: order.total.fen),
                         \(bind: order.createdAt), \(bind: order.promisedAt), NULL, NULL, \(bind: data), \(bind: now), \(bind: phoneHash))
-                """).run()
+                """
+            ).run()
         } else {
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE orders SET status = \(bind: order.status.rawValue), promised_at = \(bind: order.promisedAt), courier_id = \(bind: order.courierID),
                                   data = \(bind: data), phone_hash = \(bind: phoneHash), updated_at = \(bind: now)
                 WHERE id = \(bind: order.id)
-                """).run()
+                """
+            ).run()
         }
         guard write.logsEvent else { return }
-        try await db.raw("INSERT INTO order_events (order_id, status, at) VALUES (\(bind: order.id), \(bind: order.status.rawValue), \(bind: now))").run()
+        try await db.raw(
+            "INSERT INTO order_events (order_id, status, at) VALUES (\(bind: order.id), \(bind: order.status.rawValue), \(bind: now))"
+        ).run()
     }
 
     static func store(_ write: CourierWrite, now: Int64, in db: any SQLDatabase) async throws {
         switch write {
         case .binding(let courierID, let openID, let code):
             // One courier per WeChat user: a user who binds again leaves their previous courier record.
-            try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE openid = \(bind: openID) AND id <> \(bind: courierID)").run()
-            let bound = try await db.raw("""
+            try await db.raw(
+                "UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE openid = \(bind: openID) AND id <> \(bind: courierID)"
+            ).run()
+            let bound = try await db.raw(
+                """
                 UPDATE couriers SET openid = \(bind: openID), binding_code = NULL, binding_expires_at = NULL, binding_failures = 0, updated_at = \(bind: now)
                 WHERE id = \(bind: courierID) AND binding_code = \(bind: code) AND active = 1 RETURNING id
-                """).first()
+                """
+            ).first()
             // Someone else used the code first: the whole step fails, and WeChat's retry finds the code spent.
             guard bound != nil else { throw CourierBindingRaced(courierID: courierID) }
             try await db.raw("DELETE FROM courier_binding_attempts WHERE openid = \(bind: openID)").run()
         case .staffBinding(let staffID, let username, let openID, let code):
             // One staff account per WeChat user: binding again moves the notices to the new account.
-            try await db.raw("UPDATE staff SET wechat_openid = NULL, updated_at = \(bind: now) WHERE wechat_openid = \(bind: openID) AND id <> \(bind: staffID)").run()
-            let bound = try await db.raw("""
+            try await db.raw(
+                "UPDATE staff SET wechat_openid = NULL, updated_at = \(bind: now) WHERE wechat_openid = \(bind: openID) AND id <> \(bind: staffID)"
+            ).run()
+            let bound = try await db.raw(
+                """
                 UPDATE staff SET wechat_openid = \(bind: openID), binding_code = NULL, binding_expires_at = NULL, binding_failures = 0, updated_at = \(bind: now)
                 WHERE id = \(bind: staffID) AND binding_code = \(bind: code) AND active = 1 RETURNING role
-                """).first()
+                """
+            ).first()
             guard let bound else { throw StaffBindingRaced(staffID: staffID) }
             try await db.raw("DELETE FROM courier_binding_attempts WHERE openid = \(bind: openID)").run()
-            try await SQLStaffStore.append(AuditEntry(actorID: staffID, actor: username, role: try bound.decode(column: "role", as: String.self),
-                                                      action: "staff.wechat_bind", target: "staff:\(staffID)", after: "WeChat bound with a binding code", at: now), in: db)
+            try await SQLStaffStore.append(
+                AuditEntry(
+                    actorID: staffID, actor: username, role: try bound.decode(column: "role", as: String.self),
+                    action: "staff.wechat_bind", target: "staff:\(staffID)", after: "WeChat bound with a binding code",
+                    at: now), in: db)
         case .unbinding(let courierID, let openID):
             // Only the sender's own binding: a replaced courier's "解绑" leaves the courier's current binding alone.
-            try await db.raw("UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE id = \(bind: courierID) AND openid = \(bind: openID)").run()
+            try await db.raw(
+                "UPDATE couriers SET openid = NULL, updated_at = \(bind: now) WHERE id = \(bind: courierID) AND openid = \(bind: openID)"
+            ).run()
         case .position(let courierID, let position):
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE couriers SET latitude = \(bind: position.coordinate.latitude), longitude = \(bind: position.coordinate.longitude),
                                     position_at = \(bind: position.at), updated_at = \(bind: now)
                 WHERE id = \(bind: courierID) AND active = 1 AND (position_at IS NULL OR position_at <= \(bind: position.at))
-                """).run()
+                """
+            ).run()
         }
     }
 }

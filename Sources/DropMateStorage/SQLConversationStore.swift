@@ -4,7 +4,9 @@ import SQLKit
 import Synchronization
 
 /// `ConversationStore` over any `SQLBackend`: the same SQL on SQLite and PostgreSQL.
-public final class SQLConversationStore: ConversationStore, OrderHistoryReads, CustomerReads, BoardModeration, BindingCodeReads {
+public final class SQLConversationStore: ConversationStore, OrderHistoryReads, CustomerReads, BoardModeration,
+    BindingCodeReads
+{
     let backend: any SQLBackend
     /// Seals orders, states and answers at rest.
     public let sealer: PIISealer
@@ -36,19 +38,31 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
     func decodeOrder(_ row: any SQLRow) throws -> Order { try Self.decodeOrder(row, sealer: sealer) }
 
     static func decodeOrder(_ row: any SQLRow, sealer: PIISealer) throws -> Order {
-        try sealer.decode(Order.self, from: try row.decode(column: "data", as: String.self), as: .order(try row.decode(column: "id", as: Int64.self)))
+        try sealer.decode(
+            Order.self, from: try row.decode(column: "data", as: String.self),
+            as: .order(try row.decode(column: "id", as: Int64.self)))
     }
 
     /// A state as it is stored and cached (sealed JSON, bound to the customer).
-    public func encodeState(_ state: ConversationState, customer: String) throws -> String { try sealer.encode(state, as: .customerState(customer)) }
+    public func encodeState(_ state: ConversationState, customer: String) throws -> String {
+        try sealer.encode(state, as: .customerState(customer))
+    }
 
-    public func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: RecordedAnswer?) {
-        let row = try await backend.reader.raw("""
+    public func load(
+        customer: String, dedupeKey: String?
+    ) async throws -> (state: ConversationState?, handled: RecordedAnswer?) {
+        let row = try await backend.reader.raw(
+            """
             SELECT (SELECT state FROM customers WHERE openid = \(bind: customer)) AS state,
                    (SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey ?? "")) AS reply
-            """).first()
-        let state = try row?.decode(column: "state", as: String?.self).map { try sealer.decode(ConversationState.self, from: $0, as: .customerState(customer)) }
-        let handled = try row?.decode(column: "reply", as: String?.self).map { try ReplyColumn.decode(try sealer.open($0, as: .answer(dedupeKey ?? ""))) }
+            """
+        ).first()
+        let state = try row?.decode(column: "state", as: String?.self).map {
+            try sealer.decode(ConversationState.self, from: $0, as: .customerState(customer))
+        }
+        let handled = try row?.decode(column: "reply", as: String?.self).map {
+            try ReplyColumn.decode(try sealer.open($0, as: .answer(dedupeKey ?? "")))
+        }
         return (state, handled)
     }
 
@@ -57,18 +71,27 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
     }
 
     public func handled(dedupeKey: String) async throws -> RecordedAnswer? {
-        let row = try await backend.reader.raw("SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey)").first()
-        return try row.map { try ReplyColumn.decode(try sealer.open($0.decode(column: "reply", as: String.self), as: .answer(dedupeKey))) }
+        let row = try await backend.reader.raw("SELECT reply FROM handled_messages WHERE key = \(bind: dedupeKey)")
+            .first()
+        return try row.map {
+            try ReplyColumn.decode(try sealer.open($0.decode(column: "reply", as: String.self), as: .answer(dedupeKey)))
+        }
     }
 
     public func recentlyHandledKeys(since: Int64, limit: Int) async throws -> [(key: String, at: Int64)] {
-        try await backend.reader.raw("SELECT key, created_at FROM handled_messages WHERE created_at >= \(bind: since) ORDER BY created_at DESC LIMIT \(bind: limit)")
-            .all().map { row in (try row.decode(column: "key", as: String.self), try row.decode(column: "created_at", as: Int64.self)) }
+        try await backend.reader.raw(
+            "SELECT key, created_at FROM handled_messages WHERE created_at >= \(bind: since) ORDER BY created_at DESC LIMIT \(bind: limit)"
+        )
+        .all().map { row in
+            (try row.decode(column: "key", as: String.self), try row.decode(column: "created_at", as: Int64.self))
+        }
     }
 
     public func recentOrders(customer: String, limit: Int) async throws -> [Order] {
-        try await backend.reader.raw("SELECT id, data FROM orders WHERE customer = \(bind: customer) ORDER BY id DESC LIMIT \(bind: limit)")
-            .all().map(decodeOrder)
+        try await backend.reader.raw(
+            "SELECT id, data FROM orders WHERE customer = \(bind: customer) ORDER BY id DESC LIMIT \(bind: limit)"
+        )
+        .all().map(decodeOrder)
     }
 
     public func order(id: Int64) async throws -> Order? {
@@ -83,24 +106,31 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
     }
 
     static func publicBoard(limit: Int, in db: any SQLDatabase) async throws -> [BoardPost] {
-        try await db.raw("""
+        try await db.raw(
+            """
             SELECT \(unsafeRaw: Self.boardPostColumns) FROM board_posts WHERE order_id IS NULL AND hidden = 0 ORDER BY id DESC LIMIT \(bind: limit)
-            """).all().map(Self.boardPost)
+            """
+        ).all().map(Self.boardPost)
     }
 
     /// Every board post about one order, oldest first (for staff and tests).
     public func posts(orderID: Int64) async throws -> [BoardPost] {
-        try await backend.reader.raw("SELECT \(unsafeRaw: Self.boardPostColumns) FROM board_posts WHERE order_id = \(bind: orderID) ORDER BY id")
-            .all().map(Self.boardPost)
+        try await backend.reader.raw(
+            "SELECT \(unsafeRaw: Self.boardPostColumns) FROM board_posts WHERE order_id = \(bind: orderID) ORDER BY id"
+        )
+        .all().map(Self.boardPost)
     }
 
     static let boardPostColumns = "id, customer, order_id, body, created_at"
 
     /// A post from a row holding `boardPostColumns`.
     static func boardPost(_ row: any SQLRow) throws -> BoardPost {
-        BoardPost(id: try row.decode(column: "id", as: Int64.self), customer: try row.decode(column: "customer", as: String.self),
-                  orderID: try row.decode(column: "order_id", as: Int64?.self), body: try row.decode(column: "body", as: String.self),
-                  createdAt: try row.decode(column: "created_at", as: Int64.self))
+        BoardPost(
+            id: try row.decode(column: "id", as: Int64.self),
+            customer: try row.decode(column: "customer", as: String.self),
+            orderID: try row.decode(column: "order_id", as: Int64?.self),
+            body: try row.decode(column: "body", as: String.self),
+            createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
     public func nextOrderID() async throws -> Int64 {
@@ -115,20 +145,24 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
     }
 
     public func catalog(at now: Int64) async throws -> Catalog {
-        let merchants = try await backend.reader.raw("""
+        let merchants = try await backend.reader.raw(
+            """
             SELECT m.data, r.data AS rules, r.paused, r.paused_until FROM merchants m LEFT JOIN merchant_rules r ON r.merchant_id = m.id ORDER BY m.id
-            """).all()
+            """
+        ).all()
             .map { row in
                 var merchant = try JSONColumn.decode(Merchant.self, from: row.decode(column: "data", as: String.self))
                 merchant.rules = try SQLCatalogStore.rules(row)
                 return merchant
             }
         // Ads of active merchants, switched on, inside their window. Archived merchants stay listed: old orders name them.
-        let items = try await backend.reader.raw("""
+        let items = try await backend.reader.raw(
+            """
             SELECT c.data, c.sold_out FROM catalog_items c JOIN merchants m ON m.id = c.merchant_id
             WHERE c.active = 1 AND m.active = 1 AND (c.starts_at IS NULL OR c.starts_at <= \(bind: now)) AND (c.ends_at IS NULL OR c.ends_at > \(bind: now))
             ORDER BY c.position, c.id
-            """).all()
+            """
+        ).all()
             .map(SQLCatalogStore.item)
         return Catalog(merchants: merchants, items: items)
     }
@@ -141,30 +175,38 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
             for merchant in catalog.merchants {
                 var stored = merchant
                 stored.rules = nil
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO merchants (id, data, updated_at) VALUES (\(bind: merchant.id), \(bind: try JSONColumn.encode(stored)), \(bind: now))
                     ON CONFLICT (id) DO NOTHING
-                    """).run()
+                    """
+                ).run()
                 if let rules = merchant.rules {
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         INSERT INTO merchant_rules (merchant_id, data, paused, updated_at) VALUES (\(bind: merchant.id), \(bind: try SQLCatalogStore.rulesData(rules)), 0, \(bind: now))
                         ON CONFLICT (merchant_id) DO NOTHING
-                        """).run()
+                        """
+                    ).run()
                 }
             }
             for item in catalog.items {
-                try await db.raw("""
+                try await db.raw(
+                    """
                     INSERT INTO catalog_items (id, merchant_id, position, active, data, updated_at)
                     VALUES (\(bind: item.id), \(bind: item.merchantID), \(bind: item.position), 1, \(bind: try JSONColumn.encode(item)), \(bind: now))
                     ON CONFLICT (id) DO NOTHING
-                    """).run()
+                    """
+                ).run()
             }
         }
     }
 
     public func customersWithExpiredDrafts(now: Int64, limit: Int) async throws -> [String] {
-        try await backend.reader.raw("SELECT openid FROM customers WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) ORDER BY expires_at LIMIT \(bind: limit)")
-            .all().map { try $0.decode(column: "openid", as: String.self) }
+        try await backend.reader.raw(
+            "SELECT openid FROM customers WHERE expires_at IS NOT NULL AND expires_at <= \(bind: now) ORDER BY expires_at LIMIT \(bind: limit)"
+        )
+        .all().map { try $0.decode(column: "openid", as: String.self) }
     }
 
     public func commit(_ unit: UnitOfWork) async throws {

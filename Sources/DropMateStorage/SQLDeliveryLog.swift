@@ -2,7 +2,10 @@ import SQLKit
 
 /// One push's delivery: how it went out and what became of it.
 public struct Delivery: Sendable, Hashable {
-    public enum Channel: String, Sendable { case customerService = "customer_service", template, sms }
+    public enum Channel: String, Sendable {
+        case customerService = "customer_service"
+        case template, sms
+    }
     public var jobID: Int64
     public var openID: String
     public var channel: Channel
@@ -43,14 +46,17 @@ public struct SQLDeliveryLog: Sendable {
         for (index, entry) in batch.enumerated() { latest[entry.delivery.jobID] = index }
         let rows = batch.indices.filter { latest[batch[$0].delivery.jobID] == $0 }.map { index -> SQLQueryString in
             let (delivery, now) = batch[index]
-            return "(\(bind: delivery.jobID), \(bind: delivery.openID), \(bind: delivery.channel.rawValue), \(bind: delivery.msgID), \(bind: delivery.status), \(bind: now), \(bind: now))"
+            return
+                "(\(bind: delivery.jobID), \(bind: delivery.openID), \(bind: delivery.channel.rawValue), \(bind: delivery.msgID), \(bind: delivery.status), \(bind: now), \(bind: now))"
         }
         try await backend.singleStatement { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO deliveries (job_id, openid, channel, msgid, status, created_at, updated_at)
                 VALUES \(rows.joined(separator: ", "))
                 ON CONFLICT (job_id) DO UPDATE SET channel = excluded.channel, msgid = excluded.msgid, status = excluded.status, updated_at = excluded.updated_at
-                """).run()
+                """
+            ).run()
         }
     }
 
@@ -58,17 +64,26 @@ public struct SQLDeliveryLog: Sendable {
     @discardableResult
     public func templateFinished(msgID: String, status: String, now: Int64) async throws -> Bool {
         try await backend.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE deliveries SET status = \(bind: String(status.prefix(100))), updated_at = \(bind: now) WHERE msgid = \(bind: msgID) RETURNING job_id
-                """).first() != nil
+                """
+            ).first() != nil
         }
     }
 
     /// The delivery of a job, if it went out.
     public func delivery(jobID: Int64) async throws -> Delivery? {
-        guard let row = try await backend.reader.raw("SELECT job_id, openid, channel, msgid, status FROM deliveries WHERE job_id = \(bind: jobID)").first() else { return nil }
-        return Delivery(jobID: try row.decode(column: "job_id", as: Int64.self), openID: try row.decode(column: "openid", as: String.self),
-                        channel: Delivery.Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .customerService,
-                        msgID: try row.decode(column: "msgid", as: String?.self), status: try row.decode(column: "status", as: String.self))
+        guard
+            let row = try await backend.reader.raw(
+                "SELECT job_id, openid, channel, msgid, status FROM deliveries WHERE job_id = \(bind: jobID)"
+            ).first()
+        else { return nil }
+        return Delivery(
+            jobID: try row.decode(column: "job_id", as: Int64.self),
+            openID: try row.decode(column: "openid", as: String.self),
+            channel: Delivery.Channel(rawValue: try row.decode(column: "channel", as: String.self)) ?? .customerService,
+            msgID: try row.decode(column: "msgid", as: String?.self),
+            status: try row.decode(column: "status", as: String.self))
     }
 }

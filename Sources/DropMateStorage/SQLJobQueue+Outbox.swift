@@ -15,21 +15,27 @@ extension SQLJobQueue {
     /// runs inside the transaction, before the rows become `queued` until `now + grace`: if it throws, nothing
     /// changes; if the commit fails after it, the rows stay due and the transport's copies are refused by `start`.
     @discardableResult
-    public func relay(limit: Int, now: Int64, grace: Int64, handOver: @escaping @Sendable ([Job]) async throws -> Void) async throws -> Int {
+    public func relay(
+        limit: Int, now: Int64, grace: Int64, handOver: @escaping @Sendable ([Job]) async throws -> Void
+    ) async throws -> Int {
         let skipLocked: SQLQueryString = backend.isSQLite ? "" : " FOR UPDATE SKIP LOCKED"
         return try await backend.transaction { db in
             let due: SQLQueryString = """
                 (state = 'ready' AND run_at <= \(bind: now)) OR (state IN ('queued', 'retrying', 'running') AND locked_until < \(bind: now - grace))
                 """
-            let jobs = try await db.raw("""
+            let jobs = try await db.raw(
+                """
                 SELECT id, kind, payload, attempts, max_attempts, last_error FROM jobs WHERE \(due) ORDER BY run_at, id LIMIT \(bind: limit)\(skipLocked)
-                """).all().map(job)
+                """
+            ).all().map(job)
             guard !jobs.isEmpty else { return 0 }
             try await handOver(jobs)
             let list = SQLList(jobs.map { SQLBind($0.id) })
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET state = 'queued', locked_until = \(bind: now + grace), updated_at = \(bind: now) WHERE id IN (\(list))
-                """).run()
+                """
+            ).run()
             return jobs.count
         }
     }
@@ -39,11 +45,13 @@ extension SQLJobQueue {
     @discardableResult
     public func takeBackFromTransport(now: Int64) async throws -> Int {
         try await backend.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET state = 'ready', locked_until = NULL, updated_at = \(bind: now)
                 WHERE state IN ('queued', 'retrying') OR (state = 'running' AND locked_until < \(bind: now))
                 RETURNING id
-                """).all().count
+                """
+            ).all().count
         }
     }
 
@@ -53,12 +61,14 @@ extension SQLJobQueue {
         guard !ids.isEmpty else { return [] }
         let list = SQLList(ids.map { SQLBind($0) })
         return try await backend.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET state = 'running', attempts = attempts + 1, locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
                 WHERE id IN (\(list))
                 AND ((state IN ('queued', 'retrying') AND run_at <= \(bind: now)) OR (state = 'running' AND locked_until < \(bind: now)))
                 RETURNING id, kind, payload, attempts, max_attempts, last_error
-                """).all().map(job)
+                """
+            ).all().map(job)
         }
     }
 
@@ -66,7 +76,9 @@ extension SQLJobQueue {
     public func finished(ids: [Int64]) async throws -> Set<Int64> {
         guard !ids.isEmpty else { return [] }
         let list = SQLList(ids.map { SQLBind($0) })
-        let open = try await backend.reader.raw("SELECT id FROM jobs WHERE id IN (\(list)) AND state NOT IN ('done', 'dead')").all()
+        let open = try await backend.reader.raw(
+            "SELECT id FROM jobs WHERE id IN (\(list)) AND state NOT IN ('done', 'dead')"
+        ).all()
             .map { try $0.decode(column: "id", as: Int64.self) }
         return Set(ids).subtracting(open)
     }
@@ -77,11 +89,13 @@ extension SQLJobQueue {
     public func failAttempt(_ job: Job, reason: String, retryAt: Int64, leaseSeconds: Int64) async throws -> Bool {
         let dead = job.attempts >= job.maxAttempts
         try await backend.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET state = \(bind: dead ? "dead" : "retrying"), run_at = \(bind: retryAt),
                     locked_until = \(bind: dead ? nil : retryAt + leaseSeconds), last_error = \(bind: String(reason.prefix(1000))), updated_at = \(bind: retryAt)
                 WHERE id = \(bind: job.id) AND state = 'running'
-                """).run()
+                """
+            ).run()
         }
         return dead
     }
@@ -91,10 +105,12 @@ extension SQLJobQueue {
         guard !ids.isEmpty else { return }
         let list = SQLList(ids.map { SQLBind($0) })
         try await backend.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 UPDATE jobs SET state = 'queued', attempts = attempts - 1, locked_until = \(bind: now + leaseSeconds), updated_at = \(bind: now)
                 WHERE id IN (\(list)) AND state = 'running'
-                """).run()
+                """
+            ).run()
         }
     }
 }

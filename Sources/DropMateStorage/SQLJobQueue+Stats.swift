@@ -19,11 +19,14 @@ public struct QueuedJobStats: Sendable, Hashable {
 extension SQLJobQueue {
     /// Counts and the oldest `run_at` of waiting jobs, per kind (one grouped query on the `jobs_due` index).
     public func queuedStats() async throws -> [QueuedJobStats] {
-        try await backend.reader.raw("""
+        try await backend.reader.raw(
+            """
             SELECT kind, COUNT(*) AS n, MIN(run_at) AS oldest FROM jobs WHERE state IN ('ready', 'queued', 'retrying') GROUP BY kind ORDER BY kind
-            """).all().map { row in
-            QueuedJobStats(kind: try row.decode(column: "kind", as: String.self), count: try row.decode(column: "n", as: Int.self),
-                           oldestRunAt: try row.decode(column: "oldest", as: Int64.self))
+            """
+        ).all().map { row in
+            QueuedJobStats(
+                kind: try row.decode(column: "kind", as: String.self), count: try row.decode(column: "n", as: Int.self),
+                oldestRunAt: try row.decode(column: "oldest", as: Int64.self))
         }
     }
 }

@@ -23,20 +23,27 @@ public struct SQLReadModel: Sendable {
     // MARK: Orders
 
     /// One page of matching orders, newest first, and how many match in all.
-    public func orders(matching filter: SQLConversationStore.OrderFilter, limit: Int, offset: Int) async throws -> (orders: [Order], total: Int) {
+    public func orders(
+        matching filter: SQLConversationStore.OrderFilter, limit: Int, offset: Int
+    ) async throws -> (orders: [Order], total: Int) {
         try await SQLConversationStore.orders(matching: filter, limit: limit, offset: offset, sealer: sealer, in: db)
     }
 
     /// Up to `limit` orders placed in `[from, to)` after `cursor`, in placing order (the daily report's pages).
-    public func ordersPlaced(from: Int64, to: Int64, after cursor: SQLConversationStore.PlacedCursor?,
-                             limit: Int) async throws -> (orders: [Order], next: SQLConversationStore.PlacedCursor?) {
-        try await SQLConversationStore.ordersPlaced(from: from, to: to, after: cursor, limit: limit, sealer: sealer, in: db)
+    public func ordersPlaced(
+        from: Int64, to: Int64, after cursor: SQLConversationStore.PlacedCursor?,
+        limit: Int
+    ) async throws -> (orders: [Order], next: SQLConversationStore.PlacedCursor?) {
+        try await SQLConversationStore.ordersPlaced(
+            from: from, to: to, after: cursor, limit: limit, sealer: sealer, in: db)
     }
 
     // MARK: The board
 
     /// Posts newest first, as staff moderate them. `state`: "visible", "hidden", "removed" or nil for all.
-    public func boardPosts(state: String?, orderID: Int64?, limit: Int, offset: Int) async throws -> [SQLConversationStore.ModeratedPost] {
+    public func boardPosts(
+        state: String?, orderID: Int64?, limit: Int, offset: Int
+    ) async throws -> [SQLConversationStore.ModeratedPost] {
         try await SQLConversationStore.boardPosts(state: state, orderID: orderID, limit: limit, offset: offset, in: db)
     }
 

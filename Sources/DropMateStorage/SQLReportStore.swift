@@ -71,18 +71,22 @@ public struct SQLReportStore: Sendable {
     public func record(_ report: ReportRecord, notices: [NewJob]) async throws {
         let sealer = sealer
         try await backend.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO reports (date, built_at, job_id, summary, files)
                 VALUES (\(bind: report.date), \(bind: report.builtAt), \(bind: report.jobID), \(bind: report.summary), \(bind: report.files))
                 ON CONFLICT (date) DO UPDATE SET built_at = excluded.built_at, job_id = excluded.job_id, summary = excluded.summary, files = excluded.files
-                """).run()
+                """
+            ).run()
             for notice in notices { try await SQLJobQueue.insert(notice, now: report.builtAt, in: db, sealer: sealer) }
         }
     }
 
     /// The recorded report of `date`, if any.
     public func report(date: String) async throws -> ReportRecord? {
-        try await backend.reader.raw("SELECT date, built_at, job_id, summary, files FROM reports WHERE date = \(bind: date)").first().map(Self.record)
+        try await backend.reader.raw(
+            "SELECT date, built_at, job_id, summary, files FROM reports WHERE date = \(bind: date)"
+        ).first().map(Self.record)
     }
 
     /// Recorded reports with `from ≤ date ≤ to` (either bound optional), newest first.
@@ -94,9 +98,11 @@ public struct SQLReportStore: Sendable {
         var conditions: SQLQueryString = "1 = 1"
         if let from { conditions = "\(conditions) AND date >= \(bind: from)" }
         if let to { conditions = "\(conditions) AND date <= \(bind: to)" }
-        return try await db.raw("""
+        return try await db.raw(
+            """
             SELECT date, built_at, job_id, summary, files FROM reports WHERE \(conditions) ORDER BY date DESC LIMIT \(bind: limit)
-            """).all().map(Self.record)
+            """
+        ).all().map(Self.record)
     }
 
     /// Pushes, text messages, board posts and dead jobs in `[from, to)` (Unix seconds).
@@ -106,18 +112,23 @@ public struct SQLReportStore: Sendable {
     }
 
     static func activity(from: Int64, to: Int64, in db: any SQLDatabase) async throws -> DayActivity {
-        let row = try await db.raw("""
+        let row = try await db.raw(
+            """
             SELECT
               (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel <> 'sms' AND status NOT LIKE 'failed%') AS pushes_sent,
               (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel <> 'sms' AND status LIKE 'failed%') AS pushes_failed,
               (SELECT COUNT(*) FROM deliveries WHERE created_at >= \(bind: from) AND created_at < \(bind: to) AND channel = 'sms' AND status NOT LIKE 'failed%') AS sms_sent,
               (SELECT COUNT(*) FROM board_posts WHERE created_at >= \(bind: from) AND created_at < \(bind: to)) AS board_posts,
               (SELECT COUNT(*) FROM jobs WHERE state = 'dead' AND updated_at >= \(bind: from) AND updated_at < \(bind: to)) AS dead_jobs
-            """).first()
+            """
+        ).first()
         guard let row else { return DayActivity() }
-        return DayActivity(pushesSent: try row.decode(column: "pushes_sent", as: Int.self), pushesFailed: try row.decode(column: "pushes_failed", as: Int.self),
-                           smsSent: try row.decode(column: "sms_sent", as: Int.self), boardPosts: try row.decode(column: "board_posts", as: Int.self),
-                           deadJobs: try row.decode(column: "dead_jobs", as: Int.self))
+        return DayActivity(
+            pushesSent: try row.decode(column: "pushes_sent", as: Int.self),
+            pushesFailed: try row.decode(column: "pushes_failed", as: Int.self),
+            smsSent: try row.decode(column: "sms_sent", as: Int.self),
+            boardPosts: try row.decode(column: "board_posts", as: Int.self),
+            deadJobs: try row.decode(column: "dead_jobs", as: Int.self))
     }
 
     /// The payments (`payments` table) of the orders placed in `[from, to)` (Unix seconds), the same orders the
@@ -126,25 +137,32 @@ public struct SQLReportStore: Sendable {
         try await Self.payments(ofOrdersPlacedFrom: from, to: to, in: backend.reader)
     }
 
-    static func payments(ofOrdersPlacedFrom from: Int64, to: Int64, in db: any SQLDatabase) async throws -> [DayPayment] {
-        let rows = try await db.raw("""
+    static func payments(ofOrdersPlacedFrom from: Int64, to: Int64, in db: any SQLDatabase) async throws -> [DayPayment]
+    {
+        let rows = try await db.raw(
+            """
             SELECT p.order_id AS order_id, o.merchant_id AS merchant_id, o.status AS order_status, p.data AS data
             FROM payments p JOIN orders o ON o.id = p.order_id
             WHERE o.created_at >= \(bind: from) AND o.created_at < \(bind: to)
             ORDER BY o.created_at, o.id
-            """).all()
+            """
+        ).all()
         return try rows.map { row in
             let data = try row.decode(column: "data", as: String.self)
-            return DayPayment(orderID: try row.decode(column: "order_id", as: Int64.self),
-                              merchantID: try row.decode(column: "merchant_id", as: String.self),
-                              orderStatus: OrderStatus(rawValue: try row.decode(column: "order_status", as: String.self)),
-                              payment: try JSONDecoder().decode(OrderPayment.self, from: Data(data.utf8)))
+            return DayPayment(
+                orderID: try row.decode(column: "order_id", as: Int64.self),
+                merchantID: try row.decode(column: "merchant_id", as: String.self),
+                orderStatus: OrderStatus(rawValue: try row.decode(column: "order_status", as: String.self)),
+                payment: try JSONDecoder().decode(OrderPayment.self, from: Data(data.utf8)))
         }
     }
 
     static func record(_ row: any SQLRow) throws -> ReportRecord {
-        ReportRecord(date: try row.decode(column: "date", as: String.self), builtAt: try row.decode(column: "built_at", as: Int64.self),
-                     jobID: try row.decode(column: "job_id", as: Int64?.self), summary: try row.decode(column: "summary", as: String.self),
-                     files: try row.decode(column: "files", as: String.self))
+        ReportRecord(
+            date: try row.decode(column: "date", as: String.self),
+            builtAt: try row.decode(column: "built_at", as: Int64.self),
+            jobID: try row.decode(column: "job_id", as: Int64?.self),
+            summary: try row.decode(column: "summary", as: String.self),
+            files: try row.decode(column: "files", as: String.self))
     }
 }

@@ -30,9 +30,13 @@ public final class SQLiteBackend: SQLBackend {
         let checkpointThread = NIOThreadPool(numberOfThreads: 1)
         checkpointThread.start()
         let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: writerThread, logger: logger, on: eventLoop)
-        for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000", "PRAGMA foreign_keys=ON",
-                       "PRAGMA journal_size_limit=67108864"] {
+        let writer = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: writerThread, logger: logger, on: eventLoop)
+        for pragma in [
+            "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA busy_timeout=5000",
+            "PRAGMA foreign_keys=ON",
+            "PRAGMA journal_size_limit=67108864",
+        ] {
             _ = try await writer.query(pragma)
         }
         var readers: [SQLiteConnection] = []
@@ -41,16 +45,20 @@ public final class SQLiteBackend: SQLBackend {
             _ = try await reader.query("PRAGMA busy_timeout=5000")
             readers.append(reader)
         }
-        let checkpointer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: checkpointThread, logger: logger, on: eventLoop)
+        let checkpointer = try await SQLiteConnection.open(
+            storage: .file(path: path), threadPool: checkpointThread, logger: logger, on: eventLoop)
         _ = try await checkpointer.query("PRAGMA busy_timeout=5000")
-        let backend = SQLiteBackend(writer: writer, readers: readers, checkpointer: checkpointer, threads: [writerThread, checkpointThread])
+        let backend = SQLiteBackend(
+            writer: writer, readers: readers, checkpointer: checkpointer, threads: [writerThread, checkpointThread])
         backend.checkpoints.withLock { $0 = Task { [checkpointer] in await Self.checkpointContinuously(checkpointer) } }
         return backend
     }
 
     private let threads: [NIOThreadPool]
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: SQLiteConnection, threads: [NIOThreadPool]) {
+    private init(
+        writer: SQLiteConnection, readers: [SQLiteConnection], checkpointer: SQLiteConnection, threads: [NIOThreadPool]
+    ) {
         self.writer = writer
         self.readers = readers
         self.checkpointer = checkpointer

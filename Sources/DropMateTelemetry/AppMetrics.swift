@@ -46,10 +46,16 @@ public final class AppMetrics: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         // HTTP: WeChat gives up after 5 s, so the buckets are fine below it. Reports take seconds to minutes.
         factory.durationHistogramBuckets = [
-            Name.httpRequestDuration: [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
-                                       .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(4), .seconds(5), .seconds(10)],
-            Name.reportBuildDuration: [.milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
-                                       .seconds(120), .seconds(300), .seconds(600)],
+            Name.httpRequestDuration: [
+                .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+                .milliseconds(250),
+                .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(4), .seconds(5), .seconds(10),
+            ],
+            Name.reportBuildDuration: [
+                .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(10), .seconds(30),
+                .seconds(60),
+                .seconds(120), .seconds(300), .seconds(600),
+            ],
         ]
         self.init(factory: factory, registry: registry)
         // Which release is running, as Prometheus builds expose it: a constant 1 labelled with the version.
@@ -63,8 +69,12 @@ public final class AppMetrics: Sendable {
         droppedSpans = factory.makeCounter(label: Name.traceSpansDropped, dimensions: [])
         reportBuilds = factory.makeTimer(label: Name.reportBuildDuration, dimensions: [])
         // Series that alerts divide by or compare with exist from the start, at zero.
-        for outcome in ["success", "failure"] { _ = factory.makeCounter(label: Name.wechatTokenRefreshes, dimensions: [("outcome", outcome)]) }
-        for event in OrderEvent.allCases { _ = factory.makeCounter(label: Name.orders, dimensions: [("event", event.rawValue)]) }
+        for outcome in ["success", "failure"] {
+            _ = factory.makeCounter(label: Name.wechatTokenRefreshes, dimensions: [("outcome", outcome)])
+        }
+        for event in OrderEvent.allCases {
+            _ = factory.makeCounter(label: Name.orders, dimensions: [("event", event.rawValue)])
+        }
     }
 
     /// Records nothing: for code paths built without a registry (and most tests).
@@ -76,7 +86,9 @@ public final class AppMetrics: Sendable {
         let key = "\(route) \(method) \(status)"
         let timer = requestTimers.withLock { timers in
             if let known = timers[key] { return known }
-            let made = factory.makeTimer(label: Name.httpRequestDuration, dimensions: [("route", route), ("method", method), ("status", String(status))])
+            let made = factory.makeTimer(
+                label: Name.httpRequestDuration,
+                dimensions: [("route", route), ("method", method), ("status", String(status))])
             timers[key] = made
             return made
         }
@@ -85,7 +97,9 @@ public final class AppMetrics: Sendable {
 
     /// What became of one WeChat push to `/wechat`.
     public enum WebhookOutcome: String, Sendable {
-        case replied, success, deduplicated, rateLimited = "rate_limited", rejected, late
+        case replied, success, deduplicated
+        case rateLimited = "rate_limited"
+        case rejected, late
     }
 
     package func webhookMessage(type: String, outcome: WebhookOutcome) {

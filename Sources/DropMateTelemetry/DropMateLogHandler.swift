@@ -34,7 +34,10 @@ public struct DropMateLogHandler: LogHandler {
     let format: ObservabilityConfig.LogFormat
     let sink: Sink
 
-    public init(label: String, format: ObservabilityConfig.LogFormat, sink: Sink = .standardError, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(
+        label: String, format: ObservabilityConfig.LogFormat, sink: Sink = .standardError,
+        metadataProvider: Logger.MetadataProvider? = nil
+    ) {
         self.label = label
         self.format = format
         self.sink = sink
@@ -51,23 +54,33 @@ public struct DropMateLogHandler: LogHandler {
         if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata, !extra.isEmpty { merged.merge(extra) { _, new in new } }
         let span = ServiceContext.current == nil ? nil : TraceIDs.current()
-        let line = format == .json
-            ? Self.json(time: WallClock.nanoseconds(), level: event.level, message: event.message.description, label: label, metadata: merged, span: span)
-            : Self.text(time: WallClock.nanoseconds(), level: event.level, message: event.message.description, label: label, metadata: merged, span: span)
+        let line =
+            format == .json
+            ? Self.json(
+                time: WallClock.nanoseconds(), level: event.level, message: event.message.description, label: label,
+                metadata: merged, span: span)
+            : Self.text(
+                time: WallClock.nanoseconds(), level: event.level, message: event.message.description, label: label,
+                metadata: merged, span: span)
         sink.write(line)
     }
 
-    static func json(time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: TraceIDs?) -> [UInt8] {
+    static func json(
+        time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: TraceIDs?
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256)
-        JSONText.append("{\"time\":\"\(WallClock.rfc3339(nanoseconds: time))\",\"level\":\"\(level.rawValue)\",\"message\":", to: &out)
+        JSONText.append(
+            "{\"time\":\"\(WallClock.rfc3339(nanoseconds: time))\",\"level\":\"\(level.rawValue)\",\"message\":",
+            to: &out)
         JSONText.appendString(PIIMask.phoneNumbers(in: message), to: &out)
         JSONText.append(",\"label\":", to: &out)
         JSONText.appendString(label, to: &out)
         if let span {
             JSONText.append(",\"trace_id\":\"\(span.traceID)\",\"span_id\":\"\(span.spanID)\"", to: &out)
         }
-        for key in metadata.keys.sorted() where key != "time" && key != "level" && key != "message" && key != "trace_id" && key != "span_id" {
+        for key in metadata.keys.sorted()
+        where key != "time" && key != "level" && key != "message" && key != "trace_id" && key != "span_id" {
             out.append(UInt8(ascii: ","))
             JSONText.appendString(key, to: &out)
             out.append(UInt8(ascii: ":"))
@@ -80,7 +93,8 @@ public struct DropMateLogHandler: LogHandler {
     static func appendJSON(_ value: Logger.MetadataValue, to out: inout [UInt8]) {
         switch value {
         case .string(let text): JSONText.appendString(PIIMask.phoneNumbers(in: text), to: &out)
-        case .stringConvertible(let convertible): JSONText.appendString(PIIMask.phoneNumbers(in: convertible.description), to: &out)
+        case .stringConvertible(let convertible):
+            JSONText.appendString(PIIMask.phoneNumbers(in: convertible.description), to: &out)
         case .array(let values):
             out.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
@@ -100,8 +114,11 @@ public struct DropMateLogHandler: LogHandler {
         }
     }
 
-    static func text(time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: TraceIDs?) -> [UInt8] {
-        var line = "\(WallClock.rfc3339(nanoseconds: time)) \(level.rawValue) \(label): \(PIIMask.phoneNumbers(in: message))"
+    static func text(
+        time: UInt64, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, span: TraceIDs?
+    ) -> [UInt8] {
+        var line =
+            "\(WallClock.rfc3339(nanoseconds: time)) \(level.rawValue) \(label): \(PIIMask.phoneNumbers(in: message))"
         for key in metadata.keys.sorted() { line += " \(key)=\(PIIMask.phoneNumbers(in: metadata[key]!.description))" }
         if let span { line += " trace_id=\(span.traceID) span_id=\(span.spanID)" }
         line += "\n"
@@ -133,7 +150,9 @@ struct TraceIDs: Sendable {
 
     static func current() -> TraceIDs? {
         let metadata = provider.get()
-        guard let trace = metadata["trace_id"]?.description, let span = metadata["span_id"]?.description else { return nil }
+        guard let trace = metadata["trace_id"]?.description, let span = metadata["span_id"]?.description else {
+            return nil
+        }
         return TraceIDs(traceID: trace, spanID: span)
     }
 }

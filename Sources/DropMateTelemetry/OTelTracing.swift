@@ -10,7 +10,9 @@ import Tracing
 /// retries. Built only when an endpoint is configured; otherwise `Telemetry.tracer` stays nil and costs nothing.
 enum OTelTracing {
     /// The swift-otel configuration our variables describe (traces only: metrics stay Prometheus, logs stay ours).
-    static func configuration(_ config: ObservabilityConfig, endpoint: String, diagnostics: Logger) -> OTel.Configuration {
+    static func configuration(
+        _ config: ObservabilityConfig, endpoint: String, diagnostics: Logger
+    ) -> OTel.Configuration {
         var otel = OTel.Configuration.default
         otel.serviceName = config.serviceName
         otel.diagnosticLogger = .custom(diagnostics)
@@ -23,14 +25,15 @@ enum OTelTracing {
         otel.traces.otlpExporter.endpoint = endpoint
         otel.traces.otlpExporter.protocol = .httpProtobuf
         otel.traces.otlpExporter.headers = config.exportHeaders.map { ($0.name, $0.value) }
-        otel.traces.sampler = switch config.sampler {
-        case .alwaysOn: .alwaysOn
-        case .alwaysOff: .alwaysOff
-        case .traceIDRatio(let ratio): .traceIDRatio(ratio: ratio) ?? .alwaysOn
-        case .parentBasedAlwaysOn: .parentBasedAlwaysOn
-        case .parentBasedAlwaysOff: .parentBasedAlwaysOff
-        case .parentBasedTraceIDRatio(let ratio): .parentBasedTraceIDRatio(ratio: ratio) ?? .parentBasedAlwaysOn
-        }
+        otel.traces.sampler =
+            switch config.sampler {
+            case .alwaysOn: .alwaysOn
+            case .alwaysOff: .alwaysOff
+            case .traceIDRatio(let ratio): .traceIDRatio(ratio: ratio) ?? .alwaysOn
+            case .parentBasedAlwaysOn: .parentBasedAlwaysOn
+            case .parentBasedAlwaysOff: .parentBasedAlwaysOff
+            case .parentBasedTraceIDRatio(let ratio): .parentBasedTraceIDRatio(ratio: ratio) ?? .parentBasedAlwaysOn
+            }
         return otel
     }
 
@@ -45,7 +48,9 @@ enum OTelTracing {
     /// `OTEL_EXPORTER_OTLP_HEADERS` value is a credential), and spans lost (queue full, export failed) count in
     /// `dropmate_trace_spans_dropped_total`.
     static func diagnostics(_ logger: Logger, dropped: any CounterHandler) -> Logger {
-        var diagnostics = Logger(label: "dropmate.tracing") { _ in SpanLossCounter(base: logger.handler, dropped: dropped) }
+        var diagnostics = Logger(label: "dropmate.tracing") { _ in
+            SpanLossCounter(base: logger.handler, dropped: dropped)
+        }
         diagnostics.logLevel = logger.logLevel
         return diagnostics
     }
@@ -77,11 +82,15 @@ struct SpanLossCounter: LogHandler {
         let all = metadata.merging(event.metadata ?? [:]) { _, new in new }
         if let count = all["dropped_count"].flatMap({ Int64($0.description) }) {
             dropped.increment(by: count)  // the batch processor's queue was full
-        } else if event.message.description.hasPrefix("Failed to export batch"), let count = all["batch_size"].flatMap({ Int64($0.description) }) {
+        } else if event.message.description.hasPrefix("Failed to export batch"),
+            let count = all["batch_size"].flatMap({ Int64($0.description) })
+        {
             dropped.increment(by: count)  // the collector refused or could not be reached, after swift-otel's retries
         }
         var forwarded = base
-        for key in Self.environmentValues where forwarded.metadata[key] != nil { forwarded.metadata[key] = "(not shown)" }
+        for key in Self.environmentValues where forwarded.metadata[key] != nil {
+            forwarded.metadata[key] = "(not shown)"
+        }
         if var extra = event.metadata {
             for key in Self.environmentValues where extra[key] != nil { extra[key] = "(not shown)" }
             event.metadata = extra
@@ -94,10 +103,13 @@ extension Span {
     /// Records `error` as an `exception` event with phone numbers masked (an error's text may quote a customer's
     /// message), and marks the span failed unless `failed` is false (a server span's status follows its HTTP status).
     package func recordMaskedError(_ error: any Error, failed: Bool = true) {
-        addEvent(SpanEvent(name: "exception", attributes: [
-            "exception.type": "\(type(of: error))",
-            "exception.message": "\(PIIMask.phoneNumbers(in: "\(error)"))",
-        ]))
+        addEvent(
+            SpanEvent(
+                name: "exception",
+                attributes: [
+                    "exception.type": "\(type(of: error))",
+                    "exception.message": "\(PIIMask.phoneNumbers(in: "\(error)"))",
+                ]))
         if failed { setStatus(SpanStatus(code: .error)) }
     }
 }

@@ -37,18 +37,28 @@ public struct ObservabilityConfig: Sendable, Equatable {
         func value(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
         var config = ObservabilityConfig()
         if let format = value("LOG_FORMAT") {
-            if let parsed = LogFormat(rawValue: format.lowercased()) { config.logFormat = parsed } else { problem("LOG_FORMAT", "must be json or text") }
+            if let parsed = LogFormat(rawValue: format.lowercased()) {
+                config.logFormat = parsed
+            } else {
+                problem("LOG_FORMAT", "must be json or text")
+            }
         }
         if let level = value("LOG_LEVEL"), LogLevelName(rawValue: level.lowercased()) == nil {
             problem("LOG_LEVEL", "must be one of \(LogLevelName.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         TracingReader.read(env, into: &config, problem: problem)
         if let port = value("METRICS_PORT") {
-            if let parsed = Int(port), (0...65535).contains(parsed) { config.metricsPort = parsed } else { problem("METRICS_PORT", "must be a number from 0 to 65535") }
+            if let parsed = Int(port), (0...65535).contains(parsed) {
+                config.metricsPort = parsed
+            } else {
+                problem("METRICS_PORT", "must be a number from 0 to 65535")
+            }
             config.metricsPortConfigured = true
         }
         if let token = value("METRICS_TOKEN") {
-            if token.count < 16 { problem("METRICS_TOKEN", "must be at least 16 characters (e.g. openssl rand -hex 24)") }
+            if token.count < 16 {
+                problem("METRICS_TOKEN", "must be at least 16 characters (e.g. openssl rand -hex 24)")
+            }
             config.metricsToken = token
         }
         return config

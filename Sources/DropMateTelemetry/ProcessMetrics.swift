@@ -5,17 +5,22 @@ import Foundation
 package enum ProcessMetrics {
     package static func text() -> String {
         guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return "" }
+            let close = stat.lastIndex(of: ")")
+        else { return "" }
         // Fields after "pid (comm)": state is field 3, utime 14, stime 15, starttime 22 (man 5 proc).
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 20, let utime = Double(fields[11]), let stime = Double(fields[12]), let started = Double(fields[19]) else { return "" }
+        guard fields.count > 20, let utime = Double(fields[11]), let stime = Double(fields[12]),
+            let started = Double(fields[19])
+        else { return "" }
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         var lines = """
             # TYPE process_cpu_seconds_total counter
             process_cpu_seconds_total \((utime + stime) / ticks)
 
             """
-        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8), let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) {
+        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+            let pages = statm.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        {
             lines += """
                 # TYPE process_resident_memory_bytes gauge
                 process_resident_memory_bytes \(Int64(pages) * Int64(sysconf(Int32(_SC_PAGESIZE))))

@@ -30,7 +30,8 @@ public struct Telemetry: Sendable {
         var telemetry = Telemetry(metrics: metrics)
         guard let endpoint = config.tracesEndpoint else { return telemetry }
         let diagnostics = OTelTracing.diagnostics(logger, dropped: metrics.droppedSpans)
-        let backend = try OTelTracing.make(OTelTracing.configuration(config, endpoint: endpoint, diagnostics: diagnostics))
+        let backend = try OTelTracing.make(
+            OTelTracing.configuration(config, endpoint: endpoint, diagnostics: diagnostics))
         telemetry.tracer = backend.tracer
         telemetry.tracingService = backend.service
         return telemetry
@@ -41,8 +42,11 @@ public struct Telemetry: Sendable {
 
     /// Runs `body` in a child span of the current one when tracing is on; otherwise just runs it (the name is not
     /// even built).
-    package func withSpan<T>(_ name: @autoclosure () -> String, kind: SpanKind = .internal, attributes: (inout SpanAttributes) -> Void = { _ in },
-                     _ body: () async throws -> T) async rethrows -> T {
+    package func withSpan<T>(
+        _ name: @autoclosure () -> String, kind: SpanKind = .internal,
+        attributes: (inout SpanAttributes) -> Void = { _ in },
+        _ body: () async throws -> T
+    ) async rethrows -> T {
         guard let tracer else { return try await body() }
         let span = tracer.startSpan(name(), context: ServiceContext.current ?? .topLevel, ofKind: kind)
         var values = SpanAttributes()

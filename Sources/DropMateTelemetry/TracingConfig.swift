@@ -13,7 +13,10 @@ public enum TraceSampler: Sendable, Equatable {
     /// Follows the caller's sampled flag when there is a caller; keeps this fraction of the other traces.
     case parentBasedTraceIDRatio(Double)
 
-    static let names = ["always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off", "parentbased_traceidratio"]
+    static let names = [
+        "always_on", "always_off", "traceidratio", "parentbased_always_on", "parentbased_always_off",
+        "parentbased_traceidratio",
+    ]
 }
 
 /// One `key=value` of `OTEL_EXPORTER_OTLP_HEADERS`. The value is usually a credential: never printed.
@@ -33,13 +36,18 @@ public struct ExportHeader: Sendable, Equatable {
 /// swift-otel also reads the rest of the standard variables itself (`OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_TIMEOUT`,
 /// `OTEL_EXPORTER_OTLP_COMPRESSION`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_PROPAGATORS`, certificates).
 enum TracingReader {
-    static func read(_ env: [String: String], into config: inout ObservabilityConfig, problem: (String, String) -> Void) {
+    static func read(_ env: [String: String], into config: inout ObservabilityConfig, problem: (String, String) -> Void)
+    {
         func value(_ name: String) -> String? {
-            env[name].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces) }
+            env[name].flatMap {
+                $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0.trimmingCharacters(in: .whitespaces)
+            }
         }
         /// The signal-specific variable wins over the shared one, as the OpenTelemetry specification says.
         func tracesValue(_ suffix: String) -> (name: String, value: String)? {
-            if let specific = value("OTEL_EXPORTER_OTLP_TRACES_\(suffix)") { return ("OTEL_EXPORTER_OTLP_TRACES_\(suffix)", specific) }
+            if let specific = value("OTEL_EXPORTER_OTLP_TRACES_\(suffix)") {
+                return ("OTEL_EXPORTER_OTLP_TRACES_\(suffix)", specific)
+            }
             return value("OTEL_EXPORTER_OTLP_\(suffix)").map { ("OTEL_EXPORTER_OTLP_\(suffix)", $0) }
         }
 
@@ -48,19 +56,28 @@ enum TracingReader {
         } else if let base = value("OTEL_EXPORTER_OTLP_ENDPOINT") {
             config.tracesEndpoint = (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/v1/traces"
         }
-        if let endpoint = config.tracesEndpoint, URL(string: endpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true || URL(string: endpoint)?.host == nil {
-            problem("OTEL_EXPORTER_OTLP_ENDPOINT", "must be an http(s) URL of an OTLP/HTTP collector (e.g. http://collector:4318)")
+        if let endpoint = config.tracesEndpoint,
+            URL(string: endpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true
+                || URL(string: endpoint)?.host == nil
+        {
+            problem(
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                "must be an http(s) URL of an OTLP/HTTP collector (e.g. http://collector:4318)")
         }
         if let name = value("OTEL_SERVICE_NAME") { config.serviceName = name }
         if let (name, text) = tracesValue("PROTOCOL"), text != "http/protobuf" {
             problem(name, "must be http/protobuf (the only OTLP protocol DropMate is built with)")
         }
         if let (name, text) = tracesValue("HEADERS") {
-            if let headers = parseHeaders(text) { config.exportHeaders = headers } else {
+            if let headers = parseHeaders(text) {
+                config.exportHeaders = headers
+            } else {
                 problem(name, "must be comma-separated key=value pairs (value not shown: it may be a credential)")
             }
         }
-        if let sampler = readSampler(name: value("OTEL_TRACES_SAMPLER"), argument: value("OTEL_TRACES_SAMPLER_ARG"), problem: problem) {
+        if let sampler = readSampler(
+            name: value("OTEL_TRACES_SAMPLER"), argument: value("OTEL_TRACES_SAMPLER_ARG"), problem: problem)
+        {
             config.sampler = sampler
         }
         switch value("OTEL_TRACES_EXPORTER")?.lowercased() {
@@ -83,8 +100,10 @@ enum TracingReader {
             guard parts.count == 2 else { return nil }
             let name = parts[0].trimmingCharacters(in: .whitespaces)
             let value = (parts[1].trimmingCharacters(in: .whitespaces).removingPercentEncoding ?? "")
-            guard !name.isEmpty, !value.isEmpty, name.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }),
-                  !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })  // no header injection
+            guard !name.isEmpty, !value.isEmpty,
+                name.utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }),
+                // no header injection
+                !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
             else { return nil }
             headers.append(ExportHeader(name: name, value: value))
         }
@@ -93,7 +112,11 @@ enum TracingReader {
 
     static func readSampler(name: String?, argument: String?, problem: (String, String) -> Void) -> TraceSampler? {
         guard let name = name?.lowercased() else {
-            if argument != nil { problem("OTEL_TRACES_SAMPLER_ARG", "is only read with OTEL_TRACES_SAMPLER=traceidratio or parentbased_traceidratio") }
+            if argument != nil {
+                problem(
+                    "OTEL_TRACES_SAMPLER_ARG",
+                    "is only read with OTEL_TRACES_SAMPLER=traceidratio or parentbased_traceidratio")
+            }
             return nil
         }
         func ratio() -> Double? {

@@ -16,24 +16,30 @@ extension InboundMessage {
         case "text":
             return .text(content: try fields.required("Content"), msgID: try fields.required("MsgId"))
         case "image":
-            return .image(picURL: try fields.required("PicUrl"), mediaID: try fields.required("MediaId"),
-                          msgID: try fields.required("MsgId"))
+            return .image(
+                picURL: try fields.required("PicUrl"), mediaID: try fields.required("MediaId"),
+                msgID: try fields.required("MsgId"))
         case "voice":
-            return .voice(mediaID: try fields.required("MediaId"), format: try fields.required("Format"),
-                          recognition: fields.optional("Recognition"), msgID: try fields.required("MsgId"))
+            return .voice(
+                mediaID: try fields.required("MediaId"), format: try fields.required("Format"),
+                recognition: fields.optional("Recognition"), msgID: try fields.required("MsgId"))
         case "video":
-            return .video(mediaID: try fields.required("MediaId"), thumbMediaID: try fields.required("ThumbMediaId"),
-                          msgID: try fields.required("MsgId"))
+            return .video(
+                mediaID: try fields.required("MediaId"), thumbMediaID: try fields.required("ThumbMediaId"),
+                msgID: try fields.required("MsgId"))
         case "shortvideo":
-            return .shortVideo(mediaID: try fields.required("MediaId"),
-                               thumbMediaID: try fields.required("ThumbMediaId"), msgID: try fields.required("MsgId"))
+            return .shortVideo(
+                mediaID: try fields.required("MediaId"),
+                thumbMediaID: try fields.required("ThumbMediaId"), msgID: try fields.required("MsgId"))
         case "location":
-            return .location(latitude: try fields.double("Location_X"), longitude: try fields.double("Location_Y"),
-                             scale: try fields.int("Scale"), label: try fields.required("Label"),
-                             msgID: try fields.required("MsgId"))
+            return .location(
+                latitude: try fields.double("Location_X"), longitude: try fields.double("Location_Y"),
+                scale: try fields.int("Scale"), label: try fields.required("Label"),
+                msgID: try fields.required("MsgId"))
         case "link":
-            return .link(title: try fields.required("Title"), description: try fields.required("Description"),
-                         url: try fields.required("Url"), msgID: try fields.required("MsgId"))
+            return .link(
+                title: try fields.required("Title"), description: try fields.required("Description"),
+                url: try fields.required("Url"), msgID: try fields.required("MsgId"))
         case "event":
             return .event(try event(fields))
         default:
@@ -51,8 +57,9 @@ extension InboundMessage {
         case "scan":
             return .scan(eventKey: try fields.required("EventKey"), ticket: fields.optional("Ticket"))
         case "location":
-            return .location(latitude: try fields.double("Latitude"), longitude: try fields.double("Longitude"),
-                             precision: try fields.double("Precision"))
+            return .location(
+                latitude: try fields.double("Latitude"), longitude: try fields.double("Longitude"),
+                precision: try fields.double("Precision"))
         case "click":
             return .click(key: try fields.required("EventKey"))
         case "view":
@@ -68,7 +75,9 @@ extension InboundMessage {
 /// Typed access to a document's fields, with errors naming the field.
 struct FieldReader {
     /// The four fields every message and reply starts with.
-    func header() throws(WeChatMessageError) -> (toUserName: String, fromUserName: String, createTime: Int64, msgType: String) {
+    func header() throws(WeChatMessageError) -> (
+        toUserName: String, fromUserName: String, createTime: Int64, msgType: String
+    ) {
         (try required("ToUserName"), try required("FromUserName"), try int64("CreateTime"), try required("MsgType"))
     }
 
@@ -111,7 +120,7 @@ extension String {
     /// The string without leading and trailing whitespace (no Foundation needed).
     func trimmingWhitespace() -> Substring {
         guard let start = firstIndex(where: { !$0.isWhitespace }),
-              let end = lastIndex(where: { !$0.isWhitespace })
+            let end = lastIndex(where: { !$0.isWhitespace })
         else { return "" }
         return self[start...end]
     }

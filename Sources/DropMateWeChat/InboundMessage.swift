@@ -92,7 +92,7 @@ public struct InboundMessage: Sendable, Equatable {
     public var msgID: String? {
         switch kind {
         case .text(_, let id), .image(_, _, let id), .voice(_, _, _, let id), .video(_, _, let id),
-             .shortVideo(_, _, let id), .location(_, _, _, _, let id), .link(_, _, _, let id):
+            .shortVideo(_, _, let id), .location(_, _, _, _, let id), .link(_, _, _, let id):
             id
         case .unknown(_, let id): id
         case .event: nil
@@ -110,13 +110,14 @@ public struct InboundMessage: Sendable, Equatable {
         if let id = msgID, !id.isEmpty { return "msg:\(id):\(fromUserName)" }
         guard case .event(let event) = kind else { return "evt:\(createTime):\(fromUserName):\(msgType)" }
         // The event key tells apart two different buttons tapped within the same second; a retry repeats it.
-        let key: String? = switch event {
-        case .click(let key): key
-        case .view(let url): url
-        case .scan(let key, _): key
-        case .subscribe(let key, _): key
-        default: nil
-        }
+        let key: String? =
+            switch event {
+            case .click(let key): key
+            case .view(let url): url
+            case .scan(let key, _): key
+            case .subscribe(let key, _): key
+            default: nil
+            }
         return "evt:\(createTime):\(fromUserName):\(event.name)" + (key.map { ":\($0)" } ?? "")
     }
 }

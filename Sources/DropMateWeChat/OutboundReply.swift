@@ -84,8 +84,10 @@ public struct OutboundReply: Sendable, Equatable {
             guard let item = document.nested["Articles"]?.children(named: "item").first else {
                 throw .missingField("Articles")
             }
-            content = .news(Article(title: item["Title"] ?? "", description: item["Description"] ?? "",
-                                    picURL: item["PicUrl"] ?? "", url: item["Url"] ?? ""))
+            content = .news(
+                Article(
+                    title: item["Title"] ?? "", description: item["Description"] ?? "",
+                    picURL: item["PicUrl"] ?? "", url: item["Url"] ?? ""))
         default:
             throw .unsupportedReplyType(msgType)
         }

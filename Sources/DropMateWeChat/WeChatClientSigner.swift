@@ -22,8 +22,9 @@ public struct WeChatClientSigner: Sendable {
         for message: InboundMessage, mode: WeChatWebhook.Mode, timestamp: Int64, nonce: String
     ) -> (query: String, body: String) {
         do {
-            return try request(for: message, mode: mode, timestamp: timestamp, nonce: nonce,
-                               random: WeChatMessageCrypto.randomBytes())
+            return try request(
+                for: message, mode: mode, timestamp: timestamp, nonce: nonce,
+                random: WeChatMessageCrypto.randomBytes())
         } catch {
             preconditionFailure("WeChatClientSigner: \(error)")
         }
@@ -52,7 +53,8 @@ public struct WeChatClientSigner: Sendable {
         if mode == .compatible {
             body = String(plain.dropLast("</xml>".count)) + field + "</xml>"
         } else {
-            body = "<xml><ToUserName>" + XMLWriter.cdataSection(message.toUserName) + "</ToUserName>\n" + field + "</xml>"
+            body =
+                "<xml><ToUserName>" + XMLWriter.cdataSection(message.toUserName) + "</ToUserName>\n" + field + "</xml>"
         }
         return (Self.encode(query), body)
     }
@@ -73,9 +75,11 @@ public struct WeChatClientSigner: Sendable {
             timestamp = try fields.required("TimeStamp")
             nonce = try fields.required("Nonce")
         } catch { throw .badMessage(error) }
-        guard WeChatSignature.isValid(
-            msgSignature: signature, token: token, timestamp: timestamp, nonce: nonce, encrypted: encrypted
-        ) else { throw .badSignature }
+        guard
+            WeChatSignature.isValid(
+                msgSignature: signature, token: token, timestamp: timestamp, nonce: nonce, encrypted: encrypted
+            )
+        else { throw .badSignature }
         let inner: [UInt8]
         do { inner = try crypto.decrypt(encrypted) } catch { throw .decryptionFailed(error) }
         let document: WeChatXMLDocument

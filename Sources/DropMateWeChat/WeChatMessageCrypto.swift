@@ -15,8 +15,8 @@ public struct WeChatMessageCrypto: Sendable {
     /// Derives the AES key from the 43-character EncodingAESKey configured for `appID`.
     public init(encodingAESKey: String, appID: String) throws(WeChatCryptoError) {
         guard encodingAESKey.utf8.count == 43,
-              let keyBytes = Data(base64Encoded: encodingAESKey + "="), keyBytes.count == 32,
-              let iv = try? AES._CBC.IV(ivBytes: keyBytes.prefix(16))
+            let keyBytes = Data(base64Encoded: encodingAESKey + "="), keyBytes.count == 32,
+            let iv = try? AES._CBC.IV(ivBytes: keyBytes.prefix(16))
         else { throw .invalidEncodingAESKey }
         self.key = SymmetricKey(data: keyBytes)
         self.iv = iv
@@ -27,7 +27,7 @@ public struct WeChatMessageCrypto: Sendable {
     /// length and that the trailing AppID is ours.
     public func decrypt(_ base64: String) throws(WeChatCryptoError) -> [UInt8] {
         guard let ciphertext = Data(base64Encoded: base64),
-              !ciphertext.isEmpty, ciphertext.count % 16 == 0  // AES blocks; the pad bytes are checked below
+            !ciphertext.isEmpty, ciphertext.count % 16 == 0  // AES blocks; the pad bytes are checked below
         else { throw .invalidCiphertext }
         let plain: Data
         do { plain = try AES._CBC.decrypt(ciphertext, using: key, iv: iv, noPadding: true) } catch {
@@ -48,7 +48,7 @@ public struct WeChatMessageCrypto: Sendable {
         guard length <= end - 20 else { throw .invalidLength }
         let messageEnd = 20 + length
         guard end - messageEnd == appID.count,
-              plain[messageEnd..<end].elementsEqual(appID)
+            plain[messageEnd..<end].elementsEqual(appID)
         else { throw .appIDMismatch }
         return Array(plain[20..<messageEnd])
     }

@@ -1,5 +1,5 @@
-import DropMateDataProtection
 import Crypto
+import DropMateDataProtection
 
 /// WeChat's SHA-1 request signatures: sort the parts by bytes, concatenate, hash, lowercase hex.
 public enum WeChatSignature {

@@ -47,7 +47,8 @@ public struct WeChatWebhook: Sendable {
     /// Throws `WeChatCryptoError.invalidEncodingAESKey` for a malformed key, and `.missingEncodingAESKey` for
     /// safe or compatible mode without one.
     public init(
-        token: String, appID: String, encodingAESKey: String?, timestampWindow: Int64 = 300, messageMode: MessageMode? = nil
+        token: String, appID: String, encodingAESKey: String?, timestampWindow: Int64 = 300,
+        messageMode: MessageMode? = nil
     ) throws(WeChatCryptoError) {
         self.token = token
         self.timestampWindow = timestampWindow
@@ -105,9 +106,11 @@ public struct WeChatWebhook: Sendable {
         guard let crypto else { throw .encryptionNotConfigured }
         guard let msgSignature = query["msg_signature"] else { throw .missingQuery("msg_signature") }
         guard let encrypted = outer["Encrypt"] else { throw .badMessage(.missingField("Encrypt")) }
-        guard WeChatSignature.isValid(
-            msgSignature: msgSignature, token: token, timestamp: timestamp, nonce: nonce, encrypted: encrypted
-        ) else { throw .badSignature }
+        guard
+            WeChatSignature.isValid(
+                msgSignature: msgSignature, token: token, timestamp: timestamp, nonce: nonce, encrypted: encrypted
+            )
+        else { throw .badSignature }
         observe?(.verify, false)
         observe?(.decrypt, true)
         let inner: [UInt8]

@@ -38,14 +38,19 @@ public enum WeChatXML {
     }
 
     /// The parser; tests switch the byte scan off to prove the post-parse DTD check holds alone.
-    static func parse(_ buffer: UnsafeRawBufferPointer, scanForDeclarations: Bool) throws(WeChatXMLError) -> WeChatXMLDocument {
+    static func parse(
+        _ buffer: UnsafeRawBufferPointer, scanForDeclarations: Bool
+    ) throws(WeChatXMLError) -> WeChatXMLDocument {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { throw .empty }
         guard buffer.count <= maxBodyBytes else { throw .tooLarge(bytes: buffer.count) }
         if scanForDeclarations, XMLDeclarationScanner.containsDeclaration(buffer) { throw .forbiddenDeclaration }
         _ = setUp
-        guard let doc = xmlReadMemory(
-            base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), nil, startsWithElement(buffer) ? nil : "UTF-8", options
-        ) else { throw .malformed }
+        guard
+            let doc = xmlReadMemory(
+                base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), nil,
+                startsWithElement(buffer) ? nil : "UTF-8", options
+            )
+        else { throw .malformed }
         defer { xmlFreeDoc(doc) }
         guard doc.pointee.intSubset == nil, doc.pointee.extSubset == nil else { throw .forbiddenDeclaration }
         guard let root = xmlDocGetRootElement(doc) else { throw .malformed }
@@ -74,7 +79,8 @@ public enum WeChatXML {
         while index < buffer.count, [0x20, 0x09, 0x0A, 0x0D].contains(buffer[index]) { index += 1 }
         guard index + 1 < buffer.count, buffer[index] == UInt8(ascii: "<") else { return false }
         let next = buffer[index + 1]
-        return (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(next)
+        return (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(next)
+            || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(next)
     }
 
     private static func element(_ node: xmlNodePtr, depth: Int) throws(WeChatXMLError) -> WeChatXMLElement {

@@ -43,8 +43,11 @@ public struct PlatformPublicKey: Sendable {
 
     /// Whether `signatureBase64` is WeChat Pay's RSA-SHA256 signature of `message`.
     public func isValidSignature(_ signatureBase64: String, for message: String) -> Bool {
-        guard let raw = Data(base64Encoded: signatureBase64), raw.count == publicKey.keySizeInBits / 8 else { return false }
-        return publicKey.isValidSignature(_RSA.Signing.RSASignature(rawRepresentation: raw), for: Data(message.utf8), padding: .insecurePKCS1v1_5)
+        guard let raw = Data(base64Encoded: signatureBase64), raw.count == publicKey.keySizeInBits / 8 else {
+            return false
+        }
+        return publicKey.isValidSignature(
+            _RSA.Signing.RSASignature(rawRepresentation: raw), for: Data(message.utf8), padding: .insecurePKCS1v1_5)
     }
 }
 

@@ -17,7 +17,10 @@ public struct PayNotification: Sendable, Codable, Equatable {
         public var associatedData: String?
         public var nonce: String
 
-        public init(originalType: String?, algorithm: String = "AEAD_AES_256_GCM", ciphertext: String, associatedData: String?, nonce: String) {
+        public init(
+            originalType: String?, algorithm: String = "AEAD_AES_256_GCM", ciphertext: String, associatedData: String?,
+            nonce: String
+        ) {
             self.originalType = originalType
             self.algorithm = algorithm
             self.ciphertext = ciphertext
@@ -26,11 +29,17 @@ public struct PayNotification: Sendable, Codable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case originalType = "original_type", algorithm, ciphertext, associatedData = "associated_data", nonce
+            case originalType = "original_type"
+            case algorithm, ciphertext
+            case associatedData = "associated_data"
+            case nonce
         }
     }
 
-    public init(id: String, createTime: String?, eventType: String, resourceType: String? = "encrypt-resource", summary: String?, resource: Resource) {
+    public init(
+        id: String, createTime: String?, eventType: String, resourceType: String? = "encrypt-resource",
+        summary: String?, resource: Resource
+    ) {
         self.id = id
         self.createTime = createTime
         self.eventType = eventType
@@ -40,7 +49,11 @@ public struct PayNotification: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createTime = "create_time", eventType = "event_type", resourceType = "resource_type", summary, resource
+        case id
+        case createTime = "create_time"
+        case eventType = "event_type"
+        case resourceType = "resource_type"
+        case summary, resource
     }
 }
 
@@ -79,12 +92,17 @@ public struct PayTransaction: Sendable, Codable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case total, payerTotal = "payer_total", currency, payerCurrency = "payer_currency"
+            case total
+            case payerTotal = "payer_total"
+            case currency
+            case payerCurrency = "payer_currency"
         }
     }
 
-    public init(appid: String?, mchid: String?, outTradeNo: String, transactionID: String?, tradeType: String? = "JSAPI",
-                tradeState: String, tradeStateDesc: String? = nil, successTime: String?, payer: Payer?, amount: Amount?) {
+    public init(
+        appid: String?, mchid: String?, outTradeNo: String, transactionID: String?, tradeType: String? = "JSAPI",
+        tradeState: String, tradeStateDesc: String? = nil, successTime: String?, payer: Payer?, amount: Amount?
+    ) {
         self.appid = appid
         self.mchid = mchid
         self.outTradeNo = outTradeNo
@@ -98,8 +116,15 @@ public struct PayTransaction: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case appid, mchid, outTradeNo = "out_trade_no", transactionID = "transaction_id", tradeType = "trade_type",
-             tradeState = "trade_state", tradeStateDesc = "trade_state_desc", successTime = "success_time", payer, amount
+        case appid, mchid
+        case outTradeNo = "out_trade_no"
+        case transactionID = "transaction_id"
+        case tradeType = "trade_type"
+        case
+            tradeState = "trade_state"
+        case tradeStateDesc = "trade_state_desc"
+        case successTime = "success_time"
+        case payer, amount
     }
 }
 
@@ -127,7 +152,9 @@ public struct PayRefund: Sendable, Codable, Equatable {
         public var payerRefund: Int?
         public var currency: String?
 
-        public init(total: Int?, refund: Int?, payerTotal: Int? = nil, payerRefund: Int? = nil, currency: String? = "CNY") {
+        public init(
+            total: Int?, refund: Int?, payerTotal: Int? = nil, payerRefund: Int? = nil, currency: String? = "CNY"
+        ) {
             self.total = total
             self.refund = refund
             self.payerTotal = payerTotal
@@ -136,12 +163,17 @@ public struct PayRefund: Sendable, Codable, Equatable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case total, refund, payerTotal = "payer_total", payerRefund = "payer_refund", currency
+            case total, refund
+            case payerTotal = "payer_total"
+            case payerRefund = "payer_refund"
+            case currency
         }
     }
 
-    public init(mchid: String?, outTradeNo: String?, transactionID: String?, outRefundNo: String, refundID: String?,
-                status: String?, refundStatus: String?, successTime: String?, amount: Amount?) {
+    public init(
+        mchid: String?, outTradeNo: String?, transactionID: String?, outRefundNo: String, refundID: String?,
+        status: String?, refundStatus: String?, successTime: String?, amount: Amount?
+    ) {
         self.mchid = mchid
         self.outTradeNo = outTradeNo
         self.transactionID = transactionID
@@ -154,8 +186,16 @@ public struct PayRefund: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case mchid, outTradeNo = "out_trade_no", transactionID = "transaction_id", outRefundNo = "out_refund_no",
-             refundID = "refund_id", status, refundStatus = "refund_status", successTime = "success_time", amount
+        case mchid
+        case outTradeNo = "out_trade_no"
+        case transactionID = "transaction_id"
+        case outRefundNo = "out_refund_no"
+        case
+            refundID = "refund_id"
+        case status
+        case refundStatus = "refund_status"
+        case successTime = "success_time"
+        case amount
     }
 }
 
@@ -185,7 +225,10 @@ public struct JSAPIOrderRequest: Sendable, Codable, Equatable {
         public init(openid: String) { self.openid = openid }
     }
 
-    public init(appid: String, mchid: String, description: String, outTradeNo: String, timeExpire: String?, notifyURL: String, totalFen: Int, openID: String) {
+    public init(
+        appid: String, mchid: String, description: String, outTradeNo: String, timeExpire: String?, notifyURL: String,
+        totalFen: Int, openID: String
+    ) {
         self.appid = appid
         self.mchid = mchid
         self.description = description
@@ -197,7 +240,11 @@ public struct JSAPIOrderRequest: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case appid, mchid, description, outTradeNo = "out_trade_no", timeExpire = "time_expire", notifyURL = "notify_url", amount, payer
+        case appid, mchid, description
+        case outTradeNo = "out_trade_no"
+        case timeExpire = "time_expire"
+        case notifyURL = "notify_url"
+        case amount, payer
     }
 }
 
@@ -215,7 +262,9 @@ public struct RefundRequest: Sendable, Codable, Equatable {
         public var currency: String
     }
 
-    public init(outTradeNo: String, outRefundNo: String, reason: String?, notifyURL: String?, refundFen: Int, totalFen: Int) {
+    public init(
+        outTradeNo: String, outRefundNo: String, reason: String?, notifyURL: String?, refundFen: Int, totalFen: Int
+    ) {
         self.outTradeNo = outTradeNo
         self.outRefundNo = outRefundNo
         self.reason = reason
@@ -224,7 +273,11 @@ public struct RefundRequest: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case outTradeNo = "out_trade_no", outRefundNo = "out_refund_no", reason, notifyURL = "notify_url", amount
+        case outTradeNo = "out_trade_no"
+        case outRefundNo = "out_refund_no"
+        case reason
+        case notifyURL = "notify_url"
+        case amount
     }
 }
 
@@ -240,7 +293,11 @@ public struct TradeBillLink: Sendable, Codable, Equatable {
         self.downloadURL = downloadURL
     }
 
-    enum CodingKeys: String, CodingKey { case hashType = "hash_type", hashValue = "hash_value", downloadURL = "download_url" }
+    enum CodingKeys: String, CodingKey {
+        case hashType = "hash_type"
+        case hashValue = "hash_value"
+        case downloadURL = "download_url"
+    }
 }
 
 /// An error answer: `{"code": "ORDER_NOT_EXIST", "message": "…"}`.

@@ -8,14 +8,20 @@ public struct PayRequestSigner: Sendable {
 
     /// The text signed for a request: method, path with query, timestamp, nonce and body, each followed by `\n`
     /// (an empty body for GET still gets its line).
-    public static func message(method: String, pathAndQuery: String, timestamp: Int64, nonce: String, body: String) -> String {
+    public static func message(
+        method: String, pathAndQuery: String, timestamp: Int64, nonce: String, body: String
+    ) -> String {
         "\(method)\n\(pathAndQuery)\n\(timestamp)\n\(nonce)\n\(body)\n"
     }
 
     /// The header value for one request; `nonce` should be fresh and random (see `PayNonce`).
-    public func authorization(method: String, pathAndQuery: String, body: String, timestamp: Int64, nonce: String) -> String {
-        let signature = merchant.sign(Self.message(method: method, pathAndQuery: pathAndQuery, timestamp: timestamp, nonce: nonce, body: body))
-        return #"WECHATPAY2-SHA256-RSA2048 mchid="\#(merchant.mchID)",nonce_str="\#(nonce)",signature="\#(signature)",timestamp="\#(timestamp)",serial_no="\#(merchant.certificateSerial)""#
+    public func authorization(
+        method: String, pathAndQuery: String, body: String, timestamp: Int64, nonce: String
+    ) -> String {
+        let signature = merchant.sign(
+            Self.message(method: method, pathAndQuery: pathAndQuery, timestamp: timestamp, nonce: nonce, body: body))
+        return
+            #"WECHATPAY2-SHA256-RSA2048 mchid="\#(merchant.mchID)",nonce_str="\#(nonce)",signature="\#(signature)",timestamp="\#(timestamp)",serial_no="\#(merchant.certificateSerial)""#
     }
 }
 
@@ -41,7 +47,8 @@ public struct PayAuthorization: Sendable, Equatable {
             fields[name] = value
         }
         guard let mchID = fields["mchid"], let nonce = fields["nonce_str"], let signature = fields["signature"],
-              let timestampText = fields["timestamp"], let timestamp = Int64(timestampText), let serial = fields["serial_no"]
+            let timestampText = fields["timestamp"], let timestamp = Int64(timestampText),
+            let serial = fields["serial_no"]
         else { return nil }
         self.mchID = mchID
         self.nonce = nonce

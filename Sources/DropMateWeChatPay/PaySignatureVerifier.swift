@@ -29,13 +29,16 @@ public struct PaySignatureVerifier: Sendable {
         /// Reads the four headers through `value(name)` (HTTP header names are case-insensitive; the caller's
         /// lookup decides).
         public init(_ value: (String) -> String?) {
-            self.init(timestamp: value("Wechatpay-Timestamp"), nonce: value("Wechatpay-Nonce"),
-                      signature: value("Wechatpay-Signature"), serial: value("Wechatpay-Serial"))
+            self.init(
+                timestamp: value("Wechatpay-Timestamp"), nonce: value("Wechatpay-Nonce"),
+                signature: value("Wechatpay-Signature"), serial: value("Wechatpay-Serial"))
         }
     }
 
     /// The text WeChat Pay signs for an answer or callback.
-    public static func message(timestamp: String, nonce: String, body: String) -> String { "\(timestamp)\n\(nonce)\n\(body)\n" }
+    public static func message(timestamp: String, nonce: String, body: String) -> String {
+        "\(timestamp)\n\(nonce)\n\(body)\n"
+    }
 
     /// Throws unless `body` with `headers` is authentic and fresh at `now` (Unix seconds).
     public func verify(headers: Headers, body: String, now: Int64) throws(WeChatPayError) {
@@ -47,7 +50,8 @@ public struct PaySignatureVerifier: Sendable {
         // it never verifies, so it needs no special case.
         guard serial == platformKey.keyID else { throw .unknownSerial(String(serial.prefix(64))) }
         guard let seconds = Int64(timestamp), abs(now - seconds) <= window else { throw .staleTimestamp }
-        guard platformKey.isValidSignature(signature, for: Self.message(timestamp: timestamp, nonce: nonce, body: body)) else {
+        guard platformKey.isValidSignature(signature, for: Self.message(timestamp: timestamp, nonce: nonce, body: body))
+        else {
             throw .badSignature
         }
     }

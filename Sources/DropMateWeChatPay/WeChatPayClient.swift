@@ -16,7 +16,8 @@ public struct PayHTTPResponse: Sendable {
     /// `headers` keys in any case; lookups ignore case.
     public init(status: Int, headers: [String: String], body: String) {
         self.status = status
-        self.headers = Dictionary(headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        self.headers = Dictionary(
+            headers.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
         self.body = body
     }
 
@@ -44,7 +45,8 @@ public enum PayCallError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Worth trying again later (network trouble, WeChat Pay busy): 5xx, 429 and transport failures.
     public var isTransient: Bool {
         switch self {
-        case .rejected(let status, let code, _): status >= 500 || status == 429 || code == "SYSTEM_ERROR" || code == "FREQUENCY_LIMITED"
+        case .rejected(let status, let code, _):
+            status >= 500 || status == 429 || code == "SYSTEM_ERROR" || code == "FREQUENCY_LIMITED"
         case .transport: true
         case .unverifiedAnswer, .malformedAnswer: false
         }
@@ -60,9 +62,11 @@ public struct WeChatPayClient: Sendable {
     let clock: @Sendable () -> Int64
     let nonce: @Sendable () -> String
 
-    public init(baseURL: String, merchant: MerchantKey, verifier: PaySignatureVerifier, transport: any PayTransport,
-                clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
-                nonce: @escaping @Sendable () -> String = { PayNonce.make() }) {
+    public init(
+        baseURL: String, merchant: MerchantKey, verifier: PaySignatureVerifier, transport: any PayTransport,
+        clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) },
+        nonce: @escaping @Sendable () -> String = { PayNonce.make() }
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.signer = PayRequestSigner(merchant: merchant)
         self.verifier = verifier
@@ -81,13 +85,18 @@ public struct WeChatPayClient: Sendable {
     }
 
     public func queryTransaction(outTradeNo: String) async throws(PayCallError) -> PayTransaction {
-        try await call("GET", "/v3/pay/transactions/out-trade-no/\(PercentEncoding.pathSegment(outTradeNo))?mchid=\(PercentEncoding.queryValue(mchID))", body: Optional<String>.none)
+        try await call(
+            "GET",
+            "/v3/pay/transactions/out-trade-no/\(PercentEncoding.pathSegment(outTradeNo))?mchid=\(PercentEncoding.queryValue(mchID))",
+            body: Optional<String>.none)
     }
 
     /// Closes an unpaid transaction (204). Closing a closed one succeeds again.
     public func closeTransaction(outTradeNo: String) async throws(PayCallError) {
         struct Body: Encodable { var mchid: String }
-        _ = try await raw("POST", "/v3/pay/transactions/out-trade-no/\(PercentEncoding.pathSegment(outTradeNo))/close", body: Self.encode(Body(mchid: mchID)))
+        _ = try await raw(
+            "POST", "/v3/pay/transactions/out-trade-no/\(PercentEncoding.pathSegment(outTradeNo))/close",
+            body: Self.encode(Body(mchid: mchID)))
     }
 
     public func refund(_ request: RefundRequest) async throws(PayCallError) -> PayRefund {
@@ -95,13 +104,18 @@ public struct WeChatPayClient: Sendable {
     }
 
     public func queryRefund(outRefundNo: String) async throws(PayCallError) -> PayRefund {
-        try await call("GET", "/v3/refund/domestic/refunds/\(PercentEncoding.pathSegment(outRefundNo))", body: Optional<String>.none)
+        try await call(
+            "GET", "/v3/refund/domestic/refunds/\(PercentEncoding.pathSegment(outRefundNo))",
+            body: Optional<String>.none)
     }
 
     /// The trade bill of `date` (`yyyy-MM-dd`): fetches the link, downloads it and checks its SHA-1.
     public func tradeBill(date: String) async throws(PayCallError) -> String {
-        let link: TradeBillLink = try await call("GET", "/v3/bill/tradebill?bill_date=\(date)&bill_type=ALL", body: Optional<String>.none)
-        guard let url = URLComponents(string: link.downloadURL), let path = url.percentEncodedPath.isEmpty ? nil : url.percentEncodedPath else {
+        let link: TradeBillLink = try await call(
+            "GET", "/v3/bill/tradebill?bill_date=\(date)&bill_type=ALL", body: Optional<String>.none)
+        guard let url = URLComponents(string: link.downloadURL),
+            let path = url.percentEncodedPath.isEmpty ? nil : url.percentEncodedPath
+        else {
             throw .malformedAnswer("download_url")
         }
         let pathAndQuery = path + (url.percentEncodedQuery.map { "?" + $0 } ?? "")
@@ -116,8 +130,11 @@ public struct WeChatPayClient: Sendable {
 
     // MARK: - Plumbing
 
-    func call<Body: Encodable, Answer: Decodable>(_ method: String, _ pathAndQuery: String, body: Body?) async throws(PayCallError) -> Answer {
-        let response = try await raw(method, pathAndQuery, body: try body.map { body throws(PayCallError) in try Self.encode(body) })
+    func call<Body: Encodable, Answer: Decodable>(
+        _ method: String, _ pathAndQuery: String, body: Body?
+    ) async throws(PayCallError) -> Answer {
+        let response = try await raw(
+            method, pathAndQuery, body: try body.map { body throws(PayCallError) in try Self.encode(body) })
         do { return try JSONDecoder().decode(Answer.self, from: Data(response.body.utf8)) } catch {
             throw .malformedAnswer(String(describing: Answer.self))
         }
@@ -125,7 +142,8 @@ public struct WeChatPayClient: Sendable {
 
     /// Sends, checks the status and verifies the answer's signature.
     func raw(_ method: String, _ pathAndQuery: String, body: String?) async throws(PayCallError) -> PayHTTPResponse {
-        let response = try await send(method, absoluteURL: baseURL + pathAndQuery, pathAndQuery: pathAndQuery, body: body)
+        let response = try await send(
+            method, absoluteURL: baseURL + pathAndQuery, pathAndQuery: pathAndQuery, body: body)
         guard (200..<300).contains(response.status) else { throw Self.rejection(response) }
         do {
             try verifier.verify(headers: .init { response.header($0) }, body: response.body, now: clock())
@@ -135,8 +153,11 @@ public struct WeChatPayClient: Sendable {
         return response
     }
 
-    func send(_ method: String, absoluteURL: String, pathAndQuery: String, body: String?) async throws(PayCallError) -> PayHTTPResponse {
-        let authorization = signer.authorization(method: method, pathAndQuery: pathAndQuery, body: body ?? "", timestamp: clock(), nonce: nonce())
+    func send(
+        _ method: String, absoluteURL: String, pathAndQuery: String, body: String?
+    ) async throws(PayCallError) -> PayHTTPResponse {
+        let authorization = signer.authorization(
+            method: method, pathAndQuery: pathAndQuery, body: body ?? "", timestamp: clock(), nonce: nonce())
         var headers = [("Authorization", authorization), ("Accept", "application/json"), ("User-Agent", "DropMate")]
         if body != nil { headers.append(("Content-Type", "application/json")) }
         do { return try await transport.send(method: method, url: absoluteURL, headers: headers, body: body) } catch {
@@ -146,12 +167,16 @@ public struct WeChatPayClient: Sendable {
 
     static func rejection(_ response: PayHTTPResponse) -> PayCallError {
         let error = try? JSONDecoder().decode(PayErrorBody.self, from: Data(response.body.utf8))
-        return .rejected(status: response.status, code: error?.code ?? "HTTP_\(response.status)", message: String((error?.message ?? "").prefix(200)))
+        return .rejected(
+            status: response.status, code: error?.code ?? "HTTP_\(response.status)",
+            message: String((error?.message ?? "").prefix(200)))
     }
 
     static func encode<Body: Encodable>(_ body: Body) throws(PayCallError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        do { return String(decoding: try encoder.encode(body), as: UTF8.self) } catch { throw .malformedAnswer("request") }
+        do { return String(decoding: try encoder.encode(body), as: UTF8.self) } catch {
+            throw .malformedAnswer("request")
+        }
     }
 }

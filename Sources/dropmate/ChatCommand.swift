@@ -16,9 +16,13 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(help: "Webhook URL.") var url: String?
     @Option(help: "Shorthand for --url http://127.0.0.1:PORT/wechat.") var port: Int?
     @Option(help: "WeChat token (default: env WECHAT_TOKEN, else the data directory's dev secrets).") var token: String?
-    @Option(name: .customLong("app-id"), help: "AppID (default: env WECHAT_APP_ID, else the dev AppID).") var appID: String?
-    @Option(name: .customLong("aes-key"), help: "EncodingAESKey (default: env WECHAT_ENCODING_AES_KEY, else the dev secrets).") var aesKey: String?
-    @Option(name: .customLong("data-dir"), help: "Where the server keeps dev-secrets.json.") var dataDirectory = ProcessInfo.processInfo.environment["DROPMATE_DATA_DIR"] ?? ".dropmate"
+    @Option(name: .customLong("app-id"), help: "AppID (default: env WECHAT_APP_ID, else the dev AppID).") var appID:
+        String?
+    @Option(
+        name: .customLong("aes-key"),
+        help: "EncodingAESKey (default: env WECHAT_ENCODING_AES_KEY, else the dev secrets).") var aesKey: String?
+    @Option(name: .customLong("data-dir"), help: "Where the server keeps dev-secrets.json.") var dataDirectory =
+        ProcessInfo.processInfo.environment["DROPMATE_DATA_DIR"] ?? ".dropmate"
     @Flag(help: "Safe mode: encrypt messages with AES.") var aes = false
     @Flag(help: "Compatible mode: plaintext fields and Encrypt together.") var compatible = false
     @Option(help: "The customer's OpenID (default o_chat_<username>).") var openid: String?
@@ -39,7 +43,9 @@ struct ChatCommand: AsyncParsableCommand {
         let interactive = isatty(STDIN_FILENO) == 1
         var state = ChatState(openID: openid ?? Self.defaultOpenID())
         if interactive {
-            ChatOutput.say("Chatting with \(session.webhookURL) as \(state.openID) (\(session.mode.rawValue) mode). /help for commands.")
+            ChatOutput.say(
+                "Chatting with \(session.webhookURL) as \(state.openID) (\(session.mode.rawValue) mode). /help for commands."
+            )
         }
         await state.primeOutbox(session)
         var failed = false
@@ -66,27 +72,34 @@ struct ChatCommand: AsyncParsableCommand {
     }
 
     private func makeSession() throws -> ChatSession {
-        let credentials = try ChatCredentials.resolve(token: token, appID: appID, aesKey: aesKey, dataDirectory: dataDirectory)
+        let credentials = try ChatCredentials.resolve(
+            token: token, appID: appID, aesKey: aesKey, dataDirectory: dataDirectory)
         let mode: WeChatWebhook.Mode = aes ? .safe : compatible ? .compatible : .plaintext
         if mode != .plaintext && credentials.encodingAESKey == nil {
-            throw ChatCredentials.Missing(description: "--aes and --compatible need an EncodingAESKey: pass --aes-key or set WECHAT_ENCODING_AES_KEY")
+            throw ChatCredentials.Missing(
+                description:
+                    "--aes and --compatible need an EncodingAESKey: pass --aes-key or set WECHAT_ENCODING_AES_KEY")
         }
         let signer: WeChatClientSigner
         do {
-            signer = try WeChatClientSigner(token: credentials.token, appID: credentials.appID,
-                                            encodingAESKey: mode == .plaintext ? nil : credentials.encodingAESKey)
+            signer = try WeChatClientSigner(
+                token: credentials.token, appID: credentials.appID,
+                encodingAESKey: mode == .plaintext ? nil : credentials.encodingAESKey)
         } catch {
             throw ChatCredentials.Missing(description: "\(error)")
         }
         let webhook = url ?? "http://127.0.0.1:\(port ?? 8080)/wechat"
         guard var components = URLComponents(string: webhook), let scheme = components.scheme,
-              ["http", "https"].contains(scheme), components.host != nil else {
-            throw ChatCredentials.Missing(description: "--url must be an http(s) URL, e.g. http://127.0.0.1:8080/wechat")
+            ["http", "https"].contains(scheme), components.host != nil
+        else {
+            throw ChatCredentials.Missing(
+                description: "--url must be an http(s) URL, e.g. http://127.0.0.1:8080/wechat")
         }
         components.path = "/dev/outbox"
         components.query = nil
-        return ChatSession(webhookURL: webhook, outboxURL: components.string ?? webhook, signer: signer, mode: mode,
-                           accountID: account, client: HTTPClient.shared)
+        return ChatSession(
+            webhookURL: webhook, outboxURL: components.string ?? webhook, signer: signer, mode: mode,
+            accountID: account, client: HTTPClient.shared)
     }
 
     static func defaultOpenID() -> String {

@@ -21,10 +21,11 @@ struct ChatCredentials: Sendable {
     ) throws(Missing) -> ChatCredentials {
         let dev = DevSecrets.load(in: dataDirectory)
         guard let token = token ?? environment["WECHAT_TOKEN"] ?? dev?.token else {
-            throw Missing(description: """
-                no WeChat token: pass --token, set WECHAT_TOKEN, or run `dropmate serve` once so that \
-                \(DevSecrets.path(in: dataDirectory)) exists (use --data-dir if the server uses another one)
-                """)
+            throw Missing(
+                description: """
+                    no WeChat token: pass --token, set WECHAT_TOKEN, or run `dropmate serve` once so that \
+                    \(DevSecrets.path(in: dataDirectory)) exists (use --data-dir if the server uses another one)
+                    """)
         }
         let key = aesKey ?? environment["WECHAT_ENCODING_AES_KEY"] ?? dev?.encodingAESKey
         return ChatCredentials(

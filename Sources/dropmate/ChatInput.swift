@@ -53,7 +53,8 @@ enum ChatInput: Equatable {
         guard let coordinates = parts.first else { return usage }
         let numbers = coordinates.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
         guard numbers.count == 2, let latitude = numbers[0], let longitude = numbers[1],
-              (-90...90).contains(latitude), (-180...180).contains(longitude) else { return usage }
+            (-90...90).contains(latitude), (-180...180).contains(longitude)
+        else { return usage }
         let label = parts.count > 1 ? String(parts[1]) : ""
         return .location(latitude: latitude, longitude: longitude, label: label)
     }

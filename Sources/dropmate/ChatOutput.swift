@@ -11,7 +11,8 @@ enum ChatOutput {
         case .reply(let reply):
             switch reply.content {
             case .text(let text): say(prefixed(text, with: "< "))
-            case .news(let article): say(news(title: article.title, description: article.description, url: article.url, prefix: "< "))
+            case .news(let article):
+                say(news(title: article.title, description: article.description, url: article.url, prefix: "< "))
             }
         }
     }

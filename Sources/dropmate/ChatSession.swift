@@ -39,13 +39,16 @@ struct ChatSession: Sendable {
         switch status {
         case 200: break
         case 403:
-            throw Failure(description: """
-                the server refused the message (403 \(Self.excerpt(bytes))): \
-                is --token (or WECHAT_TOKEN / --data-dir) the server's token, and are both clocks right? \
-                (A server in safe mode, WECHAT_MESSAGE_MODE=safe, takes only --aes.)
-                """)
+            throw Failure(
+                description: """
+                    the server refused the message (403 \(Self.excerpt(bytes))): \
+                    is --token (or WECHAT_TOKEN / --data-dir) the server's token, and are both clocks right? \
+                    (A server in safe mode, WECHAT_MESSAGE_MODE=safe, takes only --aes.)
+                    """)
         case 400 where mode != .plaintext:
-            throw Failure(description: "the server refused the message (400 \(Self.excerpt(bytes))): check --aes-key and --app-id")
+            throw Failure(
+                description: "the server refused the message (400 \(Self.excerpt(bytes))): check --aes-key and --app-id"
+            )
         default:
             throw Failure(description: "the server answered HTTP \(status): \(Self.excerpt(bytes))")
         }
@@ -64,12 +67,14 @@ struct ChatSession: Sendable {
         var cursor: Int64? = after
         while let from = cursor {
             let query = "openid=" + PercentEncoding.queryValue(openID) + "&after=\(from)"
-            let (status, bytes, next) = try await performPage(HTTPClientRequest(url: outboxURL + "?" + query), url: outboxURL)
+            let (status, bytes, next) = try await performPage(
+                HTTPClientRequest(url: outboxURL + "?" + query), url: outboxURL)
             guard status == 200 else { return pushes.isEmpty ? nil : pushes }
             do { pushes += try JSONDecoder().decode([ChatPush].self, from: Data(bytes)) } catch {
                 throw Failure(description: "cannot read \(outboxURL): \(error)")
             }
-            cursor = next.flatMap { Int64($0) }.flatMap { $0 > from ? $0 : nil }  // the server's X-Next-After, moving on
+            // the server's X-Next-After, moving on
+            cursor = next.flatMap { Int64($0) }.flatMap { $0 > from ? $0 : nil }
         }
         return pushes
     }
@@ -80,7 +85,9 @@ struct ChatSession: Sendable {
     }
 
     /// The status, the body and the `X-Next-After` header.
-    private func performPage(_ request: HTTPClientRequest, url: String) async throws(Failure) -> (UInt, [UInt8], String?) {
+    private func performPage(
+        _ request: HTTPClientRequest, url: String
+    ) async throws(Failure) -> (UInt, [UInt8], String?) {
         do {
             let response = try await client.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 1 << 20)
@@ -88,7 +95,10 @@ struct ChatSession: Sendable {
         } catch {
             let text = "\(error)"
             if text.localizedCaseInsensitiveContains("refused") {
-                throw Failure(description: "cannot connect to \(url): connection refused. Is `dropmate serve` running there? (see --url / --port)")
+                throw Failure(
+                    description:
+                        "cannot connect to \(url): connection refused. Is `dropmate serve` running there? (see --url / --port)"
+                )
             }
             throw Failure(description: "request to \(url) failed: \(text)")
         }
@@ -116,7 +126,9 @@ struct ChatPush: Decodable, Sendable {
     /// The pushed message, as far as the chat client shows it.
     struct Message: Decodable, Sendable {
         struct Text: Decodable, Sendable { var _0: String }
-        struct News: Decodable, Sendable { var title: String; var description: String; var pictureURL: String?; var url: String }
+        struct News: Decodable, Sendable {
+            var title: String; var description: String; var pictureURL: String?; var url: String
+        }
         var text: Text?
         var news: News?
     }

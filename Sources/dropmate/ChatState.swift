@@ -26,7 +26,8 @@ struct ChatState {
             return true
         case .text(let content): kind = .text(content: content, msgID: ChatSession.msgID())
         case .location(let latitude, let longitude, let label):
-            kind = .location(latitude: latitude, longitude: longitude, scale: 15, label: label, msgID: ChatSession.msgID())
+            kind = .location(
+                latitude: latitude, longitude: longitude, scale: 15, label: label, msgID: ChatSession.msgID())
         case .subscribe: kind = .event(.subscribe(eventKey: nil, ticket: nil))
         case .click(let key): kind = .event(.click(key: key))
         }

@@ -8,7 +8,9 @@ import Logging
 enum Console {
     /// `LOG_FORMAT` as the process was started with (read before the configuration, which may itself be invalid).
     static var format: ObservabilityConfig.LogFormat {
-        ProcessInfo.processInfo.environment["LOG_FORMAT"].flatMap { ObservabilityConfig.LogFormat(rawValue: $0.lowercased()) } ?? .text
+        ProcessInfo.processInfo.environment["LOG_FORMAT"].flatMap {
+            ObservabilityConfig.LogFormat(rawValue: $0.lowercased())
+        } ?? .text
     }
 
     private static var logger: Logger {

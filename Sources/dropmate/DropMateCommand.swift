@@ -21,7 +21,8 @@ enum Entry {
             if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
             let code = DropMateCommand.exitCode(for: error)
-            if code == .success || error is ExitCode { DropMateCommand.exit(withError: error) }  // ExitCode: already said why
+            // ExitCode: already said why
+            if code == .success || error is ExitCode { DropMateCommand.exit(withError: error) }
             Console.fail(DropMateCommand.message(for: error))
             DropMateCommand.exit(withError: ExitCode(code.rawValue))
         }
@@ -33,10 +34,15 @@ struct DropMateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dropmate",
         abstract: "A WeChat-first delivery bot: chat to order, confirm, track and post.",
-        discussion: "Configuration comes from the environment (README.md lists every variable; with none set, serve starts on the embedded default: SQLite in --data-dir). Each command's --help shows its own options.",
+        discussion:
+            "Configuration comes from the environment (README.md lists every variable; with none set, serve starts on the embedded default: SQLite in --data-dir). Each command's --help shows its own options.",
         version: DropMateVersion.current,
-        subcommands: [ServeCommand.self, WorkerCommand.self, MigrateCommand.self, EnqueueCommand.self, JobsCommand.self, CourierCommand.self, MerchantCommand.self, StaffCommand.self, RotateKeyCommand.self, WeChatCommand.self, PayCommand.self,
-                      ChatCommand.self, LoadGenCommand.self, HealthcheckCommand.self],
+        subcommands: [
+            ServeCommand.self, WorkerCommand.self, MigrateCommand.self, EnqueueCommand.self, JobsCommand.self,
+            CourierCommand.self, MerchantCommand.self, StaffCommand.self, RotateKeyCommand.self, WeChatCommand.self,
+            PayCommand.self,
+            ChatCommand.self, LoadGenCommand.self, HealthcheckCommand.self,
+        ],
         defaultSubcommand: ServeCommand.self
     )
 }

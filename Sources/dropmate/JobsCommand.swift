@@ -39,7 +39,8 @@ struct JobsCommand: AsyncParsableCommand {
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put a dead job back on the queue (its attempts start again).")
+        static let configuration = CommandConfiguration(
+            abstract: "Put a dead job back on the queue (its attempts start again).")
         @Argument(help: "The dead job's id.") var id: Int64
         @OptionGroup var options: DataOptions
 
@@ -57,27 +58,35 @@ struct JobsCommand: AsyncParsableCommand {
 
 /// `dropmate wechat`: one-off calls to WeChat's server API.
 struct WeChatCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "wechat", abstract: "Set up the Official Account through WeChat's API.",
-                                                    subcommands: [Menu.self])
+    static let configuration = CommandConfiguration(
+        commandName: "wechat", abstract: "Set up the Official Account through WeChat's API.",
+        subcommands: [Menu.self])
 
     struct Menu: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Install the Official Account menu (its buttons map to the chat's commands).")
+        static let configuration = CommandConfiguration(
+            abstract: "Install the Official Account menu (its buttons map to the chat's commands).")
         @Flag(help: "Print the menu instead of installing it.") var print = false
         @OptionGroup var options: DataOptions
 
         func run() async throws {
             if self.print {
                 let menu = try JSONSerialization.jsonObject(with: Data(OfficialAccountMenu.definition.bytes))
-                let data = try JSONSerialization.data(withJSONObject: menu, options: [.prettyPrinted, .withoutEscapingSlashes])
+                let data = try JSONSerialization.data(
+                    withJSONObject: menu, options: [.prettyPrinted, .withoutEscapingSlashes])
                 Swift.print(String(decoding: data, as: UTF8.self))
                 return
             }
             let config = try options.config()
             let logger = options.logger()
             let http = OutboundHTTP.makeClient()  // this command's own, shut down on every way out
-            guard let tokens = makeAccessTokens(config: config, http: http, redis: nil, clock: { Int64(Date().timeIntervalSince1970) }, logger: logger) else {
+            guard
+                let tokens = makeAccessTokens(
+                    config: config, http: http, redis: nil, clock: { Int64(Date().timeIntervalSince1970) },
+                    logger: logger)
+            else {
                 try? await http.shutdown()
-                FileHandle.standardError.write(Data("dropmate: set WECHAT_APP_ID and WECHAT_APP_SECRET to install the menu\n".utf8))
+                FileHandle.standardError.write(
+                    Data("dropmate: set WECHAT_APP_ID and WECHAT_APP_SECRET to install the menu\n".utf8))
                 throw ExitCode(78)
             }
             do {

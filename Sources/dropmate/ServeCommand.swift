@@ -6,10 +6,15 @@ import Logging
 
 /// `dropmate serve`: the webhook, pages and worker in one process on the embedded default.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run DropMate: the webhook, pages and (on the embedded default) the worker.")
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run DropMate: the webhook, pages and (on the embedded default) the worker.")
 
     @OptionGroup var options: ServerOptions
-    @Flag(inversion: .prefixedNo, help: "Run the job worker in this process (default: yes on the embedded default, no on PostgreSQL, where `dropmate worker` runs).")
+    @Flag(
+        inversion: .prefixedNo,
+        help:
+            "Run the job worker in this process (default: yes on the embedded default, no on PostgreSQL, where `dropmate worker` runs)."
+    )
     var worker: Bool?
 
     func run() async throws {
@@ -18,24 +23,30 @@ struct ServeCommand: AsyncParsableCommand {
         let runWorker = worker ?? (config.databaseURL == nil)
         // The database runs in the same service group, ahead of the app: on SIGTERM the in-process worker finishes
         // or hands back its jobs and records that before the database closes.
-        try await options.runServer(config, telemetry: try options.telemetry(config, logger: logger), logger: logger) { dependencies in
+        try await options.runServer(config, telemetry: try options.telemetry(config, logger: logger), logger: logger) {
+            dependencies in
             await EventLoopPriority.lower(by: config.eventLoopNice, logger: logger)  // 0 (PostgreSQL default): nothing
-            return buildApplication(dependencies, runWorker: runWorker, onServerRunning: { port in
-                if config.observability.logFormat == .json {
-                    logger.info("DropMate is serving", metadata: Self.bannerMetadata(config: config, port: port))
-                } else {
-                    Console.say(Self.banner(config: config, port: port))
-                }
-            }, onMetricsRunning: { port in
-                logger.info("serving /metrics, /healthz and /readyz", metadata: ["dropmate.metrics_port": "\(port)"])
-            })
+            return buildApplication(
+                dependencies, runWorker: runWorker,
+                onServerRunning: { port in
+                    if config.observability.logFormat == .json {
+                        logger.info("DropMate is serving", metadata: Self.bannerMetadata(config: config, port: port))
+                    } else {
+                        Console.say(Self.banner(config: config, port: port))
+                    }
+                },
+                onMetricsRunning: { port in
+                    logger.info(
+                        "serving /metrics, /healthz and /readyz", metadata: ["dropmate.metrics_port": "\(port)"])
+                })
         }
     }
 
     static func banner(config: AppConfig, port: Int) -> String {
         let url = "http://\(config.host == "0.0.0.0" ? "localhost" : config.host):\(port)/wechat"
         var lines = [
-            config.databaseURL == nil ? "DropMate is serving on the embedded default (data in \(config.dataDirectory))."
+            config.databaseURL == nil
+                ? "DropMate is serving on the embedded default (data in \(config.dataDirectory))."
                 : "DropMate is serving on PostgreSQL (DATABASE_URL).",
             "  Webhook URL:    \(url)",
             "  AppID:          \(config.wechatAppID)",
@@ -58,15 +69,23 @@ struct ServeCommand: AsyncParsableCommand {
     /// A `dropmate chat` command line that works as printed, pasted into another terminal: this very binary (an
     /// absolute path unless it was found on PATH), this data directory (where the dev secrets are) as an absolute
     /// path, the port, and `--aes` when the server accepts only encrypted messages.
-    static func chatCommand(config: AppConfig, port: Int, executable: String = CommandLine.arguments.first ?? "dropmate",
-                            workingDirectory: String = FileManager.default.currentDirectoryPath) -> String {
+    static func chatCommand(
+        config: AppConfig, port: Int, executable: String = CommandLine.arguments.first ?? "dropmate",
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> String {
         func absolute(_ path: String) -> String {
-            path.hasPrefix("/") ? path : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true)).standardizedFileURL.path
+            path.hasPrefix("/")
+                ? path
+                : URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: workingDirectory, isDirectory: true))
+                    .standardizedFileURL.path
         }
         let binary = executable.contains("/") ? absolute(executable) : executable
         let loopback = ["0.0.0.0", "127.0.0.1", "localhost", "::", "::1"].contains(config.host)
         var words = [binary, "chat"]
-        words += loopback ? ["--port", "\(port)"] : ["--url", "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(port)/wechat"]
+        words +=
+            loopback
+            ? ["--port", "\(port)"]
+            : ["--url", "http://\(config.host.contains(":") ? "[\(config.host)]" : config.host):\(port)/wechat"]
         words += ["--data-dir", absolute(config.dataDirectory)]
         if config.wechatMessageMode == .safe { words.append("--aes") }
         return words.map(shellQuoted).joined(separator: " ")

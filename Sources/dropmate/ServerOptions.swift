@@ -14,8 +14,10 @@ struct ServerOptions: ParsableArguments {
     func config() throws -> AppConfig { try data.config(port: port, host: host) }
     func logger() -> Logger { data.logger() }
 
-    func runServer<App: ApplicationProtocol>(_ config: AppConfig, telemetry: Telemetry, logger: Logger,
-                                             build: @escaping @Sendable (AppDependencies) async -> App) async throws {
+    func runServer<App: ApplicationProtocol>(
+        _ config: AppConfig, telemetry: Telemetry, logger: Logger,
+        build: @escaping @Sendable (AppDependencies) async -> App
+    ) async throws {
         try await data.runServer(config, telemetry: telemetry, logger: logger, build: build)
     }
 
@@ -32,8 +34,12 @@ struct ServerOptions: ParsableArguments {
 /// The options every command that opens the data shares (the data directory, the log level), and turning them into
 /// a validated configuration. Commands that do not listen take only these: their `--help` shows no `--port`.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: "Data directory (env DROPMATE_DATA_DIR, default ./.dropmate).") var dataDirectory: String?
-    @Option(help: "Log level: \(LogLevelName.allCases.map(\.rawValue).joined(separator: ", ")) (env LOG_LEVEL, default info).")
+    @Option(name: .customLong("data-dir"), help: "Data directory (env DROPMATE_DATA_DIR, default ./.dropmate).")
+    var dataDirectory: String?
+    @Option(
+        help:
+            "Log level: \(LogLevelName.allCases.map(\.rawValue).joined(separator: ", ")) (env LOG_LEVEL, default info)."
+    )
     var logLevel: LogLevelName?
 
     /// The environment with these flags applied, validated; every problem is printed and the process exits 78.
@@ -44,7 +50,9 @@ struct DataOptions: ParsableArguments {
         if let dataDirectory { environment["DROPMATE_DATA_DIR"] = dataDirectory }
         do { return try AppConfig.load(environment: environment) } catch let problems as AppConfig.Problems {
             if Console.format == .json {
-                Console.fail("invalid configuration", metadata: ["dropmate.problems": .array(problems.problems.map { .string($0.description) })])
+                Console.fail(
+                    "invalid configuration",
+                    metadata: ["dropmate.problems": .array(problems.problems.map { .string($0.description) })])
             } else {
                 Console.fail("\(problems)")
             }
@@ -57,18 +65,25 @@ struct DataOptions: ParsableArguments {
 
     /// The process's logger: JSON lines with `LOG_FORMAT=json` (the image's default), readable text otherwise.
     func logger() -> Logger {
-        let format = ProcessInfo.processInfo.environment["LOG_FORMAT"].flatMap { ObservabilityConfig.LogFormat(rawValue: $0.lowercased()) } ?? .text
+        let format =
+            ProcessInfo.processInfo.environment["LOG_FORMAT"].flatMap {
+                ObservabilityConfig.LogFormat(rawValue: $0.lowercased())
+            } ?? .text
         DropMateLogHandler.bootstrap(format: format)
         var logger = Logger(label: "dropmate")
         // An unknown LOG_LEVEL is refused by the configuration (every command that opens the data loads it); the flag
         // is checked by the argument parser, which lists the valid levels.
-        let environment = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap { LogLevelName(rawValue: $0.lowercased()) }
+        let environment = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap {
+            LogLevelName(rawValue: $0.lowercased())
+        }
         logger.logLevel = (logLevel ?? environment ?? .info).level
         return logger
     }
 
     /// Connects to the configured database; a failure is one clear line and exit status 1, not a trace.
-    func dependencies(_ config: AppConfig, telemetry: Telemetry = .disabled, logger: Logger) async throws -> AppDependencies {
+    func dependencies(
+        _ config: AppConfig, telemetry: Telemetry = .disabled, logger: Logger
+    ) async throws -> AppDependencies {
         do { return try await AppDependencies.connect(config: config, telemetry: telemetry, logger: logger) } catch {
             Console.fail("cannot start: \(error)")
             throw ExitCode.failure
@@ -77,8 +92,10 @@ struct DataOptions: ParsableArguments {
 
     /// Runs a server role and its database in one service group (`AppDependencies.runServer`); a failure to
     /// start is one clear line and exit status 1, as with `dependencies`.
-    func runServer<App: ApplicationProtocol>(_ config: AppConfig, telemetry: Telemetry, logger: Logger,
-                                             build: @escaping @Sendable (AppDependencies) async -> App) async throws {
+    func runServer<App: ApplicationProtocol>(
+        _ config: AppConfig, telemetry: Telemetry, logger: Logger,
+        build: @escaping @Sendable (AppDependencies) async -> App
+    ) async throws {
         do {
             try await AppDependencies.runServer(config: config, telemetry: telemetry, logger: logger, build: build)
         } catch let failure as ServerStartFailure {

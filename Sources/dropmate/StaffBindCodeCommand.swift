@@ -8,7 +8,9 @@ extension StaffCommand {
     struct BindCode: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "bind-code",
-            abstract: "Issue a WeChat binding code for a staff member (they send \"绑定 CODE\" to the Official Account to get staff notices there).")
+            abstract:
+                "Issue a WeChat binding code for a staff member (they send \"绑定 CODE\" to the Official Account to get staff notices there)."
+        )
         @Argument(help: "The staff member's login name (an admin or dispatcher).") var username: String
         @OptionGroup var options: DataOptions
 
@@ -16,7 +18,8 @@ extension StaffCommand {
             try await options.withDependencies { dependencies in
                 do {
                     let issued = try await dependencies.staffBindingCode(username: username)
-                    print("""
+                    print(
+                        """
                         binding code for staff #\(issued.account.id) \(issued.account.username): \(issued.code) (\(CourierCommand.codeTerms))
                         they send "绑定 \(issued.code)" to the Official Account; then switch notices on in the console (我的 Me) or with PUT /api/v1/staff/\(issued.account.id)/subscriptions
                         """)

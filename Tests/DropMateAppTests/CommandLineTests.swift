@@ -7,8 +7,10 @@ import Testing
 @Suite(.enabled(if: DropMateBinary.path != nil, "build the dropmate product first (swift build)"), .serialized)
 struct CommandLineTests {
     /// Runs a command to its end (at most 60 s) with `input` on stdin; its exit status and stdout.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
-                    input: String = "") async throws -> (status: Int32, output: String, errors: String) {
+    static func run(
+        _ executable: String, _ arguments: [String], environment: [String: String], directory: String? = nil,
+        input: String = ""
+    ) async throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -30,18 +32,26 @@ struct CommandLineTests {
         try await Task.sleep(for: .milliseconds(100))  // the pipes' last bytes
         stdout.fileHandleForReading.readabilityHandler = nil
         stderr.fileHandleForReading.readabilityHandler = nil
-        return (process.isRunning ? -1 : process.terminationStatus, collected.text(error: false), collected.text(error: true))
+        return (
+            process.isRunning ? -1 : process.terminationStatus, collected.text(error: false),
+            collected.text(error: true)
+        )
     }
 
     final class Collected: @unchecked Sendable {
         private let lock = NSLock()
         private var out = Data(), err = Data()
-        func append(_ data: Data, error: Bool) { lock.lock(); if error { err.append(data) } else { out.append(data) }; lock.unlock() }
-        func text(error: Bool) -> String { lock.lock(); defer { lock.unlock() }; return String(decoding: error ? err : out, as: UTF8.self) }
+        func append(_ data: Data, error: Bool) {
+            lock.lock(); if error { err.append(data) } else { out.append(data) }; lock.unlock()
+        }
+        func text(error: Bool) -> String {
+            lock.lock(); defer { lock.unlock() }; return String(decoding: error ? err : out, as: UTF8.self)
+        }
     }
 
     static func temporaryDirectory() throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-cli-\(UUID().uuidString)").path
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-cli-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -49,18 +59,26 @@ struct CommandLineTests {
     @Test func eachSubcommandsHelpShowsOnlyItsOwnOptions() async throws {
         let binary = try #require(DropMateBinary.path)
         let environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-        for command in [["staff", "create"], ["courier", "list"], ["migrate"], ["merchant", "rules"], ["jobs", "dead"]] {
+        for command in [
+            ["staff", "create"], ["courier", "list"], ["migrate"], ["merchant", "rules"], ["jobs", "dead"],
+        ] {
             let help = try await Self.run(binary, command + ["--help"], environment: environment)
             #expect(help.status == 0, "\(command)")
-            #expect(help.output.contains("--data-dir") && help.output.contains("--log-level"), "\(command): \(help.output)")
-            #expect(!help.output.contains("--port") && !help.output.contains("--host"), "\(command) shows serve's options: \(help.output)")
+            #expect(
+                help.output.contains("--data-dir") && help.output.contains("--log-level"), "\(command): \(help.output)")
+            #expect(
+                !help.output.contains("--port") && !help.output.contains("--host"),
+                "\(command) shows serve's options: \(help.output)")
         }
         for command in [["serve"], ["worker"]] {
             let help = try await Self.run(binary, command + ["--help"], environment: environment)
-            #expect(help.status == 0 && help.output.contains("--port") && help.output.contains("--host") && help.output.contains("--data-dir"), "\(command)")
+            #expect(
+                help.status == 0 && help.output.contains("--port") && help.output.contains("--host")
+                    && help.output.contains("--data-dir"), "\(command)")
         }
         // The options that moved still parse where they belong, and are refused where they do not.
-        let misplaced = try await Self.run(binary, ["staff", "create", "--username", "x", "--role", "admin", "--port", "9"], environment: environment)
+        let misplaced = try await Self.run(
+            binary, ["staff", "create", "--username", "x", "--role", "admin", "--port", "9"], environment: environment)
         #expect(misplaced.status == 64 && misplaced.errors.contains("--port"))
     }
 
@@ -77,10 +95,13 @@ struct CommandLineTests {
         try await DropMateBinary.run(["serve", "--data-dir", data], environment: ["LOG_FORMAT": "text"]) { server in
             let line = try #require(try await server.waitForLine { $0.hasPrefix("Chat with it:") ? $0 : nil })
             let command = line.dropFirst("Chat with it:".count).trimmingCharacters(in: .whitespaces)
-            #expect(command.contains(#"--data-dir '\#(parent)/data dir'\''s $HOME'"#) && command.contains(" chat --port "), "\(command)")
+            #expect(
+                command.contains(#"--data-dir '\#(parent)/data dir'\''s $HOME'"#) && command.contains(" chat --port "),
+                "\(command)")
             // Run exactly as printed, by a shell, from another directory, with no DropMate variables set.
-            let chat = try await Self.run("/bin/sh", ["-c", command], environment: ["PATH": "/usr/bin:/bin", "HOME": elsewhere],
-                                          directory: elsewhere, input: "菜单\n")
+            let chat = try await Self.run(
+                "/bin/sh", ["-c", command], environment: ["PATH": "/usr/bin:/bin", "HOME": elsewhere],
+                directory: elsewhere, input: "菜单\n")
             #expect(chat.status == 0, "\(command) failed: \(chat.errors)")
             #expect(chat.output.contains("> 菜单") && chat.output.contains("牛肉面"), "\(chat.output)")
         }
@@ -91,15 +112,19 @@ struct CommandLineTests {
         let directory = try Self.temporaryDirectory()
         let app = try await TestApp.make(directory: directory)
         let created = try await app.dependencies.couriers.create(name: "王师傅", phone: PhoneNumber("13900139000"))
-        _ = try await app.dependencies.engine.updatePosition(courierID: created.courier.id, coordinate: Coordinate(latitude: 31.2243, longitude: 121.4805))
+        _ = try await app.dependencies.engine.updatePosition(
+            courierID: created.courier.id, coordinate: Coordinate(latitude: 31.2243, longitude: 121.4805))
         await app.shutdown(keepingFiles: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let environment = [
-            "PATH": "/usr/bin:/bin", "HOME": directory, "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
-            "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "JWT_SECRET": TestAccount.jwtSecret, "DROPMATE_PII_KEYS": TestAccount.piiKeys,
+            "PATH": "/usr/bin:/bin", "HOME": directory, "WECHAT_TOKEN": TestAccount.token,
+            "WECHAT_APP_ID": TestAccount.appID,
+            "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey, "JWT_SECRET": TestAccount.jwtSecret,
+            "DROPMATE_PII_KEYS": TestAccount.piiKeys,
             "PUBLIC_BASE_URL": "https://dropmate.example",
         ]
-        let list = try await Self.run(binary, ["courier", "list", "--data-dir", directory, "--log-level", "error"], environment: environment)
+        let list = try await Self.run(
+            binary, ["courier", "list", "--data-dir", directory, "--log-level", "error"], environment: environment)
         #expect(list.status == 0, "\(list.errors)")
         #expect(list.output.contains("王师傅") && list.output.contains("at 2026-11-25 12:00:00 +08:00"), "\(list.output)")
         #expect(list.output.firstMatch(of: /\b1[0-9]{9}\b/) == nil, "a raw Unix time: \(list.output)")
@@ -110,20 +135,26 @@ struct CommandLineTests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let environment = ["PATH": "/usr/bin:/bin", "HOME": directory]
-        let flag = try await Self.run(binary, ["migrate", "--data-dir", directory, "--log-level", "loud"], environment: environment)
+        let flag = try await Self.run(
+            binary, ["migrate", "--data-dir", directory, "--log-level", "loud"], environment: environment)
         #expect(flag.status != 0, "an unknown level ran anyway: \(flag.output)")
         let said = flag.errors + flag.output
         #expect(said.contains("loud") && said.contains("--log-level"), "\(said)")
         #expect(flag.status == 64, "a usage error (EX_USAGE)")
-        for level in ["trace", "debug", "info", "notice", "warning", "error", "critical"] { #expect(said.contains("- \(level)\n"), "\(level): \(said)") }
+        for level in ["trace", "debug", "info", "notice", "warning", "error", "critical"] {
+            #expect(said.contains("- \(level)\n"), "\(level): \(said)")
+        }
         // The same refusal for LOG_LEVEL, through the configuration's report (exit 78, the variable named).
         var withEnvironment = environment
         withEnvironment["LOG_LEVEL"] = "verbose"
         let variable = try await Self.run(binary, ["migrate", "--data-dir", directory], environment: withEnvironment)
         #expect(variable.status == 78, "\(variable.output) \(variable.errors)")
-        #expect((variable.errors + variable.output).contains("LOG_LEVEL: must be one of trace, debug, info, notice, warning, error, critical"))
+        #expect(
+            (variable.errors + variable.output).contains(
+                "LOG_LEVEL: must be one of trace, debug, info, notice, warning, error, critical"))
         // A valid one, in any case, still works.
-        let valid = try await Self.run(binary, ["migrate", "--data-dir", directory, "--log-level", "Warning"], environment: environment)
+        let valid = try await Self.run(
+            binary, ["migrate", "--data-dir", directory, "--log-level", "Warning"], environment: environment)
         #expect(valid.status == 0, "\(valid.output) \(valid.errors)")
     }
 
@@ -133,14 +164,18 @@ struct CommandLineTests {
         let bash = try await Self.run(binary, ["--generate-completion-script", "bash"], environment: environment)
         #expect(bash.status == 0, "\(bash.errors)")
         #expect(bash.output.contains("complete -") && bash.output.contains("dropmate"), "\(bash.output.prefix(400))")
-        for subcommand in ["serve", "worker", "migrate"] { #expect(bash.output.contains(subcommand), "\(subcommand) missing") }
+        for subcommand in ["serve", "worker", "migrate"] {
+            #expect(bash.output.contains(subcommand), "\(subcommand) missing")
+        }
         #expect(bash.output.contains("--log-level"))
         let zsh = try await Self.run(binary, ["--generate-completion-script", "zsh"], environment: environment)
         #expect(zsh.status == 0 && zsh.output.hasPrefix("#compdef dropmate"), "\(zsh.output.prefix(200))")
         let fish = try await Self.run(binary, ["--generate-completion-script", "fish"], environment: environment)
         #expect(fish.status == 0 && fish.output.contains("complete -c 'dropmate'"), "\(fish.output.prefix(200))")
         // bash itself accepts the script (a syntax error would break every new shell of whoever installs it).
-        let script = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-completion-\(UUID().uuidString).bash").path
+        let script = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-completion-\(UUID().uuidString).bash"
+        ).path
         try bash.output.write(toFile: script, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: script) }
         let check = try await Self.run("/bin/bash", ["-n", script], environment: environment)

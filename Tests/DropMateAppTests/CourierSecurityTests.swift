@@ -1,6 +1,4 @@
-@testable import DropMateApp
 import DropMateCore
-@testable import DropMateEngine
 import DropMateStorage
 import Foundation
 import Hummingbird
@@ -8,6 +6,9 @@ import HummingbirdTesting
 import SQLKit
 import Synchronization
 import Testing
+
+@testable import DropMateApp
+@testable import DropMateEngine
 
 /// Courier powers: they come from the courier record on every use, binding codes cannot be guessed, admins alone
 /// hand them out and take them back, and whole phone numbers follow one rule (issue 15, items 1, 2, 11, 12).
@@ -18,7 +19,10 @@ import Testing
     /// Sends `text` as WeChat user `openID` and returns the reply's text ("" for none).
     @discardableResult
     static func say(_ text: String, as openID: String, in app: TestApp) async throws -> String {
-        let reply = try await app.dependencies.engine.handle(IncomingChat(customer: openID, createTime: app.clock.now, dedupeKey: "\(openID):\(UUID())", input: .text(text))).reply
+        let reply = try await app.dependencies.engine.handle(
+            IncomingChat(
+                customer: openID, createTime: app.clock.now, dedupeKey: "\(openID):\(UUID())", input: .text(text))
+        ).reply
         guard case .text(let content)? = reply else { return "" }
         return content
     }
@@ -35,19 +39,28 @@ import Testing
         let app = try await TestApp.make()
         let (courier, _) = try await CourierFlowTests.dispatchedOrder(app)
         try await Self.bind("o_old", to: courier.id, in: app)
-        #expect(try await Self.say("任务", as: "o_old", in: app).contains("13800138000"), "bound: the courier sees their delivery")
+        #expect(
+            try await Self.say("任务", as: "o_old", in: app).contains("13800138000"),
+            "bound: the courier sees their delivery")
         // Staff re-issue the code (a lost phone) and the courier's new WeChat binds with it.
         try await Self.bind("o_new", to: courier.id, in: app)
         let store = app.dependencies.store
         let listed = try await Self.say("任务", as: "o_old", in: app)
-        #expect(!listed.contains("13800138000") && !listed.contains("#1001"), "the old WeChat user lists nothing: \(listed)")
+        #expect(
+            !listed.contains("13800138000") && !listed.contains("#1001"), "the old WeChat user lists nothing: \(listed)"
+        )
         _ = try await Self.say("送达 #1001", as: "o_old", in: app)
         #expect(try await store.order(id: 1001)?.status == .dispatched, "the old WeChat user cannot mark it delivered")
-        _ = try await app.dependencies.engine.handle(IncomingChat(customer: "o_old", createTime: app.clock.now, dedupeKey: "loc-event",
-                                                                  input: .reportedLocation(Coordinate(latitude: 31.3, longitude: 121.5))))
-        #expect(try await store.courier(id: courier.id)?.position == nil, "a LOCATION event from the old user moves nobody")
+        _ = try await app.dependencies.engine.handle(
+            IncomingChat(
+                customer: "o_old", createTime: app.clock.now, dedupeKey: "loc-event",
+                input: .reportedLocation(Coordinate(latitude: 31.3, longitude: 121.5))))
+        #expect(
+            try await store.courier(id: courier.id)?.position == nil, "a LOCATION event from the old user moves nobody")
         _ = try await Self.say("解绑", as: "o_old", in: app)
-        #expect(try await store.courier(id: courier.id)?.openID == "o_new", "the old user's 解绑 leaves the real courier bound")
+        #expect(
+            try await store.courier(id: courier.id)?.openID == "o_new",
+            "the old user's 解绑 leaves the real courier bound")
         #expect(try await Self.say("任务", as: "o_new", in: app).contains("13800138000"))
         await app.shutdown()
     }
@@ -76,12 +89,17 @@ import Testing
         let b = try await roster.create(name: "B", phone: nil).courier
         let codeA = try await roster.issueBindingCode(courierID: a.id).code
         // Nine wrong guesses, each from a new WeChat user (a fresh rate-limit budget each): the code still works.
-        for guess in 0..<9 { #expect(try await Self.say("bind ZZZZ\(2222 + guess)", as: "o_guess\(guess)", in: app) == Self.wrongCode) }
+        for guess in 0..<9 {
+            #expect(try await Self.say("bind ZZZZ\(2222 + guess)", as: "o_guess\(guess)", in: app) == Self.wrongCode)
+        }
         #expect(try await Self.say("绑定 \(codeA)", as: "o_a", in: app).contains("绑定成功"), "a right code is no failure")
         let codeB = try await roster.issueBindingCode(courierID: b.id).code
-        for guess in 0..<10 { #expect(try await Self.say("bind YYYY\(2222 + guess)", as: "o_more\(guess)", in: app) == Self.wrongCode) }
-        #expect(try await Self.say("绑定 \(codeB)", as: "o_b", in: app) == "绑定码无效或已过期，请向管理员索取新的绑定码。",
-                "ten failures from anyone while it was outstanding: the right code is dead too")
+        for guess in 0..<10 {
+            #expect(try await Self.say("bind YYYY\(2222 + guess)", as: "o_more\(guess)", in: app) == Self.wrongCode)
+        }
+        #expect(
+            try await Self.say("绑定 \(codeB)", as: "o_b", in: app) == "绑定码无效或已过期，请向管理员索取新的绑定码。",
+            "ten failures from anyone while it was outstanding: the right code is dead too")
         #expect(try await store.courier(id: b.id)?.openID == nil)
         // Staff issue a new one, which starts afresh.
         let again = try await roster.issueBindingCode(courierID: b.id).code
@@ -94,19 +112,27 @@ import Testing
         let roster = app.dependencies.couriers
         let courier = try await roster.create(name: "A", phone: nil).courier
         let code = try await roster.issueBindingCode(courierID: courier.id).code
-        for guess in 0..<5 { #expect(try await Self.say("绑定 QQQQ\(2222 + guess)", as: "o_x", in: app) == "绑定码无效或已过期，请向管理员索取新的绑定码。") }
-        #expect(try await Self.say("bind \(code)", as: "o_x", in: app) == Self.lockedOut, "the right code is not even looked at")
+        for guess in 0..<5 {
+            #expect(try await Self.say("绑定 QQQQ\(2222 + guess)", as: "o_x", in: app) == "绑定码无效或已过期，请向管理员索取新的绑定码。")
+        }
+        #expect(
+            try await Self.say("bind \(code)", as: "o_x", in: app) == Self.lockedOut,
+            "the right code is not even looked at")
         #expect(try await app.dependencies.store.courier(id: courier.id)?.openID == nil)
         app.clock.advance(3_600)
         let fresh = try await roster.issueBindingCode(courierID: courier.id).code
-        #expect(try await Self.say("bind \(fresh)", as: "o_x", in: app).contains("You're bound as courier A"), "the lockout lapses after its hour")
+        #expect(
+            try await Self.say("bind \(fresh)", as: "o_x", in: app).contains("You're bound as courier A"),
+            "the lockout lapses after its hour")
         await app.shutdown()
     }
 
     @Test func bindingFailuresAreForgottenWithOldAnswers() async throws {
         let app = try await TestApp.make()
         _ = try await Self.say("bind QQQQ2222", as: "o_x", in: app)
-        let rows = { try await app.dependencies.backend.reader.raw("SELECT openid FROM courier_binding_attempts").all().count }
+        let rows = {
+            try await app.dependencies.backend.reader.raw("SELECT openid FROM courier_binding_attempts").all().count
+        }
         #expect(try await rows() == 1)
         app.clock.advance(8 * 86_400)
         try await app.dependencies.engine.pruneHandledMessages()
@@ -128,7 +154,9 @@ import Testing
         let code = try await one.dependencies.couriers.issueBindingCode(courierID: courier.id).code
         let replies = try await withThrowingTaskGroup(of: String.self) { group in
             for guess in 0..<24 {
-                group.addTask { try await Self.say("bind WWWW\(2222 + guess)", as: "o_p\(guess)", in: guess % 2 == 0 ? one : two) }
+                group.addTask {
+                    try await Self.say("bind WWWW\(2222 + guess)", as: "o_p\(guess)", in: guess % 2 == 0 ? one : two)
+                }
             }
             return try await group.reduce(into: [String]()) { $0.append($1) }
         }
@@ -151,17 +179,29 @@ import Testing
             #expect(try await session.call(.post, "/courier/position", token: token, body: position).status == 202)
             #expect(try await session.call(.post, "/couriers/\(courier.id)/deactivate", as: .dispatcher).status == 403)
             let off = try await session.call(.post, "/couriers/\(courier.id)/deactivate", as: .admin)
-            #expect(off.status == 200 && off.json["active"] as? Bool == false && off.json["wechat_bound"] as? Bool == false)
-            #expect(try await session.call(.post, "/courier/position", token: token, body: position).status == 401, "the app token stops at once")
-            #expect(try await session.call(.get, "/courier/deliveries", as: .courier).status == 403, "so does a courier account of theirs")
+            #expect(
+                off.status == 200 && off.json["active"] as? Bool == false && off.json["wechat_bound"] as? Bool == false)
+            #expect(
+                try await session.call(.post, "/courier/position", token: token, body: position).status == 401,
+                "the app token stops at once")
+            #expect(
+                try await session.call(.get, "/courier/deliveries", as: .courier).status == 403,
+                "so does a courier account of theirs")
             #expect(try await session.call(.post, "/orders/1001/deliver", as: .courier).status == 403)
             let chat = try await Self.say("任务", as: "o_wang", in: app)
             #expect(!chat.contains("13800138000") && !chat.contains("配送中的订单"), "their chat is a customer's: \(chat)")
-            #expect(try await session.call(.post, "/orders/1001/dispatch", as: .dispatcher, body: #"{"courier_id": \#(courier.id)}"#).errorCode == "not_allowed")
+            #expect(
+                try await session.call(
+                    .post, "/orders/1001/dispatch", as: .dispatcher, body: #"{"courier_id": \#(courier.id)}"#
+                ).errorCode == "not_allowed")
             let on = try await session.call(.post, "/couriers/\(courier.id)/reactivate", as: .admin)
             #expect(on.status == 200 && on.json["active"] as? Bool == true)
-            #expect(try await session.call(.post, "/courier/position", token: token, body: position).status == 202, "the app token works again")
-            #expect(!(try await Self.say("任务", as: "o_wang", in: app)).contains("13800138000"), "WeChat needs a new binding code")
+            #expect(
+                try await session.call(.post, "/courier/position", token: token, body: position).status == 202,
+                "the app token works again")
+            #expect(
+                !(try await Self.say("任务", as: "o_wang", in: app)).contains("13800138000"),
+                "WeChat needs a new binding code")
             let audit = try await session.call(.get, "/audit?per_page=100", as: .admin)
             let actions = (audit.json["items"] as? [[String: Any]] ?? []).compactMap { $0["action"] as? String }
             #expect(actions.contains("courier.deactivate") && actions.contains("courier.reactivate"))
@@ -197,10 +237,16 @@ import Testing
         let (courier, _) = try await CourierFlowTests.dispatchedOrder(app)
         try await app.live { client in
             let session = try await StaffSession.start(app, client: client, courierID: courier.id)
-            #expect(try await session.call(.post, "/couriers", as: .dispatcher, body: #"{"name": "Me", "phone": "13700137000"}"#).status == 403)
-            #expect(try await session.call(.post, "/couriers/\(courier.id)/binding-code", as: .dispatcher).status == 403)
+            #expect(
+                try await session.call(
+                    .post, "/couriers", as: .dispatcher, body: #"{"name": "Me", "phone": "13700137000"}"#
+                ).status == 403)
+            #expect(
+                try await session.call(.post, "/couriers/\(courier.id)/binding-code", as: .dispatcher).status == 403)
             #expect(try await session.call(.get, "/orders/1001", as: .dispatcher).text.contains("138****8000"))
-            #expect(try await session.call(.get, "/customers?order_id=1001", as: .dispatcher).json["phone"] as? String == "138****8000")
+            #expect(
+                try await session.call(.get, "/customers?order_id=1001", as: .dispatcher).json["phone"] as? String
+                    == "138****8000")
             let admin = try await session.call(.post, "/couriers", as: .admin, body: #"{"name": "Li"}"#)
             #expect(admin.status == 201 && (admin.json["api_token"] as? String)?.hasPrefix("dmc_") == true)
             #expect((admin.json["binding_code"] as? String)?.count == 8)
@@ -219,15 +265,25 @@ import Testing
             }
             let blocked = try await session.call(.get, "/orders?phone=13800138000", as: .dispatcher)
             #expect(blocked.status == 429 && blocked.errorCode == "too_many_phone_searches")
-            #expect(try await session.call(.get, "/orders?status=dispatched", as: .dispatcher).status == 200, "other searches go on")
-            #expect(try await session.call(.get, "/orders?phone=13800138000", as: .admin).json["total"] as? Int == 1, "admins see numbers anyway")
+            #expect(
+                try await session.call(.get, "/orders?status=dispatched", as: .dispatcher).status == 200,
+                "other searches go on")
+            #expect(
+                try await session.call(.get, "/orders?phone=13800138000", as: .admin).json["total"] as? Int == 1,
+                "admins see numbers anyway")
             let audit = try await session.call(.get, "/audit?per_page=100", as: .admin)
-            let searches = (audit.json["items"] as? [[String: Any]] ?? []).filter { $0["action"] as? String == "order.phone_search" }
-            #expect(searches.count == StaffAPI.phoneSearchesPerHour && !audit.text.contains("138100"), "audited, without the numbers")
+            let searches = (audit.json["items"] as? [[String: Any]] ?? []).filter {
+                $0["action"] as? String == "order.phone_search"
+            }
+            #expect(
+                searches.count == StaffAPI.phoneSearchesPerHour && !audit.text.contains("138100"),
+                "audited, without the numbers")
             app.clock.advance(3_601)
-            let login = try await session.call(.post, "/auth/login", body: #"{"username": "dispatcher1", "password": "\#(StaffSession.password)"}"#)
+            let login = try await session.call(
+                .post, "/auth/login", body: #"{"username": "dispatcher1", "password": "\#(StaffSession.password)"}"#)
             let token = try #require(login.json["token"] as? String)
-            #expect(try await session.call(.get, "/orders?phone=13800138000", token: token).status == 200, "an hour later")
+            #expect(
+                try await session.call(.get, "/orders?phone=13800138000", token: token).status == 200, "an hour later")
         }
     }
 
@@ -240,10 +296,14 @@ import Testing
             let mine = try await session.call(.get, "/courier/deliveries", token: token)
             #expect(mine.text.contains("13800138000"))
             #expect(try await session.call(.get, "/courier/deliveries", token: other.apiToken).text == #"{"items":[]}"#)
-            #expect(try await session.call(.post, "/orders/1001/deliver", token: other.apiToken).errorCode == "not_your_delivery")
+            #expect(
+                try await session.call(.post, "/orders/1001/deliver", token: other.apiToken).errorCode
+                    == "not_your_delivery")
             let delivered = try await session.call(.post, "/orders/1001/deliver", token: token)
-            #expect(delivered.json["status"] as? String == "delivered" && delivered.json["phone"] as? String == "138****8000",
-                    "delivered: no longer theirs to call")
+            #expect(
+                delivered.json["status"] as? String == "delivered"
+                    && delivered.json["phone"] as? String == "138****8000",
+                "delivered: no longer theirs to call")
             #expect(try await session.call(.get, "/orders/1001", as: .admin).text.contains("13800138000"))
         }
     }
@@ -260,10 +320,13 @@ import Testing
         let handOver: @Sendable () async throws -> Void = {
             var order = try #require(try await base.order(id: 1001))
             order = try order.applying(.assign(courierID: other.id, courierName: other.name), at: app.clock.now).order
-            try await base.commit(UnitOfWork(customer: order.customer, now: app.clock.now, orders: [OrderWrite(order: order, isNew: false)]))
+            try await base.commit(
+                UnitOfWork(
+                    customer: order.customer, now: app.clock.now, orders: [OrderWrite(order: order, isNew: false)]))
         }
-        let engine = ConversationEngine(store: HandOverStore(base: base, handOver: handOver), catalog: app.dependencies.engine.catalog,
-                                        renderer: app.dependencies.renderer, clock: app.dependencies.clock, logger: app.dependencies.logger)
+        let engine = ConversationEngine(
+            store: HandOverStore(base: base, handOver: handOver), catalog: app.dependencies.engine.catalog,
+            renderer: app.dependencies.renderer, clock: app.dependencies.clock, logger: app.dependencies.logger)
         await #expect(throws: EngineError.notTheCourier(orderID: 1001, courierID: courier.id)) {
             try await engine.deliver(orderID: 1001, asCourier: courier.id)
         }
@@ -282,7 +345,11 @@ struct HandOverStore: ForwardingConversationStore {
     final class Once: Sendable {
         private let done = Mutex(false)
         /// True the first time only.
-        func first() -> Bool { done.withLock { let first = !$0; $0 = true; return first } }
+        func first() -> Bool {
+            done.withLock {
+                let first = !$0; $0 = true; return first
+            }
+        }
     }
 
     func order(id: Int64) async throws -> Order? {

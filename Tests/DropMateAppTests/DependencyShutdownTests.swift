@@ -1,10 +1,11 @@
 import AsyncHTTPClient
-@testable import DropMateApp
 import DropMateCore
 import DropMateStorage
 import Foundation
 import Logging
 import Testing
+
+@testable import DropMateApp
 
 /// `AppDependencies.shutdown()`: the one place that closes what the dependencies own, in order.
 @Suite struct DependencyShutdownTests {
@@ -12,14 +13,20 @@ import Testing
         let app = try await TestApp.make()
         let keys = (0..<1_000).map { "o_shutdown:\($0)" }
         for key in keys {
-            app.dependencies.store.recordAnswer(UnitOfWork(customer: "o_shutdown", now: app.clock.now, handled: (key, RecordedAnswer(reply: .text("好的 \(key)")))))
+            app.dependencies.store.recordAnswer(
+                UnitOfWork(
+                    customer: "o_shutdown", now: app.clock.now,
+                    handled: (key, RecordedAnswer(reply: .text("好的 \(key)")))))
         }
         await app.dependencies.shutdown()  // no flush of the test's own: the shutdown must write them
         // The database file opened afresh: every record queued before the shutdown is in it.
-        let backend = try await SQLiteBackend.open(path: app.dependencies.config.databasePath, logger: Logger(label: "dropmate-test"))
+        let backend = try await SQLiteBackend.open(
+            path: app.dependencies.config.databasePath, logger: Logger(label: "dropmate-test"))
         let store = try await SQLConversationStore.open(backend, sealer: app.dependencies.store.sealer)
         var missing = 0
-        for key in keys where try await store.handled(dedupeKey: key) != RecordedAnswer(reply: .text("好的 \(key)")) { missing += 1 }
+        for key in keys where try await store.handled(dedupeKey: key) != RecordedAnswer(reply: .text("好的 \(key)")) {
+            missing += 1
+        }
         await backend.shutdown()
         try? FileManager.default.removeItem(atPath: app.directory)
         #expect(missing == 0)

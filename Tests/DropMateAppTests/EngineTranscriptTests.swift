@@ -23,7 +23,8 @@ import Testing
         for mismatch in runner.compare(try await runner.run()) {
             Issue.record(
                 Comment(rawValue: "conversations/\(file):\(mismatch.line) (engine runner): \(mismatch.message)"),
-                sourceLocation: SourceLocation(fileID: "DropMate/\(file)", filePath: path, line: mismatch.line, column: 1)
+                sourceLocation: SourceLocation(
+                    fileID: "DropMate/\(file)", filePath: path, line: mismatch.line, column: 1)
             )
         }
     }

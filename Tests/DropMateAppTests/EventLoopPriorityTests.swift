@@ -1,15 +1,23 @@
-@testable import DropMateApp
 import Foundation
 import Testing
 
+@testable import DropMateApp
+
 @Suite struct EventLoopPriorityTests {
     @Test func theEmbeddedDefaultRunsItsEventLoopsFiveBelowTheWriterAndPostgreSQLDoesNot() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-nice-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-nice-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory]).eventLoopNice == 5)
-        #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory, "DROPMATE_EVENT_LOOP_NICE": "0"]).eventLoopNice == 0)
-        #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory, "DATABASE_URL": "postgres://u:p@localhost/db",
-                                                    "DROPMATE_PII_KEYS": TestAccount.piiKeys]).eventLoopNice == 0)
+        #expect(
+            try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory, "DROPMATE_EVENT_LOOP_NICE": "0"])
+                .eventLoopNice == 0)
+        #expect(
+            try AppConfig.load(environment: [
+                "DROPMATE_DATA_DIR": directory, "DATABASE_URL": "postgres://u:p@localhost/db",
+                "DROPMATE_PII_KEYS": TestAccount.piiKeys,
+            ]).eventLoopNice == 0)
         for bad in ["-1", "20", "five"] {
             #expect {
                 _ = try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory, "DROPMATE_EVENT_LOOP_NICE": bad])
@@ -25,7 +33,8 @@ import Testing
                 let start = EventLoopPriority.currentThreadNice()
                 let result = EventLoopPriority.lowerCurrentThread(by: 3)
                 let end = EventLoopPriority.currentThreadNice()
-                continuation.resume(returning: ((try? result.get()) != nil, end.flatMap { end in start.map { end - $0 } }))
+                continuation.resume(
+                    returning: ((try? result.get()) != nil, end.flatMap { end in start.map { end - $0 } }))
             }
             thread.start()
         }

@@ -1,8 +1,9 @@
-@testable import DropMateApp
 import DropMateCore
 import Foundation
 import Synchronization
 import Testing
+
+@testable import DropMateApp
 @testable import DropMateEngine
 @testable import DropMateOutbound
 @testable import DropMateTelemetry
@@ -35,32 +36,52 @@ import Testing
     }
 
     static let rows: [OldRow] = [
-        OldRow(#"{"openID":"o_old","message":{"text":{"_0":"订单 #1001 已送达"}}}"#, as: PushJob(openID: "o_old", message: .text("订单 #1001 已送达"))),
-        OldRow(#"{"openID":"o_old","message":{"text":{"_0":"on its way"}},"phone":"+8613800138000","event":{"event":"dispatched","orderID":1001,"values":{"order_id":"1001","status":"dispatched"}}}"#,
-               as: PushJob(openID: "o_old", message: .text("on its way"), phone: "+8613800138000",
-                           event: OrderEventNotice(event: .dispatched, orderID: 1001, values: ["order_id": "1001", "status": "dispatched"]))),
-        OldRow(#"{"openID":"o_old","message":{"news":{"title":"菜单","description":"今天","pictureURL":"https://p.example/1.png","url":"https://dropmate.example/menu"}}}"#,
-               as: PushJob(openID: "o_old", message: .news(title: "菜单", description: "今天", pictureURL: "https://p.example/1.png", url: "https://dropmate.example/menu"))),
+        OldRow(
+            #"{"openID":"o_old","message":{"text":{"_0":"订单 #1001 已送达"}}}"#,
+            as: PushJob(openID: "o_old", message: .text("订单 #1001 已送达"))),
+        OldRow(
+            #"{"openID":"o_old","message":{"text":{"_0":"on its way"}},"phone":"+8613800138000","event":{"event":"dispatched","orderID":1001,"values":{"order_id":"1001","status":"dispatched"}}}"#,
+            as: PushJob(
+                openID: "o_old", message: .text("on its way"), phone: "+8613800138000",
+                event: OrderEventNotice(
+                    event: .dispatched, orderID: 1001, values: ["order_id": "1001", "status": "dispatched"]))),
+        OldRow(
+            #"{"openID":"o_old","message":{"news":{"title":"菜单","description":"今天","pictureURL":"https://p.example/1.png","url":"https://dropmate.example/menu"}}}"#,
+            as: PushJob(
+                openID: "o_old",
+                message: .news(
+                    title: "菜单", description: "今天", pictureURL: "https://p.example/1.png",
+                    url: "https://dropmate.example/menu"))),
         OldRow(#"{"orderID":1001}"#, as: ETARefreshJob(orderID: 1001)),
         OldRow(#"{"phone":"+8613800138000","text":"您的订单已送达"}"#, as: SMSJob(phone: "+8613800138000", text: "您的订单已送达")),
         // Before staff notices had an audience.
-        OldRow(#"{"text":"顾客 o_old 要人工","reason":"human","customer":"o_old"}"#,
-               as: StaffNoticeJob(text: "顾客 o_old 要人工", reason: "human", customer: "o_old")),
-        OldRow(#"{"text":"新订单 #1001","reason":"new_order","customer":"o_old","audience":"orders"}"#,
-               as: StaffNoticeJob(text: "新订单 #1001", reason: "new_order", customer: "o_old", audience: "orders")),
+        OldRow(
+            #"{"text":"顾客 o_old 要人工","reason":"human","customer":"o_old"}"#,
+            as: StaffNoticeJob(text: "顾客 o_old 要人工", reason: "human", customer: "o_old")),
+        OldRow(
+            #"{"text":"新订单 #1001","reason":"new_order","customer":"o_old","audience":"orders"}"#,
+            as: StaffNoticeJob(text: "新订单 #1001", reason: "new_order", customer: "o_old", audience: "orders")),
         OldRow(#"{"date":"2026-12-04","force":false}"#, as: DailyReportJob(date: "2026-12-04")),
         // What `dropmate enqueue daily-report --payload` and the first reports release wrote: no `force`.
         OldRow(#"{"date":"2026-12-03"}"#, as: DailyReportJob(date: "2026-12-03"), writtenAlike: false),
         OldRow(#"{"date":"2026-12-02","force":true}"#, as: DailyReportJob(date: "2026-12-02", force: true)),
-        OldRow(#"{"action":"check","orderID":1001,"attempt":2}"#, as: PaymentJob(action: .check, orderID: 1001, attempt: 2)),
-        OldRow(#"{"action":"refund","orderID":1002,"attempt":1,"refundNo":"R1002-1"}"#, as: PaymentJob(action: .refund, orderID: 1002, attempt: 1, refundNo: "R1002-1")),
-        OldRow(#"{"action":"settleCancelled","orderID":1003,"attempt":1}"#, as: PaymentJob(action: .settleCancelled, orderID: 1003)),
+        OldRow(
+            #"{"action":"check","orderID":1001,"attempt":2}"#, as: PaymentJob(action: .check, orderID: 1001, attempt: 2)
+        ),
+        OldRow(
+            #"{"action":"refund","orderID":1002,"attempt":1,"refundNo":"R1002-1"}"#,
+            as: PaymentJob(action: .refund, orderID: 1002, attempt: 1, refundNo: "R1002-1")),
+        OldRow(
+            #"{"action":"settleCancelled","orderID":1003,"attempt":1}"#,
+            as: PaymentJob(action: .settleCancelled, orderID: 1003)),
     ]
 
     /// A worker whose handlers record what they were handed, for every kind this release runs.
     static func recordingWorker(_ app: TestApp, queue: (any JobQueue)? = nil, into seen: Seen) -> JobWorker {
-        var worker = JobWorker(queue: queue ?? app.dependencies.queue, clock: { app.clock.now }, leaseSeconds: app.dependencies.config.jobLeaseSeconds,
-                               logger: app.dependencies.logger)
+        var worker = JobWorker(
+            queue: queue ?? app.dependencies.queue, clock: { app.clock.now },
+            leaseSeconds: app.dependencies.config.jobLeaseSeconds,
+            logger: app.dependencies.logger)
         func record<Payload: JobPayload>(_ type: Payload.Type) {
             worker.register(type) { payload, _ in seen.payloads.withLock { $0.append(payload) } }
         }
@@ -77,7 +98,9 @@ import Testing
         let app = try await TestApp.make()
         let kinds = Set(Self.rows.map(\.kind))
         #expect(kinds == ["push", "eta", "sms", "staff-notice", "daily-report", "payment"])
-        #expect(app.dependencies.worker.kinds == kinds.subtracting(["payment"]), "payment registers only when WeChat Pay is on")
+        #expect(
+            app.dependencies.worker.kinds == kinds.subtracting(["payment"]),
+            "payment registers only when WeChat Pay is on")
         await app.shutdown()
     }
 
@@ -104,13 +127,16 @@ import Testing
         let worker = Self.recordingWorker(app, into: seen)
         for (index, row) in Self.rows.enumerated() {
             // As an older release queued it: its kind and JSON, sealed at rest like every payload.
-            try await app.dependencies.queue.enqueue(NewJob(kind: row.kind, payload: row.json, idempotencyKey: "old-\(index)", runAt: app.clock.now))
+            try await app.dependencies.queue.enqueue(
+                NewJob(kind: row.kind, payload: row.json, idempotencyKey: "old-\(index)", runAt: app.clock.now))
         }
         #expect(try await worker.runDueJobs() == Self.rows.count)
         let payloads = seen.payloads.withLock { $0 }
         #expect(payloads.count == Self.rows.count)
         for row in Self.rows {
-            #expect(payloads.filter(row.isExpected).count == 1, "\(row.kind) \(row.json) reached its handler once, as written")
+            #expect(
+                payloads.filter(row.isExpected).count == 1,
+                "\(row.kind) \(row.json) reached its handler once, as written")
         }
         #expect(try await app.dependencies.queue.counts() == ["done": Self.rows.count], "none retried, none dead")
         await app.shutdown()
@@ -118,15 +144,20 @@ import Testing
 
     @Test func oldRowsRunThroughTheAppsOwnWorker() async throws {
         let app = try await TestApp.make()
-        let rows = Self.rows.filter { $0.kind != PaymentJob.kind && !($0.kind == DailyReportJob.kind && $0.json.contains("true")) }
+        let rows = Self.rows.filter {
+            $0.kind != PaymentJob.kind && !($0.kind == DailyReportJob.kind && $0.json.contains("true"))
+        }
         for (index, row) in rows.enumerated() {
-            try await app.dependencies.queue.enqueue(NewJob(kind: row.kind, payload: row.json, idempotencyKey: "old-\(index)", runAt: app.clock.now))
+            try await app.dependencies.queue.enqueue(
+                NewJob(kind: row.kind, payload: row.json, idempotencyKey: "old-\(index)", runAt: app.clock.now))
         }
         var ran = 0
         for _ in 0..<5 { ran += try await app.dependencies.worker.runDueJobs() }
         #expect(ran >= rows.count)
         #expect(try await app.dependencies.queue.deadJobs(limit: 10).isEmpty)
-        #expect(try await app.dependencies.reportStore.report(date: "2026-12-04") != nil, "the old daily-report row built its report")
+        #expect(
+            try await app.dependencies.reportStore.report(date: "2026-12-04") != nil,
+            "the old daily-report row built its report")
         #expect(try await app.dependencies.reportStore.report(date: "2026-12-03") != nil, "and the one without `force`")
         await app.shutdown()
     }
@@ -152,7 +183,8 @@ struct JobPayloadStreamCompatibilityTests {
         #expect(app.dependencies.jobQueue is RedisStreamJobQueue)
         let rows = JobPayloadCompatibilityTests.rows
         for (index, row) in rows.enumerated() {
-            try await app.dependencies.queue.enqueue(NewJob(kind: row.kind, payload: row.json, idempotencyKey: "old-\(index)", runAt: app.clock.now))
+            try await app.dependencies.queue.enqueue(
+                NewJob(kind: row.kind, payload: row.json, idempotencyKey: "old-\(index)", runAt: app.clock.now))
         }
         let seen = JobPayloadCompatibilityTests.Seen()
         let worker = JobPayloadCompatibilityTests.recordingWorker(app, queue: app.dependencies.jobQueue, into: seen)

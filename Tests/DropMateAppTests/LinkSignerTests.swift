@@ -1,6 +1,7 @@
+import Testing
+
 @testable import DropMateApp
 @testable import DropMateEngine
-import Testing
 
 /// Signed links compare signatures with their own constant-time comparison (not WeChat's).
 @Suite struct LinkSignerTests {
@@ -22,10 +23,16 @@ import Testing
         for index in signature.indices {
             var changed = signature
             changed.replaceSubrange(index...index, with: signature[index] == "0" ? "1" : "0")
-            #expect(signer.verify(purpose: "track", id: "1001", expires: 2000, signature: changed, now: 1000) == .forged)
+            #expect(
+                signer.verify(purpose: "track", id: "1001", expires: 2000, signature: changed, now: 1000) == .forged)
         }
-        #expect(signer.verify(purpose: "track", id: "1001", expires: 2000, signature: String(signature.dropLast()), now: 1000) == .forged)
+        #expect(
+            signer.verify(
+                purpose: "track", id: "1001", expires: 2000, signature: String(signature.dropLast()), now: 1000)
+                == .forged)
         #expect(signer.verify(purpose: "track", id: "1001", expires: 2000, signature: "", now: 1000) == .forged)
-        #expect(signer.verify(purpose: "confirm", id: "1001", expires: 2000, signature: signature, now: 1000) == .forged, "signed for another purpose")
+        #expect(
+            signer.verify(purpose: "confirm", id: "1001", expires: 2000, signature: signature, now: 1000) == .forged,
+            "signed for another purpose")
     }
 }

@@ -9,7 +9,9 @@ struct MerchantCommandTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: DropMateBinary.path!)
         process.arguments = arguments
-        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory, "DROPMATE_DATA_DIR": directory, "LOG_LEVEL": "error"]
+        process.environment = [
+            "PATH": "/usr/bin:/bin", "HOME": directory, "DROPMATE_DATA_DIR": directory, "LOG_LEVEL": "error",
+        ]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
@@ -21,14 +23,19 @@ struct MerchantCommandTests {
     }
 
     @Test func theCommandLineShowsPausesAndResumesAMerchant() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-merchant-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-merchant-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let shown = try await Self.dropmate(["merchant", "rules", "lanzhou"], directory: directory)
-        #expect(shown.status == 0 && shown.output.contains("open around the clock") && shown.output.contains("radius: 10000 m") && shown.output.contains("now: open"),
-                "\(shown.output)")
+        #expect(
+            shown.status == 0 && shown.output.contains("open around the clock")
+                && shown.output.contains("radius: 10000 m") && shown.output.contains("now: open"),
+            "\(shown.output)")
         let paused = try await Self.dropmate(["merchant", "pause", "lanzhou", "--minutes", "30"], directory: directory)
         #expect(paused.status == 0 && paused.output.contains("paused for 30 minutes"))
-        #expect(try await Self.dropmate(["merchant", "lanzhou"], directory: directory).output.contains("now: paused until"))
+        #expect(
+            try await Self.dropmate(["merchant", "lanzhou"], directory: directory).output.contains("now: paused until"))
         #expect(try await Self.dropmate(["merchant", "resume", "lanzhou"], directory: directory).status == 0)
         #expect(try await Self.dropmate(["merchant", "lanzhou"], directory: directory).output.contains("now: open"))
         let unknown = try await Self.dropmate(["merchant", "pause", "nowhere"], directory: directory)

@@ -1,10 +1,11 @@
-@testable import DropMateApp
 import DropMateCore
 import Foundation
 import Logging
 import ServiceLifecycle
 import Synchronization
 import Testing
+
+@testable import DropMateApp
 @testable import DropMateEngine
 @testable import DropMateOutbound
 @testable import DropMateTelemetry
@@ -34,7 +35,9 @@ import Testing
         #expect(sweeps.map(\.every) == [.seconds(30), .seconds(90), .seconds(3600)])
         let services = app.dependencies.workerServices(schedulesReports: false)
         #expect(services.contains { $0 is JobWorker })
-        #expect(services.compactMap { ($0 as? PeriodicSweep)?.name } == ["idle-drafts", "eta-refresh", "dedupe-prune"], "`dropmate worker` runs them")
+        #expect(
+            services.compactMap { ($0 as? PeriodicSweep)?.name } == ["idle-drafts", "eta-refresh", "dedupe-prune"],
+            "`dropmate worker` runs them")
         await app.shutdown()
     }
 
@@ -45,16 +48,20 @@ import Testing
 
         // An order in progress gets an ETA refresh job.
         let orderID = try await ReadReplicaTests.placeOrder(app, customer: "o_order")
-        if try await engine.order(id: orderID)?.status == .awaitingConfirmation { _ = try await engine.confirmThroughLink(orderID: orderID) }
+        if try await engine.order(id: orderID)?.status == .awaitingConfirmation {
+            _ = try await engine.confirmThroughLink(orderID: orderID)
+        }
         #expect(try await queue.jobs(kind: ETARefreshJob.kind).isEmpty)
         try await #require(sweeps["eta-refresh"]).sweep()
         let refreshes = try await queue.jobs(kind: ETARefreshJob.kind)
         #expect(try refreshes.map { try ETARefreshJob(payload: $0.payload).orderID } == [orderID])
 
         // An idle draft lapses, its customer told by push.
-        _ = try await engine.handle(IncomingChat(customer: "o_idle", createTime: app.clock.now, dedupeKey: "idle:1", input: .text("2 份牛肉面")))
+        _ = try await engine.handle(
+            IncomingChat(customer: "o_idle", createTime: app.clock.now, dedupeKey: "idle:1", input: .text("2 份牛肉面")))
         func pushesToIdle() async throws -> Int {
-            try await queue.jobs(kind: PushJob.kind).filter { try PushJob(payload: $0.payload).openID == "o_idle" }.count
+            try await queue.jobs(kind: PushJob.kind).filter { try PushJob(payload: $0.payload).openID == "o_idle" }
+                .count
         }
         try await #require(sweeps["idle-drafts"]).sweep()
         #expect(try await pushesToIdle() == 0, "not idle yet")
@@ -81,10 +88,14 @@ import Testing
             }
             if run == 2 { throw SweepFailed() }
         }
-        let group = ServiceGroup(configuration: .init(services: [sweep], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+        let group = ServiceGroup(
+            configuration: .init(services: [sweep], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
         let running = Task { try await group.run() }
         #expect(try await Self.eventually { runs.count >= 4 }, "swept at start and again after the failed second sweep")
-        #expect(logs.all.contains { $0.hasPrefix("error sweep failed; trying again next period") && $0.contains("dropmate.sweep=test") })
+        #expect(
+            logs.all.contains {
+                $0.hasPrefix("error sweep failed; trying again next period") && $0.contains("dropmate.sweep=test")
+            })
         await group.triggerGracefulShutdown()
         try await running.value
         let stopped = runs.count
@@ -94,12 +105,15 @@ import Testing
 
     @Test func aShutdownLetsTheSweepInHandFinish() async throws {
         let finished = Counter(), started = Counter()
-        let sweep = PeriodicSweep("slow", every: .seconds(3600), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }) {
+        let sweep = PeriodicSweep(
+            "slow", every: .seconds(3600), logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        ) {
             started.runs.withLock { $0 += 1 }
             try await Task.sleep(for: .milliseconds(300))
             finished.runs.withLock { $0 += 1 }
         }
-        let group = ServiceGroup(configuration: .init(services: [sweep], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
+        let group = ServiceGroup(
+            configuration: .init(services: [sweep], logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }))
         let running = Task { try await group.run() }
         #expect(try await Self.eventually { started.count == 1 })
         await group.triggerGracefulShutdown()

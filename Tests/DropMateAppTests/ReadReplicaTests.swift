@@ -1,26 +1,31 @@
-@testable import DropMateApp
 import DropMateCore
 import DropMateStorage
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Prometheus
 import SQLKit
 import Testing
-@testable import DropMateTelemetry
+
+@testable import DropMateApp
 @testable import DropMateEngine
+@testable import DropMateTelemetry
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `DATABASE_READ_URL` against a real streaming replica on loopback (scripts/with-replica: `pg_basebackup -R` of the
 /// throwaway primary). Reads that may lag go there while it keeps up; a turn, an order just written, staff sign-in
 /// read the primary; a stopped or lagging replica sends those reads to the primary, `/readyz` stays green and the
 /// fallback gauge says so. Staleness is shown by pausing the replica's replay: a list that still misses an order
 /// the primary has can only have come from the replica.
-@Suite(.serialized, .enabled(if: TestReplica.serverURL != nil && PostgresTestDatabase.serverURL != nil,
-                             "DROPMATE_TEST_REPLICA_URL names no read replica (scripts/with-replica starts one)"))
+@Suite(
+    .serialized,
+    .enabled(
+        if: TestReplica.serverURL != nil && PostgresTestDatabase.serverURL != nil,
+        "DROPMATE_TEST_REPLICA_URL names no read replica (scripts/with-replica starts one)"))
 struct ReadReplicaTests {
     static let replicaServerURL = TestReplica.serverURL
     static let replicaControl = TestReplica.control
@@ -33,10 +38,14 @@ struct ReadReplicaTests {
     }
 
     /// An app on a fresh database with order #1001 dispatched to a courier, reading what may lag from the replica.
-    static func app(maxLag: String, readURL: ((String) -> String)? = nil) async throws -> (app: TestApp, courier: Courier, replicaURL: String) {
+    static func app(
+        maxLag: String, readURL: ((String) -> String)? = nil
+    ) async throws -> (app: TestApp, courier: Courier, replicaURL: String) {
         let primary = try await PostgresTestDatabase.create()
         let read = (readURL ?? replicaURL(of:))(primary)
-        let (app, courier) = try await StaffAPITests.app(extra: ["DATABASE_URL": primary, "DATABASE_READ_URL": read, "DROPMATE_READ_MAX_LAG_SECONDS": maxLag])
+        let (app, courier) = try await StaffAPITests.app(extra: [
+            "DATABASE_URL": primary, "DATABASE_READ_URL": read, "DROPMATE_READ_MAX_LAG_SECONDS": maxLag,
+        ])
         return (app, courier, read)
     }
 
@@ -45,7 +54,8 @@ struct ReadReplicaTests {
     }
 
     /// Polls `condition` every 100 ms until it holds; fails after `seconds`.
-    static func waitFor(_ what: String, within seconds: Double = 20, _ condition: () async throws -> Bool) async throws {
+    static func waitFor(_ what: String, within seconds: Double = 20, _ condition: () async throws -> Bool) async throws
+    {
         let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
         while ContinuousClock.now < deadline {
             if try await condition() { return }
@@ -65,9 +75,14 @@ struct ReadReplicaTests {
     /// A whole conversation (order, address, phone, confirm) by `customer`; returns the order's number.
     static func placeOrder(_ app: TestApp, customer: String) async throws -> Int64 {
         let engine = app.dependencies.engine
-        for (index, input) in [ConversationInput.text("1 份牛肉面"), .location(Coordinate(latitude: 31.2243, longitude: 121.4805), label: "人民广场"),
-                               .text("13800138000"), .text("确认")].enumerated() {
-            _ = try await engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):\(index)", input: input))
+        for (index, input) in [
+            ConversationInput.text("1 份牛肉面"),
+            .location(Coordinate(latitude: 31.2243, longitude: 121.4805), label: "人民广场"),
+            .text("13800138000"), .text("确认"),
+        ].enumerated() {
+            _ = try await engine.handle(
+                IncomingChat(
+                    customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):\(index)", input: input))
         }
         return try #require(try await app.dependencies.store.recentOrders(customer: customer, limit: 1).first?.id)
     }
@@ -77,13 +92,16 @@ struct ReadReplicaTests {
         try await onReplica(replicaURL, "SELECT pg_wal_replay_pause()")
         try await waitFor("replay is paused") {
             let admin = try await PostgresBackend.connect(url: replicaURL, logger: Logger(label: "test"))
-            let state = try? await admin.reader.raw("SELECT pg_get_wal_replay_pause_state() AS s").first()?.decode(column: "s", as: String.self)
+            let state = try? await admin.reader.raw("SELECT pg_get_wal_replay_pause_state() AS s").first()?.decode(
+                column: "s", as: String.self)
             await admin.shutdown()
             return state == "paused"
         }
     }
 
-    static func resumeReplay(_ replicaURL: String) async throws { try await onReplica(replicaURL, "SELECT pg_wal_replay_resume()") }
+    static func resumeReplay(_ replicaURL: String) async throws {
+        try await onReplica(replicaURL, "SELECT pg_wal_replay_resume()")
+    }
 
     static func onReplica(_ replicaURL: String, _ sql: String) async throws {
         let admin = try await PostgresBackend.connect(url: replicaURL, logger: Logger(label: "test"))
@@ -111,8 +129,10 @@ struct ReadReplicaTests {
     static func fallbackGauge(_ replica: ReadReplica) -> Double? {
         let registry = PrometheusCollectorRegistry()
         AppMetrics(registry: registry).readReplica(replica.status)
-        return registry.emitToString().split(separator: "\n").first { $0.hasPrefix(AppMetrics.Name.readReplicaFallback + " ") }
-            .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+        return registry.emitToString().split(separator: "\n").first {
+            $0.hasPrefix(AppMetrics.Name.readReplicaFallback + " ")
+        }
+        .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
     }
 
     @Test func listsReadTheReplicaWhileTurnsOrdersAndSignInReadThePrimary() async throws {
@@ -126,7 +146,9 @@ struct ReadReplicaTests {
                 // A whole conversation while the replica replays nothing: each turn reads its state from the primary.
                 let id = try await Self.placeOrder(app, customer: "o_b")
                 #expect(try await app.dependencies.store.order(id: id)?.status == .confirmed)
-                #expect(try await Self.listed(app) == 1, "the list comes from the paused replica, which has not seen #\(id)")
+                #expect(
+                    try await Self.listed(app) == 1, "the list comes from the paused replica, which has not seen #\(id)"
+                )
                 #expect(replica.status.servesReads, "a minute's lag is allowed here")
                 // Staff accounts made now exist on the primary only: sign-in and token checks read there.
                 let session = try await StaffSession.start(app, client: client, courierID: courier.id)
@@ -162,7 +184,9 @@ struct ReadReplicaTests {
             try await Self.pauseReplay(replicaURL)
             do {
                 _ = try await Self.placeOrder(app, customer: "o_b")
-                try await Self.waitFor("the monitor sees the replica more than a second behind") { replica.status.state == .lagging }
+                try await Self.waitFor("the monitor sees the replica more than a second behind") {
+                    replica.status.state == .lagging
+                }
                 #expect(try await Self.listed(app) == 2, "lists read the primary while the replica lags")
                 #expect(Self.fallbackGauge(replica) == 1)
                 let ready = try await client.execute(uri: "/readyz", method: .get)
@@ -201,7 +225,9 @@ struct ReadReplicaTests {
                 try? Self.control("start")
                 throw error
             }
-            try await Self.waitFor("the restarted replica serves reads again", within: 90) { replica.status.servesReads }
+            try await Self.waitFor("the restarted replica serves reads again", within: 90) {
+                replica.status.servesReads
+            }
             #expect(try await Self.listed(app) == 2, "it replayed what was written while it was down")
             #expect(Self.fallbackGauge(replica) == 0)
         }
@@ -227,8 +253,11 @@ enum TestReplica {
 /// `DATABASE_READ_URL` and `DROPMATE_READ_MAX_LAG_SECONDS` are checked at start, with every other problem.
 @Suite struct ReadReplicaConfigTests {
     static let base = [
-        "WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": TestAccount.jwtSecret, "DROPMATE_PII_KEYS": TestAccount.piiKeys,
-        "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-config-\(UUID().uuidString)").path,
+        "WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": TestAccount.jwtSecret,
+        "DROPMATE_PII_KEYS": TestAccount.piiKeys,
+        "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-config-\(UUID().uuidString)"
+        ).path,
     ]
 
     static func problems(_ extra: [String: String]) -> [String] {
@@ -243,13 +272,16 @@ enum TestReplica {
     }
 
     @Test func aReadReplicaIsOptionalAndTenSecondsOfLagAreAllowedByDefault() throws {
-        let config = try AppConfig.load(environment: Self.base.merging(["DATABASE_URL": "postgres://dm:Kx8vQ2pL9mZr4tWy@db:5432/dm"]) { $1 })
+        let config = try AppConfig.load(
+            environment: Self.base.merging(["DATABASE_URL": "postgres://dm:Kx8vQ2pL9mZr4tWy@db:5432/dm"]) { $1 })
         #expect(config.databaseReadURL == nil)
         #expect(config.readMaxLag == .seconds(10))
-        let replicated = try AppConfig.load(environment: Self.base.merging([
-            "DATABASE_URL": "postgres://dm:Kx8vQ2pL9mZr4tWy@db:5432/dm", "DATABASE_READ_URL": "postgres://dm_read:Zq7Hn3Vb8Xc2Lk5P@db-replica:5432/dm?sslmode=require",
-            "DROPMATE_READ_MAX_LAG_SECONDS": "2.5",
-        ]) { $1 })
+        let replicated = try AppConfig.load(
+            environment: Self.base.merging([
+                "DATABASE_URL": "postgres://dm:Kx8vQ2pL9mZr4tWy@db:5432/dm",
+                "DATABASE_READ_URL": "postgres://dm_read:Zq7Hn3Vb8Xc2Lk5P@db-replica:5432/dm?sslmode=require",
+                "DROPMATE_READ_MAX_LAG_SECONDS": "2.5",
+            ]) { $1 })
         #expect(replicated.databaseReadURL == "postgres://dm_read:Zq7Hn3Vb8Xc2Lk5P@db-replica:5432/dm?sslmode=require")
         #expect(replicated.readMaxLag == .milliseconds(2500))
         #expect(!replicated.description.contains("Zq7Hn3Vb8Xc2Lk5P"), "the replica's password is never printed")
@@ -257,21 +289,38 @@ enum TestReplica {
     }
 
     @Test func aBadReadReplicaConfigurationRefusesToStartNamingTheVariable() {
-        #expect(Self.problems(["DATABASE_READ_URL": "postgres://r:Zq7Hn3Vb8Xc2Lk5P@replica/dm"]).contains { $0.hasPrefix("DATABASE_READ_URL: needs DATABASE_URL") })
+        #expect(
+            Self.problems(["DATABASE_READ_URL": "postgres://r:Zq7Hn3Vb8Xc2Lk5P@replica/dm"]).contains {
+                $0.hasPrefix("DATABASE_READ_URL: needs DATABASE_URL")
+            })
         let primary = ["DATABASE_URL": "postgres://dm:Kx8vQ2pL9mZr4tWy@db:5432/dm"]
-        #expect(Self.problems(primary.merging(["DATABASE_READ_URL": "mysql://r@replica/dm"]) { $1 }).contains { $0.hasPrefix("DATABASE_READ_URL: must be a postgres:// URL") })
-        #expect(Self.problems(primary.merging(["DATABASE_READ_URL": "postgres://r@replica/dm?sslmode=sometimes"]) { $1 }).contains { $0.contains("unknown sslmode") })
-        #expect(Self.problems(primary.merging(["DATABASE_READ_URL": "postgres://replica/dm"]) { $1 }).contains { $0.contains("no user name") })
+        #expect(
+            Self.problems(primary.merging(["DATABASE_READ_URL": "mysql://r@replica/dm"]) { $1 }).contains {
+                $0.hasPrefix("DATABASE_READ_URL: must be a postgres:// URL")
+            })
+        #expect(
+            Self.problems(primary.merging(["DATABASE_READ_URL": "postgres://r@replica/dm?sslmode=sometimes"]) { $1 })
+                .contains { $0.contains("unknown sslmode") })
+        #expect(
+            Self.problems(primary.merging(["DATABASE_READ_URL": "postgres://replica/dm"]) { $1 }).contains {
+                $0.contains("no user name")
+            })
         for lag in ["0", "-1", "soon", "86400"] {
-            #expect(Self.problems(primary.merging(["DROPMATE_READ_MAX_LAG_SECONDS": lag]) { $1 }).contains { $0.hasPrefix("DROPMATE_READ_MAX_LAG_SECONDS:") }, "\(lag)")
+            #expect(
+                Self.problems(primary.merging(["DROPMATE_READ_MAX_LAG_SECONDS": lag]) { $1 }).contains {
+                    $0.hasPrefix("DROPMATE_READ_MAX_LAG_SECONDS:")
+                }, "\(lag)")
         }
     }
 
     @Test func aPlaceholderPasswordInTheReadURLIsRefusedAsInDatabaseURL() {
         let primary = ["DATABASE_URL": "postgres://dm:Kx8vQ2pL9mZr4tWy@db:5432/dm"]
         for password in ["change-me", "your-password", "xxxxxxxx", "aaaaaaaaaa"] {
-            let found = Self.problems(primary.merging(["DATABASE_READ_URL": "postgres://reader:\(password)@replica:5432/dm"]) { $1 })
-            #expect(found.contains { $0.hasPrefix("DATABASE_READ_URL: the password looks like a placeholder") }, "\(password): \(found)")
+            let found = Self.problems(
+                primary.merging(["DATABASE_READ_URL": "postgres://reader:\(password)@replica:5432/dm"]) { $1 })
+            #expect(
+                found.contains { $0.hasPrefix("DATABASE_READ_URL: the password looks like a placeholder") },
+                "\(password): \(found)")
             #expect(!found.joined().contains(password), "the password itself is never repeated")
         }
     }

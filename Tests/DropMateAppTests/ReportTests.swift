@@ -1,6 +1,4 @@
-@testable import DropMateApp
 import DropMateCore
-@testable import DropMateEngine
 import DropMateObjectStore
 import DropMateStorage
 import Foundation
@@ -10,6 +8,9 @@ import HummingbirdTesting
 import SQLKit
 import Synchronization
 import Testing
+
+@testable import DropMateApp
+@testable import DropMateEngine
 
 /// Daily reports through the real job path: orders in SQL → files in object storage → recorded → staff notified.
 @Suite struct ReportTests {
@@ -22,11 +23,19 @@ import Testing
     }
 
     /// An order placed at `placed`, delivered 30 min after confirmation unless cancelled.
-    static func order(_ id: Int64, placed: Int64, item: String = "牛肉面🍜", quantity: Int = 2, priceFen: Int = 1800,
-                      address: String = "上海市浦东新区张江路88号", cancelled: Bool = false) -> Order {
-        var order = Order(id: id, customer: "o_\(id)", merchantID: "lanzhou",
-                          lines: [OrderLine(itemID: "beef-noodles", name: LocalizedText(zh: item, en: "noodles"), quantity: quantity, unitPrice: Money(fen: priceFen))],
-                          address: DeliveryAddress(text: address), phone: PhoneNumber("13812348000")!, language: .zh, createdAt: placed)
+    static func order(
+        _ id: Int64, placed: Int64, item: String = "牛肉面🍜", quantity: Int = 2, priceFen: Int = 1800,
+        address: String = "上海市浦东新区张江路88号", cancelled: Bool = false
+    ) -> Order {
+        var order = Order(
+            id: id, customer: "o_\(id)", merchantID: "lanzhou",
+            lines: [
+                OrderLine(
+                    itemID: "beef-noodles", name: LocalizedText(zh: item, en: "noodles"), quantity: quantity,
+                    unitPrice: Money(fen: priceFen))
+            ],
+            address: DeliveryAddress(text: address), phone: PhoneNumber("13812348000")!, language: .zh,
+            createdAt: placed)
         order.status = .confirmed
         order.confirmedAt = placed + 60
         order.promisedAt = placed + 40 * 60
@@ -46,7 +55,9 @@ import Testing
 
     static func seed(_ app: TestApp, _ orders: [Order]) async throws {
         for order in orders {
-            try await app.dependencies.store.commit(UnitOfWork(customer: order.customer, now: order.createdAt, orders: [OrderWrite(order: order, isNew: true)]))
+            try await app.dependencies.store.commit(
+                UnitOfWork(
+                    customer: order.customer, now: order.createdAt, orders: [OrderWrite(order: order, isNew: true)]))
         }
     }
 
@@ -55,10 +66,16 @@ import Testing
         for _ in 0..<20 where try await app.dependencies.worker.runDueJobs() > 0 {}
     }
 
-    static func subscribe(_ app: TestApp, username: String = "boss", openID: String = "o_staff_boss") async throws -> StaffAccount {
-        let account = try await app.dependencies.createStaff(username: username, password: "correct horse battery", role: .admin, courierID: nil)
-        try await app.dependencies.staff.setNotifications(staffID: account.id, wechatOpenID: openID, notifyReports: true, now: app.clock.now,
-                                                          audit: AuditEntry(actorID: nil, actor: "test", role: "admin", action: "staff.notify", target: "staff:\(account.id)", at: app.clock.now))
+    static func subscribe(
+        _ app: TestApp, username: String = "boss", openID: String = "o_staff_boss"
+    ) async throws -> StaffAccount {
+        let account = try await app.dependencies.createStaff(
+            username: username, password: "correct horse battery", role: .admin, courierID: nil)
+        try await app.dependencies.staff.setNotifications(
+            staffID: account.id, wechatOpenID: openID, notifyReports: true, now: app.clock.now,
+            audit: AuditEntry(
+                actorID: nil, actor: "test", role: "admin", action: "staff.notify", target: "staff:\(account.id)",
+                at: app.clock.now))
         return account
     }
 
@@ -79,18 +96,23 @@ import Testing
 
     @Test func ordersAtLocalMidnightCountOnTheirOwnBusinessDay() async throws {
         let app = try await TestApp.make(clock: TestClock(Self.morningAfter))
-        try await Self.seed(app, [
-            Self.order(2001, placed: Self.local(23, 23, 59, 59)), Self.order(2002, placed: Self.local(24, 0, 0, 0)),
-            Self.order(2003, placed: Self.local(24, 23, 59, 59)), Self.order(2004, placed: Self.local(25, 0, 0, 0)),
-        ])
+        try await Self.seed(
+            app,
+            [
+                Self.order(2001, placed: Self.local(23, 23, 59, 59)), Self.order(2002, placed: Self.local(24, 0, 0, 0)),
+                Self.order(2003, placed: Self.local(24, 23, 59, 59)), Self.order(2004, placed: Self.local(25, 0, 0, 0)),
+            ])
         try await Self.enqueue(app)
         try await Self.drain(app)
         let record = try #require(try await app.dependencies.reportStore.report(date: Self.date))
         let summary = try JSONColumn.decode(ReportSummary.self, from: record.summary)
         #expect(summary.placed == 2)
         let orders = try await Self.text(app, "reports/\(Self.date)/orders.csv")
-        #expect(orders.contains("2002") && orders.contains("2003") && !orders.contains("2001") && !orders.contains("2004"))
-        #expect(orders.contains("2026-11-24 00:00:00") && orders.contains("2026-11-24 23:59:59"), "times are local wall-clock times")
+        #expect(
+            orders.contains("2002") && orders.contains("2003") && !orders.contains("2001") && !orders.contains("2004"))
+        #expect(
+            orders.contains("2026-11-24 00:00:00") && orders.contains("2026-11-24 23:59:59"),
+            "times are local wall-clock times")
         await app.shutdown()
     }
 
@@ -113,11 +135,17 @@ import Testing
 
     @Test func oneOrderWithFormulasCJKAndEmojiSurvivesEndToEndMaskedAndNeutralised() async throws {
         let app = try await TestApp.make(clock: TestClock(Self.morningAfter))
-        try await Self.seed(app, [Self.order(3001, placed: Self.local(24, 12, 5), item: "=HYPERLINK(\"http://evil\")"),
-                                  Self.order(3002, placed: Self.local(24, 18, 30), item: "牛肉面🍜", cancelled: true)])
+        try await Self.seed(
+            app,
+            [
+                Self.order(3001, placed: Self.local(24, 12, 5), item: "=HYPERLINK(\"http://evil\")"),
+                Self.order(3002, placed: Self.local(24, 18, 30), item: "牛肉面🍜", cancelled: true),
+            ])
         try await Self.enqueue(app)
         try await Self.drain(app)
-        let summary = try JSONColumn.decode(ReportSummary.self, from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
+        let summary = try JSONColumn.decode(
+            ReportSummary.self,
+            from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
         #expect(summary.placed == 2 && summary.delivered == 1 && summary.cancelled == 1 && summary.revenueFen == 3600)
         #expect(summary.onTimeRate == 1)
         let orders = try await Self.text(app, "reports/\(Self.date)/orders.csv")
@@ -127,7 +155,8 @@ import Testing
         for line in orders.split(separator: "\r\n") {
             for cell in line.split(separator: ",") {
                 let text = cell.hasPrefix("\"") ? cell.dropFirst() : cell
-                #expect(!["=", "+", "@"].contains(text.first.map(String.init) ?? ""), "no cell starts a formula: \(cell)")
+                #expect(
+                    !["=", "+", "@"].contains(text.first.map(String.init) ?? ""), "no cell starts a formula: \(cell)")
             }
         }
         #expect(orders.contains("'=HYPERLINK"))
@@ -165,17 +194,21 @@ import Testing
     @Test func aWorkerKilledMidBuildIsRetriedAndThePublishedReportIsWhole() async throws {
         var app = try await TestApp.make(clock: TestClock(Self.morningAfter))
         _ = try await Self.subscribe(app)
-        try await Self.seed(app, [Self.order(5001, placed: Self.local(24, 11, 0)), Self.order(5002, placed: Self.local(24, 19, 0))])
+        try await Self.seed(
+            app, [Self.order(5001, placed: Self.local(24, 11, 0)), Self.order(5002, placed: Self.local(24, 19, 0))])
         // First attempt: the worker claims the job and dies (no completion, no failure recorded).
         try await Self.enqueue(app)
-        let claimed = try await app.dependencies.jobQueue.claim(limit: 10, now: app.clock.now, leaseSeconds: app.dependencies.config.jobLeaseSeconds)
+        let claimed = try await app.dependencies.jobQueue.claim(
+            limit: 10, now: app.clock.now, leaseSeconds: app.dependencies.config.jobLeaseSeconds)
         #expect(claimed.count == 1)
         // Second attempt, after the lease ran out: storage breaks after two files (a crash mid-upload).
         let real = app.dependencies.objects
         app.dependencies.objects = FlakyObjectStore(wrapping: real, failingAfter: 2, failures: 1)
         app.clock.advance(app.dependencies.config.jobLeaseSeconds + 1)
         try await Self.drain(app)
-        #expect(try await app.dependencies.reportStore.report(date: Self.date) == nil, "nothing is recorded before every file is stored")
+        #expect(
+            try await app.dependencies.reportStore.report(date: Self.date) == nil,
+            "nothing is recorded before every file is stored")
         #expect(try await Self.reportNotices(app).isEmpty)
         // Third attempt, after the backoff: published once, announced once.
         app.clock.advance(3600)
@@ -208,18 +241,23 @@ import Testing
 
     @Test func aBadDateIsDeadAtOnceWithTheReason() async throws {
         let app = try await TestApp.make(clock: TestClock(Self.morningAfter))
-        try await app.dependencies.queue.enqueue(NewJob(kind: DailyReportJob.kind, payload: #"{"date": "2026-02-30"}"#, runAt: app.clock.now))
+        try await app.dependencies.queue.enqueue(
+            NewJob(kind: DailyReportJob.kind, payload: #"{"date": "2026-02-30"}"#, runAt: app.clock.now))
         try await Self.drain(app)
-        #expect(try await app.dependencies.queue.deadJobs(limit: 1).first?.lastError?.contains("not a report date") == true)
+        #expect(
+            try await app.dependencies.queue.deadJobs(limit: 1).first?.lastError?.contains("not a report date") == true)
         await app.shutdown()
     }
 
     // MARK: Scheduling
 
     @Test func theEmbeddedDefaultQueuesYesterdaysReportOnceTheReportTimeHasPassed() async throws {
-        let app = try await TestApp.make(clock: TestClock(Self.local(25, 0, 10)), extra: ["DROPMATE_REPORT_AT": "00:30"])
-        let scheduler = ReportScheduler(queue: app.dependencies.queue, reports: app.dependencies.reportStore, settings: app.dependencies.config.reports,
-                                        clock: { app.clock.now }, logger: app.dependencies.logger)
+        let app = try await TestApp.make(
+            clock: TestClock(Self.local(25, 0, 10)), extra: ["DROPMATE_REPORT_AT": "00:30"])
+        let scheduler = ReportScheduler(
+            queue: app.dependencies.queue, reports: app.dependencies.reportStore,
+            settings: app.dependencies.config.reports,
+            clock: { app.clock.now }, logger: app.dependencies.logger)
         var queued = try await scheduler.tick(alreadyQueued: nil)
         let early = try await app.dependencies.queue.jobs(kind: DailyReportJob.kind)
         #expect(queued == nil && early.isEmpty, "not before 00:30")
@@ -238,8 +276,10 @@ import Testing
 
     @Test func aServerDownAtReportTimeBuildsTheMissedDayOnStart() async throws {
         let app = try await TestApp.make(clock: TestClock(Self.local(25, 9, 0)))
-        let scheduler = ReportScheduler(queue: app.dependencies.queue, reports: app.dependencies.reportStore, settings: app.dependencies.config.reports,
-                                        clock: { app.clock.now }, logger: app.dependencies.logger)
+        let scheduler = ReportScheduler(
+            queue: app.dependencies.queue, reports: app.dependencies.reportStore,
+            settings: app.dependencies.config.reports,
+            clock: { app.clock.now }, logger: app.dependencies.logger)
         #expect(try await scheduler.tick(alreadyQueued: nil) == Self.date)
         try await Self.drain(app)
         #expect(try await app.dependencies.reportStore.report(date: Self.date) != nil)
@@ -264,15 +304,23 @@ import Testing
     }
 
     @Test func reportSettingsAreValidatedWithTheRest() throws {
-        let base = ["WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": TestAccount.jwtSecret,
-                    "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("dm-cfg-\(UUID().uuidString)").path]
+        let base = [
+            "WECHAT_TOKEN": TestAccount.token, "JWT_SECRET": TestAccount.jwtSecret,
+            "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent(
+                "dm-cfg-\(UUID().uuidString)"
+            ).path,
+        ]
         let config = try AppConfig.load(environment: base)
         #expect(config.reports.timeZone.identifier == "Asia/Shanghai" && config.reports.minuteOfDay == 30)
-        let custom = try AppConfig.load(environment: base.merging(["DROPMATE_TIMEZONE": "Europe/Berlin", "DROPMATE_REPORT_AT": "06:05"]) { $1 })
+        let custom = try AppConfig.load(
+            environment: base.merging(["DROPMATE_TIMEZONE": "Europe/Berlin", "DROPMATE_REPORT_AT": "06:05"]) { $1 })
         #expect(custom.reports.timeZone.identifier == "Europe/Berlin" && custom.reports.minuteOfDay == 365)
-        #expect(throws: AppConfig.Problems.self) { try AppConfig.load(environment: base.merging(["DROPMATE_TIMEZONE": "Mars/Olympus"]) { $1 }) }
+        #expect(throws: AppConfig.Problems.self) {
+            try AppConfig.load(environment: base.merging(["DROPMATE_TIMEZONE": "Mars/Olympus"]) { $1 })
+        }
         do {
-            _ = try AppConfig.load(environment: base.merging(["DROPMATE_TIMEZONE": "Nowhere", "DROPMATE_REPORT_AT": "24:00"]) { $1 })
+            _ = try AppConfig.load(
+                environment: base.merging(["DROPMATE_TIMEZONE": "Nowhere", "DROPMATE_REPORT_AT": "24:00"]) { $1 })
             Issue.record("accepted a bad configuration")
         } catch let error as AppConfig.Problems {
             #expect(Set(error.problems.map(\.variable)) == ["DROPMATE_TIMEZONE", "DROPMATE_REPORT_AT"])
@@ -287,10 +335,13 @@ import Testing
         try await Self.seed(app, [Self.order(6001, placed: Self.local(24, 12, 0))])
         try await app.live { client in
             let session = try await StaffSession.start(app, client: client, courierID: courier.id)
-            #expect(try await session.call(.post, "/reports", as: .courier, body: #"{"date": "2026-11-24"}"#).status == 403)
+            #expect(
+                try await session.call(.post, "/reports", as: .courier, body: #"{"date": "2026-11-24"}"#).status == 403)
             #expect(try await session.call(.get, "/reports", as: .courier).status == 403)
             #expect(try await session.call(.get, "/reports/2026-11-24", as: .courier).status == 403)
-            #expect(try await session.call(.post, "/reports", as: .dispatcher, body: #"{"date": "2026-13-01"}"#).status == 400)
+            #expect(
+                try await session.call(.post, "/reports", as: .dispatcher, body: #"{"date": "2026-13-01"}"#).status
+                    == 400)
             let queued = try await session.call(.post, "/reports", as: .dispatcher, body: #"{"date": "2026-11-24"}"#)
             #expect(queued.status == 202 && queued.json["date"] as? String == Self.date)
             #expect(try await session.call(.get, "/reports/2026-11-24", as: .admin).status == 404, "not built yet")
@@ -298,7 +349,10 @@ import Testing
             let list = try await session.call(.get, "/reports?from=2026-11-01&to=2026-11-30", as: .admin)
             let items = try #require(list.json["items"] as? [[String: Any]])
             #expect(items.count == 1 && items.first?["date"] as? String == Self.date)
-            #expect(try #require(try await session.call(.get, "/reports?from=2026-11-25", as: .admin).json["items"] as? [Any]).isEmpty)
+            #expect(
+                try #require(
+                    try await session.call(.get, "/reports?from=2026-11-25", as: .admin).json["items"] as? [Any]
+                ).isEmpty)
             let report = try await session.call(.get, "/reports/2026-11-24", as: .dispatcher)
             #expect(report.status == 200)
             let files = try #require(report.json["files"] as? [String: Any])
@@ -307,11 +361,14 @@ import Testing
             #expect(xlsx.path.hasSuffix("reports/2026-11-24/report.xlsx") && xlsx.query?.contains("sig=") == true)
             let download = try await client.execute(uri: xlsx.path + "?" + xlsx.query!, method: .get)
             #expect(download.status == .ok && Array(download.body.readableBytesView.prefix(2)) == Array("PK".utf8))
-            let forged = try await client.execute(uri: xlsx.path + "?" + xlsx.query!.replacingOccurrences(of: "sig=", with: "sig=0"), method: .get)
+            let forged = try await client.execute(
+                uri: xlsx.path + "?" + xlsx.query!.replacingOccurrences(of: "sig=", with: "sig=0"), method: .get)
             #expect(forged.status == .forbidden)
             let csv = try #require(files["csv"] as? [String: String])
             #expect(Set(csv.keys) == ["summary", "orders", "couriers", "merchants", "items", "by_hour", "payments"])
-            #expect((report.json["page_url"] as? String)?.hasPrefix("https://dropmate.example/reports/2026-11-24?exp=") == true)
+            #expect(
+                (report.json["page_url"] as? String)?.hasPrefix("https://dropmate.example/reports/2026-11-24?exp=")
+                    == true)
         }
     }
 
@@ -321,7 +378,9 @@ import Testing
         try await Self.seed(app, [Self.order(7001, placed: Self.local(24, 12, 0), item: "<script>alert(1)</script>")])
         try await Self.enqueue(app)
         try await Self.drain(app)
-        guard case .text(let text) = try #require(try await Self.reportNotices(app).first).message else { Issue.record("no text notice"); return }
+        guard case .text(let text) = try #require(try await Self.reportNotices(app).first).message else {
+            Issue.record("no text notice"); return
+        }
         let link = try #require(text.split(separator: "\n").last.map(String.init))
         let url = try #require(URL(string: link))
         let path = url.path + "?" + url.query!
@@ -329,10 +388,17 @@ import Testing
             let page = try await client.execute(uri: path, method: .get)
             let html = String(buffer: page.body)
             #expect(page.status == .ok)
-            #expect(html.contains("src=\"data:image/svg+xml;base64,") && html.contains("下单") && html.contains("report.xlsx?") && html.contains("orders.csv?"))
+            #expect(
+                html.contains("src=\"data:image/svg+xml;base64,") && html.contains("下单")
+                    && html.contains("report.xlsx?") && html.contains("orders.csv?"))
             #expect(!html.contains("<script"), "no JavaScript, and customer text never reaches the page unescaped")
-            #expect(try await client.execute(uri: path.replacingOccurrences(of: "sig=", with: "sig=f"), method: .get).status == .forbidden)
-            #expect(try await client.execute(uri: path.replacingOccurrences(of: "2026-11-24", with: "2026-11-23"), method: .get).status == .forbidden)
+            #expect(
+                try await client.execute(uri: path.replacingOccurrences(of: "sig=", with: "sig=f"), method: .get).status
+                    == .forbidden)
+            #expect(
+                try await client.execute(
+                    uri: path.replacingOccurrences(of: "2026-11-24", with: "2026-11-23"), method: .get
+                ).status == .forbidden)
             #expect(try await client.execute(uri: "/reports/2026-11-24", method: .get).status == .badRequest)
             app.clock.advance(app.dependencies.config.reports.linkTTL + 1)
             #expect(try await client.execute(uri: path, method: .get).status == .gone)
@@ -343,16 +409,22 @@ import Testing
 
     @Test(.enabled(if: PostgresTestDatabase.serverURL != nil))
     func theSameReportIsBuiltOnPostgreSQL() async throws {
-        let app = try await TestApp.make(clock: TestClock(Self.morningAfter), extra: ["DATABASE_URL": try await PostgresTestDatabase.create()])
+        let app = try await TestApp.make(
+            clock: TestClock(Self.morningAfter), extra: ["DATABASE_URL": try await PostgresTestDatabase.create()])
         _ = try await Self.subscribe(app)
-        try await Self.seed(app, [
-            Self.order(8001, placed: Self.local(23, 23, 59, 59)), Self.order(8002, placed: Self.local(24, 0, 0, 0)),
-            Self.order(8003, placed: Self.local(24, 23, 59, 59), cancelled: true), Self.order(8004, placed: Self.local(25, 0, 0, 0)),
-        ])
+        try await Self.seed(
+            app,
+            [
+                Self.order(8001, placed: Self.local(23, 23, 59, 59)), Self.order(8002, placed: Self.local(24, 0, 0, 0)),
+                Self.order(8003, placed: Self.local(24, 23, 59, 59), cancelled: true),
+                Self.order(8004, placed: Self.local(25, 0, 0, 0)),
+            ])
         try await Self.enqueue(app)
         try await Self.enqueue(app)
         try await Self.drain(app)
-        let summary = try JSONColumn.decode(ReportSummary.self, from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
+        let summary = try JSONColumn.decode(
+            ReportSummary.self,
+            from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
         #expect(summary.placed == 2 && summary.cancelled == 1 && summary.delivered == 1)
         #expect(try await Self.reportNotices(app).count == 1)
         await app.shutdown()
@@ -360,23 +432,29 @@ import Testing
 
     @Test(.enabled(if: PostgresTestDatabase.serverURL != nil))
     func ordersStoredBeforeSealingAreResealedThenReportedOnPostgreSQL() async throws {
-        let app = try await TestApp.make(clock: TestClock(Self.morningAfter), extra: ["DATABASE_URL": try await PostgresTestDatabase.create()])
+        let app = try await TestApp.make(
+            clock: TestClock(Self.morningAfter), extra: ["DATABASE_URL": try await PostgresTestDatabase.create()])
         let order = Self.order(9001, placed: Self.local(24, 12, 0))
         let plain = try JSONColumn.encode(order)
         try await app.dependencies.backend.transaction { db in
-            try await db.raw("""
+            try await db.raw(
+                """
                 INSERT INTO orders (id, customer, merchant_id, status, total_fen, created_at, data, updated_at)
                 VALUES (\(bind: order.id), \(bind: order.customer), \(bind: order.merchantID), \(bind: order.status.rawValue), \(bind: order.total.fen),
                         \(bind: order.createdAt), \(bind: plain), \(bind: order.createdAt))
-                """).run()
+                """
+            ).run()
         }
         let rotation = try await app.dependencies.store.rotatePersonalData()
         #expect(rotation.orders == 1)
-        let stored = try await app.dependencies.backend.reader.raw("SELECT data FROM orders WHERE id = 9001").first()?.decode(column: "data", as: String.self)
+        let stored = try await app.dependencies.backend.reader.raw("SELECT data FROM orders WHERE id = 9001").first()?
+            .decode(column: "data", as: String.self)
         #expect(stored?.hasPrefix("v2.") == true, "sealed at rest after rotate-key")
         try await Self.enqueue(app)
         try await Self.drain(app)
-        let summary = try JSONColumn.decode(ReportSummary.self, from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
+        let summary = try JSONColumn.decode(
+            ReportSummary.self,
+            from: try #require(try await app.dependencies.reportStore.report(date: Self.date)).summary)
         #expect(summary.placed == 1 && summary.delivered == 1)
         await app.shutdown()
     }
@@ -415,5 +493,7 @@ final class FlakyObjectStore: ObjectStore {
     func get(key: String) async throws -> [UInt8] { try await wrapped.get(key: key) }
     func delete(key: String) async throws { try await wrapped.delete(key: key) }
     func exists(key: String) async throws -> Bool { try await wrapped.exists(key: key) }
-    func downloadURL(key: String, expiresIn: Duration) async throws -> URL { try await wrapped.downloadURL(key: key, expiresIn: expiresIn) }
+    func downloadURL(key: String, expiresIn: Duration) async throws -> URL {
+        try await wrapped.downloadURL(key: key, expiresIn: expiresIn)
+    }
 }

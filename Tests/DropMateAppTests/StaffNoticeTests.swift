@@ -1,8 +1,9 @@
-@testable import DropMateApp
 import DropMateCore
-@testable import DropMateEngine
 import Foundation
 import Testing
+
+@testable import DropMateApp
+@testable import DropMateEngine
 
 /// A customer asking for a person (or hurrying, or cancelling a confirmed order) reaches staff: the step queues one
 /// `staff-notice` job, phone numbers masked, and the worker sends it to every active admin or dispatcher whose WeChat
@@ -10,8 +11,11 @@ import Testing
 @Suite struct StaffNoticeTests {
     func say(_ app: TestApp, _ text: String, as customer: String = "o_cust", id: Int) async throws -> OutgoingMessage? {
         // A generous deadline: on a loaded machine the reply must not turn into a late push.
-        try await app.dependencies.engine.handle(IncomingChat(customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):msg:\(id)", input: .text(text)),
-                                                 deadline: .seconds(60)).reply
+        try await app.dependencies.engine.handle(
+            IncomingChat(
+                customer: customer, createTime: app.clock.now, dedupeKey: "\(customer):msg:\(id)", input: .text(text)),
+            deadline: .seconds(60)
+        ).reply
     }
 
     /// Runs `body` on a fresh app and shuts the app down however `body` ends.
@@ -24,11 +28,19 @@ import Testing
         await app.shutdown()
     }
 
-    func staffMember(_ app: TestApp, _ name: String, _ role: StaffRole, openID: String?, active: Bool = true) async throws {
+    func staffMember(
+        _ app: TestApp, _ name: String, _ role: StaffRole, openID: String?, active: Bool = true
+    ) async throws {
         let staff = app.dependencies.staff, now = app.clock.now
-        let account = try await staff.create(username: name, passwordHash: "x", role: role, courierID: nil, now: now, audit: nil)
-        let audit = AuditEntry(actorID: nil, actor: "test", role: "admin", action: "staff.notifications", target: "staff:\(account.id)", at: now)
-        if let openID { try await staff.setNotifications(staffID: account.id, wechatOpenID: openID, notifyReports: false, now: now, audit: audit) }
+        let account = try await staff.create(
+            username: name, passwordHash: "x", role: role, courierID: nil, now: now, audit: nil)
+        let audit = AuditEntry(
+            actorID: nil, actor: "test", role: "admin", action: "staff.notifications", target: "staff:\(account.id)",
+            at: now)
+        if let openID {
+            try await staff.setNotifications(
+                staffID: account.id, wechatOpenID: openID, notifyReports: false, now: now, audit: audit)
+        }
         if !active { _ = try await staff.setActive(false, staffID: account.id, now: now, audit: audit) }
     }
 
@@ -53,21 +65,30 @@ import Testing
             #expect(notices.count == 3)
             let first = try StaffNoticeJob(payload: notices[0].payload)
             #expect(first.reason == "handoff" && first.customer == "o_cust")
-            #expect(first.text.contains("139****5678") && !first.text.contains("13912345678"), "numbers in the customer's words are masked")
+            #expect(
+                first.text.contains("139****5678") && !first.text.contains("13912345678"),
+                "numbers in the customer's words are masked")
             #expect(first.text.contains("138****8000") && !first.text.contains("13800138000"))
             #expect(first.text.contains("牛肉面 ×2"), "staff see the draft")
 
             let notifier = RecordingNotifier()
-            var worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
-            let sender = StaffNoticeSender(staff: app.dependencies.staff, queue: app.dependencies.queue, clock: { app.clock.now })
-            worker.register(StaffNoticeJob.self) { notice, context in try await sender.send(notice, jobID: context.jobID) }
+            var worker = JobWorker(
+                queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier,
+                clock: { app.clock.now }, logger: app.dependencies.logger)
+            let sender = StaffNoticeSender(
+                staff: app.dependencies.staff, queue: app.dependencies.queue, clock: { app.clock.now })
+            worker.register(StaffNoticeJob.self) { notice, context in
+                try await sender.send(notice, jobID: context.jobID)
+            }
             #expect(try await worker.runDueJobs() == 3, "the three notices")
             #expect(try await worker.runDueJobs() == 6, "two pushes each")
             let sent = notifier.sent.withLock { $0 }
             #expect(Set(sent.map(\.openID)) == ["o_boss", "o_disp"])
             #expect(sent.contains { $0.openID == "o_boss" && $0.message == .text(first.text) })
             // A notice that runs again (a retry after a crash) tells nobody twice.
-            try await StaffNoticeSender(staff: app.dependencies.staff, queue: app.dependencies.queue, clock: { app.clock.now }).send(first, jobID: notices[0].id)
+            try await StaffNoticeSender(
+                staff: app.dependencies.staff, queue: app.dependencies.queue, clock: { app.clock.now }
+            ).send(first, jobID: notices[0].id)
             #expect(try await worker.runDueJobs() == 0)
         }
     }
@@ -78,7 +99,9 @@ import Testing
             #expect(text.contains("next 5 minutes"))
             #expect(try await say(app, "hello?", id: 2) == .text("A person will reply soon; please wait."))
             app.clock.advance(6 * 60)
-            guard case .text(let menu)? = try await say(app, "menu", id: 3) else { Issue.record("the bot stayed away"); return }
+            guard case .text(let menu)? = try await say(app, "menu", id: 3) else {
+                Issue.record("the bot stayed away"); return
+            }
             #expect(menu.hasPrefix("Today's menu"))
         }
     }
@@ -90,29 +113,41 @@ import Testing
             try await app.live { client in
                 let session = try await StaffSession.start(app, client: client, courierID: courier.courier.id)
                 let pushesBefore = try await app.dependencies.queue.jobs(kind: PushJob.kind).count
-                let answer = try await session.call(.post, "/customers/o_cust/messages", as: .dispatcher, body: #"{"body": "您好，请问需要什么帮助？"}"#)
+                let answer = try await session.call(
+                    .post, "/customers/o_cust/messages", as: .dispatcher, body: #"{"body": "您好，请问需要什么帮助？"}"#)
                 #expect(answer.status == 201)
                 let pushes = try await app.dependencies.queue.jobs(kind: PushJob.kind)
                 #expect(pushes.count == pushesBefore + 1)
                 #expect(try PushJob(payload: pushes.last!.payload).message == .text("客服：您好，请问需要什么帮助？"))
                 // A person is talking: the bot stays quiet (no second "请稍候") and passes the customer's answer on.
                 #expect(try await say(app, "能少放辣吗", id: 2) == nil)
-                let ended = try await session.call(.post, "/customers/o_cust/messages", as: .admin, body: #"{"body": "好的，已备注。", "end_handoff": true}"#)
+                let ended = try await session.call(
+                    .post, "/customers/o_cust/messages", as: .admin, body: #"{"body": "好的，已备注。", "end_handoff": true}"#)
                 #expect(ended.status == 201)
                 let last = try PushJob(payload: try await app.dependencies.queue.jobs(kind: PushJob.kind).last!.payload)
                 #expect(last.message == .text("客服：好的，已备注。\n（人工服务已结束，有事可以直接跟我说。）"))
-                guard case .text(let menu)? = try await say(app, "菜单", id: 3) else { Issue.record("the bot did not come back"); return }
+                guard case .text(let menu)? = try await say(app, "菜单", id: 3) else {
+                    Issue.record("the bot did not come back"); return
+                }
                 #expect(menu.hasPrefix("今日菜单"))
-                #expect(try await session.call(.post, "/customers/o_cust/messages", as: .courier, body: #"{"body": "hi"}"#).status == 403)
-                #expect(try await session.call(.post, "/customers/o%20cust/messages", as: .admin, body: #"{"body": "hi"}"#).status == 400)
-                #expect(try await session.call(.post, "/customers/o_cust/messages", as: .admin, body: #"{"body": "  "}"#).status == 400)
+                #expect(
+                    try await session.call(.post, "/customers/o_cust/messages", as: .courier, body: #"{"body": "hi"}"#)
+                        .status == 403)
+                #expect(
+                    try await session.call(.post, "/customers/o%20cust/messages", as: .admin, body: #"{"body": "hi"}"#)
+                        .status == 400)
+                #expect(
+                    try await session.call(.post, "/customers/o_cust/messages", as: .admin, body: #"{"body": "  "}"#)
+                        .status == 400)
             }
         }
     }
 
     @Test(arguments: ["0", "1441", "soon"])
     func aHandoffTimeOutsideItsRangeRefusesToStart(_ minutes: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-handoff-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-handoff-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         do {
             _ = try AppConfig.load(environment: ["DROPMATE_HANDOFF_MINUTES": minutes, "DROPMATE_DATA_DIR": directory])

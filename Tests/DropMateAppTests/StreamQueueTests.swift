@@ -1,10 +1,11 @@
-@testable import DropMateApp
 import DropMateCore
-@testable import DropMateEngine
 import DropMateRedis
 import Foundation
 import Logging
 import Testing
+
+@testable import DropMateApp
+@testable import DropMateEngine
 
 /// Production's queue: the `jobs` outbox relayed onto Redis Streams, shared by workers through a consumer group.
 @Suite(.enabled(if: TestRedis.url != nil, "REDIS_URL names no Redis"))
@@ -13,18 +14,22 @@ struct StreamQueueTests {
     static func app(lease: Int64 = 120) async throws -> (TestApp, second: RedisStreamJobQueue, prefix: String) {
         let environment = TestRedis.environment().merging(["DROPMATE_JOB_LEASE_SECONDS": "\(lease)"]) { $1 }
         let app = try await TestApp.make(extra: environment)
-        let second = RedisStreamJobQueue(outbox: app.dependencies.queue, redis: app.dependencies.redis!, keyPrefix: environment["REDIS_KEY_PREFIX"]!,
-                                         leaseSeconds: lease, logger: app.dependencies.logger)
+        let second = RedisStreamJobQueue(
+            outbox: app.dependencies.queue, redis: app.dependencies.redis!, keyPrefix: environment["REDIS_KEY_PREFIX"]!,
+            leaseSeconds: lease, logger: app.dependencies.logger)
         return (app, second, environment["REDIS_KEY_PREFIX"]!)
     }
 
     static func worker(_ app: TestApp, queue: (any JobQueue)? = nil, notifier: RecordingNotifier) -> JobWorker {
-        JobWorker(queue: queue ?? app.dependencies.jobQueue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now },
-                  leaseSeconds: app.dependencies.config.jobLeaseSeconds, logger: app.dependencies.logger)
+        JobWorker(
+            queue: queue ?? app.dependencies.jobQueue, engine: app.dependencies.engine, notifier: notifier,
+            clock: { app.clock.now },
+            leaseSeconds: app.dependencies.config.jobLeaseSeconds, logger: app.dependencies.logger)
     }
 
     static func push(_ app: TestApp, _ text: String) async throws {
-        try await app.dependencies.queue.enqueue(try PushJob(openID: "o_a", message: .text(text)).job(key: text, now: app.clock.now))
+        try await app.dependencies.queue.enqueue(
+            try PushJob(openID: "o_a", message: .text(text)).job(key: text, now: app.clock.now))
     }
 
     @Test func aCommittedJobTravelsTheStreamAndRunsOnce() async throws {
@@ -32,7 +37,9 @@ struct StreamQueueTests {
         #expect(app.dependencies.jobQueue is RedisStreamJobQueue)
         let notifier = RecordingNotifier()
         try await Self.push(app, "订单 #1001 已送达")
-        let ran = try await Self.worker(app, notifier: notifier).runDueJobs() + Self.worker(app, queue: second, notifier: notifier).runDueJobs()
+        let ran =
+            try await Self.worker(app, notifier: notifier).runDueJobs()
+            + Self.worker(app, queue: second, notifier: notifier).runDueJobs()
         #expect(ran == 1)
         #expect(try await Self.worker(app, queue: second, notifier: notifier).runDueJobs() == 0)
         #expect(notifier.sent.withLock { $0.map(\.message) } == [.text("订单 #1001 已送达")])
@@ -46,7 +53,9 @@ struct StreamQueueTests {
         let worker = Self.worker(app, notifier: RecordingNotifier(failures: 100))
         try await Self.push(app, "hello")
         #expect(try await worker.runDueJobs() == 1)
-        #expect(try await redis.send(["ZCARD", "{\(prefix):jobs}:delayed"]).integer == 1, "the retry waits in the delayed set")
+        #expect(
+            try await redis.send(["ZCARD", "{\(prefix):jobs}:delayed"]).integer == 1,
+            "the retry waits in the delayed set")
         #expect(try await worker.runDueJobs() == 0, "not before its backoff")
         for _ in 0..<7 {
             app.clock.advance(2 * 3600)
@@ -58,7 +67,8 @@ struct StreamQueueTests {
         #expect(dead.count == 1)
         let fields = dead.first?.array?.last?.array?.compactMap(\.string) ?? []
         #expect(fields.contains("WeChat errcode -1 (system busy)") && fields.contains("8"), "\(fields)")
-        #expect(try await app.dependencies.queue.deadJobs(limit: 5).first?.lastError == "WeChat errcode -1 (system busy)")
+        #expect(
+            try await app.dependencies.queue.deadJobs(limit: 5).first?.lastError == "WeChat errcode -1 (system busy)")
         await app.shutdown()
     }
 
@@ -72,8 +82,9 @@ struct StreamQueueTests {
         let notifier = RecordingNotifier()
         #expect(try await Self.worker(app, queue: second, notifier: notifier).runDueJobs() == 0, "still leased")
         try await Task.sleep(for: .milliseconds(3100))  // Redis's idle time, for XAUTOCLAIM (lease + 1 s)
-        #expect(try await Self.worker(app, queue: second, notifier: notifier).runDueJobs() == 0,
-                "the database lease has not run out (its clock stood still): the entries must stay pending, not be dropped")
+        #expect(
+            try await Self.worker(app, queue: second, notifier: notifier).runDueJobs() == 0,
+            "the database lease has not run out (its clock stood still): the entries must stay pending, not be dropped")
         app.clock.advance(3)
         try await Task.sleep(for: .milliseconds(3100))
         #expect(try await Self.worker(app, queue: second, notifier: notifier).runDueJobs() == 2)
@@ -127,8 +138,12 @@ struct StreamQueueTests {
         let claimed = try await app.dependencies.jobQueue.claim(limit: 10, now: app.clock.now, leaseSeconds: 120)
         try await app.dependencies.jobQueue.release(claimed.map(\.id))
         let notifier = RecordingNotifier()
-        #expect(try await Self.worker(app, queue: second, notifier: notifier).runDueJobs() == 2, "another worker runs them at once")
-        #expect(try await app.dependencies.queue.jobs(kind: PushJob.kind).allSatisfy { $0.attempts == 1 }, "the handed-back attempt is not counted")
+        #expect(
+            try await Self.worker(app, queue: second, notifier: notifier).runDueJobs() == 2,
+            "another worker runs them at once")
+        #expect(
+            try await app.dependencies.queue.jobs(kind: PushJob.kind).allSatisfy { $0.attempts == 1 },
+            "the handed-back attempt is not counted")
         await app.shutdown()
     }
 }

@@ -5,7 +5,8 @@ import Testing
 /// Every golden chat in `conversations/` is played through the real signed webhook over HTTP.
 /// Set DROPMATE_RECORD=1 to rewrite the expectations from what happens (review with `git diff`).
 @Suite struct TranscriptTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
     static let files = Transcript.all(root: root)
     static let recording = ProcessInfo.processInfo.environment["DROPMATE_RECORD"] == "1"
 
@@ -20,12 +21,19 @@ import Testing
         try await play(file, mode: .safe)
     }
 
-    @Test("a transcript plays the same in production mode (PostgreSQL + Redis)",
-          .enabled(if: PostgresTestDatabase.serverURL != nil && TestRedis.url != nil, "DATABASE_URL and REDIS_URL name no servers"),
-          arguments: files)
+    @Test(
+        "a transcript plays the same in production mode (PostgreSQL + Redis)",
+        .enabled(
+            if: PostgresTestDatabase.serverURL != nil && TestRedis.url != nil,
+            "DATABASE_URL and REDIS_URL name no servers"),
+        arguments: files)
     func transcriptPlaysTheSameInProductionMode(_ file: String) async throws {
         guard !Self.recording else { return }
-        try await play(file, mode: nil, environment: ["DATABASE_URL": try await PostgresTestDatabase.create()].merging(TestRedis.environment()) { $1 })
+        try await play(
+            file, mode: nil,
+            environment: ["DATABASE_URL": try await PostgresTestDatabase.create()].merging(TestRedis.environment()) {
+                $1
+            })
     }
 
     @Test func thereAreAtLeastTwentyFiveScenarios() {
@@ -45,7 +53,8 @@ import Testing
         for mismatch in runner.compare(outcomes) {
             Issue.record(
                 Comment(rawValue: "conversations/\(file):\(mismatch.line): \(mismatch.message)"),
-                sourceLocation: SourceLocation(fileID: "DropMate/\(file)", filePath: path, line: mismatch.line, column: 1)
+                sourceLocation: SourceLocation(
+                    fileID: "DropMate/\(file)", filePath: path, line: mismatch.line, column: 1)
             )
         }
     }

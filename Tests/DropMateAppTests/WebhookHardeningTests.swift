@@ -1,11 +1,12 @@
-@testable import DropMateApp
 import DropMateCore
-@testable import DropMateEngine
 import DropMateWeChat
 import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
+
+@testable import DropMateApp
+@testable import DropMateEngine
 
 /// Issue 15's webhook holes: forged plaintext bodies under a seen query, another customer's MsgId, an empty sender,
 /// safe mode, and the dev outbox. Each test failed before its fix.
@@ -15,10 +16,15 @@ import Testing
     static let plain = try! WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: nil)
 
     /// POSTs `body` under the signed query for (`timestamp`, `nonce`); returns the status and the reply's text.
-    static func post(_ body: String, timestamp: Int64, nonce: String, to client: some TestClientProtocol) async throws -> (HTTPResponse.Status, String) {
-        let query = "signature=\(WeChatSignature.sign([TestAccount.token, "\(timestamp)", nonce]))&timestamp=\(timestamp)&nonce=\(nonce)"
+    static func post(
+        _ body: String, timestamp: Int64, nonce: String, to client: some TestClientProtocol
+    ) async throws -> (HTTPResponse.Status, String) {
+        let query =
+            "signature=\(WeChatSignature.sign([TestAccount.token, "\(timestamp)", nonce]))&timestamp=\(timestamp)&nonce=\(nonce)"
         let response = try await client.execute(uri: "/wechat?\(query)", method: .post, body: ByteBuffer(string: body))
-        if let reply = (try? plain.openReply(Array(response.body.readableBytesView))) ?? nil, case .text(let text) = reply.content {
+        if let reply = (try? plain.openReply(Array(response.body.readableBytesView))) ?? nil,
+            case .text(let text) = reply.content
+        {
             return (response.status, text)
         }
         return (response.status, String(buffer: response.body))
@@ -45,7 +51,10 @@ import Testing
                 #expect(status == .forbidden, "\(from) \(id): \(text)")
             }
             // A fresh nonce is a fresh request.
-            #expect(try await Self.post(Self.body("菜单", from: "o_attacker", id: "504", at: now), timestamp: now, nonce: "fresh", to: client).0 == .ok)
+            #expect(
+                try await Self.post(
+                    Self.body("菜单", from: "o_attacker", id: "504", at: now), timestamp: now, nonce: "fresh", to: client
+                ).0 == .ok)
         }
     }
 
@@ -66,15 +75,22 @@ import Testing
         let app = try await TestApp.make()
         let now = app.clock.now
         try await app.live { client in
-            _ = try await Send.send(Send.message("2 份牛肉面", id: "7001", at: now, from: "o_alice"), to: client, at: now, nonce: "a1")
-            _ = try await Send.send(Send.message("黄浦区人民大道200号", id: "7002", at: now, from: "o_alice"), to: client, at: now, nonce: "a2")
-            let summary = try await Send.send(Send.message("13800138000", id: "7003", at: now, from: "o_alice"), to: client, at: now, nonce: "a3")
+            _ = try await Send.send(
+                Send.message("2 份牛肉面", id: "7001", at: now, from: "o_alice"), to: client, at: now, nonce: "a1")
+            _ = try await Send.send(
+                Send.message("黄浦区人民大道200号", id: "7002", at: now, from: "o_alice"), to: client, at: now, nonce: "a2")
+            let summary = try await Send.send(
+                Send.message("13800138000", id: "7003", at: now, from: "o_alice"), to: client, at: now, nonce: "a3")
             #expect(summary.contains("订单 #1001"))
             // Mallory reuses Alice's MsgId: she gets her own answer, never Alice's order summary.
-            let stolen = try await Send.send(Send.message("你好", id: "7003", at: now, from: "o_mallory"), to: client, at: now, nonce: "m1")
+            let stolen = try await Send.send(
+                Send.message("你好", id: "7003", at: now, from: "o_mallory"), to: client, at: now, nonce: "m1")
             #expect(!stolen.isEmpty && stolen != summary && !stolen.contains("1001") && !stolen.contains("138"))
             // Alice's own retry still gets hers.
-            #expect(try await Send.send(Send.message("13800138000", id: "7003", at: now, from: "o_alice"), to: client, at: now, nonce: "a3b") == summary)
+            #expect(
+                try await Send.send(
+                    Send.message("13800138000", id: "7003", at: now, from: "o_alice"), to: client, at: now, nonce: "a3b"
+                ) == summary)
             // The store's dedupe records carry the sender too.
             await app.dependencies.store.flush()
             #expect(try await app.dependencies.store.handled(dedupeKey: "msg:7003:o_alice") != nil)
@@ -87,7 +103,8 @@ import Testing
         let now = app.clock.now
         try await app.live { client in
             for from in ["", " "] {
-                let body = "<xml><ToUserName><![CDATA[\(TestAccount.accountID)]]></ToUserName><FromUserName><![CDATA[\(from)]]></FromUserName><CreateTime>\(now)</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[菜单]]></Content><MsgId>9\(from.count)</MsgId></xml>"
+                let body =
+                    "<xml><ToUserName><![CDATA[\(TestAccount.accountID)]]></ToUserName><FromUserName><![CDATA[\(from)]]></FromUserName><CreateTime>\(now)</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[菜单]]></Content><MsgId>9\(from.count)</MsgId></xml>"
                 let (status, text) = try await Self.post(body, timestamp: now, nonce: "empty\(from.count)", to: client)
                 #expect(status == .badRequest, "\(text)")
                 #expect(!text.contains("<ToUserName><![CDATA[]]>"))
@@ -98,23 +115,36 @@ import Testing
     @Test func safeModeRefusesPlaintextRequestsAndOpensEncryptedOnes() async throws {
         let app = try await TestApp.make(extra: ["WECHAT_MESSAGE_MODE": "safe"])
         let now = app.clock.now
-        let aes = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
+        let aes = try WeChatClientSigner(
+            token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
         let message = Send.message("菜单", id: "801", at: now)
         try await app.live { client in
             let plain = Self.plain.request(for: message, mode: .plaintext, timestamp: now, nonce: "p")
-            #expect(try await client.execute(uri: "/wechat?\(plain.query)", method: .post, body: ByteBuffer(string: plain.body)).status == .forbidden)
+            #expect(
+                try await client.execute(
+                    uri: "/wechat?\(plain.query)", method: .post, body: ByteBuffer(string: plain.body)
+                ).status == .forbidden)
             for (mode, nonce) in [(WeChatWebhook.Mode.safe, "s"), (.compatible, "c")] {
-                let encrypted = aes.request(for: Send.message("菜单", id: "80\(nonce)", at: now), mode: mode, timestamp: now, nonce: nonce)
-                let response = try await client.execute(uri: "/wechat?\(encrypted.query)", method: .post, body: ByteBuffer(string: encrypted.body))
+                let encrypted = aes.request(
+                    for: Send.message("菜单", id: "80\(nonce)", at: now), mode: mode, timestamp: now, nonce: nonce)
+                let response = try await client.execute(
+                    uri: "/wechat?\(encrypted.query)", method: .post, body: ByteBuffer(string: encrypted.body))
                 #expect(response.status == .ok && String(buffer: response.body).contains("<Encrypt>"))
             }
         }
     }
 
     @Test func theMessageModeIsValidatedAndDefaultsFromTheKey() throws {
-        let base = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret, "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("dm-mode-\(UUID())").path]
+        let base = [
+            "WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret,
+            "DROPMATE_DATA_DIR": FileManager.default.temporaryDirectory.appendingPathComponent("dm-mode-\(UUID())")
+                .path,
+        ]
         #expect(try AppConfig.load(environment: base).wechatMessageMode == .plaintext)
-        #expect(try AppConfig.load(environment: base.merging(["WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey]) { $1 }).wechatMessageMode == .compatible)
+        #expect(
+            try AppConfig.load(
+                environment: base.merging(["WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey]) { $1 }
+            ).wechatMessageMode == .compatible)
         for (mode, key) in [("safe", nil), ("secure", TestAccount.encodingAESKey)] as [(String, String?)] {
             var env = base.merging(["WECHAT_MESSAGE_MODE": mode]) { $1 }
             env["WECHAT_ENCODING_AES_KEY"] = key
@@ -126,7 +156,9 @@ import Testing
     @Test func theDevOutboxExistsOnlyOnLoopbackWithoutAnAppSecretAndIsPaged() async throws {
         let app = try await TestApp.make()
         for index in 0..<5 {
-            try await app.dependencies.queue.enqueue(try PushJob(openID: index < 3 ? "o_a" : "o_b", message: .text("push \(index)")).job(key: "p\(index)", now: app.clock.now))
+            try await app.dependencies.queue.enqueue(
+                try PushJob(openID: index < 3 ? "o_a" : "o_b", message: .text("push \(index)")).job(
+                    key: "p\(index)", now: app.clock.now))
         }
         #expect(app.dependencies.config.servesDevOutbox)
         try await buildApplication(app.dependencies, runWorker: false).test(.router) { client in
@@ -139,7 +171,9 @@ import Testing
             let tail = try JSONDecoder().decode([OpsRoutes.OutboxEntry].self, from: Data(rest.body.readableBytesView))
             #expect(tail.count == 3 && rest.headers[OpsRoutes.nextAfter] == nil)
             let mine = try await client.execute(uri: "/dev/outbox?openid=o_b", method: .get)
-            #expect(try JSONDecoder().decode([OpsRoutes.OutboxEntry].self, from: Data(mine.body.readableBytesView)).map(\.openID) == ["o_b", "o_b"])
+            #expect(
+                try JSONDecoder().decode([OpsRoutes.OutboxEntry].self, from: Data(mine.body.readableBytesView)).map(
+                    \.openID) == ["o_b", "o_b"])
         }
         await app.shutdown()
         for host in ["0.0.0.0", "::", "192.0.2.10"] {
@@ -167,8 +201,12 @@ import Testing
         let guarded = try await TestApp.make(extra: ["METRICS_TOKEN": token])
         try await buildApplication(guarded.dependencies, runWorker: false).test(.router) { client throws in
             let missing = try await client.execute(uri: "/metrics", method: .get).status
-            let wrong = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer wrong"]).status
-            let right = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"]).status
+            let wrong = try await client.execute(
+                uri: "/metrics", method: .get, headers: [.authorization: "Bearer wrong"]
+            ).status
+            let right = try await client.execute(
+                uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(token)"]
+            ).status
             #expect(missing == .unauthorized && wrong == .unauthorized && right == .ok)
         }
         await guarded.shutdown()
@@ -180,8 +218,12 @@ import Testing
     static let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dm-secrets-\(UUID())").path
 
     static func problems(_ extra: [String: String]) -> [AppConfig.Problem] {
-        let env = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret, "DROPMATE_DATA_DIR": directory].merging(extra) { $1 }
-        do { _ = try AppConfig.load(environment: env); return [] } catch { return (error as? AppConfig.Problems)?.problems ?? [] }
+        let env = ["WECHAT_TOKEN": "abc", "JWT_SECRET": TestAccount.jwtSecret, "DROPMATE_DATA_DIR": directory].merging(
+            extra
+        ) { $1 }
+        do { _ = try AppConfig.load(environment: env); return [] } catch {
+            return (error as? AppConfig.Problems)?.problems ?? []
+        }
     }
 
     @Test(arguments: [
@@ -210,12 +252,18 @@ import Testing
     }
 
     @Test func realSecretsAndTheGeneratedDevSecretsStart() throws {
-        #expect(Self.problems([
-            "WECHAT_TOKEN": "Rk29dLq0Zt", "WECHAT_APP_SECRET": "4f1c9e2ab7d35e80c6a1f94b2d7e03c5", "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey,
-            "DROPMATE_PII_KEYS": TestAccount.piiKeys, "METRICS_TOKEN": "9c41d07e6ab25f3e81d4", "SMS_PROVIDER_KEY": "tK8s0q2LwZ",
-        ]).isEmpty)
+        #expect(
+            Self.problems([
+                "WECHAT_TOKEN": "Rk29dLq0Zt", "WECHAT_APP_SECRET": "4f1c9e2ab7d35e80c6a1f94b2d7e03c5",
+                "WECHAT_ENCODING_AES_KEY": TestAccount.encodingAESKey,
+                "DROPMATE_PII_KEYS": TestAccount.piiKeys, "METRICS_TOKEN": "9c41d07e6ab25f3e81d4",
+                "SMS_PROVIDER_KEY": "tK8s0q2LwZ",
+            ]).isEmpty)
         // `openssl rand -base64 32` output holds three x's now and then: that is chance, not a placeholder.
-        #expect(Self.problems(["JWT_SECRET": "q7XxXr2Lk9Vb0Zt4Wm8Yp3Hc6Nd1Fg5Js+Ua/Oe=", "WECHAT_APP_SECRET": "7e0axxx3c9d41f26b85e"]).isEmpty)
+        #expect(
+            Self.problems([
+                "JWT_SECRET": "q7XxXr2Lk9Vb0Zt4Wm8Yp3Hc6Nd1Fg5Js+Ua/Oe=", "WECHAT_APP_SECRET": "7e0axxx3c9d41f26b85e",
+            ]).isEmpty)
         // No configuration at all: the embedded default generates its own, and starts.
         let fresh = FileManager.default.temporaryDirectory.appendingPathComponent("dm-fresh-\(UUID())").path
         #expect(try AppConfig.load(environment: ["DROPMATE_DATA_DIR": fresh]).usesGeneratedSecrets)
@@ -224,7 +272,10 @@ import Testing
 }
 
 /// Across replicas, Redis remembers which body a (timestamp, nonce) carried, in the turn's own script call.
-@Suite(.enabled(if: PostgresTestDatabase.serverURL != nil && TestRedis.url != nil, "DATABASE_URL and REDIS_URL name no servers"))
+@Suite(
+    .enabled(
+        if: PostgresTestDatabase.serverURL != nil && TestRedis.url != nil, "DATABASE_URL and REDIS_URL name no servers")
+)
 struct ReplicaReplayTests {
     @Test func aForgedBodySentToAnotherReplicaIsRefusedAndTheRetryIsAnswered() async throws {
         let (a, b) = try await ReplicaTests.replicas()
@@ -232,19 +283,26 @@ struct ReplicaReplayTests {
         try await a.live { one in
             try await b.live { two in
                 let original = WebhookHardeningTests.body("2 份牛肉面", from: "o_victim", id: "601", at: now)
-                let (status, reply) = try await WebhookHardeningTests.post(original, timestamp: now, nonce: "shared", to: one)
+                let (status, reply) = try await WebhookHardeningTests.post(
+                    original, timestamp: now, nonce: "shared", to: one)
                 #expect(status == .ok && reply.contains("牛肉面"))
                 // Replica b never saw this query: only Redis can tell.
                 let forged = WebhookHardeningTests.body("3 份牛肉面", from: "o_attacker", id: "602", at: now)
-                #expect(try await WebhookHardeningTests.post(forged, timestamp: now, nonce: "shared", to: two).0 == .forbidden)
+                #expect(
+                    try await WebhookHardeningTests.post(forged, timestamp: now, nonce: "shared", to: two).0
+                        == .forbidden)
                 let sameCustomer = WebhookHardeningTests.body("取消", from: "o_victim", id: "601", at: now)
-                #expect(try await WebhookHardeningTests.post(sameCustomer, timestamp: now, nonce: "shared", to: two).0 == .forbidden)
+                #expect(
+                    try await WebhookHardeningTests.post(sameCustomer, timestamp: now, nonce: "shared", to: two).0
+                        == .forbidden)
                 // WeChat's retry of the real message, on the other replica: the first answer.
-                let (retried, again) = try await WebhookHardeningTests.post(original, timestamp: now, nonce: "shared", to: two)
+                let (retried, again) = try await WebhookHardeningTests.post(
+                    original, timestamp: now, nonce: "shared", to: two)
                 #expect(retried == .ok && again == reply)
                 // Dedupe across replicas is per sender too.
                 let other = WebhookHardeningTests.body("你好", from: "o_other", id: "601", at: now)
-                let (_, otherReply) = try await WebhookHardeningTests.post(other, timestamp: now, nonce: "other", to: two)
+                let (_, otherReply) = try await WebhookHardeningTests.post(
+                    other, timestamp: now, nonce: "other", to: two)
                 #expect(otherReply != reply && !otherReply.contains("牛肉面 ×2"))
             }
         }

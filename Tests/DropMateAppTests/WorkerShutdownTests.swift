@@ -37,12 +37,18 @@ struct WorkerShutdownTests {
         try await Self.handsBackWhatCannotFinish(Self.embedded())
     }
 
-    @Test(.enabled(if: PostgresTestDatabase.serverURL != nil && ProcessInfo.processInfo.environment["REDIS_URL"] != nil, "needs PostgreSQL and Redis"))
+    @Test(
+        .enabled(
+            if: PostgresTestDatabase.serverURL != nil && ProcessInfo.processInfo.environment["REDIS_URL"] != nil,
+            "needs PostgreSQL and Redis"))
     func aProductionWorkerFinishesTheJobInHand() async throws {
         try await Self.finishesTheJobInHand(try await Self.production())
     }
 
-    @Test(.enabled(if: PostgresTestDatabase.serverURL != nil && ProcessInfo.processInfo.environment["REDIS_URL"] != nil, "needs PostgreSQL and Redis"))
+    @Test(
+        .enabled(
+            if: PostgresTestDatabase.serverURL != nil && ProcessInfo.processInfo.environment["REDIS_URL"] != nil,
+            "needs PostgreSQL and Redis"))
     func aProductionWorkerHandsBackAJobThatCannotFinishAndItRunsAgainAtOnce() async throws {
         try await Self.handsBackWhatCannotFinish(try await Self.production())
     }
@@ -53,15 +59,21 @@ struct WorkerShutdownTests {
         let fake = FakeWeChatAPI(appSecret: appSecret)
         fake.delaySends(by: .seconds(2))
         try await fake.serve { base in
-            let environment = backend.environment.merging(["WECHAT_APP_ID": fake.appID, "WECHAT_API_BASE_URL": base]) { _, new in new }
+            let environment = backend.environment.merging(["WECHAT_APP_ID": fake.appID, "WECHAT_API_BASE_URL": base]) {
+                _, new in new
+            }
             try await enqueue(environment)
             let worker = try Launched(backend.worker, environment: environment)
             try await until("the job is in hand (\(backend.name))") { fake.received >= 1 }
             let status = await worker.terminate()
             #expect(status == 0, "\(backend.name): exit status")
-            #expect(try await backend.jobs() == [JobRow(state: "done", attempts: 1, lockedUntil: nil)], "\(backend.name): the job in hand finished")
+            #expect(
+                try await backend.jobs() == [JobRow(state: "done", attempts: 1, lockedUntil: nil)],
+                "\(backend.name): the job in hand finished")
             #expect(fake.sentCount == 1)
-            #expect(!worker.output.contains("worker loop failed") && !worker.output.contains("CancellationError"), "\(backend.name): \(worker.output)")
+            #expect(
+                !worker.output.contains("worker loop failed") && !worker.output.contains("CancellationError"),
+                "\(backend.name): \(worker.output)")
         }
     }
 
@@ -69,7 +81,9 @@ struct WorkerShutdownTests {
         let fake = FakeWeChatAPI(appSecret: appSecret)
         fake.delaySends(by: .seconds(4))  // under WeChat's 5 s timeout: only the shutdown grace stops it
         try await fake.serve { base in
-            var environment = backend.environment.merging(["WECHAT_APP_ID": fake.appID, "WECHAT_API_BASE_URL": base]) { _, new in new }
+            var environment = backend.environment.merging(["WECHAT_APP_ID": fake.appID, "WECHAT_API_BASE_URL": base]) {
+                _, new in new
+            }
             environment["DROPMATE_SHUTDOWN_GRACE_SECONDS"] = "1"
             try await enqueue(environment)
             let worker = try Launched(backend.worker, environment: environment)
@@ -77,15 +91,21 @@ struct WorkerShutdownTests {
             let stopping = ContinuousClock.now
             let status = await worker.terminate()
             #expect(status == 0, "\(backend.name): exit status")
-            #expect(ContinuousClock.now - stopping < .seconds(4), "\(backend.name): stopped at the end of the grace, not of the job")
+            #expect(
+                ContinuousClock.now - stopping < .seconds(4),
+                "\(backend.name): stopped at the end of the grace, not of the job")
             let rows = try await backend.jobs()
-            #expect(rows.count == 1 && rows[0].state == backend.handedBackState && rows[0].attempts == 0, "\(backend.name): handed back, not left running: \(rows)")
+            #expect(
+                rows.count == 1 && rows[0].state == backend.handedBackState && rows[0].attempts == 0,
+                "\(backend.name): handed back, not left running: \(rows)")
             if backend.handedBackState == "ready" { #expect(rows.first?.lockedUntil == nil, "the lease is released") }
             #expect(worker.output.contains("handed jobs back on shutdown"), "\(backend.name): \(worker.output)")
             // Another worker runs it now, not after the 120 s lease.
             fake.delaySends(by: .zero)
             let next = try Launched(backend.worker, environment: environment)
-            try await until("the handed-back job runs again (\(backend.name))", within: .seconds(20)) { try await backend.jobs().first?.state == "done" }
+            try await until("the handed-back job runs again (\(backend.name))", within: .seconds(20)) {
+                try await backend.jobs().first?.state == "done"
+            }
             #expect(await next.terminate() == 0)
         }
     }
@@ -93,24 +113,39 @@ struct WorkerShutdownTests {
     // MARK: - Deployments
 
     static func embedded() -> Backend {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-shutdown-\(UUID().uuidString)").path
-        return Backend(name: "SQLite", worker: ["serve"], environment: [
-            "DROPMATE_DATA_DIR": directory, "HOME": directory, "WECHAT_APP_SECRET": appSecret,
-        ], handedBackState: "ready", jobs: {
-            try await read(try await SQLiteBackend.open(path: (directory as NSString).appendingPathComponent("dropmate.sqlite"), logger: Logger(label: "test")))
-        })
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-shutdown-\(UUID().uuidString)"
+        ).path
+        return Backend(
+            name: "SQLite", worker: ["serve"],
+            environment: [
+                "DROPMATE_DATA_DIR": directory, "HOME": directory, "WECHAT_APP_SECRET": appSecret,
+            ], handedBackState: "ready",
+            jobs: {
+                try await read(
+                    try await SQLiteBackend.open(
+                        path: (directory as NSString).appendingPathComponent("dropmate.sqlite"),
+                        logger: Logger(label: "test")))
+            })
     }
 
     static func production() async throws -> Backend {
         let url = try await PostgresTestDatabase.create()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-shutdown-\(UUID().uuidString)").path
-        return Backend(name: "PostgreSQL + Redis", worker: ["worker"], environment: [
-            "DROPMATE_DATA_DIR": directory, "HOME": directory, "WECHAT_APP_SECRET": appSecret, "METRICS_PORT": "0",
-            "DATABASE_URL": url, "REDIS_URL": ProcessInfo.processInfo.environment["REDIS_URL"]!, "REDIS_KEY_PREFIX": "dm-shutdown-\(UUID().uuidString.prefix(8))",
-            "DROPMATE_PII_KEYS": TestAccount.piiKeys, "JWT_SECRET": TestAccount.jwtSecret, "WECHAT_TOKEN": TestAccount.token,
-        ], handedBackState: "queued", jobs: {
-            try await read(try await PostgresBackend.connect(url: url, logger: Logger(label: "test")))
-        })
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-shutdown-\(UUID().uuidString)"
+        ).path
+        return Backend(
+            name: "PostgreSQL + Redis", worker: ["worker"],
+            environment: [
+                "DROPMATE_DATA_DIR": directory, "HOME": directory, "WECHAT_APP_SECRET": appSecret, "METRICS_PORT": "0",
+                "DATABASE_URL": url, "REDIS_URL": ProcessInfo.processInfo.environment["REDIS_URL"]!,
+                "REDIS_KEY_PREFIX": "dm-shutdown-\(UUID().uuidString.prefix(8))",
+                "DROPMATE_PII_KEYS": TestAccount.piiKeys, "JWT_SECRET": TestAccount.jwtSecret,
+                "WECHAT_TOKEN": TestAccount.token,
+            ], handedBackState: "queued",
+            jobs: {
+                try await read(try await PostgresBackend.connect(url: url, logger: Logger(label: "test")))
+            })
     }
 
     /// The push jobs' rows, then closes `backend`.
@@ -126,20 +161,26 @@ struct WorkerShutdownTests {
     }
 
     static func rows(_ backend: any SQLBackend) async throws -> [JobRow] {
-        try await backend.reader.raw("SELECT state, attempts, locked_until FROM jobs WHERE kind = 'push' ORDER BY id").all().map {
-            JobRow(state: try $0.decode(column: "state", as: String.self), attempts: try $0.decode(column: "attempts", as: Int.self),
-                   lockedUntil: try $0.decode(column: "locked_until", as: Int64?.self))
-        }
+        try await backend.reader.raw("SELECT state, attempts, locked_until FROM jobs WHERE kind = 'push' ORDER BY id")
+            .all().map {
+                JobRow(
+                    state: try $0.decode(column: "state", as: String.self),
+                    attempts: try $0.decode(column: "attempts", as: Int.self),
+                    lockedUntil: try $0.decode(column: "locked_until", as: Int64?.self))
+            }
     }
 
     // MARK: - The binary
 
     static func enqueue(_ environment: [String: String]) async throws {
-        let cli = try Launched(["enqueue", "push", "--payload", payload, "--key", "shutdown-test"], environment: environment)
+        let cli = try Launched(
+            ["enqueue", "push", "--payload", payload, "--key", "shutdown-test"], environment: environment)
         #expect(await cli.exit() == 0, "enqueue: \(cli.output)")
     }
 
-    static func until(_ what: String, within limit: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+    static func until(
+        _ what: String, within limit: Duration = .seconds(30), _ condition: () async throws -> Bool
+    ) async throws {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             if try await condition() { return }
@@ -162,7 +203,8 @@ struct WorkerShutdownTests {
             process = Process()
             process.executableURL = URL(fileURLWithPath: DropMateBinary.path!)
             process.arguments = arguments
-            process.environment = ["PATH": "/usr/bin:/bin", "PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json"].merging(environment) { _, new in new }
+            process.environment = ["PATH": "/usr/bin:/bin", "PORT": "0", "HOST": "127.0.0.1", "LOG_FORMAT": "json"]
+                .merging(environment) { _, new in new }
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = pipe

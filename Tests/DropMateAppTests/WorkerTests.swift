@@ -1,10 +1,11 @@
-@testable import DropMateApp
 import DropMateCore
-@testable import DropMateEngine
 import Foundation
 import Logging
 import Synchronization
 import Testing
+
+@testable import DropMateApp
+@testable import DropMateEngine
 
 /// Stands in for WeChat's customer-service API (outside our control): records pushes, fails when told to.
 final class RecordingNotifier: Notifier {
@@ -34,7 +35,9 @@ final class RecordingNotifier: Notifier {
     @Test func pushesAreDeliveredOnceAndCompleted() async throws {
         let app = try await TestApp.make()
         let notifier = RecordingNotifier()
-        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
+        let worker = JobWorker(
+            queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier,
+            clock: { app.clock.now }, logger: app.dependencies.logger)
         try await queuePush(app, text: "订单 #1001 已送达")
         #expect(try await worker.runDueJobs() == 1)
         #expect(try await worker.runDueJobs() == 0)
@@ -46,7 +49,9 @@ final class RecordingNotifier: Notifier {
     @Test func aFailingPushIsRetriedWithBackoffThenDeadLettered() async throws {
         let app = try await TestApp.make()
         let notifier = RecordingNotifier(failures: 100)
-        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
+        let worker = JobWorker(
+            queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier,
+            clock: { app.clock.now }, logger: app.dependencies.logger)
         try await queuePush(app, text: "hello")
         #expect(try await worker.runDueJobs() == 1)
         #expect(try await worker.runDueJobs() == 0, "the retry waits for its backoff")
@@ -69,24 +74,31 @@ final class RecordingNotifier: Notifier {
             let inFlight = Mutex((now: 0, most: 0))
             func send(_ push: PushJob, jobID: Int64) async throws {
                 guard case .text(let text) = push.message else { return }
-                inFlight.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+                inFlight.withLock {
+                    $0.now += 1; $0.most = max($0.most, $0.now)
+                }
                 try await Task.sleep(for: .milliseconds(text.hasSuffix("1") ? 100 : 10))
                 inFlight.withLock { $0.now -= 1 }
                 sent.withLock { $0.append(push.openID + ":" + text) }
             }
         }
         let notifier = SlowFirst()
-        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
+        let worker = JobWorker(
+            queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier,
+            clock: { app.clock.now }, logger: app.dependencies.logger)
         for customer in ["o_a", "o_b", "o_c"] {
             for step in 1...3 {
-                try await app.dependencies.queue.enqueue(try PushJob(openID: customer, message: .text("step \(step)")).job(key: "\(customer)-\(step)", now: app.clock.now))
+                try await app.dependencies.queue.enqueue(
+                    try PushJob(openID: customer, message: .text("step \(step)")).job(
+                        key: "\(customer)-\(step)", now: app.clock.now))
             }
         }
         #expect(try await worker.runDueJobs() == 9)
         #expect(notifier.inFlight.withLock { $0.most } > 1, "the customers' lanes ran side by side")
         let sent = notifier.sent.withLock { $0 }
         for customer in ["o_a", "o_b", "o_c"] {
-            #expect(sent.filter { $0.hasPrefix(customer) } == ["step 1", "step 2", "step 3"].map { "\(customer):\($0)" })
+            #expect(
+                sent.filter { $0.hasPrefix(customer) } == ["step 1", "step 2", "step 3"].map { "\(customer):\($0)" })
         }
         #expect(try await app.dependencies.queue.counts() == ["done": 9])
         await app.shutdown()
@@ -95,8 +107,11 @@ final class RecordingNotifier: Notifier {
     @Test func aJobWhosePayloadDoesNotDecodeIsDeadLetteredAtOnceWithTheReason() async throws {
         let app = try await TestApp.make()
         let notifier = RecordingNotifier()
-        let worker = JobWorker(queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier, clock: { app.clock.now }, logger: app.dependencies.logger)
-        try await app.dependencies.queue.enqueue(NewJob(kind: PushJob.kind, payload: #"{"openID": 42}"#, idempotencyKey: "bad", runAt: app.clock.now))
+        let worker = JobWorker(
+            queue: app.dependencies.queue, engine: app.dependencies.engine, notifier: notifier,
+            clock: { app.clock.now }, logger: app.dependencies.logger)
+        try await app.dependencies.queue.enqueue(
+            NewJob(kind: PushJob.kind, payload: #"{"openID": 42}"#, idempotencyKey: "bad", runAt: app.clock.now))
         try await queuePush(app, text: "fine")
         #expect(try await worker.runDueJobs() == 2)
         let dead = try await app.dependencies.queue.deadJobs(limit: 5)
@@ -139,13 +154,18 @@ final class RecordingNotifier: Notifier {
             _ = try AppConfig.load(environment: environment)
         } throws: { error in
             let text = "\(error)"
-            return ["PORT", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "JWT_SECRET", "WECHAT_TIMESTAMP_WINDOW", "PUBLIC_BASE_URL"].allSatisfy(text.contains)
+            return [
+                "PORT", "WECHAT_TOKEN", "WECHAT_ENCODING_AES_KEY", "JWT_SECRET", "WECHAT_TIMESTAMP_WINDOW",
+                "PUBLIC_BASE_URL",
+            ].allSatisfy(text.contains)
                 && !text.contains("short-secret-value") && !text.contains("tiny-secret")
         }
     }
 
     @Test func noConfigurationAtAllGeneratesDevSecretsOnce() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-config-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-config-\(UUID().uuidString)"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory])
         let second = try AppConfig.load(environment: ["DROPMATE_DATA_DIR": directory])
@@ -178,7 +198,9 @@ final class RecordingNotifier: Notifier {
         later.lastActivityAt += 5
         #expect(!ConversationEngine.needsSaving(later, comparedWith: drafting), "draft expiry does not need the second")
         later.lastActivityAt += 55
-        #expect(ConversationEngine.needsSaving(later, comparedWith: drafting), "but the activity is never more than a minute behind")
+        #expect(
+            ConversationEngine.needsSaving(later, comparedWith: drafting),
+            "but the activity is never more than a minute behind")
         var pending = base
         pending.pendingOrderID = 1001
         #expect(ConversationEngine.needsSaving(pending, comparedWith: base))
@@ -198,7 +220,8 @@ final class RecordingNotifier: Notifier {
     @Test func oldDedupeRecordsArePruned() async throws {
         let app = try await TestApp.make()
         let engine = app.dependencies.engine
-        _ = try await engine.handle(IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "msg:1", input: .text("hi")))
+        _ = try await engine.handle(
+            IncomingChat(customer: "o_a", createTime: app.clock.now, dedupeKey: "msg:1", input: .text("hi")))
         await app.dependencies.store.flush()
         #expect(try await app.dependencies.store.handled(dedupeKey: "msg:1") != nil)
         app.clock.advance(8 * 86_400)

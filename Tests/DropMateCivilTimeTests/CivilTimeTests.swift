@@ -44,16 +44,23 @@ import Testing
     @Test func datesAgreeWithFoundationsGregorianCalendar() {
         // Every 997th day from 1583 to 2370 (Foundation's calendar is Julian before 15 October 1582, ours proleptic
         // Gregorian), and every day of the years around the century rules.
-        let sample = Array(stride(from: -141_000, through: 146_097, by: 997)) + Array(-25_600...(-25_400)) + Array(10_900...11_100)
+        let sample =
+            Array(stride(from: -141_000, through: 146_097, by: 997)) + Array(-25_600...(-25_400))
+            + Array(10_900...11_100)
         for days in sample {
-            let parts = Self.utcCalendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(days) * 86_400))
-            #expect(CivilDate(daysSince1970: days) == CivilDate(year: parts.year!, month: parts.month!, day: parts.day!))
+            let parts = Self.utcCalendar.dateComponents(
+                [.year, .month, .day], from: Date(timeIntervalSince1970: Double(days) * 86_400))
+            #expect(
+                CivilDate(daysSince1970: days) == CivilDate(year: parts.year!, month: parts.month!, day: parts.day!))
         }
     }
 
     @Test func timesOfDayFloorTowardsThePastBefore1970() {
         let second = CivilTime(-1)
-        #expect((second.year, second.month, second.day, second.hour, second.minute, second.second) == (1969, 12, 31, 23, 59, 59))
+        #expect(
+            (second.year, second.month, second.day, second.hour, second.minute, second.second) == (
+                1969, 12, 31, 23, 59, 59
+            ))
         #expect(CivilDate.day(containing: -1) == -1)
         #expect(CivilDate.day(containing: -86_400) == -1)
         #expect(CivilDate.day(containing: -86_401) == -2)
@@ -70,8 +77,10 @@ import Testing
         #expect(CivilTime.two(7) == "07")
         #expect(CivilTime.two(12) == "12")
         // The same text Foundation's ISO 8601 style writes, over a spread of instants.
-        let style = Date.ISO8601FormatStyle(dateSeparator: .dash, dateTimeSeparator: .standard, timeSeparator: .colon, timeZone: .gmt)
-            .year().month().day().time(includingFractionalSeconds: false)
+        let style = Date.ISO8601FormatStyle(
+            dateSeparator: .dash, dateTimeSeparator: .standard, timeSeparator: .colon, timeZone: .gmt
+        )
+        .year().month().day().time(includingFractionalSeconds: false)
         for seconds in stride(from: Int64(-2_208_988_800), through: 4_102_444_800, by: 9_876_543) {
             #expect(CivilTime(seconds).iso8601 == Date(timeIntervalSince1970: Double(seconds)).formatted(style))
         }

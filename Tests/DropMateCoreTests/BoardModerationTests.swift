@@ -1,6 +1,7 @@
-@testable import DropMateCore
 import DropMateCivilTime
 import Testing
+
+@testable import DropMateCore
 
 /// Public posts waiting for review: the machine marks them held and tells the customer; the engine learns the
 /// setting for every message that may be a post.
@@ -24,17 +25,20 @@ import Testing
         let held = machine.step(customer: "o_a", state: .new(at: start), input: .text("留言 好吃"), facts: facts)
         #expect(held.replies == [.boardPostHeld])
         #expect(held.effects == [.post(BoardPostRequest(customer: "o_a", orderID: nil, body: "好吃", held: true))])
-        #expect(ReplyRenderer().render([.boardPostHeld], language: .en, catalog: DemoCatalog.catalog)
+        #expect(
+            ReplyRenderer().render([.boardPostHeld], language: .en, catalog: DemoCatalog.catalog)
                 == .text("Thanks! Your post will appear on the message board once our staff have reviewed it."))
 
-        let order = Order(id: 1001, customer: "o_a", merchantID: "lanzhou", lines: [], address: DeliveryAddress(text: "x"),
-                          phone: PhoneNumber("13800138000")!, language: .zh, createdAt: start)
+        let order = Order(
+            id: 1001, customer: "o_a", merchantID: "lanzhou", lines: [], address: DeliveryAddress(text: "x"),
+            phone: PhoneNumber("13800138000")!, language: .zh, createdAt: start)
         facts.orders = [order]
         var state = ConversationState.new(at: start)
         state.hasOrders = true
         let aboutOrder = machine.step(customer: "o_a", state: state, input: .text("留言 请放门口"), facts: facts)
         #expect(aboutOrder.replies == [.boardPosted(orderID: 1001)])
-        #expect(aboutOrder.effects == [.post(BoardPostRequest(customer: "o_a", orderID: 1001, body: "请放门口", held: false))])
+        #expect(
+            aboutOrder.effects == [.post(BoardPostRequest(customer: "o_a", orderID: 1001, body: "请放门口", held: false))])
 
         facts.orders = []
         facts.boardHoldsPosts = false

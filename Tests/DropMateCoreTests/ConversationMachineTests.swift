@@ -1,5 +1,6 @@
-@testable import DropMateCore
 import Testing
+
+@testable import DropMateCore
 
 /// The machine alone: pure steps, no engine. The transcripts cover the flows end to end.
 @Suite struct ConversationMachineTests {
@@ -16,21 +17,28 @@ import Testing
         var step = machine.step(customer: "o_a", state: state, input: .text("2 份牛肉面"), facts: facts())
         #expect(step.effects.isEmpty)
         #expect(step.replies.last == .askAddress(previous: nil))
-        step = machine.step(customer: "o_a", state: step.state, input: .location(Coordinate(latitude: 31.22, longitude: 121.48), label: "人民广场"), facts: facts())
-        guard case .placeOrder(let request)? = step.effects.first else { Issue.record("expected placeOrder, got \(step.effects)"); return }
+        step = machine.step(
+            customer: "o_a", state: step.state,
+            input: .location(Coordinate(latitude: 31.22, longitude: 121.48), label: "人民广场"), facts: facts())
+        guard case .placeOrder(let request)? = step.effects.first else {
+            Issue.record("expected placeOrder, got \(step.effects)"); return
+        }
         #expect(request.lines.map(\.quantity) == [2])
         #expect(request.address.coordinate != nil)
         #expect(step.replies.isEmpty, "the summary comes with the order, not before")
     }
 
     @Test func orderPlacedShowsTheSummaryAndWaitsForConfirmation() throws {
-        let order = Order(id: 1001, customer: "o_a", merchantID: "lanzhou", lines: [], address: DeliveryAddress(text: "x"),
-                          phone: PhoneNumber("13800138000")!, language: .zh, createdAt: start)
-        let step = machine.step(customer: "o_a", state: .new(at: start), input: .orderPlaced(order), facts: facts(orders: [order]))
+        let order = Order(
+            id: 1001, customer: "o_a", merchantID: "lanzhou", lines: [], address: DeliveryAddress(text: "x"),
+            phone: PhoneNumber("13800138000")!, language: .zh, createdAt: start)
+        let step = machine.step(
+            customer: "o_a", state: .new(at: start), input: .orderPlaced(order), facts: facts(orders: [order]))
         #expect(step.state.pendingOrderID == 1001 && step.state.hasOrders && step.state.draft == nil)
         guard case .orderSummary(let shown, _)? = step.replies.first else { Issue.record("no summary"); return }
         #expect(shown.id == 1001)
-        let confirmed = machine.step(customer: "o_a", state: step.state, input: .text("确认"), facts: facts(orders: [order]))
+        let confirmed = machine.step(
+            customer: "o_a", state: step.state, input: .text("确认"), facts: facts(orders: [order]))
         guard case .saveOrder(let saved)? = confirmed.effects.first else { Issue.record("no save"); return }
         #expect(saved.status == .confirmed && saved.promisedAt != nil)
         #expect(confirmed.state.pendingOrderID == nil)
@@ -61,7 +69,8 @@ import Testing
         #expect(ConversationMachine.needs(.text("留言板"), state: state) == FactNeeds(orders: false, board: true))
         state.hasOrders = true
         #expect(ConversationMachine.needs(.text("hi"), state: state).orders)
-        #expect(!ConversationMachine.needs(.reportedLocation(Coordinate(latitude: 1, longitude: 1)), state: state).orders)
+        #expect(
+            !ConversationMachine.needs(.reportedLocation(Coordinate(latitude: 1, longitude: 1)), state: state).orders)
     }
 
     @Test func rendersClockTimesInTheBusinessTimeZone() {

@@ -1,5 +1,6 @@
-@testable import DropMateCore
 import Testing
+
+@testable import DropMateCore
 
 /// Issue 17's conversation pieces, machine alone: questions at any step, a person when asked, the language that
 /// sticks, a yes before a confirmed order is cancelled, and no replies that contradict each other.
@@ -13,9 +14,14 @@ import Testing
     }
 
     func order(_ id: Int64, _ status: OrderStatus, customer: String = "o_a") -> Order {
-        var order = Order(id: id, customer: customer, merchantID: "lanzhou",
-                          lines: [OrderLine(itemID: "beef-noodles", name: LocalizedText(zh: "牛肉面", en: "beef noodles"), quantity: 1, unitPrice: Money(fen: 1800))],
-                          address: DeliveryAddress(text: "人民广场"), phone: PhoneNumber("13800138000")!, language: .zh, createdAt: start)
+        var order = Order(
+            id: id, customer: customer, merchantID: "lanzhou",
+            lines: [
+                OrderLine(
+                    itemID: "beef-noodles", name: LocalizedText(zh: "牛肉面", en: "beef noodles"), quantity: 1,
+                    unitPrice: Money(fen: 1800))
+            ],
+            address: DeliveryAddress(text: "人民广场"), phone: PhoneNumber("13800138000")!, language: .zh, createdAt: start)
         order.status = status
         return order
     }
@@ -27,7 +33,8 @@ import Testing
     // MARK: 1. questions
 
     @Test(arguments: [
-        ("多少钱？", CustomerQuestion.price(itemIDs: [])), ("奶茶多少钱", .price(itemIDs: ["milk-tea"])), ("how much is the milk tea", .price(itemIDs: ["milk-tea"])),
+        ("多少钱？", CustomerQuestion.price(itemIDs: [])), ("奶茶多少钱", .price(itemIDs: ["milk-tea"])),
+        ("how much is the milk tea", .price(itemIDs: ["milk-tea"])),
         ("请问几点关门呀", .openingHours), ("what time do you close?", .openingHours), ("营业时间", .openingHours),
         ("可以货到付款吗", .payment), ("怎么付款", .payment), ("how do I pay", .payment),
         ("有什么推荐", .recommendations), ("what do you recommend", .recommendations),
@@ -41,7 +48,10 @@ import Testing
         #expect(CustomerQuestion.parse(text, catalog: catalog) == question)
     }
 
-    @Test(arguments: ["我要两份牛肉面，谢谢", "2 份牛肉面", "来两份招牌牛肉面", "coffee please", "留言 人工客服太慢了", "黄浦区福州路500号", "menu", "今日推荐", "steak tea price"])
+    @Test(arguments: [
+        "我要两份牛肉面，谢谢", "2 份牛肉面", "来两份招牌牛肉面", "coffee please", "留言 人工客服太慢了", "黄浦区福州路500号", "menu", "今日推荐",
+        "steak tea price",
+    ])
     func ordersAddressesAndPostsAreNoQuestions(_ text: String) {
         let question = CustomerQuestion.parse(text, catalog: catalog)
         if text == "steak tea price" { #expect(question == .price(itemIDs: ["milk-tea"])); return }
@@ -63,18 +73,23 @@ import Testing
 
     @Test func openingHoursComeFromTheMerchants() {
         let renderer = ReplyRenderer()
-        let around = renderer.text(for: .answer(.openingHours(catalog.merchantsInAdOrder)), language: .zh, catalog: catalog)
+        let around = renderer.text(
+            for: .answer(.openingHours(catalog.merchantsInAdOrder)), language: .zh, catalog: catalog)
         #expect(around == "兰州牛肉面馆、幸福饺子馆全天接单，随时可以点。")
         var noodles = DemoCatalog.noodleHouse
         noodles.rules = ShopRules(hours: .daily([OpeningInterval(opens: 600, closes: 1320)]))
-        let set = renderer.text(for: .answer(.openingHours([noodles, DemoCatalog.dumplings])), language: .en, catalog: catalog)
+        let set = renderer.text(
+            for: .answer(.openingHours([noodles, DemoCatalog.dumplings])), language: .en, catalog: catalog)
         #expect(set == "Opening hours:\n· Lanzhou Noodle House daily 10:00-22:00\n· Happy Dumplings around the clock")
         var weekdays = WeeklyHours.daily([OpeningInterval(opens: 600, closes: 1320)])
         weekdays[.sunday] = []
         weekdays[.saturday] = [OpeningInterval(opens: 600, closes: 840), OpeningInterval(opens: 1020, closes: 120)]
         noodles.rules = ShopRules(hours: weekdays)
         let week = renderer.text(for: .answer(.openingHours([noodles])), language: .zh, catalog: catalog)
-        #expect(week == "营业时间：\n· 兰州牛肉面馆 周一 10:00-22:00；周二 10:00-22:00；周三 10:00-22:00；周四 10:00-22:00；周五 10:00-22:00；周六 10:00-14:00、17:00-02:00；周日 休息")
+        #expect(
+            week
+                == "营业时间：\n· 兰州牛肉面馆 周一 10:00-22:00；周二 10:00-22:00；周三 10:00-22:00；周四 10:00-22:00；周五 10:00-22:00；周六 10:00-14:00、17:00-02:00；周日 休息"
+        )
     }
 
     @Test func theCourierIsNamedButTheirNumberIsNotGiven() {
@@ -94,7 +109,9 @@ import Testing
         let handed = say("人工客服", draft.state)
         #expect(handed.state.handoffUntil == start + 30 * 60)
         #expect(handed.state.draft == draft.state.draft)
-        guard case .notifyStaff(let notice)? = handed.effects.first else { Issue.record("staff not told: \(handed.effects)"); return }
+        guard case .notifyStaff(let notice)? = handed.effects.first else {
+            Issue.record("staff not told: \(handed.effects)"); return
+        }
         #expect(notice.reason == .handoff && notice.message == "人工客服" && notice.draft == draft.state.draft)
         // Once "已转人工，请稍候", then quiet; every message still goes to staff.
         let first = say("2 份牛肉面", handed.state)
@@ -111,7 +128,9 @@ import Testing
 
     @Test func theHandoffTimeIsConfigurableAndTheCustomerCanEndIt() {
         let rules = ConversationRules(handoff: 5 * 60)
-        let handed = machine.step(customer: "o_a", state: .new(at: start), input: .text("human"), facts: ConversationFacts(now: start, catalog: catalog, rules: rules))
+        let handed = machine.step(
+            customer: "o_a", state: .new(at: start), input: .text("human"),
+            facts: ConversationFacts(now: start, catalog: catalog, rules: rules))
         #expect(handed.state.handoffUntil == start + 5 * 60)
         #expect(handed.replies == [.answer(.handoffStarted(minutes: 5))])
         let back = say("back to bot", handed.state)
@@ -122,7 +141,9 @@ import Testing
         var state = ConversationState.new(at: start)
         state.hasOrders = true
         let step = say("催单", state, facts(orders: [order(1001, .confirmed)]))
-        guard case .orderStatus(let lines)? = step.replies.first else { Issue.record("no ETA: \(step.replies)"); return }
+        guard case .orderStatus(let lines)? = step.replies.first else {
+            Issue.record("no ETA: \(step.replies)"); return
+        }
         #expect(lines.map(\.order.id) == [1001])
         #expect(step.replies.contains(.answer(.hurried)))
         guard case .notifyStaff(let notice)? = step.effects.first else { Issue.record("staff not told"); return }
@@ -141,7 +162,10 @@ import Testing
         #expect(Language.intended(text) == nil)
     }
 
-    @Test(arguments: [("where is my order", Language.en), ("menu", .en), ("order 2 beef noodles", .en), ("到哪了", .zh), ("牛肉面 x2", .zh), ("好的", .zh)])
+    @Test(arguments: [
+        ("where is my order", Language.en), ("menu", .en), ("order 2 beef noodles", .en), ("到哪了", .zh), ("牛肉面 x2", .zh),
+        ("好的", .zh),
+    ])
     func wholeMessagesChooseTheirLanguage(_ text: String, _ language: Language) {
         #expect(Language.intended(text) == language)
     }
@@ -167,10 +191,13 @@ import Testing
         #expect(asked.replies == [.answer(.confirmCancel(confirmed))])
         #expect(asked.effects.isEmpty)
         let kept = say("不", asked.state, facts(orders: [confirmed]))
-        #expect(kept.replies == [.answer(.cancelKept(confirmed))] && kept.effects.isEmpty && kept.state.cancelAsked == nil)
+        #expect(
+            kept.replies == [.answer(.cancelKept(confirmed))] && kept.effects.isEmpty && kept.state.cancelAsked == nil)
         let again = say("取消", kept.state, facts(orders: [confirmed]))
         let yes = say("确定", again.state, facts(orders: [confirmed]))
-        guard case .saveOrder(let cancelled)? = yes.effects.first else { Issue.record("not cancelled: \(yes.effects)"); return }
+        guard case .saveOrder(let cancelled)? = yes.effects.first else {
+            Issue.record("not cancelled: \(yes.effects)"); return
+        }
         #expect(cancelled.status == .cancelled && cancelled.cancelReason == "customer")
         guard case .notifyStaff(let notice)? = yes.effects.last else { Issue.record("staff not told"); return }
         #expect(notice.reason == .cancelled && notice.orders.map(\.id) == [1004])
@@ -194,7 +221,9 @@ import Testing
     @Test func whereIsMyOrderWithADraftTalksAboutTheDraft() {
         let draft = say("order 2 beef noodles", .new(at: start))
         let step = say("where is my order", draft.state)
-        #expect(step.replies == [.answer(.draftStatus(draft.state.draft!, minutes: 12 + 5 + 10))], "preparation, pickup, 3 km assumed at 18 km/h")
+        #expect(
+            step.replies == [.answer(.draftStatus(draft.state.draft!, minutes: 12 + 5 + 10))],
+            "preparation, pickup, 3 km assumed at 18 km/h")
         let text = ReplyRenderer().text(for: step.replies[0], language: .en, catalog: catalog)
         #expect(text.contains("beef noodles ×2") && !text.contains("no orders"))
     }

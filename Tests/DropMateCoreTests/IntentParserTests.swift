@@ -1,5 +1,6 @@
-@testable import DropMateCore
 import Testing
+
+@testable import DropMateCore
 
 @Suite struct IntentParserTests {
     let parser = IntentParser(catalog: DemoCatalog.catalog)

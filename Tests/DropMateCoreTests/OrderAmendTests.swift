@@ -1,6 +1,7 @@
-@testable import DropMateCore
 import Foundation
 import Testing
+
+@testable import DropMateCore
 
 /// Changing an order after it was placed, the yes to "您是说牛肉面吗？", and the conversation staff notices carry.
 @Suite struct OrderAmendTests {
@@ -15,9 +16,13 @@ import Testing
         let lines = [item("beef-noodles"), item("milk-tea")].enumerated().map { index, item in
             OrderLine(itemID: item.id, name: item.name, quantity: index == 0 ? 2 : 1, unitPrice: item.price)
         }
-        var order = Order(id: 1001, customer: "o_a", merchantID: item("beef-noodles").merchantID, lines: lines,
-                          address: DeliveryAddress(text: "人民大道200号"), phone: PhoneNumber("13800138000")!, language: .zh, createdAt: start)
-        if status != .awaitingConfirmation { order = try! order.applying(.confirm(promisedAt: start + 1_800), at: start).order }
+        var order = Order(
+            id: 1001, customer: "o_a", merchantID: item("beef-noodles").merchantID, lines: lines,
+            address: DeliveryAddress(text: "人民大道200号"), phone: PhoneNumber("13800138000")!, language: .zh,
+            createdAt: start)
+        if status != .awaitingConfirmation {
+            order = try! order.applying(.confirm(promisedAt: start + 1_800), at: start).order
+        }
         if status == .dispatched { order = try! order.applying(.dispatch, at: start).order }
         return order
     }
@@ -30,8 +35,12 @@ import Testing
         return state
     }
 
-    func step(_ text: String, _ state: ConversationState, orders: [Order] = [], at now: Int64? = nil) -> ConversationStep {
-        machine.step(customer: "o_a", state: state, input: .text(text), facts: ConversationFacts(now: now ?? start, catalog: catalog, orders: orders))
+    func step(
+        _ text: String, _ state: ConversationState, orders: [Order] = [], at now: Int64? = nil
+    ) -> ConversationStep {
+        machine.step(
+            customer: "o_a", state: state, input: .text(text),
+            facts: ConversationFacts(now: now ?? start, catalog: catalog, orders: orders))
     }
 
     func rendered(_ step: ConversationStep) -> [String] {
@@ -59,7 +68,9 @@ import Testing
         #expect(rendered(asked).first == "您是说牛肉面吗？回复“是”加入：奶茶 ×1、牛肉面 ×2；不是的话请重新发送。")
         for yes in ["是", "对", "嗯", "是的", "yes"] {
             let answered = step(yes, asked.state)
-            #expect(answered.state.draft?.lines.map { "\($0.itemID)×\($0.quantity)" } == ["milk-tea×1", "beef-noodles×2"], "\(yes)")
+            #expect(
+                answered.state.draft?.lines.map { "\($0.itemID)×\($0.quantity)" } == ["milk-tea×1", "beef-noodles×2"],
+                "\(yes)")
             #expect(answered.state.suggested == nil)
         }
     }
@@ -76,7 +87,9 @@ import Testing
         let asked = step("牛柔面", .new(at: start))
         let other = step("1杯奶茶", asked.state)
         #expect(other.state.draft?.lines.map(\.itemID) == ["milk-tea"])
-        #expect(step("是", other.state).state.draft?.lines.map(\.itemID) == ["milk-tea"], "the suggestion is not added later")
+        #expect(
+            step("是", other.state).state.draft?.lines.map(\.itemID) == ["milk-tea"], "the suggestion is not added later"
+        )
         let late = step("是", asked.state, at: start + SuggestedOrder.validFor + 1)
         #expect(late.state.draft == nil)
     }
@@ -87,7 +100,8 @@ import Testing
         let order = placed(.awaitingConfirmation)
         let changed = step("奶茶改成3份", state(for: order), orders: [order])
         #expect(saved(changed).map { "\($0.id) \($0.status) \($0.cancelReason ?? "")" } == ["1001 cancelled changed"])
-        #expect(placedRequest(changed)?.lines.map { "\($0.itemID)×\($0.quantity)" } == ["beef-noodles×2", "milk-tea×3"])
+        #expect(
+            placedRequest(changed)?.lines.map { "\($0.itemID)×\($0.quantity)" } == ["beef-noodles×2", "milk-tea×3"])
         #expect(changed.replies.first == .answer(.orderVoided(order)))
         #expect(changed.state.pendingOrderID == nil)
         let removed = step("不要奶茶了", state(for: order), orders: [order])
@@ -111,8 +125,11 @@ import Testing
         let asked = step("改成3份", state(for: order), orders: [order])
         #expect(asked.effects.isEmpty)
         #expect(asked.state.pendingOrderID == 1001 && asked.state.draft == nil)
-        #expect(asked.replies == [.whichItemToChange(quantity: 3, items: [item("beef-noodles").name, item("milk-tea").name]),
-                                  .pendingReminder(orderID: 1001)])
+        #expect(
+            asked.replies == [
+                .whichItemToChange(quantity: 3, items: [item("beef-noodles").name, item("milk-tea").name]),
+                .pendingReminder(orderID: 1001),
+            ])
         let confirmed = placed(.confirmed)
         let notOffered = step("make it 3", state(for: confirmed), orders: [confirmed])
         #expect(notOffered.effects.isEmpty && notOffered.state.amendAsked == nil)
@@ -134,7 +151,9 @@ import Testing
         #expect(saved(offered).isEmpty && placedRequest(offered) == nil)
         #expect(notices(offered).map(\.reason) == [.change])
         #expect(offered.state.amendAsked?.draft.lines.map(\.quantity) == [2, 3])
-        #expect(rendered(offered).first?.hasPrefix("订单 #1001 已确认，我这边不能直接修改（已通知工作人员）。要取消 #1001 并按修改后的内容重新下单吗？修改后：牛肉面 ×2、奶茶 ×3") == true)
+        #expect(
+            rendered(offered).first?.hasPrefix(
+                "订单 #1001 已确认，我这边不能直接修改（已通知工作人员）。要取消 #1001 并按修改后的内容重新下单吗？修改后：牛肉面 ×2、奶茶 ×3") == true)
 
         let yes = step("确定", offered.state, orders: [order])
         #expect(saved(yes).map { "\($0.status) \($0.cancelReason ?? "")" } == ["cancelled customer"])
@@ -198,7 +217,9 @@ import Testing
         let recent = try #require(state.recent)
         #expect(recent.count == StepInProgress.recentLimit)
         // At most six lines of 62 characters of 3 UTF-8 bytes, with JSON's quotes and commas: it is written with the state.
-        #expect(try JSONEncoder().encode(recent).count <= StepInProgress.recentLimit * ((StepInProgress.recentLength + 2) * 3 + 3) + 2)
+        #expect(
+            try JSONEncoder().encode(recent).count <= StepInProgress.recentLimit
+                * ((StepInProgress.recentLength + 2) * 3 + 3) + 2)
     }
 
     @Test func chitChatThatChangesNothingWritesNoLine() {

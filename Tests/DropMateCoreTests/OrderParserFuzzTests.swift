@@ -1,5 +1,6 @@
-@testable import DropMateCore
 import Testing
+
+@testable import DropMateCore
 
 /// The parser runs on every message of the webhook: whatever arrives, it must answer (a trap would end the process).
 /// Random messages built from the pieces it reads (names, numbers, lexicon words, punctuation, emoji), with a fixed

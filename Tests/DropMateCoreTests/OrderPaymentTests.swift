@@ -2,20 +2,24 @@ import DropMateCore
 import Testing
 
 @Suite struct OrderPaymentTests {
-    let opened = OrderPayment(amount: Money(fen: 3600), outTradeNo: OrderPayment.outTradeNo(orderID: 1001), openedAt: 100)
+    let opened = OrderPayment(
+        amount: Money(fen: 3600), outTradeNo: OrderPayment.outTradeNo(orderID: 1001), openedAt: 100)
 
     func paid() throws -> OrderPayment {
         try opened.applying(.paid(transactionID: "4200001", amountFen: 3600, at: 200)).payment
     }
 
     @Test func aNewPaymentIsUnpaidWithAStableTradeNumber() {
-        #expect(opened.status == .unpaid && opened.outTradeNo == "DM1001" && opened.refundableFen == 0 && !opened.isPaid)
+        #expect(
+            opened.status == .unpaid && opened.outTradeNo == "DM1001" && opened.refundableFen == 0 && !opened.isPaid)
     }
 
     @Test func theRightAmountMarksItPaidOnce() throws {
         let first = try opened.applying(.paid(transactionID: "4200001", amountFen: 3600, at: 200))
         guard case .changed(let payment) = first else { Issue.record("not changed"); return }
-        #expect(payment.status == .paid && payment.paidAt == 200 && payment.transactionID == "4200001" && payment.refundableFen == 3600)
+        #expect(
+            payment.status == .paid && payment.paidAt == 200 && payment.transactionID == "4200001"
+                && payment.refundableFen == 3600)
         // The same callback again (or the query job finding it): nothing changes, not even the time.
         #expect(try payment.applying(.paid(transactionID: "4200001", amountFen: 3600, at: 260)) == .unchanged(payment))
     }
@@ -47,39 +51,54 @@ import Testing
     }
 
     @Test func aFullRefundGoesThroughRefundingToRefunded() throws {
-        let asked = try paid().applying(.refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 3600), reason: "顾客取消", at: 300)).payment
+        let asked = try paid().applying(
+            .refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 3600), reason: "顾客取消", at: 300)
+        ).payment
         #expect(asked.status == .refunding && asked.refundableFen == 0)
-        #expect(try asked.applying(.refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 3600), reason: "顾客取消", at: 301)) == .unchanged(asked))
+        #expect(
+            try asked.applying(
+                .refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 3600), reason: "顾客取消", at: 301))
+                == .unchanged(asked))
         let done = try asked.applying(.refundFinished(outRefundNo: "DM1001R1", succeeded: true, at: 400)).payment
         #expect(done.status == .refunded && done.refundedFen == 3600 && done.refunds[0].finishedAt == 400)
-        #expect(try done.applying(.refundFinished(outRefundNo: "DM1001R1", succeeded: true, at: 401)) == .unchanged(done))
+        #expect(
+            try done.applying(.refundFinished(outRefundNo: "DM1001R1", succeeded: true, at: 401)) == .unchanged(done))
     }
 
     @Test func partialRefundsAddUpAndNeverExceedThePayment() throws {
         var payment = try paid()
-        payment = try payment.applying(.refundRequested(outRefundNo: payment.nextRefundNo, amount: Money(fen: 1000), reason: "少了一份", at: 300)).payment
+        payment = try payment.applying(
+            .refundRequested(outRefundNo: payment.nextRefundNo, amount: Money(fen: 1000), reason: "少了一份", at: 300)
+        ).payment
         payment = try payment.applying(.refundFinished(outRefundNo: "DM1001R1", succeeded: true, at: 310)).payment
-        #expect(payment.status == .partiallyRefunded && payment.refundableFen == 2600 && payment.nextRefundNo == "DM1001R2")
+        #expect(
+            payment.status == .partiallyRefunded && payment.refundableFen == 2600 && payment.nextRefundNo == "DM1001R2")
         #expect(throws: PaymentTransitionError.refundTooLarge(requestedFen: 2601, refundableFen: 2600)) {
-            try payment.applying(.refundRequested(outRefundNo: "DM1001R2", amount: Money(fen: 2601), reason: "x", at: 320))
+            try payment.applying(
+                .refundRequested(outRefundNo: "DM1001R2", amount: Money(fen: 2601), reason: "x", at: 320))
         }
         #expect(throws: PaymentTransitionError.invalidAmount) {
             try payment.applying(.refundRequested(outRefundNo: "DM1001R2", amount: .zero, reason: "x", at: 320))
         }
-        payment = try payment.applying(.refundRequested(outRefundNo: "DM1001R2", amount: Money(fen: 2600), reason: "取消", at: 330)).payment
+        payment = try payment.applying(
+            .refundRequested(outRefundNo: "DM1001R2", amount: Money(fen: 2600), reason: "取消", at: 330)
+        ).payment
         payment = try payment.applying(.refundFinished(outRefundNo: "DM1001R2", succeeded: true, at: 340)).payment
         #expect(payment.status == .refunded && payment.refundedFen == 3600)
     }
 
     @Test func aFailedRefundGivesTheMoneyBackToRefundable() throws {
-        var payment = try paid().applying(.refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 3600), reason: "取消", at: 300)).payment
+        var payment = try paid().applying(
+            .refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 3600), reason: "取消", at: 300)
+        ).payment
         payment = try payment.applying(.refundFinished(outRefundNo: "DM1001R1", succeeded: false, at: 310)).payment
         #expect(payment.status == .paid && payment.refundableFen == 3600 && payment.refunds[0].status == .failed)
     }
 
     @Test func refundsNeedAPaymentAndAKnownNumber() throws {
         #expect(throws: PaymentTransitionError.notPaid) {
-            try opened.applying(.refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 100), reason: "x", at: 300))
+            try opened.applying(
+                .refundRequested(outRefundNo: "DM1001R1", amount: Money(fen: 100), reason: "x", at: 300))
         }
         #expect(throws: PaymentTransitionError.unknownRefund("DM1001R9")) {
             try paid().applying(.refundFinished(outRefundNo: "DM1001R9", succeeded: true, at: 300))
@@ -89,12 +108,16 @@ import Testing
     @Test func cashOnDeliveryIsNotRequiredWithItsMethodAndChoosingItAgainChangesNothing() throws {
         let chosen = try opened.applying(.cashOnDelivery(at: 150))
         guard case .changed(let cash) = chosen else { Issue.record("not changed"); return }
-        #expect(cash.status == .notRequired && cash.method == .cashOnDelivery && cash.isCashOnDelivery && !cash.isPaid && cash.refundableFen == 0)
+        #expect(
+            cash.status == .notRequired && cash.method == .cashOnDelivery && cash.isCashOnDelivery && !cash.isPaid
+                && cash.refundableFen == 0)
         #expect(try cash.applying(.cashOnDelivery(at: 160)) == .unchanged(cash))
         // Paying online after all is money taken: it is recorded, and the method follows.
         let paid = try cash.applying(.paid(transactionID: "4200001", amountFen: 3600, at: 200)).payment
         #expect(paid.status == .paid && paid.method == .wechatPay && !paid.isCashOnDelivery)
-        #expect(try paid.applying(.cashOnDelivery(at: 210)) == .unchanged(paid), "paid online: nothing to collect at the door")
+        #expect(
+            try paid.applying(.cashOnDelivery(at: 210)) == .unchanged(paid),
+            "paid online: nothing to collect at the door")
         // Cancelled: the choice is closed like any unpaid payment, and cannot be made once closed.
         let closed = try cash.applying(.closed(at: 300)).payment
         #expect(closed.status == .closed)
@@ -114,6 +137,9 @@ import Testing
     }
 
     @Test func statusesUseTheAPIsNames() {
-        #expect(OrderPayment.Status.allCases.map(\.rawValue) == ["not_required", "unpaid", "paid", "refunding", "refunded", "partially_refunded", "closed"])
+        #expect(
+            OrderPayment.Status.allCases.map(\.rawValue) == [
+                "not_required", "unpaid", "paid", "refunding", "refunded", "partially_refunded", "closed",
+            ])
     }
 }

@@ -1,5 +1,6 @@
-@testable import DropMateCore
 import Testing
+
+@testable import DropMateCore
 
 /// How the flow uses what the order parser reads: notes kept and shown, near-names asked about, edits applied to the
 /// draft, an address and a phone taken from one message. (The conversation-flow work of issue 17 builds on this.)
@@ -27,7 +28,10 @@ import Testing
 
     @Test func aNoteForAnItemAlreadyOrderedDoesNotAddAnother() {
         let step = say(["2份牛肉面 1杯奶茶", "奶茶去冰"])
-        #expect(step.state.draft?.lines.map { "\($0.itemID)×\($0.quantity)\($0.note ?? "")" } == ["beef-noodles×2", "milk-tea×1去冰"])
+        #expect(
+            step.state.draft?.lines.map { "\($0.itemID)×\($0.quantity)\($0.note ?? "")" } == [
+                "beef-noodles×2", "milk-tea×1去冰",
+            ])
     }
 
     @Test func aNearNameIsAskedAboutAndNothingIsAdded() {
@@ -63,11 +67,15 @@ import Testing
 
     @Test func anAddressAndAPhoneInOneMessageFillBoth() {
         var step = say(["1份牛肉面", "南京西路1266号 恒隆广场 13800138000"])
-        guard case .placeOrder(let request)? = step.effects.first else { Issue.record("no order: \(step.replies)"); return }
+        guard case .placeOrder(let request)? = step.effects.first else {
+            Issue.record("no order: \(step.replies)"); return
+        }
         #expect(request.address.text == "南京西路1266号 恒隆广场")
         #expect(request.phone.digits == "13800138000")
         step = say(["1份牛肉面 送到南京西路1266号 电话13800138000"])
-        guard case .placeOrder(let second)? = step.effects.first else { Issue.record("no order: \(step.replies)"); return }
+        guard case .placeOrder(let second)? = step.effects.first else {
+            Issue.record("no order: \(step.replies)"); return
+        }
         #expect(second.address.text == "南京西路1266号" && second.lines.map(\.quantity) == [1])
     }
 
@@ -75,7 +83,9 @@ import Testing
         var state = ConversationState.new(at: start)
         state.profile.phone = PhoneNumber("13800138000")
         let step = say(["不要香菜，两碗牛肉面 送到人民大道200号"], state: state)
-        guard case .placeOrder(let request)? = step.effects.first else { Issue.record("no order: \(step.replies)"); return }
+        guard case .placeOrder(let request)? = step.effects.first else {
+            Issue.record("no order: \(step.replies)"); return
+        }
         #expect(request.note == "不要香菜")
         #expect(request.order(id: 1, createdAt: start).note == "不要香菜")
     }
@@ -83,18 +93,25 @@ import Testing
     @Test func aHugeQuantityIsRefusedNotAddedUp() {
         let step = say(["1份牛肉面", "99999999999999999999份牛肉面", "牛肉面 x 9999999999 牛肉面 x 9999999999"])
         #expect(step.state.draft?.lines.map(\.quantity) == [1])
-        guard case .quantityOutOfRange(_, let quantity, _)? = step.replies.first else { Issue.record("\(step.replies)"); return }
+        guard case .quantityOutOfRange(_, let quantity, _)? = step.replies.first else {
+            Issue.record("\(step.replies)"); return
+        }
         #expect(quantity > 20)
     }
 
     @Test func anAddressGivenWithThePhoneAtThePhoneStepIsTheOneUsed() {
         let step = say(["1份牛肉面", "人民大道200号", "南京西路1266号 恒隆广场 13800138000"])
-        guard case .placeOrder(let request)? = step.effects.first else { Issue.record("no order: \(step.replies)"); return }
+        guard case .placeOrder(let request)? = step.effects.first else {
+            Issue.record("no order: \(step.replies)"); return
+        }
         #expect(request.address.text == "南京西路1266号 恒隆广场")
     }
 
     @Test func aTakenMisspellingIsSaidBackBeforeTheSummary() {
         let step = say(["2 beef noodels"])
-        #expect(rendered(step).prefix(2) == ["(Taking \"beef noodels\" as beef noodles.)", "Added to your order: beef noodles ×2, total ¥36.00"])
+        #expect(
+            rendered(step).prefix(2) == [
+                "(Taking \"beef noodels\" as beef noodles.)", "Added to your order: beef noodles ×2, total ¥36.00",
+            ])
     }
 }

@@ -1,10 +1,15 @@
-@testable import DropMateCore
 import Testing
+
+@testable import DropMateCore
 
 @Suite struct OrderTests {
     let order = Order(
         id: 1001, customer: "o_a", merchantID: "lanzhou",
-        lines: [OrderLine(itemID: "beef-noodles", name: LocalizedText(zh: "牛肉面", en: "beef noodles"), quantity: 2, unitPrice: Money(fen: 1800))],
+        lines: [
+            OrderLine(
+                itemID: "beef-noodles", name: LocalizedText(zh: "牛肉面", en: "beef noodles"), quantity: 2,
+                unitPrice: Money(fen: 1800))
+        ],
         address: DeliveryAddress(text: "somewhere"), phone: PhoneNumber("13800138000")!, language: .zh, createdAt: 100
     )
 
@@ -25,9 +30,13 @@ import Testing
     }
 
     @Test func refusesImpossibleMoves() throws {
-        #expect(throws: OrderTransitionError.notAllowed(from: .awaitingConfirmation, command: "dispatch")) { try order.applying(.dispatch, at: 1) }
+        #expect(throws: OrderTransitionError.notAllowed(from: .awaitingConfirmation, command: "dispatch")) {
+            try order.applying(.dispatch, at: 1)
+        }
         let cancelled = try order.applying(.cancel(reason: "x"), at: 1).order
-        #expect(throws: OrderTransitionError.notAllowed(from: .cancelled, command: "confirm")) { try cancelled.applying(.confirm(promisedAt: 1), at: 2) }
+        #expect(throws: OrderTransitionError.notAllowed(from: .cancelled, command: "confirm")) {
+            try cancelled.applying(.confirm(promisedAt: 1), at: 2)
+        }
         let delivered = try order.applying(.confirm(promisedAt: 1), at: 1).order.applying(.deliver, at: 2).order
         #expect(throws: OrderTransitionError.self) { try delivered.applying(.cancel(reason: "late"), at: 3) }
     }
@@ -45,7 +54,8 @@ import Testing
     let merchant = DemoCatalog.noodleHouse
 
     @Test func usesDistanceWhenTheCustomerSharedALocation() {
-        let near = DeliveryAddress(text: "", coordinate: Coordinate(latitude: 31.2304, longitude: 121.4837))  // ~950 m east
+        // ~950 m east
+        let near = DeliveryAddress(text: "", coordinate: Coordinate(latitude: 31.2304, longitude: 121.4837))
         let metres = estimator.roadDistance(from: merchant, to: near)
         #expect(metres > 1_150 && metres < 1_350)
         #expect(estimator.travelMinutes(metres: metres) == 5)
@@ -56,8 +66,9 @@ import Testing
     }
 
     @Test func arrivalFollowsTheOrderStatus() throws {
-        var order = Order(id: 1, customer: "c", merchantID: merchant.id, lines: [], address: DeliveryAddress(text: "x"),
-                          phone: PhoneNumber("13800138000")!, language: .zh, createdAt: 0)
+        var order = Order(
+            id: 1, customer: "c", merchantID: merchant.id, lines: [], address: DeliveryAddress(text: "x"),
+            phone: PhoneNumber("13800138000")!, language: .zh, createdAt: 0)
         // Awaiting confirmation: preparation (12) + pickup (5) + riding (10) from now.
         #expect(estimator.arrival(of: order, merchant: merchant, now: 1000) == Int64(1000 + 27 * 60))
         order = try order.applying(.confirm(promisedAt: 0), at: 1000).order

@@ -1,5 +1,6 @@
-@testable import DropMateCore
 import Testing
+
+@testable import DropMateCore
 
 /// The parts of `ParsedOrder` the corpus notation does not show: how a name matched, whether a quantity was written.
 @Suite struct OrderTextParserTests {

@@ -1,6 +1,7 @@
-@testable import DropMateCore
 import Foundation
 import Testing
+
+@testable import DropMateCore
 
 /// Plays `Fixtures/phrase-corpus.txt` (customer messages as people type them, each with what it must mean) through
 /// `IntentParser.parse`. A message the parser reads differently is "not understood" when the flow would say so back
@@ -15,7 +16,8 @@ import Testing
         var description: String { "line \(line): \(text)" }
     }
 
-    static let corpusURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/phrase-corpus.txt")
+    static let corpusURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "Fixtures/phrase-corpus.txt")
 
     static func phrases() throws -> [Phrase] {
         let text = try String(contentsOf: corpusURL, encoding: .utf8)
@@ -27,7 +29,10 @@ import Testing
                 Issue.record("line \(offset + 1) has no ' => ': \(trimmed)")
                 continue
             }
-            phrases.append(Phrase(line: offset + 1, text: String(trimmed[..<arrow.lowerBound]), expected: String(trimmed[arrow.upperBound...])))
+            phrases.append(
+                Phrase(
+                    line: offset + 1, text: String(trimmed[..<arrow.lowerBound]),
+                    expected: String(trimmed[arrow.upperBound...])))
         }
         return phrases
     }
@@ -37,7 +42,8 @@ import Testing
         switch intent {
         case .order(let order):
             var parts = order.lines.map { line in
-                "\(line.item.id)×\(line.quantity)" + (line.note.map { "[\($0)]" } ?? "") + (line.match == .exact ? "" : "~")
+                "\(line.item.id)×\(line.quantity)" + (line.note.map { "[\($0)]" } ?? "")
+                    + (line.match == .exact ? "" : "~")
             }
             parts += order.suggestions.map { "ask:\($0.item.id)×\($0.quantity)" + ($0.note.map { "[\($0)]" } ?? "") }
             parts += order.unknown.map { "?\($0)" }

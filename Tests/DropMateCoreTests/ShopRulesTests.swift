@@ -1,6 +1,7 @@
-@testable import DropMateCore
 import Foundation
 import Testing
+
+@testable import DropMateCore
 
 /// A draft against a merchant's rules: radius, minimum, fee bands, sold-out items, orders for later, the total.
 @Suite struct ShopRulesTests {
@@ -15,9 +16,14 @@ import Testing
         OrderLine(itemID: id, name: LocalizedText(zh: id, en: id), quantity: quantity, unitPrice: Money(fen: fen))
     }
 
-    func check(_ rules: ShopRules, lines: [OrderLine] = [line()], to destination: Coordinate? = square, soldOut: Set<String> = [],
-                 at now: Int64 = noon) -> RulesVerdict {
-        rules.evaluate(RulesDraft(lines: lines, destination: destination), shop: Self.shop, preparationMinutes: 12, soldOut: soldOut, at: now, in: time)
+    func check(
+        _ rules: ShopRules, lines: [OrderLine] = [line()], to destination: Coordinate? = square,
+        soldOut: Set<String> = [],
+        at now: Int64 = noon
+    ) -> RulesVerdict {
+        rules.evaluate(
+            RulesDraft(lines: lines, destination: destination), shop: Self.shop, preparationMinutes: 12,
+            soldOut: soldOut, at: now, in: time)
     }
 
     @Test func exactlyOnTheRadiusIsWithinAndOneMetreLessIsBeyond() {
@@ -34,12 +40,19 @@ import Testing
     }
 
     @Test func anAddressWithoutACoordinateIsAcceptedAndFlaggedAsUnmeasured() {
-        let unknown = check(ShopRules(deliveryRadiusMetres: 100, deliveryFee: .bands([FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: nil, fee: Money(fen: 800))])),
-                              to: nil)
+        let unknown = check(
+            ShopRules(
+                deliveryRadiusMetres: 100,
+                deliveryFee: .bands([
+                    FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: nil, fee: Money(fen: 800)),
+                ])),
+            to: nil)
         #expect(unknown.distance == .unknown && unknown.distanceUnknown && unknown.isAccepted)
         #expect(unknown.deliveryFee == Money(fen: 300) && unknown.feeIsFallback, "the first band's fee, flagged")
         // A forged coordinate off the Earth is no distance either.
-        #expect(check(ShopRules(deliveryRadiusMetres: 100), to: Coordinate(latitude: 91, longitude: 0)).distance == .unknown)
+        #expect(
+            check(ShopRules(deliveryRadiusMetres: 100), to: Coordinate(latitude: 91, longitude: 0)).distance == .unknown
+        )
     }
 
     @Test func exactlyTheMinimumIsEnoughAndBelowItSaysHowMuchIsMissing() {
@@ -52,21 +65,33 @@ import Testing
     }
 
     @Test func aDistanceOnABandsEdgePaysThatBandAndOneMetreMorePaysTheNext() {
-        let fee = DeliveryFee.bands([FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: 5000, fee: Money(fen: 600)),
-                                     FeeBand(upToMetres: nil, fee: Money(fen: 1000))])
+        let fee = DeliveryFee.bands([
+            FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: 5000, fee: Money(fen: 600)),
+            FeeBand(upToMetres: nil, fee: Money(fen: 1000)),
+        ])
         #expect(fee.fee(forMetres: 0) == (Money(fen: 300), false))
         #expect(fee.fee(forMetres: 3000) == (Money(fen: 300), false))
         #expect(fee.fee(forMetres: 3001) == (Money(fen: 600), false))
         #expect(fee.fee(forMetres: 5000) == (Money(fen: 600), false))
         #expect(fee.fee(forMetres: 5001) == (Money(fen: 1000), false))
-        let closed = DeliveryFee.bands([FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: 5000, fee: Money(fen: 600))])
+        let closed = DeliveryFee.bands([
+            FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: 5000, fee: Money(fen: 600)),
+        ])
         #expect(closed.fee(forMetres: 9000) == (Money(fen: 600), false), "past the last band: the last band's fee")
         // Through evaluate, with the square exactly on a band's edge.
         let edge = Self.metresToSquare
-        let verdict = check(ShopRules(deliveryFee: .bands([FeeBand(upToMetres: edge, fee: Money(fen: 200)), FeeBand(upToMetres: nil, fee: Money(fen: 500))])))
+        let verdict = check(
+            ShopRules(
+                deliveryFee: .bands([
+                    FeeBand(upToMetres: edge, fee: Money(fen: 200)), FeeBand(upToMetres: nil, fee: Money(fen: 500)),
+                ])))
         #expect(verdict.deliveryFee == Money(fen: 200) && !verdict.feeIsFallback)
         #expect(verdict.subtotal == Money(fen: 1800) && verdict.total == Money(fen: 2000))
-        let beyondEdge = check(ShopRules(deliveryFee: .bands([FeeBand(upToMetres: edge - 1, fee: Money(fen: 200)), FeeBand(upToMetres: nil, fee: Money(fen: 500))])))
+        let beyondEdge = check(
+            ShopRules(
+                deliveryFee: .bands([
+                    FeeBand(upToMetres: edge - 1, fee: Money(fen: 200)), FeeBand(upToMetres: nil, fee: Money(fen: 500)),
+                ])))
         #expect(beyondEdge.deliveryFee == Money(fen: 500) && beyondEdge.total == Money(fen: 2300))
         #expect(check(ShopRules(deliveryFee: .flat(Money(fen: 400))), to: nil).deliveryFee == Money(fen: 400))
     }
@@ -74,9 +99,18 @@ import Testing
     @Test func feesAndBandsStaffSendAreChecked() {
         #expect(DeliveryFee.flat(Money(fen: -1)).problem == .invalidFee)
         #expect(DeliveryFee.bands([]).problem == .invalidBands)
-        #expect(DeliveryFee.bands([FeeBand(upToMetres: 5000, fee: Money(fen: 300)), FeeBand(upToMetres: 3000, fee: Money(fen: 600))]).problem == .invalidBands)
-        #expect(DeliveryFee.bands([FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: 3000, fee: Money(fen: 600))]).problem == .invalidBands)
-        #expect(DeliveryFee.bands([FeeBand(upToMetres: nil, fee: Money(fen: 300)), FeeBand(upToMetres: 3000, fee: Money(fen: 600))]).problem == .invalidBands)
+        #expect(
+            DeliveryFee.bands([
+                FeeBand(upToMetres: 5000, fee: Money(fen: 300)), FeeBand(upToMetres: 3000, fee: Money(fen: 600)),
+            ]).problem == .invalidBands)
+        #expect(
+            DeliveryFee.bands([
+                FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: 3000, fee: Money(fen: 600)),
+            ]).problem == .invalidBands)
+        #expect(
+            DeliveryFee.bands([
+                FeeBand(upToMetres: nil, fee: Money(fen: 300)), FeeBand(upToMetres: 3000, fee: Money(fen: 600)),
+            ]).problem == .invalidBands)
         #expect(DeliveryFee.bands([FeeBand(upToMetres: 3000, fee: Money(fen: -5))]).problem == .invalidFee)
         #expect(ShopRules(deliveryRadiusMetres: 0).problem == .invalidRadius)
         #expect(ShopRules(minimumOrder: Money(fen: -1)).problem == .invalidMinimum)
@@ -84,7 +118,9 @@ import Testing
     }
 
     @Test func soldOutItemsInTheDraftAreNamed() {
-        let verdict = check(.unrestricted, lines: [Self.line(), Self.line("milk-tea", fen: 1200), Self.line("milk-tea", fen: 1200)], soldOut: ["milk-tea", "tea-egg"])
+        let verdict = check(
+            .unrestricted, lines: [Self.line(), Self.line("milk-tea", fen: 1200), Self.line("milk-tea", fen: 1200)],
+            soldOut: ["milk-tea", "tea-egg"])
         #expect(verdict.soldOutItemIDs == ["milk-tea"] && verdict.problems == [.soldOut(itemIDs: ["milk-tea"])])
     }
 
@@ -101,17 +137,26 @@ import Testing
     }
 
     @Test func everyBrokenRuleIsListedInTheOrderTheCustomerHearsThem() {
-        let rules = ShopRules(hours: .daily([OpeningInterval(opens: "10:00", closes: "11:00")!]), deliveryRadiusMetres: 100, minimumOrder: Money(fen: 5000))
+        let rules = ShopRules(
+            hours: .daily([OpeningInterval(opens: "10:00", closes: "11:00")!]), deliveryRadiusMetres: 100,
+            minimumOrder: Money(fen: 5000))
         let verdict = check(rules, soldOut: ["beef-noodles"])
-        #expect(verdict.problems == [.closed(opensAt: shanghai(2026, 11, 26, 10, 0)), .soldOut(itemIDs: ["beef-noodles"]),
-                                     .beyondRadius(metres: Self.metresToSquare, radiusMetres: 100), .belowMinimum(missing: Money(fen: 3200), minimum: Money(fen: 5000))])
+        #expect(
+            verdict.problems == [
+                .closed(opensAt: shanghai(2026, 11, 26, 10, 0)), .soldOut(itemIDs: ["beef-noodles"]),
+                .beyondRadius(metres: Self.metresToSquare, radiusMetres: 100),
+                .belowMinimum(missing: Money(fen: 3200), minimum: Money(fen: 5000)),
+            ])
         #expect(verdict.preparationMinutes == 12)
     }
 
     @Test func theDemoShopsTakeEveryOrderAtAnyHourWithinTenKilometresForFree() throws {
         var catalog = DemoCatalog.catalog
         for hour in [0, 3, 12, 23] {
-            let verdict = try #require(catalog.evaluate(merchantID: "lanzhou", lines: [Self.line()], destination: Self.square, at: shanghai(2026, 11, 25, hour, 0), in: time))
+            let verdict = try #require(
+                catalog.evaluate(
+                    merchantID: "lanzhou", lines: [Self.line()], destination: Self.square,
+                    at: shanghai(2026, 11, 25, hour, 0), in: time))
             #expect(verdict.isAccepted && verdict.deliveryFee == .zero && verdict.total == Money(fen: 1800))
         }
         #expect(catalog.rules(forMerchant: "dumplings").deliveryRadiusMetres == 10_000)
@@ -122,21 +167,28 @@ import Testing
         catalog = Catalog(merchants: catalog.merchants, items: items)
         #expect(catalog.isSoldOut(itemID: "milk-tea") && !catalog.isSoldOut(itemID: "beef-noodles"))
         #expect(catalog.soldOutItemIDs(ofMerchant: "lanzhou") == ["milk-tea"])
-        let draft = OrderDraft(merchantID: "lanzhou", lines: [Self.line("milk-tea", fen: 1200)], address: DeliveryAddress(text: "somewhere"))
+        let draft = OrderDraft(
+            merchantID: "lanzhou", lines: [Self.line("milk-tea", fen: 1200)],
+            address: DeliveryAddress(text: "somewhere"))
         #expect(catalog.evaluate(draft, at: Self.noon, in: time)?.problems == [.soldOut(itemIDs: ["milk-tea"])])
     }
 
     @Test func rulesSurviveJSONAndMerchantsStoredBeforeRulesStillDecode() throws {
         var hours = WeeklyHours()
         hours[.friday] = [OpeningInterval(opens: "18:00", closes: "02:00")!]
-        let rules = ShopRules(hours: hours, deliveryRadiusMetres: 5000, minimumOrder: Money(fen: 2000),
-                              deliveryFee: .bands([FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: nil, fee: Money(fen: 800))]),
-                              acceptsOrdersForLater: true, pause: .until(42))
+        let rules = ShopRules(
+            hours: hours, deliveryRadiusMetres: 5000, minimumOrder: Money(fen: 2000),
+            deliveryFee: .bands([
+                FeeBand(upToMetres: 3000, fee: Money(fen: 300)), FeeBand(upToMetres: nil, fee: Money(fen: 800)),
+            ]),
+            acceptsOrdersForLater: true, pause: .until(42))
         #expect(try JSONDecoder().decode(ShopRules.self, from: JSONEncoder().encode(rules)) == rules)
-        let old = #"{"id": "lanzhou", "name": {"zh": "兰州", "en": "Lanzhou"}, "location": {"latitude": 31.2, "longitude": 121.4}, "preparationMinutes": 12}"#
+        let old =
+            #"{"id": "lanzhou", "name": {"zh": "兰州", "en": "Lanzhou"}, "location": {"latitude": 31.2, "longitude": 121.4}, "preparationMinutes": 12}"#
         let merchant = try JSONDecoder().decode(Merchant.self, from: Data(old.utf8))
         #expect(merchant.rules == nil)
-        let oldItem = #"{"id": "x", "merchantID": "lanzhou", "name": {"zh": "x", "en": "x"}, "description": {"zh": "", "en": ""}, "price": 100, "aliases": [], "isFeatured": false, "pictureURL": "", "position": 0}"#
+        let oldItem =
+            #"{"id": "x", "merchantID": "lanzhou", "name": {"zh": "x", "en": "x"}, "description": {"zh": "", "en": ""}, "price": 100, "aliases": [], "isFeatured": false, "pictureURL": "", "position": 0}"#
         #expect(try JSONDecoder().decode(CatalogItem.self, from: Data(oldItem.utf8)).isSoldOut == false)
     }
 }

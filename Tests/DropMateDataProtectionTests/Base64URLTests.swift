@@ -1,6 +1,7 @@
-@testable import DropMateDataProtection
 import Foundation
 import Testing
+
+@testable import DropMateDataProtection
 
 @Suite struct Base64URLTests {
     @Test func encodesAsRFC4648URLSafeWithoutPaddingForEveryLength() {
@@ -8,7 +9,8 @@ import Testing
         for length in 0..<70 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let expected = Data(bytes).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                    of: "=", with: "")
             #expect(Base64URL.encode(bytes) == expected, "length \(length)")
             #expect(Base64URL.decode(Base64URL.encode(bytes)) == bytes)
         }

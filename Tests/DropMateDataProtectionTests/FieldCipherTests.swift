@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Testing
+
 @testable import DropMateDataProtection
 
 @Suite struct FieldCipherTests {
@@ -22,8 +23,12 @@ import Testing
 
     @Test func aValueOpensOnlyInTheColumnAndRowItWasSealedFor() throws {
         let sealed = try rotated.encrypt("13812348000", context: "orders.data#1001")
-        for elsewhere in ["orders.data#1002", "orders.data", "couriers.phone", "orders.data#1001 ", "", "orders.data#10011"] {
-            #expect(throws: FieldCipherError.authenticationFailed(keyID: "k2"), "\(elsewhere)") { try rotated.decrypt(sealed, context: elsewhere) }
+        for elsewhere in [
+            "orders.data#1002", "orders.data", "couriers.phone", "orders.data#1001 ", "", "orders.data#10011",
+        ] {
+            #expect(throws: FieldCipherError.authenticationFailed(keyID: "k2"), "\(elsewhere)") {
+                try rotated.decrypt(sealed, context: elsewhere)
+            }
         }
         #expect(try rotated.decrypt(sealed, context: "orders.data#1001") == "13812348000")
     }
@@ -35,15 +40,23 @@ import Testing
         for index in [0, payload.count / 2, payload.count - 2] {
             var altered = payload
             altered[index] = altered[index] == "A" ? "B" : "A"
-            #expect(throws: FieldCipherError.self) { try rotated.decrypt("v2.k2.\(String(altered))", context: Self.place) }
+            #expect(throws: FieldCipherError.self) {
+                try rotated.decrypt("v2.k2.\(String(altered))", context: Self.place)
+            }
         }
         payload.removeLast(4)
         #expect(throws: FieldCipherError.self) { try rotated.decrypt("v2.k2.\(String(payload))", context: Self.place) }
         // The same bytes presented under the other key id, or as the unbound old format, fail: the header is authenticated.
-        #expect(throws: FieldCipherError.authenticationFailed(keyID: "k1")) { try rotated.decrypt("v2.k1.\(parts[2])", context: Self.place) }
-        #expect(throws: FieldCipherError.authenticationFailed(keyID: "k2")) { try rotated.decrypt("v1.k2.\(parts[2])", context: Self.place) }
+        #expect(throws: FieldCipherError.authenticationFailed(keyID: "k1")) {
+            try rotated.decrypt("v2.k1.\(parts[2])", context: Self.place)
+        }
+        #expect(throws: FieldCipherError.authenticationFailed(keyID: "k2")) {
+            try rotated.decrypt("v1.k2.\(parts[2])", context: Self.place)
+        }
         #expect(throws: FieldCipherError.malformed) { try rotated.decrypt("13812348000", context: Self.place) }
-        #expect(throws: FieldCipherError.unsupportedVersion("v9")) { try rotated.decrypt("v9.k2.\(parts[2])", context: Self.place) }
+        #expect(throws: FieldCipherError.unsupportedVersion("v9")) {
+            try rotated.decrypt("v9.k2.\(parts[2])", context: Self.place)
+        }
     }
 
     @Test func unknownKeyIDsAreNamedInTheError() throws {
@@ -52,7 +65,10 @@ import Testing
     }
 
     @Test func rotationReencryptsOldKeysAndTheUnboundFormatAndLeavesCurrentOnesAlone() throws {
-        for legacy in [try old.encrypt("13812348000", context: Self.place), try old.encryptLegacy("13812348000"), try rotated.encryptLegacy("13812348000")] {
+        for legacy in [
+            try old.encrypt("13812348000", context: Self.place), try old.encryptLegacy("13812348000"),
+            try rotated.encryptLegacy("13812348000"),
+        ] {
             // Values sealed before contexts (v1) still open, wherever they are read.
             #expect(try rotated.decrypt(legacy, context: Self.place) == "13812348000")
             #expect(try rotated.needsRotation(legacy), "\(legacy.prefix(6))")

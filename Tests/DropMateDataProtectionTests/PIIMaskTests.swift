@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DropMateDataProtection
 
 @Suite struct PIIMaskTests {
@@ -31,7 +32,9 @@ import Testing
     @Test func mobileNumbersInFreeTextAreMaskedAndOtherDigitsKept() {
         #expect(PIIMask.phones(in: "· #1001 牛肉面 → 人民广场 13800138000 (待取件)") == "· #1001 牛肉面 → 人民广场 138****8000 (待取件)")
         #expect(PIIMask.phones(in: "call 13800138000,13900139000") == "call 138****8000,139****9000")
-        #expect(PIIMask.phones(in: "order 123456789012 and 12800138000") == "order 123456789012 and 12800138000", "not a mobile number")
+        #expect(
+            PIIMask.phones(in: "order 123456789012 and 12800138000") == "order 123456789012 and 12800138000",
+            "not a mobile number")
         #expect(PIIMask.phones(in: "+8613800138000") == "+86138****8000")
     }
 }

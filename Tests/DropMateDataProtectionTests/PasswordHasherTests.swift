@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DropMateDataProtection
 
 @Suite struct PasswordHasherTests {
@@ -39,7 +40,9 @@ import Testing
     }
 
     @Test func plantedHashesCannotDemandHugeWork() {
-        #expect(!fast.verify("pw", against: "$scrypt$ln=30,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"))
+        #expect(
+            !fast.verify(
+                "pw", against: "$scrypt$ln=30,r=8,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g"))
         #expect(throws: PasswordHashError.unsupportedParameters) { try PasswordHasher(logN: 25, r: 8, p: 1).hash("pw") }
         #expect(throws: PasswordHashError.unsupportedParameters) { try PasswordHasher(logN: 20, r: 8, p: 1).hash("pw") }
     }

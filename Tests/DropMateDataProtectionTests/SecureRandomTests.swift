@@ -1,5 +1,6 @@
-@testable import DropMateDataProtection
 import Testing
+
+@testable import DropMateDataProtection
 
 @Suite struct SecureRandomTests {
     @Test func drawsAcrossRefillsNeverRepeatANonce() {

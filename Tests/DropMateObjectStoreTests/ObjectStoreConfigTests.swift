@@ -1,11 +1,14 @@
 import Foundation
 import Testing
+
 @testable import DropMateObjectStore
 
 @Suite struct ObjectStoreConfigTests {
     @Test func localIsTheDefaultUnderTheDataDirectory() throws {
         #expect(try ObjectStoreConfig.fromEnvironment([:]) == .local(directory: ".dropmate/objects"))
-        #expect(try ObjectStoreConfig.fromEnvironment(["DROPMATE_DATA_DIR": "/var/lib/dm"]) == .local(directory: "/var/lib/dm/objects"))
+        #expect(
+            try ObjectStoreConfig.fromEnvironment(["DROPMATE_DATA_DIR": "/var/lib/dm"])
+                == .local(directory: "/var/lib/dm/objects"))
     }
 
     @Test func s3ReadsEveryVariable() throws {
@@ -39,24 +42,31 @@ import Testing
             ])
             Issue.record("expected problems")
         } catch {
-            #expect(error.problems.map(\.variable) == [
-                "STORAGE_BUCKET", "STORAGE_ENDPOINT", "STORAGE_ACCESS_KEY_ID", "STORAGE_PATH_STYLE",
-            ])
+            #expect(
+                error.problems.map(\.variable) == [
+                    "STORAGE_BUCKET", "STORAGE_ENDPOINT", "STORAGE_ACCESS_KEY_ID", "STORAGE_PATH_STYLE",
+                ])
             #expect(!error.description.contains("hunter2"))
         }
     }
 
     @Test func anUnknownBackendIsRefused() {
-        #expect(throws: ObjectStoreConfig.Problems.self) { try ObjectStoreConfig.fromEnvironment(["STORAGE_BACKEND": "gcs"]) }
+        #expect(throws: ObjectStoreConfig.Problems.self) {
+            try ObjectStoreConfig.fromEnvironment(["STORAGE_BACKEND": "gcs"])
+        }
     }
 
     @Test func s3ErrorBodiesAreParsed() {
-        let body = Array("""
+        let body = Array(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <Error><Code>NoSuchKey</Code><Message>The specified key does not exist &amp; never did.</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>
             """.utf8)
-        #expect(S3ErrorBody.parse(body, status: 404) == S3ServiceError(
-            status: 404, code: "NoSuchKey", message: "The specified key does not exist & never did.", requestID: "4442587FB7D0A2F9"))
+        #expect(
+            S3ErrorBody.parse(body, status: 404)
+                == S3ServiceError(
+                    status: 404, code: "NoSuchKey", message: "The specified key does not exist & never did.",
+                    requestID: "4442587FB7D0A2F9"))
         #expect(S3ErrorBody.parse([], status: 503) == S3ServiceError(status: 503))
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Crypto
 import Foundation
 import Testing
+
 @testable import DropMateObjectStore
 
 /// Against a real S3-compatible server on loopback: run under `scripts/s3/with-moto`, which sets `S3_TEST_*`.
@@ -17,14 +18,18 @@ struct S3ObjectStoreTests {
         let configuration = S3Configuration(
             endpoint: URL(string: env["S3_TEST_ENDPOINT"]!)!, region: env["S3_TEST_REGION"] ?? "us-east-1",
             bucket: bucket ?? env["S3_TEST_BUCKET"]!,
-            credentials: SigV4Credentials(accessKeyID: env["S3_TEST_ACCESS_KEY_ID"]!, secretAccessKey: secret ?? env["S3_TEST_SECRET_ACCESS_KEY"]!),
+            credentials: SigV4Credentials(
+                accessKeyID: env["S3_TEST_ACCESS_KEY_ID"]!, secretAccessKey: secret ?? env["S3_TEST_SECRET_ACCESS_KEY"]!
+            ),
             pathStyle: true
         )
-        return S3ObjectStore(configuration: configuration, httpClient: .shared, maxObjectBytes: maxObjectBytes, retryPolicy: retryPolicy)
+        return S3ObjectStore(
+            configuration: configuration, httpClient: .shared, maxObjectBytes: maxObjectBytes, retryPolicy: retryPolicy)
     }
 
     func plainGET(_ url: URL) async throws -> (status: Int, body: [UInt8]) {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(
+            HTTPClientRequest(url: url.absoluteString), timeout: .seconds(10))
         return (Int(response.status.code), Array(buffer: try await response.body.collect(upTo: 1 << 20)))
     }
 
@@ -48,7 +53,8 @@ struct S3ObjectStoreTests {
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let store = makeStore()
-        try await store.put(key: "\(prefix)/large.bin", body: .file(path: file.path), contentType: "application/octet-stream")
+        try await store.put(
+            key: "\(prefix)/large.bin", body: .file(path: file.path), contentType: "application/octet-stream")
         let read = try await store.get(key: "\(prefix)/large.bin")
         #expect(read.count == bytes.count)
         #expect(SHA256.hash(data: read) == SHA256.hash(data: bytes))
@@ -71,29 +77,38 @@ struct S3ObjectStoreTests {
 
     @Test func aWrongSecretKeyIsRefusedWithS3sCode() async throws {
         await #expect {
-            try await makeStore(secret: "not-the-secret").put(key: "\(prefix)/x.txt", body: .bytes([1]), contentType: "text/plain")
+            try await makeStore(secret: "not-the-secret").put(
+                key: "\(prefix)/x.txt", body: .bytes([1]), contentType: "text/plain")
         } throws: { error in
             guard case .service(let serviceError) = error as? ObjectStoreError else { return false }
-            return serviceError.status == 403 && serviceError.code == "SignatureDoesNotMatch" && serviceError.message != nil
+            return serviceError.status == 403 && serviceError.code == "SignatureDoesNotMatch"
+                && serviceError.message != nil
                 && !"\(error)".contains("not-the-secret")
         }
     }
 
     /// The server in front of moto answers the first request to a `fault-503-once/` path with 503 SlowDown.
     @Test func throttlingIsRetriedAndReportedWhenRetriesRunOut() async throws {
-        let patient = makeStore(retryPolicy: S3RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)))
+        let patient = makeStore(
+            retryPolicy: S3RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20), maxDelay: .milliseconds(100)))
         try await patient.put(key: "\(prefix)/fault-503-once/a.txt", body: .bytes([4, 2]), contentType: "text/plain")
         #expect(try await patient.get(key: "\(prefix)/fault-503-once/a.txt") == [4, 2])
         await #expect {
-            try await makeStore().put(key: "\(prefix)/fault-503-once/b.txt", body: .bytes([1]), contentType: "text/plain")
+            try await makeStore().put(
+                key: "\(prefix)/fault-503-once/b.txt", body: .bytes([1]), contentType: "text/plain")
         } throws: { error in
-            error as? ObjectStoreError == .service(S3ServiceError(status: 503, code: "SlowDown", message: "Please reduce your request rate.", requestID: "moto-presign"))
+            error as? ObjectStoreError
+                == .service(
+                    S3ServiceError(
+                        status: 503, code: "SlowDown", message: "Please reduce your request rate.",
+                        requestID: "moto-presign"))
         }
     }
 
     @Test func objectsOverTheReadLimitAreRefused() async throws {
         let store = makeStore(maxObjectBytes: 10)
-        try await store.put(key: "\(prefix)/eleven.txt", body: .bytes(Array("hello world".utf8)), contentType: "text/plain")
+        try await store.put(
+            key: "\(prefix)/eleven.txt", body: .bytes(Array("hello world".utf8)), contentType: "text/plain")
         await #expect(throws: ObjectStoreError.tooLarge(key: "\(prefix)/eleven.txt", limit: 10)) {
             try await store.get(key: "\(prefix)/eleven.txt")
         }
@@ -128,14 +143,18 @@ struct S3ObjectStoreTests {
     /// Leaves objects behind on purpose: `scripts/s3/check_with_boto3.py` reads them back with another client.
     @Test func objectsForTheIndependentClientCheck() async throws {
         let store = makeStore()
-        try await store.put(key: "interop/hello.txt", body: .bytes(Array("written by DropMateObjectStore\n".utf8)), contentType: "text/plain; charset=utf-8")
+        try await store.put(
+            key: "interop/hello.txt", body: .bytes(Array("written by DropMateObjectStore\n".utf8)),
+            contentType: "text/plain; charset=utf-8")
         let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 % 251) }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("s3-interop-\(UUID().uuidString)")
         try Data(bytes).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        try await store.put(key: "interop/pattern-251.bin", body: .file(path: file.path), contentType: "application/octet-stream")
+        try await store.put(
+            key: "interop/pattern-251.bin", body: .file(path: file.path), contentType: "application/octet-stream")
         let url = try await store.downloadURL(key: "interop/hello.txt", expiresIn: .seconds(600))
-        let scratch = env["S3_TEST_SCRATCH_DIR"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
+        let scratch =
+            env["S3_TEST_SCRATCH_DIR"].map { URL(fileURLWithPath: $0) } ?? FileManager.default.temporaryDirectory
         try Data(url.absoluteString.utf8).write(to: scratch.appendingPathComponent("presigned-hello.txt"))
     }
 }

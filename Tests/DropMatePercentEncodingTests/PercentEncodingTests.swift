@@ -28,8 +28,9 @@ import Testing
 
     @Test func sigV4PublishedExamplesEncodeAsAWSDoes() {
         // S3's presigned-URL example: the credential scope's slashes are encoded in a query value.
-        #expect(PercentEncoding.queryValue("AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
-            == "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request")
+        #expect(
+            PercentEncoding.queryValue("AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
+                == "AKIAIOSFODNN7EXAMPLE%2F20130524%2Fus-east-1%2Fs3%2Faws4_request")
         // S3's PUT Object example and the suite's get-space: a key keeps its slashes, `$` and spaces are encoded.
         #expect(PercentEncoding.path("/test$file.text") == "/test%24file.text")
         #expect(PercentEncoding.path("/example space/") == "/example%20space/")
@@ -42,7 +43,9 @@ import Testing
         #expect(PercentEncoding.queryValue("a+b/c=d&e f") == "a%2Bb%2Fc%3Dd%26e%20f")
         // A Twilio number: a raw `+` in a form body would be read as a space.
         #expect(PercentEncoding.queryValue("+15017122661") == "%2B15017122661")
-        #expect(PercentEncoding.queryValue("您的验证码 1234。") == "%E6%82%A8%E7%9A%84%E9%AA%8C%E8%AF%81%E7%A0%81%201234%E3%80%82")
+        #expect(
+            PercentEncoding.queryValue("您的验证码 1234。") == "%E6%82%A8%E7%9A%84%E9%AA%8C%E8%AF%81%E7%A0%81%201234%E3%80%82"
+        )
         #expect(PercentEncoding.queryValue("") == "")
         #expect(PercentEncoding.queryValue("100%") == "100%25")
     }
@@ -72,7 +75,8 @@ extension String {
         while let byte = iterator.next() {
             guard byte == UInt8(ascii: "%") else { bytes.append(byte); continue }
             guard let high = iterator.next(), let low = iterator.next(),
-                  let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16) else { return nil }
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            else { return nil }
             bytes.append(value)
         }
         return String(data: Data(bytes), encoding: .utf8)

@@ -35,7 +35,9 @@ struct RedisClientTests {
         await #expect(throws: RedisError.timedOut) {
             _ = try await connection.send(["BLPOP", never, "5"], timeout: .milliseconds(300))
         }
-        #expect(ContinuousClock.now - started < .seconds(4), "the watchdog notices long before BLPOP would answer (5 s), even on a loaded machine")
+        #expect(
+            ContinuousClock.now - started < .seconds(4),
+            "the watchdog notices long before BLPOP would answer (5 s), even on a loaded machine")
         try await Task.sleep(for: .milliseconds(50))
         #expect(!connection.isActive, "a late reply would put the pipeline out of step: the connection is given up")
     }
@@ -66,7 +68,9 @@ struct RedisClientTests {
         defer { redis.shutdown() }
         let k = key("text")
         _ = try await redis.send(["SET", k, "not a number"])
-        await #expect(throws: RedisError.server("ERR value is not an integer or out of range")) { try await redis.send(["INCR", k]) }
+        await #expect(throws: RedisError.server("ERR value is not an integer or out of range")) {
+            try await redis.send(["INCR", k])
+        }
         #expect(try await redis.send(["GET", k]).string == "not a number")
     }
 
@@ -84,11 +88,13 @@ struct RedisClientTests {
         let redis = try client()
         defer { redis.shutdown() }
         var ids: Set<Int64> = []
-        for _ in 0..<3 { ids.insert(try await redis.send(["CLIENT", "ID"]).integer!) }  // round robin: each pooled connection
+        // round robin: each pooled connection
+        for _ in 0..<3 { ids.insert(try await redis.send(["CLIENT", "ID"]).integer!) }
         #expect(ids.count == 3)
         let killer = try await redis.dedicatedConnection()
         defer { killer.close() }
-        for id in ids { _ = try await killer.send(["CLIENT", "KILL", "ID", String(id)]) }  // only ours: other tests run alongside
+        // only ours: other tests run alongside
+        for id in ids { _ = try await killer.send(["CLIENT", "KILL", "ID", String(id)]) }
         var answered = 0
         let deadline = ContinuousClock.now + .seconds(5)
         while answered < 6, ContinuousClock.now < deadline {
@@ -108,7 +114,9 @@ struct RedisClientTests {
         let id = try await redis.send(["XADD", stream, "*", "kind", "push", "payload", "{}"]).string
         let consumer = try await redis.dedicatedConnection(for: stream)
         defer { consumer.close() }
-        let read = try await consumer.send(["XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "BLOCK", "1000", "STREAMS", stream, ">"], timeout: .seconds(3))
+        let read = try await consumer.send(
+            ["XREADGROUP", "GROUP", "workers", "w1", "COUNT", "10", "BLOCK", "1000", "STREAMS", stream, ">"],
+            timeout: .seconds(3))
         let entries = read.array?.first?.array?[1].array
         #expect(entries?.first?.array?.first?.string == id)
         #expect(try await redis.send(["XACK", stream, "workers", id ?? ""]).integer == 1)

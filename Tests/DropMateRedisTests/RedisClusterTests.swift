@@ -1,7 +1,8 @@
-@testable import DropMateRedis
 import Foundation
 import Logging
 import Testing
+
+@testable import DropMateRedis
 
 /// The Redis Cluster REDIS_URL names, if it names one.
 enum TestRedisCluster {
@@ -26,8 +27,10 @@ struct RedisClusterTests {
         defer { seed.close() }
         let reply = try await seed.send(["CLUSTER", "SLOTS"]).array ?? []
         return reply.compactMap { entry in
-            guard let parts = entry.array, let start = parts[0].integer, let end = parts[1].integer, let node = parts[2].array,
-                  let host = node[0].string, let port = node[1].integer, let id = node[2].string else { return nil }
+            guard let parts = entry.array, let start = parts[0].integer, let end = parts[1].integer,
+                let node = parts[2].array,
+                let host = node[0].string, let port = node[1].integer, let id = node[2].string
+            else { return nil }
             return (Int(start)...Int(end), RedisEndpoint(host: host, port: Int(port)), id)
         }
     }
@@ -40,7 +43,10 @@ struct RedisClusterTests {
     @Test func slotsAreComputedAsTheClusterComputesThem() async throws {
         let seed = try await direct(Self.configuration!.seeds[0])
         defer { seed.close() }
-        let keys = (0..<300).map { "k\($0):\(UUID().uuidString)" } + ["dm:{oAbc}:lock", "{a}", "x{}y", "{{z}}", "é{ü}", "tag{only}rest"]
+        let keys =
+            (0..<300).map { "k\($0):\(UUID().uuidString)" } + [
+                "dm:{oAbc}:lock", "{a}", "x{}y", "{{z}}", "é{ü}", "tag{only}rest",
+            ]
         for key in keys {
             #expect(try await seed.send(["CLUSTER", "KEYSLOT", key]).integer == Int64(RedisKeySlot.of(key)), "\(key)")
         }
@@ -60,7 +66,8 @@ struct RedisClusterTests {
             let master = try #require(owners.first { $0.range.contains(RedisKeySlot.of(key)) }).master
             used.insert(master)
             if connections[master] == nil { connections[master] = try await direct(master) }
-            #expect(try await connections[master]!.send(["GET", key]).string == key, "the key lives on its slot's master")
+            #expect(
+                try await connections[master]!.send(["GET", key]).string == key, "the key lives on its slot's master")
             #expect(try await redis.send(["GET", key]).string == key)
         }
         #expect(used.count == Set(owners.map(\.master)).count, "200 keys reach every master")
@@ -70,11 +77,14 @@ struct RedisClusterTests {
         let redis = client()
         defer { redis.shutdown() }
         let tag = "{test:\(UUID().uuidString)}"
-        let script = RedisScript("redis.call('SET', KEYS[1], ARGV[1]); redis.call('SET', KEYS[2], ARGV[1]); return redis.call('MGET', KEYS[1], KEYS[2])")
+        let script = RedisScript(
+            "redis.call('SET', KEYS[1], ARGV[1]); redis.call('SET', KEYS[2], ARGV[1]); return redis.call('MGET', KEYS[1], KEYS[2])"
+        )
         let reply = try await redis.run(script, keys: [tag + ":a", tag + ":b"], arguments: ["v"])
         #expect(reply == .array([.bulk(Array("v".utf8)), .bulk(Array("v".utf8))]))
         await #expect(throws: RedisError.self) {
-            _ = try await redis.run(script, keys: ["foo:\(UUID().uuidString)", "bar:\(UUID().uuidString)", "baz"], arguments: ["v"])
+            _ = try await redis.run(
+                script, keys: ["foo:\(UUID().uuidString)", "bar:\(UUID().uuidString)", "baz"], arguments: ["v"])
         }
     }
 
@@ -87,7 +97,9 @@ struct RedisClusterTests {
         let from = try await owner(ofSlot: slot)
         let to = try #require(try await slotOwners().first { $0.master != from.master })
         try await moveSlot(slot, from: from, to: (to.master, to.id))
-        #expect(try await redis.send(["GET", key]).string == "before", "MOVED: the command follows the slot to its new master")
+        #expect(
+            try await redis.send(["GET", key]).string == "before",
+            "MOVED: the command follows the slot to its new master")
         _ = try await redis.send(["SET", key, "after", "EX", "60"])
         let target = try await direct(to.master)
         defer { target.close() }
@@ -113,7 +125,8 @@ struct RedisClusterTests {
         _ = try await target.send(["CLUSTER", "SETSLOT", String(slot), "IMPORTING", from.id])
         _ = try await source.send(["CLUSTER", "SETSLOT", String(slot), "MIGRATING", to.id])
         _ = try await source.send(["MIGRATE", to.master.host, String(to.master.port), moved, "0", "5000"])
-        #expect(try await redis.send(["GET", moved]).string == "migrated", "ASK: read from the importing node after ASKING")
+        #expect(
+            try await redis.send(["GET", moved]).string == "migrated", "ASK: read from the importing node after ASKING")
         #expect(try await redis.send(["GET", stays]).string == "not yet", "a key not moved yet is served where it was")
         #expect(redis.router?.endpoint(ofSlot: slot) == from.master, "ASK leaves the map as it is")
         // Finish the migration, then move the slot back where it was.
@@ -124,15 +137,20 @@ struct RedisClusterTests {
     }
 
     /// Moves every key of `slot` and the slot itself from one master to another, as `redis-cli --cluster reshard` does.
-    func moveSlot(_ slot: Int, from: (master: RedisEndpoint, id: String), to: (master: RedisEndpoint, id: String)) async throws {
+    func moveSlot(
+        _ slot: Int, from: (master: RedisEndpoint, id: String), to: (master: RedisEndpoint, id: String)
+    ) async throws {
         let source = try await direct(from.master), target = try await direct(to.master)
         defer { source.close(); target.close() }
         _ = try await target.send(["CLUSTER", "SETSLOT", String(slot), "IMPORTING", from.id])
         _ = try await source.send(["CLUSTER", "SETSLOT", String(slot), "MIGRATING", to.id])
         while true {
-            let keys = try await source.send(["CLUSTER", "GETKEYSINSLOT", String(slot), "100"]).array?.compactMap(\.string) ?? []
+            let keys =
+                try await source.send(["CLUSTER", "GETKEYSINSLOT", String(slot), "100"]).array?.compactMap(\.string)
+                ?? []
             if keys.isEmpty { break }
-            _ = try await source.send(["MIGRATE", to.master.host, String(to.master.port), "", "0", "5000", "KEYS"] + keys)
+            _ = try await source.send(
+                ["MIGRATE", to.master.host, String(to.master.port), "", "0", "5000", "KEYS"] + keys)
         }
         // The new owner first, then the old one, then the others (as the cluster specification orders it).
         let others = try await Set(slotOwners().map(\.master)).subtracting([to.master, from.master])

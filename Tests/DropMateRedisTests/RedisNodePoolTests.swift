@@ -1,8 +1,9 @@
-@testable import DropMateRedis
 import Logging
 import NIOCore
 import NIOPosix
 import Testing
+
+@testable import DropMateRedis
 
 /// The pool keeps connections on every event loop and hands a caller on a loop one of that loop's, so a request's
 /// Redis command neither crosses threads going out nor when its reply wakes the request up.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DropMateReports
 
 @Suite struct AggregationTests {
@@ -36,7 +37,7 @@ import Testing
         let summary = aggregate([
             delivered("a", minutes: 30, etaMinutes: 40),  // 10 early
             delivered("b", minutes: 30, etaMinutes: 25),  // 5 late
-            delivered("c", minutes: 30),                  // no ETA: not measured
+            delivered("c", minutes: 30),  // no ETA: not measured
         ]).summary
         #expect(summary.etaMeanAbsoluteErrorMinutes == 7.5)
     }
@@ -54,7 +55,7 @@ import Testing
 
     @Test func aCancelledOrderIsNeverDeliveredAndAMissingReasonIsUnspecified() {
         let summary = aggregate([
-            order("x", confirmed: local(12), delivered: local(13), cancelled: local(13, 1)),
+            order("x", confirmed: local(12), delivered: local(13), cancelled: local(13, 1))
         ]).summary
         #expect(summary.delivered == 0)
         #expect(summary.confirmed == 1)
@@ -85,10 +86,12 @@ import Testing
         let rice = ReportItem(name: "米饭", quantity: 2, unitPriceFen: 200)
         let tea = ReportItem(name: "珍珠奶茶🧋", quantity: 1, unitPriceFen: 1_500)
         let aggregates = aggregate([
-            order("1", confirmed: local(12), delivered: local(12, 30), merchant: "喜茶", courier: "王芳",
-                  items: [tea], totalFen: 1_500, promised: local(12, 40), distance: 1_200),
-            order("2", confirmed: local(12), delivered: local(12, 50), merchant: "沙县小吃", courier: "王芳",
-                  items: [rice, rice], totalFen: 800, promised: local(12, 40), distance: 800),
+            order(
+                "1", confirmed: local(12), delivered: local(12, 30), merchant: "喜茶", courier: "王芳",
+                items: [tea], totalFen: 1_500, promised: local(12, 40), distance: 1_200),
+            order(
+                "2", confirmed: local(12), delivered: local(12, 50), merchant: "沙县小吃", courier: "王芳",
+                items: [rice, rice], totalFen: 800, promised: local(12, 40), distance: 800),
             order("3", merchant: "沙县小吃", items: [rice], totalFen: 400),
         ])
         #expect(aggregates.couriers.count == 1)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DropMateReports
 
 @Suite struct CSVTests {
@@ -61,5 +62,6 @@ import Testing
 
 /// An order delivered ten minutes before its promised time, for notes to ride on.
 private func order(_ id: String, confirmed: Date, delivered: Date, note: String, promisedEarly: Bool) -> ReportOrder {
-    DropMateReportsTests.order(id, confirmed: confirmed, delivered: delivered, promised: delivered.addingTimeInterval(600), note: note)
+    DropMateReportsTests.order(
+        id, confirmed: confirmed, delivered: delivered, promised: delivered.addingTimeInterval(600), note: note)
 }

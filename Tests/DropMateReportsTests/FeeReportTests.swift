@@ -1,13 +1,18 @@
 import Foundation
 import Testing
+
 @testable import DropMateReports
 
 /// Delivery fees in the daily report: a Fee column per order, fee totals per merchant and for the day (orders not
 /// cancelled), and the Note column keeping its formula guard.
 @Suite struct FeeReportTests {
-    func withFee(_ id: String, fee: Int, items: Int, merchant: String = "兰州牛肉面馆", cancelled: Date? = nil, note: String = "") -> ReportOrder {
-        var made = order(id, cancelled: cancelled, merchant: merchant, items: [ReportItem(name: "牛肉面", quantity: 1, unitPriceFen: items)],
-                         totalFen: items + fee, note: note)
+    func withFee(
+        _ id: String, fee: Int, items: Int, merchant: String = "兰州牛肉面馆", cancelled: Date? = nil, note: String = ""
+    ) -> ReportOrder {
+        var made = order(
+            id, cancelled: cancelled, merchant: merchant,
+            items: [ReportItem(name: "牛肉面", quantity: 1, unitPriceFen: items)],
+            totalFen: items + fee, note: note)
         made.deliveryFeeFen = fee
         return made
     }

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import DropMateReports
 
 /// 2026-11-24 in Shanghai: local midnight is 2026-11-23T16:00:00Z.
@@ -25,7 +26,9 @@ func order(
 }
 
 /// A delivered order confirmed at noon that took `minutes` minutes.
-func delivered(_ id: String, minutes: Int, courier: String = "张伟", promisedMinutes: Int? = nil, etaMinutes: Int? = nil) -> ReportOrder {
+func delivered(
+    _ id: String, minutes: Int, courier: String = "张伟", promisedMinutes: Int? = nil, etaMinutes: Int? = nil
+) -> ReportOrder {
     let confirmed = local(12)
     return order(
         id, placed: local(11, 58), confirmed: confirmed, delivered: confirmed.addingTimeInterval(Double(minutes * 60)),
@@ -42,8 +45,10 @@ func temporaryFolder() throws -> URL {
 }
 
 /// Builds a report of `orders` into a temporary folder and hands the files to `body`.
-func withReport(_ orders: [ReportOrder], extras: DayExtras = DayExtras(),
-                _ body: (DailyReportFiles) throws -> Void) throws {
+func withReport(
+    _ orders: [ReportOrder], extras: DayExtras = DayExtras(),
+    _ body: (DailyReportFiles) throws -> Void
+) throws {
     let folder = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: folder) }
     let builder = try DailyReportBuilder(day: shanghaiDay, directory: folder)

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import DropMateReports
 
 @Suite struct RedactionTests {

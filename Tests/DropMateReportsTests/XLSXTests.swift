@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import ZIPFoundation
+
 @testable import DropMateReports
 
 #if canImport(FoundationXML)
@@ -35,7 +36,8 @@ struct Workbook {
             let book = try Workbook(files.xlsx)
             let fixedParts: Set<String> = [
                 "[Content_Types].xml", "_rels/.rels", "docProps/app.xml", "docProps/core.xml", "xl/workbook.xml",
-                "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml", "xl/worksheets/_rels/sheet6.xml.rels",
+                "xl/_rels/workbook.xml.rels", "xl/styles.xml", "xl/sharedStrings.xml",
+                "xl/worksheets/_rels/sheet6.xml.rels",
                 "xl/drawings/drawing1.xml", "xl/drawings/_rels/drawing1.xml.rels", "xl/charts/chart1.xml",
             ]
             let expected = fixedParts.union((1...7).map { "xl/worksheets/sheet\($0).xml" })
@@ -49,8 +51,9 @@ struct Workbook {
             let book = try Workbook(files.xlsx)
             let workbook = try book.part("xl/workbook.xml")
             let names = ["Summary", "Orders", "Couriers", "Merchants", "Items", "By hour", "Payments"]
-            #expect(names.map { workbook.range(of: "name=\"\($0)\"")!.lowerBound }
-                == names.map { workbook.range(of: "name=\"\($0)\"")!.lowerBound }.sorted())
+            #expect(
+                names.map { workbook.range(of: "name=\"\($0)\"")!.lowerBound }
+                    == names.map { workbook.range(of: "name=\"\($0)\"")!.lowerBound }.sorted())
             for index in 1...7 {
                 let sheet = try book.part("xl/worksheets/sheet\(index).xml")
                 #expect(sheet.contains(#"<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#))
@@ -87,7 +90,8 @@ struct Workbook {
         try withReport([order(note: "=cmd|' /C calc'!A0")]) { files in
             let orders = try Workbook(files.xlsx).part("xl/worksheets/sheet2.xml")
             #expect(!orders.contains("<f>"))
-            #expect(orders.contains(#"s="\#(XLSXStyles.quotePrefixedText)" t="inlineStr"><is><t>'=cmd|' /C calc'!A0</t>"#))
+            #expect(
+                orders.contains(#"s="\#(XLSXStyles.quotePrefixedText)" t="inlineStr"><is><t>'=cmd|' /C calc'!A0</t>"#))
         }
     }
 
@@ -95,7 +99,9 @@ struct Workbook {
         try withReport([order(merchant: "老王 <麻辣烫> & 🍜", note: "bad\u{0001}control <ok> ")]) { files in
             let book = try Workbook(files.xlsx)
             #expect(try book.part("xl/sharedStrings.xml").contains("<si><t>老王 &lt;麻辣烫&gt; &amp; 🍜</t></si>"))
-            #expect(try book.part("xl/worksheets/sheet2.xml").contains(#"<t xml:space="preserve">badcontrol &lt;ok&gt; </t>"#))
+            #expect(
+                try book.part("xl/worksheets/sheet2.xml").contains(
+                    #"<t xml:space="preserve">badcontrol &lt;ok&gt; </t>"#))
         }
     }
 
@@ -128,7 +134,8 @@ struct Workbook {
     }
 
     @Test func oneOrderMakesOneOrdersRowAndMatchingTotals() throws {
-        try withReport([order(confirmed: local(12), delivered: local(12, 30), courier: "张伟", totalFen: 2_000)]) { files in
+        try withReport([order(confirmed: local(12), delivered: local(12, 30), courier: "张伟", totalFen: 2_000)]) {
+            files in
             #expect(files.summary.placed == 1)
             #expect(files.summary.delivered == 1)
             #expect(files.summary.revenueFen == 2_000)
@@ -156,7 +163,11 @@ struct Workbook {
         try builder.add(order())
         let files = try builder.finish()
         let archive = try Archive(url: try #require(files.csvZip), accessMode: .read)
-        #expect(Set(archive.map(\.path)) == ["summary.csv", "orders.csv", "couriers.csv", "merchants.csv", "items.csv", "by_hour.csv", "payments.csv"])
+        #expect(
+            Set(archive.map(\.path)) == [
+                "summary.csv", "orders.csv", "couriers.csv", "merchants.csv", "items.csv", "by_hour.csv",
+                "payments.csv",
+            ])
     }
 
     @Test func aBuilderDroppedBeforeFinishingLeavesNothingBehind() throws {

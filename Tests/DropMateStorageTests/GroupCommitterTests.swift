@@ -1,6 +1,7 @@
-@testable import DropMateStorage
 import Synchronization
 import Testing
+
+@testable import DropMateStorage
 
 @Suite struct GroupCommitterTests {
     /// A write that takes a moment, remembers every batch it was given, and refuses batches holding a bad item.

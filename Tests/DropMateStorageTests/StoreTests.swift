@@ -1,9 +1,10 @@
 import DropMateCore
-@testable import DropMateStorage
 import DropMateDataProtection
 import Foundation
 import Logging
 import Testing
+
+@testable import DropMateStorage
 
 /// The databases the contract suites run on: SQLite always, PostgreSQL when DATABASE_URL names one.
 enum BackendKind: String, CaseIterable, CustomStringConvertible, Sendable {
@@ -11,7 +12,9 @@ enum BackendKind: String, CaseIterable, CustomStringConvertible, Sendable {
 
     var description: String { rawValue }
 
-    static let postgresURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.hasPrefix("postgres") ? $0 : nil }
+    static let postgresURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap {
+        $0.hasPrefix("postgres") ? $0 : nil
+    }
     static var available: [BackendKind] { postgresURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 }
 
@@ -25,7 +28,9 @@ struct TestDatabase {
         let logger = Logger(label: "test")
         switch kind {
         case .sqlite:
-            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-store-\(UUID().uuidString).sqlite").path
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "dropmate-store-\(UUID().uuidString).sqlite"
+            ).path
             let backend = try await SQLiteBackend.open(path: path, logger: logger)
             try await Migrations.migrate(backend, now: 1)
             return TestDatabase(kind: kind, location: path, backend: backend)
@@ -68,10 +73,15 @@ struct TestDatabase {
 }
 
 func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
-    Order(id: id, customer: customer, merchantID: "lanzhou",
-          lines: [OrderLine(itemID: "beef-noodles", name: LocalizedText(zh: "牛肉面", en: "beef noodles"), quantity: 2, unitPrice: Money(fen: 1800))],
-          address: DeliveryAddress(text: "人民大道200号", coordinate: Coordinate(latitude: 31.2, longitude: 121.4)),
-          phone: PhoneNumber("13800138000")!, language: .zh, createdAt: 100)
+    Order(
+        id: id, customer: customer, merchantID: "lanzhou",
+        lines: [
+            OrderLine(
+                itemID: "beef-noodles", name: LocalizedText(zh: "牛肉面", en: "beef noodles"), quantity: 2,
+                unitPrice: Money(fen: 1800))
+        ],
+        address: DeliveryAddress(text: "人民大道200号", coordinate: Coordinate(latitude: 31.2, longitude: 121.4)),
+        phone: PhoneNumber("13800138000")!, language: .zh, createdAt: 100)
 }
 
 @Suite struct StoreTests {
@@ -97,31 +107,42 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             var state = ConversationState.new(at: 100)
             state.pendingOrderID = 1001
             let job = NewJob(kind: "push", payload: "{}", idempotencyKey: "k1", runAt: 100)
-            try await store.commit(UnitOfWork(
-                customer: "o_a", now: 100, state: state, expiresAt: 1900, handled: ("msg:1", RecordedAnswer(reply: .text("你好"))),
-                orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)],
-                posts: [NewBoardPost(customer: "o_a", orderID: nil, body: "好吃", createdAt: 100),
-                        NewBoardPost(customer: "o_a", orderID: 1001, body: "请按两次门铃", createdAt: 100)], jobs: [job, job]
-            ))
+            try await store.commit(
+                UnitOfWork(
+                    customer: "o_a", now: 100, state: state, expiresAt: 1900,
+                    handled: ("msg:1", RecordedAnswer(reply: .text("你好"))),
+                    orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)],
+                    posts: [
+                        NewBoardPost(customer: "o_a", orderID: nil, body: "好吃", createdAt: 100),
+                        NewBoardPost(customer: "o_a", orderID: 1001, body: "请按两次门铃", createdAt: 100),
+                    ], jobs: [job, job]
+                ))
             let loaded = try await store.load(customer: "o_a", dedupeKey: "msg:1")
             #expect(loaded.state == state)
             #expect(loaded.handled == RecordedAnswer(reply: .text("你好")))
             #expect(try await store.order(id: 1001) == sampleOrder(id: 1001))
             #expect(try await store.recentOrders(customer: "o_a", limit: 5).map(\.id) == [1001])
-            #expect(try await store.publicBoard(limit: 5).map(\.body) == ["好吃"], "a post about an order stays off the public board")
+            #expect(
+                try await store.publicBoard(limit: 5).map(\.body) == ["好吃"],
+                "a post about an order stays off the public board")
             #expect(try await store.posts(orderID: 1001).map(\.body) == ["请按两次门铃"])
             #expect(try await store.customersWithExpiredDrafts(now: 1899, limit: 10).isEmpty)
             #expect(try await store.customersWithExpiredDrafts(now: 1900, limit: 10) == ["o_a"])
-            #expect(try await SQLJobQueue(backend: db.backend, sealer: .test).counts() == ["ready": 1], "the same idempotency key makes one job")
+            #expect(
+                try await SQLJobQueue(backend: db.backend, sealer: .test).counts() == ["ready": 1],
+                "the same idempotency key makes one job")
             #expect(try await store.catalog(at: 0) == DemoCatalog.catalog)
         }
     }
 
-    @Test(arguments: BackendKind.available) func aKeysLatestAnswerWinsAndManyAnswersLandInOneStatement(_ kind: BackendKind) async throws {
+    @Test(arguments: BackendKind.available) func aKeysLatestAnswerWinsAndManyAnswersLandInOneStatement(
+        _ kind: BackendKind
+    ) async throws {
         try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend, sealer: .test)
             // A late reply is first stored as the answer, then as `success` once it has been queued as a push.
-            try await store.commit(UnitOfWork(customer: "o_a", now: 10, handled: ("msg:7", RecordedAnswer(reply: .text("晚到的回复")))))
+            try await store.commit(
+                UnitOfWork(customer: "o_a", now: 10, handled: ("msg:7", RecordedAnswer(reply: .text("晚到的回复")))))
             #expect(try await store.handled(dedupeKey: "msg:7") == RecordedAnswer(reply: .text("晚到的回复")))
             try await store.commit(UnitOfWork(customer: "o_a", now: 11, handled: ("msg:7", RecordedAnswer(reply: nil))))
             #expect(try await store.handled(dedupeKey: "msg:7") == RecordedAnswer(reply: nil))
@@ -129,15 +150,20 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<50 {
                     group.addTask {
-                        try await store.commit(UnitOfWork(customer: "o_\(index)", now: 20, handled: ("msg:1\(index)", RecordedAnswer(reply: .text("第 \(index) 个")))))
+                        try await store.commit(
+                            UnitOfWork(
+                                customer: "o_\(index)", now: 20,
+                                handled: ("msg:1\(index)", RecordedAnswer(reply: .text("第 \(index) 个")))))
                     }
                 }
                 try await group.waitForAll()
             }
             for index in [0, 17, 49] {
-                #expect(try await store.handled(dedupeKey: "msg:1\(index)") == RecordedAnswer(reply: .text("第 \(index) 个")))
+                #expect(
+                    try await store.handled(dedupeKey: "msg:1\(index)") == RecordedAnswer(reply: .text("第 \(index) 个")))
             }
-            let stored = try await db.backend.reader.raw("SELECT reply FROM handled_messages WHERE key = 'msg:117'").first(decoding: [String: String].self)
+            let stored = try await db.backend.reader.raw("SELECT reply FROM handled_messages WHERE key = 'msg:117'")
+                .first(decoding: [String: String].self)
             #expect(stored?["reply"]?.hasPrefix("v2.") == true && stored?["reply"]?.contains("第") == false)
         }
     }
@@ -146,7 +172,8 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend, sealer: .test)
             #expect(try await store.nextOrderID() == 1001)
-            try await store.commit(UnitOfWork(customer: "o_a", now: 1, orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)]))
+            try await store.commit(
+                UnitOfWork(customer: "o_a", now: 1, orders: [OrderWrite(order: sampleOrder(id: 1001), isNew: true)]))
             let backend = try await db.reopen()
             let reopened = try await SQLConversationStore.open(backend, sealer: .test)
             #expect(try await reopened.nextOrderID() == 1002)
@@ -154,16 +181,21 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test(arguments: BackendKind.available) func concurrentCommitsAllLandAndABadOneFailsAlone(_ kind: BackendKind) async throws {
+    @Test(arguments: BackendKind.available) func concurrentCommitsAllLandAndABadOneFailsAlone(
+        _ kind: BackendKind
+    ) async throws {
         try await TestDatabase.with(kind) { db in
             let store = try await SQLConversationStore.open(db.backend, sealer: .test)
-            try await store.commit(UnitOfWork(customer: "o_0", now: 1, orders: [OrderWrite(order: sampleOrder(id: 5000), isNew: true)]))
+            try await store.commit(
+                UnitOfWork(customer: "o_0", now: 1, orders: [OrderWrite(order: sampleOrder(id: 5000), isNew: true)]))
             let results = await withTaskGroup(of: Bool.self) { group in
                 for index in 0..<300 {
                     group.addTask {
                         // Unit 150 inserts an order number that already exists: only it may fail.
                         let orders = index == 150 ? [OrderWrite(order: sampleOrder(id: 5000), isNew: true)] : []
-                        let unit = UnitOfWork(customer: "o_\(index)", now: 2, state: .new(at: 2), handled: ("msg:\(index)", RecordedAnswer(reply: nil)), orders: orders)
+                        let unit = UnitOfWork(
+                            customer: "o_\(index)", now: 2, state: .new(at: 2),
+                            handled: ("msg:\(index)", RecordedAnswer(reply: nil)), orders: orders)
                         return (try? await store.commit(unit)) != nil
                     }
                 }
@@ -193,7 +225,9 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test(arguments: BackendKind.available) func releasedJobsAreDueAgainAtOnceWithTheAttemptUncounted(_ kind: BackendKind) async throws {
+    @Test(arguments: BackendKind.available) func releasedJobsAreDueAgainAtOnceWithTheAttemptUncounted(
+        _ kind: BackendKind
+    ) async throws {
         try await TestDatabase.with(kind) { db in
             let queue = SQLJobQueue(backend: db.backend, sealer: .test)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", runAt: 100))
@@ -214,7 +248,9 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test(arguments: BackendKind.available) func failuresRetryThenGoToTheDeadLettersWithTheReason(_ kind: BackendKind) async throws {
+    @Test(arguments: BackendKind.available) func failuresRetryThenGoToTheDeadLettersWithTheReason(
+        _ kind: BackendKind
+    ) async throws {
         try await TestDatabase.with(kind) { db in
             let queue = SQLJobQueue(backend: db.backend, sealer: .test)
             try await queue.enqueue(NewJob(kind: "push", payload: "a", idempotencyKey: "k", runAt: 0, maxAttempts: 2))
@@ -228,8 +264,10 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
             let dead = try await queue.deadJobs(limit: 10)
             #expect(dead.map(\.lastError) == ["WeChat busy (-1) again"])
             let existing = try await queue.existingJob(key: "k")
-            #expect(existing?.id == dead[0].id && existing?.state == "dead" && existing?.lastError == "WeChat busy (-1) again",
-                    "queuing the key again says the job is dead, and why")
+            #expect(
+                existing?.id == dead[0].id && existing?.state == "dead"
+                    && existing?.lastError == "WeChat busy (-1) again",
+                "queuing the key again says the job is dead, and why")
             #expect(try await queue.retryDead(dead[0].id, now: 2000))
             #expect(try await queue.claim(limit: 1, now: 2000, leaseSeconds: 60).first?.attempts == 1)
         }
@@ -260,24 +298,35 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
         }
     }
 
-    @Test(arguments: BackendKind.available) func deliveriesAreRecordedOncePerJobAndTemplateOutcomesFoundByMsgID(_ kind: BackendKind) async throws {
+    @Test(arguments: BackendKind.available) func deliveriesAreRecordedOncePerJobAndTemplateOutcomesFoundByMsgID(
+        _ kind: BackendKind
+    ) async throws {
         try await TestDatabase.with(kind) { db in
             let log = SQLDeliveryLog(backend: db.backend)
             try await log.record(Delivery(jobID: 1, openID: "o_a", channel: .customerService), now: 100)
-            try await log.record(Delivery(jobID: 1, openID: "o_a", channel: .template, msgID: "200"), now: 110)  // the job ran again
-            #expect(try await log.delivery(jobID: 1) == Delivery(jobID: 1, openID: "o_a", channel: .template, msgID: "200", status: "sent"))
+            // the job ran again
+            try await log.record(Delivery(jobID: 1, openID: "o_a", channel: .template, msgID: "200"), now: 110)
+            #expect(
+                try await log.delivery(jobID: 1)
+                    == Delivery(jobID: 1, openID: "o_a", channel: .template, msgID: "200", status: "sent"))
             #expect(try await log.templateFinished(msgID: "200", status: "success", now: 120))
-            #expect(try await log.templateFinished(msgID: "999", status: "success", now: 120) == false, "not one of ours")
+            #expect(
+                try await log.templateFinished(msgID: "999", status: "success", now: 120) == false, "not one of ours")
             #expect(try await log.delivery(jobID: 1)?.status == "success")
         }
     }
 
-    @Test(arguments: BackendKind.available) func deliveriesRecordedAtOnceAreAllWrittenEvenWhenOneJobRecordsTwice(_ kind: BackendKind) async throws {
+    @Test(arguments: BackendKind.available) func deliveriesRecordedAtOnceAreAllWrittenEvenWhenOneJobRecordsTwice(
+        _ kind: BackendKind
+    ) async throws {
         try await TestDatabase.with(kind) { db in
             let log = SQLDeliveryLog(backend: db.backend)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for job in Int64(1)...120 {
-                    group.addTask { try await log.record(Delivery(jobID: job, openID: "o_\(job)", channel: .customerService), now: 100) }
+                    group.addTask {
+                        try await log.record(
+                            Delivery(jobID: job, openID: "o_\(job)", channel: .customerService), now: 100)
+                    }
                 }
                 // The same job again in the same moment (it ran twice): one statement must not upsert a row twice.
                 group.addTask { try await log.record(Delivery(jobID: 5, openID: "o_5", channel: .sms), now: 100) }
@@ -295,5 +344,6 @@ func sampleOrder(id: Int64, customer: String = "o_a") -> Order {
 
 extension PIISealer {
     /// A fixed key for tests.
-    static let test = PIISealer(keyRing: try! PIIKeyRing(parsing: "t1:" + Data(repeating: 7, count: 32).base64EncodedString()))
+    static let test = PIISealer(
+        keyRing: try! PIIKeyRing(parsing: "t1:" + Data(repeating: 7, count: 32).base64EncodedString()))
 }

@@ -6,7 +6,8 @@ import Testing
 /// run: random nonces, Chinese text, empty and query-carrying requests. Skipped (shown, not passed) without it;
 /// `scripts/test` puts a Python that has it on the PATH.
 @Suite struct CrossCheckTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
     static let python: Bool = (try? run(["python3", "-c", "import cryptography"], input: nil).status) == 0
 
     static func run(_ arguments: [String], input: Data?) throws -> (status: Int32, output: String) {
@@ -35,27 +36,44 @@ import Testing
         ]
         var authorizations: [[String: String]] = []
         for (method, path, body) in requests {
-            let header = signer.authorization(method: method, pathAndQuery: path, body: body, timestamp: Int64(Date().timeIntervalSince1970), nonce: PayNonce.make())
+            let header = signer.authorization(
+                method: method, pathAndQuery: path, body: body, timestamp: Int64(Date().timeIntervalSince1970),
+                nonce: PayNonce.make())
             authorizations.append(["method": method, "path": path, "body": body, "header": header])
         }
-        let sheet = JSAPIPaySheet(appID: "wx0123456789abcdef", prepayID: "wx\(PayNonce.make())", timestamp: 1_733_400_123, nonce: PayNonce.make(), merchant: TestKeys.merchant)
+        let sheet = JSAPIPaySheet(
+            appID: "wx0123456789abcdef", prepayID: "wx\(PayNonce.make())", timestamp: 1_733_400_123,
+            nonce: PayNonce.make(), merchant: TestKeys.merchant)
         let answerBody = #"{"prepay_id":"wx2026"}"#
         let nonce = PayNonce.make()
-        let platformSigned = ["timestamp": "1733400000", "nonce": nonce, "body": answerBody,
-                              "signature": TestKeys.platformSigner.sign(PaySignatureVerifier.message(timestamp: "1733400000", nonce: nonce, body: answerBody))]
+        let platformSigned = [
+            "timestamp": "1733400000", "nonce": nonce, "body": answerBody,
+            "signature": TestKeys.platformSigner.sign(
+                PaySignatureVerifier.message(timestamp: "1733400000", nonce: nonce, body: answerBody)),
+        ]
         let cipher = PayResourceCipher(key: try APIv3Key("0123456789abcdefghijABCDEFGHIJkl"))
-        let plaintext = #"{"out_trade_no":"DM1002","trade_state":"SUCCESS","payer":{"openid":"o-测试"},"amount":{"total":1}}"#
+        let plaintext =
+            #"{"out_trade_no":"DM1002","trade_state":"SUCCESS","payer":{"openid":"o-测试"},"amount":{"total":1}}"#
         let gcmNonce = String(PayNonce.make().prefix(12))
-        let resource = ["nonce": gcmNonce, "associated_data": "transaction", "plaintext": plaintext,
-                        "ciphertext": try cipher.encrypt(Data(plaintext.utf8), nonce: gcmNonce, associatedData: "transaction")]
+        let resource = [
+            "nonce": gcmNonce, "associated_data": "transaction", "plaintext": plaintext,
+            "ciphertext": try cipher.encrypt(Data(plaintext.utf8), nonce: gcmNonce, associatedData: "transaction"),
+        ]
         let cases: [String: Any] = [
             "authorizations": authorizations,
-            "sheets": [["appId": sheet.appId, "timeStamp": sheet.timeStamp, "nonceStr": sheet.nonceStr, "package": sheet.package, "signType": sheet.signType, "paySign": sheet.paySign]],
+            "sheets": [
+                [
+                    "appId": sheet.appId, "timeStamp": sheet.timeStamp, "nonceStr": sheet.nonceStr,
+                    "package": sheet.package, "signType": sheet.signType, "paySign": sheet.paySign,
+                ]
+            ],
             "platform_signed": [platformSigned],
             "resources": [resource],
         ]
         let script = Self.repository.appendingPathComponent("scripts/wechatpay-crosscheck.py").path
-        let result = try Self.run(["python3", script, "verify", TestKeys.fixtures.path], input: try JSONSerialization.data(withJSONObject: cases))
+        let result = try Self.run(
+            ["python3", script, "verify", TestKeys.fixtures.path],
+            input: try JSONSerialization.data(withJSONObject: cases))
         #expect(result.status == 0, "\(result.output)")
         #expect(result.output.contains("checked 6 items, 0 failures"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import DropMateWeChat
 
 /// XXE, entity expansion, size and shape attacks: each refused quickly with a specific error.
@@ -23,7 +24,8 @@ import Testing
     static let quadraticBlowup: String = {
         let entity = String(repeating: "x", count: 20_000)
         let references = String(repeating: "&big;", count: 8_000)
-        return "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY big \"\(entity)\">]><xml><Content>\(references)</Content></xml>"
+        return
+            "<?xml version=\"1.0\"?><!DOCTYPE xml [<!ENTITY big \"\(entity)\">]><xml><Content>\(references)</Content></xml>"
     }()
 
     @Test(arguments: [externalEntity, billionLaughs, quadraticBlowup])
@@ -72,9 +74,13 @@ import Testing
 
     @Test func nestingPastTheCapIsTooDeep() {
         let depth = WeChatXML.maxDepth + 1
-        let body = "<xml>" + String(repeating: "<a>", count: depth - 1) + String(repeating: "</a>", count: depth - 1) + "</xml>"
+        let body =
+            "<xml>" + String(repeating: "<a>", count: depth - 1) + String(repeating: "</a>", count: depth - 1)
+            + "</xml>"
         #expect(throws: WeChatXMLError.tooDeep) { try WeChatXML.parseFields(body) }
-        let allowed = "<xml>" + String(repeating: "<a>", count: depth - 2) + String(repeating: "</a>", count: depth - 2) + "</xml>"
+        let allowed =
+            "<xml>" + String(repeating: "<a>", count: depth - 2) + String(repeating: "</a>", count: depth - 2)
+            + "</xml>"
         #expect(throws: Never.self) { try WeChatXML.parseFields(allowed) }
     }
 
@@ -84,8 +90,10 @@ import Testing
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(body) }
     }
 
-    @Test(arguments: ["<xml><ToUserName>abc", "<xml><Content><![CDATA[abc</Content></xml>", "<xml>", "not xml at all",
-                      "<xml></xml><xml></xml>", "<xml><a></b></xml>"])
+    @Test(arguments: [
+        "<xml><ToUserName>abc", "<xml><Content><![CDATA[abc</Content></xml>", "<xml>", "not xml at all",
+        "<xml></xml><xml></xml>", "<xml><a></b></xml>",
+    ])
     func truncatedOrMalformedBodiesAreMalformed(body: String) {
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(body) }
     }
@@ -93,12 +101,14 @@ import Testing
     @Test func nonUTF8BytesAreMalformed() {
         let body = Array("<xml><Content>".utf8) + [0xFF, 0xFE, 0xC3] + Array("</Content></xml>".utf8)
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(body) }
-        let latin1 = Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><xml><C>".utf8) + [0xE9] + Array("</C></xml>".utf8)
+        let latin1 =
+            Array("<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><xml><C>".utf8) + [0xE9] + Array("</C></xml>".utf8)
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(latin1) }
         let utf16 = Array("<xml><C>x</C></xml>".utf16).flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields([0xFF, 0xFE] + utf16) }
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(utf16) }  // no byte-order mark either
-        let indented = Array("\r\n  <xml><Content><![CDATA[".utf8) + [0xC4, 0xE3] + Array("]]></Content></xml>".utf8)  // GBK
+        // GBK
+        let indented = Array("\r\n  <xml><Content><![CDATA[".utf8) + [0xC4, 0xE3] + Array("]]></Content></xml>".utf8)
         #expect(throws: WeChatXMLError.malformed) { try WeChatXML.parseFields(indented) }
     }
 

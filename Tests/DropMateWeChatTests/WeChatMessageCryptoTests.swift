@@ -1,7 +1,8 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import Testing
-import CryptoExtras
+
 @testable import DropMateWeChat
 
 @Suite struct WeChatMessageCryptoTests {
@@ -23,8 +24,9 @@ import CryptoExtras
     @Test func publishedReplyEncryptsToTheExactCiphertext() throws {
         let encrypted = try crypto.encrypt(Array(Vectors.encryptReply.utf8), random: Vectors.encryptRandom)
         #expect(encrypted == Vectors.encryptEncrypt)
-        #expect(WeChatSignature.sign([Vectors.token, Vectors.timestamp, Vectors.nonce, encrypted])
-            == Vectors.encryptMsgSignature)
+        #expect(
+            WeChatSignature.sign([Vectors.token, Vectors.timestamp, Vectors.nonce, encrypted])
+                == Vectors.encryptMsgSignature)
     }
 
     @Test func randomEncryptionRoundTrips() throws {
@@ -35,8 +37,10 @@ import CryptoExtras
         #expect(try crypto.decrypt(crypto.encrypt("")) == [])
     }
 
-    @Test(arguments: ["", "short", String(repeating: "a", count: 42), String(repeating: "a", count: 44),
-                      "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1a!"])
+    @Test(arguments: [
+        "", "short", String(repeating: "a", count: 42), String(repeating: "a", count: 44),
+        "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1a!",
+    ])
     func malformedEncodingAESKeysAreRefused(key: String) {
         #expect(throws: WeChatCryptoError.invalidEncodingAESKey) {
             try WeChatMessageCrypto(encodingAESKey: key, appID: Vectors.appID)
@@ -85,8 +89,10 @@ import CryptoExtras
     }
 
     @Test func errorDescriptionsNeverContainTheKey() {
-        let errors: [WeChatCryptoError] = [.invalidEncodingAESKey, .invalidCiphertext, .invalidPadding,
-                                           .invalidLength, .appIDMismatch, .cipherFailure, .invalidRandomLength(1)]
+        let errors: [WeChatCryptoError] = [
+            .invalidEncodingAESKey, .invalidCiphertext, .invalidPadding,
+            .invalidLength, .appIDMismatch, .cipherFailure, .invalidRandomLength(1),
+        ]
         for error in errors { #expect(!error.description.contains(Vectors.encodingAESKey)) }
     }
 
@@ -94,6 +100,7 @@ import CryptoExtras
     private func rawEncrypt(_ plain: [UInt8]) throws -> String {
         let key = Data(base64Encoded: Vectors.encodingAESKey + "=")!
         let iv = try AES._CBC.IV(ivBytes: key.prefix(16))
-        return try AES._CBC.encrypt(plain, using: SymmetricKey(data: key), iv: iv, noPadding: true).base64EncodedString()
+        return try AES._CBC.encrypt(plain, using: SymmetricKey(data: key), iv: iv, noPadding: true)
+            .base64EncodedString()
     }
 }

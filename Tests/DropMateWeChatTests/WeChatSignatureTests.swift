@@ -1,25 +1,35 @@
 import Testing
+
 @testable import DropMateWeChat
 
 @Suite struct WeChatSignatureTests {
     @Test func publishedPlainSignatureVerifies() {
-        #expect(WeChatSignature.sign([Vectors.token, Vectors.plainTimestamp, Vectors.plainNonce]) == Vectors.plainSignature)
-        #expect(WeChatSignature.isValid(signature: Vectors.plainSignature, token: Vectors.token,
-                                        timestamp: Vectors.plainTimestamp, nonce: Vectors.plainNonce))
+        #expect(
+            WeChatSignature.sign([Vectors.token, Vectors.plainTimestamp, Vectors.plainNonce]) == Vectors.plainSignature)
+        #expect(
+            WeChatSignature.isValid(
+                signature: Vectors.plainSignature, token: Vectors.token,
+                timestamp: Vectors.plainTimestamp, nonce: Vectors.plainNonce))
     }
 
     @Test func aChangedNonceFailsThePlainSignature() {
-        #expect(!WeChatSignature.isValid(signature: Vectors.plainSignature, token: Vectors.token,
-                                         timestamp: Vectors.plainTimestamp, nonce: "437374424"))
+        #expect(
+            !WeChatSignature.isValid(
+                signature: Vectors.plainSignature, token: Vectors.token,
+                timestamp: Vectors.plainTimestamp, nonce: "437374424"))
     }
 
     @Test func publishedMsgSignaturesVerify() {
-        #expect(WeChatSignature.isValid(msgSignature: Vectors.decryptMsgSignature, token: Vectors.token,
-                                        timestamp: Vectors.timestamp, nonce: Vectors.nonce,
-                                        encrypted: Vectors.decryptEncrypt))
-        #expect(WeChatSignature.isValid(msgSignature: Vectors.encryptMsgSignature, token: Vectors.token,
-                                        timestamp: Vectors.timestamp, nonce: Vectors.nonce,
-                                        encrypted: Vectors.encryptEncrypt))
+        #expect(
+            WeChatSignature.isValid(
+                msgSignature: Vectors.decryptMsgSignature, token: Vectors.token,
+                timestamp: Vectors.timestamp, nonce: Vectors.nonce,
+                encrypted: Vectors.decryptEncrypt))
+        #expect(
+            WeChatSignature.isValid(
+                msgSignature: Vectors.encryptMsgSignature, token: Vectors.token,
+                timestamp: Vectors.timestamp, nonce: Vectors.nonce,
+                encrypted: Vectors.encryptEncrypt))
     }
 
     @Test func partsAreSortedInByteOrderWhateverTheirInputOrder() {

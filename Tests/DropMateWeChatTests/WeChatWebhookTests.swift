@@ -1,17 +1,20 @@
 import Foundation
 import Testing
+
 @testable import DropMateWeChat
 
 @Suite struct WeChatWebhookTests {
     static let now: Int64 = 1_411_525_903
     let webhook: WeChatWebhook
     let signer: WeChatClientSigner
-    let message = InboundMessage(toUserName: "gh_account", fromUserName: "oCustomer", createTime: now,
-                                 kind: .text(content: "我要一份外卖 ]]> & <b>", msgID: "4363689963896700987"))
+    let message = InboundMessage(
+        toUserName: "gh_account", fromUserName: "oCustomer", createTime: now,
+        kind: .text(content: "我要一份外卖 ]]> & <b>", msgID: "4363689963896700987"))
 
     init() throws {
         webhook = try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey)
-        signer = try WeChatClientSigner(token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey)
+        signer = try WeChatClientSigner(
+            token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey)
     }
 
     /// Splits `a=1&b=2` the way the HTTP layer hands queries over (percent-decoded).
@@ -31,15 +34,18 @@ import Testing
         let opened = try webhook.open(query: query, body: Array(request.body.utf8), now: Self.now + 10)
         #expect(opened == WeChatWebhook.OpenedMessage(message: message, mode: mode))
 
-        let reply = OutboundReply(toUserName: message.fromUserName, fromUserName: message.toUserName,
-                                  createTime: Self.now, content: .text("好的 ]]> 马上到"))
-        let sealed = webhook.seal(reply: reply.xml(), mode: mode, timestamp: query["timestamp"]!, nonce: query["nonce"]!)
+        let reply = OutboundReply(
+            toUserName: message.fromUserName, fromUserName: message.toUserName,
+            createTime: Self.now, content: .text("好的 ]]> 马上到"))
+        let sealed = webhook.seal(
+            reply: reply.xml(), mode: mode, timestamp: query["timestamp"]!, nonce: query["nonce"]!)
         #expect(sealed.contains("<Encrypt>") == (mode != .plaintext))
         #expect(try signer.openReply(Array(sealed.utf8)) == reply)
     }
 
     @Test func theQueryCarriesEveryParameterWeChatSends() {
-        let plain = Self.parse(query: signer.request(for: message, mode: .plaintext, timestamp: Self.now, nonce: "n").query)
+        let plain = Self.parse(
+            query: signer.request(for: message, mode: .plaintext, timestamp: Self.now, nonce: "n").query)
         #expect(Set(plain.keys) == ["signature", "timestamp", "nonce", "openid"])
         #expect(plain["openid"] == "oCustomer")
         let safe = Self.parse(query: signer.request(for: message, mode: .safe, timestamp: Self.now, nonce: "n").query)
@@ -61,7 +67,8 @@ import Testing
             "timestamp": Vectors.timestamp, "nonce": Vectors.nonce,
             "encrypt_type": "aes", "msg_signature": Vectors.decryptMsgSignature,
         ]
-        let body = "<xml><ToUserName><![CDATA[wx49f0ab532d5d035a]]></ToUserName><Encrypt><![CDATA[\(Vectors.decryptEncrypt)]]></Encrypt></xml>"
+        let body =
+            "<xml><ToUserName><![CDATA[wx49f0ab532d5d035a]]></ToUserName><Encrypt><![CDATA[\(Vectors.decryptEncrypt)]]></Encrypt></xml>"
         let opened = try webhook.open(query: query, body: Array(body.utf8), now: Self.now)
         #expect(opened.mode == .safe)
         #expect(opened.message.fromUserName == "messense")
@@ -69,15 +76,17 @@ import Testing
     }
 
     @Test func sealingThePublishedReplyGivesThePublishedEnvelope() throws {
-        let sealed = try webhook.seal(reply: Vectors.encryptReply, mode: .safe, timestamp: Vectors.timestamp,
-                                      nonce: Vectors.nonce, random: Vectors.encryptRandom)
-        #expect(sealed == """
-            <xml><Encrypt><![CDATA[\(Vectors.encryptEncrypt)]]></Encrypt>
-            <MsgSignature><![CDATA[\(Vectors.encryptMsgSignature)]]></MsgSignature>
-            <TimeStamp>\(Vectors.timestamp)</TimeStamp>
-            <Nonce><![CDATA[\(Vectors.nonce)]]></Nonce>
-            </xml>
-            """)
+        let sealed = try webhook.seal(
+            reply: Vectors.encryptReply, mode: .safe, timestamp: Vectors.timestamp,
+            nonce: Vectors.nonce, random: Vectors.encryptRandom)
+        #expect(
+            sealed == """
+                <xml><Encrypt><![CDATA[\(Vectors.encryptEncrypt)]]></Encrypt>
+                <MsgSignature><![CDATA[\(Vectors.encryptMsgSignature)]]></MsgSignature>
+                <TimeStamp>\(Vectors.timestamp)</TimeStamp>
+                <Nonce><![CDATA[\(Vectors.nonce)]]></Nonce>
+                </xml>
+                """)
     }
 
     @Test(arguments: WeChatWebhook.Mode.allCases)
@@ -89,8 +98,10 @@ import Testing
     }
 
     @Test func urlVerificationEchoesOnlyForAValidFreshSignature() {
-        var query = ["signature": Vectors.plainSignature, "timestamp": Vectors.plainTimestamp,
-                     "nonce": Vectors.plainNonce, "echostr": "5837397520665436492"]
+        var query = [
+            "signature": Vectors.plainSignature, "timestamp": Vectors.plainTimestamp,
+            "nonce": Vectors.plainNonce, "echostr": "5837397520665436492",
+        ]
         let now = Int64(Vectors.plainTimestamp)!
         #expect(webhook.verifyURL(query: query, now: now) == "5837397520665436492")
         #expect(webhook.verifyURL(query: query, now: now + 3600) == nil)
@@ -109,7 +120,9 @@ import Testing
                 try webhook.open(query: query, body: Array(request.body.utf8), now: now)
             }
         }
-        #expect(throws: Never.self) { try webhook.open(query: query, body: Array(request.body.utf8), now: Self.now + 300) }
+        #expect(throws: Never.self) {
+            try webhook.open(query: query, body: Array(request.body.utf8), now: Self.now + 300)
+        }
     }
 
     @Test(arguments: WeChatWebhook.Mode.allCases)
@@ -135,7 +148,8 @@ import Testing
     }
 
     @Test func aCorrectlySignedButUndecryptablePayloadIsDecryptionFailed() throws {
-        let other = try WeChatClientSigner(token: Vectors.token, appID: "wx_other_app", encodingAESKey: Vectors.encodingAESKey)
+        let other = try WeChatClientSigner(
+            token: Vectors.token, appID: "wx_other_app", encodingAESKey: Vectors.encodingAESKey)
         let request = other.request(for: message, mode: .safe, timestamp: Self.now, nonce: "n")
         #expect(throws: WeChatWebhookError.decryptionFailed(.appIDMismatch)) {
             try webhook.open(query: Self.parse(query: request.query), body: Array(request.body.utf8), now: Self.now)
@@ -153,24 +167,36 @@ import Testing
 
     @Test func safeModeRefusesPlaintextRequestsAndTheDefaultModeFollowsTheKey() throws {
         #expect(webhook.messageMode == .compatible)
-        #expect(try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: nil).messageMode == .plaintext)
+        #expect(
+            try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: nil).messageMode == .plaintext
+        )
         #expect(throws: WeChatCryptoError.missingEncodingAESKey) {
             try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: nil, messageMode: .safe)
         }
-        let safe = try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey, messageMode: .safe)
+        let safe = try WeChatWebhook(
+            token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey, messageMode: .safe)
         let plain = signer.request(for: message, mode: .plaintext, timestamp: Self.now, nonce: "p")
         #expect(throws: WeChatWebhookError.plaintextRefused) {
             try safe.open(query: Self.parse(query: plain.query), body: Array(plain.body.utf8), now: Self.now)
         }
         for mode in [WeChatWebhook.Mode.safe, .compatible] {
             let encrypted = signer.request(for: message, mode: mode, timestamp: Self.now, nonce: "e")
-            #expect(try safe.open(query: Self.parse(query: encrypted.query), body: Array(encrypted.body.utf8), now: Self.now).message == message)
+            #expect(
+                try safe.open(
+                    query: Self.parse(query: encrypted.query), body: Array(encrypted.body.utf8), now: Self.now
+                ).message == message)
         }
         // Plaintext mode with a key still opens encrypted requests: their msg_signature covers the body.
-        let plaintextMode = try WeChatWebhook(token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey, messageMode: .plaintext)
+        let plaintextMode = try WeChatWebhook(
+            token: Vectors.token, appID: Vectors.appID, encodingAESKey: Vectors.encodingAESKey, messageMode: .plaintext)
         let encrypted = signer.request(for: message, mode: .safe, timestamp: Self.now, nonce: "e")
-        #expect(try plaintextMode.open(query: Self.parse(query: encrypted.query), body: Array(encrypted.body.utf8), now: Self.now).message == message)
-        #expect(try plaintextMode.open(query: Self.parse(query: plain.query), body: Array(plain.body.utf8), now: Self.now).message == message)
+        #expect(
+            try plaintextMode.open(
+                query: Self.parse(query: encrypted.query), body: Array(encrypted.body.utf8), now: Self.now
+            ).message == message)
+        #expect(
+            try plaintextMode.open(query: Self.parse(query: plain.query), body: Array(plain.body.utf8), now: Self.now)
+                .message == message)
     }
 
     @Test func keysAreValidatedAtConfigurationAndAnEmptyKeyMeansPlaintextOnly() throws {
@@ -179,12 +205,17 @@ import Testing
         }
         let plainOnly = try WeChatClientSigner(token: Vectors.token, appID: Vectors.appID, encodingAESKey: "")
         #expect(throws: WeChatCryptoError.missingEncodingAESKey) {
-            try plainOnly.request(for: message, mode: .safe, timestamp: Self.now, nonce: "n", random: Vectors.encryptRandom)
+            try plainOnly.request(
+                for: message, mode: .safe, timestamp: Self.now, nonce: "n", random: Vectors.encryptRandom)
         }
-        let request = try plainOnly.request(for: message, mode: .plaintext, timestamp: Self.now, nonce: "n",
-                                            random: Vectors.encryptRandom)
-        #expect(try webhook.open(query: Self.parse(query: request.query), body: Array(request.body.utf8),
-                                 now: Self.now).mode == .plaintext)
+        let request = try plainOnly.request(
+            for: message, mode: .plaintext, timestamp: Self.now, nonce: "n",
+            random: Vectors.encryptRandom)
+        #expect(
+            try webhook.open(
+                query: Self.parse(query: request.query), body: Array(request.body.utf8),
+                now: Self.now
+            ).mode == .plaintext)
     }
 
     @Test(arguments: ["signature", "timestamp", "nonce", "msg_signature"])
@@ -205,7 +236,11 @@ import Testing
         }
         #expect(throws: WeChatWebhookError.badXML(.empty)) { try webhook.open(query: query, body: [], now: Self.now) }
         #expect(throws: WeChatWebhookError.badMessage(.missingField("MsgType"))) {
-            try webhook.open(query: query, body: Array("<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime></xml>".utf8), now: Self.now)
+            try webhook.open(
+                query: query,
+                body: Array(
+                    "<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><CreateTime>1</CreateTime></xml>".utf8
+                ), now: Self.now)
         }
         var aes = Self.parse(query: signer.request(for: message, mode: .safe, timestamp: Self.now, nonce: "n").query)
         aes["msg_signature"] = "x"

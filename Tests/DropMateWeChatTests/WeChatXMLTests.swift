@@ -1,9 +1,11 @@
 import Testing
+
 @testable import DropMateWeChat
 
 @Suite struct WeChatXMLTests {
     @Test func directChildrenBecomeFieldsFromTextAndCDATA() throws {
-        let document = try WeChatXML.parseFields("""
+        let document = try WeChatXML.parseFields(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <xml><ToUserName><![CDATA[gh_123]]></ToUserName>
             <CreateTime>1348831860</CreateTime>
@@ -20,7 +22,8 @@ import Testing
     }
 
     @Test func nestedArticlesAreKeptAsATree() throws {
-        let document = try WeChatXML.parseFields("""
+        let document = try WeChatXML.parseFields(
+            """
             <xml><Articles><item><Title><![CDATA[one]]></Title></item><item><Title>two</Title></item></Articles></xml>
             """)
         let items = try #require(document.nested["Articles"]).children(named: "item")
@@ -33,15 +36,19 @@ import Testing
     }
 
     @Test func markupInsideCDATAIsTextNotADeclaration() throws {
-        let document = try WeChatXML.parseFields("""
+        let document = try WeChatXML.parseFields(
+            """
             <xml><Content><![CDATA[<!DOCTYPE html><!ENTITY x "y">]]></Content></xml>
             """)
         #expect(document["Content"] == #"<!DOCTYPE html><!ENTITY x "y">"#)
     }
 
     @Test func parsingIsSafeFromManyTasksAtOnce() async throws {
-        let body = Array(InboundMessage(toUserName: "gh_1", fromUserName: "o1", createTime: 1,
-                                        kind: .text(content: "并发", msgID: "9")).xml().utf8)
+        let body = Array(
+            InboundMessage(
+                toUserName: "gh_1", fromUserName: "o1", createTime: 1,
+                kind: .text(content: "并发", msgID: "9")
+            ).xml().utf8)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<8 {
                 group.addTask { () throws in

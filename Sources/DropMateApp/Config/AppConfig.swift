@@ -139,17 +139,22 @@ public struct AppConfig: Sendable {
 
         guard env.problems.isEmpty, let piiKeys else { throw Problems(problems: env.problems) }
         var config = AppConfig(
-            host: server.host, port: server.port, dataDirectory: server.dataDirectory, wechatToken: wechat.token, wechatAppID: wechat.appID,
-            wechatAccountID: wechat.accountID, wechatEncodingAESKey: wechat.encodingAESKey, wechatMessageMode: wechat.messageMode,
+            host: server.host, port: server.port, dataDirectory: server.dataDirectory, wechatToken: wechat.token,
+            wechatAppID: wechat.appID,
+            wechatAccountID: wechat.accountID, wechatEncodingAESKey: wechat.encodingAESKey,
+            wechatMessageMode: wechat.messageMode,
             timestampWindow: wechat.timestampWindow, publicBaseURL: server.publicBaseURL, linkSecret: links.secret,
-            confirmationLinkTTL: links.confirmationLinkTTL, utcOffsetSeconds: server.utcOffsetSeconds, replyDeadline: .milliseconds(4500),
+            confirmationLinkTTL: links.confirmationLinkTTL, utcOffsetSeconds: server.utcOffsetSeconds,
+            replyDeadline: .milliseconds(4500),
             databaseURL: database.url, redis: redis.configuration, redisKeyPrefix: redis.keyPrefix,
             rateLimit: RateLimit(messages: max(conversation.rateLimit, 0)), jobLeaseSeconds: worker.jobLeaseSeconds,
-            etaPush: worker.etaPush, etaRefreshSeconds: worker.etaRefreshSeconds, objectStore: objectStore, passwordCost: links.passwordCost,
+            etaPush: worker.etaPush, etaRefreshSeconds: worker.etaRefreshSeconds, objectStore: objectStore,
+            passwordCost: links.passwordCost,
             reports: reports, piiKeys: piiKeys, wechatAppSecret: wechat.appSecret, wechatAPIBaseURL: wechat.apiBaseURL,
             templateFallback: wechat.templateFallback, orderTemplates: wechat.orderTemplates,
             maps: maps.map { ($0.provider, $0.key, $0.baseURL, $0.timeout) }, sms: sms,
-            devMode: wechat.appSecret == nil, usesGeneratedSecrets: wechat.usesGeneratedSecrets, observability: observability,
+            devMode: wechat.appSecret == nil, usesGeneratedSecrets: wechat.usesGeneratedSecrets,
+            observability: observability,
             eventLoopNice: database.eventLoopNice, signIn: signIn, shutdownGraceSeconds: worker.shutdownGraceSeconds,
             handoffSeconds: conversation.handoffSeconds
         )
@@ -181,7 +186,9 @@ extension AppConfig: CustomStringConvertible, CustomDebugStringConvertible {
             return components.string ?? "(set)"
         }
         var database = databaseURL.map(withoutPassword) ?? "embedded SQLite in \(dataDirectory)"
-        if let read = databaseReadURL { database += ", reads that may lag \(readMaxLag) or less: \(withoutPassword(read))" }
+        if let read = databaseReadURL {
+            database += ", reads that may lag \(readMaxLag) or less: \(withoutPassword(read))"
+        }
         return """
             AppConfig(listen: \(host):\(port), database: \(database), redis: \(redis.map { "\($0.tls ? "rediss" : "redis")://\($0.host):\($0.port)/\($0.database)" } ?? "none"), \
             wechatAppID: \(wechatAppID), wechatAccountID: \(wechatAccountID), wechatToken: \(secret(wechatToken)), \

@@ -33,7 +33,8 @@ public struct DevSecrets: Codable, Sendable {
             linkSecret: randomString(48, from: alphanumerics)
         )
         let data = try JSONEncoder().encode(secrets)
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600])
+        else {
             throw CocoaError(.fileWriteUnknown)
         }
         return secrets
@@ -41,7 +42,9 @@ public struct DevSecrets: Codable, Sendable {
 
     /// The secrets if the data directory has them.
     public static func load(in directory: String) -> DevSecrets? {
-        FileManager.default.contents(atPath: path(in: directory)).flatMap { try? JSONDecoder().decode(DevSecrets.self, from: $0) }
+        FileManager.default.contents(atPath: path(in: directory)).flatMap {
+            try? JSONDecoder().decode(DevSecrets.self, from: $0)
+        }
     }
 
     /// The data directory's key for personal data at rest (`dev1:<base64>`), created on first use: the embedded
@@ -55,7 +58,10 @@ public struct DevSecrets: Codable, Sendable {
         var random = SystemRandomNumberGenerator()
         let key = Data((0..<32).map { _ in UInt8.random(in: 0...255, using: &random) }).base64EncodedString()
         let text = "dev1:\(key)"
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        else {
             throw CocoaError(.fileWriteUnknown)
         }
         return text

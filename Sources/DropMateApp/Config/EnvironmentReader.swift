@@ -58,5 +58,7 @@ struct EnvironmentReader {
 final class ProblemSink {
     private(set) var problems: [AppConfig.Problem] = []
 
-    func add(_ variable: String, _ message: String) { problems.append(AppConfig.Problem(variable: variable, message: message)) }
+    func add(_ variable: String, _ message: String) {
+        problems.append(AppConfig.Problem(variable: variable, message: message))
+    }
 }

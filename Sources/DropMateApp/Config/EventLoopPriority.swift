@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import NIOCore
 import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Lowers the scheduling priority (raises the nice value) of the threads that parse requests, so the embedded
 /// default's SQLite writer thread, which commits the state-changing messages, is not starved by them.
@@ -24,7 +25,8 @@ public enum EventLoopPriority {
             let result = try? await loop.submit { lowerCurrentThread(by: nice) }.get()
             switch result {
             case .success?: changed += 1
-            case .failure(let error)?: logger.notice("could not lower an event loop's priority", metadata: ["dropmate.error": "\(error)"])
+            case .failure(let error)?:
+                logger.notice("could not lower an event loop's priority", metadata: ["dropmate.error": "\(error)"])
             case nil: break
             }
         }
@@ -39,8 +41,12 @@ public enum EventLoopPriority {
     /// Adds `nice` to the calling thread's nice value (only this thread: on Linux each thread has its own).
     public static func lowerCurrentThread(by nice: Int32) -> Result<Void, Refused> {
         #if os(Linux)
-        guard let tid = currentThreadID() else { return .failure(Refused(description: "no thread id in /proc/thread-self")) }
-        guard let current = niceValue(of: tid) else { return .failure(Refused(description: "getpriority: errno \(errno)")) }
+        guard let tid = currentThreadID() else {
+            return .failure(Refused(description: "no thread id in /proc/thread-self"))
+        }
+        guard let current = niceValue(of: tid) else {
+            return .failure(Refused(description: "getpriority: errno \(errno)"))
+        }
         guard setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(tid), min(19, current + nice)) == 0 else {
             return .failure(Refused(description: "setpriority: errno \(errno)"))
         }

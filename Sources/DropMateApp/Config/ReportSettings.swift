@@ -19,11 +19,15 @@ public struct ReportSettings: Sendable, Hashable {
     static func load(_ env: [String: String], problem: (String, String) -> Void) -> ReportSettings {
         var settings = ReportSettings()
         let zoneName = env["DROPMATE_TIMEZONE"].flatMap { $0.isEmpty ? nil : $0 } ?? "Asia/Shanghai"
-        if let zone = TimeZone(identifier: zoneName) { settings.timeZone = zone } else {
+        if let zone = TimeZone(identifier: zoneName) {
+            settings.timeZone = zone
+        } else {
             problem("DROPMATE_TIMEZONE", "must be an IANA time zone such as Asia/Shanghai")
         }
         let at = env["DROPMATE_REPORT_AT"].flatMap { $0.isEmpty ? nil : $0 } ?? "00:30"
-        if let minute = parseClockTime(at) { settings.minuteOfDay = minute } else {
+        if let minute = parseClockTime(at) {
+            settings.minuteOfDay = minute
+        } else {
             problem("DROPMATE_REPORT_AT", "must be a local time HH:MM from 00:00 to 23:59")
         }
         return settings
@@ -33,7 +37,8 @@ public struct ReportSettings: Sendable, Hashable {
     static func parseClockTime(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              let hour = Int(parts[0]), let minute = Int(parts[1]), (0...23).contains(hour), (0...59).contains(minute) else { return nil }
+            let hour = Int(parts[0]), let minute = Int(parts[1]), (0...23).contains(hour), (0...59).contains(minute)
+        else { return nil }
         return hour * 60 + minute
     }
 

@@ -24,7 +24,8 @@ enum SecretStrength {
             return "looks like a placeholder (one character repeated): set a real, randomly generated value"
         }
         if Set(value).count < minimumDistinct {
-            return "is too weak (only \(Set(value).count) different characters; at least \(minimumDistinct)): generate one, e.g. openssl rand -base64 32"
+            return
+                "is too weak (only \(Set(value).count) different characters; at least \(minimumDistinct)): generate one, e.g. openssl rand -base64 32"
         }
         return nil
     }
@@ -38,7 +39,8 @@ enum SecretStrength {
             return "looks like a placeholder (contains \"\(word)\"): generate a key, e.g. openssl rand -base64 32"
         }
         let padded = base64 + String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let bytes = Data(base64Encoded: padded), !bytes.isEmpty else { return nil }  // the format check reports it
+        // the format check reports it
+        guard let bytes = Data(base64Encoded: padded), !bytes.isEmpty else { return nil }
         if Set(bytes).count < 8 {
             return "is not random key material (its bytes barely vary): generate a key, e.g. openssl rand -base64 32"
         }
@@ -64,13 +66,19 @@ enum SecretStrength {
             ("SMS_PROVIDER_KEY", 4), ("STORAGE_SECRET_ACCESS_KEY", 4), ("MAPS_API_KEY", 1),
         ]
         for (name, minimumDistinct) in texts {
-            if let value = configured(name), let found = Self.problem(value, minimumDistinct: minimumDistinct) { problem(name, found) }
+            if let value = configured(name), let found = Self.problem(value, minimumDistinct: minimumDistinct) {
+                problem(name, found)
+            }
         }
-        if let key = configured("WECHAT_ENCODING_AES_KEY"), let found = keyProblem(key) { problem("WECHAT_ENCODING_AES_KEY", found) }
+        if let key = configured("WECHAT_ENCODING_AES_KEY"), let found = keyProblem(key) {
+            problem("WECHAT_ENCODING_AES_KEY", found)
+        }
         if let ring = configured("DROPMATE_PII_KEYS") {
             for entry in ring.split(separator: ",") {
                 let key = entry.split(separator: ":", maxSplits: 1).last.map(String.init) ?? ""
-                if let found = keyProblem(key.trimmingCharacters(in: .whitespaces)) { problem("DROPMATE_PII_KEYS", found); break }
+                if let found = keyProblem(key.trimmingCharacters(in: .whitespaces)) {
+                    problem("DROPMATE_PII_KEYS", found); break
+                }
             }
         }
         // Passwords inside connection URLs (compose builds DATABASE_URL from POSTGRES_PASSWORD).
@@ -78,7 +86,9 @@ enum SecretStrength {
             guard let url = configured(name) else { continue }
             // A cluster's REDIS_URL lists several nodes, which URLComponents cannot read.
             let components = URLComponents(string: url)?.password.map { $0.removingPercentEncoding ?? $0 }
-            guard let password = name == "REDIS_URL" ? (try? RedisConfiguration(url: url))?.password : components, !password.isEmpty else { continue }
+            guard let password = name == "REDIS_URL" ? (try? RedisConfiguration(url: url))?.password : components,
+                !password.isEmpty
+            else { continue }
             if let found = Self.problem(password) { problem(name, "the password " + found) }
         }
     }

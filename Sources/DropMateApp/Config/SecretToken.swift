@@ -7,7 +7,8 @@ enum SecretToken {
     /// `prefix` and 32 random bytes in hex.
     static func generate(prefix: String) -> String {
         var generator = SystemRandomNumberGenerator()
-        return prefix + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        return prefix
+            + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
     static func hash(_ token: String) -> String {

@@ -11,13 +11,18 @@ struct ServerSettings: Equatable {
 
     static func read(_ env: EnvironmentReader) -> ServerSettings {
         var settings = ServerSettings()
-        settings.port = env.int("PORT", default: 8080, in: 0...65535, "must be a number from 0 (any free port) to 65535")
+        settings.port = env.int(
+            "PORT", default: 8080, in: 0...65535, "must be a number from 0 (any free port) to 65535")
         settings.host = env.raw("HOST") ?? settings.host
         settings.dataDirectory = env.raw("DROPMATE_DATA_DIR") ?? settings.dataDirectory
-        let hours = env.double("DROPMATE_UTC_OFFSET_HOURS", default: 8, in: -12...14, "must be a number of hours from -12 to 14")
+        let hours = env.double(
+            "DROPMATE_UTC_OFFSET_HOURS", default: 8, in: -12...14, "must be a number of hours from -12 to 14")
         settings.utcOffsetSeconds = Int((hours ?? 8) * 3600)
-        settings.publicBaseURL = (env.raw("PUBLIC_BASE_URL") ?? "http://localhost:\(settings.port)").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        if !EnvironmentReader.isHTTPURL(settings.publicBaseURL) { env.problem("PUBLIC_BASE_URL", "must be an http(s) URL") }
+        settings.publicBaseURL = (env.raw("PUBLIC_BASE_URL") ?? "http://localhost:\(settings.port)").trimmingCharacters(
+            in: CharacterSet(charactersIn: "/"))
+        if !EnvironmentReader.isHTTPURL(settings.publicBaseURL) {
+            env.problem("PUBLIC_BASE_URL", "must be an http(s) URL")
+        }
         return settings
     }
 }
@@ -48,8 +53,10 @@ struct LinkSettings: Equatable {
         } else {
             settings.secret = dev.map { Array($0.linkSecret.utf8) } ?? []
         }
-        settings.passwordCost = env.int("DROPMATE_PASSWORD_COST", default: 15, in: 10...20, "must be 10 to 20 (scrypt log2 N)")
-        settings.confirmationLinkTTL = env.int64("DROPMATE_CONFIRM_LINK_TTL", default: 1800, in: 60...Int64.max, "must be at least 60 seconds")
+        settings.passwordCost = env.int(
+            "DROPMATE_PASSWORD_COST", default: 15, in: 10...20, "must be 10 to 20 (scrypt log2 N)")
+        settings.confirmationLinkTTL = env.int64(
+            "DROPMATE_CONFIRM_LINK_TTL", default: 1800, in: 60...Int64.max, "must be at least 60 seconds")
         return settings
     }
 }

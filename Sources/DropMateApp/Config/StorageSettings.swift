@@ -23,12 +23,16 @@ struct DatabaseSettings: Equatable {
         settings.readURL = env.string("DATABASE_READ_URL")
         if let url = settings.readURL {
             if settings.url == nil {
-                env.problem("DATABASE_READ_URL", "needs DATABASE_URL: a read replica is a replica of the PostgreSQL primary DATABASE_URL names")
+                env.problem(
+                    "DATABASE_READ_URL",
+                    "needs DATABASE_URL: a read replica is a replica of the PostgreSQL primary DATABASE_URL names")
             } else if let reason = PostgresBackend.problem(url: url, variable: "DATABASE_READ_URL") {
                 env.problem("DATABASE_READ_URL", "must be a postgres:// URL of the primary's read replica: \(reason)")
             }
         }
-        let lag = env.double("DROPMATE_READ_MAX_LAG_SECONDS", default: 10, in: 1...3600, "must be 1 to 3600 seconds (the lag is checked every second)")
+        let lag = env.double(
+            "DROPMATE_READ_MAX_LAG_SECONDS", default: 10, in: 1...3600,
+            "must be 1 to 3600 seconds (the lag is checked every second)")
         settings.readMaxLag = .milliseconds(Int64(((lag ?? 10) * 1000).rounded()))
         let nice = Int32(env.raw("DROPMATE_EVENT_LOOP_NICE") ?? (settings.url == nil ? "5" : "0")) ?? -1
         if !(0...19).contains(nice) { env.problem("DROPMATE_EVENT_LOOP_NICE", "must be a whole number from 0 to 19") }
@@ -50,18 +54,28 @@ struct RedisSettings {
         case nil, "": cluster = nil
         case "1", "true", "yes": cluster = true
         case "0", "false", "no": cluster = false
-        default: env.problem("REDIS_CLUSTER", "must be 1 (a Redis Cluster) or 0 (one Redis server); unset, a REDIS_URL listing several nodes means a cluster")
+        default:
+            env.problem(
+                "REDIS_CLUSTER",
+                "must be 1 (a Redis Cluster) or 0 (one Redis server); unset, a REDIS_URL listing several nodes means a cluster"
+            )
         }
         if let url = env.string("REDIS_URL") {
-            do { settings.configuration = try RedisConfiguration(url: url, cluster: cluster) } catch { env.problem("REDIS_URL", "\(error)") }
+            do { settings.configuration = try RedisConfiguration(url: url, cluster: cluster) } catch {
+                env.problem("REDIS_URL", "\(error)")
+            }
             if let caFile = env.string("REDIS_TLS_CA_FILE") {
-                if FileManager.default.isReadableFile(atPath: caFile) { settings.configuration?.tlsCAFile = caFile } else {
+                if FileManager.default.isReadableFile(atPath: caFile) {
+                    settings.configuration?.tlsCAFile = caFile
+                } else {
                     env.problem("REDIS_TLS_CA_FILE", "cannot read \(caFile)")
                 }
             }
         }
         settings.keyPrefix = env.raw("REDIS_KEY_PREFIX") ?? settings.keyPrefix
-        if settings.keyPrefix.isEmpty || settings.keyPrefix.count > 64 || settings.keyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" }) {
+        if settings.keyPrefix.isEmpty || settings.keyPrefix.count > 64
+            || settings.keyPrefix.contains(where: { $0.isWhitespace || $0 == "{" || $0 == "}" })
+        {
             env.problem("REDIS_KEY_PREFIX", "must be 1 to 64 characters without spaces or braces")
         }
         return settings
@@ -73,9 +87,13 @@ struct RedisSettings {
 enum PIIKeysReader {
     static func read(_ env: EnvironmentReader, database: DatabaseSettings, dataDirectory: String) -> PIIKeyRing? {
         if let text = env.string("DROPMATE_PII_KEYS") {
-            do { return try PIIKeyRing(parsing: text) } catch { env.problem("DROPMATE_PII_KEYS", error.problems.joined(separator: "; ")) }
+            do { return try PIIKeyRing(parsing: text) } catch {
+                env.problem("DROPMATE_PII_KEYS", error.problems.joined(separator: "; "))
+            }
         } else if database.url != nil {
-            env.problem("DROPMATE_PII_KEYS", "is required with DATABASE_URL: id:base64key (openssl rand -base64 32), current key first")
+            env.problem(
+                "DROPMATE_PII_KEYS",
+                "is required with DATABASE_URL: id:base64key (openssl rand -base64 32), current key first")
         } else {
             do { return try PIIKeyRing(parsing: try DevSecrets.piiKeys(in: dataDirectory)) } catch {
                 env.problem("DROPMATE_DATA_DIR", "cannot create the personal-data key in \(dataDirectory): \(error)")

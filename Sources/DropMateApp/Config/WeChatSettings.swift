@@ -23,24 +23,36 @@ struct WeChatSettings {
     static func read(_ env: EnvironmentReader, dev: DevSecrets?) -> WeChatSettings {
         var settings = WeChatSettings()
         settings.usesGeneratedSecrets = env.raw("WECHAT_TOKEN") == nil
-        settings.timestampWindow = env.int64("WECHAT_TIMESTAMP_WINDOW", default: 300, in: 30...Int64.max, "must be a whole number of seconds, at least 30")
+        settings.timestampWindow = env.int64(
+            "WECHAT_TIMESTAMP_WINDOW", default: 300, in: 30...Int64.max,
+            "must be a whole number of seconds, at least 30")
         settings.token = env.raw("WECHAT_TOKEN") ?? dev?.token ?? ""
-        if settings.token.count < 3 || settings.token.count > 32 || !settings.token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) {
+        if settings.token.count < 3 || settings.token.count > 32
+            || !settings.token.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) })
+        {
             env.problem("WECHAT_TOKEN", "must be 3 to 32 letters or digits (as in the Official Account settings)")
         }
         settings.appID = env.raw("WECHAT_APP_ID") ?? DevSecrets.appID
-        if settings.appID.isEmpty || settings.appID.count > 64 { env.problem("WECHAT_APP_ID", "must be the Official Account's AppID (wx…)") }
+        if settings.appID.isEmpty || settings.appID.count > 64 {
+            env.problem("WECHAT_APP_ID", "must be the Official Account's AppID (wx…)")
+        }
         settings.accountID = env.raw("WECHAT_ACCOUNT_ID") ?? settings.accountID
         settings.readEncryption(env, dev: dev)
         settings.apiBaseURL = env.string("WECHAT_API_BASE_URL") ?? settings.apiBaseURL
-        if !EnvironmentReader.isHTTPURL(settings.apiBaseURL) { env.problem("WECHAT_API_BASE_URL", "must be an http(s) URL") }
+        if !EnvironmentReader.isHTTPURL(settings.apiBaseURL) {
+            env.problem("WECHAT_API_BASE_URL", "must be an http(s) URL")
+        }
         settings.appSecret = env.string("WECHAT_APP_SECRET")
         if let secret = settings.appSecret, secret.count < 16 || secret.count > 64 {
             env.problem("WECHAT_APP_SECRET", "must be the Official Account's AppSecret (32 characters)")
         }
-        if let id = env.string("WECHAT_TEMPLATE_FALLBACK_ID") { settings.templateFallback = (id, env.raw("WECHAT_TEMPLATE_FALLBACK_FIELD") ?? "thing1") }
+        if let id = env.string("WECHAT_TEMPLATE_FALLBACK_ID") {
+            settings.templateFallback = (id, env.raw("WECHAT_TEMPLATE_FALLBACK_FIELD") ?? "thing1")
+        }
         if let json = env.string("WECHAT_TEMPLATES") {
-            do { settings.orderTemplates = try OrderTemplates(json: json) } catch { env.problem("WECHAT_TEMPLATES", error.description) }
+            do { settings.orderTemplates = try OrderTemplates(json: json) } catch {
+                env.problem("WECHAT_TEMPLATES", error.description)
+            }
         }
         return settings
     }
@@ -57,10 +69,14 @@ struct WeChatSettings {
         encodingAESKey = key
         messageMode = key == nil ? .plaintext : .compatible
         if let text = env.string("WECHAT_MESSAGE_MODE") {
-            if let mode = WeChatWebhook.MessageMode(rawValue: text.lowercased()) { messageMode = mode } else {
+            if let mode = WeChatWebhook.MessageMode(rawValue: text.lowercased()) {
+                messageMode = mode
+            } else {
                 env.problem("WECHAT_MESSAGE_MODE", "must be plaintext, compatible or safe")
             }
-            if messageMode != .plaintext, key == nil { env.problem("WECHAT_MESSAGE_MODE", "\(messageMode.rawValue) mode needs WECHAT_ENCODING_AES_KEY") }
+            if messageMode != .plaintext, key == nil {
+                env.problem("WECHAT_MESSAGE_MODE", "\(messageMode.rawValue) mode needs WECHAT_ENCODING_AES_KEY")
+            }
         }
     }
 }

@@ -6,8 +6,11 @@ import Hummingbird
 /// from the same stores as the staff API; every action posts to the API's own endpoint (audited, idempotent).
 extension ConsoleRoutes {
     func addAdminScreens(to router: Router<BasicRequestContext>) {
-        router.get("/console/board") { request, _ in try await office(request) { session in try await boardPage(session) } }
-        router.get("/console/jobs") { request, _ in try await office(request) { session in try await jobsPage(session) } }
+        router.get("/console/board") { request, _ in
+            try await office(request) { session in try await boardPage(session) }
+        }
+        router.get("/console/jobs") { request, _ in try await office(request) { session in try await jobsPage(session) }
+        }
         router.get("/console/audit") { request, _ in
             try await office(request, roles: StaffAPI.admins) { session in try await auditPage(session) }
         }
@@ -19,16 +22,18 @@ extension ConsoleRoutes {
         let rows = posts.map { post -> HTML in
             let id = post.post.id
             let state = post.moderation ?? "visible"
-            let stateText: HTML = switch state {
-            case "held": "待审核 Awaiting review"
-            case "hidden": "已隐藏 Hidden"
-            case "removed": "已删除 Removed"
-            case "rejected": "未通过 Rejected"
-            default: "公开 Visible"
-            }
+            let stateText: HTML =
+                switch state {
+                case "held": "待审核 Awaiting review"
+                case "hidden": "已隐藏 Hidden"
+                case "removed": "已删除 Removed"
+                case "rejected": "未通过 Rejected"
+                default: "公开 Visible"
+                }
             var actions: [HTML] = []
             if state == "held" {
-                actions.append("""
+                actions.append(
+                    """
                     <form class="action" data-api="/api/v1/board/posts/\(id)/approve" data-next="/console/board">
                     <button type="submit">通过 Approve</button></form>
                     <form class="action" data-api="/api/v1/board/posts/\(id)/reject" data-next="/console/board">
@@ -36,13 +41,15 @@ extension ConsoleRoutes {
                     <button type="submit" class="danger">不通过 Reject</button></form>
                     """)
             }
-            actions.append("""
+            actions.append(
+                """
                 <form class="action" data-api="/api/v1/board/posts/\(id)/replies" data-next="/console/board">
                 <label for="reply-\(id)">回复 Reply</label><input id="reply-\(id)" name="body" required maxlength="500">
                 <button type="submit" class="secondary">回复 Reply</button></form>
                 """)
             if state == "visible" {
-                actions.append("""
+                actions.append(
+                    """
                     <form class="action" data-api="/api/v1/board/posts/\(id)/hide" data-next="/console/board">
                     <label for="hide-\(id)">隐藏原因 Reason to hide</label><input id="hide-\(id)" name="reason" required maxlength="200">
                     <button type="submit" class="danger">隐藏 Hide</button></form>
@@ -82,20 +89,23 @@ extension ConsoleRoutes {
                 <th scope="col">最后错误 Last error</th><th scope="col">操作 Action</th></tr></thead><tbody>\(rows)</tbody></table></div>
                 """)
             """
-        return ConsolePage.page(title: "失败任务 Dead jobs · DropMate", csrf: session.csrf, header: header(session), body: body)
+        return ConsolePage.page(
+            title: "失败任务 Dead jobs · DropMate", csrf: session.csrf, header: header(session), body: body)
     }
 
     func auditPage(_ session: ConsoleSessions.Session) async throws -> Response {
         let entries = try await api.reads.audit(limit: 100, beforeID: nil)
         let rows = entries.map { item -> HTML in
             let entry = item.entry
-            return "<tr><td>\(renderer.clockTime(entry.at))</td><td>\(entry.actor) (\(entry.role))</td><td>\(entry.action)</td><td>\(entry.target)</td><td>\(entry.before ?? "")</td><td>\(entry.after ?? "")</td></tr>"
+            return
+                "<tr><td>\(renderer.clockTime(entry.at))</td><td>\(entry.actor) (\(entry.role))</td><td>\(entry.action)</td><td>\(entry.target)</td><td>\(entry.before ?? "")</td><td>\(entry.after ?? "")</td></tr>"
         }
         let body: HTML = """
             <h1>审计日志 Audit log</h1>
             <div class="table-wrap"><table class="list"><thead><tr><th scope="col">时间 Time</th><th scope="col">谁 Who</th><th scope="col">操作 Action</th>
             <th scope="col">对象 Target</th><th scope="col">之前 Before</th><th scope="col">之后 After</th></tr></thead><tbody>\(rows)</tbody></table></div>
             """
-        return ConsolePage.page(title: "审计日志 Audit log · DropMate", csrf: session.csrf, header: header(session), body: body)
+        return ConsolePage.page(
+            title: "审计日志 Audit log · DropMate", csrf: session.csrf, header: header(session), body: body)
     }
 }

@@ -9,11 +9,14 @@ import Hummingbird
 extension ConsoleRoutes {
     func addAdScreens(to router: Router<BasicRequestContext>) {
         router.get("/console/ads") { request, _ in try await office(request) { session in try await adsPage(session) } }
-        router.get("/console/ads/new") { request, _ in try await office(request) { session in try await adPage(nil, session: session) } }
+        router.get("/console/ads/new") { request, _ in
+            try await office(request) { session in try await adPage(nil, session: session) }
+        }
         router.get("/console/ads/:id") { request, context in
             try await office(request) { session in
                 guard let id = context.parameters.get("id"), let ad = try await api.catalog.ad(id: id) else {
-                    return ConsolePage.message("没有这个广告 No such ad", "<a href=\"/console/ads\">广告 Ads</a>", status: .notFound)
+                    return ConsolePage.message(
+                        "没有这个广告 No such ad", "<a href=\"/console/ads\">广告 Ads</a>", status: .notFound)
                 }
                 return try await adPage(ad, session: session)
             }
@@ -22,10 +25,14 @@ extension ConsoleRoutes {
 
     func adsPage(_ session: ConsoleSessions.Session) async throws -> Response {
         let ads = try await api.catalog.ads()
-        let merchants = Dictionary(try await api.catalog.merchants().map { ($0.merchant.id, $0.merchant.name.zh) }, uniquingKeysWith: { first, _ in first })
+        let merchants = Dictionary(
+            try await api.catalog.merchants().map { ($0.merchant.id, $0.merchant.name.zh) },
+            uniquingKeysWith: { first, _ in first })
         let rows = ads.map { ad -> HTML in
             let item = ad.item
-            let image: HTML = ad.imageKey.map { key -> HTML in "<img class=\"thumb\" src=\"/media/\(key)\" alt=\"\(item.name.zh)\">" } ?? "—"
+            let image: HTML =
+                ad.imageKey.map { key -> HTML in "<img class=\"thumb\" src=\"/media/\(key)\" alt=\"\(item.name.zh)\">" }
+                ?? "—"
             var flags: [String] = [ad.active ? "上架 Active" : "下架 Inactive"]
             if item.isFeatured { flags.append("推荐 Featured") }
             if item.isSoldOut { flags.append("估清 Sold out") }
@@ -47,8 +54,10 @@ extension ConsoleRoutes {
         guard let seconds else { return "" }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(secondsFromGMT: api.utcOffset)!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
-        return String(format: "%04d-%02d-%02dT%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        return String(
+            format: "%04d-%02d-%02dT%02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
     /// The business time zone's offset, "+08:00", which the page appends to the times typed.
@@ -62,26 +71,35 @@ extension ConsoleRoutes {
         let item = ad?.item
         let options = merchants.map { entry -> HTML in
             let selected: HTML = entry.merchant.id == item?.merchantID ? " selected" : .empty
-            return "<option value=\"\(entry.merchant.id)\"\(selected)>\(entry.merchant.name.zh) / \(entry.merchant.name.en)</option>"
+            return
+                "<option value=\"\(entry.merchant.id)\"\(selected)>\(entry.merchant.name.zh) / \(entry.merchant.name.en)</option>"
         }
-        let idField: HTML = item.map { item -> HTML in "<input type=\"hidden\" name=\"id\" value=\"\(item.id)\">" } ?? """
-            <label for="ad-id">编号 Id（小写字母、数字、横线 lowercase letters, digits, dashes）</label>
-            <input id="ad-id" name="id" required maxlength="64" pattern="[a-z0-9-]+" autocomplete="off">
-            """
-        let target: HTML = item.map { item -> HTML in "data-json-api=\"/api/v1/ads/\(item.id)\" data-method=\"PUT\" data-next=\"/console/ads/\(item.id)\"" }
+        let idField: HTML =
+            item.map { item -> HTML in "<input type=\"hidden\" name=\"id\" value=\"\(item.id)\">" } ?? """
+                <label for="ad-id">编号 Id（小写字母、数字、横线 lowercase letters, digits, dashes）</label>
+                <input id="ad-id" name="id" required maxlength="64" pattern="[a-z0-9-]+" autocomplete="off">
+                """
+        let target: HTML =
+            item.map { item -> HTML in
+                "data-json-api=\"/api/v1/ads/\(item.id)\" data-method=\"PUT\" data-next=\"/console/ads/\(item.id)\""
+            }
             ?? "data-json-api=\"/api/v1/ads\" data-method=\"POST\" data-next=\"/console/ads/{id}\""
         let price = item.map { String(format: "%d.%02d", $0.price.fen / 100, $0.price.fen % 100) } ?? ""
-        let image: HTML = ad?.imageKey.map { key -> HTML in "<img id=\"ad-preview-img\" src=\"/media/\(key)\" alt=\"图片预览 Image preview\">" }
+        let image: HTML =
+            ad?.imageKey.map { key -> HTML in
+                "<img id=\"ad-preview-img\" src=\"/media/\(key)\" alt=\"图片预览 Image preview\">"
+            }
             ?? "<img id=\"ad-preview-img\" alt=\"图片预览 Image preview\" hidden>"
-        let upload: HTML = item.map { item -> HTML in
-            """
-            <section class="task"><h2>图片 Image</h2>
-            <label for="ad-image">选择图片 Choose an image (PNG, JPEG, WebP, ≤ 2 MB)</label>
-            <input type="file" id="ad-image" accept="image/png,image/jpeg,image/webp" data-upload="/api/v1/ads/\(item.id)/image" data-preview="ad-preview-img">
-            <button type="button" class="secondary" id="ad-image-upload" disabled>上传图片 Upload image</button>
-            <p class="meta" id="ad-image-status" aria-live="polite"></p></section>
-            """
-        } ?? "<p class=\"meta\">保存后可上传图片 Save the ad first, then upload its image.</p>"
+        let upload: HTML =
+            item.map { item -> HTML in
+                """
+                <section class="task"><h2>图片 Image</h2>
+                <label for="ad-image">选择图片 Choose an image (PNG, JPEG, WebP, ≤ 2 MB)</label>
+                <input type="file" id="ad-image" accept="image/png,image/jpeg,image/webp" data-upload="/api/v1/ads/\(item.id)/image" data-preview="ad-preview-img">
+                <button type="button" class="secondary" id="ad-image-upload" disabled>上传图片 Upload image</button>
+                <p class="meta" id="ad-image-status" aria-live="polite"></p></section>
+                """
+            } ?? "<p class=\"meta\">保存后可上传图片 Save the ad first, then upload its image.</p>"
         let body: HTML = """
             <p><a href="/console/ads">← 广告 Ads</a></p>
             <h1>\(item.map { "\($0.name.zh) / \($0.name.en)" } ?? "新广告 New ad")</h1>

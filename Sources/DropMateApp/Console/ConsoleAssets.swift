@@ -10,7 +10,9 @@ enum ConsoleAssets {
     }
 
     static func asset(_ text: String, type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=300"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "private, max-age=300"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static let styleSheet = """

@@ -12,7 +12,10 @@ struct ConsoleCards: Sendable {
 
     /// The board's columns, in the order a day flows.
     enum Column: String, CaseIterable, Sendable {
-        case new = "new", confirmed, dispatched, pickedUp = "picked_up", delivered, cancelled
+        case new = "new"
+        case confirmed, dispatched
+        case pickedUp = "picked_up"
+        case delivered, cancelled
 
         var title: HTML {
             switch self {

@@ -9,7 +9,9 @@ extension ConsoleRoutes {
     static let onDutyWindow: Int64 = 15 * 60
 
     func addCourierScreens(to router: Router<BasicRequestContext>) {
-        router.get("/console/couriers") { request, _ in try await office(request) { session in try await couriersPage(session) } }
+        router.get("/console/couriers") { request, _ in
+            try await office(request) { session in try await couriersPage(session) }
+        }
     }
 
     func couriersPage(_ session: ConsoleSessions.Session) async throws -> Response {
@@ -21,19 +23,24 @@ extension ConsoleRoutes {
         let isAdmin = session.identity.account.role == .admin
         let rows = couriers.map { courier -> HTML in
             let onDuty = courier.active && (courier.position.map { now - $0.at <= Self.onDutyWindow } ?? false)
-            let state: HTML = !courier.active ? "<span class=\"state\">停用 Inactive</span>"
+            let state: HTML =
+                !courier.active
+                ? "<span class=\"state\">停用 Inactive</span>"
                 : onDuty ? "<span class=\"state ok\">在岗 On duty</span>" : "<span class=\"state\">休息 Off duty</span>"
-            let orders = (carrying[courier.id] ?? []).map { id -> HTML in "<a href=\"/console/orders/\(id)\">#\(id)</a>" }
+            let orders = (carrying[courier.id] ?? []).map { id -> HTML in "<a href=\"/console/orders/\(id)\">#\(id)</a>"
+            }
             let seen: HTML = courier.position.map { position -> HTML in "\(renderer.clockTime(position.at))" } ?? "—"
             var actions: [HTML] = []
             if isAdmin {
-                actions.append("""
+                actions.append(
+                    """
                     <form class="inline" data-api="/api/v1/couriers/\(courier.id)/binding-code" data-show="code" data-output="code-\(courier.id)">
                     <button type="submit" class="secondary">绑定码 Binding code</button> <output id="code-\(courier.id)" class="code"></output></form>
                     """)
                 let verb = courier.active ? "deactivate" : "reactivate"
                 let label: HTML = courier.active ? "停用 Deactivate" : "启用 Reactivate"
-                actions.append("""
+                actions.append(
+                    """
                     <form class="inline" data-api="/api/v1/couriers/\(courier.id)/\(verb)" data-next="/console/couriers">
                     <button type="submit" class="\(courier.active ? "danger" : "secondary")">\(label)</button></form>
                     """)
@@ -52,7 +59,8 @@ extension ConsoleRoutes {
             <h2>位置 Positions</h2>
             \(plot(couriers: couriers.filter(\.active), now: now))
             """
-        return ConsolePage.page(title: "骑手 Couriers · DropMate", csrf: session.csrf, header: header(session), body: body)
+        return ConsolePage.page(
+            title: "骑手 Couriers · DropMate", csrf: session.csrf, header: header(session), body: body)
     }
 
     /// Shops (squares) and couriers' last positions (dots; grey when older than the on-duty window), scaled to fit.
@@ -60,7 +68,8 @@ extension ConsoleRoutes {
         let shops = api.engine.catalog.merchants
         let points = shops.map(\.location) + couriers.compactMap { $0.position?.coordinate }
         guard let minLat = points.map(\.latitude).min(), let maxLat = points.map(\.latitude).max(),
-              let minLon = points.map(\.longitude).min(), let maxLon = points.map(\.longitude).max() else { return "<p>—</p>" }
+            let minLon = points.map(\.longitude).min(), let maxLon = points.map(\.longitude).max()
+        else { return "<p>—</p>" }
         let width = 640.0, height = 400.0, margin = 40.0
         // One scale for both axes (metres east and north look alike), longitude shrunk by the latitude's cosine.
         let cosine = cos((minLat + maxLat) / 2 * .pi / 180)
@@ -74,7 +83,8 @@ extension ConsoleRoutes {
         let courierMarks = couriers.compactMap { courier -> HTML? in
             guard let position = courier.position else { return nil }
             let fresh = now - position.at <= Self.onDutyWindow
-            return "<circle cx=\"\(x(position.coordinate))\" cy=\"\(y(position.coordinate))\" r=\"7\" fill=\"\(fresh ? "#07c160" : "#98a2b3")\"/><text x=\"\(x(position.coordinate) + 9)\" y=\"\(y(position.coordinate) + 4)\">\(courier.name)</text>"
+            return
+                "<circle cx=\"\(x(position.coordinate))\" cy=\"\(y(position.coordinate))\" r=\"7\" fill=\"\(fresh ? "#07c160" : "#98a2b3")\"/><text x=\"\(x(position.coordinate) + 9)\" y=\"\(y(position.coordinate) + 4)\">\(courier.name)</text>"
         }
         return """
             <svg class="plot" viewBox="0 0 640 400" role="img" aria-label="商家（方块）和骑手最后位置（圆点） Shops (squares) and couriers' last positions (dots)">

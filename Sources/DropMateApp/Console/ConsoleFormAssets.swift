@@ -6,8 +6,12 @@ import Hummingbird
 /// yuan and sent in whole fen, never through floating point); the API checks everything again.
 enum ConsoleFormAssets {
     static func add(to router: Router<BasicRequestContext>) {
-        router.get("/console/assets/console-forms.js") { _, _ in ConsoleAssets.asset(script, type: "text/javascript; charset=utf-8") }
-        router.get("/console/assets/console-forms.css") { _, _ in ConsoleAssets.asset(styleSheet, type: "text/css; charset=utf-8") }
+        router.get("/console/assets/console-forms.js") { _, _ in
+            ConsoleAssets.asset(script, type: "text/javascript; charset=utf-8")
+        }
+        router.get("/console/assets/console-forms.css") { _, _ in
+            ConsoleAssets.asset(styleSheet, type: "text/css; charset=utf-8")
+        }
     }
 
     static let styleSheet = """

@@ -16,13 +16,14 @@ extension ConsoleRoutes {
         }
         let id = account.id
         let pending = try await api.staff.bindingCodeExpiry(staffID: id, now: clock())
-        let bound: HTML = account.wechatOpenID == nil
+        let bound: HTML =
+            account.wechatOpenID == nil
             ? "<p><span class=\"state paused\">未绑定 Not bound</span> 通知不会发到微信 No notices reach WeChat yet.</p>"
             : """
-              <p><span class="state ok">已绑定 Bound</span> 订阅的通知会发到这个微信 Subscribed notices go to this WeChat.</p>
-              <form class="inline" data-api="/api/v1/staff/\(id)/wechat" data-method="DELETE" data-next="/console/me">
-              <button type="submit" class="danger">解除绑定 Unbind WeChat</button></form>
-              """
+            <p><span class="state ok">已绑定 Bound</span> 订阅的通知会发到这个微信 Subscribed notices go to this WeChat.</p>
+            <form class="inline" data-api="/api/v1/staff/\(id)/wechat" data-method="DELETE" data-next="/console/me">
+            <button type="submit" class="danger">解除绑定 Unbind WeChat</button></form>
+            """
         let body: HTML = """
             <h1>我的微信通知 My WeChat notices</h1>
             <p class="error" id="action-error" role="alert" hidden></p>

@@ -13,7 +13,8 @@ extension ConsoleRoutes {
         router.get("/console/merchants/:id") { request, context in
             try await office(request) { session in
                 guard let id = context.parameters.get("id"), let found = try await api.catalog.merchant(id: id) else {
-                    return ConsolePage.message("没有这个商家 No such merchant", "<a href=\"/console/merchants\">商家 Merchants</a>", status: .notFound)
+                    return ConsolePage.message(
+                        "没有这个商家 No such merchant", "<a href=\"/console/merchants\">商家 Merchants</a>", status: .notFound)
                 }
                 return try await merchantRulesPage(found.merchant, session: session)
             }
@@ -24,10 +25,16 @@ extension ConsoleRoutes {
 
     func merchantRulesPage(_ merchant: Merchant, session: ConsoleSessions.Session) async throws -> Response {
         let rules = try await api.catalog.rules(merchantID: merchant.id) ?? .unrestricted
-        let names: [Weekday: HTML] = [.monday: "周一 Mon", .tuesday: "周二 Tue", .wednesday: "周三 Wed", .thursday: "周四 Thu", .friday: "周五 Fri",
-                                      .saturday: "周六 Sat", .sunday: "周日 Sun"]
+        let names: [Weekday: HTML] = [
+            .monday: "周一 Mon", .tuesday: "周二 Tue", .wednesday: "周三 Wed", .thursday: "周四 Thu", .friday: "周五 Fri",
+            .saturday: "周六 Sat", .sunday: "周日 Sun",
+        ]
         let days = Weekday.allCases.map { day -> HTML in
-            let text = rules.hours.map { week in week[day].map { "\(OpeningInterval.text($0.opens))-\(OpeningInterval.text($0.closes))" }.joined(separator: ", ") } ?? ""
+            let text =
+                rules.hours.map { week in
+                    week[day].map { "\(OpeningInterval.text($0.opens))-\(OpeningInterval.text($0.closes))" }.joined(
+                        separator: ", ")
+                } ?? ""
             return """
                 <label for="hours-\(day.key)">\(names[day] ?? "")</label>
                 <input id="hours-\(day.key)" data-day="\(day.key)" value="\(text)" placeholder="10:00-14:00, 17:00-21:30" aria-describedby="hours-help">
@@ -59,7 +66,8 @@ extension ConsoleRoutes {
         case .untilResumed: paused = true
         case .until(let at): paused = at > now
         }
-        let toggle: HTML = paused
+        let toggle: HTML =
+            paused
             ? "<form class=\"inline\" data-api=\"/api/v1/merchants/\(merchant.id)/resume\" data-next=\"/console/merchants/\(merchant.id)\"><button type=\"submit\" class=\"secondary\">恢复接单 Resume</button></form>"
             : "<form class=\"inline\" data-api=\"/api/v1/merchants/\(merchant.id)/pause\" data-next=\"/console/merchants/\(merchant.id)\"><button type=\"submit\" class=\"danger\">暂停接单 Pause</button></form>"
         let body: HTML = """
@@ -92,6 +100,7 @@ extension ConsoleRoutes {
             </fieldset>
             <button type="submit">保存规则 Save rules</button></form>
             """
-        return ConsolePage.page(title: "\(merchant.name.zh) 规则 Rules · DropMate", csrf: session.csrf, header: header(session), body: body)
+        return ConsolePage.page(
+            title: "\(merchant.name.zh) 规则 Rules · DropMate", csrf: session.csrf, header: header(session), body: body)
     }
 }

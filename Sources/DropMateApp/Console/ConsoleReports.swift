@@ -7,7 +7,9 @@ import Hummingbird
 /// workbook (valid an hour, like the API's), and building today's so far (`POST /api/v1/reports`).
 extension ConsoleRoutes {
     func addReportScreens(to router: Router<BasicRequestContext>) {
-        router.get("/console/reports") { request, _ in try await office(request) { session in try await reportsPage(session) } }
+        router.get("/console/reports") { request, _ in
+            try await office(request) { session in try await reportsPage(session) }
+        }
     }
 
     func reportsPage(_ session: ConsoleSessions.Session) async throws -> Response {
@@ -20,7 +22,8 @@ extension ConsoleRoutes {
             let keys = try JSONColumn.decode(ReportFileKeys.self, from: record.files)
             let workbook = try await api.images.downloadURL(key: keys.xlsx, expiresIn: access.linkTTL).absoluteString
             let page = access.links.page(date: record.date, expires: expires)
-            rows.append("""
+            rows.append(
+                """
                 <tr><td>\(record.date)</td><td>\(summary.placed)</td><td>\(summary.delivered)</td><td>\(summary.cancelled)</td>
                 <td>\(Money(fen: summary.revenueFen))</td><td><a href="\(url: page)">报表 Report</a> · <a href="\(url: workbook)">Excel</a></td></tr>
                 """)

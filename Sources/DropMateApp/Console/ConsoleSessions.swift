@@ -45,14 +45,17 @@ struct ConsoleSessions: Sendable {
     /// A new session for a signed-in staff account (at its current token version); returns the token for the cookie.
     func start(staffID: Int64, tokenVersion: Int64) async throws -> String {
         let token = SecretToken.generate(prefix: "dmw_")
-        try await staff.createConsoleSession(tokenHash: SecretToken.hash(token), staffID: staffID, courierID: nil, tokenVersion: tokenVersion, now: clock())
+        try await staff.createConsoleSession(
+            tokenHash: SecretToken.hash(token), staffID: staffID, courierID: nil, tokenVersion: tokenVersion,
+            now: clock())
         return token
     }
 
     /// A new session for courier `courierID` (signed in with their app token).
     func start(courierID: Int64) async throws -> String {
         let token = SecretToken.generate(prefix: "dmw_")
-        try await staff.createConsoleSession(tokenHash: SecretToken.hash(token), staffID: nil, courierID: courierID, tokenVersion: 0, now: clock())
+        try await staff.createConsoleSession(
+            tokenHash: SecretToken.hash(token), staffID: nil, courierID: courierID, tokenVersion: 0, now: clock())
         return token
     }
 
@@ -64,21 +67,28 @@ struct ConsoleSessions: Sendable {
 
     /// The live session this request's cookie names, renewed quietly while in use; nil when there is none.
     func session(_ request: Request) async throws -> Session? {
-        guard let token = cookie(cookieName, in: request), token.hasPrefix("dmw_"), token.count <= 100 else { return nil }
+        guard let token = cookie(cookieName, in: request), token.hasPrefix("dmw_"), token.count <= 100 else {
+            return nil
+        }
         let now = clock()
         let hash = SecretToken.hash(token)
         // The shorter idle limit is checked for staff below; the query keeps anything the longer one allows.
-        guard let stored = try await staff.consoleSession(tokenHash: hash, idleSince: now - Self.courierIdleLimit, startedSince: now - Self.lifetime)
+        guard
+            let stored = try await staff.consoleSession(
+                tokenHash: hash, idleSince: now - Self.courierIdleLimit, startedSince: now - Self.lifetime)
         else { return nil }
         let identity: StaffIdentity
         if let staffID = stored.staffID {
-            guard stored.lastSeenAt >= now - Self.staffIdleLimit, let found = try await staff.session(id: staffID), found.account.active,
-                  found.tokenVersion == stored.tokenVersion
+            guard stored.lastSeenAt >= now - Self.staffIdleLimit, let found = try await staff.session(id: staffID),
+                found.account.active,
+                found.tokenVersion == stored.tokenVersion
             else { return nil }
             identity = StaffIdentity(account: found.account)
         } else if let courierID = stored.courierID {
             guard let courier = try await couriers.courier(id: courierID), courier.active else { return nil }
-            identity = StaffIdentity(account: StaffAccount(id: 0, username: "courier-app:\(courier.id)", role: .courier, courierID: courier.id))
+            identity = StaffIdentity(
+                account: StaffAccount(
+                    id: 0, username: "courier-app:\(courier.id)", role: .courier, courierID: courier.id))
         } else {
             return nil
         }
@@ -91,7 +101,8 @@ struct ConsoleSessions: Sendable {
     /// never the token).
     func apiIdentity(_ request: Request) async throws -> StaffIdentity? {
         guard let presented = request.headers[.csrfToken], let session = try await session(request),
-              Self.matches(presented, session.csrf) else { return nil }
+            Self.matches(presented, session.csrf)
+        else { return nil }
         return session.identity
     }
 
@@ -103,15 +114,19 @@ struct ConsoleSessions: Sendable {
     }
 
     static func csrf(for token: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array("dropmate console csrf".utf8), using: SymmetricKey(data: Array(token.utf8)))
-            .map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(
+            for: Array("dropmate console csrf".utf8), using: SymmetricKey(data: Array(token.utf8))
+        )
+        .map { String(format: "%02x", $0) }.joined()
     }
 
     func cookie(_ name: String, in request: Request) -> String? {
         for header in request.headers[values: .cookie] {
             for pair in header.split(separator: ";") {
                 let parts = pair.split(separator: "=", maxSplits: 1)
-                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name { return String(parts[1]).trimmingCharacters(in: .whitespaces) }
+                if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
+                    return String(parts[1]).trimmingCharacters(in: .whitespaces)
+                }
             }
         }
         return nil
@@ -121,7 +136,8 @@ struct ConsoleSessions: Sendable {
 
     /// `Set-Cookie` for a session token (`nil`: clear the cookie).
     func sessionCookie(_ token: String?) -> String {
-        Self.cookieHeader(name: cookieName, value: token ?? "", maxAge: token == nil ? 0 : Self.lifetime, secure: secure)
+        Self.cookieHeader(
+            name: cookieName, value: token ?? "", maxAge: token == nil ? 0 : Self.lifetime, secure: secure)
     }
 
     /// `Set-Cookie` for the sign-in form's CSRF token (before there is a session).

@@ -24,7 +24,9 @@ extension ConsoleRoutes {
                     """
             }
             // An office member's WeChat binding code (they send "绑定 CODE"), as couriers get theirs.
-            let code: HTML = account.active && account.role != .courier ? """
+            let code: HTML =
+                account.active && account.role != .courier
+                ? """
                 <form class="inline" data-api="/api/v1/staff/\(account.id)/binding-code" data-show="code" data-output="staff-code-\(account.id)">
                 <button type="submit" class="secondary">绑定码 Binding code</button> <output id="staff-code-\(account.id)" class="code"></output></form>
                 """ : .empty

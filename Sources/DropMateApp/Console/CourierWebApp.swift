@@ -14,8 +14,10 @@ extension ConsoleRoutes {
     func addCourierApp(to router: Router<BasicRequestContext>) {
         router.get("/courier/login") { request, _ in
             guard let token = request.uri.queryParameters.get("token"), token.hasPrefix("dmc_"), token.count <= 200,
-                  let courier = try await api.couriers.courier(apiToken: token), courier.active else {
-                return ConsolePage.message("链接无效 Invalid link", "请向管理员索取新的链接。Ask an admin for a new link.", status: .unauthorized)
+                let courier = try await api.couriers.courier(apiToken: token), courier.active
+            else {
+                return ConsolePage.message(
+                    "链接无效 Invalid link", "请向管理员索取新的链接。Ask an admin for a new link.", status: .unauthorized)
             }
             let session = try await sessions.start(courierID: courier.id)
             // A page rather than a redirect: a `SameSite=Strict` cookie set while following a link from chat would not
@@ -24,17 +26,21 @@ extension ConsoleRoutes {
                 <meta http-equiv="refresh" content="0; url=/courier">
                 <section class="message"><h1>已登录 Signed in</h1><p><a href="/courier">打开我的配送 Open my deliveries</a></p></section>
                 """
-            return ConsolePage.page(title: "DropMate 骑手 Courier", csrf: nil, body: body, extraHeaders: [.setCookie: sessions.sessionCookie(session)])
+            return ConsolePage.page(
+                title: "DropMate 骑手 Courier", csrf: nil, body: body,
+                extraHeaders: [.setCookie: sessions.sessionCookie(session)])
         }
         router.get("/courier") { request, _ in
             try await courier(request) { session, courier in try await courierPage(session, courier: courier) }
         }
         router.post("/courier/orders/:id/pickup") { request, context in
             try await courier(request, api: true) { session, courier in
-                guard let presented = request.headers[.csrfToken], ConsoleSessions.matches(presented, session.csrf) else { return Response(status: .forbidden) }
+                guard let presented = request.headers[.csrfToken], ConsoleSessions.matches(presented, session.csrf)
+                else { return Response(status: .forbidden) }
                 guard let id = context.parameters.get("id", as: Int64.self) else { return Response(status: .notFound) }
                 do {
-                    _ = try await api.engine.apply(.pickUp, toOrder: id, check: ConversationEngine.assigned(to: courier.id, orderID: id))
+                    _ = try await api.engine.apply(
+                        .pickUp, toOrder: id, check: ConversationEngine.assigned(to: courier.id, orderID: id))
                     return Response(status: .noContent)
                 } catch EngineError.notTheCourier, EngineError.orderNotFound {
                     return Response(status: .forbidden)
@@ -46,15 +52,21 @@ extension ConsoleRoutes {
     }
 
     /// Runs `body` for a signed-in courier whose courier record is active.
-    func courier(_ request: Request, api isAPI: Bool = false, _ body: (ConsoleSessions.Session, Courier) async throws -> Response) async throws -> Response {
+    func courier(
+        _ request: Request, api isAPI: Bool = false, _ body: (ConsoleSessions.Session, Courier) async throws -> Response
+    ) async throws -> Response {
         guard let session = try await sessions.session(request) else {
             if isAPI { return Response(status: .unauthorized) }
-            return ConsolePage.message("请先登录 Please sign in", "请用管理员发给你的链接打开本页。Open this page from the link an admin gave you.", status: .unauthorized)
+            return ConsolePage.message(
+                "请先登录 Please sign in", "请用管理员发给你的链接打开本页。Open this page from the link an admin gave you.",
+                status: .unauthorized)
         }
         guard session.identity.account.role == .courier, let id = session.identity.account.courierID,
-              let courier = try await api.couriers.courier(id: id), courier.active else {
+            let courier = try await api.couriers.courier(id: id), courier.active
+        else {
             if isAPI { return Response(status: .forbidden) }
-            return ConsolePage.message("不是骑手账号 Not a courier", "这个页面只给骑手用。This page is for couriers.", status: .forbidden)
+            return ConsolePage.message(
+                "不是骑手账号 Not a courier", "这个页面只给骑手用。This page is for couriers.", status: .forbidden)
         }
         return try await body(session, courier)
     }
@@ -68,8 +80,11 @@ extension ConsoleRoutes {
                 "<li>\(line.name.zh) ×\(line.quantity)\(line.note.map { note -> HTML in " <em class=\"note\">（\(note)）</em>" } ?? .empty)</li>"
             }
             let phone = order.phone(shownTo: reader)
-            let call: HTML = order.showsWholePhone(to: reader) ? "<a class=\"call\" href=\"tel:\(phone)\">拨打 Call \(phone)</a>" : "<span>\(phone)</span>"
-            let pickUp: HTML = order.pickedUpAt == nil
+            let call: HTML =
+                order.showsWholePhone(to: reader)
+                ? "<a class=\"call\" href=\"tel:\(phone)\">拨打 Call \(phone)</a>" : "<span>\(phone)</span>"
+            let pickUp: HTML =
+                order.pickedUpAt == nil
                 ? "<form class=\"action\" data-api=\"/courier/orders/\(order.id)/pickup\" data-next=\"/courier\"><button type=\"submit\">取件 Picked up</button></form>"
                 : "<p class=\"ok\">已取件 Picked up \(renderer.clockTime(order.pickedUpAt ?? 0))</p>"
             return """

@@ -34,7 +34,9 @@ final class OrderFeedRelay: Service, Sendable {
             guard anyoneListening.load(ordering: .relaxed), !ids.isEmpty else { return }
             let list = ids.map(String.init).joined(separator: ",")
             Task { [redis, stream, feed] in
-                _ = try? await redis.send(["XADD", stream, "MAXLEN", "~", "1000", "*", "origin", feed.epoch, "orders", list], timeout: .seconds(2))
+                _ = try? await redis.send(
+                    ["XADD", stream, "MAXLEN", "~", "1000", "*", "origin", feed.epoch, "orders", list],
+                    timeout: .seconds(2))
             }
         }
         await cancelWhenGracefulShutdown {
@@ -79,14 +81,17 @@ final class OrderFeedRelay: Service, Sendable {
                     connection = try await redis.dedicatedConnection(for: stream)
                     last = "$"
                 }
-                let reply = try await connection!.send(["XREAD", "COUNT", "200", "BLOCK", "1000", "STREAMS", stream, last], timeout: .seconds(5))
+                let reply = try await connection!.send(
+                    ["XREAD", "COUNT", "200", "BLOCK", "1000", "STREAMS", stream, last], timeout: .seconds(5))
                 for entry in Self.entries(reply) {
                     last = entry.id
                     guard entry.origin != feed.epoch else { continue }
                     feed.publish(entry.orders, relayed: true)
                 }
             } catch {
-                logger.warning("console relay: reading the order stream failed; retrying", metadata: ["dropmate.error": "\(error)"])
+                logger.warning(
+                    "console relay: reading the order stream failed; retrying", metadata: ["dropmate.error": "\(error)"]
+                )
                 connection?.close()
                 connection = nil
                 try? await Task.sleep(for: .seconds(1))
@@ -103,7 +108,9 @@ final class OrderFeedRelay: Service, Sendable {
         for stream in streams {
             guard let parts = stream.array, parts.count == 2, let items = parts[1].array else { continue }
             for item in items {
-                guard let pair = item.array, pair.count == 2, let id = pair[0].string, let fields = pair[1].array else { continue }
+                guard let pair = item.array, pair.count == 2, let id = pair[0].string, let fields = pair[1].array else {
+                    continue
+                }
                 var values: [String: String] = [:]
                 var index = 0
                 while index + 1 < fields.count {

@@ -104,7 +104,9 @@ final class RedisCoordinator: CustomerCoordinator {
         of customer: String, message: IncomingChat?, now: Int64,
         _ body: (TurnStart) async throws -> TurnEnd<Value>
     ) async throws -> Value {
-        let keys = Keys(prefix: settings.keyPrefix, customer: customer, message: message, window: settings.rateLimit.window(at: now))
+        let keys = Keys(
+            prefix: settings.keyPrefix, customer: customer, message: message, window: settings.rateLimit.window(at: now)
+        )
         let token = tokenPrefix + String(tokenCounter.wrappingAdd(1, ordering: .relaxed).oldValue, radix: 16)
         let (turn, checkedOut) = try await acquire(keys, customer: customer, token: token, message: message, now: now)
         let outcome: TurnEnd<Value>
@@ -119,17 +121,23 @@ final class RedisCoordinator: CustomerCoordinator {
             state = outcome.encodedState ?? Self.encode(changed, customer: customer, sealer: settings.sealer)
             if let json = state, !json.isEmpty { decoded.withLock { _ = $0.set(customer, (json, changed)) } }
         }
-        await release(keys, token: token, state: state, answer: outcome.answer.map { Self.encodeAnswer($0, key: keys.answer ?? "", sealer: settings.sealer) })
+        await release(
+            keys, token: token, state: state,
+            answer: outcome.answer.map { Self.encodeAnswer($0, key: keys.answer ?? "", sealer: settings.sealer) })
         return outcome.value
     }
 
     func remember(_ answer: RecordedAnswer, for message: IncomingChat) async throws {
         let key = "\(settings.keyPrefix):{\(message.customer)}:msg:\(message.dedupeKey)"
-        _ = try await redis.send(["SET", key, Self.encodeAnswer(answer, key: key, sealer: settings.sealer), "EX", String(settings.answerTTL)])
+        _ = try await redis.send([
+            "SET", key, Self.encodeAnswer(answer, key: key, sealer: settings.sealer), "EX", String(settings.answerTTL),
+        ])
     }
 
     /// Takes the lock (waiting with backoff while another replica holds it) and checks the state out.
-    private func acquire(_ keys: Keys, customer: String, token: String, message: IncomingChat?, now: Int64) async throws -> (TurnStart, checkedOut: String?) {
+    private func acquire(
+        _ keys: Keys, customer: String, token: String, message: IncomingChat?, now: Int64
+    ) async throws -> (TurnStart, checkedOut: String?) {
         let clock = ContinuousClock()
         let giveUp = clock.now + settings.lockWait
         var pause = Duration.milliseconds(1)
@@ -139,15 +147,19 @@ final class RedisCoordinator: CustomerCoordinator {
         if let request = keys.request {
             if redis.isCluster {
                 // Another slot than the customer's: its own command, before anything of the customer's is touched.
-                let seen = try await redis.send(["SET", request, digest, "NX", "GET", "EX", String(settings.requestTTL)])
+                let seen = try await redis.send([
+                    "SET", request, digest, "NX", "GET", "EX", String(settings.requestTTL),
+                ])
                 if let earlier = seen.string, earlier != digest { throw RequestReplayed() }
             } else {
                 scriptKeys.append(request)
             }
         }
-        let arguments = [token, String(settings.lockTTL.wholeMilliseconds), String(settings.rateLimit.messages),
-                         String(settings.rateLimit.windowSeconds * 2), String(now), String(settings.answerTTL),
-                         digest, String(settings.requestTTL), String(settings.stateTTL + settings.lockTTL.components.seconds + 1)]
+        let arguments = [
+            token, String(settings.lockTTL.wholeMilliseconds), String(settings.rateLimit.messages),
+            String(settings.rateLimit.windowSeconds * 2), String(now), String(settings.answerTTL),
+            digest, String(settings.requestTTL), String(settings.stateTTL + settings.lockTTL.components.seconds + 1),
+        ]
         while true {
             let reply = try await redis.run(Self.acquireScript, keys: scriptKeys, arguments: arguments).array ?? []
             if reply.first?.integer == 2 { throw RequestReplayed() }
@@ -155,7 +167,9 @@ final class RedisCoordinator: CustomerCoordinator {
                 let checkedOut = reply[1].string
                 let state = checkedOut.flatMap { json in
                     if let known = decoded.withLock({ $0[customer] }), known.json == json { return known.state }
-                    guard let state = try? Self.decodeState(json, customer: customer, sealer: settings.sealer) else { return nil }
+                    guard let state = try? Self.decodeState(json, customer: customer, sealer: settings.sealer) else {
+                        return nil
+                    }
                     decoded.withLock { _ = $0.set(customer, (json, state)) }
                     return state
                 }
@@ -164,14 +178,20 @@ final class RedisCoordinator: CustomerCoordinator {
                     let since = reply[3].integer ?? now
                     if let stored = reply[2].string {
                         // An answer, or the marker of a turn that never stored one (the database knows).
-                        status = Self.decodeAnswer(stored, key: keys.answer ?? "", sealer: settings.sealer).map { .answered($0) } ?? .unknown
+                        status =
+                            Self.decodeAnswer(stored, key: keys.answer ?? "", sealer: settings.sealer).map {
+                                .answered($0)
+                            } ?? .unknown
                     } else if message.createTime > max(since, now - settings.answerTTL) + MessageMemory.skew {
                         status = .new
                     } else {
                         status = .unknown
                     }
                 }
-                return (TurnStart(cachedState: state, message: status, overRateLimit: reply[4].integer == 1), state == nil ? nil : checkedOut)
+                return (
+                    TurnStart(cachedState: state, message: status, overRateLimit: reply[4].integer == 1),
+                    state == nil ? nil : checkedOut
+                )
             }
             guard clock.now < giveUp else { throw CustomerBusy() }
             try await Task.sleep(for: pause)
@@ -189,7 +209,9 @@ final class RedisCoordinator: CustomerCoordinator {
         do {
             _ = try await redis.run(Self.releaseScript, keys: scriptKeys, arguments: arguments)
         } catch {
-            logger.warning("could not release a customer's lock; retrying in the background", metadata: ["dropmate.error": "\(error)"])
+            logger.warning(
+                "could not release a customer's lock; retrying in the background",
+                metadata: ["dropmate.error": "\(error)"])
             let redis = redis, logger = logger, giveUp = ContinuousClock.now + settings.lockTTL
             Task {
                 while ContinuousClock.now < giveUp {
@@ -206,10 +228,12 @@ final class RedisCoordinator: CustomerCoordinator {
     /// A state as the database stores it (sealed to the customer, the same value in both places).
     private static func encode(_ state: ConversationState, customer: String, sealer: PIISealer?) -> String {
         // "" stores nothing: the next turn reads the database.
-        ((try? sealer.map { try $0.encode(state, as: .customerState(customer)) } ?? JSONColumn.encode(state)) ?? nil) ?? ""
+        ((try? sealer.map { try $0.encode(state, as: .customerState(customer)) } ?? JSONColumn.encode(state)) ?? nil)
+            ?? ""
     }
 
-    private static func decodeState(_ stored: String, customer: String, sealer: PIISealer?) throws -> ConversationState {
+    private static func decodeState(_ stored: String, customer: String, sealer: PIISealer?) throws -> ConversationState
+    {
         if let sealer { return try sealer.decode(ConversationState.self, from: stored, as: .customerState(customer)) }
         return try JSONColumn.decode(ConversationState.self, from: stored)
     }
@@ -238,7 +262,8 @@ final class RedisCoordinator: CustomerCoordinator {
     /// The lock held with this very token is taken (a retried call whose first reply was lost already took it).
     /// The epoch (`<replication id> <time>`) is when this dataset started remembering the customer's answers: older
     /// messages may have been forgotten. On another dataset (or none), the state and any answer found are not trusted.
-    static let acquireScript = RedisScript("""
+    static let acquireScript = RedisScript(
+        """
         if KEYS[6] and not redis.call('SET', KEYS[6], ARGV[7], 'NX', 'EX', ARGV[8]) then
           if redis.call('GET', KEYS[6]) ~= ARGV[7] then return {2} end
         end
@@ -277,7 +302,8 @@ final class RedisCoordinator: CustomerCoordinator {
 
     /// KEYS: lock, state, [answer]. ARGV: token, state ('' none), state TTL, answer ('' none), answer TTL.
     /// The answer is stored even when the lock lapsed (the turn's work is committed); the state only by the holder.
-    static let releaseScript = RedisScript("""
+    static let releaseScript = RedisScript(
+        """
         if KEYS[3] and ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4], 'EX', ARGV[5]) end
         if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
         if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3]) end

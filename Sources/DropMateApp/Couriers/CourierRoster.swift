@@ -17,22 +17,30 @@ public struct CourierRoster: Sendable {
     }
 
     /// A new courier with a fresh API token (returned once, stored only as its hash).
-    public func create(name: String, phone: PhoneNumber?, audit: AuditEntry? = nil) async throws -> (courier: Courier, apiToken: String) {
+    public func create(
+        name: String, phone: PhoneNumber?, audit: AuditEntry? = nil
+    ) async throws -> (courier: Courier, apiToken: String) {
         let token = SecretToken.generate(prefix: "dmc_")
-        let courier = try await store.createCourier(name: name, phone: phone, apiTokenHash: SecretToken.hash(token), now: clock(), audit: audit)
+        let courier = try await store.createCourier(
+            name: name, phone: phone, apiTokenHash: SecretToken.hash(token), now: clock(), audit: audit)
         return (courier, token)
     }
 
     /// A fresh binding code for courier `courierID` (eight characters, valid for the policy's 30 minutes; any
     /// earlier code stops working); the courier sends "绑定 CODE" to the Official Account. `code` and `validFor`
     /// are for tests; production draws a random code.
-    public func issueBindingCode(courierID: Int64, validFor: Int64? = nil, code fixed: String? = nil,
-                                 audit: AuditEntry? = nil) async throws -> (code: String, expiresAt: Int64) {
+    public func issueBindingCode(
+        courierID: Int64, validFor: Int64? = nil, code fixed: String? = nil,
+        audit: AuditEntry? = nil
+    ) async throws -> (code: String, expiresAt: Int64) {
         var code = fixed ?? policy.randomCode()
         while fixed == nil, try await store.bindingCodeInUse(code) { code = policy.randomCode() }
         let now = clock()
         let expiresAt = now + (validFor ?? policy.validFor)
-        guard try await store.issueBindingCode(courierID: courierID, code: code, expiresAt: expiresAt, now: now, audit: audit) else {
+        guard
+            try await store.issueBindingCode(
+                courierID: courierID, code: code, expiresAt: expiresAt, now: now, audit: audit)
+        else {
             throw EngineError.courierNotFound(courierID)
         }
         return (code, expiresAt)
@@ -41,15 +49,21 @@ public struct CourierRoster: Sendable {
     /// Switches courier `courierID` off (`active` false: their chat is a customer's from its next message, their
     /// app token is refused, they get no deliveries) or on again. Effective with the commit.
     public func setActive(courierID: Int64, _ active: Bool, audit: AuditEntry? = nil) async throws -> Courier {
-        guard let courier = try await store.setCourierActive(id: courierID, active: active, now: clock(), audit: audit) else {
+        guard let courier = try await store.setCourierActive(id: courierID, active: active, now: clock(), audit: audit)
+        else {
             throw EngineError.courierNotFound(courierID)
         }
         return courier
     }
 
     /// Renames courier `courierID` and sets (or, nil, clears) their phone number.
-    public func update(courierID: Int64, name: String, phone: PhoneNumber?, audit: AuditEntry? = nil) async throws -> Courier {
-        guard let courier = try await store.updateCourier(id: courierID, name: name, phone: phone, now: clock(), audit: audit) else {
+    public func update(
+        courierID: Int64, name: String, phone: PhoneNumber?, audit: AuditEntry? = nil
+    ) async throws -> Courier {
+        guard
+            let courier = try await store.updateCourier(
+                id: courierID, name: name, phone: phone, now: clock(), audit: audit)
+        else {
             throw EngineError.courierNotFound(courierID)
         }
         return courier
@@ -58,7 +72,10 @@ public struct CourierRoster: Sendable {
     /// A new app token for courier `courierID` (returned once); the old one stops working at once.
     public func reissueToken(courierID: Int64, audit: AuditEntry? = nil) async throws -> String {
         let token = SecretToken.generate(prefix: "dmc_")
-        guard try await store.replaceCourierToken(id: courierID, tokenHash: SecretToken.hash(token), now: clock(), audit: audit) else {
+        guard
+            try await store.replaceCourierToken(
+                id: courierID, tokenHash: SecretToken.hash(token), now: clock(), audit: audit)
+        else {
             throw EngineError.courierNotFound(courierID)
         }
         return token

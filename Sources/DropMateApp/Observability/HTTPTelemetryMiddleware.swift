@@ -11,7 +11,9 @@ import Tracing
 struct HTTPTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
     let telemetry: Telemetry
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         guard let tracer = telemetry.tracer, Self.isTraced(request.uri.path) else {
             return try await handled(request, context: context, since: start, span: nil, next: next)
@@ -25,8 +27,10 @@ struct HTTPTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    private func handled(_ request: Request, context: Context, since start: UInt64, span: (any Span)?,
-                         next: (Request, Context) async throws -> Response) async throws -> Response {
+    private func handled(
+        _ request: Request, context: Context, since start: UInt64, span: (any Span)?,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         do {
             let response = try await next(request, context)
             finish(request, context: context, status: response.status.code, since: start, span: span)
@@ -41,7 +45,8 @@ struct HTTPTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
     private func finish(_ request: Request, context: Context, status: Int, since start: UInt64, span: (any Span)?) {
         let route = Self.route(context)
         let nanoseconds = Int64(DispatchTime.now().uptimeNanoseconds - start)
-        telemetry.metrics.httpRequest(route: route, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)
+        telemetry.metrics.httpRequest(
+            route: route, method: request.method.rawValue, status: status, nanoseconds: nanoseconds)
         if let span {
             span.operationName = route == "/wechat" ? "webhook" : "\(request.method.rawValue) \(route)"
             var attributes = span.attributes
@@ -56,10 +61,13 @@ struct HTTPTelemetryMiddleware<Context: RequestContext>: RouterMiddleware {
         // every other request's are info; a server error is always an error.
         let level: Logger.Level = status >= 500 ? .error : route == "/wechat" ? .debug : .info
         guard context.logger.logLevel <= level else { return }
-        context.logger.log(level: level, "request handled", metadata: [
-            "dropmate.method": "\(request.method.rawValue)", "dropmate.route": "\(route)", "dropmate.status": "\(status)",
-            "dropmate.duration_ms": "\(Double(nanoseconds / 1000) / 1000)",
-        ])
+        context.logger.log(
+            level: level, "request handled",
+            metadata: [
+                "dropmate.method": "\(request.method.rawValue)", "dropmate.route": "\(route)",
+                "dropmate.status": "\(status)",
+                "dropmate.duration_ms": "\(Double(nanoseconds / 1000) / 1000)",
+            ])
     }
 
     /// The matched route's template; "unmatched" when none matched (Hummingbird then says "NotFound").

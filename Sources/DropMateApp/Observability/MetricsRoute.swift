@@ -21,7 +21,9 @@ enum MetricsRoute {
             // Compared as digests, so the time taken says nothing about the token.
             let presented = SHA256.hash(data: Array((request.headers[.authorization] ?? "").utf8))
             guard presented == expected else {
-                return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"], body: .init(byteBuffer: ByteBuffer(string: "metrics need a bearer token\n")))
+                return Response(
+                    status: .unauthorized, headers: [.wwwAuthenticate: "Bearer"],
+                    body: .init(byteBuffer: ByteBuffer(string: "metrics need a bearer token\n")))
             }
             return response(metrics)
         }
@@ -31,7 +33,8 @@ enum MetricsRoute {
         var bytes: [UInt8] = []
         metrics.registry?.emit(into: &bytes)
         bytes.append(contentsOf: ProcessMetrics.text().utf8)
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 }

@@ -60,7 +60,11 @@ extension AppMetrics {
         let deduplicated = answer?.isRetry ?? false
         if deduplicated { webhookDedupeHit() }
         if outcome == .replied || outcome == .success {
-            if deduplicated { outcome = .deduplicated } else if answer?.outcome == .rateLimited { outcome = .rateLimited }
+            if deduplicated {
+                outcome = .deduplicated
+            } else if answer?.outcome == .rateLimited {
+                outcome = .rateLimited
+            }
         }
         webhookMessage(type: type, outcome: outcome)
     }

@@ -21,8 +21,12 @@ public struct PaymentService: Sendable {
     let clock: @Sendable () -> Int64
     let logger: Logger
 
-    init(gate: PaymentGate, client: WeChatPayClient, cipher: PayResourceCipher, payments: SQLPaymentStore, engine: ConversationEngine,
-         queue: SQLJobQueue, appID: String, notifyURL: String, sealer: PIISealer, clock: @escaping @Sendable () -> Int64, logger: Logger) {
+    init(
+        gate: PaymentGate, client: WeChatPayClient, cipher: PayResourceCipher, payments: SQLPaymentStore,
+        engine: ConversationEngine,
+        queue: SQLJobQueue, appID: String, notifyURL: String, sealer: PIISealer, clock: @escaping @Sendable () -> Int64,
+        logger: Logger
+    ) {
         self.gate = gate
         self.client = client
         self.cipher = cipher
@@ -60,25 +64,39 @@ public struct PaymentService: Sendable {
     func page(for order: Order) async throws -> PageState {
         let now = clock()
         let existing = try await payments.payment(orderID: order.id)
-        if let existing, existing.payment.status != .unpaid, !existing.payment.isCashOnDelivery { return .settled(order, existing.payment) }
+        if let existing, existing.payment.status != .unpaid, !existing.payment.isCashOnDelivery {
+            return .settled(order, existing.payment)
+        }
         guard order.status == .confirmed else { return .notPayable(order, existing?.payment) }
         var row: SQLPaymentStore.Row
-        if let existing { row = existing } else {
-            row = try await payments.open(orderID: order.id, payment: OrderPayment(
-                amount: order.total, outTradeNo: OrderPayment.outTradeNo(orderID: order.id), openedAt: order.confirmedAt ?? now), now: now)
+        if let existing {
+            row = existing
+        } else {
+            row = try await payments.open(
+                orderID: order.id,
+                payment: OrderPayment(
+                    amount: order.total, outTradeNo: OrderPayment.outTradeNo(orderID: order.id),
+                    openedAt: order.confirmedAt ?? now), now: now)
         }
         // WeChat Pay keeps a prepay id for two hours; ours time out sooner, so a stored one is reused as it is.
         var prepayID = row.prepayID
         if prepayID == nil || (row.prepayAt ?? 0) < now - 6600 {
             let expires = row.payment.openedAt + gate.timeoutSeconds
-            let request = JSAPIOrderRequest(appid: appID, mchid: client.mchID, description: Self.description(order), outTradeNo: row.payment.outTradeNo,
-                                            timeExpire: Self.rfc3339(expires), notifyURL: notifyURL, totalFen: row.payment.amount.fen, openID: order.customer)
+            let request = JSAPIOrderRequest(
+                appid: appID, mchid: client.mchID, description: Self.description(order),
+                outTradeNo: row.payment.outTradeNo,
+                timeExpire: Self.rfc3339(expires), notifyURL: notifyURL, totalFen: row.payment.amount.fen,
+                openID: order.customer)
             let created = try await client.createJSAPI(request)
             try await payments.setPrepay(orderID: order.id, prepayID: created, at: now)
             prepayID = created
         }
         let cash: CashOption = gate.mode == .required ? .none : row.payment.isCashOnDelivery ? .chosen : .offered
-        return .pay(order, JSAPIPaySheet(appID: appID, prepayID: prepayID!, timestamp: now, nonce: PayNonce.make(), merchant: client.signer.merchant), cash: cash)
+        return .pay(
+            order,
+            JSAPIPaySheet(
+                appID: appID, prepayID: prepayID!, timestamp: now, nonce: PayNonce.make(),
+                merchant: client.signer.merchant), cash: cash)
     }
 
     /// "牛肉面×2 等" — WeChat Pay shows it on the receipt; at most 127 bytes.
@@ -108,15 +126,21 @@ public struct PaymentService: Sendable {
         }
         let plaintext: Data
         do { plaintext = try cipher.decrypt(envelope.resource) } catch {
-            logger.warning("WeChat Pay callback refused", metadata: ["dropmate.reason": "\(error)", "dropmate.event": "\(envelope.id)"])
+            logger.warning(
+                "WeChat Pay callback refused",
+                metadata: ["dropmate.reason": "\(error)", "dropmate.event": "\(envelope.id)"])
             return .refused(status: 400, message: "resource: \(error)")
         }
         switch envelope.eventType {
         case "TRANSACTION.SUCCESS":
-            guard let transaction = try? JSONDecoder().decode(PayTransaction.self, from: plaintext) else { return .refused(status: 400, message: "malformed transaction") }
+            guard let transaction = try? JSONDecoder().decode(PayTransaction.self, from: plaintext) else {
+                return .refused(status: 400, message: "malformed transaction")
+            }
             return try await record(transaction, source: "callback")
         case "REFUND.SUCCESS", "REFUND.ABNORMAL", "REFUND.CLOSED":
-            guard let refund = try? JSONDecoder().decode(PayRefund.self, from: plaintext) else { return .refused(status: 400, message: "malformed refund") }
+            guard let refund = try? JSONDecoder().decode(PayRefund.self, from: plaintext) else {
+                return .refused(status: 400, message: "malformed refund")
+            }
             return try await record(refund)
         default:
             // An event we do not act on: acknowledged so WeChat Pay stops sending it.
@@ -127,21 +151,41 @@ public struct PaymentService: Sendable {
 
     /// A successful transaction from a callback or a query: checked against the order, then marked paid once.
     func record(_ transaction: PayTransaction, source: String) async throws -> NotifyAnswer {
-        guard transaction.mchid == client.mchID, transaction.appid == appID else { return .refused(status: 400, message: "mchid or appid is not ours") }
-        guard transaction.tradeState == "SUCCESS" || transaction.tradeState == "REFUND" else { return .refused(status: 400, message: "trade_state is not SUCCESS") }
-        guard let transactionID = transaction.transactionID, let total = transaction.amount?.total else { return .refused(status: 400, message: "transaction_id or amount missing") }
-        guard let row = try await payments.payment(outTradeNo: transaction.outTradeNo) else { return .refused(status: 400, message: "unknown out_trade_no") }
+        guard transaction.mchid == client.mchID, transaction.appid == appID else {
+            return .refused(status: 400, message: "mchid or appid is not ours")
+        }
+        guard transaction.tradeState == "SUCCESS" || transaction.tradeState == "REFUND" else {
+            return .refused(status: 400, message: "trade_state is not SUCCESS")
+        }
+        guard let transactionID = transaction.transactionID, let total = transaction.amount?.total else {
+            return .refused(status: 400, message: "transaction_id or amount missing")
+        }
+        guard let row = try await payments.payment(outTradeNo: transaction.outTradeNo) else {
+            return .refused(status: 400, message: "unknown out_trade_no")
+        }
         let order = try await engine.order(id: row.orderID)
         let paidAt = Self.parseRFC3339(transaction.successTime) ?? clock()
-        let outcome = try await payments.apply(.paid(transactionID: transactionID, amountFen: total, at: paidAt), orderID: row.orderID, now: clock()) { _, payment in
+        let outcome = try await payments.apply(
+            .paid(transactionID: transactionID, amountFen: total, at: paidAt), orderID: row.orderID, now: clock()
+        ) { _, payment in
             guard let order else { return [] }
-            var jobs = [try PushJob(openID: order.customer, message: .text(PaymentReplies.paid(orderID: order.id, total: payment.amount, language: order.language)))
-                .job(key: "pay-push:\(order.id):paid", now: paidAt)]
+            var jobs = [
+                try PushJob(
+                    openID: order.customer,
+                    message: .text(
+                        PaymentReplies.paid(orderID: order.id, total: payment.amount, language: order.language))
+                )
+                .job(key: "pay-push:\(order.id):paid", now: paidAt)
+            ]
             // Paid after the order was cancelled (the customer paid in the last instant): the money goes back.
-            if order.status == .cancelled { jobs.append(try PaymentJob(action: .settleCancelled, orderID: order.id).job(runAt: paidAt)) }
+            if order.status == .cancelled {
+                jobs.append(try PaymentJob(action: .settleCancelled, orderID: order.id).job(runAt: paidAt))
+            }
             // With payment required, an order is staff's to dispatch once paid: that is when they hear of it.
             if gate.mode == .required, order.status == .confirmed {
-                jobs.append(try StaffNoticeJob.announcing(order, renderer: engine.renderer, catalog: engine.catalog, paid: true, now: paidAt))
+                jobs.append(
+                    try StaffNoticeJob.announcing(
+                        order, renderer: engine.renderer, catalog: engine.catalog, paid: true, now: paidAt))
             }
             return jobs
         }
@@ -153,43 +197,76 @@ public struct PaymentService: Sendable {
             return .accepted
         case .unchanged, .noPayment: return .accepted
         case .refused(let error, _):
-            logger.error("WeChat Pay reported a payment that does not match the order", metadata: metadata.merging(["dropmate.reason": "\(error)"]) { $1 })
+            logger.error(
+                "WeChat Pay reported a payment that does not match the order",
+                metadata: metadata.merging(["dropmate.reason": "\(error)"]) { $1 })
             return .refused(status: 400, message: error.description)
         }
     }
 
     func record(_ refund: PayRefund) async throws -> NotifyAnswer {
-        guard refund.mchid == nil || refund.mchid == client.mchID else { return .refused(status: 400, message: "mchid is not ours") }
-        guard let outTradeNo = refund.outTradeNo, let row = try await payments.payment(outTradeNo: outTradeNo) else { return .refused(status: 400, message: "unknown out_trade_no") }
-        guard let state = refund.state, ["SUCCESS", "CLOSED", "ABNORMAL"].contains(state) else { return .accepted }  // still processing
-        guard let mine = row.payment.refunds.first(where: { $0.outRefundNo == refund.outRefundNo }) else { return .refused(status: 400, message: "unknown out_refund_no") }
-        if let amount = refund.amount?.refund, amount != mine.amount.fen { return .refused(status: 400, message: "refund amount does not match") }
+        guard refund.mchid == nil || refund.mchid == client.mchID else {
+            return .refused(status: 400, message: "mchid is not ours")
+        }
+        guard let outTradeNo = refund.outTradeNo, let row = try await payments.payment(outTradeNo: outTradeNo) else {
+            return .refused(status: 400, message: "unknown out_trade_no")
+        }
+        // still processing
+        guard let state = refund.state, ["SUCCESS", "CLOSED", "ABNORMAL"].contains(state) else { return .accepted }
+        guard let mine = row.payment.refunds.first(where: { $0.outRefundNo == refund.outRefundNo }) else {
+            return .refused(status: 400, message: "unknown out_refund_no")
+        }
+        if let amount = refund.amount?.refund, amount != mine.amount.fen {
+            return .refused(status: 400, message: "refund amount does not match")
+        }
         let order = try await engine.order(id: row.orderID)
         let now = clock()
-        let outcome = try await payments.apply(.refundFinished(outRefundNo: refund.outRefundNo, succeeded: state == "SUCCESS", at: now), orderID: row.orderID, now: now) { _, _ in
+        let outcome = try await payments.apply(
+            .refundFinished(outRefundNo: refund.outRefundNo, succeeded: state == "SUCCESS", at: now),
+            orderID: row.orderID, now: now
+        ) { _, _ in
             guard let order else { return [] }
-            let text = state == "SUCCESS" ? PaymentReplies.refunded(orderID: order.id, amount: mine.amount, language: order.language)
+            let text =
+                state == "SUCCESS"
+                ? PaymentReplies.refunded(orderID: order.id, amount: mine.amount, language: order.language)
                 : PaymentReplies.refundFailed(orderID: order.id, language: order.language)
-            return [try PushJob(openID: order.customer, message: .text(text)).job(key: "pay-push:\(order.id):refund:\(refund.outRefundNo)", now: now)]
+            return [
+                try PushJob(openID: order.customer, message: .text(text)).job(
+                    key: "pay-push:\(order.id):refund:\(refund.outRefundNo)", now: now)
+            ]
         }
         if case .refused(let error, _) = outcome { return .refused(status: 400, message: error.description) }
-        if case .changed = outcome { logger.info("refund finished", metadata: ["dropmate.order_id": "\(row.orderID)", "dropmate.refund_status": "\(state)"]) }
+        if case .changed = outcome {
+            logger.info(
+                "refund finished",
+                metadata: ["dropmate.order_id": "\(row.orderID)", "dropmate.refund_status": "\(state)"])
+        }
         return .accepted
     }
 
     // MARK: - Refunds
 
     /// Asks for a refund of `amount` (nil: everything refundable) with `reason`; the money moves in a job.
-    func requestRefund(orderID: Int64, amount: Money?, reason: String, audit: AuditEntry? = nil) async throws -> SQLPaymentStore.Outcome {
+    func requestRefund(
+        orderID: Int64, amount: Money?, reason: String, audit: AuditEntry? = nil
+    ) async throws -> SQLPaymentStore.Outcome {
         guard let row = try await payments.payment(orderID: orderID) else { return .noPayment }
         let now = clock()
         let refund = amount ?? Money(fen: row.payment.refundableFen)
         let number = row.payment.nextRefundNo
         let order = try await engine.order(id: orderID)
-        return try await payments.apply(.refundRequested(outRefundNo: number, amount: refund, reason: reason, at: now), orderID: orderID, now: now, audit: audit) { _, _ in
+        return try await payments.apply(
+            .refundRequested(outRefundNo: number, amount: refund, reason: reason, at: now), orderID: orderID, now: now,
+            audit: audit
+        ) { _, _ in
             var jobs = [try PaymentJob(action: .refund, orderID: orderID, refundNo: number).job(runAt: now)]
             if let order {
-                jobs.append(try PushJob(openID: order.customer, message: .text(PaymentReplies.refundStarted(orderID: orderID, amount: refund, language: order.language)))
+                jobs.append(
+                    try PushJob(
+                        openID: order.customer,
+                        message: .text(
+                            PaymentReplies.refundStarted(orderID: orderID, amount: refund, language: order.language))
+                    )
                     .job(key: "pay-push:\(orderID):refund-started:\(number)", now: now))
             }
             return jobs
@@ -217,12 +294,15 @@ public struct PaymentService: Sendable {
             if try await queryAndRecord(row) { return }
             openedAt = row.payment.openedAt
         } else {
-            guard let order = try await engine.order(id: job.orderID), order.status == .confirmed, let confirmedAt = order.confirmedAt else { return }
+            guard let order = try await engine.order(id: job.orderID), order.status == .confirmed,
+                let confirmedAt = order.confirmedAt
+            else { return }
             openedAt = confirmedAt
         }
         let next = clock() + PaymentJob.checkDelay(attempt: job.attempt + 1)
         guard next < openedAt + gate.timeoutSeconds + 600 else { return }
-        try await queue.enqueue(PaymentJob(action: .check, orderID: job.orderID, attempt: job.attempt + 1).job(runAt: next))
+        try await queue.enqueue(
+            PaymentJob(action: .check, orderID: job.orderID, attempt: job.attempt + 1).job(runAt: next))
     }
 
     /// True when the query found it paid (and recorded it).
@@ -233,7 +313,9 @@ public struct PaymentService: Sendable {
             return false  // the customer never opened the pay page
         }
         guard transaction.tradeState == "SUCCESS" else { return false }
-        if case .refused(_, let message) = try await record(transaction, source: "query") { throw PaymentJobError(reason: message) }
+        if case .refused(_, let message) = try await record(transaction, source: "query") {
+            throw PaymentJobError(reason: message)
+        }
         return true
     }
 
@@ -265,12 +347,23 @@ public struct PaymentService: Sendable {
         }
         _ = try await payments.apply(.closed(at: clock()), orderID: orderID, now: clock())
         let minutes = gate.timeoutSeconds / 60
-        try await engine.apply(.cancel(reason: "未在 \(minutes) 分钟内付款 not paid within \(minutes) minutes"), toOrder: orderID, check: { current in
-            guard current.status == .confirmed else { throw EngineError.transition(.notAllowed(from: current.status, command: "expire")) }
-        }, alsoQueue: { order, now in
-            [try PushJob(openID: order.customer, message: .text(PaymentReplies.expired(orderID: orderID, minutes: minutes, language: order.language)))
-                .job(key: "pay-push:\(orderID):expired", now: now)]
-        }, replacingPushes: true)
+        try await engine.apply(
+            .cancel(reason: "未在 \(minutes) 分钟内付款 not paid within \(minutes) minutes"), toOrder: orderID,
+            check: { current in
+                guard current.status == .confirmed else {
+                    throw EngineError.transition(.notAllowed(from: current.status, command: "expire"))
+                }
+            },
+            alsoQueue: { order, now in
+                [
+                    try PushJob(
+                        openID: order.customer,
+                        message: .text(
+                            PaymentReplies.expired(orderID: orderID, minutes: minutes, language: order.language))
+                    )
+                    .job(key: "pay-push:\(orderID):expired", now: now)
+                ]
+            }, replacingPushes: true)
         logger.info("unpaid order cancelled", metadata: ["dropmate.order_id": "\(orderID)"])
     }
 
@@ -278,7 +371,9 @@ public struct PaymentService: Sendable {
     /// A confirmed order cancelled before its pay link was opened gets a closed payment (as `expire` does).
     func settleCancelled(orderID: Int64) async throws {
         var found = try await payments.payment(orderID: orderID)
-        if found == nil, let order = try await engine.order(id: orderID), order.confirmedAt != nil { found = try await paymentOpening(order) }
+        if found == nil, let order = try await engine.order(id: orderID), order.confirmedAt != nil {
+            found = try await paymentOpening(order)
+        }
         guard let row = found else { return }
         if row.payment.isPaid {
             guard row.payment.refundableFen > 0 else { return }
@@ -295,17 +390,25 @@ public struct PaymentService: Sendable {
     /// The order's payment, opened (unpaid, for the order's total) if it has none yet.
     func paymentOpening(_ order: Order) async throws -> SQLPaymentStore.Row {
         if let row = try await payments.payment(orderID: order.id) { return row }
-        return try await payments.open(orderID: order.id, payment: OrderPayment(
-            amount: order.total, outTradeNo: OrderPayment.outTradeNo(orderID: order.id), openedAt: order.confirmedAt ?? clock()), now: clock())
+        return try await payments.open(
+            orderID: order.id,
+            payment: OrderPayment(
+                amount: order.total, outTradeNo: OrderPayment.outTradeNo(orderID: order.id),
+                openedAt: order.confirmedAt ?? clock()), now: clock())
     }
 
     /// Sends a requested refund to WeChat Pay (the same out_refund_no on every retry).
     func sendRefund(orderID: Int64, refundNo: String) async throws {
         guard let row = try await payments.payment(orderID: orderID),
-              let refund = row.payment.refunds.first(where: { $0.outRefundNo == refundNo }), refund.status == .processing else { return }
-        let answer = try await client.refund(RefundRequest(outTradeNo: row.payment.outTradeNo, outRefundNo: refundNo, reason: String(refund.reason.prefix(80)),
-                                                           notifyURL: notifyURL, refundFen: refund.amount.fen, totalFen: row.payment.amount.fen))
-        if let state = answer.state, state == "SUCCESS" || state == "CLOSED" || state == "ABNORMAL" { _ = try await record(answer) }
+            let refund = row.payment.refunds.first(where: { $0.outRefundNo == refundNo }), refund.status == .processing
+        else { return }
+        let answer = try await client.refund(
+            RefundRequest(
+                outTradeNo: row.payment.outTradeNo, outRefundNo: refundNo, reason: String(refund.reason.prefix(80)),
+                notifyURL: notifyURL, refundFen: refund.amount.fen, totalFen: row.payment.amount.fen))
+        if let state = answer.state, state == "SUCCESS" || state == "CLOSED" || state == "ABNORMAL" {
+            _ = try await record(answer)
+        }
     }
 
     struct PaymentJobError: Error, CustomStringConvertible {
@@ -331,13 +434,19 @@ public struct PaymentService: Sendable {
 extension PaymentService {
     /// The service over the app's dependencies: the client talks to `WECHAT_PAY_API_BASE_URL` through the shared
     /// HTTP client; callbacks come to `PUBLIC_BASE_URL/wechat/pay/notify`.
-    static func make(config: PaymentConfig, gate: PaymentGate, payments: SQLPaymentStore, dependencies: AppDependencies) -> PaymentService {
+    static func make(
+        config: PaymentConfig, gate: PaymentGate, payments: SQLPaymentStore, dependencies: AppDependencies
+    ) -> PaymentService {
         let clock = dependencies.clock
-        let client = WeChatPayClient(baseURL: config.apiBaseURL, merchant: config.merchant,
-                                     verifier: PaySignatureVerifier(platformKey: config.platformKey, window: 300),
-                                     transport: HTTPPayTransport(http: dependencies.http), clock: clock)
-        return PaymentService(gate: gate, client: client, cipher: PayResourceCipher(key: config.apiV3Key), payments: payments, engine: dependencies.engine,
-                              queue: dependencies.queue, appID: dependencies.config.wechatAppID, notifyURL: dependencies.config.publicBaseURL + "/wechat/pay/notify",
-                              sealer: dependencies.store.sealer, clock: clock, logger: dependencies.logger)
+        let client = WeChatPayClient(
+            baseURL: config.apiBaseURL, merchant: config.merchant,
+            verifier: PaySignatureVerifier(platformKey: config.platformKey, window: 300),
+            transport: HTTPPayTransport(http: dependencies.http), clock: clock)
+        return PaymentService(
+            gate: gate, client: client, cipher: PayResourceCipher(key: config.apiV3Key), payments: payments,
+            engine: dependencies.engine,
+            queue: dependencies.queue, appID: dependencies.config.wechatAppID,
+            notifyURL: dependencies.config.publicBaseURL + "/wechat/pay/notify",
+            sealer: dependencies.store.sealer, clock: clock, logger: dependencies.logger)
     }
 }

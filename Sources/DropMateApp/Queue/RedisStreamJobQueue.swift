@@ -48,7 +48,10 @@ public final class RedisStreamJobQueue: JobQueue {
         var lastReclaim = ContinuousClock.Instant.now
     }
 
-    public init(outbox: SQLJobQueue, redis: RedisClient, keyPrefix: String, leaseSeconds: Int64, block: Duration = .milliseconds(200), logger: Logger) {
+    public init(
+        outbox: SQLJobQueue, redis: RedisClient, keyPrefix: String, leaseSeconds: Int64,
+        block: Duration = .milliseconds(200), logger: Logger
+    ) {
         self.outbox = outbox
         self.redis = redis
         self.logger = logger
@@ -92,7 +95,11 @@ public final class RedisStreamJobQueue: JobQueue {
         state.withLock { state in
             for entry in entries {
                 if started.contains(entry.jobID) {
-                    if state.entries[entry.jobID] == nil { state.entries[entry.jobID] = entry.id } else { drop.append(entry.id) }  // a duplicate
+                    if state.entries[entry.jobID] == nil {
+                        state.entries[entry.jobID] = entry.id
+                    } else {
+                        drop.append(entry.id)
+                    }  // a duplicate
                 } else if finished.contains(entry.jobID) {
                     drop.append(entry.id)
                 }
@@ -110,8 +117,10 @@ public final class RedisStreamJobQueue: JobQueue {
     public func fail(_ job: Job, reason: String, retryAt: Int64) async throws {
         let died = try await outbox.failAttempt(job, reason: reason, retryAt: retryAt, leaseSeconds: leaseSeconds)
         if died {
-            _ = try await redis.send(["XADD", keys.dead, "MAXLEN", "~", "10000", "*", "id", String(job.id), "kind", job.kind,
-                                      "attempts", String(job.attempts), "reason", String(reason.prefix(1000))])
+            _ = try await redis.send([
+                "XADD", keys.dead, "MAXLEN", "~", "10000", "*", "id", String(job.id), "kind", job.kind,
+                "attempts", String(job.attempts), "reason", String(reason.prefix(1000)),
+            ])
         } else {
             _ = try await redis.send(["ZADD", keys.delayed, String(retryAt), String(job.id)])
         }
@@ -121,7 +130,9 @@ public final class RedisStreamJobQueue: JobQueue {
     public func release(_ ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         try await outbox.handBack(ids: ids, now: Int64(Date().timeIntervalSince1970), leaseSeconds: leaseSeconds)
-        for id in ids { _ = try await redis.send(["XADD", keys.stream, "MAXLEN", "~", "500000", "*", "id", String(id)]) }
+        for id in ids {
+            _ = try await redis.send(["XADD", keys.stream, "MAXLEN", "~", "500000", "*", "id", String(id)])
+        }
         try await acknowledge(ids)
     }
 
@@ -159,7 +170,11 @@ public final class RedisStreamJobQueue: JobQueue {
         do {
             _ = try await redis.send(["XGROUP", "CREATE", keys.stream, keys.group, "0", "MKSTREAM"])
             let recovered = try await outbox.takeBackFromTransport(now: now)
-            if recovered > 0 { logger.warning("Redis had lost the job stream; relaying its jobs again from the outbox", metadata: ["dropmate.jobs": "\(recovered)"]) }
+            if recovered > 0 {
+                logger.warning(
+                    "Redis had lost the job stream; relaying its jobs again from the outbox",
+                    metadata: ["dropmate.jobs": "\(recovered)"])
+            }
         } catch RedisError.server(let message) where message.hasPrefix("BUSYGROUP") {}
         state.withLock { $0.groupReady = true }
     }
@@ -168,10 +183,15 @@ public final class RedisStreamJobQueue: JobQueue {
     /// finds Redis on another dataset than before (it may have lost the latest entries), every job the stream
     /// held goes back to the outbox to be relayed again.
     private func promoteDueRetries(now: Int64) async throws {
-        let reply = try await redis.run(Self.promoteScript, keys: [keys.delayed, keys.stream, keys.dataset], arguments: [String(now), "100"])
+        let reply = try await redis.run(
+            Self.promoteScript, keys: [keys.delayed, keys.stream, keys.dataset], arguments: [String(now), "100"])
         guard reply.array?.last?.integer == 1 else { return }
         let recovered = try await outbox.takeBackFromTransport(now: now)
-        if recovered > 0 { logger.warning("Redis changed datasets (a failover or restart); relaying the stream's jobs again from the outbox", metadata: ["dropmate.jobs": "\(recovered)"]) }
+        if recovered > 0 {
+            logger.warning(
+                "Redis changed datasets (a failover or restart); relaying the stream's jobs again from the outbox",
+                metadata: ["dropmate.jobs": "\(recovered)"])
+        }
     }
 
     /// Hands due outbox rows to the stream (one script call per batch), at most every 200 ms. Rows the stream
@@ -184,9 +204,12 @@ public final class RedisStreamJobQueue: JobQueue {
         }
         guard due else { return }
         let redis = redis, stream = keys.stream
-        while try await outbox.relay(limit: 500, now: now, grace: handoverGrace, handOver: { jobs in
-            _ = try await redis.run(Self.appendScript, keys: [stream], arguments: jobs.map { String($0.id) })
-        }) == 500 {}
+        while try await outbox.relay(
+            limit: 500, now: now, grace: handoverGrace,
+            handOver: { jobs in
+                _ = try await redis.run(Self.appendScript, keys: [stream], arguments: jobs.map { String($0.id) })
+            }) == 500
+        {}
     }
 
     /// Takes over entries another consumer read but never acknowledged within the lease (it died).
@@ -198,9 +221,14 @@ public final class RedisStreamJobQueue: JobQueue {
         }
         guard due else { return [] }
         // A second past the lease, so the job's lease in the database (whole seconds) has surely run out too.
-        let reply = try await redis.send(["XAUTOCLAIM", keys.stream, keys.group, consumer, String((leaseSeconds + 1) * 1000), "0-0", "COUNT", "100"])
+        let reply = try await redis.send([
+            "XAUTOCLAIM", keys.stream, keys.group, consumer, String((leaseSeconds + 1) * 1000), "0-0", "COUNT", "100",
+        ])
         let entries = Self.entries(reply.array?.dropFirst().first ?? .null)
-        if !entries.isEmpty { logger.info("took over jobs of a worker that stopped answering", metadata: ["dropmate.jobs": "\(entries.count)"]) }
+        if !entries.isEmpty {
+            logger.info(
+                "took over jobs of a worker that stopped answering", metadata: ["dropmate.jobs": "\(entries.count)"])
+        }
         return entries
     }
 
@@ -215,8 +243,12 @@ public final class RedisStreamJobQueue: JobQueue {
         }
         let reply: RedisValue
         do {
-            reply = try await reader.send(["XREADGROUP", "GROUP", keys.group, consumer, "COUNT", String(limit), "BLOCK", String(block.wholeMilliseconds),
-                                           "STREAMS", keys.stream, ">"], timeout: block + .seconds(5))
+            reply = try await reader.send(
+                [
+                    "XREADGROUP", "GROUP", keys.group, consumer, "COUNT", String(limit), "BLOCK",
+                    String(block.wholeMilliseconds),
+                    "STREAMS", keys.stream, ">",
+                ], timeout: block + .seconds(5))
         } catch {
             // A cluster moved the stream (MOVED) or its node failed: the next read connects to where it is now.
             state.withLock { state in
@@ -232,10 +264,14 @@ public final class RedisStreamJobQueue: JobQueue {
     /// Parses `[[id, [field, value, …]], …]`, skipping entries trimmed away (nil fields).
     private static func entries(_ value: RedisValue) -> [Entry] {
         (value.array ?? []).compactMap { item in
-            guard let parts = item.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array else { return nil }
+            guard let parts = item.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array else {
+                return nil
+            }
             var index = 0
             while index + 1 < fields.count {
-                if fields[index].string == "id", let jobID = fields[index + 1].integer { return Entry(id: id, jobID: jobID) }
+                if fields[index].string == "id", let jobID = fields[index + 1].integer {
+                    return Entry(id: id, jobID: jobID)
+                }
                 index += 2
             }
             return nil
@@ -243,7 +279,8 @@ public final class RedisStreamJobQueue: JobQueue {
     }
 
     /// KEYS: stream. ARGV: job ids. Appends one entry per job.
-    static let appendScript = RedisScript("""
+    static let appendScript = RedisScript(
+        """
         for _, id in ipairs(ARGV) do
           redis.call('XADD', KEYS[1], 'MAXLEN', '~', '500000', '*', 'id', id)
         end
@@ -252,7 +289,8 @@ public final class RedisStreamJobQueue: JobQueue {
 
     /// KEYS: delayed set, stream, dataset. ARGV: now, batch size. Moves due members onto the stream; returns
     /// {moved, 1 when the dataset (replication id) is not the one remembered, else 0}.
-    static let promoteScript = RedisScript("""
+    static let promoteScript = RedisScript(
+        """
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
         for _, id in ipairs(due) do
           redis.call('XADD', KEYS[2], 'MAXLEN', '~', '500000', '*', 'id', id)

@@ -11,19 +11,23 @@ extension AppDependencies {
     /// Runs `daily-report` jobs.
     public var reportRunner: DailyReportRunner {
         let engine = self.engine
-        var runner = DailyReportRunner(reads: reads, reports: reportStore, staff: staff, objects: objects, catalog: { engine.catalog },
-                                       settings: config.reports, signer: signer, publicBaseURL: config.publicBaseURL, clock: clock, logger: logger)
+        var runner = DailyReportRunner(
+            reads: reads, reports: reportStore, staff: staff, objects: objects, catalog: { engine.catalog },
+            settings: config.reports, signer: signer, publicBaseURL: config.publicBaseURL, clock: clock, logger: logger)
         runner.metrics = telemetry.metrics
-        runner.payments = switch config.payment?.mode {
-        case .required: .required
-        case .optional: .optional
-        case nil: .off
-        }
+        runner.payments =
+            switch config.payment?.mode {
+            case .required: .required
+            case .optional: .optional
+            case nil: .off
+            }
         return runner
     }
 
     var reportAccess: ReportAccess {
-        ReportAccess(store: reportStore, settings: config.reports, links: ReportLinks(signer: signer, publicBaseURL: config.publicBaseURL))
+        ReportAccess(
+            store: reportStore, settings: config.reports,
+            links: ReportLinks(signer: signer, publicBaseURL: config.publicBaseURL))
     }
 
     var reportPages: ReportPageRoutes {

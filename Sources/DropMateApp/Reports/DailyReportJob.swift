@@ -22,7 +22,9 @@ public struct DailyReportJob: JobPayload, Hashable {
     /// older releases wrote `{"date": …}` alone).
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(date: try container.decode(String.self, forKey: .date), force: try container.decodeIfPresent(Bool.self, forKey: .force) ?? false)
+        self.init(
+            date: try container.decode(String.self, forKey: .date),
+            force: try container.decodeIfPresent(Bool.self, forKey: .force) ?? false)
     }
 
     /// The idempotency key: `daily-report:DATE`, so queuing a date twice builds it once. A forced build gets a key

@@ -48,14 +48,19 @@ public struct DailyReportRunner: Sendable {
         let summary = ReportSummary(files.summary)
         let now = clock()
         let notices = try await notices(for: day.isoDate, summary: summary, jobID: jobID, now: now)
-        try await reports.record(ReportRecord(date: day.isoDate, builtAt: now, jobID: jobID, summary: try JSONColumn.encode(summary),
-                                              files: try JSONColumn.encode(keys)), notices: notices)
+        try await reports.record(
+            ReportRecord(
+                date: day.isoDate, builtAt: now, jobID: jobID, summary: try JSONColumn.encode(summary),
+                files: try JSONColumn.encode(keys)), notices: notices)
         let elapsed = started.duration(to: .now)
         metrics.recordReportBuild(elapsed)
-        logger.info("daily report built", metadata: [
-            "dropmate.report_date": "\(day.isoDate)", "dropmate.job_id": "\(jobID)", "dropmate.orders": "\(summary.placed)",
-            "dropmate.notices": "\(notices.count)", "dropmate.duration_ms": "\(elapsed.wholeMilliseconds)",
-        ])
+        logger.info(
+            "daily report built",
+            metadata: [
+                "dropmate.report_date": "\(day.isoDate)", "dropmate.job_id": "\(jobID)",
+                "dropmate.orders": "\(summary.placed)",
+                "dropmate.notices": "\(notices.count)", "dropmate.duration_ms": "\(elapsed.wholeMilliseconds)",
+            ])
     }
 
     /// The day's files in `folder`: orders streamed from SQL page by page (the next page is read while this one is
@@ -65,7 +70,8 @@ public struct DailyReportRunner: Sendable {
         thread.start()
         defer { thread.shutdownGracefully { _ in } }
         let builder = BuilderBox(try DailyReportBuilder(day: day, directory: folder, payments: payments))
-        let merchants = Dictionary(catalog().merchants.map { ($0.id, $0.name.zh) }, uniquingKeysWith: { first, _ in first })
+        let merchants = Dictionary(
+            catalog().merchants.map { ($0.id, $0.name.zh) }, uniquingKeysWith: { first, _ in first })
         let from = Int64(day.start.timeIntervalSince1970), to = Int64(day.end.timeIntervalSince1970)
         let reads = self.reads, pageSize = self.pageSize
         var pending: Task<(orders: [Order], next: SQLConversationStore.PlacedCursor?), any Error>? = Task {
@@ -74,18 +80,23 @@ public struct DailyReportRunner: Sendable {
         defer { pending?.cancel() }
         while let task = pending {
             let page = try await task.value
-            pending = page.next.map { cursor in Task { try await reads.ordersPlaced(from: from, to: to, after: cursor, limit: pageSize) } }
+            pending = page.next.map { cursor in
+                Task { try await reads.ordersPlaced(from: from, to: to, after: cursor, limit: pageSize) }
+            }
             try await thread.runIfActive {
                 for order in page.orders { try builder.value.add(Self.reportOrder(order, merchants: merchants)) }
             }
         }
         let dayPayments = try await reads.payments(ofOrdersPlacedFrom: from, to: to)
         try await thread.runIfActive {
-            for payment in dayPayments { try builder.value.add(payment: Self.reportPayment(payment, merchants: merchants)) }
+            for payment in dayPayments {
+                try builder.value.add(payment: Self.reportPayment(payment, merchants: merchants))
+            }
         }
         let activity = try await reads.activity(from: from, to: to)
-        let extras = DayExtras(pushesSent: activity.pushesSent, pushesFailed: activity.pushesFailed, smsSent: activity.smsSent,
-                               boardPosts: activity.boardPosts, deadJobs: activity.deadJobs)
+        let extras = DayExtras(
+            pushesSent: activity.pushesSent, pushesFailed: activity.pushesFailed, smsSent: activity.smsSent,
+            boardPosts: activity.boardPosts, deadJobs: activity.deadJobs)
         return try await thread.runIfActive { try builder.value.finish(extras: extras) }
     }
 
@@ -101,7 +112,9 @@ public struct DailyReportRunner: Sendable {
         let chart = prefix + DailyReportBuilder.chartName
         try await objects.put(key: chart, body: .file(path: files.chartSVG.path), contentType: "image/svg+xml")
         let xlsx = prefix + DailyReportBuilder.xlsxName
-        try await objects.put(key: xlsx, body: .file(path: files.xlsx.path), contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        try await objects.put(
+            key: xlsx, body: .file(path: files.xlsx.path),
+            contentType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return ReportFileKeys(xlsx: xlsx, chart: chart, csv: csv)
     }
 
@@ -119,7 +132,8 @@ public struct DailyReportRunner: Sendable {
         text += "\n\(link)"
         return try await staff.reportSubscribers().compactMap { account in
             guard let openID = account.wechatOpenID else { return nil }
-            return try PushJob(openID: openID, message: .text(text)).job(key: "report-notice:\(date):\(account.id):\(jobID)", now: now)
+            return try PushJob(openID: openID, message: .text(text)).job(
+                key: "report-notice:\(date):\(account.id):\(jobID)", now: now)
         }
     }
 
@@ -132,13 +146,20 @@ public struct DailyReportRunner: Sendable {
     static func reportOrder(_ order: Order, merchants: [String: String]) -> ReportOrder {
         func date(_ seconds: Int64?) -> Date? { seconds.map { Date(timeIntervalSince1970: TimeInterval($0)) } }
         return ReportOrder(
-            id: "\(order.id)", placedAt: Date(timeIntervalSince1970: TimeInterval(order.createdAt)), confirmedAt: date(order.confirmedAt),
-            dispatchedAt: date(order.dispatchedAt), pickedUpAt: date(order.pickedUpAt), deliveredAt: date(order.deliveredAt),
-            cancelledAt: date(order.cancelledAt), cancelReason: order.cancelReason, merchantName: merchants[order.merchantID] ?? order.merchantID,
-            courierName: order.courierName, items: order.lines.map { ReportItem(name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen) },
+            id: "\(order.id)", placedAt: Date(timeIntervalSince1970: TimeInterval(order.createdAt)),
+            confirmedAt: date(order.confirmedAt),
+            dispatchedAt: date(order.dispatchedAt), pickedUpAt: date(order.pickedUpAt),
+            deliveredAt: date(order.deliveredAt),
+            cancelledAt: date(order.cancelledAt), cancelReason: order.cancelReason,
+            merchantName: merchants[order.merchantID] ?? order.merchantID,
+            courierName: order.courierName,
+            items: order.lines.map {
+                ReportItem(name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen)
+            },
             totalFen: order.total.fen, promisedAt: date(order.promisedAt), firstEtaAt: date(order.promisedAt),
             maskedPhone: maskPhone(order.phone.digits), districtAddress: districtLevel(order.address.text),
-            note: reportNote(order), distanceMetres: order.routeMetres.map { Int($0.rounded()) } ?? order.distanceMetres,
+            note: reportNote(order),
+            distanceMetres: order.routeMetres.map { Int($0.rounded()) } ?? order.distanceMetres,
             deliveryFeeFen: order.deliveryFee.fen
         )
     }
@@ -146,21 +167,26 @@ public struct DailyReportRunner: Sendable {
     /// A payment as the report prints it; the order's outcome decides its flags.
     static func reportPayment(_ day: DayPayment, merchants: [String: String]) -> ReportPayment {
         let payment = day.payment
-        let outcome: ReportPayment.OrderOutcome = switch day.orderStatus {
-        case .delivered: .delivered
-        case .cancelled: .cancelled
-        default: .open
-        }
+        let outcome: ReportPayment.OrderOutcome =
+            switch day.orderStatus {
+            case .delivered: .delivered
+            case .cancelled: .cancelled
+            default: .open
+            }
         return ReportPayment(
-            orderID: "\(day.orderID)", merchantName: merchants[day.merchantID] ?? day.merchantID, status: payment.status.rawValue,
+            orderID: "\(day.orderID)", merchantName: merchants[day.merchantID] ?? day.merchantID,
+            status: payment.status.rawValue,
             amountFen: payment.amount.fen, paidAt: payment.paidAt.map { Date(timeIntervalSince1970: TimeInterval($0)) },
-            transactionID: payment.transactionID, refundedFen: payment.refundedFen, refundingFen: payment.pendingRefundFen, order: outcome)
+            transactionID: payment.transactionID, refundedFen: payment.refundedFen,
+            refundingFen: payment.pendingRefundFen, order: outcome)
     }
 
     /// The order's note and its lines' notes in one cell ("牛肉面: 不要香菜; 整单: 不要辣"), phone numbers masked:
     /// customers type anything into a note.
     static func reportNote(_ order: Order) -> String {
-        let notes = order.lines.compactMap { line in line.note.map { "\(line.name.zh): \($0)" } } + (order.note.map { ["整单 order: \($0)"] } ?? [])
+        let notes =
+            order.lines.compactMap { line in line.note.map { "\(line.name.zh): \($0)" } }
+            + (order.note.map { ["整单 order: \($0)"] } ?? [])
         return PIIMask.phoneNumbers(in: notes.joined(separator: "; "))
     }
 }

@@ -22,23 +22,34 @@ struct ReportPageRoutes: Sendable {
             // One language: `?lang`, else the browser's `Accept-Language` (PageLanguage).
             let l = PageLanguage(request)
             let date = context.parameters.get("date") ?? ""
-            guard let expires = request.uri.queryParameters.get("exp", as: Int64.self), let signature = request.uri.queryParameters.get("sig") else {
+            guard let expires = request.uri.queryParameters.get("exp", as: Int64.self),
+                let signature = request.uri.queryParameters.get("sig")
+            else {
                 return l.invalidLink(.badRequest)
             }
-            switch signer.verify(purpose: ReportLinks.purpose, id: date, expires: expires, signature: String(signature), now: clock()) {
+            switch signer.verify(
+                purpose: ReportLinks.purpose, id: date, expires: expires, signature: String(signature), now: clock())
+            {
             case .forged: return l.invalidLink(.forbidden)
             case .expired:
-                return l.page(title: l("链接已过期", "Link expired"),
-                              body: "<p>\(l("链接已过期，请在后台查看报表。", "This link has expired; find the report in the staff API."))</p>", status: .gone)
+                return l.page(
+                    title: l("链接已过期", "Link expired"),
+                    body: "<p>\(l("链接已过期，请在后台查看报表。", "This link has expired; find the report in the staff API."))</p>",
+                    status: .gone)
             case .valid: break
             }
             guard let record = try await reports.report(date: date),
-                  let summary = try? JSONColumn.decode(ReportSummary.self, from: record.summary),
-                  let keys = try? JSONColumn.decode(ReportFileKeys.self, from: record.files) else {
-                return l.page(title: l("没有找到", "Not found"),
-                              body: "<p>\(l("\(date) 的报表还没有生成。", "The report of \(date) is not ready yet."))</p>", status: .notFound)
+                let summary = try? JSONColumn.decode(ReportSummary.self, from: record.summary),
+                let keys = try? JSONColumn.decode(ReportFileKeys.self, from: record.files)
+            else {
+                return l.page(
+                    title: l("没有找到", "Not found"),
+                    body: "<p>\(l("\(date) 的报表还没有生成。", "The report of \(date) is not ready yet."))</p>",
+                    status: .notFound)
             }
-            return l.page(title: l("日报 \(date)", "Daily report \(date)"), body: try await page(date: date, summary: summary, keys: keys, l))
+            return l.page(
+                title: l("日报 \(date)", "Daily report \(date)"),
+                body: try await page(date: date, summary: summary, keys: keys, l))
         }
     }
 
@@ -53,7 +64,9 @@ struct ReportPageRoutes: Sendable {
             row(l("平均送达", "Average delivery"), minutes(summary.averageDeliverySeconds)),
             row(l("P90 送达", "P90 delivery"), minutes(summary.p90DeliverySeconds.map(Double.init))),
             row(l("准时率", "On time"), percent(summary.onTimeRate)),
-            row(l("预计误差", "ETA error"), summary.etaMeanAbsoluteErrorMinutes.map { String(format: "%.1f min", $0) } ?? "–"),
+            row(
+                l("预计误差", "ETA error"),
+                summary.etaMeanAbsoluteErrorMinutes.map { String(format: "%.1f min", $0) } ?? "–"),
             row(l("推送成功/失败", "Pushes sent/failed"), "\(summary.pushesSent) / \(summary.pushesFailed)"),
             row(l("短信", "SMS sent"), "\(summary.smsSent)"), row(l("留言", "Board posts"), "\(summary.boardPosts)"),
             row(l("失败任务", "Dead jobs"), "\(summary.deadJobs)"),
@@ -65,9 +78,11 @@ struct ReportPageRoutes: Sendable {
             // An image, not inline markup: whatever the stored file holds, an SVG shown through <img> runs no script
             // and loads nothing, and the page's policy allows images only from here and `data:`.
             let svg = try await objects.get(key: keys.chart)
-            chart = "<div class=\"chart\"><img alt=\"\(l("每小时订单与送达", "Orders and deliveries by hour"))\" src=\"data:image/svg+xml;base64,\(Data(svg).base64EncodedString())\"></div>"
+            chart =
+                "<div class=\"chart\"><img alt=\"\(l("每小时订单与送达", "Orders and deliveries by hour"))\" src=\"data:image/svg+xml;base64,\(Data(svg).base64EncodedString())\"></div>"
         } catch {
-            logger.warning("report chart unavailable", metadata: ["dropmate.report_date": "\(date)", "dropmate.error": "\(error)"])
+            logger.warning(
+                "report chart unavailable", metadata: ["dropmate.report_date": "\(date)", "dropmate.error": "\(error)"])
         }
         func link(_ key: String, _ label: HTML) async throws -> HTML {
             let target = try await objects.downloadURL(key: key, expiresIn: downloadTTL).absoluteString

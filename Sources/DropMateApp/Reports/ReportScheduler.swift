@@ -41,7 +41,9 @@ struct ReportScheduler: Service {
         guard (local.hour ?? 0) * 60 + (local.minute ?? 0) >= settings.minuteOfDay else { return alreadyQueued }
         if try await reports.report(date: yesterday) == nil {
             try await queue.enqueue(try DailyReportJob(date: yesterday).job(now: now))
-            logger.info("daily report queued", metadata: ["dropmate.report_date": "\(yesterday)", "dropmate.report_at": "\(settings.clockTime)"])
+            logger.info(
+                "daily report queued",
+                metadata: ["dropmate.report_date": "\(yesterday)", "dropmate.report_at": "\(settings.clockTime)"])
         }
         return yesterday
     }

@@ -4,7 +4,9 @@ import Foundation
 /// What a recorded report found, as the `reports.summary` column, the API and the H5 page hold it.
 public struct ReportSummary: Sendable, Hashable, Codable {
     public struct Reason: Sendable, Hashable, Codable { public var reason: String; public var count: Int }
-    public struct TopItem: Sendable, Hashable, Codable { public var name: String; public var quantity: Int; public var revenueFen: Int }
+    public struct TopItem: Sendable, Hashable, Codable {
+        public var name: String; public var quantity: Int; public var revenueFen: Int
+    }
 
     public var placed = 0
     public var confirmed = 0
@@ -55,7 +57,9 @@ public struct ReportSummary: Sendable, Hashable, Codable {
         deadJobs = summary.extras.deadJobs
         topItems = summary.topItems.map { TopItem(name: $0.name, quantity: $0.quantity, revenueFen: $0.revenueFen) }
         payments = summary.payments.map {
-            Payments(count: $0.payments, paidFen: $0.paidFen, refundedFen: $0.refundedFen, netFen: $0.netFen, needingAttention: $0.needingAttention)
+            Payments(
+                count: $0.payments, paidFen: $0.paidFen, refundedFen: $0.refundedFen, netFen: $0.netFen,
+                needingAttention: $0.needingAttention)
         }
     }
 

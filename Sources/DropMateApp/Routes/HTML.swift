@@ -105,13 +105,17 @@ extension HTML {
 
     /// What a page may load: its own stylesheet (by hash), images from this site (the ads' uploaded
     /// photos, `/media/ads/…`) and inlined as `data:` (the report's chart), forms posting back here; no script at all, no framing, no plugins, no `<base>`.
-    static let contentSecurityPolicy = "default-src 'none'; style-src 'sha256-\(Data(SHA256.hash(data: Array(styleSheet.utf8))).base64EncodedString())'; "
+    static let contentSecurityPolicy =
+        "default-src 'none'; style-src 'sha256-\(Data(SHA256.hash(data: Array(styleSheet.utf8))).base64EncodedString())'; "
         + "img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
     /// A whole page: the mobile-first frame, no JavaScript. The security headers come from ``PageSecurityHeaders``.
-    static func page(title: String, body: HTML, status: HTTPResponse.Status = .ok, language: Language = .zh) -> Response {
-        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: document(title: title, body: body, language: language).rendered)))
+    static func page(title: String, body: HTML, status: HTTPResponse.Status = .ok, language: Language = .zh) -> Response
+    {
+        Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: document(title: title, body: body, language: language).rendered))
+        )
     }
 
     /// The page around `body`, in `language` (`<html lang>`).

@@ -9,7 +9,11 @@ extension IncomingChat {
         switch message.kind {
         case .text(let content, _): input = .text(content)
         case .voice(_, _, let recognition, _):
-            if let recognition, !recognition.isEmpty { input = .text(recognition) } else { input = .unsupported(kind: "voice") }
+            if let recognition, !recognition.isEmpty {
+                input = .text(recognition)
+            } else {
+                input = .unsupported(kind: "voice")
+            }
         case .location(let latitude, let longitude, _, let label, _):
             input = .location(Coordinate(latitude: latitude, longitude: longitude), label: label)
         case .image: input = .unsupported(kind: "image")
@@ -20,11 +24,13 @@ extension IncomingChat {
             case .subscribe: input = .subscribed
             case .unsubscribe: input = .unsubscribed
             case .click(let key): input = .click(key: key)
-            case .location(let latitude, let longitude, _): input = .reportedLocation(Coordinate(latitude: latitude, longitude: longitude))
+            case .location(let latitude, let longitude, _):
+                input = .reportedLocation(Coordinate(latitude: latitude, longitude: longitude))
             case .scan, .view, .templateSendJobFinish, .unknown: input = nil
             }
         case .unknown: input = nil
         }
-        self.init(customer: message.fromUserName, createTime: message.createTime, dedupeKey: message.dedupeKey, input: input)
+        self.init(
+            customer: message.fromUserName, createTime: message.createTime, dedupeKey: message.dedupeKey, input: input)
     }
 }

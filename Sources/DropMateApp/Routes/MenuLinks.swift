@@ -25,8 +25,10 @@ public struct MenuLinks: Sendable {
         self.baseURL = baseURL
         self.ttl = ttl
         let root = SymmetricKey(data: secret)
-        sealKey = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("dropmate menu customer".utf8), using: root))
-        formKey = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("dropmate menu form".utf8), using: root))
+        sealKey = SymmetricKey(
+            data: HMAC<SHA256>.authenticationCode(for: Array("dropmate menu customer".utf8), using: root))
+        formKey = SymmetricKey(
+            data: HMAC<SHA256>.authenticationCode(for: Array("dropmate menu form".utf8), using: root))
     }
 
     /// The page's link for `customer`, made at `now`.
@@ -37,7 +39,8 @@ public struct MenuLinks: Sendable {
     /// `/menu?c=…&exp=…&sig=…`.
     func path(customer: String, at now: Int64) -> String {
         let sealed = seal(customer), expires = now + ttl
-        return "/menu?c=\(sealed)&exp=\(expires)&sig=\(signer.signature(purpose: Self.purpose, id: sealed, expires: expires))"
+        return
+            "/menu?c=\(sealed)&exp=\(expires)&sig=\(signer.signature(purpose: Self.purpose, id: sealed, expires: expires))"
     }
 
     /// The customer's OpenID sealed: base64url of nonce ‖ ciphertext ‖ tag.
@@ -51,8 +54,9 @@ public struct MenuLinks: Sendable {
     /// The OpenID inside `sealed`, or nil when it was not made here.
     func customer(_ sealed: String) -> String? {
         guard sealed.count <= 256, let bytes = Base64URL.decode(sealed), bytes.count > 28,
-              let box = try? AES.GCM.SealedBox(combined: bytes),
-              let plain = try? AES.GCM.open(box, using: sealKey) else { return nil }
+            let box = try? AES.GCM.SealedBox(combined: bytes),
+            let plain = try? AES.GCM.open(box, using: sealKey)
+        else { return nil }
         return String(bytes: plain, encoding: .utf8)
     }
 

@@ -23,7 +23,10 @@ struct OpsRoutes: Sendable {
         router.get("/readyz") { _, _ in
             do {
                 let version = try await Migrations.currentVersion(backend)
-                guard version == Migrations.latest || (acceptsNewerSchema && version > Migrations.latest) else { return WeChatRoutes.plain("schema version \(version), expected \(Migrations.latest)", status: .serviceUnavailable) }
+                guard version == Migrations.latest || (acceptsNewerSchema && version > Migrations.latest) else {
+                    return WeChatRoutes.plain(
+                        "schema version \(version), expected \(Migrations.latest)", status: .serviceUnavailable)
+                }
             } catch {
                 return WeChatRoutes.plain("database unreachable", status: .serviceUnavailable)
             }
@@ -38,11 +41,14 @@ struct OpsRoutes: Sendable {
         router.get("/dev/outbox") { request, _ in
             let openID = request.uri.queryParameters.get("openid").map { String($0) }
             let after = max(request.uri.queryParameters.get("after", as: Int64.self) ?? 0, 0)
-            let limit = min(max(request.uri.queryParameters.get("limit", as: Int.self) ?? Self.outboxPage, 1), Self.outboxPage)
+            let limit = min(
+                max(request.uri.queryParameters.get("limit", as: Int.self) ?? Self.outboxPage, 1), Self.outboxPage)
             var entries: [OutboxEntry] = []
             let jobs = try await queue.jobs(kind: PushJob.kind, after: after, limit: limit)
             for job in jobs {
-                guard let push = try? PushJob(payload: job.payload), openID == nil || push.openID == openID else { continue }
+                guard let push = try? PushJob(payload: job.payload), openID == nil || push.openID == openID else {
+                    continue
+                }
                 entries.append(OutboxEntry(id: job.id, openID: push.openID, message: push.message))
             }
             let data = try JSONEncoder().encode(entries)
@@ -59,7 +65,9 @@ struct OpsRoutes: Sendable {
         var response: Response
         if accept?.contains("application/json") == true {
             let body = #"{"status":"ok","version":"\#(DropMateVersion.current)"}"#
-            response = Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body)))
+            response = Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
         } else {
             response = WeChatRoutes.plain("ok")
         }

@@ -16,7 +16,8 @@ struct PageLanguage: Sendable {
         language = asked ?? order?.language ?? Self.accepted(request.headers[.acceptLanguage])
         let other: Language = language == .zh ? .en : .zh
         let kept = (request.uri.query ?? "").split(separator: "&").filter { $0 != "lang" && !$0.hasPrefix("lang=") }
-        switchPath = request.uri.path + "?" + (kept.map(String.init) + ["lang=\(other.rawValue)"]).joined(separator: "&")
+        switchPath =
+            request.uri.path + "?" + (kept.map(String.init) + ["lang=\(other.rawValue)"]).joined(separator: "&")
     }
 
     /// The language `Accept-Language` prefers most (highest `q`, the first of equals).
@@ -50,10 +51,14 @@ struct PageLanguage: Sendable {
 
     /// A signed link that is missing its signature (400) or whose signature does not verify (403).
     func invalidLink(_ status: HTTPResponse.Status) -> Response {
-        page(title: self("链接无效", "Invalid link"), body: "<p>\(self("链接无效。", "This link is not valid."))</p>", status: status)
+        page(
+            title: self("链接无效", "Invalid link"), body: "<p>\(self("链接无效。", "This link is not valid."))</p>",
+            status: status)
     }
 
     func orderNotFound() -> Response {
-        page(title: self("没有找到", "Not found"), body: "<p>\(self("没有找到这个订单。", "Order not found."))</p>", status: .notFound)
+        page(
+            title: self("没有找到", "Not found"), body: "<p>\(self("没有找到这个订单。", "Order not found."))</p>", status: .notFound
+        )
     }
 }

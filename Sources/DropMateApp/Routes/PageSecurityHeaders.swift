@@ -11,7 +11,9 @@ import Hummingbird
 /// - Anything else a browser could render as a document (an SVG chart, a CSV opened in a tab): a sandboxed
 ///   policy that allows nothing, so even a hostile file could run no script at this origin.
 struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
         var response = try await next(request, context)
         Self.apply(to: &response.headers)
         return response
@@ -31,10 +33,19 @@ struct PageSecurityHeaders<Context: RequestContext>: RouterMiddleware {
             default: break
             }
         }
-        if has.nosniff { headers[.xContentTypeOptions] = "nosniff" } else { headers.append(SecurityHeaderFields.nosniff) }
-        if has.referrer { headers[.referrerPolicy] = "no-referrer" } else { headers.append(SecurityHeaderFields.noReferrer) }
+        if has.nosniff {
+            headers[.xContentTypeOptions] = "nosniff"
+        } else {
+            headers.append(SecurityHeaderFields.nosniff)
+        }
+        if has.referrer {
+            headers[.referrerPolicy] = "no-referrer"
+        } else {
+            headers.append(SecurityHeaderFields.noReferrer)
+        }
         let isPage = type.hasPrefix("text/html")
-        guard isPage || type.hasPrefix("image/svg") || type.hasPrefix("text/") || type.hasPrefix("application/xml") else { return }
+        guard isPage || type.hasPrefix("image/svg") || type.hasPrefix("text/") || type.hasPrefix("application/xml")
+        else { return }
         if isPage {
             // Pages that need more (the pay page's and the console's own scripts) set one of the known policies
             // themselves; every other page gets the pages' one, whatever it set.
@@ -56,7 +67,9 @@ private enum SecurityHeaderFields {
     static let noReferrer = HTTPField(name: .referrerPolicy, value: "no-referrer")
     static let pagePolicy = HTTPField(name: .contentSecurityPolicy, value: HTML.contentSecurityPolicy)
     /// For anything a browser could render as a document that is not one of our pages.
-    static let documentPolicy = HTTPField(name: .contentSecurityPolicy, value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox")
+    static let documentPolicy = HTTPField(
+        name: .contentSecurityPolicy,
+        value: "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox")
     static let frameDeny = HTTPField(name: .xFrameOptions, value: "DENY")
 }
 

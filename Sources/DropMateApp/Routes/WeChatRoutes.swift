@@ -39,7 +39,9 @@ struct WeChatRoutes: Sendable {
 
     /// The response, the message's type, what the route made of it and the engine's answer (nil when the request
     /// never reached the engine).
-    func respond(_ request: Request, context: BasicRequestContext) async throws -> (Response, String, AppMetrics.WebhookOutcome, WebhookAnswer?) {
+    func respond(
+        _ request: Request, context: BasicRequestContext
+    ) async throws -> (Response, String, AppMetrics.WebhookOutcome, WebhookAnswer?) {
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: WeChatXML.maxBodyBytes) } catch {
@@ -56,7 +58,8 @@ struct WeChatRoutes: Sendable {
         }
         let message = opened.message
         // The signature checked the timestamp and nonce: they are present and the timestamp is a number.
-        let signed = SignedRequest(timestamp: Int64(query["timestamp"] ?? "") ?? 0, nonce: query["nonce"] ?? "", body: bytes)
+        let signed = SignedRequest(
+            timestamp: Int64(query["timestamp"] ?? "") ?? 0, nonce: query["nonce"] ?? "", body: bytes)
         guard requests.admit(signed, now: clock()) != .conflict else { return refuseReplay(context) }
         var chat = IncomingChat(message)
         chat.request = signed
@@ -69,10 +72,14 @@ struct WeChatRoutes: Sendable {
         }
         await recordTemplateOutcome(of: message, context: context)
         if answer.outcome == .late {
-            context.logger.warning("reply missed the 5-second window; it will be pushed", metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
+            context.logger.warning(
+                "reply missed the 5-second window; it will be pushed",
+                metadata: ["dropmate.msg_key": "\(chat.dedupeKey)"])
             return (Self.plain("success"), Self.typeLabel(message), .late, answer)
         }
-        guard let reply = answer.reply else { return (Self.plain("success"), Self.typeLabel(message), .success, answer) }
+        guard let reply = answer.reply else {
+            return (Self.plain("success"), Self.typeLabel(message), .success, answer)
+        }
         let response = await telemetry.withSpan("reply") { seal(reply, to: message, mode: opened.mode, query: query) }
         return (response, Self.typeLabel(message), .replied, answer)
     }
@@ -82,7 +89,8 @@ struct WeChatRoutes: Sendable {
     func recordTemplateOutcome(of message: InboundMessage, context: BasicRequestContext) async {
         guard case .event(.templateSendJobFinish(let msgID, let status)) = message.kind else { return }
         do { try await deliveries.templateFinished(msgID: msgID, status: status, now: clock()) } catch {
-            context.logger.warning("could not record a template message's outcome", metadata: ["dropmate.error": "\(error)"])
+            context.logger.warning(
+                "could not record a template message's outcome", metadata: ["dropmate.error": "\(error)"])
         }
     }
 
@@ -93,7 +101,9 @@ struct WeChatRoutes: Sendable {
     }
 
     /// The passive reply as WeChat expects it: reply XML, encrypted in safe and compatible modes.
-    func seal(_ reply: OutgoingMessage, to message: InboundMessage, mode: WeChatWebhook.Mode, query: [String: String]) -> Response {
+    func seal(
+        _ reply: OutgoingMessage, to message: InboundMessage, mode: WeChatWebhook.Mode, query: [String: String]
+    ) -> Response {
         let content: OutboundReply.Content
         switch reply {
         case .text(let text): content = .text(text)
@@ -101,9 +111,14 @@ struct WeChatRoutes: Sendable {
             content = .news(OutboundReply.Article(title: title, description: description, picURL: pictureURL, url: url))
         }
         let from = message.toUserName.isEmpty ? accountID : message.toUserName
-        let xml = OutboundReply(toUserName: message.fromUserName, fromUserName: from, createTime: clock(), content: content).xml()
-        let sealed = webhook.seal(reply: xml, mode: mode, timestamp: query["timestamp"] ?? "\(clock())", nonce: query["nonce"] ?? "")
-        return Response(status: .ok, headers: [.contentType: "application/xml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: sealed)))
+        let xml = OutboundReply(
+            toUserName: message.fromUserName, fromUserName: from, createTime: clock(), content: content
+        ).xml()
+        let sealed = webhook.seal(
+            reply: xml, mode: mode, timestamp: query["timestamp"] ?? "\(clock())", nonce: query["nonce"] ?? "")
+        return Response(
+            status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: sealed)))
     }
 
     static func refusal(_ error: WeChatWebhookError) -> Response {
@@ -143,6 +158,8 @@ struct WeChatRoutes: Sendable {
     }
 
     static func plain(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

@@ -13,7 +13,10 @@ struct APIDoc: Sendable, Hashable {
     /// How `:id` in the path is written: a number (orders, staff, posts) or a slug (merchants, ads).
     var ids: IDs
 
-    init(_ summary: String, body: Body? = nil, query: [Parameter] = [], answer: Answer, errors: [ErrorAnswer] = [], ids: IDs = .number) {
+    init(
+        _ summary: String, body: Body? = nil, query: [Parameter] = [], answer: Answer, errors: [ErrorAnswer] = [],
+        ids: IDs = .number
+    ) {
         self.summary = summary
         self.body = body
         self.query = query
@@ -47,13 +50,19 @@ struct APIDoc: Sendable, Hashable {
         var isNoContent = false
 
         static func ok(_ description: String, _ schema: String? = nil) -> Answer { status(200, description, schema) }
-        static func created(_ description: String, _ schema: String? = nil) -> Answer { status(201, description, schema) }
-        static func accepted(_ description: String, _ schema: String? = nil) -> Answer { status(202, description, schema) }
+        static func created(_ description: String, _ schema: String? = nil) -> Answer {
+            status(201, description, schema)
+        }
+        static func accepted(_ description: String, _ schema: String? = nil) -> Answer {
+            status(202, description, schema)
+        }
         static func status(_ status: Int, _ description: String, _ schema: String? = nil) -> Answer {
             Answer(status: status, description: description, schema: schema.map { DocNode.ref("schemas", $0) })
         }
         /// An answer whose body is described in place.
-        static func inline(_ status: Int, _ description: String, _ schema: DocNode, mediaType: String = "application/json") -> Answer {
+        static func inline(
+            _ status: Int, _ description: String, _ schema: DocNode, mediaType: String = "application/json"
+        ) -> Answer {
             Answer(status: status, description: description, schema: schema, mediaType: mediaType)
         }
         static let noContent = Answer(status: 204, description: "Done.", schema: nil, isNoContent: true)
@@ -78,7 +87,9 @@ struct APIDoc: Sendable, Hashable {
     struct Parameter: Sendable, Hashable {
         var node: DocNode
 
-        static func query(_ name: String, _ schema: DocNode, required: Bool = false, description: String? = nil) -> Parameter {
+        static func query(
+            _ name: String, _ schema: DocNode, required: Bool = false, description: String? = nil
+        ) -> Parameter {
             var node: DocNode = ["name": .string(name), "in": "query"]
             if let description { node = node.setting("description", .string(description)) }
             if required { node = node.setting("required", true) }

@@ -16,11 +16,15 @@ public struct APIEndpoint: Sendable, Hashable {
 
     /// The path as OpenAPI writes it (`/orders/{id}`).
     public var openAPIPath: String {
-        path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.reduce("") { $0 + "/" + $1 }
+        path.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.reduce("") {
+            $0 + "/" + $1
+        }
     }
 
     /// The names of its path parameters, in order (`/staff/:id/api-tokens/:token`: id, token).
-    var pathParameters: [String] { path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) } }
+    var pathParameters: [String] {
+        path.split(separator: "/").filter { $0.hasPrefix(":") }.map { String($0.dropFirst()) }
+    }
 }
 
 /// What a public endpoint's handler gets: the request, its collected body and path parameters.
@@ -69,8 +73,11 @@ public struct StaffIdentity: Sendable {
     var isSession: Bool { principal == "staff:\(account.id)" && account.id > 0 }
 
     /// An audit entry by this caller.
-    func audit(_ action: String, target: String, before: String? = nil, after: String? = nil, at now: Int64) -> AuditEntry {
-        AuditEntry(actorID: account.id > 0 ? account.id : nil, actor: account.username, role: account.role.rawValue,
-                   action: action, target: target, before: before, after: after, at: now)
+    func audit(
+        _ action: String, target: String, before: String? = nil, after: String? = nil, at now: Int64
+    ) -> AuditEntry {
+        AuditEntry(
+            actorID: account.id > 0 ? account.id : nil, actor: account.username, role: account.role.rawValue,
+            action: action, target: target, before: before, after: after, at: now)
     }
 }

@@ -14,21 +14,32 @@ struct APIError: Error, Sendable, HTTPResponseError {
     /// `WWW-Authenticate` of a 401: which scheme, and why the credential was refused.
     var authenticate: String? = nil
 
-    static func badRequest(_ message: String, code: String = "invalid_request") -> APIError { APIError(status: .badRequest, code: code, message: message) }
-    static func notFound(_ what: String) -> APIError { APIError(status: .notFound, code: "not_found", message: "\(what) does not exist") }
-    static func conflict(_ message: String, code: String = "conflict") -> APIError { APIError(status: .conflict, code: code, message: message) }
-    static let unauthorized = APIError(status: .unauthorized, code: "unauthorized", message: "missing or invalid credentials",
-                                       authenticate: #"Bearer realm="dropmate""#)
+    static func badRequest(_ message: String, code: String = "invalid_request") -> APIError {
+        APIError(status: .badRequest, code: code, message: message)
+    }
+    static func notFound(_ what: String) -> APIError {
+        APIError(status: .notFound, code: "not_found", message: "\(what) does not exist")
+    }
+    static func conflict(_ message: String, code: String = "conflict") -> APIError {
+        APIError(status: .conflict, code: code, message: message)
+    }
+    static let unauthorized = APIError(
+        status: .unauthorized, code: "unauthorized", message: "missing or invalid credentials",
+        authenticate: #"Bearer realm="dropmate""#)
     /// A genuine access token past its expiry (RFC 6750 §3.1): refresh it (`POST /auth/refresh`) or log in again.
-    static let tokenExpired = APIError(status: .unauthorized, code: "token_expired",
-                                       message: "the access token expired; get a new one with POST /api/v1/auth/refresh or log in again",
-                                       authenticate: #"Bearer realm="dropmate", error="invalid_token", error_description="the access token expired""#)
+    static let tokenExpired = APIError(
+        status: .unauthorized, code: "token_expired",
+        message: "the access token expired; get a new one with POST /api/v1/auth/refresh or log in again",
+        authenticate: #"Bearer realm="dropmate", error="invalid_token", error_description="the access token expired""#)
     static let forbidden = APIError(status: .forbidden, code: "forbidden", message: "your role may not do this")
-    static let tooLarge = APIError(status: .contentTooLarge, code: "body_too_large", message: "the request body is too large")
-    static let internalError = APIError(status: .internalServerError, code: "internal", message: "something went wrong on our side; it has been logged")
+    static let tooLarge = APIError(
+        status: .contentTooLarge, code: "body_too_large", message: "the request body is too large")
+    static let internalError = APIError(
+        status: .internalServerError, code: "internal", message: "something went wrong on our side; it has been logged")
 
     var body: Data {
-        (try? JSONSerialization.data(withJSONObject: ["error": ["code": code, "message": message]], options: [.sortedKeys])) ?? Data()
+        (try? JSONSerialization.data(
+            withJSONObject: ["error": ["code": code, "message": message]], options: [.sortedKeys])) ?? Data()
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response { response }
@@ -86,9 +97,11 @@ enum APIJSON {
         } catch DecodingError.keyNotFound(let key, _) {
             throw APIError.badRequest("missing field \"\(snake(key.stringValue))\"")
         } catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
-            throw APIError.badRequest("wrong type for \"\(context.codingPath.map { snake($0.stringValue) }.joined(separator: "."))\"")
+            throw APIError.badRequest(
+                "wrong type for \"\(context.codingPath.map { snake($0.stringValue) }.joined(separator: "."))\"")
         } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
-            throw APIError.badRequest("invalid value for \"\(context.codingPath.map { snake($0.stringValue) }.joined(separator: "."))\"")
+            throw APIError.badRequest(
+                "invalid value for \"\(context.codingPath.map { snake($0.stringValue) }.joined(separator: "."))\"")
         } catch {
             throw APIError.badRequest("the body is not valid JSON")
         }
@@ -115,7 +128,8 @@ enum APIJSON {
             let minutes = abs(utcOffset) / 60
             zone = (utcOffset < 0 ? "-" : "+") + two(minutes / 60) + ":" + two(minutes % 60)
         }
-        return "\(local.year)-\(two(local.month))-\(two(local.day))T\(two(local.hour)):\(two(local.minute)):\(two(local.second))\(zone)"
+        return
+            "\(local.year)-\(two(local.month))-\(two(local.day))T\(two(local.hour)):\(two(local.minute)):\(two(local.second))\(zone)"
     }
 
     private static func two(_ value: Int) -> String { CivilTime.two(value) }
@@ -126,9 +140,13 @@ enum APIJSON {
         guard text.count <= 40 else { return nil }
         let withFraction = ISO8601DateFormatter()
         withFraction.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text) { return Int64(date.timeIntervalSince1970.rounded(.down)) }
+        if let date = ISO8601DateFormatter().date(from: text) ?? withFraction.date(from: text) {
+            return Int64(date.timeIntervalSince1970.rounded(.down))
+        }
         let parts = text.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3, text.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else { return nil }
+        guard parts.count == 3, text.count == 10, (1...12).contains(parts[1]), (1...31).contains(parts[2]) else {
+            return nil
+        }
         var components = DateComponents(year: parts[0], month: parts[1], day: parts[2])
         components.timeZone = TimeZone(secondsFromGMT: utcOffset)
         var calendar = Calendar(identifier: .gregorian)
@@ -144,14 +162,17 @@ enum Validate {
         let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw APIError.badRequest("\"\(field)\" must not be empty") }
         guard trimmed.count <= max else { throw APIError.badRequest("\"\(field)\" must be at most \(max) characters") }
-        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" }) else {
+        guard !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\n" })
+        else {
             throw APIError.badRequest("\"\(field)\" contains control characters")
         }
         return trimmed
     }
 
     static func id(_ text: String?, field: String = "id") throws -> Int64 {
-        guard let text, let value = Int64(text), value > 0 else { throw APIError.badRequest("\"\(field)\" must be a positive whole number") }
+        guard let text, let value = Int64(text), value > 0 else {
+            throw APIError.badRequest("\"\(field)\" must be a positive whole number")
+        }
         return value
     }
 }

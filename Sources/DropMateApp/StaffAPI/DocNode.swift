@@ -17,7 +17,9 @@ indirect enum DocNode: Sendable, Hashable {
     }
 
     /// A `$ref` to a component (`ref("schemas", "Order")`).
-    static func ref(_ section: String, _ name: String) -> DocNode { ["$ref": .string("#/components/\(section)/\(name)")] }
+    static func ref(_ section: String, _ name: String) -> DocNode {
+        ["$ref": .string("#/components/\(section)/\(name)")]
+    }
 
     /// The value under `key` of a map (nil for anything else or a missing key).
     subscript(key: String) -> DocNode? {
@@ -28,19 +30,27 @@ indirect enum DocNode: Sendable, Hashable {
     /// A map with `key` set to `value`: replaced in place if present, appended otherwise.
     func setting(_ key: String, _ value: DocNode) -> DocNode {
         guard case .map(var members) = self else { return self }
-        if let index = members.firstIndex(where: { $0.key == key }) { members[index].value = value } else { members.append(Member(key: key, value: value)) }
+        if let index = members.firstIndex(where: { $0.key == key }) {
+            members[index].value = value
+        } else {
+            members.append(Member(key: key, value: value))
+        }
         return .map(members)
     }
 }
 
-extension DocNode: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+extension DocNode: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral,
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
     init(stringLiteral value: String) { self = .string(value) }
     init(integerLiteral value: Int) { self = .int(value) }
     init(floatLiteral value: Double) { self = .double(value) }
     init(booleanLiteral value: Bool) { self = .bool(value) }
     init(arrayLiteral elements: DocNode...) { self = .list(elements) }
-    init(dictionaryLiteral elements: (String, DocNode)...) { self = .map(elements.map { Member(key: $0.0, value: $0.1) }) }
+    init(dictionaryLiteral elements: (String, DocNode)...) {
+        self = .map(elements.map { Member(key: $0.0, value: $0.1) })
+    }
     init(nilLiteral: ()) { self = .null }
 }
 
@@ -84,7 +94,8 @@ extension DocNode {
                         out += "\n"
                         member.value.writeYAML(into: &out, indent: indent + 2, inline: false)
                     }
-                } else if case .string(let text) = member.value, let block = Self.literalBlock(text, indent: indent + 2) {
+                } else if case .string(let text) = member.value, let block = Self.literalBlock(text, indent: indent + 2)
+                {
                     out += block
                 } else {
                     out += " " + member.value.yamlLeaf + "\n"
@@ -112,7 +123,13 @@ extension DocNode {
         let body = text.hasSuffix("\n") ? String(text.dropLast()) : text
         let lines = body.split(separator: "\n", omittingEmptySubsequences: false)
         guard let first = lines.first, !first.isEmpty, !first.hasPrefix(" "),
-              lines.allSatisfy({ !$0.hasSuffix(" ") && $0.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) && $0 != "\u{FEFF}" && $0 != "\u{2028}" && $0 != "\u{2029}" } })
+            lines.allSatisfy({
+                !$0.hasSuffix(" ")
+                    && $0.unicodeScalars.allSatisfy {
+                        $0.value >= 0x20 && $0.value != 0x7F && !(0x80...0x9F).contains($0.value) && $0 != "\u{FEFF}"
+                            && $0 != "\u{2028}" && $0 != "\u{2029}"
+                    }
+            })
         else { return nil }
         let pad = String(repeating: " ", count: indent)
         return (text.hasSuffix("\n") ? " |\n" : " |-\n") + lines.map { $0.isEmpty ? "\n" : pad + $0 + "\n" }.joined()
@@ -130,9 +147,14 @@ extension DocNode {
     /// A plain scalar when nothing could misread it, otherwise a JSON-style double-quoted one.
     private static func yamlScalar(_ text: String) -> String {
         let reserved: Set<String> = ["true", "false", "null", "yes", "no", "on", "off", "y", "n", "~", ""]
-        let plain = text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_-./".unicodeScalars.contains($0) }
+        let plain = text.unicodeScalars.allSatisfy {
+            CharacterSet.alphanumerics.contains($0) && $0.isASCII || "_-./".unicodeScalars.contains($0)
+        }
         if plain, let first = text.unicodeScalars.first, CharacterSet.letters.contains(first) || first == "/",
-           !reserved.contains(text.lowercased()) { return text }
+            !reserved.contains(text.lowercased())
+        {
+            return text
+        }
         return jsonString(text)
     }
 
@@ -181,7 +203,9 @@ extension DocNode {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029:
+            case _
+            where scalar.value < 0x20 || scalar.value == 0x7F || (0x80...0x9F).contains(scalar.value)
+                || scalar.value == 0x2028 || scalar.value == 0x2029:
                 out += String(format: "\\u%04X", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }

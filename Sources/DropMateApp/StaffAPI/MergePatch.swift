@@ -12,13 +12,23 @@ enum MergePatch {
     /// The patch document of a request: a JSON object, or a 400/415 that says what is wrong.
     static func document(_ body: ByteBuffer, contentType: String?) throws -> [String: Any] {
         if let contentType {
-            let type = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let type =
+                contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                ?? ""
             guard mediaTypes.contains(type) else {
-                throw APIError(status: .unsupportedMediaType, code: "unsupported_media_type", message: "a PATCH body is application/merge-patch+json (or application/json)")
+                throw APIError(
+                    status: .unsupportedMediaType, code: "unsupported_media_type",
+                    message: "a PATCH body is application/merge-patch+json (or application/json)")
             }
         }
-        guard body.readableBytes > 0 else { throw APIError.badRequest("a JSON object is required (send {} to change nothing)") }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed])) as? [String: Any] else {
+        guard body.readableBytes > 0 else {
+            throw APIError.badRequest("a JSON object is required (send {} to change nothing)")
+        }
+        guard
+            let object =
+                (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed]))
+                as? [String: Any]
+        else {
             throw APIError.badRequest("a PATCH body must be a JSON object")
         }
         return object
@@ -53,7 +63,9 @@ enum MergePatch {
     static func refuse(_ patch: [String: Any], changing members: [String: String], in current: [String: Any]) throws {
         for (member, hint) in members.sorted(by: { $0.key < $1.key }) {
             guard let value = patch[member] else { continue }
-            if !same(value, current[member] ?? NSNull()) { throw APIError.badRequest("\"\(member)\" cannot be changed here: \(hint)", code: "read_only") }
+            if !same(value, current[member] ?? NSNull()) {
+                throw APIError.badRequest("\"\(member)\" cannot be changed here: \(hint)", code: "read_only")
+            }
         }
     }
 
@@ -100,7 +112,9 @@ struct AuditDiff {
     private static func text(_ members: [String: Any]) -> String {
         var members = members
         for key in masked { if let phone = members[key] as? String { members[key] = PIIMask.phone(phone) } }
-        let data = (try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(withJSONObject: members, options: [.sortedKeys, .withoutEscapingSlashes]))
+            ?? Data()
         let text = PIIMask.phoneNumbers(in: String(decoding: data, as: UTF8.self))
         return text.count > maxLength ? String(text.prefix(maxLength - 1)) + "…" : text
     }

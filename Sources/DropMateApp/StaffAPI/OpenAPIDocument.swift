@@ -10,7 +10,9 @@ enum OpenAPIDocument {
         var paths: [DocNode.Member] = []
         for endpoint in endpoints {
             let operation = DocNode.Member(key: endpoint.method.lowercased(), value: operation(for: endpoint))
-            if let index = paths.firstIndex(where: { $0.key == endpoint.openAPIPath }), case .map(var operations) = paths[index].value {
+            if let index = paths.firstIndex(where: { $0.key == endpoint.openAPIPath }),
+                case .map(var operations) = paths[index].value
+            {
                 operations.append(operation)
                 paths[index].value = .map(operations)
             } else {
@@ -37,7 +39,8 @@ enum OpenAPIDocument {
         let doc = endpoint.doc
         var operation: DocNode = ["summary": .string(doc.summary)]
         if endpoint.roles.isEmpty { operation = operation.setting("security", []) }
-        operation = operation.setting("x-roles", .list(StaffRole.allCases.filter(endpoint.roles.contains).map { .string($0.rawValue) }))
+        operation = operation.setting(
+            "x-roles", .list(StaffRole.allCases.filter(endpoint.roles.contains).map { .string($0.rawValue) }))
         if endpoint.idempotent { operation = operation.setting("x-idempotent", true) }
 
         var parameters = endpoint.pathParameters.map { pathParameter($0, ids: doc.ids) }
@@ -52,7 +55,9 @@ enum OpenAPIDocument {
         for error in doc.errors { answers[error.status] = .ref("responses", error.shared ?? "Error") }
         var responses: DocNode = [:]
         responses = responses.setting(String(doc.answer.status), answer(doc.answer))
-        for (status, refusal) in answers.sorted(by: { $0.key < $1.key }) { responses = responses.setting(String(status), refusal) }
+        for (status, refusal) in answers.sorted(by: { $0.key < $1.key }) {
+            responses = responses.setting(String(status), refusal)
+        }
         return operation.setting("responses", responses)
     }
 
@@ -77,7 +82,11 @@ enum OpenAPIDocument {
         case "id": .ref("parameters", ids == .slug ? "Slug" : "Id")
         case "openid": .ref("parameters", "OpenID")
         case "date": ["name": "date", "in": "path", "required": true, "schema": ["type": "string", "format": "date"]]
-        default: ["name": .string(name), "in": "path", "required": true, "schema": ["type": "integer", "format": "int64", "minimum": 1]]
+        default:
+            [
+                "name": .string(name), "in": "path", "required": true,
+                "schema": ["type": "integer", "format": "int64", "minimum": 1],
+            ]
         }
     }
 
@@ -86,36 +95,61 @@ enum OpenAPIDocument {
         case .json(let schema, let required):
             ["required": .bool(required), "content": ["application/json": ["schema": .ref("schemas", schema)]]]
         case .mergePatch(let schema):
-            ["required": true, "content": ["application/merge-patch+json": ["schema": .ref("schemas", schema)],
-                                            "application/json": ["schema": .ref("schemas", schema)]]]
+            [
+                "required": true,
+                "content": [
+                    "application/merge-patch+json": ["schema": .ref("schemas", schema)],
+                    "application/json": ["schema": .ref("schemas", schema)],
+                ],
+            ]
         case .binary(let types):
-            ["required": true, "content": .map(types.map { DocNode.Member(key: $0, value: ["schema": ["type": "string", "format": "binary"]]) })]
+            [
+                "required": true,
+                "content": .map(
+                    types.map { DocNode.Member(key: $0, value: ["schema": ["type": "string", "format": "binary"]]) }),
+            ]
         }
     }
 
     private static func answer(_ answer: APIDoc.Answer) -> DocNode {
         if answer.isNoContent { return .ref("responses", "NoContent") }
         var node: DocNode = ["description": .string(answer.description)]
-        if let schema = answer.schema { node = node.setting("content", .map([DocNode.Member(key: answer.mediaType, value: ["schema": schema])])) }
+        if let schema = answer.schema {
+            node = node.setting("content", .map([DocNode.Member(key: answer.mediaType, value: ["schema": schema])]))
+        }
         return node
     }
 
     static let parameters: DocNode = [
-        "Id": ["name": "id", "in": "path", "required": true, "schema": ["type": "integer", "format": "int64", "minimum": 1]],
-        "Slug": ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[a-z0-9-]{1,64}$"]],
-        "OpenID": ["name": "openid", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"]],
-        "IdempotencyKey": ["name": "Idempotency-Key", "in": "header", "required": false,
-                           "schema": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"]],
+        "Id": [
+            "name": "id", "in": "path", "required": true,
+            "schema": ["type": "integer", "format": "int64", "minimum": 1],
+        ],
+        "Slug": [
+            "name": "id", "in": "path", "required": true, "schema": ["type": "string", "pattern": "^[a-z0-9-]{1,64}$"],
+        ],
+        "OpenID": [
+            "name": "openid", "in": "path", "required": true,
+            "schema": ["type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"],
+        ],
+        "IdempotencyKey": [
+            "name": "Idempotency-Key", "in": "header", "required": false,
+            "schema": ["type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"],
+        ],
         "Page": ["name": "page", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 100000]],
         "PerPage": ["name": "per_page", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 100]],
     ]
 
     static let responses: DocNode = [
-        "Error": ["description": "The request was refused; the body says why.",
-                  "content": ["application/json": ["schema": .ref("schemas", "Error")]]],
+        "Error": [
+            "description": "The request was refused; the body says why.",
+            "content": ["application/json": ["schema": .ref("schemas", "Error")]],
+        ],
         "NoContent": ["description": "Done."],
-        "Busy": ["description": "Too many sign-ins at once; try again after `Retry-After` seconds.",
-                 "content": ["application/json": ["schema": .ref("schemas", "Error")]]],
+        "Busy": [
+            "description": "Too many sign-ins at once; try again after `Retry-After` seconds.",
+            "content": ["application/json": ["schema": .ref("schemas", "Error")]],
+        ],
     ]
 
     static let overview = """

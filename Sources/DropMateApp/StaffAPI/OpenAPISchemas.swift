@@ -61,14 +61,16 @@ extension OpenAPIDocument {
                 "type": "object",
                 "required": ["code", "message"],
                 "properties": ["code": ["type": "string"], "message": ["type": "string"]],
-            ],
+            ]
         ],
     ]
 
     private static let loginSchema: DocNode = [
         "type": "object",
         "required": ["username", "password"],
-        "properties": ["username": ["type": "string", "maxLength": 200], "password": ["type": "string", "maxLength": 1024]],
+        "properties": [
+            "username": ["type": "string", "maxLength": 200], "password": ["type": "string", "maxLength": 1024],
+        ],
     ]
 
     private static let refreshSchema: DocNode = [
@@ -101,7 +103,8 @@ extension OpenAPIDocument {
             "notify_reports": ["type": "boolean"],
             "notify_orders": [
                 "type": "boolean",
-                "description": "A new confirmed (or, with payment required, paid) order is pushed to their bound WeChat.",
+                "description":
+                    "A new confirmed (or, with payment required, paid) order is pushed to their bound WeChat.",
             ],
             "active": ["type": "boolean"],
         ],
@@ -156,7 +159,8 @@ extension OpenAPIDocument {
     ]
 
     private static let notificationsSchema: DocNode = [
-        "description": "Kept for existing setups: binds a raw OpenID (absent or null unbinds). New setups bind with a code (`/staff/{id}/binding-code`) and switch notices with `/staff/{id}/subscriptions`.",
+        "description":
+            "Kept for existing setups: binds a raw OpenID (absent or null unbinds). New setups bind with a code (`/staff/{id}/binding-code`) and switch notices with `/staff/{id}/subscriptions`.",
         "type": "object",
         "required": ["notify_reports"],
         "properties": [
@@ -181,7 +185,10 @@ extension OpenAPIDocument {
 
     private static let orderSchema: DocNode = [
         "type": "object",
-        "required": ["id", "status", "customer", "merchant_id", "lines", "items_total_fen", "delivery_fee_fen", "total_fen", "distance_unknown", "phone", "address"],
+        "required": [
+            "id", "status", "customer", "merchant_id", "lines", "items_total_fen", "delivery_fee_fen", "total_fen",
+            "distance_unknown", "phone", "address",
+        ],
         "properties": [
             "id": ["type": "integer", "format": "int64"],
             "status": [
@@ -200,7 +207,9 @@ extension OpenAPIDocument {
                 "description": "the merchant's delivery fee for this order (0: free delivery)",
             ],
             "total_fen": ["type": "integer", "description": "items plus delivery fee: what the customer pays"],
-            "distance_metres": ["type": "integer", "description": "straight-line metres from the shop to the WeChat location"],
+            "distance_metres": [
+                "type": "integer", "description": "straight-line metres from the shop to the WeChat location",
+            ],
             "distance_unknown": [
                 "type": "boolean",
                 "description": "true for a typed address nobody could measure: staff should check it",
@@ -212,7 +221,8 @@ extension OpenAPIDocument {
             ],
             "phone": [
                 "type": "string",
-                "description": "whole for admins, and for the courier the order is dispatched to until it is delivered; masked (138****8000) for everyone else",
+                "description":
+                    "whole for admins, and for the courier the order is dispatched to until it is delivered; masked (138****8000) for everyone else",
             ],
             "address": ["type": "string"],
             "latitude": ["type": "number"],
@@ -242,7 +252,8 @@ extension OpenAPIDocument {
             "method": [
                 "type": "string",
                 "enum": ["wechat_pay", "cash_on_delivery"],
-                "description": "How the customer pays: wechat_pay once paid online; cash_on_delivery (with status not_required) when the customer chose 货到付款 (DROPMATE_PAYMENT=optional); absent while undecided.",
+                "description":
+                    "How the customer pays: wechat_pay once paid online; cash_on_delivery (with status not_required) when the customer chose 货到付款 (DROPMATE_PAYMENT=optional); absent while undecided.",
             ],
             "amount_fen": ["type": "integer"],
             "paid_at": ["type": "string", "format": "date-time"],
@@ -362,14 +373,15 @@ extension OpenAPIDocument {
 
     private static let adPatchSchema: DocNode = [
         "type": "object",
-        "description": "JSON Merge Patch of an ad: `{\"sold_out\": true}` marks it sold out and leaves everything else as it is; null\nclears an optional member (description, aliases, position, window). Its `id` and `image_url` are fixed here.\n",
+        "description":
+            "JSON Merge Patch of an ad: `{\"sold_out\": true}` marks it sold out and leaves everything else as it is; null\nclears an optional member (description, aliases, position, window). Its `id` and `image_url` are fixed here.\n",
         "properties": [
             "merchant_id": ["type": "string", "pattern": "^[a-z0-9-]{1,64}$"],
             "name_zh": ["type": "string", "minLength": 1, "maxLength": 40],
             "name_en": ["type": "string", "minLength": 1, "maxLength": 40],
             "description_zh": ["type": "string", "nullable": true, "maxLength": 300],
             "description_en": ["type": "string", "nullable": true, "maxLength": 300],
-            "price_fen": ["type": "integer", "minimum": 1, "maximum": 10000000],
+            "price_fen": ["type": "integer", "minimum": 1, "maximum": 10_000_000],
             "aliases": [
                 "type": "array",
                 "nullable": true,
@@ -459,8 +471,10 @@ extension OpenAPIDocument {
             "name_en": ["type": "string", "minLength": 1, "maxLength": 40],
             "description_zh": ["type": "string", "maxLength": 300],
             "description_en": ["type": "string", "maxLength": 300],
-            "price_fen": ["type": "integer", "minimum": 1, "maximum": 10000000],
-            "aliases": ["type": "array", "maxItems": 20, "items": ["type": "string", "minLength": 1, "maxLength": 40]],
+            "price_fen": ["type": "integer", "minimum": 1, "maximum": 10_000_000],
+            "aliases": [
+                "type": "array", "maxItems": 20, "items": ["type": "string", "minLength": 1, "maxLength": 40],
+            ],
             "featured": ["type": "boolean"],
             "position": ["type": "integer", "minimum": 0, "maximum": 100000],
             "active": ["type": "boolean"],
@@ -470,7 +484,8 @@ extension OpenAPIDocument {
             "sold_out": [
                 "type": "boolean",
                 "readOnly": true,
-                "description": "估清: set with PATCH {\"sold_out\": true} or POST /ads/{id}/sold-out, cleared with DELETE",
+                "description":
+                    "估清: set with PATCH {\"sold_out\": true} or POST /ads/{id}/sold-out, cleared with DELETE",
             ],
         ],
     ]
@@ -488,11 +503,14 @@ extension OpenAPIDocument {
         ],
     ]
 
-    private static let intervalsSchema: DocNode = ["type": "array", "maxItems": 6, "items": .ref("schemas", "Interval")]
+    private static let intervalsSchema: DocNode = [
+        "type": "array", "maxItems": 6, "items": .ref("schemas", "Interval"),
+    ]
 
     private static let shopRulesSchema: DocNode = [
         "type": "object",
-        "description": "A merchant's rules. On a write, an absent field means: no hours (open around the clock), no radius, no minimum,\nfree delivery, no orders for later; preparation_minutes keeps its value. Times are in the business time zone.\nIntervals may not overlap (one past midnight counts on the next day). The chat applies the rules in a later change.\n",
+        "description":
+            "A merchant's rules. On a write, an absent field means: no hours (open around the clock), no radius, no minimum,\nfree delivery, no orders for later; preparation_minutes keeps its value. Times are in the business time zone.\nIntervals may not overlap (one past midnight counts on the next day). The chat applies the rules in a later change.\n",
         "properties": [
             "hours": [
                 "type": "object",
@@ -515,10 +533,11 @@ extension OpenAPIDocument {
                 "maximum": 100000,
                 "description": "straight-line distance from the shop; absent: no limit",
             ],
-            "minimum_order_fen": ["type": "integer", "minimum": 0, "maximum": 1000000],
+            "minimum_order_fen": ["type": "integer", "minimum": 0, "maximum": 1_000_000],
             "delivery_fee": [
                 "type": "object",
-                "description": "either flat_fen or bands (ascending; a band covers distances up to and including up_to_metres; only the last may omit it); {} is free",
+                "description":
+                    "either flat_fen or bands (ascending; a band covers distances up to and including up_to_metres; only the last may omit it); {} is free",
                 "properties": [
                     "flat_fen": ["type": "integer", "minimum": 0, "maximum": 100000],
                     "bands": [
@@ -537,7 +556,9 @@ extension OpenAPIDocument {
                 ],
             ],
             "preparation_minutes": ["type": "integer", "minimum": 0, "maximum": 240],
-            "accepts_orders_for_later": ["type": "boolean", "description": "while closed, take orders for the next opening"],
+            "accepts_orders_for_later": [
+                "type": "boolean", "description": "while closed, take orders for the next opening",
+            ],
             "paused": ["type": "boolean", "readOnly": true],
             "paused_until": ["type": "string", "format": "date-time", "readOnly": true],
             "state": [
@@ -560,8 +581,9 @@ extension OpenAPIDocument {
         "properties": [
             "until": [
                 "type": "string",
-                "description": "ISO 8601 time or a date (its midnight in the business time zone), in the future; absent: until resumed",
-            ],
+                "description":
+                    "ISO 8601 time or a date (its midnight in the business time zone), in the future; absent: until resumed",
+            ]
         ],
     ]
 
@@ -577,7 +599,8 @@ extension OpenAPIDocument {
             "state": [
                 "type": "string",
                 "enum": ["visible", "held", "hidden", "removed", "rejected"],
-                "description": "held: waiting for review (the business holds public posts); rejected: refused at review",
+                "description":
+                    "held: waiting for review (the business holds public posts); rejected: refused at review",
             ],
             "reason": ["type": "string"],
         ],
@@ -592,7 +615,9 @@ extension OpenAPIDocument {
     private static let staffMessageSchema: DocNode = [
         "type": "object",
         "required": ["body"],
-        "properties": ["body": ["type": "string", "minLength": 1, "maxLength": 500], "end_handoff": ["type": "boolean"]],
+        "properties": [
+            "body": ["type": "string", "minLength": 1, "maxLength": 500], "end_handoff": ["type": "boolean"],
+        ],
     ]
 
     private static let boardSettingsSchema: DocNode = [
@@ -602,7 +627,7 @@ extension OpenAPIDocument {
             "hold_posts": [
                 "type": "boolean",
                 "description": "public posts wait for staff to approve them before they show (the customer is told so)",
-            ],
+            ]
         ],
     ]
 
@@ -649,11 +674,14 @@ extension OpenAPIDocument {
         ],
     ]
 
-    private static let itemsSchema: DocNode = ["type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": [:]]]]
+    private static let itemsSchema: DocNode = [
+        "type": "object", "required": ["items"], "properties": ["items": ["type": "array", "items": [:]]],
+    ]
 
     private static let reportSummarySchema: DocNode = [
         "type": "object",
-        "description": "A day's figures. Money in integer fen; durations in seconds; rates from 0 to 1 (null when nothing was measured).",
+        "description":
+            "A day's figures. Money in integer fen; durations in seconds; rates from 0 to 1 (null when nothing was measured).",
         "properties": [
             "placed": ["type": "integer"],
             "confirmed": ["type": "integer"],

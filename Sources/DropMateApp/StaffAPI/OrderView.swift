@@ -55,7 +55,11 @@ struct OrderView: Encodable {
         merchantId = order.merchantID
         courierId = order.courierID
         courierName = order.courierName
-        lines = order.lines.map { Line(itemId: $0.itemID, name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen, note: $0.note) }
+        lines = order.lines.map {
+            Line(
+                itemId: $0.itemID, name: $0.name.zh, quantity: $0.quantity, unitPriceFen: $0.unitPrice.fen,
+                note: $0.note)
+        }
         note = order.note
         itemsTotalFen = order.itemsTotal.fen
         deliveryFeeFen = order.deliveryFee.fen

@@ -36,8 +36,10 @@ struct PaymentView: Encodable {
         paidAt = APIJSON.time(payment.paidAt, utcOffset: utcOffset)
         transactionId = payment.transactionID
         refunds = payment.refunds.map {
-            Refund(outRefundNo: $0.outRefundNo, amountFen: $0.amount.fen, reason: $0.reason, status: $0.status.rawValue,
-                   requestedAt: APIJSON.time($0.requestedAt, utcOffset: utcOffset), finishedAt: APIJSON.time($0.finishedAt, utcOffset: utcOffset))
+            Refund(
+                outRefundNo: $0.outRefundNo, amountFen: $0.amount.fen, reason: $0.reason, status: $0.status.rawValue,
+                requestedAt: APIJSON.time($0.requestedAt, utcOffset: utcOffset),
+                finishedAt: APIJSON.time($0.finishedAt, utcOffset: utcOffset))
         }
     }
 }
@@ -49,19 +51,30 @@ extension StaffAPI {
     }
 
     func addPaymentRoutes(_ api: APIRouter) {
-        api.on(.post, "/orders/:id/refund", roles: Self.admins, idempotent: true, maxBody: 4096,
-               doc: APIDoc("Refund part or all of a WeChat Pay payment with a reason (audited); the customer is told. 409 when payment is off or the order was not paid.",
-                           body: .json("Refund"),
-                           answer: .ok("The order with its payment.", "Order"),
-                           errors: [404])) { call in
+        api.on(
+            .post, "/orders/:id/refund", roles: Self.admins, idempotent: true, maxBody: 4096,
+            doc: APIDoc(
+                "Refund part or all of a WeChat Pay payment with a reason (audited); the customer is told. 409 when payment is off or the order was not paid.",
+                body: .json("Refund"),
+                answer: .ok("The order with its payment.", "Order"),
+                errors: [404])
+        ) { call in
             let id = try call.parameter("id")
             let body = try APIJSON.decode(RefundBody.self, from: call.body)
             let reason = try Validate.text(body.reason, field: "reason", max: 80)
-            guard body.amountFen > 0 else { throw APIError.badRequest("\"amount_fen\" must be a positive number of fen") }
-            guard let payments else { throw APIError.conflict("WeChat Pay is not configured: there is nothing to refund", code: "payment_off") }
+            guard body.amountFen > 0 else {
+                throw APIError.badRequest("\"amount_fen\" must be a positive number of fen")
+            }
+            guard let payments else {
+                throw APIError.conflict("WeChat Pay is not configured: there is nothing to refund", code: "payment_off")
+            }
             guard let order = try await store.order(id: id) else { throw APIError.notFound("order #\(id)") }
-            let audit = call.identity.audit("order.refund", target: "order:\(id)", before: nil, after: "refund \(Money(fen: body.amountFen)): \(reason)", at: clock())
-            switch try await payments.requestRefund(orderID: id, amount: Money(fen: body.amountFen), reason: reason, audit: audit) {
+            let audit = call.identity.audit(
+                "order.refund", target: "order:\(id)", before: nil,
+                after: "refund \(Money(fen: body.amountFen)): \(reason)", at: clock())
+            switch try await payments.requestRefund(
+                orderID: id, amount: Money(fen: body.amountFen), reason: reason, audit: audit)
+            {
             case .noPayment: throw APIError.conflict("order #\(id) was not paid with WeChat Pay", code: "not_paid")
             case .refused(let error, _): throw APIError.conflict(error.description, code: "refund_refused")
             case .changed(let row), .unchanged(let row):

@@ -40,8 +40,11 @@ public struct StaffAPI: Sendable {
     /// Registers every endpoint and returns them (the OpenAPI document and the role matrix test read the list).
     @discardableResult
     func add(to router: Router<BasicRequestContext>) -> [APIEndpoint] {
-        let api = APIRouter(router: router, authenticator: StaffAuthenticator(jwt: jwt, staff: staff, couriers: couriers, clock: clock, console: consoleSessions),
-                            staff: staff, sealer: sealer, clock: clock, logger: logger)
+        let api = APIRouter(
+            router: router,
+            authenticator: StaffAuthenticator(
+                jwt: jwt, staff: staff, couriers: couriers, clock: clock, console: consoleSessions),
+            staff: staff, sealer: sealer, clock: clock, logger: logger)
         addAuthRoutes(api)
         addStaffRoutes(api)
         addStaffWeChatRoutes(api)
@@ -65,27 +68,46 @@ public struct StaffAPI: Sendable {
     /// that reads it.
     private func addDocumentRoutes(_ api: APIRouter) -> PublishedDocument {
         let published = PublishedDocument()
-        api.onPublic(.get, "/openapi.yaml",
-                     doc: APIDoc("This document.",
-                                 answer: .inline(200, "The OpenAPI document.", ["type": "string"], mediaType: "application/yaml"))) { _ in
+        api.onPublic(
+            .get, "/openapi.yaml",
+            doc: APIDoc(
+                "This document.",
+                answer: .inline(200, "The OpenAPI document.", ["type": "string"], mediaType: "application/yaml"))
+        ) { _ in
             APIResponse(status: .ok, body: published.rendering.yaml, contentType: "application/yaml; charset=utf-8")
         }
-        api.onPublic(.get, "/openapi.json",
-                     doc: APIDoc("This document as JSON (what the docs page reads).",
-                                 answer: .inline(200, "The OpenAPI document.", ["type": "object"]))) { _ in
+        api.onPublic(
+            .get, "/openapi.json",
+            doc: APIDoc(
+                "This document as JSON (what the docs page reads).",
+                answer: .inline(200, "The OpenAPI document.", ["type": "object"]))
+        ) { _ in
             APIResponse(status: .ok, body: published.rendering.json)
         }
-        api.onPublic(.get, "/docs",
-                     doc: APIDoc("A readable reference of this document: endpoints, roles, parameters, answers and schemas.",
-                                 answer: .inline(200, "The page.", ["type": "string"], mediaType: "text/html"))) { _ in
-            APIResponse(status: .ok, body: Data(APIDocsPage.html.utf8), contentType: "text/html; charset=utf-8", headers: APIDocsPage.headers)
+        api.onPublic(
+            .get, "/docs",
+            doc: APIDoc(
+                "A readable reference of this document: endpoints, roles, parameters, answers and schemas.",
+                answer: .inline(200, "The page.", ["type": "string"], mediaType: "text/html"))
+        ) { _ in
+            APIResponse(
+                status: .ok, body: Data(APIDocsPage.html.utf8), contentType: "text/html; charset=utf-8",
+                headers: APIDocsPage.headers)
         }
-        api.onPublic(.get, "/docs.js", doc: APIDoc("The docs page's script.",
-                                                   answer: .inline(200, "The script.", ["type": "string"], mediaType: "text/javascript"))) { _ in
+        api.onPublic(
+            .get, "/docs.js",
+            doc: APIDoc(
+                "The docs page's script.",
+                answer: .inline(200, "The script.", ["type": "string"], mediaType: "text/javascript"))
+        ) { _ in
             APIResponse(status: .ok, body: Data(APIDocsPage.script.utf8), contentType: "text/javascript; charset=utf-8")
         }
-        api.onPublic(.get, "/docs.css", doc: APIDoc("The docs page's stylesheet.",
-                                                    answer: .inline(200, "The stylesheet.", ["type": "string"], mediaType: "text/css"))) { _ in
+        api.onPublic(
+            .get, "/docs.css",
+            doc: APIDoc(
+                "The docs page's stylesheet.",
+                answer: .inline(200, "The stylesheet.", ["type": "string"], mediaType: "text/css"))
+        ) { _ in
             APIResponse(status: .ok, body: Data(APIDocsPage.stylesheet.utf8), contentType: "text/css; charset=utf-8")
         }
         return published
@@ -93,7 +115,8 @@ public struct StaffAPI: Sendable {
 
     /// Console sessions: the console's scripts call this API with their cookie and CSRF token.
     var consoleSessions: ConsoleSessions {
-        ConsoleSessions(staff: staff, couriers: couriers, clock: clock, secure: publicBaseURL.lowercased().hasPrefix("https://"))
+        ConsoleSessions(
+            staff: staff, couriers: couriers, clock: clock, secure: publicBaseURL.lowercased().hasPrefix("https://"))
     }
 
     static let everyone: Set<StaffRole> = [.admin, .dispatcher, .courier]

@@ -39,10 +39,13 @@ struct StaffRolePolicy: AuthorizationPolicy {
 
     func isAuthorized(identity: StaffIdentity, request: Request) async throws -> Bool {
         guard roles.contains(identity.account.role) else {
-            logger.warning("staff API call denied", metadata: [
-                "dropmate.staff": "\(identity.account.username)", "dropmate.role": "\(identity.account.role.rawValue)",
-                "dropmate.method": "\(method)", "dropmate.route": "\(route)",
-            ])
+            logger.warning(
+                "staff API call denied",
+                metadata: [
+                    "dropmate.staff": "\(identity.account.username)",
+                    "dropmate.role": "\(identity.account.role.rawValue)",
+                    "dropmate.method": "\(method)", "dropmate.route": "\(route)",
+                ])
             return false
         }
         return true

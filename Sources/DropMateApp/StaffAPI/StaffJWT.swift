@@ -27,13 +27,17 @@ public struct StaffJWT: Sendable {
 
     public init(secret: [UInt8], lifetime: Int64 = 900) {
         // Its own key: a link signature can never pass for a token, nor the reverse.
-        key = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Array("dropmate staff jwt".utf8), using: SymmetricKey(data: secret)))
+        key = SymmetricKey(
+            data: HMAC<SHA256>.authenticationCode(
+                for: Array("dropmate staff jwt".utf8), using: SymmetricKey(data: secret)))
         self.lifetime = lifetime
     }
 
     /// A token for `account` at its token `version`, valid from `now` for `lifetime` seconds.
     public func token(for account: StaffAccount, version: Int64 = 0, now: Int64) -> String {
-        let claims = Claims(sub: "\(account.id)", role: account.role.rawValue, name: account.username, iat: now, exp: now + lifetime, typ: "access", ver: version)
+        let claims = Claims(
+            sub: "\(account.id)", role: account.role.rawValue, name: account.username, iat: now, exp: now + lifetime,
+            typ: "access", ver: version)
         let header = Base64URL.encode(Array(#"{"alg":"HS256","typ":"JWT"}"#.utf8))
         let payload = Base64URL.encode(Array((try? JSONEncoder().encode(claims)) ?? Data()))
         return "\(header).\(payload).\(signature(of: "\(header).\(payload)"))"
@@ -57,12 +61,15 @@ public struct StaffJWT: Sendable {
     public func check(_ token: String, now: Int64) -> Verdict {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, token.utf8.count < 4096 else { return .invalid }
-        guard LinkSigner.constantTimeEquals(signature(of: "\(parts[0]).\(parts[1])"), String(parts[2])) else { return .invalid }
+        guard LinkSigner.constantTimeEquals(signature(of: "\(parts[0]).\(parts[1])"), String(parts[2])) else {
+            return .invalid
+        }
         guard let headerBytes = Base64URL.decode(String(parts[0])),
-              let header = try? JSONDecoder().decode([String: String].self, from: Data(headerBytes)), header["alg"] == "HS256",
-              let payloadBytes = Base64URL.decode(String(parts[1])),
-              let claims = try? JSONDecoder().decode(Claims.self, from: Data(payloadBytes)),
-              claims.typ == "access", claims.iat <= now + 60
+            let header = try? JSONDecoder().decode([String: String].self, from: Data(headerBytes)),
+            header["alg"] == "HS256",
+            let payloadBytes = Base64URL.decode(String(parts[1])),
+            let claims = try? JSONDecoder().decode(Claims.self, from: Data(payloadBytes)),
+            claims.typ == "access", claims.iat <= now + 60
         else { return .invalid }
         return now < claims.exp ? .valid(claims) : .expired
     }

@@ -10,11 +10,16 @@ extension AppDependencies {
     /// one `register` line for each other kind. A kind whose feature is off is left unregistered, so its jobs are
     /// retried for a worker that has it and then dead-lettered, like any kind this release does not know.
     public var worker: JobWorker {
-        var worker = JobWorker(queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock, leaseSeconds: config.jobLeaseSeconds, logger: logger)
+        var worker = JobWorker(
+            queue: jobQueue, engine: engine, notifier: notifier, sms: sms, clock: clock,
+            leaseSeconds: config.jobLeaseSeconds, logger: logger)
         let reports = reportRunner
-        worker.register(DailyReportJob.self) { request, context in try await reports.run(request, jobID: context.jobID) }
+        worker.register(DailyReportJob.self) { request, context in try await reports.run(request, jobID: context.jobID)
+        }
         let staffNotices = StaffNoticeSender(staff: staff, queue: queue, clock: clock)
-        worker.register(StaffNoticeJob.self) { notice, context in try await staffNotices.send(notice, jobID: context.jobID) }
+        worker.register(StaffNoticeJob.self) { notice, context in
+            try await staffNotices.send(notice, jobID: context.jobID)
+        }
         if let payments {
             worker.register(PaymentJob.self) { job, _ in try await payments.perform(job) }
         }
@@ -31,9 +36,13 @@ extension AppDependencies {
             // Drafts idle past their time lapse, each customer told by push.
             PeriodicSweep("idle-drafts", every: .seconds(30), logger: logger) { try await engine.expireIdleDrafts() },
             // Every order in progress gets an ETA refresh job, one per order per period.
-            PeriodicSweep("eta-refresh", every: .seconds(etaPeriod), logger: logger) { try await engine.scheduleETARefreshes(every: etaPeriod) },
+            PeriodicSweep("eta-refresh", every: .seconds(etaPeriod), logger: logger) {
+                try await engine.scheduleETARefreshes(every: etaPeriod)
+            },
             // Dedupe records older than a week are forgotten (WeChat retries within seconds).
-            PeriodicSweep("dedupe-prune", every: .seconds(3600), logger: logger) { try await engine.pruneHandledMessages() },
+            PeriodicSweep("dedupe-prune", every: .seconds(3600), logger: logger) {
+                try await engine.pruneHandledMessages()
+            },
         ]
     }
 }

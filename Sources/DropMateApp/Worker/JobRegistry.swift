@@ -32,8 +32,10 @@ public struct JobRegistry: Sendable {
     public var kinds: Set<String> { Set(registrations.keys) }
 
     /// Runs `handler` for every job of `Payload.kind`. A kind is registered once (twice is a wiring mistake).
-    public mutating func register<Payload: JobPayload>(_ type: Payload.Type,
-                                                       handler: @escaping @Sendable (Payload, JobContext) async throws -> Void) {
+    public mutating func register<Payload: JobPayload>(
+        _ type: Payload.Type,
+        handler: @escaping @Sendable (Payload, JobContext) async throws -> Void
+    ) {
         precondition(registrations[Payload.kind] == nil, "job kind '\(Payload.kind)' is registered twice")
         registrations[Payload.kind] = { payload in
             let decoded = try Payload(payload: payload)
@@ -66,7 +68,8 @@ public struct JobRegistry: Sendable {
             _ = try registration(payload)
             return nil
         } catch {
-            return "the \(kind) payload does not decode (\(error))" + (hints[kind].map { "; it looks like \($0)" } ?? "")
+            return "the \(kind) payload does not decode (\(error))"
+                + (hints[kind].map { "; it looks like \($0)" } ?? "")
         }
     }
 }

@@ -28,7 +28,8 @@ public struct JobWorker: Service {
     public private(set) var registry = JobRegistry()
 
     /// A worker with no handlers yet: `register` each kind it runs.
-    public init(queue: any JobQueue, clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger) {
+    public init(queue: any JobQueue, clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger)
+    {
         self.queue = queue
         self.leaseSeconds = leaseSeconds
         self.clock = clock
@@ -37,8 +38,10 @@ public struct JobWorker: Service {
 
     /// A worker running the conversation's jobs: pushes through `notifier`, ETA refreshes through `engine`, texts
     /// through `sms` (the log when nil). `AppDependencies.worker` registers the rest.
-    public init(queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
-                clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger) {
+    public init(
+        queue: any JobQueue, engine: ConversationEngine, notifier: any Notifier, sms: (any SMSProvider)? = nil,
+        clock: @escaping @Sendable () -> Int64, leaseSeconds: Int64 = 120, logger: Logger
+    ) {
         self.init(queue: queue, clock: clock, leaseSeconds: leaseSeconds, logger: logger)
         let sms = sms ?? LogSMS(logger: logger)
         register(PushJob.self) { push, context in try await notifier.send(push, jobID: context.jobID) }
@@ -47,8 +50,10 @@ public struct JobWorker: Service {
     }
 
     /// Runs `handler` for every job of `Payload.kind`: adding a job kind is its payload type and this one line.
-    public mutating func register<Payload: JobPayload>(_ type: Payload.Type,
-                                                       handler: @escaping @Sendable (Payload, JobContext) async throws -> Void) {
+    public mutating func register<Payload: JobPayload>(
+        _ type: Payload.Type,
+        handler: @escaping @Sendable (Payload, JobContext) async throws -> Void
+    ) {
         registry.register(type, handler: handler)
     }
 
@@ -99,7 +104,9 @@ public struct JobWorker: Service {
         var laneOf: [JobWork.Lane: Int] = [:]
         for job in jobs {
             let work = JobWork(job, registry: registry)
-            if let index = laneOf[work.lane] { lanes[index].append(work) } else {
+            if let index = laneOf[work.lane] {
+                lanes[index].append(work)
+            } else {
                 laneOf[work.lane] = lanes.count
                 lanes.append([work])
             }
@@ -154,8 +161,9 @@ public struct JobWorker: Service {
                     outcome.merge(finished)
                     running -= 1
                 case .graceOver:
-                    logger.warning("jobs still running at the end of the shutdown grace; stopping them to hand them back",
-                                   metadata: ["dropmate.grace_seconds": "\(grace.components.seconds)"])
+                    logger.warning(
+                        "jobs still running at the end of the shutdown grace; stopping them to hand them back",
+                        metadata: ["dropmate.grace_seconds": "\(grace.components.seconds)"])
                     group.cancelAll()
                 case .watchEnded:
                     break
@@ -192,12 +200,17 @@ public struct JobWorker: Service {
                 break
             }
             do {
-                try await telemetry.withSpan("job \(job.kind)", kind: .consumer, attributes: { $0["dropmate.job_kind"] = job.kind; $0["dropmate.attempt"] = job.attempts }) {
+                try await telemetry.withSpan(
+                    "job \(job.kind)", kind: .consumer,
+                    attributes: {
+                        $0["dropmate.job_kind"] = job.kind; $0["dropmate.attempt"] = job.attempts
+                    }
+                ) {
                     try await perform(work)
                 }
                 outcome.completed.append(job.id)
                 telemetry.metrics.job(kind: job.kind, outcome: .succeeded)
-            } catch where Task.isCancelled {
+            } catch  where Task.isCancelled {
                 // Stopped at the end of the shutdown grace: not a failure of the job. It and the rest of the lane go back.
                 outcome.handedBack += lane[index...].map(\.job.id)
                 break
@@ -209,8 +222,11 @@ public struct JobWorker: Service {
                 try await queue.fail(failed, reason: reason, retryAt: retryAt)
                 let dead = failed.attempts >= failed.maxAttempts
                 telemetry.metrics.job(kind: job.kind, outcome: dead ? .dead : .retried)
-                var metadata: Logger.Metadata = ["dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)", "dropmate.attempt": "\(job.attempts)",
-                                                 "dropmate.error": "\(reason)"]
+                var metadata: Logger.Metadata = [
+                    "dropmate.job_id": "\(job.id)", "dropmate.job_kind": "\(job.kind)",
+                    "dropmate.attempt": "\(job.attempts)",
+                    "dropmate.error": "\(reason)",
+                ]
                 switch work.action {
                 case .run:
                     logger.warning("job failed", metadata: metadata)
@@ -221,9 +237,12 @@ public struct JobWorker: Service {
                     telemetry.metrics.jobUnhandled(kind: job.kind, reason: .unknownKind)
                     metadata["dropmate.max_attempts"] = "\(job.maxAttempts)"
                     if dead {
-                        logger.error("no handler for this job kind: dead-lettered after its last attempt", metadata: metadata)
+                        logger.error(
+                            "no handler for this job kind: dead-lettered after its last attempt", metadata: metadata)
                     } else {
-                        logger.warning("no handler for this job kind here: retried later, for a worker that has one", metadata: metadata)
+                        logger.warning(
+                            "no handler for this job kind here: retried later, for a worker that has one",
+                            metadata: metadata)
                     }
                 }
             }

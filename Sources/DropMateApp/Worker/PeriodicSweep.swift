@@ -28,7 +28,9 @@ public struct PeriodicSweep: Service {
                 try await sweep()
             } catch {
                 guard !Self.isStopping else { break }
-                logger.error("sweep failed; trying again next period", metadata: ["dropmate.sweep": "\(name)", "dropmate.error": "\(error)"])
+                logger.error(
+                    "sweep failed; trying again next period",
+                    metadata: ["dropmate.sweep": "\(name)", "dropmate.error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
         }

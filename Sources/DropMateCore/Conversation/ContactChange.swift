@@ -16,7 +16,8 @@ enum ContactChange {
         guard let head = rest.unicodeScalars.first, let candidates = byFirst[head] else { return nil }
         for (phrase, isAddress) in candidates where rest.hasPrefix(phrase) {
             var tail = rest.dropFirst(phrase.count)
-            if phrase.last?.isASCII == true, let next = tail.first, next.isLetter { continue }  // a whole word: "address" is not "addressed"
+            // A whole word: "address" is not "addressed".
+            if phrase.last?.isASCII == true, let next = tail.first, next.isLetter { continue }
             tail = tail.drop { separators.contains($0) }
             for connector in connectors where tail.hasPrefix(connector) {
                 tail = tail.dropFirst(connector.count).drop { separators.contains($0) }
@@ -46,23 +47,29 @@ enum ContactChange {
         let address = [
             "地址写错了", "地址填错了", "地址错了", "地址不对", "地址改成", "地址改为", "地址换成", "地址改一下", "地址要改", "地址改",
             "换个地址", "换一个地址", "换地址", "改个地址", "改一下地址", "改地址", "修改地址", "更改地址", "新地址是", "新地址",
-            "送错地址了", "wrong address", "the address is wrong", "address is wrong", "my address is wrong", "change the address",
-            "change my address", "change address", "new address", "different address", "update my address", "update the address",
+            "送错地址了", "wrong address", "the address is wrong", "address is wrong", "my address is wrong",
+            "change the address",
+            "change my address", "change address", "new address", "different address", "update my address",
+            "update the address",
         ]
         let phone = [
             "电话写错了", "电话填错了", "电话错了", "电话不对", "电话改成", "电话改为", "电话换成", "电话改一下", "电话要改",
             "手机号写错了", "手机号错了", "手机号不对", "手机号改成", "手机号改为", "手机号换成", "手机号码改成", "号码错了", "号码改成",
             "换个电话", "换个手机号", "换个号码", "换一个电话", "换电话", "换手机号", "改电话", "改一下电话", "改手机号", "修改电话", "修改手机号",
             "更改电话", "新电话是", "新电话", "新号码是", "新号码", "新手机号是", "新手机号", "wrong number", "wrong phone number",
-            "the number is wrong", "my number is wrong", "change my number", "change the number", "change my phone number",
-            "change the phone number", "change phone number", "change my phone", "new number", "my new number is", "new phone number",
+            "the number is wrong", "my number is wrong", "change my number", "change the number",
+            "change my phone number",
+            "change the phone number", "change phone number", "change my phone", "new number", "my new number is",
+            "new phone number",
             "update my number", "update my phone",
         ]
         return (address.map { ($0, true) } + phone.map { ($0, false) }).sorted { $0.0.count > $1.0.count }
     }()
 
     /// The phrases by their first scalar (longest first), so a message costs a lookup and a few prefix checks.
-    static let byFirst: [Unicode.Scalar: [(String, Bool)]] = Dictionary(grouping: phrases) { $0.0.unicodeScalars.first! }
+    static let byFirst: [Unicode.Scalar: [(String, Bool)]] = Dictionary(grouping: phrases) {
+        $0.0.unicodeScalars.first!
+    }
     static let openerStarters: Set<Unicode.Scalar> = Set(openers.compactMap(\.unicodeScalars.first))
     static let starters: Set<Unicode.Scalar> = openerStarters.union(byFirst.keys)
 }
@@ -81,7 +88,8 @@ enum YesNo {
 
     static let yesWords: Set<String> = [
         "是", "是的", "是啊", "是呀", "是滴", "对", "对的", "对啊", "对呀", "对对", "对对对", "嗯", "嗯嗯", "恩", "恩恩", "好", "好的", "好啊", "好滴",
-        "行", "可以", "没错", "没问题", "确定", "确认", "要", "要的", "ok", "okay", "yes", "y", "yeah", "yep", "yup", "sure", "correct", "right",
+        "行", "可以", "没错", "没问题", "确定", "确认", "要", "要的", "ok", "okay", "yes", "y", "yeah", "yep", "yup", "sure",
+        "correct", "right",
         "that's right", "yes please", "ok please", "confirm", "sounds good",
     ]
     static let noWords: Set<String> = [

@@ -12,7 +12,9 @@ public struct ConversationMachine: Sendable {
             case .text, .location, .click: return FactNeeds(orders: false, board: false, deliveries: true)
             case .courierActionDone, .courierBound, .reportedLocation, .unsubscribed, .subscribed, .unsupported, .tick:
                 return FactNeeds(orders: false, board: false)
-            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage, .addressGeocoded, .cart, .reorderFromPage: break  // their own orders as a customer
+            case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage, .addressGeocoded,
+                .cart, .reorderFromPage:
+                break  // their own orders as a customer
             }
         }
         let board: Bool
@@ -27,13 +29,17 @@ public struct ConversationMachine: Sendable {
         default: board = false
         }
         switch input {
-        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .etaRefreshed, .addressGeocoded: return FactNeeds(orders: false, board: board)
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .etaRefreshed,
+            .addressGeocoded:
+            return FactNeeds(orders: false, board: board)
         default: return FactNeeds(orders: state.hasOrders, board: board, boardModeration: moderation)
         }
     }
 
     /// One step of `customer`'s conversation.
-    public func step(customer: String, state: ConversationState, input: ConversationInput, facts: ConversationFacts) -> ConversationStep {
+    public func step(
+        customer: String, state: ConversationState, input: ConversationInput, facts: ConversationFacts
+    ) -> ConversationStep {
         var turn = StepInProgress(customer: customer, state: state, facts: facts)
         turn.run(input)
         turn.remember(input, before: state)
@@ -86,7 +92,8 @@ struct StepInProgress {
             state.lastActivityAt = facts.now
         case .tick, .confirmationLinkUsed, .orderChanged, .etaRefreshed:
             expireIfIdle(notifyByPush: true)
-        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .staffMessage, .addressGeocoded:
+        case .reportedLocation, .unsubscribed, .orderPlaced, .courierBound, .courierActionDone, .staffMessage,
+            .addressGeocoded:
             break
         }
         if keepOutOfTheWay(input) { return }
@@ -144,20 +151,33 @@ struct StepInProgress {
         case .boardPost(let body): post(body); remind()
         case .boardView: say(.board(facts.board)); remind()
         case .order(let parsed):
-            if isAwaitingAddress, parsed.lines.isEmpty, parsed.suggestions.isEmpty, parsed.edits.isEmpty { addressText(text) } else { order(parsed) }
+            if isAwaitingAddress, parsed.lines.isEmpty, parsed.suggestions.isEmpty, parsed.edits.isEmpty {
+                addressText(text)
+            } else {
+                order(parsed)
+            }
         case .edit(let edits): edit(edits)
         case .contact(let address, let phone): contact(address: address, phone: phone)
         case .phone(let phone): savePhone(phone)
         case .bindCourier(let code): effects.append(.bindCourier(code: code))
         case .sameAddress:
-            if isAwaitingAddress, let previous = state.profile.lastAddress { setAddress(previous) }
-            else if state.draft == nil, state.pendingOrderID == nil, !facts.orders.isEmpty { reorder() }  // "same as last time"
-            else { say(.fallback); remind() }
+            if isAwaitingAddress, let previous = state.profile.lastAddress {
+                setAddress(previous)
+            } else if state.draft == nil, state.pendingOrderID == nil, !facts.orders.isEmpty {
+                reorder()
+            }  // "same as last time"
+            else {
+                say(.fallback); remind()
+            }
         case .reorder: reorder()
         case .other:
-            if isAwaitingAddress { addressText(text) }
-            else if isAwaitingPhone { say(.invalidPhone) }
-            else { say(.fallback); remind() }
+            if isAwaitingAddress {
+                addressText(text)
+            } else if isAwaitingPhone {
+                say(.invalidPhone)
+            } else {
+                say(.fallback); remind()
+            }
         }
     }
 
@@ -165,8 +185,11 @@ struct StepInProgress {
 
     /// After an interruption, where the customer left off.
     mutating func remind() {
-        if let draft = state.draft { say(.draftReminder(draft)) }
-        else if let pending = state.pendingOrderID { say(.pendingReminder(orderID: pending)) }
+        if let draft = state.draft {
+            say(.draftReminder(draft))
+        } else if let pending = state.pendingOrderID {
+            say(.pendingReminder(orderID: pending))
+        }
     }
 
     /// A draft or unconfirmed order idle for longer than the TTL lapses, with a notice.
@@ -174,7 +197,9 @@ struct StepInProgress {
         guard let expiresAt = state.expiresAt(ttl: facts.rules.draftTTL), facts.now >= expiresAt else { return }
         var notices: [Reply] = []
         if let pending = state.pendingOrderID {
-            if let order = facts.order(id: pending), case .changed(let expired)? = try? order.applying(.cancel(reason: "expired"), at: facts.now) {
+            if let order = facts.order(id: pending),
+                case .changed(let expired)? = try? order.applying(.cancel(reason: "expired"), at: facts.now)
+            {
                 effects.append(.saveOrder(expired))
                 notices.append(.orderExpired(expired))
             }

@@ -37,10 +37,15 @@ public struct ConversationState: Sendable, Hashable, Codable {
 
     /// A customer DropMate has never heard from.
     public static func new(at now: Int64) -> ConversationState {
-        ConversationState(language: .zh, profile: CustomerProfile(), draft: nil, pendingOrderID: nil, lastActivityAt: now, hasOrders: false)
+        ConversationState(
+            language: .zh, profile: CustomerProfile(), draft: nil, pendingOrderID: nil, lastActivityAt: now,
+            hasOrders: false)
     }
 
-    public init(language: Language, profile: CustomerProfile, draft: OrderDraft?, pendingOrderID: Int64?, lastActivityAt: Int64, hasOrders: Bool) {
+    public init(
+        language: Language, profile: CustomerProfile, draft: OrderDraft?, pendingOrderID: Int64?, lastActivityAt: Int64,
+        hasOrders: Bool
+    ) {
         self.language = language
         self.profile = profile
         self.draft = draft

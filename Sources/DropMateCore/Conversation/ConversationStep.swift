@@ -92,8 +92,11 @@ public struct ConversationFacts: Sendable {
     /// Whether a map provider geocodes typed addresses (`.geocode`); without one they stay unmeasured.
     public var geocodes: Bool
 
-    public init(now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(), eta: ETAEstimator = .init(),
-                deliveries: [Order] = [], geocodes: Bool = false) {
+    public init(
+        now: Int64, catalog: Catalog, orders: [Order] = [], board: [BoardPost] = [], rules: ConversationRules = .init(),
+        eta: ETAEstimator = .init(),
+        deliveries: [Order] = [], geocodes: Bool = false
+    ) {
         self.geocodes = geocodes
         self.now = now
         self.catalog = catalog
@@ -122,7 +125,9 @@ public struct ConversationRules: Sendable, Hashable {
     /// When a refreshed ETA is pushed to the customer.
     public var etaPush: ETAPushRules
 
-    public init(maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60, etaPush: ETAPushRules = .init(), handoff: Int64 = 30 * 60) {
+    public init(
+        maxQuantity: Int = 20, draftTTL: Int64 = 30 * 60, etaPush: ETAPushRules = .init(), handoff: Int64 = 30 * 60
+    ) {
         self.handoff = handoff
         self.maxQuantity = maxQuantity
         self.draftTTL = draftTTL
@@ -179,7 +184,9 @@ public struct OrderRequest: Sendable, Hashable {
 
     /// The order this request becomes once numbered.
     public func order(id: Int64, createdAt: Int64) -> Order {
-        var order = Order(id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone, language: language, createdAt: createdAt)
+        var order = Order(
+            id: id, customer: customer, merchantID: merchantID, lines: lines, address: address, phone: phone,
+            language: language, createdAt: createdAt)
         order.note = note
         order.deliveryFee = deliveryFee
         order.distanceMetres = distanceMetres

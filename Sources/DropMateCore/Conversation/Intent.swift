@@ -72,11 +72,23 @@ public struct IntentParser: Sendable {
         add(.help, ["help", "帮助", "?", "？", "怎么用", "使用说明", "说明", "h", "start"])
         add(.menu, ["menu", "ads", "ad", "list", "catalog", "菜单", "广告", "点餐", "看看", "有什么", "有什么吃的", "看菜单", "food"])
         add(.featured, ["今日推荐", "推荐", "特价", "special", "today's special", "todays special", "deal", "featured"])
-        add(.confirm, ["确认", "确定", "好的", "好", "是", "对", "确认下单", "confirm", "yes", "y", "ok", "okay", "sure", "confirm order"])
+        add(
+            .confirm,
+            ["确认", "确定", "好的", "好", "是", "对", "确认下单", "confirm", "yes", "y", "ok", "okay", "sure", "confirm order"])
         add(.cancel(orderID: nil), ["取消", "不要了", "算了", "取消订单", "cancel", "cancel order", "no", "n"])
-        add(.eta(orderID: nil), ["到哪了", "到哪里了", "我的订单", "订单状态", "进度", "多久", "还要多久", "什么时候到", "eta", "status", "order status", "track", "where is my order", "where's my order", "my order", "my orders", "查订单", "订单", "order", "orders"])
+        add(
+            .eta(orderID: nil),
+            [
+                "到哪了", "到哪里了", "我的订单", "订单状态", "进度", "多久", "还要多久", "什么时候到", "eta", "status", "order status", "track",
+                "where is my order", "where's my order", "my order", "my orders", "查订单", "订单", "order", "orders",
+            ])
         add(.boardView, ["留言板", "看留言", "board", "message board", "posts"])
-        add(.reorder, ["再来一单", "再下一单", "再点一单", "照旧", "老样子", "和上次一样", "跟上次一样", "reorder", "order again", "same again", "the usual"])
+        add(
+            .reorder,
+            [
+                "再来一单", "再下一单", "再点一单", "照旧", "老样子", "和上次一样", "跟上次一样", "reorder", "order again", "same again",
+                "the usual",
+            ])
         add(.sameAddress, ["同上", "老地址", "上次的地址", "原地址", "same", "same address", "same as last time"])
         return table
     }()
@@ -88,7 +100,9 @@ public struct IntentParser: Sendable {
     /// "留言 好吃" → .boardPost("好吃"); "Post Hello" → .boardPost("Hello"): the body keeps the customer's own case.
     static func boardPost(_ text: String) -> Intent? {
         // Every message asks this; most start with none of the keywords' first letters.
-        guard let first = text.unicodeScalars.first, first == "留" || "pPbB".unicodeScalars.contains(first) else { return nil }
+        guard let first = text.unicodeScalars.first, first == "留" || "pPbB".unicodeScalars.contains(first) else {
+            return nil
+        }
         let lowered = text.lowercased()
         for prefix in ["留言", "post", "board post"] where lowered.hasPrefix(prefix) {
             let rest = text.dropFirst(prefix.count)

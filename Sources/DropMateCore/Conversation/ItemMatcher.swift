@@ -20,21 +20,31 @@ struct ItemMatcher {
         var ambiguous = false
         for name in names where abs(name.scalars.count - scalars.count) <= 2 {
             var distance = Self.distance(scalars, name.scalars)
-            if scalars.last == "s", name.scalars.last != "s" { distance = min(distance, Self.distance(Array(scalars.dropLast()), name.scalars)) }
+            if scalars.last == "s", name.scalars.last != "s" {
+                distance = min(distance, Self.distance(Array(scalars.dropLast()), name.scalars))
+            }
             guard distance <= 3 else { continue }
             if let current = best {
-                if distance < current.distance { best = (distance, name.item, name.scalars.count); ambiguous = false }
-                else if distance == current.distance, name.item != current.item { ambiguous = true }
+                if distance < current.distance {
+                    best = (distance, name.item, name.scalars.count); ambiguous = false
+                } else if distance == current.distance, name.item != current.item {
+                    ambiguous = true
+                }
             } else {
                 best = (distance, name.item, name.scalars.count)
             }
         }
         guard let best, !ambiguous, best.distance > 0 else { return nil }
         let length = best.length
-        let latin = names.first { $0.item == best.item && $0.scalars.count == length }?.scalars.allSatisfy(\.isASCII) ?? false
+        let latin =
+            names.first { $0.item == best.item && $0.scalars.count == length }?.scalars.allSatisfy(\.isASCII) ?? false
         if latin {
-            if (best.distance == 1 && length >= 5) || (best.distance == 2 && length >= 9) { return .corrected(item: best.item) }
-            if (best.distance == 1 && length >= 3) || (best.distance == 2 && length >= 6) || (best.distance == 3 && length >= 11) {
+            if (best.distance == 1 && length >= 5) || (best.distance == 2 && length >= 9) {
+                return .corrected(item: best.item)
+            }
+            if (best.distance == 1 && length >= 3) || (best.distance == 2 && length >= 6)
+                || (best.distance == 3 && length >= 11)
+            {
                 return .suggested(item: best.item)
             }
             return nil

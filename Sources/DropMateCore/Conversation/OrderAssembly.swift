@@ -26,7 +26,10 @@ struct Assembly {
 
     /// An item or unknown piece as named in the message, before it becomes a line, a suggestion or an unknown.
     struct Mention {
-        enum Kind { case item(Int, ItemMatch), text(String) }
+        enum Kind {
+            case item(Int, ItemMatch)
+            case text(String)
+        }
         var kind: Kind
         var quantity: Int?
         var notes: [String] = []
@@ -70,11 +73,14 @@ struct Assembly {
                 } else if changing != nil, changing?.quantity == nil {
                     changing?.quantity = value
                     if changing?.item != nil || !itemFollows {
-                        order.edits.append(.setQuantity(item: changing?.item.map { catalog.items[$0] }, quantity: value))
+                        order.edits.append(
+                            .setQuantity(item: changing?.item.map { catalog.items[$0] }, quantity: value))
                         changing = nil
                     }
                 } else if each {
-                    for index in mentions.indices where mentions[index].quantity == nil { mentions[index].quantity = value }
+                    for index in mentions.indices where mentions[index].quantity == nil {
+                        mentions[index].quantity = value
+                    }
                     each = false
                 } else if postfix, let last, mentions[last].quantity == nil, !(itemFollows && mentions[last].isText) {
                     mentions[last].quantity = value
@@ -91,11 +97,16 @@ struct Assembly {
             case .times(let value):
                 hasQuantity = true
                 hasMeasuredQuantity = true
-                if let last, mentions[last].quantity == nil { mentions[last].quantity = value } else { order.unknown.append("x\(value)") }
+                if let last, mentions[last].quantity == nil {
+                    mentions[last].quantity = value
+                } else {
+                    order.unknown.append("x\(value)")
+                }
             case .item(let item, let name):
                 if isEmbedded(position), !mergesWithText(before: position) { embeddedItem = true }
                 if pendingRemove {
-                    order.edits.append(pendingReduce.map { .reduce(catalog.items[item], by: $0) } ?? .remove(catalog.items[item]))
+                    order.edits.append(
+                        pendingReduce.map { .reduce(catalog.items[item], by: $0) } ?? .remove(catalog.items[item]))
                     pendingRemove = false
                     pendingReduce = nil
                     last = nil
@@ -106,7 +117,8 @@ struct Assembly {
                         changing = nil
                     }
                 } else if let index = last, index == mentions.count - 1, case .text(let typed) = mentions[index].kind,
-                          let merged = misspelledWith(typed, name, item: item) {
+                    let merged = misspelledWith(typed, name, item: item)
+                {
                     // "bef noodles": the item's alias "noodles" after a misspelt word is one misspelt name.
                     mentions[index].kind = .item(item, .corrected(typed: merged))
                 } else {
@@ -124,8 +136,13 @@ struct Assembly {
                 pendingQuantity = nil
             case .note(let note):
                 // "1 iced milk tea": between a quantity and its item, a note is the item's.
-                if pendingQuantity != nil { pendingNotes.append(note) }
-                else if let last { mentions[last].notes.append(note) } else { orderNotes.append(note) }
+                if pendingQuantity != nil {
+                    pendingNotes.append(note)
+                } else if let last {
+                    mentions[last].notes.append(note)
+                } else {
+                    orderNotes.append(note)
+                }
             case .remove:
                 pendingRemove = true
                 sawEditWord = true
@@ -138,7 +155,9 @@ struct Assembly {
                 }
             case .change:
                 sawEditWord = true
-                if let index = last, case .item(let item, _) = mentions[index].kind, mentions[index].quantity == nil, index == mentions.count - 1 {
+                if let index = last, case .item(let item, _) = mentions[index].kind, mentions[index].quantity == nil,
+                    index == mentions.count - 1
+                {
                     mentions.removeLast()
                     last = nil
                     changing = (item, nil)
@@ -154,15 +173,19 @@ struct Assembly {
         } else if let item = changing?.item {
             mentions.append(Mention(kind: .item(item, .exact), quantity: nil))  // "我只要牛肉面": just an order
         }
-        if again, mentions.isEmpty, order.edits.isEmpty { order.edits.append(.addMore(quantity: pendingQuantity ?? 1)) }
-        else if let pendingQuantity { order.unknown.append(String(pendingQuantity)) }
+        if again, mentions.isEmpty, order.edits.isEmpty {
+            order.edits.append(.addMore(quantity: pendingQuantity ?? 1))
+        } else if let pendingQuantity {
+            order.unknown.append(String(pendingQuantity))
+        }
         finish()
     }
 
     /// Whether the text at `position` and the item after it are one misspelt name ("bef noodles").
     private func mergesWithItem(after position: Int) -> Bool {
         guard case .text(let typed) = tokens[position], position + 2 < tokens.count, tokens[position + 1] == .space,
-              case .item(let item, let name) = tokens[position + 2] else { return false }
+            case .item(let item, let name) = tokens[position + 2]
+        else { return false }
         return misspelledWith(typed, name, item: item) != nil
     }
 
@@ -223,7 +246,9 @@ struct Assembly {
         if position > 0, other(tokens[position - 1], acrossSpace: false) { return true }
         if position + 1 < tokens.count, other(tokens[position + 1], acrossSpace: false) { return true }
         if position > 1, tokens[position - 1] == .space, other(tokens[position - 2], acrossSpace: true) { return true }
-        if position + 2 < tokens.count, tokens[position + 1] == .space, other(tokens[position + 2], acrossSpace: true) { return true }
+        if position + 2 < tokens.count, tokens[position + 1] == .space, other(tokens[position + 2], acrossSpace: true) {
+            return true
+        }
         return false
     }
 
@@ -242,22 +267,35 @@ struct Assembly {
                     if let note { lines[earlier].note = lines[earlier].note.map { Self.join([$0, note]) } ?? note }
                     continue
                 }
-                if let same = lines.firstIndex(where: { $0.item == item && $0.note == note }), quantityGiven[same], mention.quantity != nil {
+                if let same = lines.firstIndex(where: { $0.item == item && $0.note == note }), quantityGiven[same],
+                    mention.quantity != nil
+                {
                     lines[same].quantity = min(lines[same].quantity + (mention.quantity ?? 1), OrderScanner.largest)
                     continue
                 }
-                lines.append(ParsedLine(item: item, quantity: mention.quantity ?? 1, note: note, match: match, quantityGiven: mention.quantity != nil))
+                lines.append(
+                    ParsedLine(
+                        item: item, quantity: mention.quantity ?? 1, note: note, match: match,
+                        quantityGiven: mention.quantity != nil))
                 quantityGiven.append(mention.quantity != nil)
             case .text(let text):
                 switch matcher.verdict(for: text) {
                 case .corrected(let index)?:
-                    lines.append(ParsedLine(item: catalog.items[index], quantity: mention.quantity ?? 1, note: note, match: .corrected(typed: text), quantityGiven: mention.quantity != nil))
+                    lines.append(
+                        ParsedLine(
+                            item: catalog.items[index], quantity: mention.quantity ?? 1, note: note,
+                            match: .corrected(typed: text), quantityGiven: mention.quantity != nil))
                     quantityGiven.append(mention.quantity != nil)
                 case .suggested(let index)?:
-                    order.suggestions.append(ItemSuggestion(typed: text, item: catalog.items[index], quantity: mention.quantity ?? 1, note: note))
+                    order.suggestions.append(
+                        ItemSuggestion(
+                            typed: text, item: catalog.items[index], quantity: mention.quantity ?? 1, note: note))
                 case nil:
-                    if Self.readsAsAddress(text) { addressPieces.append(mention.quantity.map { "\($0) \(text)" } ?? text) }
-                    else { order.unknown.append(text) }
+                    if Self.readsAsAddress(text) {
+                        addressPieces.append(mention.quantity.map { "\($0) \(text)" } ?? text)
+                    } else {
+                        order.unknown.append(text)
+                    }
                     if let note { orderNotes.append(note) }
                 }
             }

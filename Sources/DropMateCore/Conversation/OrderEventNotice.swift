@@ -2,12 +2,15 @@
 public struct OrderEventNotice: Sendable, Hashable, Codable {
     /// The events template messages exist for.
     public enum Event: String, Sendable, Hashable, Codable, CaseIterable {
-        case confirmed, dispatched, etaChanged = "eta_changed", delivered, cancelled
+        case confirmed, dispatched
+        case etaChanged = "eta_changed"
+        case delivered, cancelled
     }
 
     /// The values a template field can show.
     public enum Value: String, Sendable, Hashable, Codable, CaseIterable {
-        case orderID = "order_id", status, eta, total, merchant, items, reason
+        case orderID = "order_id"
+        case status, eta, total, merchant, items, reason
     }
 
     public var event: Event
@@ -46,7 +49,8 @@ extension ReplyRenderer {
                 OrderEventNotice.Value.orderID.rawValue: "\(order.id)",
                 OrderEventNotice.Value.status.rawValue: replies.stage(order),
                 OrderEventNotice.Value.total.rawValue: "\(order.total)",
-                OrderEventNotice.Value.merchant.rawValue: catalog.merchant(id: order.merchantID)?.name(language) ?? order.merchantID,
+                OrderEventNotice.Value.merchant.rawValue: catalog.merchant(id: order.merchantID)?.name(language)
+                    ?? order.merchantID,
                 OrderEventNotice.Value.items.rawValue: replies.lines(order.lines),
                 OrderEventNotice.Value.eta.rawValue: (eta ?? order.promisedAt).map(clockTime) ?? "",
             ]

@@ -20,10 +20,15 @@ extension OrderScanner {
                 end += 1
             }
             if end - index > 6 { value = Self.largest }
-            if end < text.count, text[end] == "x" || text[end] == "×", end + 1 >= text.count || !Lex.isLatin(text[end + 1]) {
+            if end < text.count, text[end] == "x" || text[end] == "×",
+                end + 1 >= text.count || !Lex.isLatin(text[end + 1])
+            {
                 return .quantity(value, measured: true, length: end + 1 - index)
             }
-            if Lex.notQuantityAfter.match(text, at: end) != nil || (end < text.count && (text[end] == "." || text[end] == ":") && end + 1 < text.count && Lex.isDigit(text[end + 1])) {
+            if Lex.notQuantityAfter.match(text, at: end) != nil
+                || (end < text.count && (text[end] == "." || text[end] == ":") && end + 1 < text.count
+                    && Lex.isDigit(text[end + 1]))
+            {
                 return .notQuantity(length: end - index)
             }
             let next = skipSpaces(from: end)
@@ -35,24 +40,38 @@ extension OrderScanner {
         if let (value, length) = chineseNumber(at: index) {
             let end = index + length
             // "两三碗", "一两个": a guess, not a quantity; said back as it is.
-            if length >= 2, (index..<end - 1).contains(where: { Lex.chineseDigits[text[$0]] != nil && Lex.chineseDigits[text[$0 + 1]] != nil }) {
+            if length >= 2,
+                (index..<end - 1).contains(where: {
+                    Lex.chineseDigits[text[$0]] != nil && Lex.chineseDigits[text[$0 + 1]] != nil
+                })
+            {
                 return .notQuantity(length: length + (Lex.measures.match(text, at: end) ?? 0))
             }
-            if let measure = Lex.measures.match(text, at: end) { return .quantity(value, measured: true, length: length + measure) }
+            if let measure = Lex.measures.match(text, at: end) {
+                return .quantity(value, measured: true, length: length + measure)
+            }
             if item(at: end) != nil { return .quantity(value, measured: false, length: length) }
             // "再来俩", "再来两": after "again" a bare number is how many more.
-            if tokens.last(where: { $0 != .space }) == .again, end == text.count || Lex.isBoundary(text[end]) || Lex.fillers.match(text, at: end) != nil {
+            if tokens.last(where: { $0 != .space }) == .again,
+                end == text.count || Lex.isBoundary(text[end]) || Lex.fillers.match(text, at: end) != nil
+            {
                 return .quantity(value, measured: true, length: length)
             }
             return nil
         }
-        if let length = Lex.englishNumberWords.match(text, at: index), index + length == text.count || text[index + length] == " " || Lex.isBoundary(text[index + length]) {
+        if let length = Lex.englishNumberWords.match(text, at: index),
+            index + length == text.count || text[index + length] == " " || Lex.isBoundary(text[index + length])
+        {
             let word = Self.string(text[index..<index + length])
             guard let value = Lex.englishNumbers[word] else { return nil }
             let next = skipSpaces(from: index + length)
             // "make it two": a number word at the end (but not "a").
-            guard next < text.count else { return value > 1 || word == "one" ? .quantity(value, measured: false, length: length) : nil }
-            if let measure = Lex.englishMeasures.match(text, at: next) { return .quantity(value, measured: true, length: next + measure - index) }
+            guard next < text.count else {
+                return value > 1 || word == "one" ? .quantity(value, measured: false, length: length) : nil
+            }
+            if let measure = Lex.englishMeasures.match(text, at: next) {
+                return .quantity(value, measured: true, length: next + measure - index)
+            }
             guard Lex.isLatin(text[next]) || Lex.isCJK(text[next]) else { return nil }
             return .quantity(value, measured: false, length: next - index)
         }

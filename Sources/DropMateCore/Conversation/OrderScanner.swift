@@ -73,7 +73,9 @@ struct OrderScanner {
             return index + length
         }
         if let (value, length) = times(at: index) { emit(.times(value)); return index + length }
-        if let length = Lex.oneMore.match(text, at: index) { emit(.again); emit(.quantity(1, measured: false)); return index + length }
+        if let length = Lex.oneMore.match(text, at: index) {
+            emit(.again); emit(.quantity(1, measured: false)); return index + length
+        }
         switch number(at: index) {
         case .quantity(let value, let measured, let length)?:
             // "两碗牛肉面 一碗不要辣", "一杯去冰": a quantity that starts a note is part of it (but "牛肉面两碗都不要香菜"
@@ -83,10 +85,12 @@ struct OrderScanner {
             if Lex.has(Self.with, in: text, at: next) { next = skipSpaces(from: next + Self.with.count) }
             if next > index + length, next < text.count, !Lex.isLatin(text[next]) { next = text.count }
             if next < text.count, !itemFollows(next),
-               Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil
-                   || (Lex.add.match(text, at: next) != nil && isKitchenNote(from: next)),
-               !(index > 0 && item(endingAt: index) && !itemHasQuantityBefore), !containsItem(index..<noteEnd(from: index)),
-               item(at: skipSpaces(from: noteEnd(from: index))) == nil {
+                Lex.removal.match(text, at: next) != nil || Lex.notePrefixes.match(text, at: next) != nil
+                    || (Lex.add.match(text, at: next) != nil && isKitchenNote(from: next)),
+                !(index > 0 && item(endingAt: index) && !itemHasQuantityBefore),
+                !containsItem(index..<noteEnd(from: index)),
+                item(at: skipSpaces(from: noteEnd(from: index))) == nil
+            {
                 return note(from: index)
             }
             emit(.quantity(value, measured: measured))
@@ -104,7 +108,9 @@ struct OrderScanner {
             if itemFollows(next) { emit(.remove); return index + length }
             if onlyFillersFrom(next) { emit(.removePrevious); return text.count }
             // "牛肉面不要了，来两杯奶茶": the item before is dropped, the rest is read on.
-            if index + length < text.count, text[index + length] == "了", item(endingAt: index) { emit(.removePrevious); return index + length + 1 }
+            if index + length < text.count, text[index + length] == "了", item(endingAt: index) {
+                emit(.removePrevious); return index + length + 1
+            }
             if Lex.removalOnly.match(text, at: index) != nil { emit(.remove); return index + length }
             return note(from: index)
         }
@@ -112,19 +118,24 @@ struct OrderScanner {
         if let length = Lex.add.match(text, at: index) {
             let next = skipFillers(from: index + length)
             // "加一个茶叶蛋" adds an item, "加辣" is a note, "加可乐" / "add cheese" names something not on the menu.
-            if itemFollows(next) || number(at: next) != nil || !isKitchenNote(from: index) { emit(.joiner); return index + length }
+            if itemFollows(next) || number(at: next) != nil || !isKitchenNote(from: index) {
+                emit(.joiner); return index + length
+            }
             return note(from: index)
         }
         if let length = Lex.joiners.match(text, at: index) { emit(.joiner); return index + length }
         if let length = Lex.each.match(text, at: index) { emit(.each); return index + length }
-        if let length = Lex.verbs.match(text, at: index), length > 1 || quantityOrItemFollows(skipFillers(from: index + length)) {
+        if let length = Lex.verbs.match(text, at: index),
+            length > 1 || quantityOrItemFollows(skipFillers(from: index + length))
+        {
             emit(.verb)
             return index + length
         }
         if Lex.notePrefixes.match(text, at: index) != nil {
             // "spicy sour sop" is a misspelt item, not a note.
             if Lex.isLatin(scalar), let end = latinRunEnd(from: index),
-               case .corrected? = ItemMatcher(names: names).verdict(for: string(index..<end)) {
+                case .corrected? = ItemMatcher(names: names).verdict(for: string(index..<end))
+            {
                 run.append(contentsOf: text[index..<end])
                 return end
             }
@@ -161,8 +172,10 @@ struct OrderScanner {
         var merged: [Token] = []
         for token in tokens {
             if case .text(let next) = token, merged.count >= 2, case .space = merged[merged.count - 1],
-               case .text(let previous) = merged[merged.count - 2],
-               let last = previous.unicodeScalars.last, Lex.isLatin(last), let first = next.unicodeScalars.first, Lex.isLatin(first) {
+                case .text(let previous) = merged[merged.count - 2],
+                let last = previous.unicodeScalars.last, Lex.isLatin(last), let first = next.unicodeScalars.first,
+                Lex.isLatin(first)
+            {
                 merged.removeLast(2)
                 merged.append(.text(previous + " " + next))
             } else {
@@ -185,8 +198,11 @@ struct OrderScanner {
             guard Lex.isLatin(word[word.count - 1]) || Lex.isLatin(word[0]) else { return (name.item, word.count) }
             if index > 0, Lex.isLatin(text[index - 1]) { continue }
             var end = index + word.count
-            if end < text.count, text[end] == "e", end + 1 < text.count, text[end + 1] == "s" { end += 2 }
-            else if end < text.count, text[end] == "s" { end += 1 }
+            if end < text.count, text[end] == "e", end + 1 < text.count, text[end + 1] == "s" {
+                end += 2
+            } else if end < text.count, text[end] == "s" {
+                end += 1
+            }
             if end < text.count, Lex.isLatin(text[end]) {
                 end = index + word.count
                 guard end >= text.count || !Lex.isLatin(text[end]) else { continue }
@@ -219,7 +235,9 @@ struct OrderScanner {
     /// The end of the English words (and the spaces between them) from `index`.
     func latinRunEnd(from index: Int) -> Int? {
         var end = index
-        while end < text.count, Lex.isLatin(text[end]) || (text[end] == " " && end + 1 < text.count && Lex.isLatin(text[end + 1])) { end += 1 }
+        while end < text.count,
+            Lex.isLatin(text[end]) || (text[end] == " " && end + 1 < text.count && Lex.isLatin(text[end + 1]))
+        { end += 1 }
         return end > index ? end : nil
     }
 
@@ -227,7 +245,9 @@ struct OrderScanner {
     func itemFollows(_ index: Int) -> Bool {
         guard index < text.count else { return false }
         if item(at: index) != nil { return true }
-        if case .quantity(_, _, let length)? = number(at: index) { return item(at: skipSpaces(from: index + length)) != nil }
+        if case .quantity(_, _, let length)? = number(at: index) {
+            return item(at: skipSpaces(from: index + length)) != nil
+        }
         if let length = Lex.measures.match(text, at: index) { return item(at: index + length) != nil }
         return false
     }
@@ -241,7 +261,8 @@ struct OrderScanner {
         var body = text[start..<end]
         trimming: while true {
             while let last = body.last, last == " " { body.removeLast() }
-            for tail in Lex.noteTail.words where body.count > tail.count && body.suffix(tail.count).elementsEqual(tail) {
+            for tail in Lex.noteTail.words where body.count > tail.count && body.suffix(tail.count).elementsEqual(tail)
+            {
                 let before = body[body.endIndex - tail.count - 1]
                 guard !Lex.isLatin(tail[0]) || before == " " else { continue }
                 body.removeLast(tail.count)
@@ -265,7 +286,11 @@ struct OrderScanner {
                 // "no spicy beef noodles": an English note ends where an item's name begins.
                 if item(at: next) != nil { break }
             }
-            if let length = Lex.joiners.match(text, at: end) ?? Lex.add.match(text, at: end), itemFollows(skipSpaces(from: end + length)) { break }
+            if let length = Lex.joiners.match(text, at: end) ?? Lex.add.match(text, at: end),
+                itemFollows(skipSpaces(from: end + length))
+            {
+                break
+            }
             if Lex.again.match(text, at: end) != nil || Lex.oneMore.match(text, at: end) != nil { break }
             if case .quantity? = number(at: end), itemFollows(end) { break }
             if Lex.addressPrefixes.match(text, at: end) != nil { break }
@@ -286,10 +311,13 @@ struct OrderScanner {
     /// The address after "送到" / "deliver to": the rest of the message, without fillers at its ends.
     private func addressAfter(_ start: Int) -> String? {
         var from = skipSpaces(from: start)
-        while from < text.count, text[from] == ":" || text[from] == "：" || text[from] == " " || text[from] == "是" { from += 1 }
+        while from < text.count, text[from] == ":" || text[from] == "：" || text[from] == " " || text[from] == "是" {
+            from += 1
+        }
         var end = text.count
         while end > from, Lex.isBoundary(text[end - 1]) || text[end - 1] == " " { end -= 1 }
-        for tail in Lex.noteTail.words where end - from > tail.count && text[(end - tail.count)..<end].elementsEqual(tail) {
+        for tail in Lex.noteTail.words
+        where end - from > tail.count && text[(end - tail.count)..<end].elementsEqual(tail) {
             end -= tail.count
             while end > from, Lex.isBoundary(text[end - 1]) || text[end - 1] == " " { end -= 1 }
             break
@@ -308,7 +336,9 @@ struct OrderScanner {
     /// Past spaces, fillers and articles ("remove the tea", "去掉那个奶茶").
     func skipFillers(from index: Int) -> Int {
         var index = skipSpaces(from: index)
-        while index < text.count, item(at: index) == nil, let length = Lex.fillers.match(text, at: index) { index = skipSpaces(from: index + length) }
+        while index < text.count, item(at: index) == nil, let length = Lex.fillers.match(text, at: index) {
+            index = skipSpaces(from: index + length)
+        }
         return index
     }
 

@@ -18,7 +18,9 @@ struct OrderTextParser {
         return decide(reading, scanner: scanner, scalars: scalars, phone: phone)
     }
 
-    private func decide(_ reading: Assembly, scanner: OrderScanner, scalars: [Unicode.Scalar], phone: PhoneNumber?) -> Intent? {
+    private func decide(
+        _ reading: Assembly, scanner: OrderScanner, scalars: [Unicode.Scalar], phone: PhoneNumber?
+    ) -> Intent? {
         typealias Lex = OrderLexicon
         var order = reading.order
         order.phone = phone
@@ -37,10 +39,13 @@ struct OrderTextParser {
                 if asks || aboutService { return nil }
                 return .contact(address: Assembly.readsAsAddress(rest) ? rest : nil, phone: phone)
             }
-            if let address = scanner.address, !asks, order.unknown.isEmpty, order.note == nil { return .contact(address: address, phone: nil) }
+            if let address = scanner.address, !asks, order.unknown.isEmpty, order.note == nil {
+                return .contact(address: address, phone: nil)
+            }
             if asks || aboutService || !addressPieces.isEmpty { return nil }
             if let note = order.note, order.unknown.isEmpty, !Assembly.readsAsAddress(note),
-               Lex.occurs(Lex.kitchenWords, in: Array(note.unicodeScalars)) {
+                Lex.occurs(Lex.kitchenWords, in: Array(note.unicodeScalars))
+            {
                 return .edit([.note(note, item: nil)])
             }
             guard reading.verbAtStart else { return nil }
@@ -65,9 +70,15 @@ struct OrderTextParser {
     static func extractPhone(_ text: inout [Unicode.Scalar]) -> PhoneNumber? {
         var index = 0
         while index < text.count {
-            guard OrderLexicon.isDigit(text[index]), index == 0 || !OrderLexicon.isDigit(text[index - 1]) else { index += 1; continue }
+            guard OrderLexicon.isDigit(text[index]), index == 0 || !OrderLexicon.isDigit(text[index - 1]) else {
+                index += 1; continue
+            }
             var end = index
-            while end < text.count, OrderLexicon.isDigit(text[end]) || ((text[end] == " " || text[end] == "-") && end + 1 < text.count && OrderLexicon.isDigit(text[end + 1]) && end > index) {
+            while end < text.count,
+                OrderLexicon.isDigit(text[end])
+                    || ((text[end] == " " || text[end] == "-") && end + 1 < text.count
+                        && OrderLexicon.isDigit(text[end + 1]) && end > index)
+            {
                 end += 1
             }
             var candidates = [end]
@@ -90,8 +101,11 @@ struct OrderTextParser {
     /// Where a phone label ("电话：", "phone") before `index` starts, or `index` when there is none.
     private static func labelStart(before index: Int, in text: [Unicode.Scalar]) -> Int {
         var start = index
-        while start > 0, text[start - 1] == " " || text[start - 1] == ":" || text[start - 1] == "：" || text[start - 1] == "是" { start -= 1 }
-        for word in OrderLexicon.phoneLabels.words where start >= word.count && text[(start - word.count)..<start].elementsEqual(word) {
+        while start > 0,
+            text[start - 1] == " " || text[start - 1] == ":" || text[start - 1] == "：" || text[start - 1] == "是"
+        { start -= 1 }
+        for word in OrderLexicon.phoneLabels.words
+        where start >= word.count && text[(start - word.count)..<start].elementsEqual(word) {
             return start - word.count
         }
         return index

@@ -49,7 +49,9 @@ public struct ParsedLine: Sendable, Hashable {
     /// can treat it as a note for that line rather than one more 奶茶.
     public var quantityGiven: Bool
 
-    public init(item: CatalogItem, quantity: Int, note: String? = nil, match: ItemMatch = .exact, quantityGiven: Bool = true) {
+    public init(
+        item: CatalogItem, quantity: Int, note: String? = nil, match: ItemMatch = .exact, quantityGiven: Bool = true
+    ) {
         self.item = item
         self.quantity = quantity
         self.note = note

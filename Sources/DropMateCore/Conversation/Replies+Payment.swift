@@ -2,11 +2,14 @@
 /// payment copy is in one place and the conversation's own copy is untouched when payment is off.
 public enum PaymentReplies {
     /// Appended to the confirmation: where to pay, and by when.
-    public static func payLink(_ link: String, total: Money, minutes: Int64, required: Bool, language: Language) -> String {
+    public static func payLink(
+        _ link: String, total: Money, minutes: Int64, required: Bool, language: Language
+    ) -> String {
         switch (language, required) {
         case (.zh, true): "请在 \(minutes) 分钟内用微信支付 \(total)，付款后才会安排配送：\(link)"
         case (.zh, false): "可以现在用微信支付 \(total)：\(link)\n或回复“货到付款”，送达时再付。"
-        case (.en, true): "Please pay \(total) with WeChat Pay within \(minutes) minutes; we send it out once paid: \(link)"
+        case (.en, true):
+            "Please pay \(total) with WeChat Pay within \(minutes) minutes; we send it out once paid: \(link)"
         case (.en, false): "You can pay \(total) now with WeChat Pay: \(link)\nOr reply \"cash\" to pay on delivery."
         }
     }
@@ -21,7 +24,8 @@ public enum PaymentReplies {
     public static func expired(orderID: Int64, minutes: Int64, language: Language) -> String {
         switch language {
         case .zh: "订单 #\(orderID) 在 \(minutes) 分钟内没有付款，已自动取消。需要的话可以重新下单。"
-        case .en: "Order #\(orderID) was not paid within \(minutes) minutes and has been cancelled. You're welcome to order again."
+        case .en:
+            "Order #\(orderID) was not paid within \(minutes) minutes and has been cancelled. You're welcome to order again."
         }
     }
 
@@ -52,7 +56,8 @@ public enum PaymentReplies {
     public static func cashOnDeliveryChosen(orderID: Int64, total: Money, language: Language) -> String {
         switch language {
         case .zh: "好的，订单 #\(orderID) 货到付款，送达时请付 \(total)。想改用微信支付，打开付款链接即可。"
-        case .en: "OK, order #\(orderID) is cash on delivery: please pay \(total) when it arrives. To pay with WeChat Pay instead, open the pay link."
+        case .en:
+            "OK, order #\(orderID) is cash on delivery: please pay \(total) when it arrives. To pay with WeChat Pay instead, open the pay link."
         }
     }
 
@@ -61,7 +66,8 @@ public enum PaymentReplies {
         switch (language, link) {
         case (.zh, let link?): "本店需要先用微信支付再配送，不支持货到付款。付款链接：\(link)"
         case (.zh, nil): "本店需要先用微信支付再配送，不支持货到付款。"
-        case (.en, let link?): "This shop takes payment before delivery, so cash on delivery isn't available. Pay here: \(link)"
+        case (.en, let link?):
+            "This shop takes payment before delivery, so cash on delivery isn't available. Pay here: \(link)"
         case (.en, nil): "This shop takes payment before delivery, so cash on delivery isn't available."
         }
     }
@@ -80,7 +86,8 @@ public enum PaymentReplies {
         case (.zh, let id?): "没有找到您待付款的订单 #\(id)。"
         case (.zh, nil): "您没有待付款的订单。确认下单后，可以回复“货到付款”。"
         case (.en, let id?): "I can't find an order #\(id) of yours waiting for payment."
-        case (.en, nil): "You have no confirmed order waiting for payment. Once you confirm an order, you can reply \"cash\" to pay on delivery."
+        case (.en, nil):
+            "You have no confirmed order waiting for payment. Once you confirm an order, you can reply \"cash\" to pay on delivery."
         }
     }
 
@@ -89,7 +96,8 @@ public enum PaymentReplies {
         let list = orderIDs.map { "#\($0)" }
         return switch language {
         case .zh: "您有几个待付款的订单（\(list.joined(separator: "、"))），请带上订单号回复，例如“货到付款 \(list[0])”。"
-        case .en: "You have several orders waiting for payment (\(list.joined(separator: ", "))); reply with the order number, e.g. \"cash \(list[0])\"."
+        case .en:
+            "You have several orders waiting for payment (\(list.joined(separator: ", "))); reply with the order number, e.g. \"cash \(list[0])\"."
         }
     }
 

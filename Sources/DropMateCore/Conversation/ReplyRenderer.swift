@@ -30,7 +30,9 @@ public struct ReplyRenderer: Sendable {
     /// The message for `replies`: a news article alone, else the texts joined by blank lines; nil for none.
     public func render(_ replies: [Reply], language: Language, catalog: Catalog) -> OutgoingMessage? {
         if replies.count == 1, case .featuredAd(let item) = replies[0] {
-            return .news(title: "\(item.name(language)) \(item.price)", description: item.description(language), pictureURL: item.pictureURL, url: adLink(item))
+            return .news(
+                title: "\(item.name(language)) \(item.price)", description: item.description(language),
+                pictureURL: item.pictureURL, url: adLink(item))
         }
         let texts = replies.map { text(for: $0, language: language, catalog: catalog) }.filter { !$0.isEmpty }
         return texts.isEmpty ? nil : .text(texts.joined(separator: "\n\n"))

@@ -30,7 +30,10 @@ public struct StaffNotice: Sendable, Hashable {
     /// The conversation before this message, oldest first (`ConversationState.recent`: "> " the customer, "< " DropMate).
     public var recent: [String]
 
-    public init(reason: Reason, customer: String, message: String, draft: OrderDraft?, orders: [Order], phone: PhoneNumber?, recent: [String] = []) {
+    public init(
+        reason: Reason, customer: String, message: String, draft: OrderDraft?, orders: [Order], phone: PhoneNumber?,
+        recent: [String] = []
+    ) {
         self.recent = recent
         self.reason = reason
         self.customer = customer
@@ -45,7 +48,8 @@ extension ReplyRenderer {
     /// A staff notice's text, Chinese then English (staff have no language of their own on record). Phone numbers
     /// of the customer are masked; the customer's words are shown as written (the engine masks numbers in them).
     public func staffText(_ notice: StaffNotice, catalog: Catalog) -> String {
-        let zh = Replies(language: .zh, catalog: catalog, renderer: self), en = Replies(language: .en, catalog: catalog, renderer: self)
+        let zh = Replies(language: .zh, catalog: catalog, renderer: self),
+            en = Replies(language: .en, catalog: catalog, renderer: self)
         let who = notice.customer + (notice.phone.map { "（\($0.masked)）" } ?? " ")
         let whoEN = notice.customer + (notice.phone.map { " (\($0.masked))" } ?? "")
         let (title, titleEN): (String, String)
@@ -56,9 +60,11 @@ extension ReplyRenderer {
         case .message: (title, titleEN) = ("【人工中】顾客 \(who)又发来消息", "[Handoff] customer \(whoEN) wrote again")
         case .hurry: (title, titleEN) = ("【催单】顾客 \(who)在催单", "[Hurry] customer \(whoEN) asks to hurry")
         case .cancelled: (title, titleEN) = ("【取消】顾客 \(who)取消了订单", "[Cancelled] customer \(whoEN) cancelled")
-        case .change: (title, titleEN) = ("【改单】顾客 \(who)想修改已确认的订单", "[Change] customer \(whoEN) asks to change a confirmed order")
+        case .change:
+            (title, titleEN) = ("【改单】顾客 \(who)想修改已确认的订单", "[Change] customer \(whoEN) asks to change a confirmed order")
         }
-        let quoted = notice.message.isEmpty ? "" : "：“\(notice.message)”", quotedEN = notice.message.isEmpty ? "" : ": \"\(notice.message)\""
+        let quoted = notice.message.isEmpty ? "" : "：“\(notice.message)”",
+            quotedEN = notice.message.isEmpty ? "" : ": \"\(notice.message)\""
         var text = title + quoted
         for order in notice.orders { text += "\n订单 #\(order.id)：\(zh.lines(order.lines))，\(zh.stage(order))" }
         if let draft = notice.draft { text += "\n未下单：\(zh.lines(draft.lines))" }

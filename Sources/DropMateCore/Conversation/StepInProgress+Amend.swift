@@ -10,7 +10,8 @@ extension StepInProgress {
     /// `order` (awaiting confirmation) changed by `apply`, which sees it as the draft it was made from. When nothing
     /// changed (the change could not apply, and the reason was said), the order still waits for its confirmation.
     mutating func revise(_ order: Order, _ apply: (inout StepInProgress) -> Void) {
-        let reopened = OrderDraft(merchantID: order.merchantID, lines: order.lines, note: order.note, address: order.address)
+        let reopened = OrderDraft(
+            merchantID: order.merchantID, lines: order.lines, note: order.note, address: order.address)
         let phone = state.profile.phone
         let (replyStart, effectStart) = (replies.count, effects.count)
         state.pendingOrderID = nil
@@ -34,7 +35,10 @@ extension StepInProgress {
             replies.replaceSubrange(replyStart..., with: said.isEmpty ? [.pendingReminder(orderID: order.id)] : said)
             return
         }
-        guard case .changed(let void)? = try? order.applying(.cancel(reason: emptied ? "customer" : "changed"), at: facts.now) else { return }
+        guard
+            case .changed(let void)? = try? order.applying(
+                .cancel(reason: emptied ? "customer" : "changed"), at: facts.now)
+        else { return }
         effects.insert(.saveOrder(void), at: effectStart)
         if emptied {
             // "去掉牛肉面" took the last item away: that is cancelling the order.
@@ -47,11 +51,17 @@ extension StepInProgress {
     /// A change (`parsed`'s edits, lines, address or phone) with no draft and no order awaiting confirmation: it is
     /// about the customer's latest open order. False when there is none (the caller carries on as before).
     mutating func offerAmend(_ parsed: ParsedOrder) -> Bool {
-        guard state.draft == nil, state.pendingOrderID == nil, let order = facts.orders.first(where: { !$0.status.isFinal }) else { return false }
+        guard state.draft == nil, state.pendingOrderID == nil,
+            let order = facts.orders.first(where: { !$0.status.isFinal })
+        else { return false }
         switch order.status {
         case .awaitingConfirmation:
             revise(order) { turn in
-                if parsed.lines.isEmpty, parsed.address == nil, parsed.phone == nil { turn.edit(parsed.edits) } else { turn.order(parsed) }
+                if parsed.lines.isEmpty, parsed.address == nil, parsed.phone == nil {
+                    turn.edit(parsed.edits)
+                } else {
+                    turn.order(parsed)
+                }
             }
             return true
         case .confirmed:
@@ -60,8 +70,11 @@ extension StepInProgress {
             say(.answer(.tooLateToChange(order)))
             return true
         }
-        var draft = OrderDraft(merchantID: order.merchantID, lines: order.lines, note: order.note, address: order.address)
-        guard let edited = edited(draft, parsed.edits), let added = adding(parsed.lines, to: edited) else { return true }
+        var draft = OrderDraft(
+            merchantID: order.merchantID, lines: order.lines, note: order.note, address: order.address)
+        guard let edited = edited(draft, parsed.edits), let added = adding(parsed.lines, to: edited) else {
+            return true
+        }
         draft = added
         if let address = parsed.address { draft.address = DeliveryAddress(text: address) }
         var phone = parsed.phone
@@ -75,7 +88,8 @@ extension StepInProgress {
             cancel(order.id)
             return true
         }
-        let asked = AmendQuestion(orderID: order.id, askedAt: facts.now, draft: draft, phone: phone, asksPhone: asksPhone ? true : nil)
+        let asked = AmendQuestion(
+            orderID: order.id, askedAt: facts.now, draft: draft, phone: phone, asksPhone: asksPhone ? true : nil)
         state.amendAsked = asked
         state.suggested = nil
         state.cancelAsked = nil
@@ -95,8 +109,13 @@ extension StepInProgress {
                 say(.quantityOutOfRange(item: line.item.name, quantity: total, max: facts.rules.maxQuantity))
                 return nil
             }
-            if let existing { draft.lines[existing].quantity = total } else {
-                draft.lines.append(OrderLine(itemID: line.item.id, name: line.item.name, quantity: line.quantity, unitPrice: line.item.price, note: line.note))
+            if let existing {
+                draft.lines[existing].quantity = total
+            } else {
+                draft.lines.append(
+                    OrderLine(
+                        itemID: line.item.id, name: line.item.name, quantity: line.quantity, unitPrice: line.item.price,
+                        note: line.note))
             }
         }
         return draft
@@ -107,13 +126,17 @@ extension StepInProgress {
     mutating func answersAmendQuestion(_ text: String) -> Bool {
         guard let asked = state.amendAsked else { return false }
         state.amendAsked = nil
-        guard facts.now - asked.askedAt <= AmendQuestion.validFor, let order = facts.order(id: asked.orderID) else { return false }
+        guard facts.now - asked.askedAt <= AmendQuestion.validFor, let order = facts.order(id: asked.orderID) else {
+            return false
+        }
         let answer = YesNo.read(text)
         guard answer == .yes else {
             say(.answer(.changeKept(order)))
             return answer == .no
         }
-        guard order.isCancellableByCustomer, case .changed(let cancelled)? = try? order.applying(.cancel(reason: "customer"), at: facts.now) else {
+        guard order.isCancellableByCustomer,
+            case .changed(let cancelled)? = try? order.applying(.cancel(reason: "customer"), at: facts.now)
+        else {
             say(order.status == .cancelled ? .orderCancelled(order) : .answer(.tooLateToChange(order)))
             return true
         }
@@ -122,7 +145,11 @@ extension StepInProgress {
         notifyStaff(.cancelled, message: "", orders: [cancelled])
         state.draft = asked.draft
         if asked.draft.address == nil, state.profile.lastAddress == order.address { state.profile.lastAddress = nil }
-        if let phone = asked.phone { state.profile.phone = phone } else if asked.asksPhone == true { state.profile.phone = nil }
+        if let phone = asked.phone {
+            state.profile.phone = phone
+        } else if asked.asksPhone == true {
+            state.profile.phone = nil
+        }
         say(.draftChanged(asked.draft))
         advance()
         return true
@@ -157,7 +184,9 @@ extension StepInProgress {
     func suggestion(_ parsed: ParsedOrder) -> SuggestedOrder {
         SuggestedOrder(
             lines: parsed.lines.map { SuggestedOrder.Line(itemID: $0.item.id, quantity: $0.quantity, note: $0.note) }
-                + parsed.suggestions.map { SuggestedOrder.Line(itemID: $0.item.id, quantity: $0.quantity, note: $0.note) },
+                + parsed.suggestions.map {
+                    SuggestedOrder.Line(itemID: $0.item.id, quantity: $0.quantity, note: $0.note)
+                },
             note: parsed.note, address: parsed.address, phone: parsed.phone, askedAt: facts.now
         )
     }
@@ -165,7 +194,9 @@ extension StepInProgress {
     /// The suggestion's lines as the draft would show them.
     func suggestedLines(_ suggested: SuggestedOrder) -> [OrderLine] {
         suggested.lines.compactMap { line in
-            facts.catalog.item(id: line.itemID).map { OrderLine(itemID: $0.id, name: $0.name, quantity: line.quantity, unitPrice: $0.price, note: line.note) }
+            facts.catalog.item(id: line.itemID).map {
+                OrderLine(itemID: $0.id, name: $0.name, quantity: line.quantity, unitPrice: $0.price, note: line.note)
+            }
         }
     }
 
@@ -178,7 +209,9 @@ extension StepInProgress {
         switch YesNo.read(text) {
         case .yes?:
             let lines = suggested.lines.compactMap { line in
-                facts.catalog.item(id: line.itemID).map { ParsedLine(item: $0, quantity: line.quantity, note: line.note) }
+                facts.catalog.item(id: line.itemID).map {
+                    ParsedLine(item: $0, quantity: line.quantity, note: line.note)
+                }
             }
             // An item gone from the menu since: said back, nothing added.
             guard lines.count == suggested.lines.count else {
@@ -210,7 +243,9 @@ extension StepInProgress {
         switch input {
         case .text(let text): customerLine = text
         case .orderPlaced, .addressGeocoded: customerLine = nil
-        case .cart(let cart): customerLine = "[菜单页 menu page] " + cart.lines.map { "\($0.itemID) ×\($0.quantity)" }.joined(separator: ", ")
+        case .cart(let cart):
+            customerLine =
+                "[菜单页 menu page] " + cart.lines.map { "\($0.itemID) ×\($0.quantity)" }.joined(separator: ", ")
         case .reorderFromPage(let orderID): customerLine = "[跟踪页 tracking page] 再来一单 #\(orderID)"
         default: return
         }

@@ -2,7 +2,9 @@
 extension StepInProgress {
     mutating func post(_ body: String) {
         let text = body.trimmingSpaces()
-        guard TextNormalizer.hasWords(text) || text.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation }) else {
+        guard
+            TextNormalizer.hasWords(text) || text.unicodeScalars.contains(where: { $0.properties.isEmojiPresentation })
+        else {
             return say(.boardPostEmpty)
         }
         guard text.count <= BoardPost.maxLength else { return say(.boardPostTooLong(max: BoardPost.maxLength)) }

@@ -9,20 +9,30 @@ extension StepInProgress {
         var lines: [ParsedLine] = []
         for line in cart.lines {
             // The page only offers this merchant's items in range; anything else is a forged or stale form.
-            guard let item = facts.catalog.item(id: line.itemID), item.merchantID == cart.merchantID else { return say(.unknownItems([])) }
+            guard let item = facts.catalog.item(id: line.itemID), item.merchantID == cart.merchantID else {
+                return say(.unknownItems([]))
+            }
             guard (1...facts.rules.maxQuantity).contains(line.quantity) else {
                 return say(.quantityOutOfRange(item: item.name, quantity: line.quantity, max: facts.rules.maxQuantity))
             }
-            if let index = lines.firstIndex(where: { $0.item.id == item.id }) { lines[index].quantity += line.quantity } else {
+            if let index = lines.firstIndex(where: { $0.item.id == item.id }) {
+                lines[index].quantity += line.quantity
+            } else {
                 lines.append(ParsedLine(item: item, quantity: line.quantity))
             }
         }
-        guard !lines.isEmpty, lines.allSatisfy({ $0.quantity <= facts.rules.maxQuantity }) else { return say(.unknownItems([])) }
-        guard shopTakes(ParsedOrder(lines: lines), merchantID: cart.merchantID) else { return }  // StepInProgress+Rules: paused, closed, sold out
+        guard !lines.isEmpty, lines.allSatisfy({ $0.quantity <= facts.rules.maxQuantity }) else {
+            return say(.unknownItems([]))
+        }
+        // StepInProgress+Rules: paused, closed, sold out
+        guard shopTakes(ParsedOrder(lines: lines), merchantID: cart.merchantID) else { return }
         let previous = state.draft?.merchantID == cart.merchantID ? state.draft : nil
-        var draft = OrderDraft(merchantID: cart.merchantID,
-                               lines: lines.map { OrderLine(itemID: $0.item.id, name: $0.item.name, quantity: $0.quantity, unitPrice: $0.item.price) },
-                               note: previous?.note, address: previous?.address)
+        var draft = OrderDraft(
+            merchantID: cart.merchantID,
+            lines: lines.map {
+                OrderLine(itemID: $0.item.id, name: $0.item.name, quantity: $0.quantity, unitPrice: $0.item.price)
+            },
+            note: previous?.note, address: previous?.address)
         draft.geocodedText = previous?.geocodedText
         state.draft = draft
         say(.draftSummary(draft))

@@ -20,7 +20,9 @@ extension StepInProgress {
         case .unsupported: say(.courier(.help))
         case .unsubscribed, .tick: break
         case .courierBound(let attempt, let code): courierBound(attempt, code: code)
-        case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage, .addressGeocoded, .cart, .reorderFromPage: return false
+        case .orderPlaced, .confirmationLinkUsed, .orderChanged, .etaRefreshed, .staffMessage, .addressGeocoded, .cart,
+            .reorderFromPage:
+            return false
         }
         return true
     }
@@ -68,7 +70,9 @@ extension StepInProgress {
         state.draft = nil
         if let pending = state.pendingOrderID {
             // A courier's chat confirms no orders: the one still waiting lapses now rather than never.
-            if let order = facts.order(id: pending), case .changed(let cancelled)? = try? order.applying(.cancel(reason: "expired"), at: facts.now) {
+            if let order = facts.order(id: pending),
+                case .changed(let cancelled)? = try? order.applying(.cancel(reason: "expired"), at: facts.now)
+            {
                 effects.append(.saveOrder(cancelled))
             }
             state.pendingOrderID = nil

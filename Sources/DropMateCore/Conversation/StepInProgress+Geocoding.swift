@@ -24,12 +24,15 @@ extension StepInProgress {
     /// WeChat location), or stays unmeasured; the order goes on from there.
     mutating func addressGeocoded(_ text: String, _ coordinate: Coordinate?) {
         // The draft moved on meanwhile (another address, dropped): the answer is for nothing.
-        guard var draft = state.draft, var address = draft.address, address.text == text, address.coordinate == nil else { return }
+        guard var draft = state.draft, var address = draft.address, address.text == text, address.coordinate == nil
+        else { return }
         if let coordinate, coordinate.isValid {
             address.coordinate = coordinate
             draft.address = address
             state.draft = draft
-            if state.profile.lastAddress?.text == text, state.profile.lastAddress?.coordinate == nil { state.profile.lastAddress = address }
+            if state.profile.lastAddress?.text == text, state.profile.lastAddress?.coordinate == nil {
+                state.profile.lastAddress = address
+            }
         }
         if state.profile.phone == nil, !isBeyondRadius(draft) { say(.addressSaved(address)) }
         advance()

@@ -5,7 +5,9 @@ extension StepInProgress {
 
     mutating func order(_ parsed: ParsedOrder) {
         // Before it is confirmed, an order can still change: it becomes a draft again (StepInProgress+Amend.swift).
-        if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return revise(order) { $0.order(parsed) } }
+        if let pending = state.pendingOrderID, let order = facts.order(id: pending) {
+            return revise(order) { $0.order(parsed) }
+        }
         if state.draft == nil, !parsed.edits.isEmpty, offerAmend(parsed) { return }
         // Nothing is added while any part of the message is unclear: the customer sees exactly what will be made.
         guard parsed.suggestions.isEmpty else {
@@ -33,19 +35,29 @@ extension StepInProgress {
         for line in parsed.lines {
             let item = line.item
             // "奶茶去冰" for a 奶茶 already ordered: a note for that line, not one more.
-            if !line.quantityGiven, let note = line.note, let existing = lines.lastIndex(where: { $0.itemID == item.id }) {
+            if !line.quantityGiven, let note = line.note,
+                let existing = lines.lastIndex(where: { $0.itemID == item.id })
+            {
                 lines[existing].note = note
                 continue
             }
             let existing = lines.firstIndex { $0.itemID == item.id && $0.note == line.note }
             let total = line.quantity + (existing.map { lines[$0].quantity } ?? 0)
             guard line.quantity >= 1, total <= facts.rules.maxQuantity else {
-                say(.quantityOutOfRange(item: item.name, quantity: line.quantity >= 1 ? total : line.quantity, max: facts.rules.maxQuantity))
+                say(
+                    .quantityOutOfRange(
+                        item: item.name, quantity: line.quantity >= 1 ? total : line.quantity,
+                        max: facts.rules.maxQuantity))
                 remind()
                 return
             }
-            if let existing { lines[existing].quantity = total } else {
-                lines.append(OrderLine(itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price, note: line.note))
+            if let existing {
+                lines[existing].quantity = total
+            } else {
+                lines.append(
+                    OrderLine(
+                        itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price,
+                        note: line.note))
             }
         }
         let merchantIDs = Set(parsed.lines.map(\.item.merchantID) + [base?.merchantID].compactMap { $0 })
@@ -54,15 +66,20 @@ extension StepInProgress {
             remind()
             return
         }
-        guard shopTakes(parsed, merchantID: merchantID) else { return }  // StepInProgress+Rules: paused, closed, sold out
+        // StepInProgress+Rules: paused, closed, sold out
+        guard shopTakes(parsed, merchantID: merchantID) else { return }
         var draft = base ?? OrderDraft(merchantID: merchantID, lines: [])
         draft.lines = lines
         if let note = parsed.note { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
         // An address as short as "公司" is not enough to deliver to: the flow asks for it (as at the address step).
-        if let address = parsed.address, address.count >= 4 { draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address }
+        if let address = parsed.address, address.count >= 4 {
+            draft.address = DeliveryAddress(text: address); state.profile.lastAddress = draft.address
+        }
         if let phone = parsed.phone { state.profile.phone = phone }
         state.draft = draft
-        for line in parsed.lines { if case .corrected(let typed) = line.match { say(.understoodAs(typed: typed, item: line.item.name)) } }
+        for line in parsed.lines {
+            if case .corrected(let typed) = line.match { say(.understoodAs(typed: typed, item: line.item.name)) }
+        }
         say(.draftSummary(draft))
         advance()
     }
@@ -70,16 +87,22 @@ extension StepInProgress {
     /// "牛肉面改成1份", "去掉奶茶", "再来一份", "不要香菜": changes to the draft.
     mutating func edit(_ edits: [OrderEdit]) {
         guard let draft = state.draft else {
-            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return revise(order) { $0.edit(edits) } }
+            if let pending = state.pendingOrderID, let order = facts.order(id: pending) {
+                return revise(order) { $0.edit(edits) }
+            }
             if offerAmend(ParsedOrder(edits: edits)) { return }
             // "电话改成…" with nothing ordered: the number is remembered for next time.
             if edits.count == 1, case .phone(let phone?) = edits[0] { return savePhone(phone) }
             // "make it 3 beef noodles" with nothing ordered yet: that is the order.
             let lines = edits.compactMap { edit -> ParsedLine? in
-                if case .setQuantity(let item?, let quantity) = edit { return ParsedLine(item: item, quantity: quantity) }
+                if case .setQuantity(let item?, let quantity) = edit {
+                    return ParsedLine(item: item, quantity: quantity)
+                }
                 return nil
             }
-            if state.pendingOrderID == nil, !lines.isEmpty, lines.count == edits.count { return order(ParsedOrder(lines: lines)) }
+            if state.pendingOrderID == nil, !lines.isEmpty, lines.count == edits.count {
+                return order(ParsedOrder(lines: lines))
+            }
             say(.nothingToEdit)
             return remind()
         }
@@ -95,34 +118,56 @@ extension StepInProgress {
             switch edit {
             case .setQuantity(let item, let quantity):
                 // "改成3份" with no item named changes the only item; with several, which one is asked, never guessed.
-                if item == nil, let first = draft.lines.first, draft.lines.contains(where: { $0.itemID != first.itemID }) {
+                if item == nil, let first = draft.lines.first,
+                    draft.lines.contains(where: { $0.itemID != first.itemID })
+                {
                     var names: [LocalizedText] = []
                     for line in draft.lines where !names.contains(line.name) { names.append(line.name) }
                     say(.whichItemToChange(quantity: quantity, items: names)); remind(); return nil
                 }
-                guard let index = item.map({ item in draft.lines.lastIndex { $0.itemID == item.id } }) ?? draft.lines.indices.last else {
+                guard
+                    let index = item.map({ item in draft.lines.lastIndex { $0.itemID == item.id } })
+                        ?? draft.lines.indices.last
+                else {
                     say(item.map { .itemNotInOrder($0.name) } ?? .nothingToEdit); remind(); return nil
                 }
                 guard quantity >= 1, quantity <= facts.rules.maxQuantity else {
-                    say(.quantityOutOfRange(item: draft.lines[index].name, quantity: quantity, max: facts.rules.maxQuantity)); remind(); return nil
+                    say(
+                        .quantityOutOfRange(
+                            item: draft.lines[index].name, quantity: quantity, max: facts.rules.maxQuantity));
+                    remind(); return nil
                 }
                 draft.lines[index].quantity = quantity
             case .remove(let item):
-                guard draft.lines.contains(where: { $0.itemID == item.id }) else { say(.itemNotInOrder(item.name)); remind(); return nil }
+                guard draft.lines.contains(where: { $0.itemID == item.id }) else {
+                    say(.itemNotInOrder(item.name)); remind(); return nil
+                }
                 draft.lines.removeAll { $0.itemID == item.id }
             case .reduce(let item, let count):
-                guard let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) else { say(.itemNotInOrder(item.name)); remind(); return nil }
-                if draft.lines[index].quantity > count { draft.lines[index].quantity -= count } else { draft.lines.remove(at: index) }
+                guard let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) else {
+                    say(.itemNotInOrder(item.name)); remind(); return nil
+                }
+                if draft.lines[index].quantity > count {
+                    draft.lines[index].quantity -= count
+                } else {
+                    draft.lines.remove(at: index)
+                }
             case .addMore(let quantity):
                 guard let index = draft.lines.indices.last else { say(.nothingToEdit); return nil }
                 let total = draft.lines[index].quantity + quantity
                 guard quantity >= 1, total <= facts.rules.maxQuantity else {
-                    say(.quantityOutOfRange(item: draft.lines[index].name, quantity: total, max: facts.rules.maxQuantity)); remind(); return nil
+                    say(
+                        .quantityOutOfRange(
+                            item: draft.lines[index].name, quantity: total, max: facts.rules.maxQuantity));
+                    remind(); return nil
                 }
                 draft.lines[index].quantity = total
             case .note(let note, let item):
-                if let item, let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) { draft.lines[index].note = note }
-                else { draft.note = draft.note.map { "\($0)，\(note)" } ?? note }
+                if let item, let index = draft.lines.lastIndex(where: { $0.itemID == item.id }) {
+                    draft.lines[index].note = note
+                } else {
+                    draft.note = draft.note.map { "\($0)，\(note)" } ?? note
+                }
             case .address(let text):
                 draft.address = text.map { DeliveryAddress(text: $0) }
             case .phone:
@@ -143,7 +188,9 @@ extension StepInProgress {
     /// An address and a phone in one message, or an address introduced as one ("送到…").
     mutating func contact(address: String?, phone: PhoneNumber?) {
         if state.draft == nil, address != nil || phone != nil {
-            if let pending = state.pendingOrderID, let order = facts.order(id: pending) { return revise(order) { $0.contact(address: address, phone: phone) } }
+            if let pending = state.pendingOrderID, let order = facts.order(id: pending) {
+                return revise(order) { $0.contact(address: address, phone: phone) }
+            }
             if address != nil, offerAmend(ParsedOrder(address: address, phone: phone)) { return }
         }
         if let phone { state.profile.phone = phone }
@@ -159,11 +206,14 @@ extension StepInProgress {
         // The shop's rules first (StepInProgress+Rules): they may stop the draft here, or forget an address beyond the radius.
         guard let verdict = draftVerdict(), let draft = state.draft else { return }
         guard let address = draft.address else {
-            if let opensAt = verdict.forLaterAt { say(.rules(.forLater(shop: shopName(draft.merchantID), opensAt: opensAt))) }
+            if let opensAt = verdict.forLaterAt {
+                say(.rules(.forLater(shop: shopName(draft.merchantID), opensAt: opensAt)))
+            }
             say(.askAddress(previous: state.profile.lastAddress))
             return
         }
-        if asksWhere(draft) { return }  // StepInProgress+Geocoding: a typed address is measured first, when a map provider can
+        // StepInProgress+Geocoding: a typed address is measured first, when a map provider can
+        if asksWhere(draft) { return }
         guard let phone = state.profile.phone else {
             say(.askPhone)
             return
@@ -206,7 +256,9 @@ extension StepInProgress {
     }
 
     mutating func savePhone(_ phone: PhoneNumber) {
-        if state.draft == nil, let pending = state.pendingOrderID, let order = facts.order(id: pending), order.phone != phone {
+        if state.draft == nil, let pending = state.pendingOrderID, let order = facts.order(id: pending),
+            order.phone != phone
+        {
             return revise(order) { $0.savePhone(phone) }
         }
         state.profile.phone = phone
@@ -232,9 +284,13 @@ extension StepInProgress {
             return
         }
         state.pendingOrderID = nil
-        guard stillHolds(order, throughLink: false) else { return }  // StepInProgress+Rules: the rules may have changed since the summary
-        if let confirmed = confirmed(order) { say(.orderConfirmed(confirmed, eta: confirmed.promisedAt ?? facts.now)) }
-        else { say(.nothingToConfirm) }
+        // StepInProgress+Rules: the rules may have changed since the summary
+        guard stillHolds(order, throughLink: false) else { return }
+        if let confirmed = confirmed(order) {
+            say(.orderConfirmed(confirmed, eta: confirmed.promisedAt ?? facts.now))
+        } else {
+            say(.nothingToConfirm)
+        }
     }
 
     /// Confirms `order` (or finds it already confirmed); nil when it can no longer be confirmed.

@@ -3,9 +3,13 @@
 extension StepInProgress {
     /// The step's prompt again after an answer: the address or phone it waits for, else where the customer left off.
     mutating func reprompt() {
-        if isAwaitingAddress { say(.askAddress(previous: state.profile.lastAddress)) }
-        else if isAwaitingPhone { say(.askPhone) }
-        else { remind() }
+        if isAwaitingAddress {
+            say(.askAddress(previous: state.profile.lastAddress))
+        } else if isAwaitingPhone {
+            say(.askPhone)
+        } else {
+            remind()
+        }
     }
 
     mutating func answer(_ question: CustomerQuestion, text: String) {
@@ -37,14 +41,25 @@ extension StepInProgress {
             }
         case .price(let itemIDs):
             let items = itemIDs.compactMap { facts.catalog.item(id: $0) }
-            if !items.isEmpty { say(.answer(.itemPrices(items))) }
-            else if let draft = state.draft { say(.answer(.draftTotal(draft))) }
-            else if let pending = state.pendingOrderID, let order = facts.order(id: pending) { say(.answer(.orderTotal(order))) }
-            else if let order = active.first { say(.answer(.orderTotal(order))) }
-            else { say(.answer(.menuPrices)) }
+            if !items.isEmpty {
+                say(.answer(.itemPrices(items)))
+            } else if let draft = state.draft {
+                say(.answer(.draftTotal(draft)))
+            } else if let pending = state.pendingOrderID, let order = facts.order(id: pending) {
+                say(.answer(.orderTotal(order)))
+            } else if let order = active.first {
+                say(.answer(.orderTotal(order)))
+            } else {
+                say(.answer(.menuPrices))
+            }
         case .openingHours:
             let catalog = facts.catalog
-            say(.answer(.openingHours(catalog.merchantsInAdOrder.filter { merchant in catalog.items.contains { $0.merchantID == merchant.id } })))
+            say(
+                .answer(
+                    .openingHours(
+                        catalog.merchantsInAdOrder.filter { merchant in
+                            catalog.items.contains { $0.merchantID == merchant.id }
+                        })))
         case .payment: say(.answer(.payment))
         case .recommendations:
             let featured = facts.catalog.items.filter(\.isFeatured)
@@ -61,11 +76,14 @@ extension StepInProgress {
     }
 
     mutating func notifyStaff(_ reason: StaffNotice.Reason, message: String, orders: [Order]? = nil) {
-        effects.append(.notifyStaff(StaffNotice(
-            reason: reason, customer: customer, message: message, draft: state.draft,
-            orders: orders ?? facts.orders.filter { !$0.status.isFinal }, phone: state.profile.phone,
-            recent: reason == .message ? [] : state.recent ?? []  // during a handoff the person already has the conversation
-        )))
+        effects.append(
+            .notifyStaff(
+                StaffNotice(
+                    reason: reason, customer: customer, message: message, draft: state.draft,
+                    orders: orders ?? facts.orders.filter { !$0.status.isFinal }, phone: state.profile.phone,
+                    // during a handoff the person already has the conversation
+                    recent: reason == .message ? [] : state.recent ?? []
+                )))
     }
 
     /// Staff are told, and the bot keeps out of the way for `rules.handoff` seconds (the draft is kept).
@@ -121,17 +139,23 @@ extension StepInProgress {
         }
     }
 
-    static let endHandoffWords: Set<String> = ["结束人工", "退出人工", "取消人工", "返回机器人", "机器人", "back to bot", "bot", "end handoff", "stop human"]
+    static let endHandoffWords: Set<String> = [
+        "结束人工", "退出人工", "取消人工", "返回机器人", "机器人", "back to bot", "bot", "end handoff", "stop human",
+    ]
 
     /// The customer's next message after "确定取消订单 #… 吗？": a yes cancels (and staff are told); anything else keeps
     /// the order and, unless it was a no, is then handled as usual. True when nothing more is to be done.
     mutating func answersCancelQuestion(_ text: String) -> Bool {
         guard let asked = state.cancelAsked else { return false }
         state.cancelAsked = nil
-        guard facts.now - asked.askedAt <= CancelQuestion.validFor, let order = facts.order(id: asked.orderID) else { return false }
+        guard facts.now - asked.askedAt <= CancelQuestion.validFor, let order = facts.order(id: asked.orderID) else {
+            return false
+        }
         let intent = IntentParser(catalog: facts.catalog).parse(text)
         if intent == .confirm || YesNo.read(text) == .yes {
-            guard order.isCancellableByCustomer, case .changed(let cancelled)? = try? order.applying(.cancel(reason: "customer"), at: facts.now) else {
+            guard order.isCancellableByCustomer,
+                case .changed(let cancelled)? = try? order.applying(.cancel(reason: "customer"), at: facts.now)
+            else {
                 say(order.status == .cancelled ? .orderCancelled(order) : .cannotCancel(order))
                 return true
             }

@@ -11,15 +11,23 @@ extension StepInProgress {
             remind()
             return
         }
-        guard let last = order ?? facts.orders.first(where: { !$0.lines.isEmpty }), !last.lines.isEmpty else { return say(.rules(.nothingToReorder)) }
+        guard let last = order ?? facts.orders.first(where: { !$0.lines.isEmpty }), !last.lines.isEmpty else {
+            return say(.rules(.nothingToReorder))
+        }
         guard sayUnavailable(last.merchantID) else { return }
         var lines: [OrderLine] = [], soldOut: [LocalizedText] = [], withdrawn: [LocalizedText] = []
         for line in last.lines {
-            guard let item = facts.catalog.item(id: line.itemID), item.merchantID == last.merchantID else { withdrawn.append(line.name); continue }
+            guard let item = facts.catalog.item(id: line.itemID), item.merchantID == last.merchantID else {
+                withdrawn.append(line.name); continue
+            }
             if item.isSoldOut { soldOut.append(item.name); continue }
-            lines.append(OrderLine(itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price, note: line.note))
+            lines.append(
+                OrderLine(
+                    itemID: item.id, name: item.name, quantity: line.quantity, unitPrice: item.price, note: line.note))
         }
-        if !soldOut.isEmpty { say(.rules(.soldOut(soldOut, rest: remaining(last.merchantID, without: Set(lines.map(\.itemID)))))) }
+        if !soldOut.isEmpty {
+            say(.rules(.soldOut(soldOut, rest: remaining(last.merchantID, without: Set(lines.map(\.itemID))))))
+        }
         if !withdrawn.isEmpty { say(.rules(.noLongerOffered(withdrawn))) }
         guard !lines.isEmpty else { return }
         let draft = OrderDraft(merchantID: last.merchantID, lines: lines, note: last.note, address: last.address)

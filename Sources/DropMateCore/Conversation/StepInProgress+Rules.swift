@@ -13,7 +13,9 @@ extension StepInProgress {
     mutating func shopTakes(_ parsed: ParsedOrder, merchantID: String) -> Bool {
         if !sayUnavailable(merchantID) { return false }
         var seen = Set<String>()
-        let soldOut = parsed.lines.map(\.item).filter { facts.catalog.isSoldOut(itemID: $0.id) && seen.insert($0.id).inserted }
+        let soldOut = parsed.lines.map(\.item).filter {
+            facts.catalog.isSoldOut(itemID: $0.id) && seen.insert($0.id).inserted
+        }
         guard soldOut.isEmpty else {
             say(.rules(.soldOut(soldOut.map(\.name), rest: remaining(merchantID, without: []))))
             remind()
@@ -30,7 +32,8 @@ extension StepInProgress {
         case .open: return true
         case .closed(let opensAt?) where rules.acceptsOrdersForLater: _ = opensAt; return true
         case .closed(let opensAt): say(.rules(.closed(shop: shopName(merchantID), opensAt: opensAt)))
-        case .paused(let until, let reopensAt): say(.rules(.paused(shop: shopName(merchantID), until: until, reopensAt: reopensAt)))
+        case .paused(let until, let reopensAt):
+            say(.rules(.paused(shop: shopName(merchantID), until: until, reopensAt: reopensAt)))
         }
         if state.draft?.merchantID == merchantID { state.draft = nil }
         return false
@@ -88,8 +91,10 @@ extension StepInProgress {
     /// order again (the page has no chat to show a summary in). What was said goes out as a push for the link.
     mutating func stillHolds(_ order: Order, throughLink: Bool) -> Bool {
         guard order.status == .awaitingConfirmation,
-              let verdict = facts.catalog.evaluate(merchantID: order.merchantID, lines: order.lines, destination: order.address.coordinate,
-                                                   at: facts.now, in: businessTime) else { return true }
+            let verdict = facts.catalog.evaluate(
+                merchantID: order.merchantID, lines: order.lines, destination: order.address.coordinate,
+                at: facts.now, in: businessTime)
+        else { return true }
         var notice: [Reply] = [.rules(.cannotConfirm(orderID: order.id))]
         let reason: String
         if let problem = verdict.problems.first {
@@ -102,8 +107,11 @@ extension StepInProgress {
                 notice.append(.rules(.closed(shop: shopName(order.merchantID), opensAt: opensAt)))
             case .soldOut(let ids):
                 reason = "sold out"
-                notice.append(.rules(.soldOut(ids.compactMap { id in order.lines.first { $0.itemID == id }?.name },
-                                              rest: remaining(order.merchantID, without: Set(order.lines.map(\.itemID))))))
+                notice.append(
+                    .rules(
+                        .soldOut(
+                            ids.compactMap { id in order.lines.first { $0.itemID == id }?.name },
+                            rest: remaining(order.merchantID, without: Set(order.lines.map(\.itemID))))))
             case .beyondRadius(let metres, let radius):
                 reason = "beyond delivery radius"
                 notice.append(.rules(.beyondRadius(metres: metres, radiusMetres: radius)))
@@ -113,11 +121,17 @@ extension StepInProgress {
             }
         } else if verdict.deliveryFee != order.deliveryFee || verdict.forLaterAt != order.scheduledFor {
             reason = "shop terms changed"
-            if throughLink { notice.append(.rules(.termsChanged)) } else { notice = [.rules(.changedSinceSummary(orderID: order.id))] }
+            if throughLink {
+                notice.append(.rules(.termsChanged))
+            } else {
+                notice = [.rules(.changedSinceSummary(orderID: order.id))]
+            }
         } else {
             return true
         }
-        if case .changed(let cancelled)? = try? order.applying(.cancel(reason: reason), at: facts.now) { effects.append(.saveOrder(cancelled)) }
+        if case .changed(let cancelled)? = try? order.applying(.cancel(reason: reason), at: facts.now) {
+            effects.append(.saveOrder(cancelled))
+        }
         if state.pendingOrderID == order.id { state.pendingOrderID = nil }
         if throughLink {
             effects.append(.push(notice))
@@ -125,7 +139,8 @@ extension StepInProgress {
             replies.append(contentsOf: notice)
             if reason == "shop terms changed" {
                 // The same items, address and phone as a new order: its summary shows the new terms.
-                state.draft = OrderDraft(merchantID: order.merchantID, lines: order.lines, note: order.note, address: order.address)
+                state.draft = OrderDraft(
+                    merchantID: order.merchantID, lines: order.lines, note: order.note, address: order.address)
                 advance()
             }
         }
@@ -140,9 +155,12 @@ extension StepInProgress {
     }
 
     /// The order request for a draft that has everything, priced by the verdict.
-    func request(_ draft: OrderDraft, address: DeliveryAddress, phone: PhoneNumber, verdict: RulesVerdict) -> OrderRequest {
-        var request = OrderRequest(customer: customer, merchantID: draft.merchantID, lines: draft.lines, address: address, phone: phone,
-                                   language: state.language, note: draft.note)
+    func request(
+        _ draft: OrderDraft, address: DeliveryAddress, phone: PhoneNumber, verdict: RulesVerdict
+    ) -> OrderRequest {
+        var request = OrderRequest(
+            customer: customer, merchantID: draft.merchantID, lines: draft.lines, address: address, phone: phone,
+            language: state.language, note: draft.note)
         request.deliveryFee = verdict.deliveryFee
         request.distanceMetres = verdict.distance.metres
         request.scheduledFor = verdict.forLaterAt
@@ -153,7 +171,9 @@ extension StepInProgress {
 extension RulesVerdict {
     /// No rules to hold: free delivery, unmeasured distance (for a merchant missing from the catalog).
     static func unrestricted(_ draft: OrderDraft) -> RulesVerdict {
-        RulesVerdict(availability: .open(closesAt: nil), forLaterAt: nil, distance: .unknown, minimum: .met, soldOutItemIDs: [],
-                     subtotal: draft.total, deliveryFee: .zero, feeIsFallback: false, total: draft.total, preparationMinutes: 0, problems: [])
+        RulesVerdict(
+            availability: .open(closesAt: nil), forLaterAt: nil, distance: .unknown, minimum: .met, soldOutItemIDs: [],
+            subtotal: draft.total, deliveryFee: .zero, feeIsFallback: false, total: draft.total, preparationMinutes: 0,
+            problems: [])
     }
 }

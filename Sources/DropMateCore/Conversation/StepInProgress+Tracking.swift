@@ -27,7 +27,8 @@ extension StepInProgress {
     /// assumed distance while it has none).
     func minutesIfPlacedNow(_ draft: OrderDraft) -> Int? {
         guard let merchant = facts.catalog.merchant(id: draft.merchantID) else { return nil }
-        let ride = facts.eta.travelMinutes(metres: facts.eta.roadDistance(from: merchant, to: draft.address ?? DeliveryAddress(text: "")))
+        let ride = facts.eta.travelMinutes(
+            metres: facts.eta.roadDistance(from: merchant, to: draft.address ?? DeliveryAddress(text: "")))
         return merchant.preparationMinutes + facts.eta.pickupMinutes + ride
     }
 

@@ -9,7 +9,8 @@ public struct Merchant: Sendable, Hashable, Codable, Identifiable {
     /// set on the merchant when the catalog loads (absent from merchants stored before rules existed).
     public var rules: ShopRules?
 
-    public init(id: String, name: LocalizedText, location: Coordinate, preparationMinutes: Int, rules: ShopRules? = nil) {
+    public init(id: String, name: LocalizedText, location: Coordinate, preparationMinutes: Int, rules: ShopRules? = nil)
+    {
         self.id = id
         self.name = name
         self.location = location
@@ -80,17 +81,24 @@ public struct Catalog: Sendable, Hashable {
     public init(merchants: [Merchant], items: [CatalogItem]) {
         self.merchants = merchants.sorted { $0.id < $1.id }
         self.items = items.sorted { ($0.position, $0.id) < ($1.position, $1.id) }
-        self.matchNames = self.items.map { item in ([item.name.zh, item.name.en] + item.aliases).map { TextNormalizer.normalize($0) } }
+        self.matchNames = self.items.map { item in
+            ([item.name.zh, item.name.en] + item.aliases).map { TextNormalizer.normalize($0) }
+        }
         var seen = Set<ItemName>()
         self.itemNames = matchNames.enumerated()
-            .flatMap { index, names in names.filter { !$0.isEmpty }.map { ItemName(scalars: Array($0.unicodeScalars), item: index) } }
+            .flatMap { index, names in
+                names.filter { !$0.isEmpty }.map { ItemName(scalars: Array($0.unicodeScalars), item: index) }
+            }
             .filter { seen.insert($0).inserted }
-            .enumerated().sorted { ($0.element.scalars.count, $1.offset) > ($1.element.scalars.count, $0.offset) }.map(\.element)
+            .enumerated().sorted { ($0.element.scalars.count, $1.offset) > ($1.element.scalars.count, $0.offset) }.map(
+                \.element)
         self.itemStarters = Set(itemNames.map { $0.scalars[0] })
     }
 
     /// Two catalogs are equal when their merchants and items are: the rest is derived from them.
-    public static func == (lhs: Catalog, rhs: Catalog) -> Bool { lhs.merchants == rhs.merchants && lhs.items == rhs.items }
+    public static func == (lhs: Catalog, rhs: Catalog) -> Bool {
+        lhs.merchants == rhs.merchants && lhs.items == rhs.items
+    }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(merchants)

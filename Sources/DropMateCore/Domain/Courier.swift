@@ -10,7 +10,10 @@ public struct Courier: Sendable, Hashable, Codable, Identifiable {
     /// Inactive couriers get no new deliveries and their chat is a customer's again.
     public var active: Bool
 
-    public init(id: Int64, name: String, phone: PhoneNumber? = nil, openID: String? = nil, position: CourierPosition? = nil, active: Bool = true) {
+    public init(
+        id: Int64, name: String, phone: PhoneNumber? = nil, openID: String? = nil, position: CourierPosition? = nil,
+        active: Bool = true
+    ) {
         self.id = id
         self.name = name
         self.phone = phone

@@ -21,7 +21,10 @@ public struct BindingCodePolicy: Sendable, Hashable {
     public var maxFailuresPerUser: Int
     public var userWindow: Int64
 
-    public init(length: Int = 8, validFor: Int64 = 30 * 60, maxFailuresPerCode: Int = 10, maxFailuresPerUser: Int = 5, userWindow: Int64 = 3_600) {
+    public init(
+        length: Int = 8, validFor: Int64 = 30 * 60, maxFailuresPerCode: Int = 10, maxFailuresPerUser: Int = 5,
+        userWindow: Int64 = 3_600
+    ) {
         self.length = length
         self.validFor = validFor
         self.maxFailuresPerCode = maxFailuresPerCode
@@ -44,7 +47,9 @@ public struct BindingCodePolicy: Sendable, Hashable {
             // Split up ("K7M2 Q9PX"): only in the shape of a real code, so "bind my account" is no attempt.
             return code.count == standard.length && code.allSatisfy(alphabet.contains) ? code : nil
         }
-        guard (4...16).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return nil }
+        guard (4...16).contains(code.count), code.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            return nil
+        }
         return code
     }
 }

@@ -42,8 +42,10 @@ public enum Language: String, Sendable, Hashable, Codable {
 
     /// Words Chinese customers type in English (and English customers read): they choose no language.
     static let neutralEnglish: Set<String> = [
-        "ok", "okay", "okk", "kk", "hi", "hey", "hello", "yes", "yep", "yeah", "no", "nope", "thx", "thanks", "thank", "you", "ty",
-        "bye", "lol", "haha", "hmm", "sure", "cool", "nice", "good", "fine", "pls", "plz", "wow", "oh", "ah", "emm", "done", "picked",
+        "ok", "okay", "okk", "kk", "hi", "hey", "hello", "yes", "yep", "yeah", "no", "nope", "thx", "thanks", "thank",
+        "you", "ty",
+        "bye", "lol", "haha", "hmm", "sure", "cool", "nice", "good", "fine", "pls", "plz", "wow", "oh", "ah", "emm",
+        "done", "picked",
     ]
 
     /// Chinese interjections and acknowledgements too short to say the customer reads Chinese.

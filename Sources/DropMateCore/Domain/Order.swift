@@ -137,9 +137,11 @@ public enum OrderTransitionError: Error, Sendable, Hashable, CustomStringConvert
 
 extension Order {
     enum CodingKeys: String, CodingKey {
-        case id, customer, merchantID, lines, note, address, phone, status, language, createdAt, confirmedAt, dispatchedAt, deliveredAt,
-             cancelledAt, cancelReason, promisedAt, routeMetres, courierID, courierName, pickedUpAt, latestETA, notifiedETA, notifiedAt,
-             deliveryFee, distanceMetres, scheduledFor
+        case id, customer, merchantID, lines, note, address, phone, status, language, createdAt, confirmedAt,
+            dispatchedAt, deliveredAt,
+            cancelledAt, cancelReason, promisedAt, routeMetres, courierID, courierName, pickedUpAt, latestETA,
+            notifiedETA, notifiedAt,
+            deliveryFee, distanceMetres, scheduledFor
     }
 
     /// Decodes stored orders, including those from before delivery fees (their fee is zero).
@@ -179,7 +181,9 @@ extension Order {
         case unchanged(Order)
 
         public var order: Order {
-            switch self { case .changed(let order), .unchanged(let order): order }
+            switch self {
+            case .changed(let order), .unchanged(let order): order
+            }
         }
     }
 
@@ -188,7 +192,8 @@ extension Order {
         var next = self
         switch (command, status) {
         case (.confirm, .confirmed), (.confirm, .dispatched), (.confirm, .delivered),
-             (.dispatch, .dispatched), (.dispatch, .delivered), (.deliver, .delivered), (.cancel, .cancelled), (.pickUp, .delivered):
+            (.dispatch, .dispatched), (.dispatch, .delivered), (.deliver, .delivered), (.cancel, .cancelled),
+            (.pickUp, .delivered):
             return .unchanged(self)
         case (.assign(let assigned, _), .dispatched) where assigned == courierID:
             return .unchanged(self)
@@ -216,7 +221,8 @@ extension Order {
             next.status = .delivered
             next.dispatchedAt = next.dispatchedAt ?? now
             next.deliveredAt = now
-        case (.cancel(let reason), .awaitingConfirmation), (.cancel(let reason), .confirmed), (.cancel(let reason), .dispatched):
+        case (.cancel(let reason), .awaitingConfirmation), (.cancel(let reason), .confirmed),
+            (.cancel(let reason), .dispatched):
             next.status = .cancelled
             next.cancelledAt = now
             next.cancelReason = reason

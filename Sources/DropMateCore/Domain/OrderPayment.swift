@@ -104,10 +104,12 @@ public enum PaymentTransitionError: Error, Sendable, Hashable, CustomStringConve
 
     public var description: String {
         switch self {
-        case .wrongAmount(let expected, let reported): "WeChat Pay reported \(Money(fen: reported)), the order is \(Money(fen: expected))"
+        case .wrongAmount(let expected, let reported):
+            "WeChat Pay reported \(Money(fen: reported)), the order is \(Money(fen: expected))"
         case .alreadyPaid: "the order was already paid by another transaction"
         case .notPaid: "the order is not paid"
-        case .refundTooLarge(let requested, let refundable): "cannot refund \(Money(fen: requested)): only \(Money(fen: refundable)) is refundable"
+        case .refundTooLarge(let requested, let refundable):
+            "cannot refund \(Money(fen: requested)): only \(Money(fen: refundable)) is refundable"
         case .unknownRefund(let number): "no refund \(number) on this order"
         case .invalidAmount: "a refund must be more than ¥0.00"
         case .closed: "the payment is closed"
@@ -122,7 +124,9 @@ extension OrderPayment {
         case unchanged(OrderPayment)
 
         public var payment: OrderPayment {
-            switch self { case .changed(let payment), .unchanged(let payment): payment }
+            switch self {
+            case .changed(let payment), .unchanged(let payment): payment
+            }
         }
     }
 
@@ -150,10 +154,14 @@ extension OrderPayment {
             if refunds.contains(where: { $0.outRefundNo == number }) { return .unchanged(self) }
             guard transactionID != nil else { throw .notPaid }
             guard refund.fen > 0 else { throw .invalidAmount }
-            guard refund.fen <= refundableFen else { throw .refundTooLarge(requestedFen: refund.fen, refundableFen: refundableFen) }
+            guard refund.fen <= refundableFen else {
+                throw .refundTooLarge(requestedFen: refund.fen, refundableFen: refundableFen)
+            }
             next.refunds.append(PaymentRefund(outRefundNo: number, amount: refund, reason: reason, requestedAt: at))
         case .refundFinished(let number, let succeeded, let at):
-            guard let index = refunds.firstIndex(where: { $0.outRefundNo == number }) else { throw .unknownRefund(number) }
+            guard let index = refunds.firstIndex(where: { $0.outRefundNo == number }) else {
+                throw .unknownRefund(number)
+            }
             guard refunds[index].status == .processing else { return .unchanged(self) }
             next.refunds[index].status = succeeded ? .succeeded : .failed
             next.refunds[index].finishedAt = at

@@ -28,7 +28,8 @@ public struct PhoneNumber: Sendable, Hashable, Codable, CustomStringConvertible 
     public init(from decoder: any Decoder) throws {
         let raw = try decoder.singleValueContainer().decode(String.self)
         guard let phone = PhoneNumber(raw) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a phone number"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a phone number"))
         }
         self = phone
     }

@@ -22,8 +22,11 @@ public struct StaffAccount: Sendable, Hashable, Codable, Identifiable {
     /// Whether a new confirmed (or, with payment required, paid) order is pushed to `wechatOpenID`.
     public var notifyOrders: Bool
 
-    public init(id: Int64, username: String, role: StaffRole, courierID: Int64? = nil, wechatOpenID: String? = nil, notifyReports: Bool = false, active: Bool = true,
-                notifyOrders: Bool = false) {
+    public init(
+        id: Int64, username: String, role: StaffRole, courierID: Int64? = nil, wechatOpenID: String? = nil,
+        notifyReports: Bool = false, active: Bool = true,
+        notifyOrders: Bool = false
+    ) {
         self.notifyOrders = notifyOrders
         self.id = id
         self.username = username
@@ -50,7 +53,10 @@ public struct AuditEntry: Sendable, Hashable, Codable {
     public var after: String?
     public var at: Int64
 
-    public init(actorID: Int64?, actor: String, role: String, action: String, target: String, before: String? = nil, after: String? = nil, at: Int64) {
+    public init(
+        actorID: Int64?, actor: String, role: String, action: String, target: String, before: String? = nil,
+        after: String? = nil, at: Int64
+    ) {
         self.actorID = actorID
         self.actor = actor
         self.role = role

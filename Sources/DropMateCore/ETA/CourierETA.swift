@@ -16,10 +16,13 @@ extension ETAEstimator {
     public func remainingRoute(of order: Order, merchant: Merchant, courierAt position: Coordinate) -> RemainingRoute {
         if order.pickedUpAt != nil {
             let customer = order.address.coordinate
-            return RemainingRoute(toMerchantMetres: 0, toCustomerMetres: customer.map { position.distance(to: $0) * roadFactor } ?? assumedDistanceMetres)
+            return RemainingRoute(
+                toMerchantMetres: 0,
+                toCustomerMetres: customer.map { position.distance(to: $0) * roadFactor } ?? assumedDistanceMetres)
         }
-        return RemainingRoute(toMerchantMetres: position.distance(to: merchant.location) * roadFactor,
-                              toCustomerMetres: order.routeMetres ?? roadDistance(from: merchant, to: order.address))
+        return RemainingRoute(
+            toMerchantMetres: position.distance(to: merchant.location) * roadFactor,
+            toCustomerMetres: order.routeMetres ?? roadDistance(from: merchant, to: order.address))
     }
 
     /// The arrival of a dispatched order whose courier has `route` ahead at `now`: riding to the shop, waiting

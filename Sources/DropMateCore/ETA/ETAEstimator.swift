@@ -9,7 +9,10 @@ public struct ETAEstimator: Sendable, Hashable {
     /// Minutes a courier needs to pick up once the food is ready.
     public var pickupMinutes: Int
 
-    public init(roadFactor: Double = 1.3, speedKmPerHour: Double = 18, assumedDistanceMetres: Double = 3_000, pickupMinutes: Int = 5) {
+    public init(
+        roadFactor: Double = 1.3, speedKmPerHour: Double = 18, assumedDistanceMetres: Double = 3_000,
+        pickupMinutes: Int = 5
+    ) {
         self.roadFactor = roadFactor
         self.speedMetresPerMinute = speedKmPerHour * 1000 / 60
         self.assumedDistanceMetres = assumedDistanceMetres
@@ -29,13 +32,17 @@ public struct ETAEstimator: Sendable, Hashable {
 
     /// The expected arrival (Unix seconds) of `order` as things stand at `now`; nil once it is final.
     public func arrival(of order: Order, merchant: Merchant, now: Int64) -> Int64? {
-        let travel = Int64(travelMinutes(metres: order.routeMetres ?? roadDistance(from: merchant, to: order.address)) * 60)
+        let travel = Int64(
+            travelMinutes(metres: order.routeMetres ?? roadDistance(from: merchant, to: order.address)) * 60)
         switch order.status {
         case .awaitingConfirmation:
             // An order taken while the shop is closed is made when it opens (`scheduledFor`).
-            return max(now, order.scheduledFor ?? now) + Int64(merchant.preparationMinutes + pickupMinutes) * 60 + travel
+            return max(now, order.scheduledFor ?? now) + Int64(merchant.preparationMinutes + pickupMinutes) * 60
+                + travel
         case .confirmed:
-            let ready = max(order.confirmedAt ?? now, order.scheduledFor ?? 0) + Int64(merchant.preparationMinutes + pickupMinutes) * 60
+            let ready =
+                max(order.confirmedAt ?? now, order.scheduledFor ?? 0) + Int64(
+                    merchant.preparationMinutes + pickupMinutes) * 60
             return max(ready, now) + travel
         case .dispatched:
             // A refresh from the courier's position knows better than the dispatch-time guess.
@@ -45,7 +52,9 @@ public struct ETAEstimator: Sendable, Hashable {
                 leaves = pickedUpAt
             } else if order.courierID != nil {
                 // A courier on the way to the shop leaves it once the food is ready and they have reached it.
-                let ready = max(order.confirmedAt ?? order.createdAt, order.scheduledFor ?? 0) + Int64(merchant.preparationMinutes) * 60
+                let ready =
+                    max(order.confirmedAt ?? order.createdAt, order.scheduledFor ?? 0) + Int64(
+                        merchant.preparationMinutes) * 60
                 leaves = max(ready, (order.dispatchedAt ?? now) + Int64(pickupMinutes) * 60)
             } else {
                 leaves = order.dispatchedAt ?? now  // staff sent it out themselves: on the road already

@@ -5,7 +5,9 @@
 /// never leaves an order without its notification job or a reply without its dedupe record.
 public protocol ConversationWrites: Sendable {
     /// The customer's saved state (nil for a new customer) and, when `dedupeKey` was already handled, its reply.
-    func load(customer: String, dedupeKey: String?) async throws -> (state: ConversationState?, handled: RecordedAnswer?)
+    func load(
+        customer: String, dedupeKey: String?
+    ) async throws -> (state: ConversationState?, handled: RecordedAnswer?)
     /// Whether a WeChat message or event key was already handled, and what was answered.
     func handled(dedupeKey: String) async throws -> RecordedAnswer?
     /// Keys handled at or after `since` (newest first, at most `limit`), to warm the in-memory dedupe after a restart.
@@ -14,7 +16,9 @@ public protocol ConversationWrites: Sendable {
     func nextOrderID() async throws -> Int64
     /// Tries binding code `code` for WeChat user `openID` under `policy`, counting the attempt at once (against the
     /// user and against every outstanding code) so that guesses spread over many users and replicas still add up.
-    func attemptBinding(code: String, openID: String, now: Int64, policy: BindingCodePolicy) async throws -> BindingAttempt
+    func attemptBinding(
+        code: String, openID: String, now: Int64, policy: BindingCodePolicy
+    ) async throws -> BindingAttempt
     /// Forgets answers to messages handled before `cutoff` (retries come within seconds; old keys only cost space),
     /// and courier binding failures counted before it.
     func pruneHandled(before cutoff: Int64) async throws
@@ -60,7 +64,11 @@ public struct UnitOfWork: Sendable {
     public var audit: [AuditEntry] = []
     public var now: Int64
 
-    public init(customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil, handled: (key: String, message: RecordedAnswer)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [], jobs: [NewJob] = []) {
+    public init(
+        customer: String, now: Int64, state: ConversationState? = nil, expiresAt: Int64? = nil,
+        handled: (key: String, message: RecordedAnswer)? = nil, orders: [OrderWrite] = [], posts: [NewBoardPost] = [],
+        jobs: [NewJob] = []
+    ) {
         self.customer = customer
         self.now = now
         self.state = state
@@ -74,7 +82,9 @@ public struct UnitOfWork: Sendable {
 
 extension UnitOfWork {
     /// Nothing but the dedupe record: no state, order, post or job.
-    public var onlyRecordsAnAnswer: Bool { state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty && couriers.isEmpty && audit.isEmpty }
+    public var onlyRecordsAnAnswer: Bool {
+        state == nil && orders.isEmpty && posts.isEmpty && jobs.isEmpty && couriers.isEmpty && audit.isEmpty
+    }
 }
 
 /// A new or changed order, with the event for its history.

@@ -73,21 +73,26 @@ public protocol BoardModeration: BoardReads {
     func boardPost(id: Int64) async throws -> ModeratedPost?
     /// Hides or removes a post (nil: shows it again), with the reason. `onlyFrom`: change it only while it is in that
     /// state ("held": approving or rejecting a post waiting for review). False when no post changed.
-    func moderate(postID: Int64, as moderation: String?, reason: String?, onlyFrom: String?, audit: AuditEntry) async throws -> Bool
+    func moderate(
+        postID: Int64, as moderation: String?, reason: String?, onlyFrom: String?, audit: AuditEntry
+    ) async throws -> Bool
     /// Stores a staff reply and the push that carries it to the customer.
-    func reply(toPost postID: Int64, staffID: Int64, body: String, push: NewJob, audit: AuditEntry, now: Int64) async throws
+    func reply(
+        toPost postID: Int64, staffID: Int64, body: String, push: NewJob, audit: AuditEntry, now: Int64) async throws
     /// Holds new public posts for review (or stops holding them).
     func setBoardHoldsPosts(_ hold: Bool, now: Int64, audit: AuditEntry) async throws
 }
 
 extension BoardModeration {
     /// `moderate` whatever state the post is in.
-    public func moderate(postID: Int64, as moderation: String?, reason: String?, audit: AuditEntry) async throws -> Bool {
+    public func moderate(postID: Int64, as moderation: String?, reason: String?, audit: AuditEntry) async throws -> Bool
+    {
         try await moderate(postID: postID, as: moderation, reason: reason, onlyFrom: nil, audit: audit)
     }
 }
 
 /// Everything the staff API reads and changes in conversations, orders and the board (`SQLConversationStore` in
 /// production): read models and moderation, not the engine's `ConversationWrites`.
-public typealias StaffConversationStore = OrderReads & OrderHistoryReads & CustomerReads & BoardModeration & CourierReads
+public typealias StaffConversationStore = OrderReads & OrderHistoryReads & CustomerReads & BoardModeration
+    & CourierReads
     & BindingCodeReads

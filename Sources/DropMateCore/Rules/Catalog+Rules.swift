@@ -13,16 +13,20 @@ extension Catalog {
 
     /// Applies the merchant's rules to `lines` bound for `destination` (nil: unknown) at `now`: the entry point.
     /// Nil when the merchant is not in the catalog.
-    public func evaluate(merchantID: String, lines: [OrderLine], destination: Coordinate?, at now: Int64, in time: BusinessTime) -> RulesVerdict? {
+    public func evaluate(
+        merchantID: String, lines: [OrderLine], destination: Coordinate?, at now: Int64, in time: BusinessTime
+    ) -> RulesVerdict? {
         guard let merchant = merchant(id: merchantID) else { return nil }
         return (merchant.rules ?? .unrestricted).evaluate(
-            RulesDraft(lines: lines, destination: destination), shop: merchant.location, preparationMinutes: merchant.preparationMinutes,
+            RulesDraft(lines: lines, destination: destination), shop: merchant.location,
+            preparationMinutes: merchant.preparationMinutes,
             soldOut: soldOutItemIDs(ofMerchant: merchantID), at: now, in: time)
     }
 
     /// Applies the merchant's rules to a chat draft (its address's coordinate, when it has one).
     public func evaluate(_ draft: OrderDraft, at now: Int64, in time: BusinessTime) -> RulesVerdict? {
-        evaluate(merchantID: draft.merchantID, lines: draft.lines, destination: draft.address?.coordinate, at: now, in: time)
+        evaluate(
+            merchantID: draft.merchantID, lines: draft.lines, destination: draft.address?.coordinate, at: now, in: time)
     }
 
     /// Whether the merchant takes orders at `now` (open, closed until, paused until).

@@ -1,6 +1,7 @@
 /// A day of the week, Monday first (ISO 8601).
 public enum Weekday: Int, Sendable, Hashable, Codable, CaseIterable {
-    case monday = 0, tuesday, wednesday, thursday, friday, saturday, sunday
+    case monday = 0
+    case tuesday, wednesday, thursday, friday, saturday, sunday
 
     /// The key staff write in the API ("mon" … "sun").
     public var key: String { ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][rawValue] }
@@ -37,8 +38,10 @@ public struct OpeningInterval: Sendable, Hashable, Codable {
     public static func minutes(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let hours = Int(parts[0]), let minutes = Int(parts[1]), minutes < 60, hours < 24 || (hours == 24 && minutes == 0) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+            let hours = Int(parts[0]), let minutes = Int(parts[1]), minutes < 60,
+            hours < 24 || (hours == 24 && minutes == 0)
+        else { return nil }
         return hours * 60 + minutes
     }
 
@@ -74,7 +77,9 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let days = try decoder.singleValueContainer().decode([[OpeningInterval]].self)
-        guard days.count == 7 else { throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "seven days")) }
+        guard days.count == 7 else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "seven days"))
+        }
         self.days = days
     }
 
@@ -87,8 +92,11 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
     /// day ("mon 10:00-14:00; tue closed; …"). The same in both languages (day keys are the API's).
     public var text: String {
         func day(_ intervals: [OpeningInterval]) -> String {
-            intervals.isEmpty ? "closed" : intervals.sorted { $0.opens < $1.opens }
-                .map { "\(OpeningInterval.text($0.opens))-\(OpeningInterval.text($0.closes))" }.joined(separator: ", ")
+            intervals.isEmpty
+                ? "closed"
+                : intervals.sorted { $0.opens < $1.opens }
+                    .map { "\(OpeningInterval.text($0.opens))-\(OpeningInterval.text($0.closes))" }.joined(
+                        separator: ", ")
         }
         if Set(days.map { $0.sorted { $0.opens < $1.opens } }).count == 1 { return day(days[0]) }
         return Weekday.allCases.map { "\($0.key) \(day(self[$0]))" }.joined(separator: "; ")
@@ -103,7 +111,9 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
         for (day, intervals) in days.enumerated() {
             for interval in intervals {
                 let start = day * 1440 + interval.opens, end = start + interval.length
-                if end <= Self.week { result.append(start..<end) } else {
+                if end <= Self.week {
+                    result.append(start..<end)
+                } else {
                     result.append(start..<Self.week)
                     result.append(0..<(end - Self.week))
                 }
@@ -117,7 +127,9 @@ public struct WeeklyHours: Sendable, Hashable, Codable {
     public var problem: ShopRulesProblem? {
         for day in Weekday.allCases {
             for interval in self[day] {
-                guard (0..<1440).contains(interval.opens), (0...1440).contains(interval.closes) else { return .invalidTime(day) }
+                guard (0..<1440).contains(interval.opens), (0...1440).contains(interval.closes) else {
+                    return .invalidTime(day)
+                }
                 guard interval.opens != interval.closes else { return .emptyInterval(day) }
             }
             if self[day].count > 6 { return .tooManyIntervals(day) }

@@ -15,8 +15,11 @@ public struct ShopRules: Sendable, Hashable, Codable {
     /// 暂停接单: kept in its own columns, not with the rest of the rules.
     public var pause: ShopPause
 
-    public init(hours: WeeklyHours? = nil, deliveryRadiusMetres: Int? = nil, minimumOrder: Money = .zero, deliveryFee: DeliveryFee = .free,
-                acceptsOrdersForLater: Bool = false, pause: ShopPause = .off) {
+    public init(
+        hours: WeeklyHours? = nil, deliveryRadiusMetres: Int? = nil, minimumOrder: Money = .zero,
+        deliveryFee: DeliveryFee = .free,
+        acceptsOrdersForLater: Bool = false, pause: ShopPause = .off
+    ) {
         self.hours = hours
         self.deliveryRadiusMetres = deliveryRadiusMetres
         self.minimumOrder = minimumOrder
@@ -55,9 +58,13 @@ public struct ShopRules: Sendable, Hashable, Codable {
         guard let hours else { return .open(closesAt: nil) }
         let minute = time.minuteOfWeek(now)
         if hours.isOpen(atMinuteOfWeek: minute) {
-            return .open(closesAt: hours.minutesUntilClose(fromMinuteOfWeek: minute).map { time.start(ofMinutesAfter: $0, from: now) })
+            return .open(
+                closesAt: hours.minutesUntilClose(fromMinuteOfWeek: minute).map {
+                    time.start(ofMinutesAfter: $0, from: now)
+                })
         }
-        return .closed(opensAt: hours.minutesUntilOpen(fromMinuteOfWeek: minute).map { time.start(ofMinutesAfter: $0, from: now) })
+        return .closed(
+            opensAt: hours.minutesUntilOpen(fromMinuteOfWeek: minute).map { time.start(ofMinutesAfter: $0, from: now) })
     }
 
     /// The first moment at or after `unix` the hours are open (`unix` itself when open then); nil when never.
@@ -72,23 +79,31 @@ public struct ShopRules: Sendable, Hashable, Codable {
     ///
     /// Pure: `now` and the business time zone are passed in. `shop` is where the merchant is; `soldOut` the ids of
     /// the merchant's items marked sold out.
-    public func evaluate(_ draft: RulesDraft, shop: Coordinate, preparationMinutes: Int, soldOut: Set<String>,
-                         at now: Int64, in time: BusinessTime) -> RulesVerdict {
+    public func evaluate(
+        _ draft: RulesDraft, shop: Coordinate, preparationMinutes: Int, soldOut: Set<String>,
+        at now: Int64, in time: BusinessTime
+    ) -> RulesVerdict {
         let availability = availability(at: now, in: time)
         var forLater: Int64?
         if case .closed(let opensAt?) = availability, acceptsOrdersForLater { forLater = opensAt }
 
         let distance: DistanceCheck
-        let metres = draft.destination.flatMap { $0.isValid && shop.isValid ? Int(shop.distance(to: $0).rounded()) : nil }
+        let metres = draft.destination.flatMap {
+            $0.isValid && shop.isValid ? Int(shop.distance(to: $0).rounded()) : nil
+        }
         if let metres {
-            if let radius = deliveryRadiusMetres, metres > radius { distance = .beyond(metres: metres, radiusMetres: radius) }
-            else { distance = .within(metres: metres) }
+            if let radius = deliveryRadiusMetres, metres > radius {
+                distance = .beyond(metres: metres, radiusMetres: radius)
+            } else {
+                distance = .within(metres: metres)
+            }
         } else {
             distance = .unknown
         }
 
         let subtotal = draft.lines.reduce(Money.zero) { $0 + $1.total }
-        let minimum: MinimumCheck = subtotal < minimumOrder ? .short(by: Money(fen: minimumOrder.fen - subtotal.fen)) : .met
+        let minimum: MinimumCheck =
+            subtotal < minimumOrder ? .short(by: Money(fen: minimumOrder.fen - subtotal.fen)) : .met
         let (fee, feeIsFallback) = deliveryFee.fee(forMetres: metres)
         var seen = Set<String>()
         let soldOutInDraft = draft.lines.map(\.itemID).filter { soldOut.contains($0) && seen.insert($0).inserted }
@@ -100,12 +115,17 @@ public struct ShopRules: Sendable, Hashable, Codable {
         case .closed(let opensAt): if forLater == nil { problems.append(.closed(opensAt: opensAt)) }
         }
         if !soldOutInDraft.isEmpty { problems.append(.soldOut(itemIDs: soldOutInDraft)) }
-        if case .beyond(let metres, let radius) = distance { problems.append(.beyondRadius(metres: metres, radiusMetres: radius)) }
-        if case .short(let missing) = minimum { problems.append(.belowMinimum(missing: missing, minimum: minimumOrder)) }
+        if case .beyond(let metres, let radius) = distance {
+            problems.append(.beyondRadius(metres: metres, radiusMetres: radius))
+        }
+        if case .short(let missing) = minimum {
+            problems.append(.belowMinimum(missing: missing, minimum: minimumOrder))
+        }
 
-        return RulesVerdict(availability: availability, forLaterAt: forLater, distance: distance, minimum: minimum,
-                            soldOutItemIDs: soldOutInDraft, subtotal: subtotal, deliveryFee: fee, feeIsFallback: feeIsFallback,
-                            total: subtotal + fee, preparationMinutes: preparationMinutes, problems: problems)
+        return RulesVerdict(
+            availability: availability, forLaterAt: forLater, distance: distance, minimum: minimum,
+            soldOutItemIDs: soldOutInDraft, subtotal: subtotal, deliveryFee: fee, feeIsFallback: feeIsFallback,
+            total: subtotal + fee, preparationMinutes: preparationMinutes, problems: problems)
     }
 }
 
@@ -212,13 +232,16 @@ public enum ShopRulesProblem: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String {
         switch self {
         case .invalidTime(let day): "\(day.key): times must be HH:MM from 00:00 to 24:00"
-        case .emptyInterval(let day): "\(day.key): an interval must not open and close at the same minute (00:00 to 24:00 is the whole day)"
+        case .emptyInterval(let day):
+            "\(day.key): an interval must not open and close at the same minute (00:00 to 24:00 is the whole day)"
         case .tooManyIntervals(let day): "\(day.key): at most 6 intervals a day"
-        case .overlappingIntervals(let day): "\(day.key): opening intervals overlap (one past midnight counts on the next day)"
+        case .overlappingIntervals(let day):
+            "\(day.key): opening intervals overlap (one past midnight counts on the next day)"
         case .invalidRadius: "the delivery radius must be 1 to \(ShopRules.maximumRadiusMetres) metres"
         case .invalidMinimum: "the minimum order must be 0 to \(ShopRules.maximumMinimumOrder.fen) fen"
         case .invalidFee: "a delivery fee must be 0 to \(DeliveryFee.maximum.fen) fen"
-        case .invalidBands: "fee bands: 1 to 10, each up to 1 to \(ShopRules.maximumRadiusMetres) metres, in increasing order; only the last may have no limit"
+        case .invalidBands:
+            "fee bands: 1 to 10, each up to 1 to \(ShopRules.maximumRadiusMetres) metres, in increasing order; only the last may have no limit"
         }
     }
 }

@@ -26,8 +26,9 @@ package final class LocalCoordinator: CustomerCoordinator {
         try await locks.withLock(customer) {
             let cached = states.withLock { $0[customer] }
             // Only the engine's memory can tell a new message from an answered one here (`DuplicateCheck`).
-            let turn = TurnStart(cachedState: cached, message: message == nil ? nil : .unknown,
-                                    overRateLimit: message != nil && countMessage(from: customer, now: now))
+            let turn = TurnStart(
+                cachedState: cached, message: message == nil ? nil : .unknown,
+                overRateLimit: message != nil && countMessage(from: customer, now: now))
             let outcome = try await body(turn)
             if let state = outcome.state { states.withLock { _ = $0.set(customer, state) } }
             return outcome.value

@@ -20,7 +20,8 @@ package struct CatalogRefresher: Service {
                 try? await Task.sleep(for: every)
                 guard !Task.isCancelled else { return }
                 do { try await engine.reloadCatalog() } catch {
-                    logger.warning("catalog reload failed; keeping the last one", metadata: ["dropmate.error": "\(error)"])
+                    logger.warning(
+                        "catalog reload failed; keeping the last one", metadata: ["dropmate.error": "\(error)"])
                 }
             }
         }

@@ -19,7 +19,9 @@ extension ConversationEngine {
     }
 
     /// Runs what the customer did on a page (a cart, 再来一单 on the tracking page) as `submitCart` does a cart.
-    public func submitFromPage(_ input: ConversationInput, customer: String, formKey: String) async throws -> CartOutcome {
+    public func submitFromPage(
+        _ input: ConversationInput, customer: String, formKey: String
+    ) async throws -> CartOutcome {
         let key = "page:\(formKey)"
         return try await withCustomer(customer) { state in
             if let handled = try await store.handled(dedupeKey: key) { return (.alreadyTaken(handled.reply), nil) }
@@ -27,7 +29,8 @@ extension ConversationEngine {
             var outcome = try await run(customer: customer, state: state, input: input, now: now, pushKey: key)
             if let reply = outcome.reply {
                 let phone = outcome.state.profile.phone.map { "+86" + $0.digits }
-                outcome.unit.jobs.append(try PushJob(openID: customer, message: reply, phone: phone).job(key: "\(key)#chat", now: now))
+                outcome.unit.jobs.append(
+                    try PushJob(openID: customer, message: reply, phone: phone).job(key: "\(key)#chat", now: now))
             }
             outcome.unit.handled = (key, RecordedAnswer(reply: outcome.reply))
             try await commit(outcome.unit)

@@ -23,7 +23,8 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
         case .courierInactive(let id): "courier \(id) is inactive"
         case .notTheCourier(let order, let courier): "order #\(order) is not assigned to courier \(courier)"
         case .ownOrder(let order, let courier): "order #\(order) was placed by courier \(courier) themselves"
-        case .unpaid(let order): "order #\(order) is not paid yet: it goes out once the customer has paid with WeChat Pay"
+        case .unpaid(let order):
+            "order #\(order) is not paid yet: it goes out once the customer has paid with WeChat Pay"
         case .courierUnreachable(let id, let name, let reason):
             "courier \(name) (#\(id)) cannot be told about a delivery: \(reason). Bind their WeChat (a binding code) or give them a phone number first"
         }
@@ -36,9 +37,11 @@ extension ConversationEngine {
     @discardableResult
     /// `alsoQueue` adds jobs to the same commit (a courier's new-delivery message); `audit` records the staff member
     /// who did it, in the same transaction (nothing is recorded when the command changes nothing).
-    public func apply(_ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in },
-                      alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }, audit: AuditEntry? = nil,
-                      replacingPushes: Bool = false) async throws -> Order {
+    public func apply(
+        _ command: OrderCommand, toOrder id: Int64, check: @Sendable (Order) throws -> Void = { _ in },
+        alsoQueue: @Sendable (Order, Int64) throws -> [NewJob] = { _, _ in [] }, audit: AuditEntry? = nil,
+        replacingPushes: Bool = false
+    ) async throws -> Order {
         guard let found = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
         return try await withCustomer(found.customer) { state in
             let now = clock()
@@ -46,18 +49,25 @@ extension ConversationEngine {
             try check(order)
             if let payments, command.sendsOut, order.status == .confirmed { try await payments.allowDispatch(order) }
             let transition: Order.Transition
-            do throws(OrderTransitionError) { transition = try order.applying(command, at: now) } catch { throw EngineError.transition(error) }
+            do throws(OrderTransitionError) { transition = try order.applying(command, at: now) } catch {
+                throw EngineError.transition(error)
+            }
             guard case .changed(let changed) = transition else { return (order, nil) }
-            var outcome = try await run(customer: order.customer, state: state, input: .orderChanged(changed), now: now,
-                                        pushKey: "order:\(id):\(command.name):\(now)")
+            var outcome = try await run(
+                customer: order.customer, state: state, input: .orderChanged(changed), now: now,
+                pushKey: "order:\(id):\(command.name):\(now)")
             // The machine saves the order with what it told the customer; otherwise the change is saved as it is.
-            if !outcome.unit.orders.contains(where: { $0.order.id == id }) { outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0) }
+            if !outcome.unit.orders.contains(where: { $0.order.id == id }) {
+                outcome.unit.orders.insert(OrderWrite(order: changed, isNew: false), at: 0)
+            }
             // The caller tells the customer itself (an unpaid order timed out: not "cancelled by the shop").
             if replacingPushes { outcome.unit.jobs.removeAll { $0.kind == PushJob.kind } }
             outcome.unit.jobs += try alsoQueue(changed, now)
             if let audit { outcome.unit.audit.append(audit) }
             try await commit(outcome.unit)
-            logger.info("order changed by staff", metadata: ["dropmate.order_id": "\(id)", "dropmate.status": "\(changed.status.rawValue)"])
+            logger.info(
+                "order changed by staff",
+                metadata: ["dropmate.order_id": "\(id)", "dropmate.status": "\(changed.status.rawValue)"])
             return (changed, outcome.state)
         }
     }
@@ -69,8 +79,9 @@ extension ConversationEngine {
             let now = clock()
             guard let order = try await store.order(id: id) else { throw EngineError.orderNotFound(id) }
             guard order.status == .awaitingConfirmation else { return (order, nil) }
-            let outcome = try await run(customer: order.customer, state: state, input: .confirmationLinkUsed(orderID: id), now: now,
-                                        pushKey: "confirm-link:\(id)")
+            let outcome = try await run(
+                customer: order.customer, state: state, input: .confirmationLinkUsed(orderID: id), now: now,
+                pushKey: "confirm-link:\(id)")
             try await commit(outcome.unit)
             let updated = outcome.unit.orders.first { $0.order.id == id }?.order ?? order
             return (updated, outcome.state)
@@ -85,7 +96,9 @@ extension ConversationEngine {
         for customer in customers {
             try await withCustomer(customer) { state in
                 guard let expiresAt = state.expiresAt(ttl: rules.draftTTL), expiresAt <= now else { return ((), nil) }
-                let outcome = try await run(customer: customer, state: state, input: .tick, now: now, pushKey: "expire:\(customer):\(expiresAt)")
+                let outcome = try await run(
+                    customer: customer, state: state, input: .tick, now: now, pushKey: "expire:\(customer):\(expiresAt)"
+                )
                 try await commit(outcome.unit)
                 return ((), outcome.state)
             }

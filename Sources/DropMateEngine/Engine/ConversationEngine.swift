@@ -32,9 +32,13 @@ public final class ConversationEngine: Sendable {
     ///
     /// `coordinator` says who else serves these customers: nobody (`LocalCoordinator`, the embedded default) or other
     /// replicas (`RedisCoordinator`: Redis then carries the locks, cached states and answers); `Coordination` makes one.
-    package init(store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
-         rules: ConversationRules = .init(), eta: ETAEstimator = .init(), coordinator: any CustomerCoordinator = LocalCoordinator(rateLimit: .off),
-         routes: RouteLookup? = nil, telemetry: Telemetry = .disabled, payments: PaymentGate? = nil, courierSMS: Bool = true, logger: Logger) {
+    package init(
+        store: any ConversationStore, catalog: Catalog, renderer: ReplyRenderer, clock: @escaping @Sendable () -> Int64,
+        rules: ConversationRules = .init(), eta: ETAEstimator = .init(),
+        coordinator: any CustomerCoordinator = LocalCoordinator(rateLimit: .off),
+        routes: RouteLookup? = nil, telemetry: Telemetry = .disabled, payments: PaymentGate? = nil,
+        courierSMS: Bool = true, logger: Logger
+    ) {
         self.courierSMS = courierSMS
         self.routes = routes
         self.payments = payments
@@ -78,13 +82,17 @@ public final class ConversationEngine: Sendable {
             switch next {
             case .answer(let answer): return answer
             case .lookUpStoredAnswer: next = check.stored(try await store.handled(dedupeKey: message.dedupeKey))
-            case .askAgainIgnoringMemory: next = check.memory(try await wait(for: message, deadline: deadline, trustingMemory: check.trustsMemory))
+            case .askAgainIgnoringMemory:
+                next = check.memory(
+                    try await wait(for: message, deadline: deadline, trustingMemory: check.trustsMemory))
             }
         }
     }
 
     /// Waits for the message's work: started now, or joined when a request for it already started it.
-    private func wait(for message: IncomingChat, deadline: Duration, trustingMemory: Bool) async throws -> MessageMemory.Wait {
+    private func wait(
+        for message: IncomingChat, deadline: Duration, trustingMemory: Bool
+    ) async throws -> MessageMemory.Wait {
         try await messageMemory.reply(
             for: message.dedupeKey, trustingMemory: trustingMemory, deadline: deadline, now: clock,
             work: { [self] in try await process(message) },
@@ -94,12 +102,18 @@ public final class ConversationEngine: Sendable {
 
     private func pushLate(_ reply: OutgoingMessage, for message: IncomingChat) async {
         do {
-            let job = try PushJob(openID: message.customer, message: reply).job(key: "late:\(message.dedupeKey)", now: clock())
+            let job = try PushJob(openID: message.customer, message: reply).job(
+                key: "late:\(message.dedupeKey)", now: clock())
             // The stored answer becomes `success`, so a later retry does not deliver the reply twice.
-            try await store.commit(UnitOfWork(customer: message.customer, now: clock(), handled: (message.dedupeKey, RecordedAnswer(reply: nil)), jobs: [job]))
+            try await store.commit(
+                UnitOfWork(
+                    customer: message.customer, now: clock(), handled: (message.dedupeKey, RecordedAnswer(reply: nil)),
+                    jobs: [job]))
             try await coordinator.remember(RecordedAnswer(reply: nil), for: message)
         } catch {
-            logger.error("could not queue a late reply", metadata: ["dropmate.msg_key": "\(message.dedupeKey)", "dropmate.error": "\(error)"])
+            logger.error(
+                "could not queue a late reply",
+                metadata: ["dropmate.msg_key": "\(message.dedupeKey)", "dropmate.error": "\(error)"])
         }
     }
 
@@ -108,8 +122,9 @@ public final class ConversationEngine: Sendable {
         try await coordinator.withTurn(of: message.customer, message: message, now: clock()) { turn in
             let now = clock()
             var state = turn.cachedState
-            var start = DuplicateCheck.turnStarts(status: turn.message, stateCached: state != nil, coordinatorServesAlone: coordinator.servesAlone,
-                                                  memorySawEverything: messageMemory.knowsAbout(createTime: message.createTime))
+            var start = DuplicateCheck.turnStarts(
+                status: turn.message, stateCached: state != nil, coordinatorServesAlone: coordinator.servesAlone,
+                memorySawEverything: messageMemory.knowsAbout(createTime: message.createTime))
             switch start {
             case .loadStateAndAnswer:
                 let loaded = try await store.load(customer: message.customer, dedupeKey: message.dedupeKey)
@@ -123,25 +138,35 @@ public final class ConversationEngine: Sendable {
                 break
             }
             // A replay changes nothing; a state just loaded is cached for the next turn.
-            if case .replay(let handled) = start { return TurnEnd(value: .replayed(handled), state: turn.cachedState == nil ? state : nil) }
+            if case .replay(let handled) = start {
+                return TurnEnd(value: .replayed(handled), state: turn.cachedState == nil ? state : nil)
+            }
             let current = state ?? .new(at: now)
             guard let input = message.input else {
-                try await commit(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, RecordedAnswer(reply: nil))))
+                try await commit(
+                    UnitOfWork(
+                        customer: message.customer, now: now, handled: (message.dedupeKey, RecordedAnswer(reply: nil))))
                 return TurnEnd(value: .fresh(nil), state: state, answer: RecordedAnswer(reply: nil))
             }
             if turn.overRateLimit {
                 let reply = renderer.render([.slowDown], language: current.language, catalog: catalog)
                 if !coordinator.keepsAnswers {
-                    store.recordAnswer(UnitOfWork(customer: message.customer, now: now, handled: (message.dedupeKey, RecordedAnswer(reply: reply))))
+                    store.recordAnswer(
+                        UnitOfWork(
+                            customer: message.customer, now: now,
+                            handled: (message.dedupeKey, RecordedAnswer(reply: reply))))
                 }
                 return TurnEnd(value: .rateLimited(reply), state: state, answer: RecordedAnswer(reply: reply))
             }
             var outcome = try await telemetry.withSpan("machine") {
-                try await run(customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
+                try await run(
+                    customer: message.customer, state: current, input: input, now: now, pushKey: message.dedupeKey)
             }
             let reply = outcome.reply
             outcome.unit.handled = (message.dedupeKey, RecordedAnswer(reply: reply))
-            if let saved = outcome.unit.state { outcome.unit.encodedState = try store.encodeState(saved, customer: outcome.unit.customer) }  // once, for the store and the cache
+            if let saved = outcome.unit.state {
+                outcome.unit.encodedState = try store.encodeState(saved, customer: outcome.unit.customer)
+            }  // once, for the store and the cache
             if outcome.unit.onlyRecordsAnAnswer {
                 // Nothing to lose (see ConversationStore.recordAnswer); with Redis keeping answers, not even written.
                 if !coordinator.keepsAnswers { store.recordAnswer(outcome.unit) }
@@ -150,14 +175,17 @@ public final class ConversationEngine: Sendable {
             }
             // A cached state the step left as it was needs no re-caching (saves encoding it for Redis).
             let changed = turn.cachedState == nil || outcome.unit.state != nil
-            return TurnEnd(value: .fresh(reply), state: changed ? outcome.state : nil, encodedState: outcome.unit.encodedState,
-                               answer: RecordedAnswer(reply: reply))
+            return TurnEnd(
+                value: .fresh(reply), state: changed ? outcome.state : nil, encodedState: outcome.unit.encodedState,
+                answer: RecordedAnswer(reply: reply))
         }
     }
 
     /// Runs `body` holding `customer`'s lock (across replicas in production). `body` gets the customer's current
     /// state and returns its result and the state it committed (nil: unchanged).
-    func withCustomer<T: Sendable>(_ customer: String, _ body: (ConversationState) async throws -> (T, ConversationState?)) async throws -> T {
+    func withCustomer<T: Sendable>(
+        _ customer: String, _ body: (ConversationState) async throws -> (T, ConversationState?)
+    ) async throws -> T {
         try await coordinator.withTurn(of: customer, message: nil, now: clock()) { turn in
             var state = turn.cachedState
             if state == nil { state = try await store.load(customer: customer, dedupeKey: nil).state }

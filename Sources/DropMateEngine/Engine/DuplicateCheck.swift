@@ -57,7 +57,8 @@ struct DuplicateCheck {
             if joined { return .answer(WebhookAnswer(reply: result.reply, outcome: .replayed)) }
             switch result {
             case .fresh(let reply): return .answer(WebhookAnswer(reply: reply, outcome: .fresh, isRetry: isRetry))
-            case .rateLimited(let reply): return .answer(WebhookAnswer(reply: reply, outcome: .rateLimited, isRetry: isRetry))
+            case .rateLimited(let reply):
+                return .answer(WebhookAnswer(reply: reply, outcome: .rateLimited, isRetry: isRetry))
             case .replayed(let handled): return .answer(WebhookAnswer(reply: handled.reply, outcome: .replayed))
             }
         case .late(let joined):
@@ -98,8 +99,10 @@ struct DuplicateCheck {
     /// Under the customer's lock: the coordinator's `status` of the message (nil: the turn is not for a message).
     /// `memorySawEverything` (only asked when it matters) is whether this process's memory has seen every message
     /// handled since before this one was created (`MessageMemory.knowsAbout`).
-    static func turnStarts(status: MessageStatus?, stateCached: Bool, coordinatorServesAlone: Bool,
-                           memorySawEverything: @autoclosure () -> Bool) -> TurnStart {
+    static func turnStarts(
+        status: MessageStatus?, stateCached: Bool, coordinatorServesAlone: Bool,
+        memorySawEverything: @autoclosure () -> Bool
+    ) -> TurnStart {
         switch status {
         case nil, .new?: return .run
         case .answered(let handled)?: return .replay(handled)

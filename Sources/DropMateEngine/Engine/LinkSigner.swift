@@ -16,7 +16,9 @@ public struct LinkSigner: Sendable {
 
     /// Whether `signature` is right (constant time) and the link has not expired at `now`.
     public func verify(purpose: String, id: String, expires: Int64, signature: String, now: Int64) -> LinkCheck {
-        guard Self.constantTimeEquals(self.signature(purpose: purpose, id: id, expires: expires), signature) else { return .forged }
+        guard Self.constantTimeEquals(self.signature(purpose: purpose, id: id, expires: expires), signature) else {
+            return .forged
+        }
         return now <= expires ? .valid : .expired
     }
 

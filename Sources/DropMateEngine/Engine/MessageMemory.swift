@@ -101,10 +101,13 @@ package final class MessageMemory: Sendable {
                 if trustingMemory, state.done[hash] != nil { return .answered }
                 if state.sweepAt.map({ deadlineAt < $0 }) ?? true { scheduleSweep(at: deadlineAt, in: &state) }
                 if state.inFlight[key] != nil {
-                    state.inFlight[key]!.waiters.append(Waiter(continuation: continuation, deadline: deadlineAt, joined: true))
+                    state.inFlight[key]!.waiters.append(
+                        Waiter(continuation: continuation, deadline: deadlineAt, joined: true))
                     return .wait
                 }
-                state.inFlight[key] = InFlight(waiters: [Waiter(continuation: continuation, deadline: deadlineAt, joined: false)])
+                state.inFlight[key] = InFlight(waiters: [
+                    Waiter(continuation: continuation, deadline: deadlineAt, joined: false)
+                ])
                 return .start
             }
             switch next {
@@ -163,7 +166,8 @@ package final class MessageMemory: Sendable {
 
     /// Ends the work for `key`. Returns the reply to push when every request had given up on it; the key then
     /// stays in flight (newcomers wait) until `settleAfterPush`, so nobody gets the reply both ways.
-    private func finish(_ key: String, with result: Result<HandledResult, any Error>, at now: Int64) -> OutgoingMessage? {
+    private func finish(_ key: String, with result: Result<HandledResult, any Error>, at now: Int64) -> OutgoingMessage?
+    {
         let (waiters, pushed): ([Waiter], OutgoingMessage?) = state.withLock { state in
             guard let entry = state.inFlight[key] else { return ([], nil) }
             // Failed (a retry may try again), or a replay (whoever answered first remembers it): nothing to remember.
@@ -180,7 +184,8 @@ package final class MessageMemory: Sendable {
             return (entry.waiters, nil)
         }
         switch result {
-        case .success(let handled): for waiter in waiters { waiter.continuation.resume(returning: .finished(handled, joined: waiter.joined)) }
+        case .success(let handled):
+            for waiter in waiters { waiter.continuation.resume(returning: .finished(handled, joined: waiter.joined)) }
         case .failure(let error): for waiter in waiters { waiter.continuation.resume(throwing: error) }
         }
         return pushed

@@ -51,7 +51,11 @@ public final class OrderFeed: Sendable {
             for id in orderIDs {
                 state.sequence += 1
                 let event = Event(sequence: state.sequence, orderID: id)
-                if state.recent.count < capacity { state.recent.append(event) } else { state.recent[state.next] = event }
+                if state.recent.count < capacity {
+                    state.recent.append(event)
+                } else {
+                    state.recent[state.next] = event
+                }
                 state.next = (state.next + 1) % capacity
                 for continuation in state.subscribers.values { continuation.yield(event) }
             }
@@ -91,7 +95,9 @@ public final class OrderFeed: Sendable {
         let parts = lastID.split(separator: "-", maxSplits: 1)
         guard parts.count == 2, parts[0] == epoch, let last = Int64(parts[1]), last <= until else { return .reload }
         return state.withLock { state in
-            let kept = state.recent.filter { $0.sequence > last && $0.sequence <= until }.sorted { $0.sequence < $1.sequence }
+            let kept = state.recent.filter { $0.sequence > last && $0.sequence <= until }.sorted {
+                $0.sequence < $1.sequence
+            }
             // Everything after `last` must still be here, or some were overwritten.
             let oldest = state.recent.map(\.sequence).min() ?? (state.sequence + 1)
             if last + 1 < oldest, last < until { return .reload }

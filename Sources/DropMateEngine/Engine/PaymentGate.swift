@@ -15,7 +15,9 @@ public struct PaymentGate: Sendable {
     let signer: LinkSigner
     let baseURL: String
 
-    public init(mode: PaymentMode, timeoutSeconds: Int64, payments: SQLPaymentStore, signer: LinkSigner, baseURL: String) {
+    public init(
+        mode: PaymentMode, timeoutSeconds: Int64, payments: SQLPaymentStore, signer: LinkSigner, baseURL: String
+    ) {
         self.mode = mode
         self.timeoutSeconds = timeoutSeconds
         self.payments = payments
@@ -26,20 +28,34 @@ public struct PaymentGate: Sendable {
     /// The signed pay link, valid until the payment times out.
     public func payLink(_ order: Order) -> String {
         let expires = (order.confirmedAt ?? order.createdAt) + timeoutSeconds
-        return "\(baseURL)/pay/\(order.id)?exp=\(expires)&sig=\(signer.signature(purpose: "pay", id: "\(order.id)", expires: expires))"
+        return
+            "\(baseURL)/pay/\(order.id)?exp=\(expires)&sig=\(signer.signature(purpose: "pay", id: "\(order.id)", expires: expires))"
     }
 
     /// Looks at the orders a step wrote: confirmed now → pay link in the reply, a check and (required) the timeout;
     /// cancelled now → settle the payment (refund or close). A status answer ("到哪了") says whether each order is paid.
-    func adjust(_ unit: inout UnitOfWork, reply: inout OutgoingMessage?, replies: [Reply], language: Language, now: Int64) async throws {
+    func adjust(
+        _ unit: inout UnitOfWork, reply: inout OutgoingMessage?, replies: [Reply], language: Language, now: Int64
+    ) async throws {
         try await addPaymentStatus(to: &reply, replies: replies, language: language)
         for write in unit.orders where write.logsEvent {
             let order = write.order
             if order.status == .confirmed, order.confirmedAt == now {
-                let line = PaymentReplies.payLink(payLink(order), total: order.total, minutes: timeoutSeconds / 60, required: mode == .required, language: language)
-                if case .text(let text)? = reply { reply = .text(text + "\n\n" + line) } else if reply == nil { reply = .text(line) }
-                unit.jobs.append(try PaymentJob(action: .check, orderID: order.id).job(runAt: now + PaymentJob.checkDelay(attempt: 1)))
-                if mode == .required { unit.jobs.append(try PaymentJob(action: .expire, orderID: order.id).job(runAt: now + timeoutSeconds)) }
+                let line = PaymentReplies.payLink(
+                    payLink(order), total: order.total, minutes: timeoutSeconds / 60, required: mode == .required,
+                    language: language)
+                if case .text(let text)? = reply {
+                    reply = .text(text + "\n\n" + line)
+                } else if reply == nil {
+                    reply = .text(line)
+                }
+                unit.jobs.append(
+                    try PaymentJob(action: .check, orderID: order.id).job(
+                        runAt: now + PaymentJob.checkDelay(attempt: 1)))
+                if mode == .required {
+                    unit.jobs.append(
+                        try PaymentJob(action: .expire, orderID: order.id).job(runAt: now + timeoutSeconds))
+                }
             } else if order.status == .cancelled, order.cancelledAt == now {
                 unit.jobs.append(try PaymentJob(action: .settleCancelled, orderID: order.id).job(runAt: now))
             }
@@ -56,7 +72,9 @@ public struct PaymentGate: Sendable {
         let found = try await payments.payments(orderIDs: orders.map(\.id))
         var lines: [String] = []
         for order in orders {
-            let payment = found[order.id] ?? (order.status == .confirmed ? OrderPayment(amount: order.total, outTradeNo: "", openedAt: 0) : nil)
+            let payment =
+                found[order.id]
+                ?? (order.status == .confirmed ? OrderPayment(amount: order.total, outTradeNo: "", openedAt: 0) : nil)
             guard let status = PaymentReplies.status(payment, language: language) else { continue }
             let link = order.status == .confirmed && payment?.status == .unpaid ? " " + payLink(order) : ""
             lines.append((language == .zh ? "付款：#\(order.id) " : "Payment: #\(order.id) ") + status + link)
@@ -82,8 +100,11 @@ public struct PaymentGate: Sendable {
     package func chooseCashOnDelivery(_ order: Order, now: Int64) async throws -> CashChoice {
         guard mode == .optional else { return .notOffered }
         guard order.status == .confirmed || order.status == .dispatched else { return .notPayable }
-        _ = try await payments.open(orderID: order.id, payment: OrderPayment(
-            amount: order.total, outTradeNo: OrderPayment.outTradeNo(orderID: order.id), openedAt: order.confirmedAt ?? now), now: now)
+        _ = try await payments.open(
+            orderID: order.id,
+            payment: OrderPayment(
+                amount: order.total, outTradeNo: OrderPayment.outTradeNo(orderID: order.id),
+                openedAt: order.confirmedAt ?? now), now: now)
         switch try await payments.apply(.cashOnDelivery(at: now), orderID: order.id, now: now) {
         case .changed(let row), .unchanged(let row): return row.payment.isPaid ? .alreadyPaid : .chosen(row.payment)
         case .refused, .noPayment: return .notPayable
@@ -93,7 +114,9 @@ public struct PaymentGate: Sendable {
     /// The chat's answer to "货到付款" / "cash" (`request`), or nil to let the conversation handle the text (the
     /// customer is in the middle of an order and has nothing to pay yet). Several orders waiting for payment and no
     /// number given: the customer is asked which, never guessed for.
-    func answer(_ request: CashOnDeliveryRequest, state: ConversationState, orders: [Order], now: Int64) async throws -> String? {
+    func answer(
+        _ request: CashOnDeliveryRequest, state: ConversationState, orders: [Order], now: Int64
+    ) async throws -> String? {
         let language = state.language
         let ordering = state.draft != nil || state.pendingOrderID != nil
         let open = orders.filter { $0.status == .confirmed || $0.status == .dispatched }
@@ -102,23 +125,31 @@ public struct PaymentGate: Sendable {
         if mode == .required {
             guard !due.isEmpty || !ordering else { return nil }
             let target = request.orderID.flatMap { id in due.first { $0.id == id } } ?? due.first
-            return PaymentReplies.cashOnDeliveryNotOffered(link: target.flatMap { $0.status == .confirmed ? payLink($0) : nil }, language: language)
+            return PaymentReplies.cashOnDeliveryNotOffered(
+                link: target.flatMap { $0.status == .confirmed ? payLink($0) : nil }, language: language)
         }
         let target: Order
         if let id = request.orderID {
-            if found[id]?.isPaid == true { return PaymentReplies.cashOnDeliveryAlreadyPaid(orderID: id, language: language) }
-            guard let order = due.first(where: { $0.id == id }) else { return PaymentReplies.cashOnDeliveryNoOrder(orderID: id, language: language) }
+            if found[id]?.isPaid == true {
+                return PaymentReplies.cashOnDeliveryAlreadyPaid(orderID: id, language: language)
+            }
+            guard let order = due.first(where: { $0.id == id }) else {
+                return PaymentReplies.cashOnDeliveryNoOrder(orderID: id, language: language)
+            }
             target = order
         } else if due.count == 1 {
             target = due[0]
         } else if due.isEmpty {
-            if let paid = open.first(where: { found[$0.id]?.isPaid == true }) { return PaymentReplies.cashOnDeliveryAlreadyPaid(orderID: paid.id, language: language) }
+            if let paid = open.first(where: { found[$0.id]?.isPaid == true }) {
+                return PaymentReplies.cashOnDeliveryAlreadyPaid(orderID: paid.id, language: language)
+            }
             return ordering ? nil : PaymentReplies.cashOnDeliveryNoOrder(orderID: nil, language: language)
         } else {
             return PaymentReplies.cashOnDeliveryWhich(orderIDs: due.map(\.id), language: language)
         }
         switch try await chooseCashOnDelivery(target, now: now) {
-        case .chosen(let payment): return PaymentReplies.cashOnDeliveryChosen(orderID: target.id, total: payment.amount, language: language)
+        case .chosen(let payment):
+            return PaymentReplies.cashOnDeliveryChosen(orderID: target.id, total: payment.amount, language: language)
         case .alreadyPaid: return PaymentReplies.cashOnDeliveryAlreadyPaid(orderID: target.id, language: language)
         case .notOffered: return PaymentReplies.cashOnDeliveryNotOffered(link: nil, language: language)
         case .notPayable: return PaymentReplies.cashOnDeliveryNoOrder(orderID: target.id, language: language)

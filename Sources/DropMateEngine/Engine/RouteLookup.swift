@@ -27,7 +27,10 @@ public struct RouteLookup: Sendable {
     /// is due within WeChat's 5 s, and the engine's own deadline (4 s) must still have room for the rest of the turn.
     public static let turnBudget: Duration = .milliseconds(2_500)
 
-    public init(provider: any RouteProvider, geocoder: (any Geocoder)? = nil, timeout: Duration = .milliseconds(800), logger: Logger) {
+    public init(
+        provider: any RouteProvider, geocoder: (any Geocoder)? = nil, timeout: Duration = .milliseconds(800),
+        logger: Logger
+    ) {
         self.provider = provider
         self.geocoder = geocoder
         self.timeout = timeout
@@ -35,9 +38,13 @@ public struct RouteLookup: Sendable {
     }
 
     /// Road metres, or nil when the service failed or took longer than `timeout` (or than `deadline`, when sooner).
-    public func roadMetres(from origin: Coordinate, to destination: Coordinate, deadline: ContinuousClock.Instant? = nil) async -> Double? {
+    public func roadMetres(
+        from origin: Coordinate, to destination: Coordinate, deadline: ContinuousClock.Instant? = nil
+    ) async -> Double? {
         let provider = provider
-        let result = await Self.within(wait(until: deadline)) { try await provider.roadMetres(from: origin, to: destination) }
+        let result = await Self.within(wait(until: deadline)) {
+            try await provider.roadMetres(from: origin, to: destination)
+        }
         switch result {
         case .answered(let metres): return metres
         case .failed: logger.notice("map service failed; using the built-in estimate"); return nil
@@ -71,7 +78,9 @@ public struct RouteLookup: Sendable {
     }
 
     /// Runs `work` against a deadline `timeout` away; whichever ends first wins and the other is cancelled.
-    static func within<Value: Sendable>(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> Value) async -> Lookup<Value> {
+    static func within<Value: Sendable>(
+        _ timeout: Duration, _ work: @escaping @Sendable () async throws -> Value
+    ) async -> Lookup<Value> {
         guard timeout > .zero else { return .tooSlow }
         return await withTaskGroup(of: Lookup<Value>.self) { group in
             group.addTask {

@@ -16,7 +16,10 @@ public struct SignedRequest: Sendable, Equatable {
         self.timestamp = timestamp
         self.nonce = nonce
         digest = SHA256.hash(data: body).withUnsafeBytes { bytes in
-            (bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            (
+                bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+            )
         }
     }
 
@@ -71,7 +74,9 @@ package final class SignedRequestMemory: Sendable {
                 let oldest = now - window
                 for second in state.seconds.keys.filter({ $0 < oldest }) { state.seconds[second] = nil }
             }
-            if let seen = state.seconds[request.timestamp]?[nonce] { return seen == request.digest ? .repeated : .conflict }
+            if let seen = state.seconds[request.timestamp]?[nonce] {
+                return seen == request.digest ? .repeated : .conflict
+            }
             state.seconds[request.timestamp, default: [:]][nonce] = request.digest
             return .first
         }

@@ -34,6 +34,7 @@ extension JobPayload {
 
     /// The job to queue, due at `runAt`; queuing the same `key` twice makes one job.
     public func newJob(key: String?, runAt: Int64, maxAttempts: Int = 8) throws -> NewJob {
-        NewJob(kind: Self.kind, payload: try encodedPayload(), idempotencyKey: key, runAt: runAt, maxAttempts: maxAttempts)
+        NewJob(
+            kind: Self.kind, payload: try encodedPayload(), idempotencyKey: key, runAt: runAt, maxAttempts: maxAttempts)
     }
 }

@@ -1,5 +1,5 @@
-import DropMateDataProtection
 import DropMateCore
+import DropMateDataProtection
 import Logging
 
 /// Delivers a push to a customer: `WeChatNotifier` sends WeChat customer-service and template messages (with SMS as
@@ -21,7 +21,12 @@ public struct LogNotifier: Notifier {
         case .text(let body): text = body
         case .news(let title, _, _, let url): text = "\(title) \(url)"
         }
-        logger.info("push (dev mode, not sent to WeChat)", metadata: ["dropmate.job_id": "\(jobID)", "dropmate.openid": "\(push.openID)", "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(80))))"])
+        logger.info(
+            "push (dev mode, not sent to WeChat)",
+            metadata: [
+                "dropmate.job_id": "\(jobID)", "dropmate.openid": "\(push.openID)",
+                "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(80))))",
+            ])
     }
 }
 

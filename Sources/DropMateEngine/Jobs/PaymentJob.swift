@@ -4,7 +4,8 @@ import Foundation
 /// Background work on an order's payment, queued with the change that calls for it.
 public struct PaymentJob: JobPayload, Hashable {
     public static let kind = "payment"
-    public static let payloadHint: String? = #"{"action": "check|expire|settleCancelled|refund", "orderID": 1001, "attempt": 1}"#
+    public static let payloadHint: String? =
+        #"{"action": "check|expire|settleCancelled|refund", "orderID": 1001, "attempt": 1}"#
 
     public enum Action: String, Sendable, Hashable, Codable {
         /// Ask WeChat Pay whether the order was paid (the callback may be late or lost); again later if not yet.

@@ -26,9 +26,14 @@ public struct StaffNoticeJob: JobPayload, Hashable {
     }
 
     /// A new order ready to dispatch, once per order whichever way it got there (a confirmation, or a payment).
-    package static func announcing(_ order: Order, renderer: ReplyRenderer, catalog: Catalog, paid: Bool, now: Int64) throws -> NewJob {
-        try StaffNoticeJob(text: renderer.newOrderText(order, catalog: catalog, paid: paid), reason: newOrder, customer: order.customer, audience: orders)
-            .job(key: "order-notice:\(order.id)", now: now)
+    package static func announcing(
+        _ order: Order, renderer: ReplyRenderer, catalog: Catalog, paid: Bool, now: Int64
+    ) throws -> NewJob {
+        try StaffNoticeJob(
+            text: renderer.newOrderText(order, catalog: catalog, paid: paid), reason: newOrder,
+            customer: order.customer, audience: orders
+        )
+        .job(key: "order-notice:\(order.id)", now: now)
     }
 
     /// The queued job; `key` makes enqueuing it twice one job.
@@ -55,7 +60,9 @@ public struct StaffNoticeSender: Sendable {
     /// subscribed (`notify_orders`, switched in the console); other notices to every bound office member.
     func recipients(_ audience: String? = nil) async throws -> [(id: Int64, openID: String)] {
         try await staff.accounts().compactMap { account in
-            guard account.active, account.role != .courier, let openID = account.wechatOpenID, !openID.isEmpty else { return nil }
+            guard account.active, account.role != .courier, let openID = account.wechatOpenID, !openID.isEmpty else {
+                return nil
+            }
             if audience == StaffNoticeJob.orders, !account.notifyOrders { return nil }
             return (account.id, openID)
         }
@@ -64,7 +71,9 @@ public struct StaffNoticeSender: Sendable {
     package func send(_ notice: StaffNoticeJob, jobID: Int64) async throws {
         let now = clock()
         for recipient in try await recipients(notice.audience) {
-            try await queue.enqueue(PushJob(openID: recipient.openID, message: .text(notice.text)).job(key: "staff-notice:\(jobID):\(recipient.id)", now: now))
+            try await queue.enqueue(
+                PushJob(openID: recipient.openID, message: .text(notice.text)).job(
+                    key: "staff-notice:\(jobID):\(recipient.id)", now: now))
         }
     }
 }

@@ -35,8 +35,10 @@ public struct LocalDownloadSigner: Sendable {
     public func url(for key: String, expiresAt: Date) throws(ObjectStoreError) -> URL {
         try ObjectKey.validate(key)
         let expires = Int64(expiresAt.timeIntervalSince1970.rounded(.up))
-        let base = baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
-        let text = "\(base)\(routePrefix)/\(PercentEncoding.path(key))?expires=\(expires)&sig=\(signature(key: key, expires: expires))"
+        let base =
+            baseURL.absoluteString.hasSuffix("/") ? String(baseURL.absoluteString.dropLast()) : baseURL.absoluteString
+        let text =
+            "\(base)\(routePrefix)/\(PercentEncoding.path(key))?expires=\(expires)&sig=\(signature(key: key, expires: expires))"
         guard let url = URL(string: text) else { throw .invalidKey(reason: "does not form a URL") }
         return url
     }
@@ -44,7 +46,7 @@ public struct LocalDownloadSigner: Sendable {
     /// Checks the `expires` and `sig` query values of a request for `key` (the decoded path after the route prefix).
     public func verify(key: String, expires: String?, signature: String?, now: Date) -> Verdict {
         guard ObjectKey.isValid(key), let expires, let expiresAt = Int64(expires), let signature,
-              let given = Self.bytes(fromHex: signature), given.count == SHA256.byteCount
+            let given = Self.bytes(fromHex: signature), given.count == SHA256.byteCount
         else { return .malformed }
         let message = Array(Self.message(key: key, expires: expiresAt).utf8)
         // Checked before the expiry so a forged link learns nothing from which answer it gets.
@@ -55,7 +57,8 @@ public struct LocalDownloadSigner: Sendable {
     }
 
     private func signature(key: String, expires: Int64) -> String {
-        SigV4Encoding.hex(HMAC<SHA256>.authenticationCode(for: Array(Self.message(key: key, expires: expires).utf8), using: secret))
+        SigV4Encoding.hex(
+            HMAC<SHA256>.authenticationCode(for: Array(Self.message(key: key, expires: expires).utf8), using: secret))
     }
 
     private static func message(key: String, expires: Int64) -> String {

@@ -15,7 +15,9 @@ public struct LocalObjectStore: ObjectStore {
     ///   - directory: where objects are kept, e.g. `$DROPMATE_DATA_DIR/objects`.
     ///   - downloadSigner: makes ``downloadURL(key:expiresIn:)`` links; without it, that method throws.
     ///   - now: the clock link expiries count from.
-    public init(directory: String, downloadSigner: LocalDownloadSigner? = nil, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        directory: String, downloadSigner: LocalDownloadSigner? = nil, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.directory = URL(fileURLWithPath: directory, isDirectory: true).standardizedFileURL
         self.downloadSigner = downloadSigner
         self.now = now
@@ -62,13 +64,15 @@ public struct LocalObjectStore: ObjectStore {
 
     public func exists(key: String) async throws -> Bool {
         var isDirectory: ObjCBool = false
-        return FileManager.default.fileExists(atPath: try fileURL(for: key).path, isDirectory: &isDirectory) && !isDirectory.boolValue
+        return FileManager.default.fileExists(atPath: try fileURL(for: key).path, isDirectory: &isDirectory)
+            && !isDirectory.boolValue
     }
 
     public func downloadURL(key: String, expiresIn: Duration) async throws -> URL {
         guard let downloadSigner else { throw ObjectStoreError.downloadsNotConfigured }
         guard expiresIn > .zero else { throw ObjectStoreError.invalidExpiry(reason: "must be positive") }
-        return try downloadSigner.url(for: key, expiresAt: now().addingTimeInterval(Double(expiresIn.wholeSecondsRoundedUp)))
+        return try downloadSigner.url(
+            for: key, expiresAt: now().addingTimeInterval(Double(expiresIn.wholeSecondsRoundedUp)))
     }
 
     /// The file for `key`; the key rules keep it inside ``directory``.

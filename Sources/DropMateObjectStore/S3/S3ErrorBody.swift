@@ -14,7 +14,8 @@ enum S3ErrorBody {
 
     static func parse(_ body: [UInt8], status: Int) -> S3ServiceError {
         let fields = body.withUnsafeBytes { Self.fields(in: $0) }
-        return S3ServiceError(status: status, code: fields["Code"], message: fields["Message"], requestID: fields["RequestId"])
+        return S3ServiceError(
+            status: status, code: fields["Code"], message: fields["Message"], requestID: fields["RequestId"])
     }
 
     private static let wanted: Set<String> = ["Code", "Message", "RequestId"]
@@ -32,14 +33,16 @@ enum S3ErrorBody {
     /// name winning; empty when the body is not such a document.
     static func fields(in buffer: UnsafeRawBufferPointer) -> [String: String] {
         guard let base = buffer.baseAddress, !buffer.isEmpty, buffer.count <= maxBodyBytes,
-              !containsMarkupDeclaration(buffer)
+            !containsMarkupDeclaration(buffer)
         else { return [:] }
         _ = setUp
-        guard let doc = xmlReadMemory(base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), nil, "UTF-8", options)
+        guard
+            let doc = xmlReadMemory(
+                base.assumingMemoryBound(to: CChar.self), Int32(buffer.count), nil, "UTF-8", options)
         else { return [:] }
         defer { xmlFreeDoc(doc) }
         guard doc.pointee.intSubset == nil, doc.pointee.extSubset == nil,
-              let root = xmlDocGetRootElement(doc), string(root.pointee.name) == "Error"
+            let root = xmlDocGetRootElement(doc), string(root.pointee.name) == "Error"
         else { return [:] }
         var fields: [String: String] = [:]
         var cursor = root.pointee.children
@@ -92,7 +95,9 @@ enum S3ErrorBody {
 extension String {
     fileprivate var trimmingASCIIWhitespace: String {
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" || $0 == "\r\n" }
-        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
         return String(self[first...last])
     }
 }

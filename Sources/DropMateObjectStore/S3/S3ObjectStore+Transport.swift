@@ -38,7 +38,8 @@ extension S3ObjectStore {
     /// Signs and sends one request, retrying per the policy. Returns 2xx answers, and 404 for GET and HEAD
     /// (the caller decides what "missing" means); throws ``ObjectStoreError`` for every other outcome.
     func send(
-        _ method: S3Method, key: String?, headers extra: [(name: String, value: String)] = [], payload: S3Payload = .none
+        _ method: S3Method, key: String?, headers extra: [(name: String, value: String)] = [],
+        payload: S3Payload = .none
     ) async throws -> HTTPClientResponse {
         let address = configuration.address(of: key)
         var attempt = 0
@@ -47,7 +48,8 @@ extension S3ObjectStore {
             let outcome: Result<HTTPClientResponse, ObjectStoreError>
             do {
                 let response = try await httpClient.execute(
-                    makeRequest(method, address: address, headers: extra, payload: payload), timeout: requestTimeout, logger: logger
+                    makeRequest(method, address: address, headers: extra, payload: payload), timeout: requestTimeout,
+                    logger: logger
                 )
                 if (200..<300).contains(response.status.code) { return response }
                 if response.status == .notFound, method == .GET || method == .HEAD {
@@ -69,12 +71,14 @@ extension S3ObjectStore {
             guard case .failure(let failure) = outcome else { preconditionFailure("success returned above") }
             guard attempt < retryPolicy.maxAttempts, Self.isRetryable(failure) else { throw failure }
             let delay = retryPolicy.delay(beforeRetry: attempt - 1)
-            logger.warning("S3 request failed; retrying", metadata: [
-                "dropmate.s3.method": "\(method.rawValue)",
-                "dropmate.s3.key": "\(key ?? "")",
-                "dropmate.s3.attempt": "\(attempt)",
-                "dropmate.s3.error": "\(failure)",
-            ])
+            logger.warning(
+                "S3 request failed; retrying",
+                metadata: [
+                    "dropmate.s3.method": "\(method.rawValue)",
+                    "dropmate.s3.key": "\(key ?? "")",
+                    "dropmate.s3.attempt": "\(attempt)",
+                    "dropmate.s3.error": "\(failure)",
+                ])
             try await Task.sleep(for: delay)
         }
     }
@@ -85,7 +89,8 @@ extension S3ObjectStore {
     ) -> HTTPClientRequest {
         let unsigned = SigV4Request(
             method: method.rawValue, encodedPath: address.encodedPath,
-            headers: [(name: "host", value: address.host), (name: "x-amz-content-sha256", value: payload.sha256)] + extra,
+            headers: [(name: "host", value: address.host), (name: "x-amz-content-sha256", value: payload.sha256)]
+                + extra,
             payloadSHA256: payload.sha256
         )
         let signed = signer.signed(unsigned, at: now())

@@ -52,7 +52,8 @@ public struct S3ObjectStore: ObjectStore {
             let (size, sha256) = try FileChunks.sizeAndSHA256(of: path)
             payload = .file(path: path, size: size, sha256: sha256)
         }
-        let response = try await send(.PUT, key: key, headers: [(name: "content-type", value: contentType)], payload: payload)
+        let response = try await send(
+            .PUT, key: key, headers: [(name: "content-type", value: contentType)], payload: payload)
         _ = try? await response.body.collect(upTo: S3Payload.errorBodyLimit)
     }
 
@@ -95,7 +96,8 @@ public struct S3ObjectStore: ObjectStore {
         }
         let address = configuration.address(of: key)
         let text = signer.presignedURL(
-            scheme: address.scheme, host: address.host, encodedPath: address.encodedPath, expiresIn: Int(seconds), at: date
+            scheme: address.scheme, host: address.host, encodedPath: address.encodedPath, expiresIn: Int(seconds),
+            at: date
         )
         guard let url = URL(string: text) else { throw ObjectStoreError.invalidKey(reason: "does not form a URL") }
         return url

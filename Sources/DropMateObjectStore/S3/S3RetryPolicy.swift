@@ -22,14 +22,17 @@ public struct S3RetryPolicy: Sendable, Equatable {
     /// A random wait up to the exponential ceiling ("full jitter"), so clients throttled together do not retry together.
     func delay(beforeRetry retry: Int) -> Duration {
         let ceiling = min(maxDelay, baseDelay * (1 << min(retry, 20)))
-        let ceilingMilliseconds = Int(ceiling.components.seconds * 1000 + ceiling.components.attoseconds / 1_000_000_000_000_000)
+        let ceilingMilliseconds = Int(
+            ceiling.components.seconds * 1000 + ceiling.components.attoseconds / 1_000_000_000_000_000)
         return .milliseconds(Int.random(in: 0...max(0, ceilingMilliseconds)))
     }
 
     /// Whether an error answer is worth another attempt.
     static func isRetryable(_ error: S3ServiceError) -> Bool {
         if [500, 502, 503, 504, 429].contains(error.status) { return true }
-        return ["SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError", "ServiceUnavailable"]
-            .contains(error.code ?? "")
+        return [
+            "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError", "ServiceUnavailable",
+        ]
+        .contains(error.code ?? "")
     }
 }

@@ -68,8 +68,10 @@ public struct SigV4Signer: Sendable {
         request.headers.removeAll { ["x-amz-date", "authorization"].contains($0.name.lowercased()) }
         request.headers.append((name: "x-amz-date", value: timestamp))
         let canonical = canonicalRequest(request)
-        let signature = signature(stringToSign: stringToSign(canonicalRequest: canonical.text, timestamp: timestamp), timestamp: timestamp)
-        let authorization = "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope(timestamp)), "
+        let signature = signature(
+            stringToSign: stringToSign(canonicalRequest: canonical.text, timestamp: timestamp), timestamp: timestamp)
+        let authorization =
+            "\(Self.algorithm) Credential=\(credentials.accessKeyID)/\(scope(timestamp)), "
             + "SignedHeaders=\(canonical.signedHeaders), Signature=\(signature)"
         request.headers.append((name: "authorization", value: authorization))
         return request
@@ -94,7 +96,8 @@ public struct SigV4Signer: Sendable {
             headers: [(name: "host", value: host)], payloadSHA256: "UNSIGNED-PAYLOAD"
         )
         let canonical = canonicalRequest(request)
-        let signature = signature(stringToSign: stringToSign(canonicalRequest: canonical.text, timestamp: timestamp), timestamp: timestamp)
+        let signature = signature(
+            stringToSign: stringToSign(canonicalRequest: canonical.text, timestamp: timestamp), timestamp: timestamp)
         // The signature goes last, after the parameters it signs, as in AWS's examples.
         return "\(scheme)://\(host)\(encodedPath)?\(Self.canonicalQuery(request.query))&X-Amz-Signature=\(signature)"
     }

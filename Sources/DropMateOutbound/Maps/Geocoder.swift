@@ -23,10 +23,16 @@ extension AmapRoutes: Geocoder {
             var info: String?
             var geocodes: [Place]?
         }
-        let answer: Answer = try await MapHTTP.get("\(baseURL)/v3/geocode/geo?\(query)", http: http, provider: "Amap", span: "maps amap geocode", telemetry: telemetry)
-        guard answer.status == "1" else { throw RouteError(provider: "Amap", reason: answer.info ?? "geocoding refused") }
+        let answer: Answer = try await MapHTTP.get(
+            "\(baseURL)/v3/geocode/geo?\(query)", http: http, provider: "Amap", span: "maps amap geocode",
+            telemetry: telemetry)
+        guard answer.status == "1" else {
+            throw RouteError(provider: "Amap", reason: answer.info ?? "geocoding refused")
+        }
         let places = (answer.geocodes ?? []).compactMap { place -> Coordinate? in
-            guard let level = place.level, Self.preciseLevels.contains(level), let location = place.location else { return nil }
+            guard let level = place.level, Self.preciseLevels.contains(level), let location = place.location else {
+                return nil
+            }
             // "lng,lat"
             let parts = location.split(separator: ",").compactMap { Double($0) }
             guard parts.count == 2 else { return nil }
@@ -58,12 +64,17 @@ extension TencentRoutes: Geocoder {
             var message: String?
             var result: Result?
         }
-        let answer: Answer = try await MapHTTP.get("\(baseURL)/ws/geocoder/v1/?\(query)", http: http, provider: "Tencent LBS", span: "maps tencent geocode",
-                                                   telemetry: telemetry)
+        let answer: Answer = try await MapHTTP.get(
+            "\(baseURL)/ws/geocoder/v1/?\(query)", http: http, provider: "Tencent LBS", span: "maps tencent geocode",
+            telemetry: telemetry)
         if answer.status == Self.noResult { return nil }
-        guard answer.status == 0 else { throw RouteError(provider: "Tencent LBS", reason: answer.message ?? "geocoding refused") }
-        guard let result = answer.result, let location = result.location, (result.reliability ?? 0) >= Self.minimumReliability,
-              (result.level ?? 0) >= Self.minimumLevel else { return nil }
+        guard answer.status == 0 else {
+            throw RouteError(provider: "Tencent LBS", reason: answer.message ?? "geocoding refused")
+        }
+        guard let result = answer.result, let location = result.location,
+            (result.reliability ?? 0) >= Self.minimumReliability,
+            (result.level ?? 0) >= Self.minimumLevel
+        else { return nil }
         let coordinate = Coordinate(latitude: location.lat, longitude: location.lng)
         return coordinate.isValid ? coordinate : nil
     }

@@ -20,7 +20,9 @@ public struct AmapRoutes: RouteProvider {
     let key: String
     let telemetry: Telemetry
 
-    public init(http: HTTPClient, baseURL: String = "https://restapi.amap.com", key: String, telemetry: Telemetry = .disabled) {
+    public init(
+        http: HTTPClient, baseURL: String = "https://restapi.amap.com", key: String, telemetry: Telemetry = .disabled
+    ) {
         self.http = http
         self.telemetry = telemetry
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -28,7 +30,8 @@ public struct AmapRoutes: RouteProvider {
     }
 
     public func roadMetres(from origin: Coordinate, to destination: Coordinate) async throws -> Double {
-        let query = "origin=\(Self.point(origin))&destination=\(Self.point(destination))&key=\(PercentEncoding.queryValue(key))&output=json"
+        let query =
+            "origin=\(Self.point(origin))&destination=\(Self.point(destination))&key=\(PercentEncoding.queryValue(key))&output=json"
         struct Answer: Decodable {
             struct Route: Decodable {
                 struct Path: Decodable { var distance: String }
@@ -38,7 +41,9 @@ public struct AmapRoutes: RouteProvider {
             var info: String?
             var route: Route?
         }
-        let answer: Answer = try await MapHTTP.get("\(baseURL)/v3/direction/driving?\(query)", http: http, provider: "Amap", span: "maps amap", telemetry: telemetry)
+        let answer: Answer = try await MapHTTP.get(
+            "\(baseURL)/v3/direction/driving?\(query)", http: http, provider: "Amap", span: "maps amap",
+            telemetry: telemetry)
         guard answer.status == "1", let text = answer.route?.paths?.first?.distance, let metres = Double(text) else {
             throw RouteError(provider: "Amap", reason: answer.info ?? "no route")
         }
@@ -58,7 +63,9 @@ public struct TencentRoutes: RouteProvider {
     let key: String
     let telemetry: Telemetry
 
-    public init(http: HTTPClient, baseURL: String = "https://apis.map.qq.com", key: String, telemetry: Telemetry = .disabled) {
+    public init(
+        http: HTTPClient, baseURL: String = "https://apis.map.qq.com", key: String, telemetry: Telemetry = .disabled
+    ) {
         self.http = http
         self.telemetry = telemetry
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -76,8 +83,9 @@ public struct TencentRoutes: RouteProvider {
             var message: String?
             var result: Result?
         }
-        let answer: Answer = try await MapHTTP.get("\(baseURL)/ws/direction/v1/driving/?\(query)", http: http, provider: "Tencent LBS", span: "maps tencent",
-                                                   telemetry: telemetry)
+        let answer: Answer = try await MapHTTP.get(
+            "\(baseURL)/ws/direction/v1/driving/?\(query)", http: http, provider: "Tencent LBS", span: "maps tencent",
+            telemetry: telemetry)
         guard answer.status == 0, let metres = answer.result?.routes?.first?.distance else {
             throw RouteError(provider: "Tencent LBS", reason: answer.message ?? "no route")
         }
@@ -91,13 +99,21 @@ public struct TencentRoutes: RouteProvider {
 }
 
 enum MapHTTP {
-    static func get<Answer: Decodable>(_ url: String, http: HTTPClient, provider: String, span: String, telemetry: Telemetry) async throws -> Answer {
+    static func get<Answer: Decodable>(
+        _ url: String, http: HTTPClient, provider: String, span: String, telemetry: Telemetry
+    ) async throws -> Answer {
         let response: HTTPClientResponse
-        do { response = try await telemetry.outbound(span, HTTPClientRequest(url: url)) { try await http.execute($0, timeout: .seconds(3)) } } catch {
-            throw RouteError(provider: provider, reason: "unreachable (\(type(of: error)))")  // the error may quote the URL and its key
+        do {
+            response = try await telemetry.outbound(span, HTTPClientRequest(url: url)) {
+                try await http.execute($0, timeout: .seconds(3))
+            }
+        } catch {
+            // the error may quote the URL and its key
+            throw RouteError(provider: provider, reason: "unreachable (\(type(of: error)))")
         }
         let body = try await response.body.collect(upTo: 1 << 20)
-        guard response.status == .ok, let answer = try? JSONDecoder().decode(Answer.self, from: Data(buffer: body)) else {
+        guard response.status == .ok, let answer = try? JSONDecoder().decode(Answer.self, from: Data(buffer: body))
+        else {
             throw RouteError(provider: provider, reason: "HTTP \(response.status.code) or an unreadable answer")
         }
         return answer

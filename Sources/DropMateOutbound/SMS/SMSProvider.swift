@@ -17,7 +17,12 @@ public struct LogSMS: SMSProvider {
     public init(logger: Logger) { self.logger = logger }
 
     public func send(to phone: String, text: String) async throws {
-        logger.info("SMS (log provider, not sent)", metadata: ["dropmate.phone": "\(PIIMask.phone(phone))", "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(70))))"])
+        logger.info(
+            "SMS (log provider, not sent)",
+            metadata: [
+                "dropmate.phone": "\(PIIMask.phone(phone))",
+                "dropmate.text": "\(PIIMask.phones(in: String(text.prefix(70))))",
+            ])
     }
 }
 
@@ -33,12 +38,17 @@ public final class RateLimitedSMS: SMSProvider {
     private let providerName: String
     private let metrics: AppMetrics
 
-    public init(_ provider: any SMSProvider, limit: Int = 5, windowSeconds: Int64 = 3600, clock: @escaping @Sendable () -> Int64,
-                providerName: String = "other", metrics: AppMetrics = .disabled) {
+    public init(
+        _ provider: any SMSProvider, limit: Int = 5, windowSeconds: Int64 = 3600,
+        clock: @escaping @Sendable () -> Int64,
+        providerName: String = "other", metrics: AppMetrics = .disabled
+    ) {
         self.provider = provider
         self.providerName = providerName
         self.metrics = metrics
-        for outcome in ["success", "failure", "rate_limited"] { metrics.smsSend(provider: providerName, outcome: outcome, count: 0) }
+        for outcome in ["success", "failure", "rate_limited"] {
+            metrics.smsSend(provider: providerName, outcome: outcome, count: 0)
+        }
         self.limit = limit
         self.windowSeconds = windowSeconds
         self.clock = clock
@@ -57,7 +67,8 @@ public final class RateLimitedSMS: SMSProvider {
         }
         guard allowed else {
             metrics.smsSend(provider: providerName, outcome: "rate_limited")
-            throw SMSError(provider: "rate limit", reason: "\(PIIMask.phone(phone)) already got \(limit) messages this hour")
+            throw SMSError(
+                provider: "rate limit", reason: "\(PIIMask.phone(phone)) already got \(limit) messages this hour")
         }
         do { try await provider.send(to: phone, text: text) } catch {
             metrics.smsSend(provider: providerName, outcome: "failure")

@@ -15,7 +15,10 @@ public struct TwilioSMS: SMSProvider {
     /// A client span per send.
     public var telemetry: Telemetry = .disabled
 
-    public init(http: HTTPClient, baseURL: String = "https://api.twilio.com", accountSID: String, authToken: String, from: String) {
+    public init(
+        http: HTTPClient, baseURL: String = "https://api.twilio.com", accountSID: String, authToken: String,
+        from: String
+    ) {
         self.http = http
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.accountSID = accountSID
@@ -24,21 +27,31 @@ public struct TwilioSMS: SMSProvider {
     }
 
     public func send(to phone: String, text: String) async throws {
-        var request = HTTPClientRequest(url: "\(baseURL)/2010-04-01/Accounts/\(PercentEncoding.pathSegment(accountSID))/Messages.json")
+        var request = HTTPClientRequest(
+            url: "\(baseURL)/2010-04-01/Accounts/\(PercentEncoding.pathSegment(accountSID))/Messages.json")
         request.method = .POST
-        request.headers.add(name: "Authorization", value: "Basic " + Data("\(accountSID):\(authToken)".utf8).base64EncodedString())
+        request.headers.add(
+            name: "Authorization", value: "Basic " + Data("\(accountSID):\(authToken)".utf8).base64EncodedString())
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        let form = [("To", phone), ("From", from), ("Body", text)].map { "\($0)=\(PercentEncoding.queryValue($1))" }.joined(separator: "&")
+        let form = [("To", phone), ("From", from), ("Body", text)].map { "\($0)=\(PercentEncoding.queryValue($1))" }
+            .joined(separator: "&")
         request.body = .bytes(ByteBuffer(string: form))
         let response: HTTPClientResponse
-        do { response = try await telemetry.outbound("sms twilio", request) { try await http.execute($0, timeout: .seconds(5)) } } catch {
+        do {
+            response = try await telemetry.outbound("sms twilio", request) {
+                try await http.execute($0, timeout: .seconds(5))
+            }
+        } catch {
             throw SMSError(provider: "Twilio", reason: "unreachable (\(type(of: error)))")
         }
         let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
         guard (200..<300).contains(response.status.code) else {
             struct Failure: Decodable { var code: Int?; var message: String? }
             let failure = try? JSONDecoder().decode(Failure.self, from: data)
-            throw SMSError(provider: "Twilio", reason: "HTTP \(response.status.code)\(failure?.code.map { " \($0)" } ?? ""): \(failure?.message ?? "")")
+            throw SMSError(
+                provider: "Twilio",
+                reason: "HTTP \(response.status.code)\(failure?.code.map { " \($0)" } ?? ""): \(failure?.message ?? "")"
+            )
         }
     }
 }

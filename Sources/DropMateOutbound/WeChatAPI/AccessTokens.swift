@@ -27,7 +27,8 @@ public final class MemoryAccessTokenStore: AccessTokenStore {
 
     public func load() async throws -> AccessToken? { token.withLock { $0 } }
     public func save(_ token: AccessToken) async throws { self.token.withLock { $0 = token } }
-    public func lockRefresh(owner: String, ttl: Duration) async throws -> Bool { true }  // `AccessTokens` refreshes once per process
+    // `AccessTokens` refreshes once per process
+    public func lockRefresh(owner: String, ttl: Duration) async throws -> Bool { true }
     public func unlockRefresh(owner: String) async throws {}
 }
 
@@ -62,7 +63,8 @@ public struct RedisAccessTokenStore: AccessTokenStore {
         _ = try await redis.run(Self.unlockScript, keys: [lockKey], arguments: [owner])
     }
 
-    static let unlockScript = RedisScript("""
+    static let unlockScript = RedisScript(
+        """
         if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
         return 0
         """)
@@ -85,7 +87,10 @@ public final class AccessTokens: Sendable {
     }
     private let state = Mutex(State())
 
-    public init(api: WeChatAPI, store: any AccessTokenStore, clock: @escaping @Sendable () -> Int64, margin: Int64 = 300, logger: Logger) {
+    public init(
+        api: WeChatAPI, store: any AccessTokenStore, clock: @escaping @Sendable () -> Int64, margin: Int64 = 300,
+        logger: Logger
+    ) {
         self.api = api
         self.store = store
         self.clock = clock
@@ -109,7 +114,10 @@ public final class AccessTokens: Sendable {
     }
 
     private func token(replacing rejected: String?) async throws -> String {
-        enum Next { case ready(AccessToken), wait(Task<AccessToken, any Error>) }
+        enum Next {
+            case ready(AccessToken)
+            case wait(Task<AccessToken, any Error>)
+        }
         let next: Next = state.withLock { state in
             if let token = usable(state.token, replacing: rejected) { return .ready(token) }
             if let running = state.refreshing { return .wait(running) }
@@ -141,7 +149,8 @@ public final class AccessTokens: Sendable {
         let token = try await token()
         let answer = try await api.post(path, token: token, json: json)
         guard [40001, 42001, 40014].contains(answer.code) else { return answer }
-        logger.notice("WeChat refused the access_token; refreshing it", metadata: ["dropmate.errcode": "\(answer.code)"])
+        logger.notice(
+            "WeChat refused the access_token; refreshing it", metadata: ["dropmate.errcode": "\(answer.code)"])
         return try await api.post(path, token: try await refreshed(replacing: token), json: json)
     }
 
@@ -162,7 +171,8 @@ public final class AccessTokens: Sendable {
                 api.telemetry.metrics.wechatTokenRefresh(succeeded: true)
                 let token = AccessToken(value: fetched.token, expiresAt: clock() + fetched.expiresIn)
                 try await store.save(token)
-                logger.info("fetched a new WeChat access_token", metadata: ["dropmate.expires_in": "\(fetched.expiresIn)"])
+                logger.info(
+                    "fetched a new WeChat access_token", metadata: ["dropmate.expires_in": "\(fetched.expiresIn)"])
                 return token
             }
             try await Task.sleep(for: .milliseconds(100))  // another process is refreshing: wait for its token

@@ -5,12 +5,16 @@ import DropMateCore
 public enum OfficialAccountMenu {
     /// The `/cgi-bin/menu/create` body.
     public static var definition: JSONBody {
-        func click(_ name: JSONBody, _ key: ClickKey) -> JSONBody { ["type": "click", "name": name, "key": .string(key.rawValue)] }
-        return ["button": [
-            ["name": "点餐", "sub_button": [click("菜单", .menu), click("今日特价", .featured)]],
-            click("我的订单", .myOrders),
-            ["name": "更多", "sub_button": [click("留言板", .board), click("帮助", .help)]],
-        ]]
+        func click(_ name: JSONBody, _ key: ClickKey) -> JSONBody {
+            ["type": "click", "name": name, "key": .string(key.rawValue)]
+        }
+        return [
+            "button": [
+                ["name": "点餐", "sub_button": [click("菜单", .menu), click("今日特价", .featured)]],
+                click("我的订单", .myOrders),
+                ["name": "更多", "sub_button": [click("留言板", .board), click("帮助", .help)]],
+            ]
+        ]
     }
 
     /// Installs the menu (it replaces the account's current one).

@@ -20,21 +20,29 @@ public struct OrderTemplates: Sendable {
     /// Parses `WECHAT_TEMPLATES`; the error names what is wrong.
     public init(json: String) throws(ConfigurationError) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else {
-            throw ConfigurationError(message: #"must be a JSON object like {"dispatched": {"id": "…", "fields": {"thing1": "items"}}}"#)
+            throw ConfigurationError(
+                message: #"must be a JSON object like {"dispatched": {"id": "…", "fields": {"thing1": "items"}}}"#)
         }
         var templates: [OrderEventNotice.Event: Template] = [:]
         for (name, value) in object {
             guard let event = OrderEventNotice.Event(rawValue: name) else {
-                throw ConfigurationError(message: "unknown event '\(name)' (events: \(OrderEventNotice.Event.allCases.map(\.rawValue).joined(separator: ", ")))")
+                throw ConfigurationError(
+                    message:
+                        "unknown event '\(name)' (events: \(OrderEventNotice.Event.allCases.map(\.rawValue).joined(separator: ", ")))"
+                )
             }
             guard let entry = value as? [String: Any], let id = entry["id"] as? String, !id.isEmpty,
-                  let fields = entry["fields"] as? [String: String], !fields.isEmpty else {
+                let fields = entry["fields"] as? [String: String], !fields.isEmpty
+            else {
                 throw ConfigurationError(message: "'\(name)' needs an \"id\" and a non-empty \"fields\" object")
             }
             var mapped: [String: OrderEventNotice.Value] = [:]
             for (field, valueName) in fields {
                 guard let value = OrderEventNotice.Value(rawValue: valueName) else {
-                    throw ConfigurationError(message: "'\(name)' field \(field): unknown value '\(valueName)' (values: \(OrderEventNotice.Value.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    throw ConfigurationError(
+                        message:
+                            "'\(name)' field \(field): unknown value '\(valueName)' (values: \(OrderEventNotice.Value.allCases.map(\.rawValue).joined(separator: ", ")))"
+                    )
                 }
                 mapped[field] = value
             }
@@ -54,14 +62,17 @@ public struct OrderTemplates: Sendable {
     func message(for notice: OrderEventNotice, to openID: String) -> JSONBody? {
         guard let template = templates[notice.event] else { return nil }
         let data = template.fields.sorted { $0.key < $1.key }.map { field, value in
-            JSONBody.Member(key: field, value: ["value": .string(Self.fit(notice.values[value.rawValue] ?? "", field: field))])
+            JSONBody.Member(
+                key: field, value: ["value": .string(Self.fit(notice.values[value.rawValue] ?? "", field: field))])
         }
         return ["touser": .string(openID), "template_id": .string(template.id), "data": .object(data)]
     }
 
     /// WeChat's length limits by field type (`thing` 20 characters, `character_string` 32, `phrase` 5).
     static func fit(_ text: String, field: String) -> String {
-        let limit = field.hasPrefix("thing") ? 20 : field.hasPrefix("character_string") ? 32 : field.hasPrefix("phrase") ? 5 : 20
+        let limit =
+            field.hasPrefix("thing")
+            ? 20 : field.hasPrefix("character_string") ? 32 : field.hasPrefix("phrase") ? 5 : 20
         return text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
     }
 }

@@ -19,7 +19,8 @@ public struct WeChatAPI: Sendable {
     public var telemetry: Telemetry = .disabled
 
     /// `http`: the outbound client (`OutboundHTTP.makeClient()`), owned and shut down by whoever made it.
-    public init(http: HTTPClient, baseURL: String, appID: String, appSecret: String, timeout: TimeAmount = .seconds(5)) {
+    public init(http: HTTPClient, baseURL: String, appID: String, appSecret: String, timeout: TimeAmount = .seconds(5))
+    {
         self.http = http
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.appID = appID
@@ -40,7 +41,8 @@ public struct WeChatAPI: Sendable {
 
     /// A fresh access_token and its lifetime in seconds (`GET /cgi-bin/token`).
     func fetchToken() async throws -> (token: String, expiresIn: Int64) {
-        let query = "grant_type=client_credential&appid=\(PercentEncoding.queryValue(appID))&secret=\(PercentEncoding.queryValue(appSecret))"
+        let query =
+            "grant_type=client_credential&appid=\(PercentEncoding.queryValue(appID))&secret=\(PercentEncoding.queryValue(appSecret))"
         let answer = try await call(HTTPClientRequest(url: "\(baseURL)/cgi-bin/token?\(query)"), api: "token")
         guard answer.code == 0, let token = answer.access_token, !token.isEmpty else {
             throw WeChatAPIError.refused(code: answer.code, message: answer.errmsg ?? "no access_token in the answer")
@@ -54,13 +56,15 @@ public struct WeChatAPI: Sendable {
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.body = .bytes(ByteBuffer(bytes: json.bytes))
-        return try await call(request, api: path.hasPrefix("/cgi-bin/") ? String(path.dropFirst("/cgi-bin/".count)) : path)
+        return try await call(
+            request, api: path.hasPrefix("/cgi-bin/") ? String(path.dropFirst("/cgi-bin/".count)) : path)
     }
 
     /// One call; `api` names it in metrics and spans ("token", "message/custom/send"), never with the query.
     private func call(_ request: HTTPClientRequest, api: String) async throws -> Answer {
         do {
-            let answer = try await telemetry.outbound("wechat \(api)", request) { request in try await exchange(request) }
+            let answer = try await telemetry.outbound("wechat \(api)", request) { request in try await exchange(request)
+            }
             telemetry.metrics.wechatAPICall(api: api, errcode: String(answer.code))
             return answer
         } catch {
@@ -74,7 +78,8 @@ public struct WeChatAPI: Sendable {
         do {
             response = try await http.execute(request, timeout: timeout)
         } catch {
-            throw WeChatAPIError.unreachable("\(type(of: error))")  // the error may quote the URL, and with it the token
+            // the error may quote the URL, and with it the token
+            throw WeChatAPIError.unreachable("\(type(of: error))")
         }
         let body = try await response.body.collect(upTo: 1 << 20)
         guard response.status == .ok else { throw WeChatAPIError.unreachable("HTTP \(response.status.code)") }

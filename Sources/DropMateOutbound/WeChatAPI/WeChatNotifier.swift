@@ -28,8 +28,11 @@ public struct WeChatNotifier: Notifier {
     let clock: @Sendable () -> Int64
     let logger: Logger
 
-    public init(tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil,
-                orderTemplates: OrderTemplates = .none, deliveries: (any DeliveryLog)? = nil, clock: @escaping @Sendable () -> Int64 = { 0 }, logger: Logger) {
+    public init(
+        tokens: AccessTokens, fallbackTemplate: (id: String, field: String)?, sms: (any SMSProvider)? = nil,
+        orderTemplates: OrderTemplates = .none, deliveries: (any DeliveryLog)? = nil,
+        clock: @escaping @Sendable () -> Int64 = { 0 }, logger: Logger
+    ) {
         self.tokens = tokens
         self.fallbackTemplate = fallbackTemplate
         self.sms = sms
@@ -43,9 +46,12 @@ public struct WeChatNotifier: Notifier {
     private func record(_ push: PushJob, jobID: Int64, _ channel: Delivery.Channel, msgID: Int64? = nil) async {
         guard let deliveries else { return }
         do {
-            try await deliveries.record(Delivery(jobID: jobID, openID: push.openID, channel: channel, msgID: msgID.map { String($0) }), now: clock())
+            try await deliveries.record(
+                Delivery(jobID: jobID, openID: push.openID, channel: channel, msgID: msgID.map { String($0) }),
+                now: clock())
         } catch {
-            logger.warning("could not record a delivery", metadata: ["dropmate.job_id": "\(jobID)", "dropmate.error": "\(error)"])
+            logger.warning(
+                "could not record a delivery", metadata: ["dropmate.job_id": "\(jobID)", "dropmate.error": "\(error)"])
         }
     }
 
@@ -63,17 +69,25 @@ public struct WeChatNotifier: Notifier {
             await record(push, jobID: jobID, .customerService)
         case 45015:
             if let template = fallbackTemplate {
-                let sent = try await post("/cgi-bin/message/template/send", Self.templateMessage(push, template: template))
+                let sent = try await post(
+                    "/cgi-bin/message/template/send", Self.templateMessage(push, template: template))
                 guard sent.code == 0 else { throw Self.failure(sent, push: push, logger: logger) }
                 await record(push, jobID: jobID, .template, msgID: sent.msgid)
-                logger.info("push sent as a template message (outside the 48-hour window)", metadata: ["dropmate.job_id": "\(jobID)"])
+                logger.info(
+                    "push sent as a template message (outside the 48-hour window)",
+                    metadata: ["dropmate.job_id": "\(jobID)"])
             } else if try await sendBySMS(push, jobID: jobID) {
                 return
             } else {
-                throw PermanentFailure(reason: "outside the 48-hour customer-service window (45015), no WECHAT_TEMPLATE_FALLBACK_ID and no phone")
+                throw PermanentFailure(
+                    reason:
+                        "outside the 48-hour customer-service window (45015), no WECHAT_TEMPLATE_FALLBACK_ID and no phone"
+                )
             }
         case 43004:
-            guard try await sendBySMS(push, jobID: jobID) else { throw Self.failure(answer, push: push, logger: logger) }
+            guard try await sendBySMS(push, jobID: jobID) else {
+                throw Self.failure(answer, push: push, logger: logger)
+            }
         default:
             throw Self.failure(answer, push: push, logger: logger)
         }
@@ -103,7 +117,8 @@ public struct WeChatNotifier: Notifier {
         case 43004: return PermanentFailure(reason: "the customer has unsubscribed (43004)")
         case 40003: return PermanentFailure(reason: "invalid OpenID (40003)")
         case 45009, 45047:
-            logger.error("WeChat send limit reached; pushes are backing off", metadata: ["dropmate.errcode": "\(answer.code)"])
+            logger.error(
+                "WeChat send limit reached; pushes are backing off", metadata: ["dropmate.errcode": "\(answer.code)"])
             return refused
         default: return refused  // -1 and anything unknown: retried with backoff
         }
@@ -114,8 +129,17 @@ public struct WeChatNotifier: Notifier {
         case .text(let text):
             return ["touser": .string(push.openID), "msgtype": "text", "text": ["content": .string(text)]]
         case .news(let title, let description, let pictureURL, let url):
-            return ["touser": .string(push.openID), "msgtype": "news",
-                    "news": ["articles": [["title": .string(title), "description": .string(description), "url": .string(url), "picurl": .string(pictureURL)]]]]
+            return [
+                "touser": .string(push.openID), "msgtype": "news",
+                "news": [
+                    "articles": [
+                        [
+                            "title": .string(title), "description": .string(description), "url": .string(url),
+                            "picurl": .string(pictureURL),
+                        ]
+                    ]
+                ],
+            ]
         }
     }
 
@@ -126,9 +150,12 @@ public struct WeChatNotifier: Notifier {
         case .news(let title, _, _, let link): (text, url) = (title, link)
         }
         let short = text.count > 20 ? String(text.prefix(19)) + "…" : text
-        var message: [JSONBody.Member] = [.init(key: "touser", value: .string(push.openID)), .init(key: "template_id", value: .string(template.id))]
+        var message: [JSONBody.Member] = [
+            .init(key: "touser", value: .string(push.openID)), .init(key: "template_id", value: .string(template.id)),
+        ]
         if let url { message.append(.init(key: "url", value: .string(url))) }
-        message.append(.init(key: "data", value: .object([.init(key: template.field, value: ["value": .string(short)])])))
+        message.append(
+            .init(key: "data", value: .object([.init(key: template.field, value: ["value": .string(short)])])))
         return .object(message)
     }
 }

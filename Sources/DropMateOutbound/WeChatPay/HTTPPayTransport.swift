@@ -10,7 +10,9 @@ package struct HTTPPayTransport: PayTransport {
 
     package init(http: HTTPClient) { self.http = http }
 
-    package func send(method: String, url: String, headers: [(String, String)], body: String?) async throws -> PayHTTPResponse {
+    package func send(
+        method: String, url: String, headers: [(String, String)], body: String?
+    ) async throws -> PayHTTPResponse {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
         for (name, value) in headers { request.headers.add(name: name, value: value) }

@@ -57,7 +57,9 @@ final class ByteSink {
                 case UInt8(ascii: "\""): replacement = "&quot;"
                 case 0x09, 0x0A, 0x0D: continue
                 case 0x00..<0x20: replacement = ""  // control characters are not allowed in XML 1.0
-                case 0xEF where index + 2 < utf8.count && utf8[index + 1] == 0xBF && (utf8[index + 2] == 0xBE || utf8[index + 2] == 0xBF):
+                case 0xEF
+                where index + 2 < utf8.count && utf8[index + 1] == 0xBF
+                    && (utf8[index + 2] == 0xBE || utf8[index + 2] == 0xBF):
                     // U+FFFE and U+FFFF are not XML characters either; skip all three bytes.
                     write(UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
                     runStart = index + 3

@@ -15,7 +15,8 @@ struct XLSXBarChart {
 
     var xml: String {
         let lastRow = categories.count + 1
-        var xml = XLSXPackageParts.header
+        var xml =
+            XLSXPackageParts.header
             + #"<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" "#
             + #"xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" "#
             + #"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#
@@ -26,7 +27,8 @@ struct XLSXBarChart {
         let colours = ["4472C4", "ED7D31", "A5A5A5"]
         for (index, entry) in series.enumerated() {
             let column = XLSXSheetWriter.columnName(index + 1)
-            xml += #"<c:ser><c:idx val="\#(index)"/><c:order val="\#(index)"/>"#
+            xml +=
+                #"<c:ser><c:idx val="\#(index)"/><c:order val="\#(index)"/>"#
                 + "<c:tx><c:strRef><c:f>\(xmlEscaped(quotedSheet))!$\(column)$1</c:f>"
                 + #"<c:strCache><c:ptCount val="1"/><c:pt idx="0"><c:v>\#(xmlEscaped(entry.name))</c:v></c:pt></c:strCache></c:strRef></c:tx>"#
                 + #"<c:spPr><a:solidFill><a:srgbClr val="\#(colours[index % colours.count])"/></a:solidFill></c:spPr>"#
@@ -36,7 +38,8 @@ struct XLSXBarChart {
                 + "<c:val><c:numRef><c:f>\(xmlEscaped(quotedSheet))!$\(column)$2:$\(column)$\(lastRow)</c:f>"
                 + numberCache(entry.values) + "</c:numRef></c:val></c:ser>"
         }
-        xml += #"<c:gapWidth val="60"/><c:axId val="500000001"/><c:axId val="500000002"/></c:barChart>"#
+        xml +=
+            #"<c:gapWidth val="60"/><c:axId val="500000001"/><c:axId val="500000002"/></c:barChart>"#
             + #"<c:catAx><c:axId val="500000001"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:delete val="0"/>"#
             + #"<c:axPos val="b"/><c:numFmt formatCode="General" sourceLinked="1"/><c:tickLblPos val="nextTo"/>"#
             + #"<c:crossAx val="500000002"/><c:crosses val="autoZero"/><c:auto val="1"/><c:lblAlgn val="ctr"/><c:lblOffset val="100"/></c:catAx>"#

@@ -4,7 +4,8 @@ enum XLSXPackageParts {
 
     /// `[Content_Types].xml` for `sheetCount` sheets, with one drawing and one chart.
     static func contentTypes(sheetCount: Int) -> String {
-        var xml = header + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#
+        var xml =
+            header + #"<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">"#
             + #"<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>"#
             + #"<Default Extension="xml" ContentType="application/xml"/>"#
             + #"<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>"#
@@ -15,25 +16,29 @@ enum XLSXPackageParts {
             + #"<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>"#
             + #"<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>"#
         for index in 1...sheetCount {
-            xml += #"<Override PartName="/xl/worksheets/sheet\#(index).xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
+            xml +=
+                #"<Override PartName="/xl/worksheets/sheet\#(index).xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>"#
         }
         return xml + "</Types>"
     }
 
-    static let rootRelationships = header
+    static let rootRelationships =
+        header
         + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
         + #"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>"#
         + #"<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>"#
         + #"<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>"#
         + "</Relationships>"
 
-    static let app = header
+    static let app =
+        header
         + #"<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">"#
         + "<Application>DropMate</Application></Properties>"
 
     /// Document properties; `created` is an ISO 8601 UTC timestamp.
     static func core(title: String, created: String) -> String {
-        header + #"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" "#
+        header
+            + #"<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" "#
             + #"xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" "#
             + #"xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#
             + "<dc:title>\(xmlEscaped(title))</dc:title><dc:creator>DropMate</dc:creator>"
@@ -42,7 +47,8 @@ enum XLSXPackageParts {
 
     /// `xl/workbook.xml` naming the sheets in order.
     static func workbook(sheetNames: [String]) -> String {
-        var xml = header + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" "#
+        var xml =
+            header + #"<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" "#
             + #"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#
             + #"<bookViews><workbookView activeTab="0"/></bookViews><sheets>"#
         for (index, name) in sheetNames.enumerated() {
@@ -55,26 +61,32 @@ enum XLSXPackageParts {
     static func workbookRelationships(sheetCount: Int) -> String {
         var xml = header + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
         for index in 1...sheetCount {
-            xml += #"<Relationship Id="rId\#(index)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#(index).xml"/>"#
+            xml +=
+                #"<Relationship Id="rId\#(index)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet\#(index).xml"/>"#
         }
-        xml += #"<Relationship Id="rId\#(sheetCount + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#
-        xml += #"<Relationship Id="rId\#(sheetCount + 2)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#
+        xml +=
+            #"<Relationship Id="rId\#(sheetCount + 1)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>"#
+        xml +=
+            #"<Relationship Id="rId\#(sheetCount + 2)" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>"#
         return xml + "</Relationships>"
     }
 
     /// The relationships of the sheet that shows the chart.
-    static let chartSheetRelationships = header
+    static let chartSheetRelationships =
+        header
         + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
         + #"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/drawing" Target="../drawings/drawing1.xml"/>"#
         + "</Relationships>"
 
-    static let drawingRelationships = header
+    static let drawingRelationships =
+        header
         + #"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">"#
         + #"<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chart" Target="../charts/chart1.xml"/>"#
         + "</Relationships>"
 
     /// Places the chart under the By hour table (columns A–H, rows 27–50), so it prints on the page of the table.
-    static let drawing = header
+    static let drawing =
+        header
         + #"<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" "#
         + #"xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">"#
         + "<xdr:twoCellAnchor>"

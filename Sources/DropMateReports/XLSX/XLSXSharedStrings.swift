@@ -34,7 +34,9 @@ final class XLSXSharedStrings {
     func write(to url: URL) throws {
         let sink = try ByteSink(url: url)
         sink.write(XLSXPackageParts.header)
-        sink.write(#"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="\#(references)" uniqueCount="\#(texts.count)">"#)
+        sink.write(
+            #"<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="\#(references)" uniqueCount="\#(texts.count)">"#
+        )
         for text in texts {
             sink.write(XLSXSheetWriter.needsPreservedSpace(text) ? #"<si><t xml:space="preserve">"# : "<si><t>")
             sink.writeXMLEscaped(text)

@@ -17,8 +17,10 @@ final class XLSXSheetWriter {
     /// Whether printing scales the sheet to one page (small aggregate sheets, so the chart prints whole).
     private let fitsOnOnePage: Bool
 
-    init(url: URL, columns: [ReportColumn], clock: BusinessClock, sharedStrings: XLSXSharedStrings? = nil,
-         drawingRelationshipID: String? = nil, fitsOnOnePage: Bool = false) throws {
+    init(
+        url: URL, columns: [ReportColumn], clock: BusinessClock, sharedStrings: XLSXSharedStrings? = nil,
+        drawingRelationshipID: String? = nil, fitsOnOnePage: Bool = false
+    ) throws {
         sink = try ByteSink(url: url)
         self.sharedStrings = sharedStrings
         sharedColumns = columns.map(\.repeats)
@@ -52,12 +54,14 @@ final class XLSXSheetWriter {
 
     private func writeStart(columns: [ReportColumn]) {
         sink.write(#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"# + "\n")
-        sink.write(#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" "#
-            + #"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#)
+        sink.write(
+            #"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" "#
+                + #"xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">"#)
         if fitsOnOnePage { sink.write(#"<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>"#) }
         // The header row stays in view while scrolling: a frozen pane below row 1.
-        sink.write(#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
-            + #"<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>"#)
+        sink.write(
+            #"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>"#
+                + #"<selection pane="bottomLeft" activeCell="A2" sqref="A2"/></sheetView></sheetViews>"#)
         sink.write(#"<sheetFormatPr defaultRowHeight="15"/><cols>"#)
         for (index, column) in columns.enumerated() {
             sink.write(#"<col min="\#(index + 1)" max="\#(index + 1)" width="\#(column.width)" customWidth="1"/>"#)
@@ -117,7 +121,9 @@ final class XLSXSheetWriter {
     func finish() throws {
         sink.write("</sheetData>")
         sink.write(#"<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>"#)
-        if fitsOnOnePage { sink.write(#"<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="1"/>"#) }
+        if fitsOnOnePage {
+            sink.write(#"<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="1"/>"#)
+        }
         if let drawingRelationshipID { sink.write(#"<drawing r:id="\#(drawingRelationshipID)"/>"#) }
         sink.write("</worksheet>")
         try sink.close()

@@ -50,7 +50,9 @@ enum OTLPWire {
             case 5: out.append((number, .integer(try fixed(4))))
             case 2:
                 let length = Int(try varint())
-                guard length >= 0, bytes.endIndex - index >= length else { throw Malformed(description: "truncated field \(number)") }
+                guard length >= 0, bytes.endIndex - index >= length else {
+                    throw Malformed(description: "truncated field \(number)")
+                }
                 out.append((number, .bytes(bytes[index..<index + length])))
                 index += length
             default: throw Malformed(description: "wire type \(key & 7) of field \(number)")
@@ -108,16 +110,20 @@ enum OTLPWire {
             let service = try resource.flatMap { try attributes($0, 1)["service.name"] }
             for scopeSpans in try messages(resourceSpans, 2) {
                 for span in try messages(scopeSpans, 2) {
-                    guard let traceID = hex(try messages(span, 1).last), let spanID = hex(try messages(span, 2).last) else {
+                    guard let traceID = hex(try messages(span, 1).last), let spanID = hex(try messages(span, 2).last)
+                    else {
                         throw Malformed(description: "a span without ids")
                     }
                     var received = CollectorStandIn.ReceivedSpan(
-                        name: try string(span, 5) ?? "", traceID: traceID, spanID: spanID, parentSpanID: hex(try messages(span, 4).last),
+                        name: try string(span, 5) ?? "", traceID: traceID, spanID: spanID,
+                        parentSpanID: hex(try messages(span, 4).last),
                         kind: Int(try integer(span, 6) ?? 0), serviceName: service)
                     received.attributes = try attributes(span, 9)
                     received.eventNames = try messages(span, 11).map { try string($0, 2) ?? "" }
                     received.links = try messages(span, 13).map { link in
-                        Link(traceID: hex(try messages(link, 1).last) ?? "", spanID: hex(try messages(link, 2).last) ?? "")
+                        Link(
+                            traceID: hex(try messages(link, 1).last) ?? "",
+                            spanID: hex(try messages(link, 2).last) ?? "")
                     }
                     received.statusCode = Int(try messages(span, 15).last.flatMap { try integer($0, 3) } ?? 0)
                     spans.append(received)

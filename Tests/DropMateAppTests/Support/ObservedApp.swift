@@ -1,19 +1,22 @@
-@testable import DropMateApp
-@testable import DropMateTelemetry
 import DropMateWeChat
 import Foundation
 import HTTPTypes
-import NIOCore
 import Hummingbird
 import Logging
+import NIOCore
 import Prometheus
 import Synchronization
+
+@testable import DropMateApp
+@testable import DropMateTelemetry
 
 /// Log lines a test's logger wrote, one `[UInt8]` line each.
 final class LogCapture: Sendable {
     private let lines = Mutex<[String]>([])
 
-    var sink: DropMateLogHandler.Sink { DropMateLogHandler.Sink { [self] line in lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) } } }
+    var sink: DropMateLogHandler.Sink {
+        DropMateLogHandler.Sink { [self] line in lines.withLock { $0.append(String(decoding: line, as: UTF8.self)) } }
+    }
     var all: [String] { lines.withLock { $0 } }
 
     /// The JSON lines as objects (a line that is not JSON fails the caller's `#require`).
@@ -31,8 +34,13 @@ final class LogCapture: Sendable {
 
 /// A `TestApp`-like embedded DropMate with its own metrics registry, and tracing when a tracer is given.
 enum ObservedApp {
-    static func make(telemetry: Telemetry, logger: Logger, clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:]) async throws -> TestApp {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-obs-\(UUID().uuidString)").path
+    static func make(
+        telemetry: Telemetry, logger: Logger, clock: TestClock = TestClock(TestAccount.start),
+        extra: [String: String] = [:]
+    ) async throws -> TestApp {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "dropmate-obs-\(UUID().uuidString)"
+        ).path
         var environment = [
             "PORT": "0", "DROPMATE_DATA_DIR": directory,
             "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
@@ -41,14 +49,20 @@ enum ObservedApp {
         ]
         environment.merge(extra) { _, new in new }
         let config = try AppConfig.load(environment: environment)
-        let dependencies = try await AppDependencies.connect(config: config, clock: { clock.now }, telemetry: telemetry, logger: logger)
+        let dependencies = try await AppDependencies.connect(
+            config: config, clock: { clock.now }, telemetry: telemetry, logger: logger)
         return TestApp(dependencies: dependencies, clock: clock, directory: directory)
     }
 
     /// A signed text message from `customer`, as WeChat would POST it: (path with query, body).
-    static func message(_ text: String, from customer: String, id: String, at time: Int64, mode: WeChatWebhook.Mode = .plaintext) throws -> (String, String) {
-        let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
-        let message = InboundMessage(toUserName: TestAccount.accountID, fromUserName: customer, createTime: time, kind: .text(content: text, msgID: id))
+    static func message(
+        _ text: String, from customer: String, id: String, at time: Int64, mode: WeChatWebhook.Mode = .plaintext
+    ) throws -> (String, String) {
+        let signer = try WeChatClientSigner(
+            token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
+        let message = InboundMessage(
+            toUserName: TestAccount.accountID, fromUserName: customer, createTime: time,
+            kind: .text(content: text, msgID: id))
         let request = signer.request(for: message, mode: mode, timestamp: time, nonce: "n\(id)")
         return ("/wechat?\(request.query)", request.body)
     }
@@ -95,7 +109,8 @@ final class CollectorStandIn: Sendable {
             let spans = try OTLPWire.spans(in: Array(buffer.readableBytesView))
             self.received.withLock { $0 += spans }
             // An empty ExportTraceServiceResponse: all accepted.
-            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
+            return Response(
+                status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
         }
         let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         return try await application.test(.live) { client in try await body("http://127.0.0.1:\(client.port!)") }

@@ -4,7 +4,9 @@ import Logging
 
 /// Fresh, empty PostgreSQL databases on the server DATABASE_URL names (CI starts a throwaway one).
 enum PostgresTestDatabase {
-    static let serverURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.hasPrefix("postgres") ? $0 : nil }
+    static let serverURL = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap {
+        $0.hasPrefix("postgres") ? $0 : nil
+    }
 
     /// Creates a migrated database of its own and returns its URL.
     static func create() async throws -> String {

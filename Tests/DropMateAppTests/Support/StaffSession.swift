@@ -1,8 +1,9 @@
-@testable import DropMateApp
 import DropMateCore
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+
+@testable import DropMateApp
 
 /// Staff calling the API over HTTP in tests: one logged-in account per role.
 struct StaffSession {
@@ -14,9 +15,14 @@ struct StaffSession {
     static func start(_ app: TestApp, client: any TestClientProtocol, courierID: Int64) async throws -> StaffSession {
         var session = StaffSession(client: client)
         for role in StaffRole.allCases {
-            _ = try await app.dependencies.createStaff(username: "\(role.rawValue)1", password: password, role: role, courierID: role == .courier ? courierID : nil)
-            let response = try await session.call(.post, "/auth/login", body: #"{"username": "\#(role.rawValue)1", "password": "\#(password)"}"#)
-            guard response.status == 200, let token = response.json["token"] as? String else { throw LoginFailed(role: role, body: response.text) }
+            _ = try await app.dependencies.createStaff(
+                username: "\(role.rawValue)1", password: password, role: role,
+                courierID: role == .courier ? courierID : nil)
+            let response = try await session.call(
+                .post, "/auth/login", body: #"{"username": "\#(role.rawValue)1", "password": "\#(password)"}"#)
+            guard response.status == 200, let token = response.json["token"] as? String else {
+                throw LoginFailed(role: role, body: response.text)
+            }
             session.tokens[role] = token
         }
         return session
@@ -33,8 +39,11 @@ struct StaffSession {
         var errorMessage: String? { (json["error"] as? [String: Any])?["message"] as? String }
     }
 
-    func call(_ method: HTTPRequest.Method, _ path: String, as role: StaffRole? = nil, token: String? = nil, body: String? = nil,
-              headers extra: HTTPFields = [:], bytes: [UInt8]? = nil) async throws -> Answer {
+    func call(
+        _ method: HTTPRequest.Method, _ path: String, as role: StaffRole? = nil, token: String? = nil,
+        body: String? = nil,
+        headers extra: HTTPFields = [:], bytes: [UInt8]? = nil
+    ) async throws -> Answer {
         var headers = extra
         if headers[.contentType] == nil { headers[.contentType] = "application/json" }
         if let bearer = token ?? role.flatMap({ tokens[$0] }) { headers[.authorization] = "Bearer \(bearer)" }

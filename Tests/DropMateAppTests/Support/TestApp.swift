@@ -35,7 +35,9 @@ enum TestAccount {
 
 extension Calendar {
     /// Unix seconds of a local date and time at a fixed UTC offset (days-from-civil, no time-zone database).
-    static func epoch(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int = 0, utcOffsetHours: Int) -> Int64 {
+    static func epoch(
+        year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int = 0, utcOffsetHours: Int
+    ) -> Int64 {
         let days = Int64(CivilDate(year: year, month: month, day: day).daysSince1970)
         return days * 86_400 + Int64(hour * 3600 + minute * 60 + second - utcOffsetHours * 3600)
     }
@@ -47,9 +49,13 @@ struct TestApp {
     let clock: TestClock
     let directory: String
 
-    static func make(clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:], directory: String? = nil,
-                     logger customLogger: Logger? = nil, configure: (inout AppConfig) -> Void = { _ in }) async throws -> TestApp {
-        let directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-test-\(UUID().uuidString)").path
+    static func make(
+        clock: TestClock = TestClock(TestAccount.start), extra: [String: String] = [:], directory: String? = nil,
+        logger customLogger: Logger? = nil, configure: (inout AppConfig) -> Void = { _ in }
+    ) async throws -> TestApp {
+        let directory =
+            directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("dropmate-test-\(UUID().uuidString)").path
         var environment = [
             "PORT": "0", "DROPMATE_DATA_DIR": directory,
             "WECHAT_TOKEN": TestAccount.token, "WECHAT_APP_ID": TestAccount.appID,
@@ -72,7 +78,9 @@ struct TestApp {
     }
 
     /// Runs `body` against the app served over real HTTP on a free loopback port, then shuts down.
-    func live<T: Sendable>(runWorker: Bool = false, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T) async throws -> T {
+    func live<T: Sendable>(
+        runWorker: Bool = false, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> T
+    ) async throws -> T {
         let application = buildApplication(dependencies, runWorker: runWorker)
         do {
             let result = try await application.test(.live, body)

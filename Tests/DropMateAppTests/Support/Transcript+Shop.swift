@@ -1,9 +1,10 @@
-@testable import DropMateApp
 import DropMateCore
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+
+@testable import DropMateApp
 
 /// A shop owner's call to the staff API from a transcript: the rules, the pause switch and sold-out items.
 ///
@@ -33,7 +34,10 @@ struct ShopCall: Equatable {
             method = .put; path = "/merchants/\(id)/rules"; body = String(text[brace...])
         case "pause":
             method = .post; path = "/merchants/\(id)/pause"
-            if words.count > 3 { guard let minutes = Int64(words[3]) else { throw fail("@staff pause MERCHANT [MINUTES]") }; pauseMinutes = minutes }
+            if words.count > 3 {
+                guard let minutes = Int64(words[3]) else { throw fail("@staff pause MERCHANT [MINUTES]") };
+                pauseMinutes = minutes
+            }
         case "resume": method = .post; path = "/merchants/\(id)/resume"
         case "sold-out": method = .post; path = "/ads/\(id)/sold-out"
         case "board":
@@ -43,7 +47,9 @@ struct ShopCall: Equatable {
         case "reject":
             guard words.count >= 4 else { throw fail("@staff reject POST REASON") }
             method = .post; path = "/board/posts/\(id)/reject"
-            body = String(data: try! JSONSerialization.data(withJSONObject: ["reason": words.dropFirst(3).joined(separator: " ")]), encoding: .utf8)
+            body = String(
+                data: try! JSONSerialization.data(withJSONObject: ["reason": words.dropFirst(3).joined(separator: " ")]
+                ), encoding: .utf8)
         default: method = .delete; path = "/ads/\(id)/sold-out"
         }
     }
@@ -54,10 +60,13 @@ extension Session {
     mutating func callShopAPI(_ call: ShopCall) async throws -> [String]? {
         let token = try await ownerLogin()
         var body = call.body
-        if let minutes = call.pauseMinutes { body = #"{"until": "\#(APIJSON.time(app.clock.now + minutes * 60, utcOffset: 8 * 3600) ?? "")"}"# }
-        let response = try await client.execute(uri: "/api/v1" + call.path, method: call.method,
-                                                headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
-                                                body: body.map { ByteBuffer(string: $0) })
+        if let minutes = call.pauseMinutes {
+            body = #"{"until": "\#(APIJSON.time(app.clock.now + minutes * 60, utcOffset: 8 * 3600) ?? "")"}"#
+        }
+        let response = try await client.execute(
+            uri: "/api/v1" + call.path, method: call.method,
+            headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+            body: body.map { ByteBuffer(string: $0) })
         guard !(200..<300).contains(response.status.code) else { return nil }
         return ["HTTP \(response.status.code) \(String(buffer: response.body))"]
     }
@@ -65,29 +74,44 @@ extension Session {
     /// The stored order's money and distance, as the staff API's order JSON has them.
     mutating func orderMoney(_ id: Int64) async throws -> [String] {
         let token = try await ownerLogin()
-        let response = try await client.execute(uri: "/api/v1/orders/\(id)", method: .get, headers: [.authorization: "Bearer \(token)"])
+        let response = try await client.execute(
+            uri: "/api/v1/orders/\(id)", method: .get, headers: [.authorization: "Bearer \(token)"])
         struct Money: Decodable {
-            var itemsTotalFen: Int; var deliveryFeeFen: Int; var totalFen: Int; var distanceMetres: Int?; var distanceUnknown: Bool; var scheduledFor: String?
+            var itemsTotalFen: Int; var deliveryFeeFen: Int; var totalFen: Int; var distanceMetres: Int?;
+            var distanceUnknown: Bool; var scheduledFor: String?
         }
         struct Detail: Decodable { var order: Money }
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        guard response.status.code == 200, let order = try? decoder.decode(Detail.self, from: Data(buffer: response.body)).order else {
+        guard response.status.code == 200,
+            let order = try? decoder.decode(Detail.self, from: Data(buffer: response.body)).order
+        else {
             return ["HTTP \(response.status.code) \(String(buffer: response.body))"]
         }
-        var text = "order #\(id): items \(order.itemsTotalFen) fen, delivery fee \(order.deliveryFeeFen) fen, total \(order.totalFen) fen, "
-        text += order.distanceMetres.map { "distance \($0) m" } ?? (order.distanceUnknown ? "distance unknown" : "no distance")
+        var text =
+            "order #\(id): items \(order.itemsTotalFen) fen, delivery fee \(order.deliveryFeeFen) fen, total \(order.totalFen) fen, "
+        text +=
+            order.distanceMetres.map { "distance \($0) m" }
+            ?? (order.distanceUnknown ? "distance unknown" : "no distance")
         if let later = order.scheduledFor { text += ", scheduled for \(later)" }
         return [text]
     }
 
     /// The owner's token; logged in again once the transcript's clock has moved past an hour (tokens expire).
     mutating func ownerLogin() async throws -> String {
-        if let ownerToken, let at = ownerLoggedInAt, app.clock.now - at < 3600, app.clock.now >= at { return ownerToken }
-        if ownerToken == nil { _ = try await app.dependencies.createStaff(username: "owner", password: StaffSession.password, role: .admin, courierID: nil) }
-        let response = try await client.execute(uri: "/api/v1/auth/login", method: .post, headers: [.contentType: "application/json"],
-                                                body: ByteBuffer(string: #"{"username": "owner", "password": "\#(StaffSession.password)"}"#))
-        guard let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any], let token = json["token"] as? String else {
+        if let ownerToken, let at = ownerLoggedInAt, app.clock.now - at < 3600, app.clock.now >= at {
+            return ownerToken
+        }
+        if ownerToken == nil {
+            _ = try await app.dependencies.createStaff(
+                username: "owner", password: StaffSession.password, role: .admin, courierID: nil)
+        }
+        let response = try await client.execute(
+            uri: "/api/v1/auth/login", method: .post, headers: [.contentType: "application/json"],
+            body: ByteBuffer(string: #"{"username": "owner", "password": "\#(StaffSession.password)"}"#))
+        guard let json = try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any],
+            let token = json["token"] as? String
+        else {
             throw StaffSession.LoginFailed(role: .admin, body: String(buffer: response.body))
         }
         ownerToken = token

@@ -92,18 +92,28 @@ struct Transcript {
             let number = index + 1
             if raw.hasPrefix("#") || raw.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             if raw == "<" || raw.hasPrefix("< ") {
-                guard !steps.isEmpty else { throw ParseError(path: path, line: number, message: "reply before any action") }
-                steps[steps.count - 1].expectedReply = (steps[steps.count - 1].expectedReply ?? []) + [String(raw.dropFirst(2))]
+                guard !steps.isEmpty else {
+                    throw ParseError(path: path, line: number, message: "reply before any action")
+                }
+                steps[steps.count - 1].expectedReply =
+                    (steps[steps.count - 1].expectedReply ?? []) + [String(raw.dropFirst(2))]
             } else if raw == "!" || raw.hasPrefix("! ") || raw.hasPrefix("!! ") {
-                guard !steps.isEmpty else { throw ParseError(path: path, line: number, message: "push before any action") }
+                guard !steps.isEmpty else {
+                    throw ParseError(path: path, line: number, message: "push before any action")
+                }
                 let startsNew = raw.hasPrefix("!! ") || steps[steps.count - 1].expectedPushes.isEmpty
                 let content = raw.hasPrefix("!! ") ? String(raw.dropFirst(3)) : String(raw.dropFirst(2))
-                if startsNew { steps[steps.count - 1].expectedPushes.append([content]) }
-                else { steps[steps.count - 1].expectedPushes[steps[steps.count - 1].expectedPushes.count - 1].append(content) }
+                if startsNew {
+                    steps[steps.count - 1].expectedPushes.append([content])
+                } else {
+                    steps[steps.count - 1].expectedPushes[steps[steps.count - 1].expectedPushes.count - 1].append(
+                        content)
+                }
             } else if raw.hasPrefix("> ") || raw == ">" {
                 steps.append(Step(line: number, action: .send(String(raw.dropFirst(2)))))
             } else if raw.hasPrefix("@") {
-                steps.append(Step(line: number, action: try Self.directive(String(raw.dropFirst()), path: path, line: number)))
+                steps.append(
+                    Step(line: number, action: try Self.directive(String(raw.dropFirst()), path: path, line: number)))
             } else {
                 throw ParseError(path: path, line: number, message: "unknown line; start it with >, <, !, @ or #")
             }
@@ -115,7 +125,8 @@ struct Transcript {
         func fail(_ message: String) -> ParseError { ParseError(path: path, line: line, message: message) }
         switch words.first {
         case "user": guard words.count == 2 else { throw fail("@user OPENID") }; return .user(words[1])
-        case "mode": guard words.count == 2 else { throw fail("@mode plaintext|compatible|safe") }; return .mode(words[1])
+        case "mode":
+            guard words.count == 2 else { throw fail("@mode plaintext|compatible|safe") }; return .mode(words[1])
         case "retry": return .retry
         case "sweep": return .sweep
         case "confirm-link": return .confirmLink
@@ -123,7 +134,9 @@ struct Transcript {
             guard words.count >= 2 else { throw fail("@clock +30m or @clock YYYY-MM-DD HH:MM") }
             if words[1].hasPrefix("+") {
                 let amount = words[1].dropFirst()
-                guard let unit = amount.last, let value = Int64(amount.dropLast()) else { throw fail("@clock +NNm / +NNs / +NNh") }
+                guard let unit = amount.last, let value = Int64(amount.dropLast()) else {
+                    throw fail("@clock +NNm / +NNs / +NNh")
+                }
                 switch unit {
                 case "s": return .clockAdvance(value)
                 case "m": return .clockAdvance(value * 60)
@@ -135,49 +148,71 @@ struct Transcript {
         case "staff" where words.count >= 2 && ShopCall.verbs.contains(words[1]):
             return .shop(try ShopCall(words: words, text: text, fail: fail))
         case "staff" where words.count >= 2 && words[1] == "courier":
-            guard words.count == 4, words[3].count == BindingCodePolicy.standard.length, words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else {
+            guard words.count == 4, words[3].count == BindingCodePolicy.standard.length,
+                words[3].allSatisfy(BindingCodePolicy.alphabet.contains)
+            else {
                 throw fail("@staff courier NAME CODE (eight characters of BindingCodePolicy.alphabet)")
             }
             return .addCourier(name: words[2], code: words[3])
         case "staff" where words.count >= 2 && words[1] == "member":
-            guard words.count == 4, words[3].count == BindingCodePolicy.standard.length, words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else {
+            guard words.count == 4, words[3].count == BindingCodePolicy.standard.length,
+                words[3].allSatisfy(BindingCodePolicy.alphabet.contains)
+            else {
                 throw fail("@staff member NAME CODE (eight characters of BindingCodePolicy.alphabet)")
             }
             return .addStaffMember(name: words[2], code: words[3])
         case "staff" where words.count >= 2 && words[1] == "code":
             guard words.count == 4, let courier = Int64(words[2]), words[3].count == BindingCodePolicy.standard.length,
-                  words[3].allSatisfy(BindingCodePolicy.alphabet.contains) else { throw fail("@staff code COURIER CODE") }
+                words[3].allSatisfy(BindingCodePolicy.alphabet.contains)
+            else { throw fail("@staff code COURIER CODE") }
             return .newBindingCode(courierID: courier, code: words[3])
         case "staff" where words.count >= 2 && (words[1] == "deactivate" || words[1] == "reactivate"):
-            guard words.count == 3, let courier = Int64(words[2]) else { throw fail("@staff deactivate|reactivate COURIER") }
+            guard words.count == 3, let courier = Int64(words[2]) else {
+                throw fail("@staff deactivate|reactivate COURIER")
+            }
             return .setCourierActive(courierID: courier, active: words[1] == "reactivate")
         case "staff" where words.count >= 2 && (words[1] == "message" || words[1] == "message-end"):
             guard words.count >= 4 else { throw fail("@staff message|message-end OPENID TEXT") }
-            return .staffMessage(openID: words[2], text: words.dropFirst(3).joined(separator: " "), endsHandoff: words[1] == "message-end")
+            return .staffMessage(
+                openID: words[2], text: words.dropFirst(3).joined(separator: " "),
+                endsHandoff: words[1] == "message-end")
         case "staff" where words.count >= 2 && words[1] == "assign":
-            guard words.count == 4, let order = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))), let courier = Int64(words[3]) else {
+            guard words.count == 4, let order = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))),
+                let courier = Int64(words[3])
+            else {
                 throw fail("@staff assign ORDER COURIER")
             }
             return .assign(orderID: order, courierID: courier)
         case "courier-app":
             let parts = words.count == 3 ? words[2].split(separator: ",").compactMap { Double($0) } : []
-            guard words.count == 3, let courier = Int64(words[1]), parts.count == 2 else { throw fail("@courier-app COURIER LAT,LNG") }
+            guard words.count == 3, let courier = Int64(words[1]), parts.count == 2 else {
+                throw fail("@courier-app COURIER LAT,LNG")
+            }
             return .courierApp(courierID: courier, latitude: parts[0], longitude: parts[1])
-        case "payment": guard words.count == 2, ["required", "optional"].contains(words[1]) else { throw fail("@payment required|optional") }; return .payment(mode: words[1])
+        case "payment":
+            guard words.count == 2, ["required", "optional"].contains(words[1]) else {
+                throw fail("@payment required|optional")
+            }; return .payment(mode: words[1])
         case "pay-page":
             guard words.count == 1 || (words.count == 2 && words[1] == "cash") else { throw fail("@pay-page [cash]") }
             return words.count == 2 ? .payPageCash : .payPage
         case "pay", "pay-late":
-            guard words.count == 2, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@\(words[0]) ORDER") }
+            guard words.count == 2, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#")))
+            else { throw fail("@\(words[0]) ORDER") }
             return .pay(orderID: id, deliver: words[0] == "pay")
         case "callback": return .callback
         case "jobs": return .runJobs
-        case "refund-done": guard words.count == 2 else { throw fail("@refund-done REFUNDNO") }; return .refundDone(words[1])
-        case "maps": guard words.count == 2, ["amap", "tencent"].contains(words[1]) else { throw fail("@maps amap|tencent") }; return .maps(provider: words[1])
+        case "refund-done":
+            guard words.count == 2 else { throw fail("@refund-done REFUNDNO") }; return .refundDone(words[1])
+        case "maps":
+            guard words.count == 2, ["amap", "tencent"].contains(words[1]) else { throw fail("@maps amap|tencent") };
+            return .maps(provider: words[1])
         case "geocode", "geocode-vague":
             let parts = words.count >= 3 ? words[1].split(separator: ",").compactMap { Double($0) } : []
             guard parts.count == 2 else { throw fail("@\(words[0]) LAT,LNG ADDRESS") }
-            return .geocode(address: words.dropFirst(2).joined(separator: " "), latitude: parts[0], longitude: parts[1], precise: words[0] == "geocode")
+            return .geocode(
+                address: words.dropFirst(2).joined(separator: " "), latitude: parts[0], longitude: parts[1],
+                precise: words[0] == "geocode")
         case "menu-cart":
             guard words.count >= 3 else { throw fail("@menu-cart MERCHANT ITEM=QTY…") }
             return .menuCart(merchantID: words[1], fields: Array(words.dropFirst(2)))
@@ -185,15 +220,20 @@ struct Transcript {
         case "eta-refresh": return .etaRefresh
         case "worker": return .runETAJobs
         case "staff":
-            guard words.count >= 3, let id = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else {
+            guard words.count >= 3, let id = Int64(words[2].trimmingCharacters(in: CharacterSet(charactersIn: "#")))
+            else {
                 throw fail("@staff dispatch|deliver|cancel ORDER [reason]")
             }
-            return .staff(command: words[1], orderID: id, reason: words.count > 3 ? words.dropFirst(3).joined(separator: " ") : nil)
+            return .staff(
+                command: words[1], orderID: id,
+                reason: words.count > 3 ? words.dropFirst(3).joined(separator: " ") : nil)
         case "order-fee":
-            guard words.count == 2, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@order-fee ID") }
+            guard words.count == 2, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#")))
+            else { throw fail("@order-fee ID") }
             return .orderMoney(id: id)
         case "order":
-            guard words.count == 3, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#"))) else { throw fail("@order ID STATUS") }
+            guard words.count == 3, let id = Int64(words[1].trimmingCharacters(in: CharacterSet(charactersIn: "#")))
+            else { throw fail("@order ID STATUS") }
             return .expectOrder(id: id, status: words[2])
         default: throw fail("unknown directive @\(words.first ?? "")")
         }
@@ -202,7 +242,9 @@ struct Transcript {
     /// Every transcript under `conversations/`, sorted.
     static func all(root: String) -> [String] {
         let base = (root as NSString).appendingPathComponent("conversations")
-        let files = FileManager.default.enumerator(atPath: base)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".chat") } ?? []
+        let files =
+            FileManager.default.enumerator(atPath: base)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".chat") }
+            ?? []
         return files.sorted()
     }
 }

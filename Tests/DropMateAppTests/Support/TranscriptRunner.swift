@@ -32,29 +32,45 @@ struct TranscriptRunner {
     /// What each step produced, by the step's line. A file with `@payment` runs against a fake WeChat Pay, one with
     /// `@maps` against a fake map service.
     func run() async throws -> [Int: Outcome] {
-        let provider = transcript.steps.lazy.compactMap { step -> String? in if case .maps(let provider) = step.action { provider } else { nil } }.first
+        let provider = transcript.steps.lazy.compactMap { step -> String? in
+            if case .maps(let provider) = step.action { provider } else { nil }
+        }.first
         guard let provider else { return try await runPaying(environment: environment, maps: nil) }
         let maps = FakeMaps()
         let environment = self.environment
         return try await maps.serve { baseURL in
-            try await runPaying(environment: environment.merging(["MAPS_PROVIDER": provider, "MAPS_API_KEY": maps.key, "MAPS_API_BASE_URL": baseURL]) { $1 }, maps: maps)
+            try await runPaying(
+                environment: environment.merging([
+                    "MAPS_PROVIDER": provider, "MAPS_API_KEY": maps.key, "MAPS_API_BASE_URL": baseURL,
+                ]) { $1 }, maps: maps)
         }
     }
 
     func runPaying(environment: [String: String], maps: FakeMaps?) async throws -> [Int: Outcome] {
-        let mode = transcript.steps.lazy.compactMap { step -> String? in if case .payment(let mode) = step.action { mode } else { nil } }.first
-        guard let mode else { return try await play(clock: TestClock(TestAccount.start), environment: environment, pay: nil, maps: maps) }
+        let mode = transcript.steps.lazy.compactMap { step -> String? in
+            if case .payment(let mode) = step.action { mode } else { nil }
+        }.first
+        guard let mode else {
+            return try await play(clock: TestClock(TestAccount.start), environment: environment, pay: nil, maps: maps)
+        }
         let clock = TestClock(TestAccount.start)
         let fake = try PayTestKeys.fake(clock: clock)
         return try await fake.serve { baseURL in
-            try await play(clock: clock, environment: environment.merging(try PayTestKeys.environment(fake, baseURL: baseURL, mode: mode)) { $1 }, pay: fake, maps: maps)
+            try await play(
+                clock: clock,
+                environment: environment.merging(try PayTestKeys.environment(fake, baseURL: baseURL, mode: mode)) {
+                    $1
+                }, pay: fake, maps: maps)
         }
     }
 
-    func play(clock: TestClock, environment: [String: String], pay: FakeWeChatPay?, maps: FakeMaps?) async throws -> [Int: Outcome] {
+    func play(
+        clock: TestClock, environment: [String: String], pay: FakeWeChatPay?, maps: FakeMaps?
+    ) async throws -> [Int: Outcome] {
         let app = try await TestApp.make(clock: clock, extra: environment)
         defer { Task { await app.shutdown() } }
-        let signer = try WeChatClientSigner(token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
+        let signer = try WeChatClientSigner(
+            token: TestAccount.token, appID: TestAccount.appID, encodingAESKey: TestAccount.encodingAESKey)
         let application = buildApplication(app.dependencies, runWorker: false)
         return try await application.test(.live) { client in
             var session = Session(app: app, signer: signer, client: client, mode: forcedMode ?? .plaintext)
@@ -77,13 +93,25 @@ struct TranscriptRunner {
         for step in transcript.steps {
             guard let outcome = outcomes[step.line] else { continue }
             if let actual = outcome.reply, actual != (step.expectedReply ?? []) {
-                mismatches.append(Mismatch(line: step.line, message: "reply differs\n" + Self.diff(expected: step.expectedReply ?? [], actual: actual, marker: "<")))
+                mismatches.append(
+                    Mismatch(
+                        line: step.line,
+                        message: "reply differs\n"
+                            + Self.diff(expected: step.expectedReply ?? [], actual: actual, marker: "<")))
             } else if outcome.reply == nil, let expected = step.expectedReply {
-                mismatches.append(Mismatch(line: step.line, message: "expected a reply, this action gives none\n" + expected.map { "< \($0)" }.joined(separator: "\n")))
+                mismatches.append(
+                    Mismatch(
+                        line: step.line,
+                        message: "expected a reply, this action gives none\n"
+                            + expected.map { "< \($0)" }.joined(separator: "\n")))
             }
             if outcome.pushes != step.expectedPushes {
-                let expected = step.expectedPushes.map { $0.joined(separator: "\n") }, actual = outcome.pushes.map { $0.joined(separator: "\n") }
-                mismatches.append(Mismatch(line: step.line, message: "pushes differ\n" + Self.diff(expected: expected, actual: actual, marker: "!")))
+                let expected = step.expectedPushes.map { $0.joined(separator: "\n") },
+                    actual = outcome.pushes.map { $0.joined(separator: "\n") }
+                mismatches.append(
+                    Mismatch(
+                        line: step.line,
+                        message: "pushes differ\n" + Self.diff(expected: expected, actual: actual, marker: "!")))
             }
         }
         return mismatches
@@ -93,7 +121,9 @@ struct TranscriptRunner {
         var text = ""
         for index in 0..<max(expected.count, actual.count) {
             let e = index < expected.count ? expected[index] : nil, a = index < actual.count ? actual[index] : nil
-            if e == a { text += "  \(marker) \(e!)\n" } else {
+            if e == a {
+                text += "  \(marker) \(e!)\n"
+            } else {
                 if let e { text += "- \(marker) \(e)\n" }
                 if let a { text += "+ \(marker) \(a)\n" }
             }
@@ -105,13 +135,17 @@ struct TranscriptRunner {
     func recorded(_ outcomes: [Int: Outcome]) -> String {
         var output: [String] = []
         for (index, line) in transcript.lines.enumerated() {
-            if line == "<" || line.hasPrefix("< ") || line == "!" || line.hasPrefix("! ") || line.hasPrefix("!! ") { continue }
+            if line == "<" || line.hasPrefix("< ") || line == "!" || line.hasPrefix("! ") || line.hasPrefix("!! ") {
+                continue
+            }
             output.append(line)
             guard let outcome = outcomes[index + 1] else { continue }
             for replyLine in outcome.reply ?? [] { output.append(replyLine.isEmpty ? "<" : "< \(replyLine)") }
             for push in outcome.pushes {
                 for (offset, pushLine) in push.enumerated() {
-                    output.append(offset == 0 && outcome.pushes.count > 1 && push != outcome.pushes.first! ? "!! \(pushLine)" : (pushLine.isEmpty ? "!" : "! \(pushLine)"))
+                    output.append(
+                        offset == 0 && outcome.pushes.count > 1 && push != outcome.pushes.first!
+                            ? "!! \(pushLine)" : (pushLine.isEmpty ? "!" : "! \(pushLine)"))
                 }
             }
         }

@@ -1,12 +1,13 @@
 import DropMateApp
 import DropMateCore
-@testable import DropMateEngine
 import DropMateFakes
 import DropMateWeChat
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+
+@testable import DropMateEngine
 
 /// The customer side of a transcript: who is talking, in which mode, and what was last sent.
 struct Session {
@@ -79,10 +80,14 @@ struct Session {
             _ = try await app.dependencies.couriers.issueBindingCode(courierID: created.courier.id, code: code)
             return ["courier #\(created.courier.id) \(name)"]
         case .addStaffMember(let name, let code):
-            let account = try await app.dependencies.createStaff(username: name, password: "transcript staff password", role: .dispatcher, courierID: nil)
-            let audit = AuditEntry(actorID: nil, actor: "transcript", role: "admin", action: "staff.binding_code", target: "staff:\(account.id)", at: app.clock.now)
+            let account = try await app.dependencies.createStaff(
+                username: name, password: "transcript staff password", role: .dispatcher, courierID: nil)
+            let audit = AuditEntry(
+                actorID: nil, actor: "transcript", role: "admin", action: "staff.binding_code",
+                target: "staff:\(account.id)", at: app.clock.now)
             _ = try await app.dependencies.staffWeChat.issue(staffID: account.id, code: code, audit: audit)
-            _ = try await app.dependencies.staff.setSubscriptions(staffID: account.id, notifyOrders: true, notifyReports: true, now: app.clock.now, audit: audit)
+            _ = try await app.dependencies.staff.setSubscriptions(
+                staffID: account.id, notifyOrders: true, notifyReports: true, now: app.clock.now, audit: audit)
             showsOrderNotices = true
             return ["staff #\(account.id) \(name)"]
         case .newBindingCode(let courierID, let code):
@@ -95,9 +100,12 @@ struct Session {
             do { try await engine.assign(orderID: orderID, courierID: courierID) } catch { return ["error: \(error)"] }
         case .courierApp(let courierID, let latitude, let longitude):
             let body = #"{"latitude": \#(latitude), "longitude": \#(longitude)}"#
-            let response = try await client.execute(uri: "/api/v1/courier/position", method: .post,
-                                                    headers: [.authorization: "Bearer \(courierTokens[courierID] ?? "none")", .contentType: "application/json"],
-                                                    body: ByteBuffer(string: body))
+            let response = try await client.execute(
+                uri: "/api/v1/courier/position", method: .post,
+                headers: [
+                    .authorization: "Bearer \(courierTokens[courierID] ?? "none")", .contentType: "application/json",
+                ],
+                body: ByteBuffer(string: body))
             return ["HTTP \(response.status.code) \(String(buffer: response.body))"]
         case .etaRefresh:
             try await engine.scheduleETARefreshes(every: 120)
@@ -108,7 +116,8 @@ struct Session {
         case .shop(let call): return try await callShopAPI(call)
         case .orderMoney(let id): return try await orderMoney(id)
         case .payment, .maps: break  // the runner configured it before the first step
-        case .menuCart(let merchantID, let fields): return try await sendMenuCart(merchantID: merchantID, fields: fields)
+        case .menuCart(let merchantID, let fields):
+            return try await sendMenuCart(merchantID: merchantID, fields: fields)
         case .menuCartAgain:
             guard let lastCart else { return ["error: no cart sent yet"] }
             return try await postCart(lastCart.path, body: lastCart.body)
@@ -116,20 +125,36 @@ struct Session {
             guard let maps else { return ["error: @geocode needs @maps"] }
             maps.place(address, latitude: latitude, longitude: longitude, precision: precise ? .point : .city)
         case .payPage:
-            guard let range = lastReplyText.range(of: #"https://dropmate\.example(/pay/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#, options: .regularExpression) else {
+            guard
+                let range = lastReplyText.range(
+                    of: #"https://dropmate\.example(/pay/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#,
+                    options: .regularExpression)
+            else {
                 return ["error: no pay link in the last reply"]
             }
-            let page = try await client.execute(uri: String(lastReplyText[range].dropFirst("https://dropmate.example".count)), method: .get)
+            let page = try await client.execute(
+                uri: String(lastReplyText[range].dropFirst("https://dropmate.example".count)), method: .get)
             return ["page \(page.status.code)"]
         case .payPageCash:
-            guard let range = lastReplyText.range(of: #"https://dropmate\.example(/pay/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#, options: .regularExpression) else {
+            guard
+                let range = lastReplyText.range(
+                    of: #"https://dropmate\.example(/pay/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#,
+                    options: .regularExpression)
+            else {
                 return ["error: no pay link in the last reply"]
             }
-            let page = try await client.execute(uri: String(lastReplyText[range].dropFirst("https://dropmate.example".count)), method: .get)
-            guard let action = PaymentFlowTests.attribute("action", in: String(buffer: page.body)) else { return ["page \(page.status.code)", "error: no 货到付款 button"] }
-            let chosen = try await client.execute(uri: action.replacingOccurrences(of: "&amp;", with: "&"), method: .post)
+            let page = try await client.execute(
+                uri: String(lastReplyText[range].dropFirst("https://dropmate.example".count)), method: .get)
+            guard let action = PaymentFlowTests.attribute("action", in: String(buffer: page.body)) else {
+                return ["page \(page.status.code)", "error: no 货到付款 button"]
+            }
+            let chosen = try await client.execute(
+                uri: action.replacingOccurrences(of: "&amp;", with: "&"), method: .post)
             let html = String(buffer: chosen.body)
-            let note = html.range(of: #"<p class="ok">[^<]*</p>"#, options: .regularExpression).map { String(html[$0].dropFirst(#"<p class="ok">"#.count).dropLast(4)) } ?? ""
+            let note =
+                html.range(of: #"<p class="ok">[^<]*</p>"#, options: .regularExpression).map {
+                    String(html[$0].dropFirst(#"<p class="ok">"#.count).dropLast(4))
+                } ?? ""
             return ["page \(page.status.code)", "cash \(chosen.status.code) \(note)"]
         case .pay(let orderID, let deliver):
             guard let pay else { return ["error: @pay needs @payment"] }
@@ -141,7 +166,9 @@ struct Session {
             // empty round is tried again once after a short pause.
             var idle = 0
             for _ in 0..<40 where idle < 2 {
-                if try await app.dependencies.worker.runDueJobs() > 0 { idle = 0 } else {
+                if try await app.dependencies.worker.runDueJobs() > 0 {
+                    idle = 0
+                } else {
                     idle += 1
                     if app.dependencies.redis != nil { try await Task.sleep(for: .milliseconds(150)) }
                 }
@@ -166,16 +193,22 @@ struct Session {
         switch words.first {
         case "/location":
             let parts = (words.count > 1 ? words[1] : "").split(separator: ",").compactMap { Double($0) }
-            kind = .location(latitude: parts.first ?? 0, longitude: parts.count > 1 ? parts[1] : 0, scale: 15, label: words.count > 2 ? words[2] : "", msgID: msgID)
+            kind = .location(
+                latitude: parts.first ?? 0, longitude: parts.count > 1 ? parts[1] : 0, scale: 15,
+                label: words.count > 2 ? words[2] : "", msgID: msgID)
         case "/subscribe": kind = .event(.subscribe(eventKey: nil, ticket: nil))
         case "/unsubscribe": kind = .event(.unsubscribe)
         case "/click": kind = .event(.click(key: words.count > 1 ? words[1] : ""))
         case "/view": kind = .event(.view(url: words.count > 1 ? words[1] : ""))
         case "/reported-location":
             let parts = (words.count > 1 ? words[1] : "").split(separator: ",").compactMap { Double($0) }
-            kind = .event(.location(latitude: parts.first ?? 0, longitude: parts.count > 1 ? parts[1] : 0, precision: 30))
+            kind = .event(
+                .location(latitude: parts.first ?? 0, longitude: parts.count > 1 ? parts[1] : 0, precision: 30))
         case "/image": kind = .image(picURL: "http://mmbiz.qpic.cn/test.jpg", mediaID: "media1", msgID: msgID)
-        case "/voice": kind = .voice(mediaID: "voice1", format: "amr", recognition: words.count > 1 ? String(text.dropFirst(7)) : nil, msgID: msgID)
+        case "/voice":
+            kind = .voice(
+                mediaID: "voice1", format: "amr", recognition: words.count > 1 ? String(text.dropFirst(7)) : nil,
+                msgID: msgID)
         case "/link": kind = .link(title: "A link", description: "", url: "https://example.com", msgID: msgID)
         case "/unknown": kind = .unknown(msgType: "miniprogrampage", msgID: msgID)
         default: kind = .text(content: text, msgID: msgID)
@@ -187,13 +220,18 @@ struct Session {
         if straightIntoEngine { return try await answerInEngine(message) }
         nonce += 1
         let (query, body) = signer.request(for: message, mode: mode, timestamp: app.clock.now, nonce: "\(nonce)")
-        let response = try await client.execute(uri: "/wechat?\(query)", method: .post, headers: [.contentType: "text/xml"], body: ByteBuffer(string: body))
+        let response = try await client.execute(
+            uri: "/wechat?\(query)", method: .post, headers: [.contentType: "text/xml"], body: ByteBuffer(string: body))
         guard response.status == .ok else { return ["HTTP \(response.status.code): \(String(buffer: response.body))"] }
         guard let reply = try signer.openReply(Array(response.body.readableBytesView)) else { return [] }
         guard reply.toUserName == message.fromUserName else { return ["reply addressed to \(reply.toUserName)"] }
         switch reply.content {
         case .text(let text): return replyLines(.text(text))
-        case .news(let article): return replyLines(.news(title: article.title, description: article.description, pictureURL: article.picURL, url: article.url))
+        case .news(let article):
+            return replyLines(
+                .news(
+                    title: article.title, description: article.description, pictureURL: article.picURL, url: article.url
+                ))
         }
     }
 
@@ -217,43 +255,63 @@ struct Session {
     /// WeChat Pay POSTs the last callback to the notify URL.
     func deliverCallback() async throws -> [String] {
         guard let pay, let lastCallback else { return ["error: no callback to deliver"] }
-        return ["notify \(try await pay.deliver(lastCallback, to: "http://127.0.0.1:\(client.port!)/wechat/pay/notify"))"]
+        return [
+            "notify \(try await pay.deliver(lastCallback, to: "http://127.0.0.1:\(client.port!)/wechat/pay/notify"))"
+        ]
     }
 
     /// Opens the last menu link, fills in `merchantID`'s form with `fields` ("ITEM=QTY", the item without "q.") and
     /// sends it, as a customer in WeChat's browser would.
     mutating func sendMenuCart(merchantID: String, fields: [String]) async throws -> [String] {
-        if let range = lastReplyText.range(of: #"https://dropmate\.example(/menu\?c=[A-Za-z0-9_-]+&exp=[0-9]+&sig=[0-9a-f]+&lang=[a-z]+)"#, options: .regularExpression) {
+        if let range = lastReplyText.range(
+            of: #"https://dropmate\.example(/menu\?c=[A-Za-z0-9_-]+&exp=[0-9]+&sig=[0-9a-f]+&lang=[a-z]+)"#,
+            options: .regularExpression)
+        {
             lastMenuPath = String(lastReplyText[range].dropFirst("https://dropmate.example".count))
         }
         // A page opened earlier is still open in the browser.
         guard let path = lastMenuPath else { return ["error: no menu link sent yet"] }
         let page = try await client.execute(uri: path, method: .get)
         let html = String(buffer: page.body)
-        guard let form = html.range(of: "name=\"m\" value=\"\(merchantID)\"") else { return ["page \(page.status.code), no form for \(merchantID)"] }
+        guard let form = html.range(of: "name=\"m\" value=\"\(merchantID)\"") else {
+            return ["page \(page.status.code), no form for \(merchantID)"]
+        }
         func hidden(_ name: String) -> String? {
-            guard let start = html.range(of: "name=\"\(name)\" value=\"", range: form.upperBound..<html.endIndex) else { return nil }
+            guard let start = html.range(of: "name=\"\(name)\" value=\"", range: form.upperBound..<html.endIndex) else {
+                return nil
+            }
             return html[start.upperBound...].prefix { $0 != "\"" }.description
         }
-        guard let nonce = hidden("nonce"), let token = hidden("token") else { return ["page \(page.status.code), the form has no nonce or token"] }
-        let body = (["m=\(merchantID)", "nonce=\(nonce)", "token=\(token)"] + fields.map { "q.\($0)" }).joined(separator: "&")
+        guard let nonce = hidden("nonce"), let token = hidden("token") else {
+            return ["page \(page.status.code), the form has no nonce or token"]
+        }
+        let body = (["m=\(merchantID)", "nonce=\(nonce)", "token=\(token)"] + fields.map { "q.\($0)" }).joined(
+            separator: "&")
         lastCart = (path, body)
         return ["page \(page.status.code)"] + (try await postCart(path, body: body))
     }
 
     /// Sends a cart form; shows the status and, when refused, why.
     func postCart(_ path: String, body: String) async throws -> [String] {
-        let response = try await client.execute(uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"], body: ByteBuffer(string: body))
+        let response = try await client.execute(
+            uri: path, method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: body))
         let html = String(buffer: response.body)
         var lines = ["cart \(response.status.code)"]
-        if let start = html.range(of: "<p class=\"error\">") { lines.append("error: " + html[start.upperBound...].prefix { $0 != "<" }) }
+        if let start = html.range(of: "<p class=\"error\">") {
+            lines.append("error: " + html[start.upperBound...].prefix { $0 != "<" })
+        }
         if html.contains("没有重复下单") || html.contains("nothing was ordered twice") { lines.append("already sent") }
         return lines
     }
 
     /// GET then POST the last confirmation link, like a customer tapping it and the button.
     mutating func openConfirmationLink() async throws -> [String] {
-        guard let range = lastReplyText.range(of: #"https://dropmate\.example(/confirm/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#, options: .regularExpression) else {
+        guard
+            let range = lastReplyText.range(
+                of: #"https://dropmate\.example(/confirm/[0-9]+\?exp=[0-9]+&sig=[0-9a-f]+)"#,
+                options: .regularExpression)
+        else {
             return ["error: no confirmation link in the last reply"]
         }
         let path = String(lastReplyText[range].dropFirst("https://dropmate.example".count))
@@ -299,6 +357,8 @@ struct Session {
     static func parseLocalTime(_ text: String) -> Int64? {
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == ":" }).compactMap { Int($0) }
         guard parts.count >= 5 else { return nil }
-        return Calendar.epoch(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts.count > 5 ? parts[5] : 0, utcOffsetHours: 8)
+        return Calendar.epoch(
+            year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4],
+            second: parts.count > 5 ? parts[5] : 0, utcOffsetHours: 8)
     }
 }

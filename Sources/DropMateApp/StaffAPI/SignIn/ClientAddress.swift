@@ -1,12 +1,13 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import HTTPTypes
-import Hummingbird
-import NIOCore
 
 /// An IPv4 or IPv6 network (`10.0.0.0/8`, `fd00::/8`, or one address).
 struct IPNetwork: Sendable, Hashable {
@@ -37,8 +38,11 @@ struct IPNetwork: Sendable, Hashable {
     /// Accepts what proxies write: brackets and a port (`[::1]:80`, `1.2.3.4:5678`).
     static func address(_ raw: String) -> [UInt8]? {
         var text = raw.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("["), let end = text.firstIndex(of: "]") { text = String(text[text.index(after: text.startIndex)..<end]) }
-        else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") { text = String(text[..<colon]) }
+        if text.hasPrefix("["), let end = text.firstIndex(of: "]") {
+            text = String(text[text.index(after: text.startIndex)..<end])
+        } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+            text = String(text[..<colon])
+        }
         guard !text.isEmpty, text.count <= 64 else { return nil }
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 { return withUnsafeBytes(of: &v4) { Array($0) } }
@@ -84,7 +88,9 @@ struct TrustedProxies: Sendable, Hashable {
 
     static func describe(_ address: [UInt8]) -> String {
         if address.count == 4 { return address.map(String.init).joined(separator: ".") }
-        let words = stride(from: 0, to: 8, by: 2).map { String(UInt16(address[$0]) << 8 | UInt16(address[$0 + 1]), radix: 16) }
+        let words = stride(from: 0, to: 8, by: 2).map {
+            String(UInt16(address[$0]) << 8 | UInt16(address[$0 + 1]), radix: 16)
+        }
         return words.joined(separator: ":") + "::/64"
     }
 }

@@ -29,7 +29,10 @@ final class LoginGuard: Sendable {
     /// When Redis's failure was last logged: once a minute is enough while it is down (sign-ins may be a flood).
     private let lastWarning = Mutex<Int64>(0)
 
-    init(limits: Limits = Limits(), redis: RedisClient? = nil, keyPrefix: String = "dm", logger: Logger = Logger(label: "dropmate.signin")) {
+    init(
+        limits: Limits = Limits(), redis: RedisClient? = nil, keyPrefix: String = "dm",
+        logger: Logger = Logger(label: "dropmate.signin")
+    ) {
         self.limits = limits
         self.redis = redis
         self.keyPrefix = keyPrefix
@@ -41,14 +44,17 @@ final class LoginGuard: Sendable {
         let keys = keys(address: address, username: username, now: now)
         if let redis {
             do {
-                let counts = try await redis.send(["MGET", keys.redisAddress, keys.redisName]).array?.map { $0.integer ?? 0 } ?? []
+                let counts =
+                    try await redis.send(["MGET", keys.redisAddress, keys.redisName]).array?.map { $0.integer ?? 0 }
+                    ?? []
                 return (counts.first ?? 0) < Int64(limits.perAddress) && (counts.last ?? 0) < Int64(limits.perName)
             } catch {
                 warn(error, now: now)
             }
         }
         return failures.withLock { table in
-            count(table[keys.address], now: now) < limits.perAddress && count(table[keys.name], now: now) < limits.perName
+            count(table[keys.address], now: now) < limits.perAddress
+                && count(table[keys.name], now: now) < limits.perName
         }
     }
 
@@ -57,7 +63,9 @@ final class LoginGuard: Sendable {
         let keys = keys(address: address, username: username, now: now)
         if let redis {
             do {
-                _ = try await redis.run(Self.countFailure, keys: [keys.redisAddress, keys.redisName], arguments: [String(limits.window * 2)])
+                _ = try await redis.run(
+                    Self.countFailure, keys: [keys.redisAddress, keys.redisName], arguments: [String(limits.window * 2)]
+                )
                 return
             } catch {
                 warn(error, now: now)
@@ -65,7 +73,9 @@ final class LoginGuard: Sendable {
         }
         failures.withLock { table in
             if table.count > 100_000 { table = table.filter { $0.value.contains { $0 > now - limits.window } } }
-            for key in [keys.address, keys.name] { table[key] = (table[key] ?? []).filter { $0 > now - limits.window } + [now] }
+            for key in [keys.address, keys.name] {
+                table[key] = (table[key] ?? []).filter { $0 > now - limits.window } + [now]
+            }
         }
     }
 
@@ -79,12 +89,15 @@ final class LoginGuard: Sendable {
     }
 
     private func warn(_ error: any Error, now: Int64) {
-        guard lastWarning.withLock({ last in
-            guard now - last >= 60 else { return false }
-            last = now
-            return true
-        }) else { return }
-        logger.warning("sign-in limits fall back to this process: Redis failed", metadata: ["dropmate.error": "\(error)"])
+        guard
+            lastWarning.withLock({ last in
+                guard now - last >= 60 else { return false }
+                last = now
+                return true
+            })
+        else { return }
+        logger.warning(
+            "sign-in limits fall back to this process: Redis failed", metadata: ["dropmate.error": "\(error)"])
     }
 
     private func count(_ times: [Int64]?, now: Int64) -> Int { (times ?? []).filter { $0 > now - limits.window }.count }
@@ -96,11 +109,14 @@ final class LoginGuard: Sendable {
         let name = SHA256.hash(data: Data(username.utf8)).prefix(12).map { String(format: "%02x", $0) }.joined()
         let base = "\(keyPrefix):signin:{\(address)}"
         let window = now / limits.window
-        return Keys(address: "a \(address)", name: "n \(address) \(name)", redisAddress: "\(base):a:\(window)", redisName: "\(base):n:\(name):\(window)")
+        return Keys(
+            address: "a \(address)", name: "n \(address) \(name)", redisAddress: "\(base):a:\(window)",
+            redisName: "\(base):n:\(name):\(window)")
     }
 
     /// KEYS: address counter, (address, name) counter. ARGV: seconds to keep them.
-    static let countFailure = RedisScript("""
+    static let countFailure = RedisScript(
+        """
         for _, key in ipairs(KEYS) do
           if redis.call('INCR', key) == 1 then redis.call('EXPIRE', key, ARGV[1]) end
         end

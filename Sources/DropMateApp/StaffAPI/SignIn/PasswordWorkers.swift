@@ -1,5 +1,5 @@
-import DropMateDataProtection
 import Dispatch
+import DropMateDataProtection
 import Synchronization
 
 /// Runs password hashing (scrypt: tens of milliseconds of CPU and 32 MiB each at the standard cost) on a few
@@ -25,7 +25,9 @@ final class PasswordWorkers: Sendable {
     func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async throws -> T {
         let capacity = queues.count + queueLimit
         let chosen: Int? = load.withLock { load in
-            guard load.reduce(0, +) < capacity, let index = load.indices.min(by: { load[$0] < load[$1] }) else { return nil }
+            guard load.reduce(0, +) < capacity, let index = load.indices.min(by: { load[$0] < load[$1] }) else {
+                return nil
+            }
             load[index] += 1
             return index
         }

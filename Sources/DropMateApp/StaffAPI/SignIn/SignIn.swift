@@ -17,7 +17,10 @@ public struct SignInSettings: Sendable, Hashable {
         var settings = SignInSettings()
         let parsed = TrustedProxies.parse(env["DROPMATE_TRUSTED_PROXIES"] ?? "")
         if !parsed.invalid.isEmpty {
-            problem("DROPMATE_TRUSTED_PROXIES", "must be comma-separated IP addresses or CIDR networks; not: \(parsed.invalid.prefix(5).joined(separator: ", "))")
+            problem(
+                "DROPMATE_TRUSTED_PROXIES",
+                "must be comma-separated IP addresses or CIDR networks; not: \(parsed.invalid.prefix(5).joined(separator: ", "))"
+            )
         }
         settings.trustedProxies = parsed.proxies
         let threads = Int(env["DROPMATE_PASSWORD_THREADS"] ?? "1") ?? -1
@@ -34,8 +37,10 @@ final class SignIn: Sendable {
     let proxies: TrustedProxies
 
     init(settings: SignInSettings, passwordCost: Int, redis: RedisClient?, keyPrefix: String, logger: Logger) {
-        passwords = PasswordCheck(hasher: PasswordHasher(logN: passwordCost, r: 8, p: 1),
-                                  workers: PasswordWorkers(threads: settings.passwordThreads, queueLimit: settings.passwordThreads * settings.queuePerThread))
+        passwords = PasswordCheck(
+            hasher: PasswordHasher(logN: passwordCost, r: 8, p: 1),
+            workers: PasswordWorkers(
+                threads: settings.passwordThreads, queueLimit: settings.passwordThreads * settings.queuePerThread))
         attempts = LoginGuard(redis: redis, keyPrefix: keyPrefix, logger: logger)
         proxies = settings.trustedProxies
     }
