@@ -25,19 +25,24 @@ extension AppDependencies {
         }
         let role = RoleService(
             config: config, backend: database.backend, telemetry: telemetry, logger: logger, build: build)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [
-                    .init(
-                        service: database, successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup),
-                    .init(
-                        service: role, successTerminationBehavior: .gracefullyShutdownGroup,
-                        failureTerminationBehavior: .gracefullyShutdownGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(
+                    service: database, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup),
+                .init(
+                    service: role, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        // A backstop: the jobs in hand get their grace, then ten seconds more for the rest to close; a process whose
+        // shutdown still hangs (a request awaiting something that never answers) is cancelled, and exits soon after,
+        // instead of waiting for a SIGKILL that compose or a shell script may never send.
+        configuration.maximumGracefulShutdownDuration = .seconds(config.shutdownGraceSeconds + 10)
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
         try await group.run()
     }
 }
