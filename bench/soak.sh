@@ -71,7 +71,9 @@ trap cleanup EXIT INT TERM
 export WECHAT_TOKEN=soaktoken2026 WECHAT_APP_ID=wxsoak0000000001 WECHAT_ACCOUNT_ID=gh_dropmate
 export JWT_SECRET="soak-$(head -c 32 /dev/urandom | base64 | tr -d '/+=')"
 export DROPMATE_PII_KEYS="soak1:$(head -c 32 /dev/urandom | base64)"
-export WECHAT_TIMESTAMP_WINDOW=7200 DROPMATE_RATE_LIMIT=0 DROPMATE_PASSWORD_COST=10 LOG_LEVEL=${LOG_LEVEL:-notice}
+# Each minute's requests are signed just before it (generate, below), so WeChat's own 5-minute window holds, and with
+# it how long answers stay in Redis (twice the window plus a second), as in production.
+export WECHAT_TIMESTAMP_WINDOW=300 DROPMATE_RATE_LIMIT=0 DROPMATE_PASSWORD_COST=10 LOG_LEVEL=${LOG_LEVEL:-notice}
 export DATABASE_URL REDIS_URL
 unset WECHAT_ENCODING_AES_KEY WECHAT_APP_SECRET METRICS_PORT PORT
 
@@ -81,8 +83,14 @@ STAFF_PASSWORD="soak-$(head -c 12 /dev/urandom | base64 | tr -d '/+=')"
 "$BIN" staff create --username soak_dispatcher --role dispatcher --password "$STAFF_PASSWORD" --data-dir "$WORK/data-cli" >&2
 COURIER_ID=$("$BIN" courier create --name 王师傅 --phone 13900139000 --data-dir "$WORK/data-cli" | sed -n 's/^courier #\([0-9]*\) .*/\1/p')
 [ -n "$COURIER_ID" ] || { say "could not create the courier"; exit 1; }
-# As in bench/webhook.sh: this Redis has remembered answers for an hour, as in a deployment that has been running.
-redis-cli -u "$REDIS_URL" SET dm:epoch $(( $(date +%s) - 3600 )) NX >/dev/null
+# As in bench/webhook.sh: this Redis has remembered each customer's answers for an hour, as in a deployment that has
+# been running (docs/REDIS_CLUSTER.md: the epoch is per customer, `<replication id> <since>`).
+replid=$(redis-cli -u "$REDIS_URL" INFO replication | tr -d '\r' | sed -n 's/^master_replid://p')
+since=$(( $(date +%s) - 3600 ))
+awk -v n="$CUSTOMERS" -v r="$replid" -v s="$since" 'BEGIN { for (i = 0; i < n; i++) {
+    key = "dm:{o_load_" i "}:epoch"; value = r " " s
+    printf "*5\r\n$3\r\nSET\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n$2\r\nEX\r\n$5\r\n86400\r\n", length(key), key, length(value), value } }' \
+    | redis-cli -u "$REDIS_URL" --pipe >/dev/null
 
 declare -A PORTS METRICS
 start() {  # start NAME ROLE
@@ -140,7 +148,7 @@ sample() {  # sample MINUTE RPS P50 P99 NON2XX SOCKET_ERRORS
     memory=$(redis-cli -u "$REDIS_URL" INFO memory | tr -d '\r' | sed -n 's/^used_memory:\([0-9]*\)/\1/p')
     keys=$(redis-cli -u "$REDIS_URL" DBSIZE | tr -d '\r')
     row+=",$(awk -v b="${memory:-0}" 'BEGIN { printf "%.2f", b / 1048576 }'),${keys:-0}"
-    row+=",$(metric_sum "${METRICS[serve1]}" dropmate_queue_depth),$(redis-cli -u "$REDIS_URL" XLEN dm:jobs | tr -d '\r')"
+    row+=",$(metric_sum "${METRICS[serve1]}" dropmate_queue_depth),$(redis-cli -u "$REDIS_URL" XLEN '{dm:jobs}' | tr -d '\r')"
     row+=",$(sql "SELECT count(*), count(*) FILTER (WHERE status = 'confirmed'), count(*) FILTER (WHERE status = 'dispatched'), count(*) FILTER (WHERE status = 'delivered') FROM orders")"
     row+=",$(( $(metric_sum "${METRICS[serve1]}" dropmate_webhook_messages_total 'outcome="deduplicated"') + $(metric_sum "${METRICS[serve2]}" dropmate_webhook_messages_total 'outcome="deduplicated"') ))"
     echo "$row" >>"$CSV"
