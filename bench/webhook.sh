@@ -13,7 +13,8 @@
 # BENCH_COUNT (requests generated per mode, 600000), BENCH_USERS (5000), BENCH_MODES ("plaintext safe"),
 # BENCH_BACKEND (embedded), BENCH_RATE_LIMIT (1000000 messages per customer per minute: counted, never reached; the
 # synthetic customers send several messages a second each, and throttled messages would be cheaper to answer),
-# SKIP_BUILD (1: use the existing .build/release/dropmate), LOG_LEVEL (server log level, default info).
+# SKIP_BUILD (1: use the existing .build/release/dropmate), LOG_LEVEL (server log level, default info),
+# BENCH_SERVER_PRELOAD (a library for the server's LD_PRELOAD, e.g. jemalloc, to try another allocator).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -113,7 +114,7 @@ else
 fi
 say "starting $BIN serve ($BACKEND) on port $PORT (data in $WORK/data)"
 started=$(date +%s%N)
-"$BIN" serve --port "$PORT" --data-dir "$WORK/data" >"$WORK/server.log" 2>&1 &
+${BENCH_SERVER_PRELOAD:+env LD_PRELOAD=$BENCH_SERVER_PRELOAD} "$BIN" serve --port "$PORT" --data-dir "$WORK/data" >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 until curl -fsS -o /dev/null "$URL/healthz" 2>/dev/null; do
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then cat "$WORK/server.log" >&2; say "the server exited"; exit 1; fi
