@@ -29,7 +29,10 @@ struct CommandLineTests {
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { process.terminate() }
-        try await Task.sleep(for: .milliseconds(100))  // the pipes' last bytes
+        // The pipes' last bytes: each handler sees an empty read at the end of its stream. A fixed pause was not
+        // enough on a loaded machine (a completion script of tens of kilobytes came back cut short).
+        let drained = ContinuousClock.now + .seconds(10)
+        while !collected.ended, ContinuousClock.now < drained { try await Task.sleep(for: .milliseconds(10)) }
         stdout.fileHandleForReading.readabilityHandler = nil
         stderr.fileHandleForReading.readabilityHandler = nil
         return (
@@ -41,8 +44,23 @@ struct CommandLineTests {
     final class Collected: @unchecked Sendable {
         private let lock = NSLock()
         private var out = Data(), err = Data()
+        private var outEnded = false, errEnded = false
         func append(_ data: Data, error: Bool) {
-            lock.lock(); if error { err.append(data) } else { out.append(data) }; lock.unlock()
+            lock.lock()
+            defer { lock.unlock() }
+            if data.isEmpty {
+                if error { errEnded = true } else { outEnded = true }
+            } else if error {
+                err.append(data)
+            } else {
+                out.append(data)
+            }
+        }
+        /// Both streams reached their end.
+        var ended: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return outEnded && errEnded
         }
         func text(error: Bool) -> String {
             lock.lock(); defer { lock.unlock() }; return String(decoding: error ? err : out, as: UTF8.self)
