@@ -223,11 +223,11 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
         committer.enqueue(unit)
     }
 
-    /// Forgets handled-message keys older than `cutoff` (WeChat retries within seconds; a week is ample).
+    /// Forgets handled-message keys older than `cutoff` (WeChat retries within seconds; the engine keeps a day).
     public func pruneHandled(before cutoff: Int64) async throws {
         try await backend.transaction { db in
             try await db.raw("DELETE FROM handled_messages WHERE created_at < \(bind: cutoff)").run()
-            // Binding failures only count for an hour: week-old rows are dead weight.
+            // Binding failures only count for an hour: day-old rows are dead weight.
             try await db.raw("DELETE FROM courier_binding_attempts WHERE window_start < \(bind: cutoff)").run()
         }
     }

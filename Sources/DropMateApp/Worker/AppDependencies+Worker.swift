@@ -32,6 +32,7 @@ extension AppDependencies {
     /// worker), each a service with its interval. The embedded default's report schedule is `reportServices`.
     public var sweeps: [PeriodicSweep] {
         let engine = self.engine, etaPeriod = max(config.etaRefreshSeconds, 1)
+        let retention = max(86_400, 2 * config.timestampWindow + 1)
         return [
             // Drafts idle past their time lapse, each customer told by push.
             PeriodicSweep("idle-drafts", every: .seconds(30), logger: logger) { try await engine.expireIdleDrafts() },
@@ -39,9 +40,10 @@ extension AppDependencies {
             PeriodicSweep("eta-refresh", every: .seconds(etaPeriod), logger: logger) {
                 try await engine.scheduleETARefreshes(every: etaPeriod)
             },
-            // Dedupe records older than a week are forgotten (WeChat retries within seconds).
-            PeriodicSweep("dedupe-prune", every: .seconds(3600), logger: logger) {
-                try await engine.pruneHandledMessages()
+            // Dedupe records are forgotten after a day, or once their request could no longer be presented again
+            // (twice the timestamp window) if a deployment allows a longer window than that.
+            PeriodicSweep("dedupe-prune", every: .seconds(3600), logger: logger) { [retention] in
+                try await engine.pruneHandledMessages(olderThan: retention)
             },
         ]
     }

@@ -23,7 +23,7 @@ import DropMateCore
 ///    effects: the last word. A record replays its reply; no record means the message never ran, and it runs now.
 ///
 /// Memory and Redis can only say "new" for messages newer than what they may have forgotten (their horizon or epoch,
-/// plus `MessageMemory.skew`); anything older goes to the database, which keeps answers for a week.
+/// plus `MessageMemory.skew`); anything older goes to the database, which keeps answers for a day.
 struct DuplicateCheck {
     /// What the engine does after each report.
     enum Action: Sendable, Equatable {
