@@ -1,4 +1,5 @@
 import Crypto
+import DropMateDataProtection
 import Foundation
 
 /// Random bearer secrets (`dms_` staff API tokens, `dmr_` refresh tokens, `dmc_` courier-app tokens) and the one
@@ -12,6 +13,6 @@ enum SecretToken {
     }
 
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 }

@@ -89,7 +89,7 @@ extension PageRoutes {
                 return
                     "<li>\(photo)<b>\(name)</b> <span class=\"price\">\(item.price)</span><br><small>\(item.description(l.language))</small><br>\(quantity)</li>"
             }
-            let nonce = SecureRandom.shared.bytes(16).map { String(format: "%02x", $0) }.joined()
+            let nonce = Hex.encode(SecureRandom.shared.bytes(16))
             let form: HTML =
                 takes
                 ? """

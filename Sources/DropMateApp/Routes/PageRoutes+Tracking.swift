@@ -76,7 +76,7 @@ extension PageRoutes {
             try await engine.store.recentOrders(customer: order.customer, limit: 10).first(where: { !$0.lines.isEmpty }
             )?.id == order.id
         else { return .empty }
-        let nonce = SecureRandom.shared.bytes(16).map { String(format: "%02x", $0) }.joined()
+        let nonce = Hex.encode(SecureRandom.shared.bytes(16))
         let action = "/track/\(order.id)/reorder?exp=\(expires)&sig=\(signature)&lang=\(l.language.rawValue)"
         return """
             <form method="post" action="\(url: action)"><input type="hidden" name="nonce" value="\(nonce)">

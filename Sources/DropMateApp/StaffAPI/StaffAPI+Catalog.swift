@@ -1,5 +1,6 @@
 import Crypto
 import DropMateCore
+import DropMateDataProtection
 import DropMateObjectStore
 import DropMateStorage
 import Foundation
@@ -385,6 +386,6 @@ struct AdImage {
         self.bytes = bytes
         contentType = type
         fileExtension = ext
-        digestPrefix = SHA256.hash(data: bytes).prefix(6).map { String(format: "%02x", $0) }.joined()
+        digestPrefix = Hex.encode(SHA256.hash(data: bytes).prefix(6))
     }
 }

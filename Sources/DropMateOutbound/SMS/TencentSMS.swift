@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Crypto
 import DropMateCivilTime
+import DropMateDataProtection
 import DropMateEngine
 import DropMateTelemetry
 import Foundation
@@ -99,15 +100,15 @@ public enum TC3Signer {
     ) -> String {
         let date = utcDate(timestamp)
         let canonicalRequest =
-            "POST\n/\n\ncontent-type:\(contentType)\nhost:\(host)\n\ncontent-type;host\n\(hex(SHA256.hash(data: body)))"
+            "POST\n/\n\ncontent-type:\(contentType)\nhost:\(host)\n\ncontent-type;host\n\(Hex.encode(SHA256.hash(data: body)))"
         let scope = "\(date)/\(service)/tc3_request"
         let stringToSign =
-            "TC3-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(hex(SHA256.hash(data: Array(canonicalRequest.utf8))))"
+            "TC3-HMAC-SHA256\n\(timestamp)\n\(scope)\n\(Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8))))"
         func hmac(_ key: [UInt8], _ message: String) -> [UInt8] {
             Array(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: key)))
         }
         let signingKey = hmac(hmac(hmac(Array("TC3\(secretKey)".utf8), date), service), "tc3_request")
-        let signature = hex(hmac(signingKey, stringToSign))
+        let signature = Hex.encode(hmac(signingKey, stringToSign))
         return
             "TC3-HMAC-SHA256 Credential=\(secretID)/\(scope), SignedHeaders=content-type;host, Signature=\(signature)"
     }
@@ -115,9 +116,5 @@ public enum TC3Signer {
     /// `YYYY-MM-DD` of a Unix time, in UTC.
     static func utcDate(_ timestamp: Int64) -> String {
         CivilTime(timestamp).date.text
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { byte in byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16) }.joined()
     }
 }
