@@ -20,50 +20,35 @@ struct CommandLineTests {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
-        let collected = Collected()
-        stdout.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: false) }
-        stderr.fileHandleForReading.readabilityHandler = { collected.append($0.availableData, error: true) }
+        // Each pipe is read to its end on a thread of its own: readability handlers did not reliably see the end of
+        // a stream here, and a completion script of tens of kilobytes came back cut short on a loaded machine.
+        let output = Self.readToEnd(stdout.fileHandleForReading)
+        let errors = Self.readToEnd(stderr.fileHandleForReading)
         try process.run()
         stdin.fileHandleForWriting.write(Data(input.utf8))
         try stdin.fileHandleForWriting.close()
         let deadline = ContinuousClock.now + .seconds(60)
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { process.terminate() }
-        // The pipes' last bytes: each handler sees an empty read at the end of its stream. A fixed pause was not
-        // enough on a loaded machine (a completion script of tens of kilobytes came back cut short).
-        let drained = ContinuousClock.now + .seconds(10)
-        while !collected.ended, ContinuousClock.now < drained { try await Task.sleep(for: .milliseconds(10)) }
-        stdout.fileHandleForReading.readabilityHandler = nil
-        stderr.fileHandleForReading.readabilityHandler = nil
+        let (out, err) = (await output.value, await errors.value)
         return (
-            process.isRunning ? -1 : process.terminationStatus, collected.text(error: false),
-            collected.text(error: true)
+            process.isRunning ? -1 : process.terminationStatus, String(decoding: out, as: UTF8.self),
+            String(decoding: err, as: UTF8.self)
         )
     }
 
-    final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var out = Data(), err = Data()
-        private var outEnded = false, errEnded = false
-        func append(_ data: Data, error: Bool) {
-            lock.lock()
-            defer { lock.unlock() }
-            if data.isEmpty {
-                if error { errEnded = true } else { outEnded = true }
-            } else if error {
-                err.append(data)
-            } else {
-                out.append(data)
-            }
+    /// Everything `handle` yields until its end, read on a thread of its own (not one of the concurrency pool's).
+    static func readToEnd(_ handle: FileHandle) -> Task<Data, Never> {
+        let (stream, continuation) = AsyncStream<Data>.makeStream()
+        let thread = Thread {
+            continuation.yield(handle.readDataToEndOfFile())
+            continuation.finish()
         }
-        /// Both streams reached their end.
-        var ended: Bool {
-            lock.lock()
-            defer { lock.unlock() }
-            return outEnded && errEnded
-        }
-        func text(error: Bool) -> String {
-            lock.lock(); defer { lock.unlock() }; return String(decoding: error ? err : out, as: UTF8.self)
+        thread.start()
+        return Task {
+            var data = Data()
+            for await chunk in stream { data.append(chunk) }
+            return data
         }
     }
 
