@@ -18,6 +18,12 @@ public final class PostgresBackend: SQLBackend {
     /// The read replica `DATABASE_READ_URL` names, nil without one.
     public let readReplica: ReadReplica?
     private let running: Mutex<Task<Void, Never>?>
+    /// Group-committed batches go through a connection of their own, outside the pool.
+    private let batches: PostgresHeldConnection
+    /// The primary's point reads (a turn's state, dedupe lookups, sign-in checks) share a few held connections.
+    private let readers: [PostgresHeldConnection]
+    private let nextReader = Atomic<Int>(0)
+    static let readerConnections = 4
     private let logger: Logger
 
     /// A backend on `url` (`postgres://user:password@host:port/database?sslmode=…`) whose pool is not running yet:
@@ -38,6 +44,7 @@ public final class PostgresBackend: SQLBackend {
         }
         return PostgresBackend(
             client: PostgresClient(configuration: try PostgresURL.configuration(from: url), backgroundLogger: logger),
+            held: try PostgresURL.connectionConfiguration(from: url),
             readReplica: replica, logger: logger)
     }
 
@@ -68,29 +75,49 @@ public final class PostgresBackend: SQLBackend {
         return backend
     }
 
-    private init(client: PostgresClient, readReplica: ReadReplica?, logger: Logger) {
+    private init(
+        client: PostgresClient, held: PostgresConnection.Configuration, readReplica: ReadReplica?, logger: Logger
+    ) {
         self.client = client
+        self.batches = PostgresHeldConnection(configuration: held, exclusive: true, logger: logger)
+        self.readers = (0..<Self.readerConnections).map { _ in
+            PostgresHeldConnection(configuration: held, exclusive: false, logger: logger)
+        }
         self.readReplica = readReplica
         self.running = Mutex(nil)
         self.logger = logger
     }
 
     /// Runs the connection pool (and the replica's, and its monitor) until a graceful shutdown or cancellation;
-    /// then its connections close.
+    /// then its connections close, and the held ones (batches, point reads) with them.
     public func run() async {
-        guard let readReplica else { return await client.run() }
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.client.run() }
-            group.addTask { await readReplica.run(primary: self.client) }
-            await group.next()  // the primary's pool has stopped: so does the replica's
-            group.cancelAll()
+        if let readReplica {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await self.client.run() }
+                group.addTask { await readReplica.run(primary: self.client) }
+                await group.next()  // the primary's pool has stopped: so does the replica's
+                group.cancelAll()
+            }
+        } else {
+            await client.run()
         }
+        await closeHeldConnections()
     }
 
-    public var reader: any SQLDatabase { PooledPostgresDatabase(client: client, logger: logger) }
+    private func closeHeldConnections() async {
+        await batches.close()
+        for reader in readers { await reader.close() }
+    }
 
+    public var reader: any SQLDatabase {
+        let index = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue & Int.max
+        return HeldPostgresDatabase(connection: readers[index % readers.count], logger: logger)
+    }
+
+    /// Lists, searches and reports: the replica when there is one, else the pool (a long report must not hold up
+    /// the point reads queued on a held connection).
     public var laggingReader: any SQLDatabase {
-        guard let readReplica else { return reader }
+        guard let readReplica else { return PooledPostgresDatabase(client: client, logger: logger) }
         return LaggingReadDatabase(primary: client, replica: readReplica, logger: logger)
     }
 
@@ -113,11 +140,45 @@ public final class PostgresBackend: SQLBackend {
         }
     }
 
-    /// Stops the pool `connect` started (a pool run as a service stops with its service group).
+    public func batchTransaction<T: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await batches.transaction(body)
+    }
+
+    public func batchStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await batches.withDatabase(body)
+    }
+
+    /// Closes the batch connection and stops the pool `connect` started (a pool run as a service stops with its
+    /// service group).
     public func shutdown() async {
+        await closeHeldConnections()
         guard let task = running.withLock({ $0 }) else { return }
         task.cancel()
         await task.value
+    }
+}
+
+/// A `SQLDatabase` whose queries queue on one held connection (the primary's point reads).
+struct HeldPostgresDatabase: SQLDatabase {
+    let connection: PostgresHeldConnection
+    let logger: Logger
+
+    var eventLoop: any EventLoop { PostgresClient.defaultEventLoopGroup.any() }
+    var dialect: any SQLDialect { PostgresDialect() }
+    var queryLogLevel: Logger.Level? { nil }
+
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await connection.withDatabase { db in try await db.execute(sql: query, onRow) }
+    }
+
+    func execute(
+        sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
+    ) -> EventLoopFuture<Void> {
+        let promise = eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask { try await self.execute(sql: query, onRow) }
+        return promise.futureResult
     }
 }
 
@@ -154,9 +215,18 @@ enum PostgresURL {
         var description: String { "\(variable) is not a usable postgres:// URL: \(reason)" }
     }
 
-    static func configuration(
-        from text: String, variable: String = "DATABASE_URL"
-    ) throws -> PostgresClient.Configuration {
+    /// What a URL names, before it becomes a pool's or a single connection's configuration.
+    private struct Target {
+        enum Encryption { case none, ifOffered, required, verified }
+        var host: String
+        var port: Int
+        var user: String
+        var password: String?
+        var database: String?
+        var encryption: Encryption
+    }
+
+    private static func target(from text: String, variable: String) throws -> Target {
         func invalid(_ reason: String) -> Invalid { Invalid(variable: variable, reason: reason) }
         guard let components = URLComponents(string: text),
             ["postgres", "postgresql"].contains(components.scheme ?? "")
@@ -167,18 +237,52 @@ enum PostgresURL {
         guard let user = components.user, !user.isEmpty else { throw invalid("no user name") }
         let database = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         let sslMode = components.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        let tls: PostgresClient.Configuration.TLS
+        let encryption: Target.Encryption
         switch sslMode {
-        case "disable": tls = .disable
-        case "allow", "prefer": tls = .prefer(unverified())
-        case "require": tls = .require(unverified())
-        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        case "disable": encryption = .none
+        case "allow", "prefer": encryption = .ifOffered
+        case "require": encryption = .required
+        case "verify-ca", "verify-full": encryption = .verified
         default: throw invalid("unknown sslmode '\(sslMode)'")
         }
+        return Target(
+            host: host, port: components.port ?? 5432, user: user, password: components.password,
+            database: database.isEmpty ? nil : database, encryption: encryption)
+    }
+
+    /// The pool's configuration.
+    static func configuration(
+        from text: String, variable: String = "DATABASE_URL"
+    ) throws -> PostgresClient.Configuration {
+        let target = try target(from: text, variable: variable)
+        let tls: PostgresClient.Configuration.TLS
+        switch target.encryption {
+        case .none: tls = .disable
+        case .ifOffered: tls = .prefer(unverified())
+        case .required: tls = .require(unverified())
+        case .verified: tls = .require(.makeClientConfiguration())
+        }
         return PostgresClient.Configuration(
-            host: host, port: components.port ?? 5432, username: user, password: components.password,
-            database: database.isEmpty ? nil : database, tls: tls
+            host: target.host, port: target.port, username: target.user, password: target.password,
+            database: target.database, tls: tls
         )
+    }
+
+    /// The same URL as a single connection's configuration (the batch connection, outside the pool).
+    static func connectionConfiguration(
+        from text: String, variable: String = "DATABASE_URL"
+    ) throws -> PostgresConnection.Configuration {
+        let target = try target(from: text, variable: variable)
+        let tls: PostgresConnection.Configuration.TLS
+        switch target.encryption {
+        case .none: tls = .disable
+        case .ifOffered: tls = .prefer(try NIOSSLContext(configuration: unverified()))
+        case .required: tls = .require(try NIOSSLContext(configuration: unverified()))
+        case .verified: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        return PostgresConnection.Configuration(
+            host: target.host, port: target.port, username: target.user, password: target.password,
+            database: target.database, tls: tls)
     }
 
     /// libpq's `require`: encrypted, but the server certificate is not checked (managed databases' usual setting).

@@ -17,6 +17,11 @@ public protocol SQLBackend: Sendable {
     /// Runs `body`, which issues exactly one statement, on the write path without an explicit transaction
     /// (a single statement is atomic by itself, and saves the BEGIN and COMMIT round trips).
     func singleStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws
+    /// Like `transaction`, for a group commit's batch: PostgreSQL runs batches on a connection of their own
+    /// (`PostgresBatchConnection`), SQLite on its one writer like every write.
+    func batchTransaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Like `singleStatement`, for a group commit's batch of one statement.
+    func batchStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws
     /// Closes every connection.
     func shutdown() async
 }
@@ -24,6 +29,16 @@ public protocol SQLBackend: Sendable {
 extension SQLBackend {
     /// One database (SQLite, or PostgreSQL without a replica): reads that may lag read the primary too.
     public var laggingReader: any SQLDatabase { reader }
+
+    public func batchTransaction<T: Sendable>(
+        _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await transaction(body)
+    }
+
+    public func batchStatement(_ body: @Sendable (any SQLDatabase) async throws -> Void) async throws {
+        try await singleStatement(body)
+    }
 
     /// Whether the backend is SQLite (for the few DDL words that differ).
     var isSQLite: Bool { reader.dialect.name == "sqlite" }

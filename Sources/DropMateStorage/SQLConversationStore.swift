@@ -27,9 +27,9 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
         self.committer = GroupCommitter { units in
             if units.allSatisfy(\.onlyRecordsAnAnswer) {
                 // The common case (chit-chat): one multi-row INSERT, atomic without BEGIN/COMMIT.
-                try await backend.singleStatement { db in try await Self.write(units, sealer: sealer, to: db) }
+                try await backend.batchStatement { db in try await Self.write(units, sealer: sealer, to: db) }
             } else {
-                try await backend.transaction { db in try await Self.write(units, sealer: sealer, to: db) }
+                try await backend.batchTransaction { db in try await Self.write(units, sealer: sealer, to: db) }
             }
         }
     }

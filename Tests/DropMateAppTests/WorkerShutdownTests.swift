@@ -66,7 +66,7 @@ struct WorkerShutdownTests {
             let worker = try Launched(backend.worker, environment: environment)
             try await until("the job is in hand (\(backend.name))") { fake.received >= 1 }
             let status = await worker.terminate()
-            #expect(status == 0, "\(backend.name): exit status")
+            #expect(status == 0, "\(backend.name): exit status; \(worker.output)")
             #expect(
                 try await backend.jobs() == [JobRow(state: "done", attempts: 1, lockedUntil: nil)],
                 "\(backend.name): the job in hand finished")
@@ -90,7 +90,7 @@ struct WorkerShutdownTests {
             try await until("the job is in hand (\(backend.name))") { fake.received >= 1 }
             let stopping = ContinuousClock.now
             let status = await worker.terminate()
-            #expect(status == 0, "\(backend.name): exit status")
+            #expect(status == 0, "\(backend.name): exit status; \(worker.output)")
             #expect(
                 ContinuousClock.now - stopping < .seconds(4),
                 "\(backend.name): stopped at the end of the grace, not of the job")
