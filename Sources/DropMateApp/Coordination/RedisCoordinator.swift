@@ -67,7 +67,7 @@ final class RedisCoordinator: CustomerCoordinator {
     private let tokenPrefix = Hex.encode(SecureRandom.shared.bytes(12))
     private let tokenCounter = Atomic<UInt64>(0)
 
-    init(redis: RedisClient, settings: RedisCoordinationSettings, cacheCapacity: Int = 50_000, logger: Logger) {
+    init(redis: RedisClient, settings: RedisCoordinationSettings, cacheCapacity: Int = 100_000, logger: Logger) {
         self.redis = redis
         self.settings = settings
         self.logger = logger
