@@ -50,8 +50,14 @@ struct LoadGenCommand: AsyncParsableCommand {
         help: "This percentage of messages is sent twice, as WeChat retries (same MsgId), the copy to the next file.")
     var retryPercent: Int = 0
 
-    /// What the simulated customers type, in turn.
-    static let contents = ["你好", "菜单", "help", "到哪了", "menu", "2 份牛肉面", "订单", "hi"]
+    /// What each simulated customer types, in turn, starting at a place of its own: the same round at any number of
+    /// customers (one dish added to a new cart, later the cart cancelled, chat between), so a customer's fiftieth
+    /// message costs what its third does. (Each customer once sent one of 8 texts forever: with few customers the
+    /// carts filled up to the limit and were never written again, with many every eighth message wrote one.)
+    static let contents = [
+        "你好", "菜单", "2 份牛肉面", "help", "到哪了", "menu", "订单", "hi",
+        "你好", "菜单", "取消", "help", "到哪了", "menu", "订单", "hi",
+    ]
     /// An order from start to end, as a customer types it (`--order-every`).
     static let ordering = ["2 份牛肉面", "黄浦区人民大道200号", "13800138000", "确认"]
     /// What customers say between orders.
@@ -59,7 +65,7 @@ struct LoadGenCommand: AsyncParsableCommand {
 
     /// What the message at `index` says: its customer's `index / users`-th message.
     func text(at index: Int) -> String {
-        guard orderEvery > 0 else { return Self.contents[index % Self.contents.count] }
+        guard orderEvery > 0 else { return Self.contents[(index / users + index % users) % Self.contents.count] }
         let turn = (index / users) % orderEvery
         return turn < Self.ordering.count
             ? Self.ordering[turn] : Self.chat[(index / users / orderEvery + turn) % Self.chat.count]
