@@ -13,7 +13,8 @@
 #
 # Knobs (env): SOAK_MINUTES (30), SOAK_RATE (3000 webhook requests a second, retries included), SOAK_CUSTOMERS
 # (100000), SOAK_RETRY_PERCENT (10), SOAK_ORDER_EVERY (60: an order per 60 messages of a customer, 4 of them
-# placing it), SOAK_CONNECTIONS (16 per wrk, two wrk, one per serve), SOAK_OUT (bench/soak-results: soak.csv,
+# placing it), SOAK_CONNECTIONS (16 per wrk, two wrk, one per serve), SOAK_DEDUPE_RETENTION (900 s: how long the
+# processes keep dedupe records, a day in production), SOAK_OUT (bench/soak-results: soak.csv,
 # soak.svg, summary.txt, the processes' logs), SOAK_BIN (.build/release/dropmate), SKIP_BUILD (1: use SOAK_BIN as
 # it is), LOG_LEVEL (the processes', default notice).
 set -euo pipefail
@@ -24,13 +25,14 @@ CUSTOMERS=${SOAK_CUSTOMERS:-100000}
 RETRY=${SOAK_RETRY_PERCENT:-10}
 ORDER_EVERY=${SOAK_ORDER_EVERY:-60}
 CONNECTIONS=${SOAK_CONNECTIONS:-16}
+DEDUPE_RETENTION=${SOAK_DEDUPE_RETENTION:-900}
 OUT=${SOAK_OUT:-bench/soak-results}
 BIN=${SOAK_BIN:-.build/release/dropmate}
 WINDOW=60   # seconds per measured window (one CSV row each)
 
 say() { printf '==> %s\n' "$*" >&2; }
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-for knob in MINUTES RATE CUSTOMERS RETRY ORDER_EVERY CONNECTIONS; do
+for knob in MINUTES RATE CUSTOMERS RETRY ORDER_EVERY CONNECTIONS DEDUPE_RETENTION; do
     case "${!knob}" in (''|*[!0-9]*) say "SOAK_$knob must be a whole number"; exit 1;; esac
 done
 [ "$RATE" -ge 4 ] && [ "$MINUTES" -ge 1 ] || { say "SOAK_RATE must be at least 4 and SOAK_MINUTES at least 1"; exit 1; }
@@ -74,6 +76,9 @@ export DROPMATE_PII_KEYS="soak1:$(head -c 32 /dev/urandom | base64)"
 # Each minute's requests are signed just before it (generate, below), so WeChat's own 5-minute window holds, and with
 # it how long answers stay in Redis (twice the window plus a second), as in production.
 export WECHAT_TIMESTAMP_WINDOW=300 DROPMATE_RATE_LIMIT=0 DROPMATE_PASSWORD_COST=10 LOG_LEVEL=${LOG_LEVEL:-notice}
+# Dedupe records are kept a day in production; a day's rows cannot level off inside a 30-minute run, so the soak keeps
+# them SOAK_DEDUPE_RETENTION seconds (900: swept every 90 s) to show the prune holding the table's size.
+export DROPMATE_DEDUPE_RETENTION_SECONDS=$DEDUPE_RETENTION
 export DATABASE_URL REDIS_URL
 unset WECHAT_ENCODING_AES_KEY WECHAT_APP_SECRET METRICS_PORT PORT
 

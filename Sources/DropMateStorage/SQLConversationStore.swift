@@ -223,12 +223,14 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
         committer.enqueue(unit)
     }
 
-    /// Forgets handled-message keys older than `cutoff` (WeChat retries within seconds; the engine keeps a day).
+    /// Forgets handled-message keys older than `cutoff` (WeChat retries within seconds; the worker keeps a day unless
+    /// `DROPMATE_DEDUPE_RETENTION_SECONDS` says otherwise).
     public func pruneHandled(before cutoff: Int64) async throws {
         try await backend.transaction { db in
             try await db.raw("DELETE FROM handled_messages WHERE created_at < \(bind: cutoff)").run()
-            // Binding failures only count for an hour: day-old rows are dead weight.
-            try await db.raw("DELETE FROM courier_binding_attempts WHERE window_start < \(bind: cutoff)").run()
+            // Binding failures count for an hour: they go an hour after the dedupe records (whose retention may be
+            // as short as ten minutes), never while they still count.
+            try await db.raw("DELETE FROM courier_binding_attempts WHERE window_start < \(bind: cutoff - 3600)").run()
         }
     }
 }

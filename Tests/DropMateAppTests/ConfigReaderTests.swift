@@ -197,6 +197,9 @@ import Testing
             problems.map(\.variable) == [
                 "DROPMATE_JOB_LEASE_SECONDS", "DROPMATE_SHUTDOWN_GRACE_SECONDS", "DROPMATE_ETA_REFRESH_SECONDS",
             ])
+        #expect(set.dedupeRetentionSeconds == 86_400, "a day unless set")
+        let (_, tooLong) = read(["DROPMATE_DEDUPE_RETENTION_SECONDS": "\(31 * 86_400)"], WorkerSettings.read)
+        #expect(tooLong.map(\.variable) == ["DROPMATE_DEDUPE_RETENTION_SECONDS"])
         let (conversation, quiet) = read(["DROPMATE_RATE_LIMIT": "0"], ConversationSettings.read)
         #expect(quiet.isEmpty && conversation.rateLimit == 0 && conversation.handoffSeconds == 1800)
         let (_, bad) = read(["DROPMATE_RATE_LIMIT": "-3", "DROPMATE_HANDOFF_MINUTES": "0"], ConversationSettings.read)
@@ -264,7 +267,7 @@ import Testing
             "PORT": "x", "WECHAT_TOKEN": "t", "JWT_SECRET": "short", "DATABASE_URL": "mysql://db",
             "REDIS_KEY_PREFIX": "",
             "MAPS_PROVIDER": "google", "DROPMATE_RATE_LIMIT": "-1", "DROPMATE_JOB_LEASE_SECONDS": "0",
-            "LOG_LEVEL": "loud",
+            "LOG_LEVEL": "loud", "WECHAT_TIMESTAMP_WINDOW": "600", "DROPMATE_DEDUPE_RETENTION_SECONDS": "1200",
             "DROPMATE_DATA_DIR": temporaryDirectory(),
         ]
         do {
@@ -276,6 +279,8 @@ import Testing
                 "PORT", "WECHAT_TOKEN", "JWT_SECRET", "DATABASE_URL", "REDIS_KEY_PREFIX", "MAPS_PROVIDER",
                 "DROPMATE_RATE_LIMIT",
                 "DROPMATE_JOB_LEASE_SECONDS", "LOG_LEVEL", "DROPMATE_PII_KEYS",
+                // Shorter than a retried request may come back (2 x 600 + 1 s).
+                "DROPMATE_DEDUPE_RETENTION_SECONDS",
             ] {
                 #expect(variables.contains(variable), "\(variable) not reported: \(error)")
             }

@@ -78,6 +78,22 @@ import Testing
         await app.shutdown()
     }
 
+    @Test func aShorterDedupeRetentionPrunesAfterItAndSweepsTenTimesInIt() async throws {
+        let app = try await TestApp.make(extra: ["DROPMATE_DEDUPE_RETENTION_SECONDS": "900"])
+        let sweeps = Dictionary(uniqueKeysWithValues: app.dependencies.sweeps.map { ($0.name, $0) })
+        #expect(sweeps["dedupe-prune"]?.every == .seconds(90))
+        _ = try await app.dependencies.engine.handle(
+            IncomingChat(customer: "o_kept", createTime: app.clock.now, dedupeKey: "kept:1", input: .text("2 份牛肉面")))
+        await app.dependencies.store.flush()
+        app.clock.advance(899)
+        try await #require(sweeps["dedupe-prune"]).sweep()
+        #expect(try await app.dependencies.store.handled(dedupeKey: "kept:1") != nil, "kept for the whole retention")
+        app.clock.advance(2)
+        try await #require(sweeps["dedupe-prune"]).sweep()
+        #expect(try await app.dependencies.store.handled(dedupeKey: "kept:1") == nil)
+        await app.shutdown()
+    }
+
     @Test func aSweepRunsAtStartThenEveryPeriodSurvivesFailuresAndStopsOnShutdown() async throws {
         let runs = Counter()
         let logs = CapturedLogs()

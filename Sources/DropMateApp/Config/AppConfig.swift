@@ -93,6 +93,9 @@ public struct AppConfig: Sendable {
     public var shutdownGraceSeconds: Int64 = 25
     /// Seconds the bot keeps out of a customer's way after they asked for a person (`DROPMATE_HANDOFF_MINUTES`).
     public var handoffSeconds: Int64 = 30 * 60
+    /// Seconds the database keeps a handled message's dedupe record (`DROPMATE_DEDUPE_RETENTION_SECONDS`, a day):
+    /// at least as long as its request could be presented again (twice `WECHAT_TIMESTAMP_WINDOW`, plus a second).
+    public var dedupeRetentionSeconds: Int64 = 86_400
     /// WeChat Pay (`WECHAT_PAY_*`, `DROPMATE_PAYMENT`); nil: payment is off, orders are paid on delivery as before.
     public var payment: PaymentConfig?
 
@@ -137,6 +140,12 @@ public struct AppConfig: Sendable {
         let reports = ReportSettings.load(environment, problem: env.problem)
         let signIn = SignInSettings.load(environment, problem: env.problem)
 
+        if worker.dedupeRetentionSeconds < 2 * wechat.timestampWindow + 1 {
+            env.problem(
+                "DROPMATE_DEDUPE_RETENTION_SECONDS",
+                "must be at least twice WECHAT_TIMESTAMP_WINDOW plus one second (\(2 * wechat.timestampWindow + 1)): "
+                    + "a retried request may come back that long")
+        }
         guard env.problems.isEmpty, let piiKeys else { throw Problems(problems: env.problems) }
         var config = AppConfig(
             host: server.host, port: server.port, dataDirectory: server.dataDirectory, wechatToken: wechat.token,
@@ -159,6 +168,7 @@ public struct AppConfig: Sendable {
             handoffSeconds: conversation.handoffSeconds
         )
         config.payment = payment
+        config.dedupeRetentionSeconds = worker.dedupeRetentionSeconds
         config.databaseReadURL = database.readURL
         config.readMaxLag = database.readMaxLag
         return config

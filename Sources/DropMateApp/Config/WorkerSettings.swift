@@ -19,12 +19,14 @@ struct ConversationSettings: Equatable {
 }
 
 /// The job worker and its sweeps (`DROPMATE_JOB_LEASE_SECONDS`, `DROPMATE_SHUTDOWN_GRACE_SECONDS`,
-/// `DROPMATE_ETA_PUSH_THRESHOLD_MINUTES`, `DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES`, `DROPMATE_ETA_REFRESH_SECONDS`).
+/// `DROPMATE_ETA_PUSH_THRESHOLD_MINUTES`, `DROPMATE_ETA_PUSH_MIN_INTERVAL_MINUTES`, `DROPMATE_ETA_REFRESH_SECONDS`,
+/// `DROPMATE_DEDUPE_RETENTION_SECONDS`).
 struct WorkerSettings: Equatable {
     var jobLeaseSeconds: Int64 = 120
     var shutdownGraceSeconds: Int64 = 25
     var etaPush = ETAPushRules(threshold: 5 * 60, minInterval: 10 * 60)
     var etaRefreshSeconds: Int64 = 120
+    var dedupeRetentionSeconds: Int64 = 86_400
 
     static func read(_ env: EnvironmentReader) -> WorkerSettings {
         var settings = WorkerSettings()
@@ -40,6 +42,9 @@ struct WorkerSettings: Equatable {
         settings.etaPush = ETAPushRules(threshold: threshold * 60, minInterval: interval * 60)
         settings.etaRefreshSeconds = env.int64(
             "DROPMATE_ETA_REFRESH_SECONDS", default: 120, in: 10...3600, "must be 10 to 3600 seconds")
+        settings.dedupeRetentionSeconds = env.int64(
+            "DROPMATE_DEDUPE_RETENTION_SECONDS", default: 86_400, in: 61...(30 * 86_400),
+            "must be a whole number of seconds, at most 30 days")
         return settings
     }
 }

@@ -32,7 +32,7 @@ extension AppDependencies {
     /// worker), each a service with its interval. The embedded default's report schedule is `reportServices`.
     public var sweeps: [PeriodicSweep] {
         let engine = self.engine, etaPeriod = max(config.etaRefreshSeconds, 1)
-        let retention = max(86_400, 2 * config.timestampWindow + 1)
+        let retention = config.dedupeRetentionSeconds
         return [
             // Drafts idle past their time lapse, each customer told by push.
             PeriodicSweep("idle-drafts", every: .seconds(30), logger: logger) { try await engine.expireIdleDrafts() },
@@ -40,9 +40,10 @@ extension AppDependencies {
             PeriodicSweep("eta-refresh", every: .seconds(etaPeriod), logger: logger) {
                 try await engine.scheduleETARefreshes(every: etaPeriod)
             },
-            // Dedupe records are forgotten after a day, or once their request could no longer be presented again
-            // (twice the timestamp window) if a deployment allows a longer window than that.
-            PeriodicSweep("dedupe-prune", every: .seconds(3600), logger: logger) { [retention] in
+            // Dedupe records are forgotten after `DROPMATE_DEDUPE_RETENTION_SECONDS` (a day; never less than their
+            // request could be presented again), swept ten times in that span and at least hourly.
+            PeriodicSweep("dedupe-prune", every: .seconds(min(3600, max(60, retention / 10))), logger: logger) {
+                [retention] in
                 try await engine.pruneHandledMessages(olderThan: retention)
             },
         ]
