@@ -52,11 +52,19 @@ struct LoadGenCommand: AsyncParsableCommand {
 
     /// What each simulated customer types, in turn, starting at a place of its own: the same round at any number of
     /// customers (one dish added to a new cart, later the cart cancelled, chat between), so a customer's fiftieth
-    /// message costs what its third does. (Each customer once sent one of 8 texts forever: with few customers the
-    /// carts filled up to the limit and were never written again, with many every eighth message wrote one.)
+    /// message costs what its third does. Every other customer writes in English; each keeps to its language (a
+    /// customer switching language every message would change, and store, its state every time). Each customer once
+    /// sent one of 8 texts forever: with few customers the carts filled to the limit in the warm-up and nothing was
+    /// written again, with many every eighth message wrote.
     static let contents = [
-        "你好", "菜单", "2 份牛肉面", "help", "到哪了", "menu", "订单", "hi",
-        "你好", "菜单", "取消", "help", "到哪了", "menu", "订单", "hi",
+        [
+            "你好", "菜单", "2 份牛肉面", "帮助", "到哪了", "菜单", "订单", "你好",
+            "你好", "菜单", "取消", "帮助", "到哪了", "菜单", "订单", "你好",
+        ],
+        [
+            "hi", "menu", "order 2 beef noodles", "help", "where is my order", "menu", "orders", "hi",
+            "hi", "menu", "cancel", "help", "where is my order", "menu", "orders", "hi",
+        ],
     ]
     /// An order from start to end, as a customer types it (`--order-every`).
     static let ordering = ["2 份牛肉面", "黄浦区人民大道200号", "13800138000", "确认"]
@@ -65,7 +73,10 @@ struct LoadGenCommand: AsyncParsableCommand {
 
     /// What the message at `index` says: its customer's `index / users`-th message.
     func text(at index: Int) -> String {
-        guard orderEvery > 0 else { return Self.contents[(index / users + index % users) % Self.contents.count] }
+        guard orderEvery > 0 else {
+            let customer = index % users, round = Self.contents[customer % Self.contents.count]
+            return round[(index / users + customer) % round.count]
+        }
         let turn = (index / users) % orderEvery
         return turn < Self.ordering.count
             ? Self.ordering[turn] : Self.chat[(index / users / orderEvery + turn) % Self.chat.count]
