@@ -77,7 +77,9 @@ struct LoadGenCommand: AsyncParsableCommand {
             let customer = index % users, round = Self.contents[customer % Self.contents.count]
             return round[(index / users + customer) % round.count]
         }
-        let turn = (index / users) % orderEvery
+        // Each customer starts its round at a place of its own, so orders are placed at a steady pace, not by every
+        // customer in the same minute.
+        let turn = (index / users + index % users) % orderEvery
         return turn < Self.ordering.count
             ? Self.ordering[turn] : Self.chat[(index / users / orderEvery + turn) % Self.chat.count]
     }
