@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// The pool works while `run()` runs. A server runs it as a service of its service group, ahead of the role's
 /// own services, so it closes last (`AppDependencies.runServer`); one-shot commands and tests use `connect`,
-/// which runs it in a task of its own until `shutdown()`.
+/// which runs it in a task of its own until `shutdown()`. Group-committed batches and the primary's point reads go
+/// through connections held outside the pool (`PostgresHeldConnection` says why); they close with it.
 public final class PostgresBackend: SQLBackend {
     private let client: PostgresClient
     /// The read replica `DATABASE_READ_URL` names, nil without one.
