@@ -225,12 +225,24 @@ public final class SQLConversationStore: ConversationStore, OrderHistoryReads, C
 
     /// Forgets handled-message keys older than `cutoff` (WeChat retries within seconds; the worker keeps a day unless
     /// `DROPMATE_DEDUPE_RETENTION_SECONDS` says otherwise).
+    /// On PostgreSQL one process prunes at a time: every worker runs the sweep, and two deleting the same rows at
+    /// once made one fail now and then (the soak's logs); the other skips its turn.
     public func pruneHandled(before cutoff: Int64) async throws {
+        let sqlite = backend.isSQLite
         try await backend.transaction { db in
+            if !sqlite {
+                let taken = try await db.raw(
+                    "SELECT pg_try_advisory_xact_lock(\(bind: Self.pruneLockKey)) AS taken"
+                ).first()?.decode(column: "taken", as: Bool.self)
+                guard taken == true else { return }
+            }
             try await db.raw("DELETE FROM handled_messages WHERE created_at < \(bind: cutoff)").run()
             // Binding failures count for an hour: they go an hour after the dedupe records (whose retention may be
             // as short as ten minutes), never while they still count.
             try await db.raw("DELETE FROM courier_binding_attempts WHERE window_start < \(bind: cutoff - 3600)").run()
         }
     }
+
+    /// The advisory lock the prune takes for its transaction ("dmprune" in ASCII; any constant no other lock uses).
+    static let pruneLockKey: Int64 = 0x646D_7072_756E_65
 }
