@@ -9,14 +9,10 @@ import Synchronization
 /// serves reads, else on the primary. A query the replica fails (it went away between two checks, or cancelled the
 /// query for a conflict with recovery) marks it down and runs again on the primary, so a caller gets an answer
 /// whenever the primary can give one.
-struct LaggingReadDatabase: SQLDatabase {
+struct LaggingReadDatabase: PostgresQueryRunner {
     let primary: PostgresClient
     let replica: ReadReplica
     let logger: Logger
-
-    var eventLoop: any EventLoop { PostgresClient.defaultEventLoopGroup.any() }
-    var dialect: any SQLDialect { PostgresDialect() }
-    var queryLogLevel: Logger.Level? { nil }
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         if replica.status.servesReads {
@@ -38,14 +34,6 @@ struct LaggingReadDatabase: SQLDatabase {
             }
         }
         try await PooledPostgresDatabase(client: primary, logger: logger).execute(sql: query, onRow)
-    }
-
-    func execute(
-        sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
-    ) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        promise.completeWithTask { try await self.execute(sql: query, onRow) }
-        return promise.futureResult
     }
 }
 

@@ -161,18 +161,14 @@ public final class PostgresBackend: SQLBackend {
     }
 }
 
-/// A `SQLDatabase` whose queries queue on one held connection (the primary's point reads).
-struct HeldPostgresDatabase: SQLDatabase {
-    let connection: PostgresHeldConnection
-    let logger: Logger
+/// A `SQLDatabase` on PostgreSQL defined by its async `execute` alone: the dialect, no query logging, and the
+/// future-based `execute` SQLKit also asks for, run as a task.
+protocol PostgresQueryRunner: SQLDatabase {}
 
+extension PostgresQueryRunner {
     var eventLoop: any EventLoop { PostgresClient.defaultEventLoopGroup.any() }
     var dialect: any SQLDialect { PostgresDialect() }
     var queryLogLevel: Logger.Level? { nil }
-
-    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
-        try await connection.withDatabase { db in try await db.execute(sql: query, onRow) }
-    }
 
     func execute(
         sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
@@ -183,27 +179,25 @@ struct HeldPostgresDatabase: SQLDatabase {
     }
 }
 
-/// A `SQLDatabase` whose every query borrows a connection from the pool (reads outside transactions).
-struct PooledPostgresDatabase: SQLDatabase {
-    let client: PostgresClient
+/// A `SQLDatabase` whose queries queue on one held connection (the primary's point reads).
+struct HeldPostgresDatabase: PostgresQueryRunner {
+    let connection: PostgresHeldConnection
     let logger: Logger
 
-    var eventLoop: any EventLoop { PostgresClient.defaultEventLoopGroup.any() }
-    var dialect: any SQLDialect { PostgresDialect() }
-    var queryLogLevel: Logger.Level? { nil }
+    func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
+        try await connection.withDatabase { db in try await db.execute(sql: query, onRow) }
+    }
+}
+
+/// A `SQLDatabase` whose every query borrows a connection from the pool (reads outside transactions).
+struct PooledPostgresDatabase: PostgresQueryRunner {
+    let client: PostgresClient
+    let logger: Logger
 
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void) async throws {
         try await client.withConnection { connection in
             try await connection.sql(queryLogLevel: nil, logger: logger).execute(sql: query, onRow)
         }
-    }
-
-    func execute(
-        sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> Void
-    ) -> EventLoopFuture<Void> {
-        let promise = eventLoop.makePromise(of: Void.self)
-        promise.completeWithTask { try await self.execute(sql: query, onRow) }
-        return promise.futureResult
     }
 }
 
